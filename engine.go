@@ -1,0 +1,225 @@
+package coopera
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/store"
+)
+
+// Engine is an embedded coopera ledger: a Pebble store, the state machine
+// and a sequencer goroutine that turns submitted commands into blocks.
+//
+// Many goroutines may call Submit at once; their commands share blocks, and
+// each block is one synced Pebble batch (group commit). A command is
+// acknowledged only after its block is durable. All methods are safe for
+// concurrent use.
+type Engine struct {
+	dir     string
+	opts    Options
+	db      *store.DB
+	machine *ledger.Machine
+	reg     *ledger.Registry
+	chain   ledger.ChainInfo // as of genesis; ChainID and signature rule never change
+
+	reqs chan *request
+	quit chan struct{}
+	done chan struct{}
+
+	mu     sync.RWMutex
+	head   store.Head
+	notify chan struct{} // closed and replaced after each block
+	fatal  error         // set when the sequencer stopped on a fault
+
+	closed atomic.Bool
+
+	// rmu guards the store against Close while reads are in flight.
+	rmu      sync.RWMutex
+	dbClosed bool
+}
+
+// acquire enters a read of the store; release it with e.rmu.RUnlock.
+func (e *Engine) acquire() error {
+	e.rmu.RLock()
+	if e.dbClosed {
+		e.rmu.RUnlock()
+		return errClosed
+	}
+	return nil
+}
+
+// Head summarises the last committed block.
+type Head struct {
+	Height    uint64      `json:"height"`
+	Hash      ledger.Hash `json:"hash"`
+	StateRoot ledger.Hash `json:"state_root"`
+	Time      int64       `json:"time"`
+}
+
+// Open opens the ledger in dir, creating it from opts.Genesis if dir holds
+// none. On return the engine has resumed from its last durable block.
+func Open(dir string, opts *Options) (*Engine, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	o.EnsureDefaults()
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	m, err := ledger.NewMachine(o.Modules...)
+	if err != nil {
+		return nil, err
+	}
+	if o.FS == nil {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, fmt.Errorf("coopera: %w", err)
+		}
+	}
+	db, err := store.Open(dir, &store.Options{FS: o.FS, CacheBytes: o.CacheBytes})
+	if err != nil {
+		return nil, err
+	}
+	e := &Engine{
+		dir: dir, opts: o, db: db, machine: m, reg: m.Registry(),
+		reqs:   make(chan *request, 1024),
+		quit:   make(chan struct{}),
+		done:   make(chan struct{}),
+		notify: make(chan struct{}),
+	}
+	if err := e.load(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	go e.run()
+	return e, nil
+}
+
+// load reads the head, or writes the genesis block into an empty store.
+func (e *Engine) load() error {
+	h, ok, err := e.db.Head()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		if e.opts.Genesis == nil {
+			return ledger.Errorf(ledger.ErrInvalidGenesis, "%s holds no ledger; give Options.Genesis to create one", e.dir)
+		}
+		return e.writeGenesis(e.opts.Genesis)
+	}
+	e.head = *h
+	// The head's block must be there and hash to the head's hash.
+	b, err := e.db.Block(e.reg, h.Height)
+	if err != nil {
+		return err
+	}
+	if b.Hash() != h.Hash || b.StateRoot != h.StateRoot {
+		return ledger.Errorf(ledger.ErrCorrupt, "head says block %d is %s, the log holds %s", h.Height, h.Hash.Short(), b.Hash().Short())
+	}
+	if e.opts.Genesis != nil {
+		want, err := genesisBlock(e.machine, e.opts.Genesis)
+		if err != nil {
+			return err
+		}
+		got, err := e.db.Block(e.reg, 0)
+		if err != nil {
+			return err
+		}
+		if want.Hash() != got.Hash() {
+			return ledger.Errorf(ledger.ErrInvalidGenesis, "%s holds a chain with genesis block %s; Options.Genesis describes %s", e.dir, got.Hash().Short(), want.Hash().Short())
+		}
+	}
+	c, err := ledger.GetChain(e.lookup())
+	if err != nil {
+		return err
+	}
+	e.chain = c
+	return nil
+}
+
+func genesisBlock(m *ledger.Machine, g *ledger.Genesis) (*ledger.Block, error) {
+	var acc ledger.LtHash
+	return m.GenesisBlock(ledger.NewState(ledger.NewMemStore()), g, &acc)
+}
+
+func (e *Engine) writeGenesis(g *ledger.Genesis) error {
+	st := ledger.NewState(e.db.State())
+	var acc ledger.LtHash
+	b, err := e.machine.GenesisBlock(st, g, &acc)
+	if err != nil {
+		return err
+	}
+	changes := st.Changes()
+	if err := ledger.CheckChanges(changes); err != nil {
+		return err
+	}
+	doc, err := json.Marshal(g)
+	if err != nil {
+		return err
+	}
+	head := store.Head{Height: 0, Hash: b.Hash(), StateRoot: b.StateRoot, Time: b.Time, Acc: acc}
+	if err := e.db.Write(&store.Commit{Block: b, Changes: changes, Head: &head, Genesis: doc}); err != nil {
+		return err
+	}
+	e.head = head
+	c, err := ledger.GetChain(e.lookup())
+	e.chain = c
+	return err
+}
+
+// Close stops the sequencer, failing commands not yet in a block with
+// ErrClosed, and closes the store. Acknowledged commands are durable.
+func (e *Engine) Close() error {
+	if !e.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	close(e.quit)
+	<-e.done
+	e.rmu.Lock()
+	defer e.rmu.Unlock()
+	e.dbClosed = true
+	return e.db.Close()
+}
+
+// Dir returns the ledger's directory.
+func (e *Engine) Dir() string { return e.dir }
+
+// Machine returns the state machine, whose Registry parses commands.
+func (e *Engine) Machine() *ledger.Machine { return e.machine }
+
+// ChainID returns the chain's identifier, which signatures cover.
+func (e *Engine) ChainID() string { return e.chain.ChainID }
+
+// Head returns the last committed block's summary.
+func (e *Engine) Head() Head {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return Head{Height: e.head.Height, Hash: e.head.Hash, StateRoot: e.head.StateRoot, Time: e.head.Time}
+}
+
+// Err returns the fault that stopped the sequencer, or nil.
+func (e *Engine) Err() error {
+	e.mu.RLock()
+	defer e.mu.RUnlock()
+	return e.fatal
+}
+
+func (e *Engine) lookup() *store.Lookup { return &store.Lookup{R: e.db.State()} }
+
+// ParseCommand decodes the JSON form of a command (see ledger.Command).
+func (e *Engine) ParseCommand(data []byte) (*ledger.Command, error) {
+	return e.reg.ParseCommandJSON(bytes.TrimSpace(data))
+}
+
+var errClosed = ledger.Errorf(ledger.ErrClosed, "the engine is closed")
+
+func isClosed(err error) bool { return errors.Is(err, ledger.ErrClosed) }
+
+var _ = context.Background

@@ -1,0 +1,5 @@
+//go:build !invariants
+
+package coopera
+
+const invariantsBuild = false

@@ -1,0 +1,135 @@
+package ledger
+
+// State layout of the accounts module. Keys are ASCII prefixes followed by
+// identifiers; identifiers never contain the 0x00 separator.
+//
+//	a/<account>            account record
+//	n/<account>            last nonce used by the account (varint)
+//	b/<account>\x00<asset> balance (canonical Amount); absent means zero
+//	t/<asset>              asset record with its supply counters
+
+// AccountKey returns the state key of an account record.
+func AccountKey(id AccountID) []byte { return append([]byte("a/"), id...) }
+
+// NonceKey returns the state key of an account's last nonce.
+func NonceKey(id AccountID) []byte { return append([]byte("n/"), id...) }
+
+// BalanceKey returns the state key of an account's balance of an asset.
+func BalanceKey(id AccountID, asset AssetID) []byte {
+	k := make([]byte, 0, 3+len(id)+len(asset))
+	k = append(k, "b/"...)
+	k = append(k, id...)
+	k = append(k, 0)
+	return append(k, asset...)
+}
+
+// BalancePrefix returns the key prefix of all of an account's balances.
+func BalancePrefix(id AccountID) []byte {
+	k := append([]byte("b/"), id...)
+	return append(k, 0)
+}
+
+// AssetKey returns the state key of an asset record.
+func AssetKey(id AssetID) []byte { return append([]byte("t/"), id...) }
+
+// Account is an account record.
+type Account struct {
+	ID        AccountID `json:"id"`
+	PublicKey []byte    `json:"public_key,omitempty"` // ed25519, or empty
+}
+
+func (a *Account) encode(e *Encoder) { e.Blob(a.PublicKey) }
+
+// Asset is an asset record: its decimals and supply counters. Supply is
+// Genesis + Minted - Burned, and always equals the sum of every balance of
+// the asset, module accounts included.
+type Asset struct {
+	ID       AssetID `json:"id"`
+	Name     string  `json:"name,omitempty"`
+	Decimals uint8   `json:"decimals"`
+	Genesis  Amount  `json:"genesis"`
+	Minted   Amount  `json:"minted"`
+	Burned   Amount  `json:"burned"`
+}
+
+// Supply returns Genesis + Minted - Burned.
+func (a *Asset) Supply() Amount {
+	s, _ := a.Genesis.Add(a.Minted)
+	s, _ = s.Sub(a.Burned)
+	return s
+}
+
+func (a *Asset) encode() []byte {
+	e := NewEncoder(make([]byte, 0, 64))
+	e.String(a.Name)
+	e.Uint(uint64(a.Decimals))
+	e.Amount(a.Genesis)
+	e.Amount(a.Minted)
+	e.Amount(a.Burned)
+	return e.Bytes()
+}
+
+// Getter reads state: a *State, a *Context or a host's read view.
+type Getter interface {
+	Get(key []byte) ([]byte, bool)
+}
+
+// GetAccount reads an account record.
+func GetAccount(g Getter, id AccountID) (Account, bool, error) {
+	v, ok := g.Get(AccountKey(id))
+	if !ok {
+		return Account{}, false, nil
+	}
+	d := NewDecoder(v, "account "+string(id))
+	a := Account{ID: id, PublicKey: d.Blob()}
+	return a, true, d.Finish()
+}
+
+// GetAsset reads an asset record.
+func GetAsset(g Getter, id AssetID) (Asset, bool, error) {
+	v, ok := g.Get(AssetKey(id))
+	if !ok {
+		return Asset{}, false, nil
+	}
+	d := NewDecoder(v, "asset "+string(id))
+	a := Asset{ID: id, Name: d.String()}
+	dec := d.Uint()
+	a.Decimals = uint8(dec)
+	a.Genesis, a.Minted, a.Burned = d.Amount(), d.Amount(), d.Amount()
+	if dec > 38 {
+		d.Fail(Errorf(ErrCorrupt, "asset %s has %d decimals", id, dec))
+	}
+	return a, true, d.Finish()
+}
+
+// BalanceOf reads a balance; an absent key is zero.
+func BalanceOf(g Getter, id AccountID, asset AssetID) (Amount, error) {
+	v, ok := g.Get(BalanceKey(id, asset))
+	if !ok {
+		return Amount{}, nil
+	}
+	a, err := DecodeAmount(v)
+	if err != nil {
+		return Amount{}, Errorf(ErrCorrupt, "balance of %s in %s: %v", id, asset, err)
+	}
+	return a, nil
+}
+
+// LastNonce reads the last nonce an account used (0 if none).
+func LastNonce(g Getter, id AccountID) (uint64, error) {
+	v, ok := g.Get(NonceKey(id))
+	if !ok {
+		return 0, nil
+	}
+	d := NewDecoder(v, "nonce")
+	n := d.Uint()
+	return n, d.Finish()
+}
+
+func setBalance(st *State, id AccountID, asset AssetID, a Amount) {
+	if a.IsZero() {
+		st.Delete(BalanceKey(id, asset))
+		return
+	}
+	st.Set(BalanceKey(id, asset), EncodeAmount(a))
+}

@@ -1,0 +1,263 @@
+package ledger
+
+import (
+	"bytes"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/zeebo/blake3"
+)
+
+// Payload is the body of a command: what the actor wants done. Each module
+// defines its payload types and registers them in its CommandSpecs.
+type Payload interface {
+	// Type is the command's registered name, for example "transfer".
+	Type() string
+	// Encode appends the canonical encoding.
+	Encode(e *Encoder)
+	// Decode reads the canonical encoding; errors go to the Decoder.
+	Decode(d *Decoder)
+	// Validate checks everything that needs no state: required fields,
+	// identifier syntax, non-zero amounts. It returns an *Error.
+	Validate() error
+}
+
+// Command is an intent submitted to the ledger: an actor, replay protection
+// and a payload.
+type Command struct {
+	// Actor is the account on whose behalf the command acts. Only the actor's
+	// own funds can be debited by it.
+	Actor AccountID
+	// Nonce, if non-zero, must be greater than the last nonce the actor used;
+	// gaps are allowed. A command carrying a Signature must carry a Nonce.
+	Nonce uint64
+	// Key is an optional idempotency key: a second command with the same key
+	// and the same content is answered with the first one's receipt and not
+	// applied again; the same key with different content is an
+	// ErrIdempotencyConflict. Keys never expire.
+	Key string
+	// Payload says what to do.
+	Payload Payload
+	// Signature is an optional ed25519 signature by the actor's registered
+	// key over SignBytes. A command for an account with a key, submitted
+	// with RequireSignatures, must carry one.
+	Signature []byte
+
+	// verifiedKey caches a successful signature check made by the host
+	// before sequencing; the state machine trusts it only if it equals the
+	// account's key at decision time.
+	verifiedKey []byte
+}
+
+const maxKeyLen = 128
+
+// Validate checks the envelope and calls the payload's Validate.
+func (c *Command) Validate() error {
+	if err := c.Actor.Validate(); err != nil {
+		return err
+	}
+	if c.Payload == nil {
+		return Errorf(ErrMissingField, "command has no payload")
+	}
+	if len(c.Key) > maxKeyLen {
+		return Errorf(ErrMalformed, "idempotency key is %d bytes; the limit is %d", len(c.Key), maxKeyLen)
+	}
+	if c.Signature != nil {
+		if len(c.Signature) != ed25519.SignatureSize {
+			return Errorf(ErrBadSignature, "signature is %d bytes; ed25519 signatures are %d", len(c.Signature), ed25519.SignatureSize)
+		}
+		if c.Nonce == 0 {
+			return Errorf(ErrMissingField, "a signed command needs a nonce, or its signature could be replayed")
+		}
+	}
+	return c.Payload.Validate()
+}
+
+// encodeUnsigned appends everything but the signature.
+func (c *Command) encodeUnsigned(e *Encoder) {
+	e.String(string(c.Actor))
+	e.Uint(c.Nonce)
+	e.String(c.Key)
+	e.String(c.Payload.Type())
+	e.lengthPrefixed(c.Payload.Encode)
+}
+
+// Encode appends the command's canonical encoding.
+func (c *Command) Encode(e *Encoder) {
+	c.encodeUnsigned(e)
+	e.Blob(c.Signature)
+}
+
+// SignBytes returns the bytes a signature covers: a domain tag, the chain
+// ID and the command's canonical encoding without its signature.
+func (c *Command) SignBytes(chainID string) []byte {
+	e := NewEncoder(make([]byte, 0, 128))
+	e.Fixed([]byte("coopera/command/v1\x00"))
+	e.String(chainID)
+	c.encodeUnsigned(e)
+	return e.Bytes()
+}
+
+// Sign sets the command's signature with key.
+func (c *Command) Sign(chainID string, key ed25519.PrivateKey) {
+	c.Signature = ed25519.Sign(key, c.SignBytes(chainID))
+}
+
+// VerifySignature checks the signature against pub and returns an
+// ErrBadSignature *Error if it does not verify.
+func (c *Command) VerifySignature(chainID string, pub []byte) error {
+	if len(pub) != ed25519.PublicKeySize {
+		return Errorf(ErrBadSignature, "account %s has no registered key to verify a signature with", c.Actor)
+	}
+	if !ed25519.Verify(pub, c.SignBytes(chainID), c.Signature) {
+		return Errorf(ErrBadSignature, "signature of %s's command does not verify against its registered key", c.Actor)
+	}
+	return nil
+}
+
+// MarkVerified records that the signature was checked against pub, so the
+// state machine need not check it again while the account's key is pub.
+// Hosts call it after VerifySignature succeeds, outside the sequencer.
+func (c *Command) MarkVerified(pub []byte) { c.verifiedKey = pub }
+
+// ContentHash identifies the command's content for idempotency: every
+// field but the signature.
+func (c *Command) ContentHash() Hash {
+	e := NewEncoder(make([]byte, 0, 128))
+	c.encodeUnsigned(e)
+	return Hash(blake3.Sum256(e.Bytes()))
+}
+
+// EncodeCommand returns the canonical encoding of c.
+func EncodeCommand(c *Command) []byte {
+	e := NewEncoder(make([]byte, 0, 96))
+	c.Encode(e)
+	return e.Bytes()
+}
+
+// decodeCommand reads one command.
+func (r *Registry) decodeCommand(d *Decoder, c *Command) {
+	c.Actor = AccountID(d.String())
+	c.Nonce = d.Uint()
+	c.Key = d.String()
+	typ := d.String()
+	body := d.blob()
+	c.Signature = d.Blob()
+	if d.err != nil {
+		return
+	}
+	spec, ok := r.commands[typ]
+	if !ok {
+		d.Fail(Errorf(ErrUnknownCommand, "command type %q is not registered", typ))
+		return
+	}
+	p := spec.New()
+	pd := Decoder{buf: body, What: typ}
+	p.Decode(&pd)
+	if err := pd.Finish(); err != nil {
+		d.Fail(err)
+		return
+	}
+	c.Payload = p
+}
+
+// DecodeCommand decodes a command produced by EncodeCommand.
+func (r *Registry) DecodeCommand(b []byte) (*Command, error) {
+	d := NewDecoder(b, "command")
+	c := new(Command)
+	r.decodeCommand(d, c)
+	if err := d.Finish(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// commandJSON is the JSON form of a command.
+type commandJSON struct {
+	Type      string          `json:"type"`
+	Actor     AccountID       `json:"actor"`
+	Nonce     uint64          `json:"nonce,omitempty"`
+	Key       string          `json:"key,omitempty"`
+	Payload   json.RawMessage `json:"payload"`
+	Signature string          `json:"signature,omitempty"`
+}
+
+// MarshalJSON returns the JSON form:
+// {"type", "actor", "nonce", "key", "payload", "signature" (hex)}.
+func (c *Command) MarshalJSON() ([]byte, error) {
+	p, err := json.Marshal(c.Payload)
+	if err != nil {
+		return nil, err
+	}
+	j := commandJSON{Type: c.Payload.Type(), Actor: c.Actor, Nonce: c.Nonce, Key: c.Key, Payload: p}
+	if c.Signature != nil {
+		j.Signature = hex.EncodeToString(c.Signature)
+	}
+	return json.Marshal(j)
+}
+
+// ParseCommandJSON decodes and validates the JSON form of a command.
+// Unknown fields are errors, so a misspelt field is never silently ignored.
+func (r *Registry) ParseCommandJSON(data []byte) (*Command, error) {
+	var j commandJSON
+	if err := strictJSON(data, &j); err != nil {
+		return nil, err
+	}
+	if j.Type == "" {
+		return nil, Errorf(ErrMissingField, `command JSON has no "type"; registered types: %v`, r.CommandTypes())
+	}
+	spec, ok := r.commands[j.Type]
+	if !ok {
+		return nil, Errorf(ErrUnknownCommand, "command type %q is not registered; registered types: %v", j.Type, r.CommandTypes())
+	}
+	if len(j.Payload) == 0 || string(j.Payload) == "null" {
+		return nil, Errorf(ErrMissingField, `command %q has no "payload"`, j.Type)
+	}
+	p := spec.New()
+	if err := strictJSON(j.Payload, p); err != nil {
+		return nil, err
+	}
+	c := &Command{Actor: j.Actor, Nonce: j.Nonce, Key: j.Key, Payload: p}
+	if j.Signature != "" {
+		sig, err := hex.DecodeString(j.Signature)
+		if err != nil {
+			return nil, Errorf(ErrBadSignature, "signature is not hex: %v", err)
+		}
+		c.Signature = sig
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// strictJSON decodes one JSON value with unknown fields refused, mapping
+// errors to ErrMalformed (or keeping a typed error from a field decoder).
+func strictJSON(data []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var typed *Error
+		if errors.As(err, &typed) {
+			return err
+		}
+		var ae *AmountError
+		if errors.As(err, &ae) {
+			return err
+		}
+		return Errorf(ErrMalformed, "JSON: %v", err)
+	}
+	if dec.More() {
+		return Errorf(ErrMalformed, "JSON: trailing data after the value")
+	}
+	return nil
+}
+
+// String returns a one-line description for logs and CLI output.
+func (c *Command) String() string {
+	p, _ := json.Marshal(c.Payload)
+	return fmt.Sprintf("%s by %s %s", c.Payload.Type(), c.Actor, p)
+}

@@ -1,0 +1,193 @@
+package ledger
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Genesis is the initial state of a chain: its identity, assets, accounts,
+// allocations and every module's parameters. It is read from a JSON file:
+//
+//	{
+//	  "chain_id": "coopera-local",
+//	  "genesis_time": "2026-01-01T00:00:00Z",
+//	  "epoch_length": "24h",
+//	  "assets": [{"id": "COOP", "name": "Coopera", "decimals": 6}],
+//	  "accounts": [{"id": "alice"}, {"id": "bob", "public_key": "<hex>"}],
+//	  "allocations": [{"account": "alice", "asset": "COOP", "amount": "1000000000"}],
+//	  "params": {"<module>": { ... }}
+//	}
+//
+// Amounts are strings of base units. Unknown fields are errors.
+type Genesis struct {
+	ChainID           string                     `json:"chain_id"`
+	GenesisTime       time.Time                  `json:"genesis_time"`
+	EpochLength       Duration                   `json:"epoch_length"`
+	RequireSignatures bool                       `json:"require_signatures,omitempty"`
+	Assets            []GenesisAsset             `json:"assets"`
+	Accounts          []GenesisAccount           `json:"accounts"`
+	Allocations       []GenesisAllocation        `json:"allocations,omitempty"`
+	Params            map[string]json.RawMessage `json:"params,omitempty"`
+}
+
+// GenesisAsset declares an asset.
+type GenesisAsset struct {
+	ID       AssetID `json:"id"`
+	Name     string  `json:"name,omitempty"`
+	Decimals uint8   `json:"decimals"`
+}
+
+// GenesisAccount declares an account.
+type GenesisAccount struct {
+	ID        AccountID `json:"id"`
+	PublicKey PublicKey `json:"public_key,omitempty"`
+}
+
+// GenesisAllocation gives an account an initial balance.
+type GenesisAllocation struct {
+	Account AccountID `json:"account"`
+	Asset   AssetID   `json:"asset"`
+	Amount  Amount    `json:"amount"`
+}
+
+// Duration is a time.Duration written as a Go duration string ("24h").
+type Duration time.Duration
+
+func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(time.Duration(d).String()) }
+
+func (d *Duration) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return Errorf(ErrMalformed, `durations are strings such as "24h" or "10m": %v`, err)
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return Errorf(ErrMalformed, "duration %q: %v", s, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// ParseGenesis decodes a genesis file strictly.
+func ParseGenesis(data []byte) (*Genesis, error) {
+	var g Genesis
+	if err := strictJSON(data, &g); err != nil {
+		return nil, Errorf(ErrInvalidGenesis, "%v", err)
+	}
+	return &g, nil
+}
+
+// MaxDecimals is the largest number of decimals an asset may declare.
+const MaxDecimals = 36
+
+func genesisErr(field string, format string, args ...any) error {
+	return Errorf(ErrInvalidGenesis, "%s: %s", field, fmt.Sprintf(format, args...))
+}
+
+// Validate checks what can be checked without running the modules.
+func (g *Genesis) Validate() error {
+	if g.ChainID == "" {
+		return genesisErr("chain_id", "is empty; name the chain")
+	}
+	if g.GenesisTime.IsZero() {
+		return genesisErr("genesis_time", `is missing; give an RFC 3339 time such as "2026-01-01T00:00:00Z"`)
+	}
+	if g.EpochLength <= 0 {
+		return genesisErr("epoch_length", `must be positive, such as "24h"`)
+	}
+	assets := map[AssetID]bool{}
+	for i, a := range g.Assets {
+		if err := a.ID.Validate(); err != nil {
+			return genesisErr(fmt.Sprintf("assets[%d].id", i), "%v", err)
+		}
+		if assets[a.ID] {
+			return genesisErr(fmt.Sprintf("assets[%d].id", i), "asset %s is declared twice", a.ID)
+		}
+		if a.Decimals > MaxDecimals {
+			return genesisErr(fmt.Sprintf("assets[%d].decimals", i), "%d decimals; at most %d", a.Decimals, MaxDecimals)
+		}
+		assets[a.ID] = true
+	}
+	accounts := map[AccountID]bool{}
+	for i, a := range g.Accounts {
+		if err := a.ID.Validate(); err != nil {
+			return genesisErr(fmt.Sprintf("accounts[%d].id", i), "%v", err)
+		}
+		if a.ID.IsModule() {
+			return genesisErr(fmt.Sprintf("accounts[%d].id", i), "%s: module accounts are created by their modules", a.ID)
+		}
+		if accounts[a.ID] {
+			return genesisErr(fmt.Sprintf("accounts[%d].id", i), "account %s is declared twice", a.ID)
+		}
+		if err := validateKey(a.PublicKey); err != nil {
+			return genesisErr(fmt.Sprintf("accounts[%d].public_key", i), "%v", err)
+		}
+		accounts[a.ID] = true
+	}
+	for i, a := range g.Allocations {
+		if !accounts[a.Account] && !a.Account.IsModule() {
+			return genesisErr(fmt.Sprintf("allocations[%d].account", i), "account %s is not declared in accounts", a.Account)
+		}
+		if !assets[a.Asset] {
+			return genesisErr(fmt.Sprintf("allocations[%d].asset", i), "asset %s is not declared in assets", a.Asset)
+		}
+		if a.Amount.IsZero() {
+			return genesisErr(fmt.Sprintf("allocations[%d].amount", i), "is zero")
+		}
+	}
+	return nil
+}
+
+// genesisEvents returns the events of block 0: the chain, assets, accounts,
+// each module's genesis (in module order), then allocations.
+func (m *Machine) genesisEvents(st *State, g *Genesis) ([]Event, error) {
+	if err := g.Validate(); err != nil {
+		return nil, err
+	}
+	for name := range g.Params {
+		if !slices.ContainsFunc(m.modules, func(mod Module) bool { return mod.Name() == name }) {
+			return nil, genesisErr("params."+name, "no module named %q; modules: %v", name, m.ModuleNames())
+		}
+	}
+	ctx := &Context{Height: 0, Time: g.GenesisTime.UnixNano(), st: st, m: m}
+	emit := func(ev Event) error { return ctx.Emit(ev) }
+	if err := emit(&ChainStarted{ChainID: g.ChainID, GenesisTime: g.GenesisTime.UnixNano(), EpochLength: int64(g.EpochLength), RequireSignatures: g.RequireSignatures}); err != nil {
+		return nil, err
+	}
+	for _, a := range g.Assets {
+		if err := emit(&AssetRegistered{Asset: a.ID, Name: a.Name, Decimals: a.Decimals}); err != nil {
+			return nil, err
+		}
+	}
+	if err := emit(&AccountCreated{Account: SystemActor}); err != nil {
+		return nil, err
+	}
+	for _, a := range g.Accounts {
+		if err := emit(&AccountCreated{Account: a.ID, PublicKey: a.PublicKey}); err != nil {
+			return nil, err
+		}
+	}
+	for _, mod := range m.modules {
+		gi, ok := mod.(GenesisInitializer)
+		if !ok {
+			if _, has := g.Params[mod.Name()]; has {
+				return nil, genesisErr("params."+mod.Name(), "module %s takes no parameters", mod.Name())
+			}
+			continue
+		}
+		if err := gi.InitGenesis(ctx, g.Params[mod.Name()]); err != nil {
+			return nil, genesisErr("params."+mod.Name(), "%v", err)
+		}
+	}
+	for i, a := range g.Allocations {
+		if err := emit(&Allocated{To: a.Account, Asset: a.Asset, Amount: a.Amount}); err != nil {
+			return nil, genesisErr(fmt.Sprintf("allocations[%d]", i), "%v", err)
+		}
+	}
+	if err := st.Err(); err != nil {
+		return nil, err
+	}
+	return ctx.events, nil
+}

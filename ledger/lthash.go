@@ -1,0 +1,132 @@
+package ledger
+
+import (
+	"crypto/aes"
+	"crypto/cipher"
+	"encoding/binary"
+	"encoding/hex"
+
+	"github.com/zeebo/blake3"
+)
+
+// Hash is a 32-byte BLAKE3 digest.
+type Hash [32]byte
+
+// String returns the hash in hex.
+func (h Hash) String() string { return hex.EncodeToString(h[:]) }
+
+// Short returns the first 8 bytes in hex, for human output.
+func (h Hash) Short() string { return hex.EncodeToString(h[:8]) }
+
+// IsZero reports whether h is all zeros.
+func (h Hash) IsZero() bool { return h == Hash{} }
+
+// MarshalText encodes h in hex.
+func (h Hash) MarshalText() ([]byte, error) { return []byte(h.String()), nil }
+
+// UnmarshalText decodes hex.
+func (h *Hash) UnmarshalText(b []byte) error {
+	if len(b) != 64 {
+		return Errorf(ErrMalformed, "hash %q is not 64 hex digits", b)
+	}
+	_, err := hex.Decode(h[:], b)
+	if err != nil {
+		return Errorf(ErrMalformed, "hash %q: %v", b, err)
+	}
+	return nil
+}
+
+// LtHashSize is the size of the state accumulator in bytes.
+const LtHashSize = 2048
+
+// LtHash is a homomorphic multiset hash (Bellare–Micciancio's LtHash with
+// the parameters of Lewi et al., "Securing Update Propagation with
+// Homomorphic Hashing", as Solana's accounts hash uses: 1024 lanes of 16
+// bits, added modulo 2^16). The hash of a set of (key, value) pairs is the
+// lane-wise sum of the hashes of its elements, so a state change costs two
+// element hashes per changed key, whatever the size of the state, and the
+// result does not depend on the order of updates.
+//
+// An element's hash expands seed = BLAKE3("coopera/state/v1", key, value)
+// to 2048 bytes with AES-256-CTR keyed by the seed (a PRG from a 256-bit
+// seed; on machines with AES instructions it is several times faster than
+// BLAKE3's extendable output in Go).
+//
+// Lanes are packed four to a uint64, little-endian, and added with SWAR
+// arithmetic; the byte form is the 1024 lanes in little-endian order.
+type LtHash [LtHashSize / 8]uint64
+
+const (
+	laneHigh = 0x8000800080008000
+	laneLow  = ^uint64(laneHigh)
+)
+
+var zeroStream [LtHashSize]byte
+
+// elementHash expands the hash of one (key, value) pair into buf.
+func elementHash(key, value []byte, buf *[LtHashSize]byte) {
+	h := blake3.New()
+	var lb [binary.MaxVarintLen64]byte
+	h.Write([]byte("coopera/state/v1"))
+	h.Write(lb[:binary.PutUvarint(lb[:], uint64(len(key)))])
+	h.Write(key)
+	h.Write(value)
+	var seed [32]byte
+	h.Sum(seed[:0])
+	block, _ := aes.NewCipher(seed[:]) // a 32-byte key cannot fail
+	var iv [aes.BlockSize]byte
+	cipher.NewCTR(block, iv[:]).XORKeyStream(buf[:], zeroStream[:])
+}
+
+// Add adds the element (key, value) to the multiset.
+func (l *LtHash) Add(key, value []byte) {
+	var buf [LtHashSize]byte
+	elementHash(key, value, &buf)
+	for i := range l {
+		x, y := l[i], binary.LittleEndian.Uint64(buf[i*8:])
+		l[i] = ((x & laneLow) + (y & laneLow)) ^ ((x ^ y) & laneHigh)
+	}
+}
+
+// Remove removes the element (key, value) from the multiset.
+func (l *LtHash) Remove(key, value []byte) {
+	var buf [LtHashSize]byte
+	elementHash(key, value, &buf)
+	for i := range l {
+		x, y := l[i], binary.LittleEndian.Uint64(buf[i*8:])
+		l[i] = ((x | laneHigh) - (y & laneLow)) ^ ((x ^ ^y) & laneHigh)
+	}
+}
+
+// Merge adds every element of o.
+func (l *LtHash) Merge(o *LtHash) {
+	for i := range l {
+		x, y := l[i], o[i]
+		l[i] = ((x & laneLow) + (y & laneLow)) ^ ((x ^ y) & laneHigh)
+	}
+}
+
+// Bytes returns the canonical 2048-byte form.
+func (l *LtHash) Bytes() []byte {
+	b := make([]byte, LtHashSize)
+	for i, v := range l {
+		binary.LittleEndian.PutUint64(b[i*8:], v)
+	}
+	return b
+}
+
+// SetBytes loads the canonical form.
+func (l *LtHash) SetBytes(b []byte) error {
+	if len(b) != LtHashSize {
+		return Errorf(ErrCorrupt, "state accumulator is %d bytes, want %d", len(b), LtHashSize)
+	}
+	for i := range l {
+		l[i] = binary.LittleEndian.Uint64(b[i*8:])
+	}
+	return nil
+}
+
+// Root returns the 32-byte state root: BLAKE3 of the canonical form.
+func (l *LtHash) Root() Hash {
+	return Hash(blake3.Sum256(l.Bytes()))
+}

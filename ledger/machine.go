@@ -1,0 +1,227 @@
+package ledger
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// Machine is the deterministic state machine: the built-in chain and
+// accounts modules followed by the caller's modules, in a fixed order that
+// is also the order of end-of-epoch work and transfer hooks.
+//
+// A Machine holds no state of its own; every method takes the State to work
+// on, so one Machine serves any number of ledgers or simulations at once.
+type Machine struct {
+	modules       []Module
+	reg           *Registry
+	transferHooks []TransferHook
+	epochEnders   []EpochEnder
+}
+
+// NewMachine returns a Machine running the built-in modules and then mods.
+func NewMachine(mods ...Module) (*Machine, error) {
+	all := append([]Module{Chain{}, Accounts{}}, mods...)
+	seen := map[string]bool{}
+	for _, m := range all {
+		if seen[m.Name()] {
+			return nil, fmt.Errorf("ledger: two modules named %q", m.Name())
+		}
+		seen[m.Name()] = true
+	}
+	reg, err := newRegistry(all)
+	if err != nil {
+		return nil, err
+	}
+	m := &Machine{modules: all, reg: reg}
+	for _, mod := range all {
+		if h, ok := mod.(TransferHook); ok {
+			m.transferHooks = append(m.transferHooks, h)
+		}
+		if e, ok := mod.(EpochEnder); ok {
+			m.epochEnders = append(m.epochEnders, e)
+		}
+	}
+	return m, nil
+}
+
+// Registry returns the machine's type registry.
+func (m *Machine) Registry() *Registry { return m.reg }
+
+// ModuleNames lists the modules in order.
+func (m *Machine) ModuleNames() []string {
+	out := make([]string, len(m.modules))
+	for i, mod := range m.modules {
+		out[i] = mod.Name()
+	}
+	return out
+}
+
+// GenesisBlock applies g to an empty state and returns block 0, sealed, with
+// its state root computed into acc (which must be zero).
+func (m *Machine) GenesisBlock(st *State, g *Genesis, acc *LtHash) (*Block, error) {
+	events, err := m.genesisEvents(st, g)
+	if err != nil {
+		return nil, err
+	}
+	UpdateRoot(acc, st.Changes())
+	b := &Block{Header: Header{Height: 0, Time: g.GenesisTime.UnixNano(), StateRoot: acc.Root()}, Events: events}
+	b.Seal()
+	return b, nil
+}
+
+// BlockContext is what the sequencer decides for a block.
+type BlockContext struct {
+	Height uint64
+	Time   int64 // Unix ns
+}
+
+// Execute decides and applies cmds in order against st. Every command gets a
+// Result; a rejected command leaves st as it was before it. It returns the
+// results and all events. An I/O error from st's Reader is returned as err,
+// and the block must then be abandoned.
+//
+// If after is not nil it is called after each command with its result and
+// events, while st shows the state right after that command; hosts use it
+// to read the balances a receipt reports.
+func (m *Machine) Execute(st *State, bc BlockContext, cmds []*Command, after func(i int, r Result, events []Event)) ([]Result, []Event, error) {
+	results := make([]Result, len(cmds))
+	ctx := &Context{Height: bc.Height, Time: bc.Time, st: st, m: m, events: make([]Event, 0, len(cmds)*2)}
+	// The chain ID and signature rule never change after genesis, so the
+	// chain record is read once per block, on first need.
+	var chain *ChainInfo
+	for i, cmd := range cmds {
+		before := len(ctx.events)
+		mark := st.Mark()
+		ctx.Command = cmd
+		err := m.executeOne(ctx, cmd, &chain)
+		if serr := st.Err(); serr != nil {
+			return nil, nil, serr
+		}
+		if err != nil {
+			st.Rollback(mark)
+			ctx.events = ctx.events[:before]
+			e, ok := err.(*Error)
+			if !ok {
+				e = &Error{Code: "rejected", Msg: err.Error()}
+			}
+			results[i] = Result{Code: e.Code, Msg: e.Msg}
+		} else {
+			results[i] = Result{Events: uint32(len(ctx.events) - before)}
+		}
+		if after != nil {
+			after(i, results[i], ctx.events[before:])
+		}
+	}
+	return results, ctx.events, nil
+}
+
+func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) error {
+	if err := cmd.Validate(); err != nil {
+		return err
+	}
+	owner, ok := m.reg.commandOwner[cmd.Payload.Type()]
+	if !ok {
+		return Errorf(ErrUnknownCommand, "command type %q is not registered", cmd.Payload.Type())
+	}
+	isClose := cmd.Payload.Type() == "close_epoch"
+	if cmd.Actor.IsModule() && !isClose {
+		return Errorf(ErrUnauthorized, "module account %s cannot be the actor of a %s command", cmd.Actor, cmd.Payload.Type())
+	}
+	if *chain == nil {
+		c, err := GetChain(ctx.st)
+		if err != nil {
+			return err
+		}
+		*chain = &c
+	}
+	var key []byte
+	create, isCreate := cmd.Payload.(*CreateAccount)
+	if isCreate {
+		key = create.PublicKey
+	} else {
+		acct, ok, err := GetAccount(ctx.st, cmd.Actor)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return Errorf(ErrUnknownAccount, "actor %s does not exist; create the account first", cmd.Actor)
+		}
+		key = acct.PublicKey
+	}
+	if cmd.Signature != nil {
+		if cmd.verifiedKey == nil || !bytes.Equal(cmd.verifiedKey, key) {
+			if err := cmd.VerifySignature((*chain).ChainID, key); err != nil {
+				return err
+			}
+		}
+	} else if (*chain).RequireSignatures && !isClose {
+		return Errorf(ErrBadSignature, "this chain requires signed commands; sign %s's command with its key", cmd.Actor)
+	}
+	if cmd.Nonce != 0 {
+		last, err := LastNonce(ctx.st, cmd.Actor)
+		if err != nil {
+			return err
+		}
+		if cmd.Nonce <= last {
+			return Errorf(ErrReplayedNonce, "nonce %d of %s is not above its last nonce %d", cmd.Nonce, cmd.Actor, last)
+		}
+	}
+	if err := owner.Decide(ctx, cmd); err != nil {
+		return err
+	}
+	if cmd.Nonce != 0 {
+		setNonce(ctx.st, cmd.Actor, cmd.Nonce)
+	}
+	return nil
+}
+
+func setNonce(st *State, id AccountID, n uint64) {
+	e := NewEncoder(make([]byte, 0, 10))
+	e.Uint(n)
+	st.Set(NonceKey(id), e.Bytes())
+}
+
+// Replay applies a committed block's effects to st without deciding
+// anything: each applied command's nonce, then the events, through their
+// owners' Evolve. It is how followers, verify and restore rebuild state.
+func (m *Machine) Replay(st *State, b *Block) error {
+	next := 0
+	for i, r := range b.Results {
+		if r.Code != "" {
+			if r.Events != 0 {
+				return Errorf(ErrCorrupt, "block %d command %d is rejected but has %d events", b.Height, i, r.Events)
+			}
+			continue
+		}
+		c := b.Commands[i]
+		if c.Nonce != 0 {
+			setNonce(st, c.Actor, c.Nonce)
+		}
+		for _, ev := range b.Events[next : next+int(r.Events)] {
+			if err := m.evolve(st, ev); err != nil {
+				return Errorf(ErrDivergence, "block %d command %d: event %s does not apply: %v", b.Height, i, ev.EventType(), err)
+			}
+		}
+		next += int(r.Events)
+	}
+	if next != len(b.Events) {
+		// Genesis: events without commands.
+		if b.Height != 0 || len(b.Commands) != 0 {
+			return Errorf(ErrCorrupt, "block %d has %d events beyond its commands'", b.Height, len(b.Events)-next)
+		}
+		for _, ev := range b.Events {
+			if err := m.evolve(st, ev); err != nil {
+				return Errorf(ErrDivergence, "genesis event %s does not apply: %v", ev.EventType(), err)
+			}
+		}
+	}
+	return st.Err()
+}
+
+func (m *Machine) evolve(st *State, ev Event) error {
+	owner, ok := m.reg.eventOwner[ev.EventType()]
+	if !ok {
+		return Errorf(ErrUnknownEvent, "event type %q is not registered", ev.EventType())
+	}
+	return owner.Evolve(st, ev)
+}

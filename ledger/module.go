@@ -1,0 +1,89 @@
+package ledger
+
+// Module is a deterministic reducer plugged into the state machine.
+//
+// Decide turns a command into events (state + command -> events) or a
+// typed rejection; it reads state through the Context and changes it only
+// by emitting events. Evolve applies one event to state (state + event ->
+// state). Replaying a block runs only Evolve, so everything a command
+// changes must be carried by its events (the one exception is the
+// envelope's nonce, which the core records itself).
+//
+// Modules must be pure: no clock, randomness, I/O or unordered map
+// iteration reaching state; time, height and epoch come from the Context.
+type Module interface {
+	// Name is the module's stable identifier, used in module accounts
+	// ("mod:<name>") and parameter keys.
+	Name() string
+	// Commands lists the command types the module decides.
+	Commands() []CommandSpec
+	// Events lists the event types (every version) the module evolves.
+	Events() []EventSpec
+	// Decide decides one of the module's commands. A returned error rejects
+	// the command: the state machine undoes its events and records the
+	// error, which should be an *Error.
+	Decide(ctx *Context, cmd *Command) error
+	// Evolve applies one of the module's events. An error means the event
+	// cannot apply to this state (for example a debit past a balance); the
+	// command that emitted it is rejected.
+	Evolve(st *State, ev Event) error
+}
+
+// EpochEnder is implemented by modules with end-of-epoch work. When an epoch
+// closes, the state machine calls EndEpoch on each such module in the order
+// the modules were given to NewMachine, all within the CloseEpoch command.
+type EpochEnder interface {
+	EndEpoch(ctx *Context, epoch uint64) error
+}
+
+// GenesisInitializer is implemented by modules with genesis state: their
+// parameters (the raw JSON under the module's name in Genesis.Params) and
+// module accounts. InitGenesis emits the events that set it up.
+type GenesisInitializer interface {
+	InitGenesis(ctx *Context, params []byte) error
+}
+
+// TransferHook is implemented by modules that act on user transfers (for
+// example to charge a fee). The accounts module calls AfterTransfer for each
+// leg of a transfer command, after its Transferred event, in module order.
+type TransferHook interface {
+	AfterTransfer(ctx *Context, t *Transferred) error
+}
+
+// Context is what a reducer sees while deciding: the block's inputs,
+// read access to state, and Emit.
+type Context struct {
+	Height uint64
+	Time   int64 // block time, Unix nanoseconds, assigned by the sequencer
+	// Command is the command being decided; nil while ending an epoch
+	// or at genesis.
+	Command *Command
+
+	st     *State
+	m      *Machine
+	events []Event
+}
+
+// Get reads a state key as it is after the events emitted so far.
+func (c *Context) Get(key []byte) ([]byte, bool) { return c.st.Get(key) }
+
+// Scan iterates a key prefix as the state is now, in key order.
+func (c *Context) Scan(prefix []byte, fn func(key, value []byte) bool) { c.st.Scan(prefix, fn) }
+
+// Emit records ev and applies it at once with its owner's Evolve, so the
+// rest of the decision sees its effect. An error means the event does not
+// apply; the decision should return it.
+func (c *Context) Emit(ev Event) error {
+	owner, ok := c.m.reg.eventOwner[ev.EventType()]
+	if !ok {
+		return Errorf(ErrUnknownEvent, "event type %q is not registered", ev.EventType())
+	}
+	if err := owner.Evolve(c.st, ev); err != nil {
+		return err
+	}
+	c.events = append(c.events, ev)
+	return nil
+}
+
+// Machine returns the state machine deciding.
+func (c *Context) Machine() *Machine { return c.m }

@@ -1,0 +1,188 @@
+package ledger
+
+import (
+	"bytes"
+	"slices"
+	"strings"
+)
+
+// Reader reads committed state. Values returned must not be modified by
+// the caller, and a Reader must not modify them later either.
+type Reader interface {
+	// Get returns the value of key, and ok=false if key is absent.
+	Get(key []byte) (value []byte, ok bool, err error)
+	// Scan calls fn for every key with the prefix, in ascending key order,
+	// until fn returns false.
+	Scan(prefix []byte, fn func(key, value []byte) bool) error
+}
+
+// State is the working state of one block: a write overlay over committed
+// state, with a journal so that a rejected command's writes are undone.
+// Reducers read and write state only through it.
+//
+// Errors from the underlying Reader are I/O faults, not verdicts on a
+// command: the first one is latched, reads then return nothing, and the
+// host checks Err after each command and abandons the block.
+type State struct {
+	base    Reader
+	m       map[string]*entry
+	journal []undo
+	err     error
+}
+
+type entry struct {
+	orig, val     []byte
+	origOK, valOK bool
+	dirty         bool
+}
+
+type undo struct {
+	e     *entry
+	val   []byte
+	ok    bool
+	dirty bool
+}
+
+// NewState returns an empty overlay over base.
+func NewState(base Reader) *State {
+	return &State{base: base, m: make(map[string]*entry, 256)}
+}
+
+// Err returns the first read error, if any.
+func (s *State) Err() error { return s.err }
+
+func (s *State) load(key []byte) *entry {
+	if e, ok := s.m[string(key)]; ok {
+		return e
+	}
+	e := &entry{}
+	if s.err == nil {
+		v, ok, err := s.base.Get(key)
+		if err != nil {
+			s.err = err
+		} else {
+			e.orig, e.origOK, e.val, e.valOK = v, ok, v, ok
+		}
+	}
+	s.m[string(key)] = e
+	return e
+}
+
+// Get returns the current value of key.
+func (s *State) Get(key []byte) ([]byte, bool) {
+	e := s.load(key)
+	return e.val, e.valOK
+}
+
+// Set sets key to value. State keeps value; the caller must not modify it.
+func (s *State) Set(key, value []byte) {
+	e := s.load(key)
+	s.journal = append(s.journal, undo{e, e.val, e.valOK, e.dirty})
+	e.val, e.valOK, e.dirty = value, true, true
+}
+
+// Delete removes key.
+func (s *State) Delete(key []byte) {
+	e := s.load(key)
+	s.journal = append(s.journal, undo{e, e.val, e.valOK, e.dirty})
+	e.val, e.valOK, e.dirty = nil, false, true
+}
+
+// Mark returns a point to roll back to.
+func (s *State) Mark() int { return len(s.journal) }
+
+// Rollback undoes every write made since mark.
+func (s *State) Rollback(mark int) {
+	for i := len(s.journal) - 1; i >= mark; i-- {
+		u := s.journal[i]
+		u.e.val, u.e.valOK, u.e.dirty = u.val, u.ok, u.dirty
+	}
+	s.journal = s.journal[:mark]
+}
+
+// Scan calls fn for every key with the prefix, in ascending order, as the
+// state is now (committed state merged with this block's writes).
+func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
+	if s.err != nil {
+		return
+	}
+	var overlay []string
+	for k, e := range s.m {
+		if e.dirty && strings.HasPrefix(k, string(prefix)) {
+			overlay = append(overlay, k)
+		}
+	}
+	slices.Sort(overlay)
+	i := 0
+	stopped := false
+	emitOverlayBefore := func(key []byte) bool {
+		for i < len(overlay) && (key == nil || overlay[i] < string(key)) {
+			e := s.m[overlay[i]]
+			if e.valOK && !fn([]byte(overlay[i]), e.val) {
+				return false
+			}
+			i++
+		}
+		return true
+	}
+	err := s.base.Scan(prefix, func(k, v []byte) bool {
+		if !emitOverlayBefore(k) {
+			stopped = true
+			return false
+		}
+		if i < len(overlay) && overlay[i] == string(k) {
+			e := s.m[overlay[i]]
+			i++
+			if !e.valOK {
+				return true
+			}
+			v = e.val
+		}
+		if !fn(k, v) {
+			stopped = true
+			return false
+		}
+		return true
+	})
+	if err != nil {
+		s.err = err
+		return
+	}
+	if !stopped {
+		emitOverlayBefore(nil)
+	}
+}
+
+// Change is one key's net change over a block.
+type Change struct {
+	Key          []byte
+	Old, New     []byte
+	OldOK, NewOK bool
+}
+
+// Changes returns the keys whose value differs from the committed state,
+// sorted by key.
+func (s *State) Changes() []Change {
+	out := make([]Change, 0, len(s.m))
+	for k, e := range s.m {
+		if !e.dirty || (e.origOK == e.valOK && bytes.Equal(e.orig, e.val)) {
+			continue
+		}
+		out = append(out, Change{Key: []byte(k), Old: e.orig, OldOK: e.origOK, New: e.val, NewOK: e.valOK})
+	}
+	slices.SortFunc(out, func(a, b Change) int { return bytes.Compare(a.Key, b.Key) })
+	return out
+}
+
+// UpdateRoot applies changes to the state accumulator.
+func UpdateRoot(acc *LtHash, changes []Change) {
+	for i := range changes {
+		c := &changes[i]
+		if c.OldOK {
+			acc.Remove(c.Key, c.Old)
+		}
+		if c.NewOK {
+			acc.Add(c.Key, c.New)
+		}
+	}
+}

@@ -1,0 +1,354 @@
+// Package store keeps a coopera ledger in Pebble: the block log, the state,
+// the idempotency index, the account event index and the meta records, each
+// in its own key space. One Pebble batch holds everything a block changes,
+// so the database is always at a block boundary, and a synced batch is the
+// block's durability point.
+//
+// Key spaces (the first byte):
+//
+//	'm' meta      format version, head, genesis
+//	'B' blocks    height (8 bytes, big-endian) -> encoded block
+//	'S' state     state key -> value
+//	'I' idempotency  actor 0x00 key -> height, index, content hash
+//	'X' account events  account 0x00 height index -> (empty)
+//
+// Every read of stored bytes is checked (block hashes, decoding, Pebble's
+// own checksums), and a failure is reported as ledger.ErrCorrupt.
+package store
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// FormatVersion is the durable format of a ledger directory. A directory
+// written in another format is refused with ErrFormat; incompatible changes
+// to any key space bump it.
+const FormatVersion = 1
+
+// ErrFormat reports a directory in a format this build cannot read.
+var ErrFormat = ledger.NewCode("format")
+
+const (
+	pMeta   = 'm'
+	pBlock  = 'B'
+	pState  = 'S'
+	pIdem   = 'I'
+	pAcctEv = 'X'
+)
+
+var (
+	keyFormat  = []byte("m/format")
+	keyHead    = []byte("m/head")
+	keyGenesis = []byte("m/genesis")
+)
+
+// Options configures a store.
+type Options struct {
+	// FS is the file system; nil means the operating system's. Tests pass
+	// vfs.NewMem() or a crashable in-memory FS.
+	FS vfs.FS
+	// CacheBytes is the size of Pebble's block cache (default 64 MiB).
+	CacheBytes int64
+	// NoSync skips fsync on block writes. Only for scratch stores (verify's
+	// replay target); a ledger never sets it.
+	NoSync bool
+	// ReadOnly opens the store without writing.
+	ReadOnly bool
+}
+
+// DB is a ledger's Pebble store.
+type DB struct {
+	db    *pebble.DB
+	cache interface{ Unref() }
+	wo    *pebble.WriteOptions
+}
+
+// Open opens or creates the store in dir.
+func Open(dir string, o *Options) (*DB, error) {
+	if o == nil {
+		o = &Options{}
+	}
+	cacheBytes := o.CacheBytes
+	if cacheBytes == 0 {
+		cacheBytes = 64 << 20
+	}
+	cache := pebble.NewCache(cacheBytes)
+	po := &pebble.Options{
+		FS:                 o.FS,
+		Cache:              cache,
+		ReadOnly:           o.ReadOnly,
+		FormatMajorVersion: pebble.FormatNewest,
+		MemTableSize:       64 << 20,
+		Logger:             quietLogger{},
+	}
+	if o.NoSync {
+		po.DisableWAL = true
+	}
+	db, err := pebble.Open(dir, po)
+	cache.Unref()
+	if err != nil {
+		return nil, wrapErr("open "+dir, err)
+	}
+	s := &DB{db: db, wo: pebble.Sync}
+	if o.NoSync {
+		s.wo = pebble.NoSync
+	}
+	return s, nil
+}
+
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any)      {}
+func (quietLogger) Errorf(f string, a ...any) { fmt.Fprintf(os.Stderr, "pebble: "+f+"\n", a...) }
+func (quietLogger) Fatalf(f string, a ...any) {
+	fmt.Fprintf(os.Stderr, "pebble: fatal: "+f+"\n", a...)
+	os.Exit(1)
+}
+
+// Close closes the store.
+func (s *DB) Close() error { return s.db.Close() }
+
+// Pebble returns the underlying database, for tools and tests.
+func (s *DB) Pebble() *pebble.DB { return s.db }
+
+// wrapErr turns Pebble's corruption reports into ledger.ErrCorrupt.
+func wrapErr(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if pebble.IsCorruptionError(err) || errors.Is(err, pebble.ErrCorruption) {
+		return ledger.Errorf(ledger.ErrCorrupt, "%s: %v", op, err)
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+func (s *DB) get(key []byte) ([]byte, bool, error) {
+	v, closer, err := s.db.Get(key)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, wrapErr("read", err)
+	}
+	out := bytes.Clone(v)
+	closer.Close()
+	if out == nil {
+		out = []byte{}
+	}
+	return out, true, nil
+}
+
+// Meta records.
+
+// Head is the last committed block.
+type Head struct {
+	Height    uint64
+	Hash      ledger.Hash
+	StateRoot ledger.Hash
+	Time      int64
+	Acc       ledger.LtHash // the state accumulator behind StateRoot
+}
+
+func encodeHead(h *Head) []byte {
+	e := ledger.NewEncoder(make([]byte, 0, 128+ledger.LtHashSize))
+	e.Uint(h.Height)
+	e.Fixed(h.Hash[:])
+	e.Fixed(h.StateRoot[:])
+	e.Int(h.Time)
+	e.Fixed(h.Acc.Bytes())
+	return e.Bytes()
+}
+
+func decodeHead(b []byte) (*Head, error) {
+	d := ledger.NewDecoder(b, "head")
+	h := &Head{Height: d.Uint()}
+	copy(h.Hash[:], d.Fixed(32))
+	copy(h.StateRoot[:], d.Fixed(32))
+	h.Time = d.Int()
+	acc := d.Fixed(ledger.LtHashSize)
+	if err := d.Finish(); err != nil {
+		return nil, ledger.Errorf(ledger.ErrCorrupt, "head record: %v", err)
+	}
+	if err := h.Acc.SetBytes(acc); err != nil {
+		return nil, err
+	}
+	if h.Acc.Root() != h.StateRoot {
+		return nil, ledger.Errorf(ledger.ErrCorrupt, "head record: the accumulator does not hash to the state root")
+	}
+	return h, nil
+}
+
+// Head returns the last committed block's summary; ok is false for an
+// empty (uninitialised) store.
+func (s *DB) Head() (*Head, bool, error) {
+	if v, ok, err := s.get(keyFormat); err != nil {
+		return nil, false, err
+	} else if !ok {
+		return nil, false, nil
+	} else if d := ledger.NewDecoder(v, "format"); d.Uint() != FormatVersion || d.Finish() != nil {
+		return nil, false, ledger.Errorf(ErrFormat, "directory is in format %x; this build reads format %d", v, FormatVersion)
+	}
+	v, ok, err := s.get(keyHead)
+	if err != nil {
+		return nil, false, err
+	}
+	if !ok {
+		return nil, false, ledger.Errorf(ledger.ErrCorrupt, "format record present but no head record")
+	}
+	h, err := decodeHead(v)
+	return h, err == nil, err
+}
+
+// Genesis returns the stored genesis document.
+func (s *DB) Genesis() ([]byte, error) {
+	v, ok, err := s.get(keyGenesis)
+	if err == nil && !ok {
+		err = ledger.Errorf(ledger.ErrCorrupt, "no genesis record")
+	}
+	return v, err
+}
+
+// Block key helpers.
+
+func blockKey(h uint64) []byte {
+	k := make([]byte, 9)
+	k[0] = pBlock
+	binary.BigEndian.PutUint64(k[1:], h)
+	return k
+}
+
+// RawBlock returns the stored encoding of block h.
+func (s *DB) RawBlock(h uint64) ([]byte, bool, error) { return s.get(blockKey(h)) }
+
+// Block reads and decodes block h, checking its body hash.
+func (s *DB) Block(reg *ledger.Registry, h uint64) (*ledger.Block, error) {
+	raw, ok, err := s.RawBlock(h)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ledger.Errorf(ledger.ErrCorrupt, "block %d is missing from the log", h)
+	}
+	b, err := reg.DecodeBlock(raw)
+	if err != nil {
+		return nil, err
+	}
+	if b.Height != h {
+		return nil, ledger.Errorf(ledger.ErrCorrupt, "block stored at height %d says it is height %d", h, b.Height)
+	}
+	return b, nil
+}
+
+// State reads.
+
+// StateReader reads the committed state. It implements ledger.Reader and
+// ledger.Getter.
+type StateReader struct{ s *DB }
+
+// State returns a reader of the committed state.
+func (s *DB) State() StateReader { return StateReader{s} }
+
+func stateKey(k []byte) []byte {
+	out := make([]byte, 1+len(k))
+	out[0] = pState
+	copy(out[1:], k)
+	return out
+}
+
+// Get implements ledger.Reader.
+func (r StateReader) Get(key []byte) ([]byte, bool, error) {
+	var buf [96]byte
+	k := append(append(buf[:0], pState), key...)
+	return r.s.get(k)
+}
+
+// Scan implements ledger.Reader.
+func (r StateReader) Scan(prefix []byte, fn func(key, value []byte) bool) error {
+	return r.s.scan(stateKey(prefix), func(k, v []byte) bool { return fn(k[1:], v) })
+}
+
+// Lookup is Get without the error, for ledger.Getter; a read error is
+// returned as absent and recorded in Err.
+type Lookup struct {
+	R   StateReader
+	Err error
+}
+
+// Get implements ledger.Getter.
+func (l *Lookup) Get(key []byte) ([]byte, bool) {
+	v, ok, err := l.R.Get(key)
+	if err != nil && l.Err == nil {
+		l.Err = err
+	}
+	return v, ok
+}
+
+func (s *DB) scan(prefix []byte, fn func(k, v []byte) bool) error {
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(prefix)})
+	if err != nil {
+		return wrapErr("scan", err)
+	}
+	for ok := it.First(); ok; ok = it.Next() {
+		v, err := it.ValueAndErr()
+		if err != nil {
+			it.Close()
+			return wrapErr("scan", err)
+		}
+		if !fn(it.Key(), v) {
+			break
+		}
+	}
+	if err := it.Error(); err != nil {
+		it.Close()
+		return wrapErr("scan", err)
+	}
+	return wrapErr("scan", it.Close())
+}
+
+func prefixEnd(p []byte) []byte {
+	end := bytes.Clone(p)
+	for i := len(end) - 1; i >= 0; i-- {
+		end[i]++
+		if end[i] != 0 {
+			return end[:i+1]
+		}
+	}
+	return nil
+}
+
+// StateAccumulator recomputes the state accumulator from every stored state
+// key, for verification. It costs time in proportion to the state's size.
+func (s *DB) StateAccumulator() (*ledger.LtHash, int, error) {
+	var acc ledger.LtHash
+	n := 0
+	err := s.scan([]byte{pState}, func(k, v []byte) bool {
+		acc.Add(k[1:], v)
+		n++
+		return true
+	})
+	return &acc, n, err
+}
+
+// Checkpoint writes a consistent copy of the store to dir, which must not
+// exist. Opening dir as a ledger resumes from the checkpoint's head.
+func (s *DB) Checkpoint(dir string) error {
+	return wrapErr("checkpoint", s.db.Checkpoint(dir, pebble.WithFlushedWAL()))
+}
+
+// Metrics returns Pebble's metrics summary.
+func (s *DB) Metrics() string { return s.db.Metrics().String() }
+
+// DiskUsage returns the bytes the store occupies on disk.
+func (s *DB) DiskUsage() uint64 { return s.db.Metrics().DiskSpaceUsage() }
+
+var _ io.Closer = (*DB)(nil)

@@ -1,0 +1,173 @@
+package store
+
+import (
+	"encoding/binary"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// IdemEntry records that an idempotency key was used.
+type IdemEntry struct {
+	Actor       ledger.AccountID
+	Key         string
+	Height      uint64
+	Index       uint32 // the command's index in the block
+	ContentHash ledger.Hash
+}
+
+func idemKey(actor ledger.AccountID, key string) []byte {
+	k := make([]byte, 0, 2+len(actor)+len(key))
+	k = append(k, pIdem)
+	k = append(k, actor...)
+	k = append(k, 0)
+	return append(k, key...)
+}
+
+// Idempotency looks up an idempotency key of an actor.
+func (s *DB) Idempotency(actor ledger.AccountID, key string) (IdemEntry, bool, error) {
+	v, ok, err := s.get(idemKey(actor, key))
+	if err != nil || !ok {
+		return IdemEntry{}, false, err
+	}
+	d := ledger.NewDecoder(v, "idempotency entry")
+	e := IdemEntry{Actor: actor, Key: key, Height: d.Uint(), Index: uint32(d.Uint())}
+	copy(e.ContentHash[:], d.Fixed(32))
+	if err := d.Finish(); err != nil {
+		return IdemEntry{}, false, ledger.Errorf(ledger.ErrCorrupt, "%v", err)
+	}
+	return e, true, nil
+}
+
+// Commit is everything one block writes.
+type Commit struct {
+	Block   *ledger.Block // sealed
+	Changes []ledger.Change
+	Head    *Head
+	Idem    []IdemEntry
+	Genesis []byte // the genesis document, with block 0 only
+	// StateOnly writes only the state changes and the head: for scratch
+	// stores that rebuild state to check it.
+	StateOnly bool
+}
+
+// Write applies c in one batch, synced unless the store is a scratch store.
+func (s *DB) Write(c *Commit) error {
+	b := s.db.NewBatch()
+	defer b.Close()
+	if err := s.fill(b, c); err != nil {
+		return err
+	}
+	return wrapErr("commit block", b.Commit(s.wo))
+}
+
+func (s *DB) fill(b *pebble.Batch, c *Commit) error {
+	height := c.Block.Height
+	if c.StateOnly {
+		for i := range c.Changes {
+			if err := putChange(b, &c.Changes[i]); err != nil {
+				return err
+			}
+		}
+		return b.Set(keyHead, encodeHead(c.Head), nil)
+	}
+	if height == 0 {
+		e := ledger.NewEncoder(nil)
+		e.Uint(FormatVersion)
+		if err := b.Set(keyFormat, e.Bytes(), nil); err != nil {
+			return err
+		}
+		if err := b.Set(keyGenesis, c.Genesis, nil); err != nil {
+			return err
+		}
+	}
+	if err := b.Set(blockKey(height), c.Block.Raw(), nil); err != nil {
+		return err
+	}
+	for i := range c.Changes {
+		if err := putChange(b, &c.Changes[i]); err != nil {
+			return err
+		}
+	}
+	for _, ie := range c.Idem {
+		e := ledger.NewEncoder(make([]byte, 0, 48))
+		e.Uint(ie.Height)
+		e.Uint(uint64(ie.Index))
+		e.Fixed(ie.ContentHash[:])
+		if err := b.Set(idemKey(ie.Actor, ie.Key), e.Bytes(), nil); err != nil {
+			return err
+		}
+	}
+	var kb []byte
+	for i, ev := range c.Block.Events {
+		ae, ok := ev.(ledger.AccountEvent)
+		if !ok {
+			continue
+		}
+		accts := ae.Accounts()
+		for j, a := range accts {
+			if j > 0 && a == accts[j-1] {
+				continue
+			}
+			kb = acctEvKey(kb[:0], a, height, uint32(i))
+			if err := b.Set(kb, nil, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return b.Set(keyHead, encodeHead(c.Head), nil)
+}
+
+func acctEvKey(buf []byte, a ledger.AccountID, height uint64, idx uint32) []byte {
+	buf = append(buf, pAcctEv)
+	buf = append(buf, a...)
+	buf = append(buf, 0)
+	buf = binary.BigEndian.AppendUint64(buf, height)
+	return binary.BigEndian.AppendUint32(buf, idx)
+}
+
+// EventRef locates an event: a block height and the event's index in it.
+type EventRef struct {
+	Height uint64
+	Index  uint32
+}
+
+// AccountEvents lists references to events concerning an account, from
+// height from on, at most limit of them (0 means no limit).
+func (s *DB) AccountEvents(a ledger.AccountID, from uint64, limit int) ([]EventRef, error) {
+	prefix := append(append([]byte{pAcctEv}, a...), 0)
+	lower := binary.BigEndian.AppendUint64(append([]byte(nil), prefix...), from)
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: prefixEnd(prefix)})
+	if err != nil {
+		return nil, wrapErr("account events", err)
+	}
+	var out []EventRef
+	for ok := it.First(); ok && (limit == 0 || len(out) < limit); ok = it.Next() {
+		k := it.Key()[len(prefix):]
+		if len(k) != 12 {
+			it.Close()
+			return nil, ledger.Errorf(ledger.ErrCorrupt, "account event index key of %d bytes", len(k)+len(prefix))
+		}
+		out = append(out, EventRef{Height: binary.BigEndian.Uint64(k), Index: binary.BigEndian.Uint32(k[8:])})
+	}
+	if err := it.Error(); err != nil {
+		it.Close()
+		return nil, wrapErr("account events", err)
+	}
+	return out, wrapErr("account events", it.Close())
+}
+
+func putChange(b *pebble.Batch, ch *ledger.Change) error {
+	if !ch.NewOK {
+		return b.Delete(stateKey(ch.Key), nil)
+	}
+	op := b.SetDeferred(1+len(ch.Key), len(ch.New))
+	op.Key[0] = pState
+	copy(op.Key[1:], ch.Key)
+	copy(op.Value, ch.New)
+	return op.Finish()
+}
+
+// Flush writes the memtable to disk; for stores written with NoSync.
+func (s *DB) Flush() error { return wrapErr("flush", s.db.Flush()) }

@@ -1,0 +1,72 @@
+package coopera
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// Options configures an Engine. The zero value of every field is replaced
+// by its documented default; economic parameters are not options: they are
+// genesis state, changed only by governance.
+type Options struct {
+	// Genesis is the chain to create when the directory holds no ledger. If
+	// the directory holds one, a non-nil Genesis must describe the same
+	// chain (same genesis block), or Open fails with ErrInvalidGenesis.
+	Genesis *ledger.Genesis
+
+	// Modules are the reducers run after the built-in chain and accounts
+	// modules, in this order (which is also the order of end-of-epoch work).
+	// A ledger must always be opened with the same modules.
+	Modules []ledger.Module
+
+	// MaxBlockCommands bounds the commands in one block. Default 8192.
+	MaxBlockCommands int
+
+	// MaxCommandBytes bounds a command's encoded size; larger commands are
+	// refused with ErrPayloadTooLarge. Default 64 KiB.
+	MaxCommandBytes int
+
+	// Clock supplies block times. Default time.Now. Block time never goes
+	// backwards: a clock reading before the last block's time is raised to it.
+	Clock func() time.Time
+
+	// CheckInvariants checks conservation over each block's changes before
+	// writing it; a failure fails the block's commands with ErrInvariant
+	// and stops the engine. Default false, or true in a build with the
+	// `invariants` tag.
+	CheckInvariants bool
+
+	// FS is the file system for Pebble. Default: the operating system's.
+	FS vfs.FS
+
+	// CacheBytes is the size of Pebble's block cache. Default 64 MiB.
+	CacheBytes int64
+}
+
+// EnsureDefaults fills unset fields with their defaults.
+func (o *Options) EnsureDefaults() {
+	if o.MaxBlockCommands <= 0 {
+		o.MaxBlockCommands = 8192
+	}
+	if o.MaxCommandBytes <= 0 {
+		o.MaxCommandBytes = 64 << 10
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	if invariantsBuild {
+		o.CheckInvariants = true
+	}
+}
+
+// Validate reports options that cannot work.
+func (o *Options) Validate() error {
+	if o.MaxBlockCommands > 1<<20 {
+		return fmt.Errorf("coopera: MaxBlockCommands %d is above the limit of %d", o.MaxBlockCommands, 1<<20)
+	}
+	return nil
+}

@@ -1,0 +1,198 @@
+package coopera
+
+import (
+	"context"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// Reads see the state of the last block applied to the store. (A block is
+// applied and fsynced in one Pebble commit; for the few microseconds of
+// its fsync a read may see a block that a crash at that instant would
+// undo. Receipts are only ever given for durable blocks.)
+
+// Balance returns an account's balance of an asset.
+func (e *Engine) Balance(ctx context.Context, acct ledger.AccountID, asset ledger.AssetID) (ledger.Amount, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.Amount{}, err
+	}
+	if err := e.acquire(); err != nil {
+		return ledger.Amount{}, err
+	}
+	defer e.rmu.RUnlock()
+	l := e.lookup()
+	if _, ok := l.Get(ledger.AccountKey(acct)); !ok {
+		if l.Err != nil {
+			return ledger.Amount{}, l.Err
+		}
+		return ledger.Amount{}, ledger.Errorf(ledger.ErrUnknownAccount, "account %s does not exist", acct)
+	}
+	if _, ok := l.Get(ledger.AssetKey(asset)); !ok {
+		if l.Err != nil {
+			return ledger.Amount{}, l.Err
+		}
+		return ledger.Amount{}, ledger.Errorf(ledger.ErrUnknownAsset, "asset %s is not registered", asset)
+	}
+	a, err := ledger.BalanceOf(l, acct, asset)
+	if l.Err != nil {
+		return ledger.Amount{}, l.Err
+	}
+	return a, err
+}
+
+// AccountInfo is an account with its nonce and balances.
+type AccountInfo struct {
+	ID        ledger.AccountID `json:"id"`
+	PublicKey ledger.PublicKey `json:"public_key,omitempty"`
+	Nonce     uint64           `json:"nonce"`
+	Balances  []Balance        `json:"balances"`
+}
+
+// Account returns an account's record, last nonce and non-zero balances
+// (sorted by asset).
+func (e *Engine) Account(ctx context.Context, id ledger.AccountID) (*AccountInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := e.acquire(); err != nil {
+		return nil, err
+	}
+	defer e.rmu.RUnlock()
+	l := e.lookup()
+	a, ok, err := ledger.GetAccount(l, id)
+	if err == nil {
+		err = l.Err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ledger.Errorf(ledger.ErrUnknownAccount, "account %s does not exist", id)
+	}
+	info := &AccountInfo{ID: id, PublicKey: a.PublicKey, Balances: []Balance{}}
+	if info.Nonce, err = ledger.LastNonce(l, id); err != nil {
+		return nil, err
+	}
+	prefix := ledger.BalancePrefix(id)
+	var bad error
+	err = l.R.Scan(prefix, func(k, v []byte) bool {
+		amt, err := ledger.DecodeAmount(v)
+		if err != nil {
+			bad = ledger.Errorf(ledger.ErrCorrupt, "balance %q: %v", k, err)
+			return false
+		}
+		info.Balances = append(info.Balances, Balance{Account: id, Asset: ledger.AssetID(k[len(prefix):]), Amount: amt})
+		return true
+	})
+	if err == nil {
+		err = bad
+	}
+	return info, err
+}
+
+// Asset returns an asset's record with its supply counters.
+func (e *Engine) Asset(ctx context.Context, id ledger.AssetID) (*ledger.Asset, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := e.acquire(); err != nil {
+		return nil, err
+	}
+	defer e.rmu.RUnlock()
+	l := e.lookup()
+	a, ok, err := ledger.GetAsset(l, id)
+	if err == nil {
+		err = l.Err
+	}
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ledger.Errorf(ledger.ErrUnknownAsset, "asset %s is not registered", id)
+	}
+	return &a, nil
+}
+
+// Chain returns the chain record (identity and the open epoch).
+func (e *Engine) Chain(ctx context.Context) (ledger.ChainInfo, error) {
+	if err := ctx.Err(); err != nil {
+		return ledger.ChainInfo{}, err
+	}
+	if err := e.acquire(); err != nil {
+		return ledger.ChainInfo{}, err
+	}
+	defer e.rmu.RUnlock()
+	return ledger.GetChain(e.lookup())
+}
+
+// Block returns block h, checked against its body hash.
+func (e *Engine) Block(ctx context.Context, h uint64) (*ledger.Block, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := e.acquire(); err != nil {
+		return nil, err
+	}
+	defer e.rmu.RUnlock()
+	if h > e.Head().Height {
+		return nil, ledger.Errorf(ErrNoBlock, "block %d is beyond the head %d", h, e.Head().Height)
+	}
+	return e.db.Block(e.reg, h)
+}
+
+// ErrNoBlock is returned for a block height beyond the head.
+var ErrNoBlock = ledger.NewCode("no_block")
+
+// EventRecord is an event with its place in the log.
+type EventRecord struct {
+	Height uint64       `json:"height"`
+	Index  int          `json:"index"` // the event's index in its block
+	Time   int64        `json:"time"`  // the block's time, Unix ns
+	Event  ledger.Event `json:"-"`
+}
+
+// AccountEvents returns the events concerning an account, from height from
+// on, oldest first, at most limit (0: no limit).
+func (e *Engine) AccountEvents(ctx context.Context, id ledger.AccountID, from uint64, limit int) ([]EventRecord, error) {
+	if err := e.acquire(); err != nil {
+		return nil, err
+	}
+	defer e.rmu.RUnlock()
+	refs, err := e.db.AccountEvents(id, from, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]EventRecord, 0, len(refs))
+	var b *ledger.Block
+	for _, r := range refs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		if b == nil || b.Height != r.Height {
+			if b, err = e.db.Block(e.reg, r.Height); err != nil {
+				return nil, err
+			}
+		}
+		if int(r.Index) >= len(b.Events) {
+			return nil, ledger.Errorf(ledger.ErrCorrupt, "account index points to event %d of block %d, which has %d", r.Index, r.Height, len(b.Events))
+		}
+		out = append(out, EventRecord{Height: r.Height, Index: int(r.Index), Time: b.Time, Event: b.Events[r.Index]})
+	}
+	return out, nil
+}
+
+// Snapshot writes a consistent copy of the ledger, at a block boundary, to
+// dir (which must not exist). Open(dir) resumes from it.
+func (e *Engine) Snapshot(ctx context.Context, dir string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := e.acquire(); err != nil {
+		return err
+	}
+	defer e.rmu.RUnlock()
+	return e.db.Checkpoint(dir)
+}
+
+// DiskUsage returns the bytes the ledger occupies on disk.
+func (e *Engine) DiskUsage() uint64 { return e.db.DiskUsage() }

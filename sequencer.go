@@ -1,0 +1,253 @@
+package coopera
+
+import (
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/store"
+)
+
+// maxEpochClosesPerBlock bounds the CloseEpoch commands injected into one
+// block when block time has jumped over several epochs; the rest follow in
+// the next blocks.
+const maxEpochClosesPerBlock = 64
+
+// run is the sequencer: it gathers waiting requests into a block, executes,
+// writes and acknowledges it, and repeats. It owns the head.
+func (e *Engine) run() {
+	defer close(e.done)
+	var batch []*request
+	for {
+		batch = batch[:0]
+		select {
+		case r := <-e.reqs:
+			batch = append(batch, r)
+		case <-e.quit:
+			e.failPending(errClosed)
+			return
+		}
+		n := len(batch[0].cmds)
+	gather:
+		for n < e.opts.MaxBlockCommands {
+			select {
+			case r := <-e.reqs:
+				batch = append(batch, r)
+				n += len(r.cmds)
+			default:
+				break gather
+			}
+		}
+		if err := e.commitBlock(batch); err != nil {
+			for _, r := range batch {
+				r.err = err
+				close(r.done)
+			}
+			e.mu.Lock()
+			e.fatal = err
+			e.mu.Unlock()
+			e.closed.Store(true)
+			e.failPending(err)
+			return
+		}
+	}
+}
+
+func (e *Engine) failPending(err error) {
+	for {
+		select {
+		case r := <-e.reqs:
+			r.err = err
+			close(r.done)
+		default:
+			return
+		}
+	}
+}
+
+// slot is one command's place in a block being built.
+type slot struct {
+	req  *request
+	i    int // index in req.cmds
+	cmd  *ledger.Command
+	exec int // index among executed commands, or -1
+	dup  *dupInfo
+}
+
+type dupInfo struct {
+	of       int              // index of the executed original in this block, or -1
+	stored   *store.IdemEntry // original in an earlier block
+	conflict bool
+}
+
+func (e *Engine) commitBlock(batch []*request) error {
+	head := e.head
+	t := e.opts.Clock().UnixNano()
+	if t < head.Time {
+		t = head.Time
+	}
+	height := head.Height + 1
+
+	// End-of-epoch commands come first, when block time has crossed the
+	// open epoch's end.
+	var exec []*ledger.Command
+	l := e.lookup()
+	chain, err := ledger.GetChain(l)
+	if err != nil {
+		return err
+	}
+	for ep, end := chain.Epoch, chain.EpochEnd(); t >= end && len(exec) < maxEpochClosesPerBlock; ep, end = ep+1, end+chain.EpochLength {
+		exec = append(exec, &ledger.Command{Actor: ledger.SystemActor, Payload: &ledger.CloseEpoch{Epoch: ep}})
+	}
+	system := len(exec)
+
+	// Idempotency: a key seen before (in this block or the log) with the
+	// same content is answered with the original; with other content it
+	// is a conflict and is not executed.
+	var slots []slot
+	var pending map[string]int
+	for _, r := range batch {
+		r.receipts = make([]*Receipt, len(r.cmds))
+		for i, c := range r.cmds {
+			s := slot{req: r, i: i, cmd: c, exec: -1}
+			if c.Key != "" {
+				if pending == nil {
+					pending = map[string]int{}
+				}
+				k := string(c.Actor) + "\x00" + c.Key
+				if j, ok := pending[k]; ok {
+					s.dup = &dupInfo{of: j, conflict: exec[j].ContentHash() != c.ContentHash()}
+				} else if ie, ok, err := e.db.Idempotency(c.Actor, c.Key); err != nil {
+					return err
+				} else if ok {
+					s.dup = &dupInfo{of: -1, stored: &ie, conflict: ie.ContentHash != c.ContentHash()}
+				} else {
+					pending[k] = len(exec)
+				}
+			}
+			if s.dup == nil {
+				s.exec = len(exec)
+				exec = append(exec, c)
+			}
+			slots = append(slots, s)
+		}
+	}
+
+	if len(exec) == 0 {
+		// Only duplicates and conflicts: answer them without a block.
+		return e.acknowledge(batch, slots, 0, ledger.Hash{}, nil, nil, nil)
+	}
+
+	st := ledger.NewState(e.db.State())
+	balances := make([][]Balance, len(exec))
+	results, events, err := e.machine.Execute(st, ledger.BlockContext{Height: height, Time: t}, exec,
+		func(i int, r ledger.Result, evs []ledger.Event) {
+			if r.Code == "" && i >= system {
+				balances[i] = touchedBalances(st, evs)
+			}
+		})
+	if err != nil {
+		return err
+	}
+	changes := st.Changes()
+	if e.opts.CheckInvariants {
+		if err := ledger.CheckChanges(changes); err != nil {
+			return err
+		}
+	}
+	acc := head.Acc
+	ledger.UpdateRoot(&acc, changes)
+	b := &ledger.Block{
+		Header:   ledger.Header{Height: height, Time: t, PrevHash: head.Hash, StateRoot: acc.Root()},
+		Commands: exec, Results: results, Events: events,
+	}
+	b.Seal()
+	hash := b.Hash()
+
+	var idem []store.IdemEntry
+	for i, c := range exec {
+		if c.Key != "" && results[i].Code == "" {
+			idem = append(idem, store.IdemEntry{Actor: c.Actor, Key: c.Key, Height: height, Index: uint32(i), ContentHash: c.ContentHash()})
+		}
+	}
+	newHead := store.Head{Height: height, Hash: hash, StateRoot: b.StateRoot, Time: t, Acc: acc}
+	if err := e.db.Write(&store.Commit{Block: b, Changes: changes, Head: &newHead, Idem: idem}); err != nil {
+		return err
+	}
+
+	e.mu.Lock()
+	e.head = newHead
+	close(e.notify)
+	e.notify = make(chan struct{})
+	e.mu.Unlock()
+
+	return e.acknowledge(batch, slots, height, hash, results, events, balances)
+}
+
+// acknowledge builds every receipt, then releases the callers.
+func (e *Engine) acknowledge(batch []*request, slots []slot, height uint64, hash ledger.Hash, results []ledger.Result, events []ledger.Event, balances [][]Balance) error {
+	var err error
+	exec := results
+	starts := make([]int, len(exec)+1)
+	for i, r := range results {
+		starts[i+1] = starts[i] + int(r.Events)
+	}
+	for _, s := range slots {
+		var rc *Receipt
+		switch {
+		case s.dup == nil:
+			rc = &Receipt{Height: height, Index: s.exec, BlockHash: hash, Events: events[starts[s.exec]:starts[s.exec+1]], Balances: balances[s.exec], Err: results[s.exec].Err()}
+		case s.dup.conflict:
+			rc = &Receipt{Err: ledger.Errorf(ledger.ErrIdempotencyConflict, "key %q of %s was used before for a different command; use a new key", s.cmd.Key, s.cmd.Actor)}
+		case s.dup.stored != nil:
+			rc, err = e.storedReceipt(s.dup.stored)
+			if err != nil {
+				rc = &Receipt{Err: err}
+			}
+		default:
+			j := s.dup.of
+			rc = &Receipt{Height: height, Index: j, BlockHash: hash, Events: events[starts[j]:starts[j+1]], Err: results[j].Err(), Duplicate: true}
+		}
+		s.req.receipts[s.i] = rc
+	}
+	for _, r := range batch {
+		close(r.done)
+	}
+	return nil
+}
+
+// storedReceipt rebuilds the receipt of a command committed earlier.
+func (e *Engine) storedReceipt(ie *store.IdemEntry) (*Receipt, error) {
+	b, err := e.db.Block(e.reg, ie.Height)
+	if err != nil {
+		return nil, err
+	}
+	if int(ie.Index) >= len(b.Commands) {
+		return nil, ledger.Errorf(ledger.ErrCorrupt, "idempotency entry points past block %d", ie.Height)
+	}
+	i := int(ie.Index)
+	return &Receipt{Height: ie.Height, Index: i, BlockHash: b.Hash(), Events: b.CommandEvents(i), Err: b.Results[i].Err(), Duplicate: true}, nil
+}
+
+// touchedBalances reads the balances that balance events touched.
+func touchedBalances(st *ledger.State, evs []ledger.Event) []Balance {
+	var out []Balance
+	add := func(a ledger.AccountID, asset ledger.AssetID) {
+		for _, b := range out {
+			if b.Account == a && b.Asset == asset {
+				return
+			}
+		}
+		amt, _ := ledger.BalanceOf(st, a, asset)
+		out = append(out, Balance{Account: a, Asset: asset, Amount: amt})
+	}
+	for _, ev := range evs {
+		switch x := ev.(type) {
+		case *ledger.Transferred:
+			add(x.From, x.Asset)
+			add(x.To, x.Asset)
+		case *ledger.Minted:
+			add(x.To, x.Asset)
+		case *ledger.Burned:
+			add(x.From, x.Asset)
+		}
+	}
+	return out
+}

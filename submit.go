@@ -1,0 +1,152 @@
+package coopera
+
+import (
+	"context"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// Receipt is the outcome of a submitted command.
+type Receipt struct {
+	// Height and Index place the command in the log.
+	Height uint64 `json:"height"`
+	Index  int    `json:"index"`
+	// BlockHash is the hash of the block that holds the command.
+	BlockHash ledger.Hash `json:"block_hash"`
+	// Events are the events the command produced; none if it was rejected.
+	Events []ledger.Event `json:"-"`
+	// Balances are the balances, right after the command, of every
+	// (account, asset) its events touched, in event order.
+	Balances []Balance `json:"balances,omitempty"`
+	// Err is the rejection, an *ledger.Error, or nil if the command applied.
+	// A rejected command is recorded in its block but changes no state.
+	Err error `json:"-"`
+	// Duplicate is true when the command's idempotency key had been used
+	// with the same content: this receipt is the original one (without
+	// Balances), and nothing was applied again.
+	Duplicate bool `json:"duplicate,omitempty"`
+}
+
+// Balance is an account's balance of an asset.
+type Balance struct {
+	Account ledger.AccountID `json:"account"`
+	Asset   ledger.AssetID   `json:"asset"`
+	Amount  ledger.Amount    `json:"amount"`
+}
+
+type request struct {
+	cmds     []*ledger.Command
+	receipts []*Receipt
+	err      error
+	done     chan struct{}
+}
+
+// Submit submits one command and waits until its block is durable. A
+// rejected command returns its receipt and the rejection (an *ledger.Error:
+// match it with errors.Is). Input that is malformed, oversized or wrongly
+// signed is refused before sequencing, with no receipt.
+//
+// If ctx ends first, Submit returns ctx.Err() and the command may still
+// be applied; resubmit it with the same idempotency key to learn its fate.
+func (e *Engine) Submit(ctx context.Context, cmd *ledger.Command) (*Receipt, error) {
+	rs, err := e.SubmitBatch(ctx, []*ledger.Command{cmd})
+	if err != nil {
+		return nil, err
+	}
+	return rs[0], rs[0].Err
+}
+
+// SubmitBatch submits commands to be applied in order, in one block (or
+// consecutive blocks if there are more than MaxBlockCommands), and waits
+// until they are durable. Each receipt carries its command's rejection, if
+// any; the returned error is for the batch as a whole (bad input in any
+// command refuses the whole batch, with nothing applied).
+func (e *Engine) SubmitBatch(ctx context.Context, cmds []*ledger.Command) ([]*Receipt, error) {
+	if e.closed.Load() {
+		return nil, errClosed
+	}
+	for i, c := range cmds {
+		if err := e.precheck(c); err != nil {
+			if le, ok := err.(*ledger.Error); ok && len(cmds) > 1 {
+				return nil, ledger.Errorf(le, "command %d: %s", i, le.Msg)
+			}
+			return nil, err
+		}
+	}
+	out := make([]*Receipt, 0, len(cmds))
+	for len(cmds) > 0 {
+		n := min(len(cmds), e.opts.MaxBlockCommands)
+		r := &request{cmds: cmds[:n], done: make(chan struct{})}
+		select {
+		case e.reqs <- r:
+		case <-e.quit:
+			return nil, errClosed
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+		if r.err != nil {
+			return nil, r.err
+		}
+		out = append(out, r.receipts...)
+		cmds = cmds[n:]
+	}
+	return out, nil
+}
+
+// precheck refuses input that needs no sequencing to judge: a malformed
+// envelope, an oversized command, a signature that does not verify against
+// the actor's committed key. The state machine checks signatures again
+// (cheaply, against the key verified here) when it decides.
+func (e *Engine) precheck(c *ledger.Command) error {
+	if c == nil {
+		return ledger.Errorf(ledger.ErrMissingField, "nil command")
+	}
+	if err := c.Validate(); err != nil {
+		if _, ok := err.(*ledger.Error); !ok {
+			return ledger.Errorf(ledger.ErrMalformed, "%v", err)
+		}
+		return err
+	}
+	if _, ok := e.reg.NewPayload(c.Payload.Type()); !ok {
+		return ledger.Errorf(ledger.ErrUnknownCommand, "command type %q is not registered; registered: %v", c.Payload.Type(), e.reg.CommandTypes())
+	}
+	if n := len(ledger.EncodeCommand(c)); n > e.opts.MaxCommandBytes {
+		return ledger.Errorf(ledger.ErrPayloadTooLarge, "command is %d bytes encoded; the limit is %d", n, e.opts.MaxCommandBytes)
+	}
+	if c.Actor.IsModule() && c.Payload.Type() != "close_epoch" {
+		return ledger.Errorf(ledger.ErrUnauthorized, "module account %s cannot be the actor of a %s command", c.Actor, c.Payload.Type())
+	}
+	if c.Signature != nil {
+		var key []byte
+		if ca, ok := c.Payload.(*ledger.CreateAccount); ok {
+			key = ca.PublicKey
+		} else {
+			if err := e.acquire(); err != nil {
+				return err
+			}
+			l := e.lookup()
+			acct, ok, err := ledger.GetAccount(l, c.Actor)
+			e.rmu.RUnlock()
+			if l.Err != nil {
+				return l.Err
+			}
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return ledger.Errorf(ledger.ErrUnknownAccount, "actor %s does not exist; create the account first", c.Actor)
+			}
+			key = acct.PublicKey
+		}
+		if err := c.VerifySignature(e.chain.ChainID, key); err != nil {
+			return err
+		}
+		c.MarkVerified(key)
+	}
+	return nil
+}

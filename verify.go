@@ -1,0 +1,217 @@
+package coopera
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/cockroachdb/pebble/v2/vfs"
+
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/store"
+)
+
+// VerifyReport summarises a verification or a replay.
+type VerifyReport struct {
+	Blocks    uint64      `json:"blocks"`
+	Commands  uint64      `json:"commands"`
+	Rejected  uint64      `json:"rejected"`
+	Events    uint64      `json:"events"`
+	StateKeys int         `json:"state_keys"`
+	Head      ledger.Hash `json:"head"`
+	StateRoot ledger.Hash `json:"state_root"`
+}
+
+// Verify proves that the ledger's state is exactly what its log says. It
+// replays every block from genesis into a scratch store and checks the hash
+// chain, each block's body hash, every state root, and finally that the
+// stored state hashes to the head's root and satisfies the invariants. The
+// first failure is returned as ErrCorrupt or ErrDivergence with its height.
+// It verifies up to the head at the time of the call.
+func (e *Engine) Verify(ctx context.Context) (*VerifyReport, error) {
+	if err := e.acquire(); err != nil {
+		return nil, err
+	}
+	defer e.rmu.RUnlock()
+	head := e.Head()
+	scratch, cleanup, err := e.scratchStore()
+	if err != nil {
+		return nil, err
+	}
+	defer cleanup()
+	rep, err := replayLog(ctx, e.db, e.machine, head.Height, scratch, true)
+	if err != nil {
+		return rep, err
+	}
+	if rep.Head != head.Hash {
+		return rep, ledger.Errorf(ledger.ErrCorrupt, "replayed log ends at block %s, the head is %s", rep.Head.Short(), head.Hash.Short())
+	}
+	acc, n, err := e.db.StateAccumulator()
+	if err != nil {
+		return rep, err
+	}
+	rep.StateKeys = n
+	if acc.Root() != head.StateRoot {
+		return rep, ledger.Errorf(ledger.ErrDivergence, "the stored state hashes to %s, but the log's state root at height %d is %s", acc.Root().Short(), head.Height, head.StateRoot.Short())
+	}
+	if err := ledger.CheckState(e.db.State()); err != nil {
+		return rep, err
+	}
+	return rep, nil
+}
+
+func (e *Engine) scratchStore() (*store.DB, func(), error) {
+	if e.opts.FS != nil && e.opts.FS != vfs.Default {
+		db, err := store.Open("scratch", &store.Options{FS: vfs.NewMem(), NoSync: true})
+		if err != nil {
+			return nil, nil, err
+		}
+		return db, func() { db.Close() }, nil
+	}
+	dir, err := os.MkdirTemp("", "coopera-verify-*")
+	if err != nil {
+		return nil, nil, fmt.Errorf("coopera: scratch directory for verify: %w", err)
+	}
+	db, err := store.Open(dir, &store.Options{NoSync: true})
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, err
+	}
+	return db, func() { db.Close(); os.RemoveAll(dir) }, nil
+}
+
+// replayLog applies blocks 0..upto of src to dst, checking the hash chain
+// and every state root. With stateOnly, dst receives only state (a scratch
+// store); otherwise it receives the full ledger (blocks, indexes, head).
+func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint64, dst *store.DB, stateOnly bool) (*VerifyReport, error) {
+	rep := &VerifyReport{}
+	reg := m.Registry()
+	type item struct {
+		b   *ledger.Block
+		err error
+	}
+	// Read and decode ahead on another goroutine: decoding and applying
+	// overlap on two cores.
+	ch := make(chan item, 64)
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		defer close(ch)
+		for h := uint64(0); h <= upto; h++ {
+			b, err := src.Block(reg, h)
+			select {
+			case ch <- item{b, err}:
+			case <-stop:
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var acc ledger.LtHash
+	var prev ledger.Hash
+	var genesis []byte
+	if !stateOnly {
+		var err error
+		if genesis, err = src.Genesis(); err != nil {
+			return rep, err
+		}
+	}
+	for h := uint64(0); h <= upto; h++ {
+		if err := ctx.Err(); err != nil {
+			return rep, err
+		}
+		it, ok := <-ch
+		if !ok {
+			return rep, ledger.Errorf(ledger.ErrCorrupt, "log ends before block %d", h)
+		}
+		if it.err != nil {
+			return rep, it.err
+		}
+		b := it.b
+		if b.PrevHash != prev {
+			return rep, ledger.Errorf(ledger.ErrCorrupt, "block %d links to %s, but block %d is %s", h, b.PrevHash.Short(), h-1, prev.Short())
+		}
+		st := ledger.NewState(dst.State())
+		if err := m.Replay(st, b); err != nil {
+			return rep, err
+		}
+		changes := st.Changes()
+		ledger.UpdateRoot(&acc, changes)
+		if got := acc.Root(); got != b.StateRoot {
+			return rep, ledger.Errorf(ledger.ErrDivergence, "block %d: replay gives state root %s, the block records %s", h, got.Short(), b.StateRoot.Short())
+		}
+		prev = b.Hash()
+		head := store.Head{Height: h, Hash: prev, StateRoot: b.StateRoot, Time: b.Time, Acc: acc}
+		c := &store.Commit{Block: b, Changes: changes, Head: &head, StateOnly: stateOnly}
+		if !stateOnly {
+			c.Genesis = genesis
+			for i, cmd := range b.Commands {
+				if cmd.Key != "" && b.Results[i].Code == "" {
+					c.Idem = append(c.Idem, store.IdemEntry{Actor: cmd.Actor, Key: cmd.Key, Height: h, Index: uint32(i), ContentHash: cmd.ContentHash()})
+				}
+			}
+		}
+		if err := dst.Write(c); err != nil {
+			return rep, err
+		}
+		rep.Blocks++
+		rep.Commands += uint64(len(b.Commands))
+		for _, r := range b.Results {
+			if r.Code != "" {
+				rep.Rejected++
+			}
+		}
+		rep.Events += uint64(len(b.Events))
+		rep.Head, rep.StateRoot = prev, b.StateRoot
+	}
+	return rep, nil
+}
+
+// Replay rebuilds a ledger from the log of the ledger in src into the new
+// directory dst, re-deriving and checking every state root on the way, and
+// returns what it replayed. The engine in src must not be running. The
+// result is an independent ledger that Open(dst) resumes.
+func Replay(ctx context.Context, src, dst string, opts *Options) (*VerifyReport, error) {
+	var o Options
+	if opts != nil {
+		o = *opts
+	}
+	o.EnsureDefaults()
+	m, err := ledger.NewMachine(o.Modules...)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(filepath.Join(dst)); err == nil {
+		return nil, fmt.Errorf("coopera: replay target %s exists; give a new directory", dst)
+	}
+	sdb, err := store.Open(src, &store.Options{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer sdb.Close()
+	head, ok, err := sdb.Head()
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ledger.Errorf(ledger.ErrInvalidGenesis, "%s holds no ledger", src)
+	}
+	ddb, err := store.Open(dst, &store.Options{NoSync: true})
+	if err != nil {
+		return nil, err
+	}
+	rep, err := replayLog(ctx, sdb, m, head.Height, ddb, false)
+	if err == nil && rep.Head != head.Hash {
+		err = ledger.Errorf(ledger.ErrCorrupt, "replayed log ends at %s, the head is %s", rep.Head.Short(), head.Hash.Short())
+	}
+	if err == nil {
+		err = ddb.Flush()
+	}
+	if cerr := ddb.Close(); err == nil {
+		err = cerr
+	}
+	return rep, err
+}
