@@ -93,9 +93,7 @@ func (e *Engine) commitBlock(batch []*request) error {
 	if err != nil {
 		return err
 	}
-	for ep, end := chain.Epoch, chain.EpochEnd(); t >= end && len(exec) < maxEpochClosesPerBlock; ep, end = ep+1, end+chain.EpochLength {
-		exec = append(exec, &ledger.Command{Actor: ledger.SystemActor, Payload: &ledger.CloseEpoch{Epoch: ep}})
-	}
+	exec = ledger.EpochCloses(chain, t, maxEpochClosesPerBlock)
 	system := len(exec)
 
 	// Idempotency: a key seen before (in this block or the log) with the

@@ -157,3 +157,14 @@ func (Chain) Evolve(st *State, ev Event) error {
 	}
 	return Errorf(ErrUnknownEvent, "chain module cannot apply %s", ev.EventType())
 }
+
+// EpochCloses returns the CloseEpoch commands a sequencer puts at the start
+// of a block with time t: one per epoch whose end t has reached, at most
+// max (the rest follow in later blocks).
+func EpochCloses(c ChainInfo, t int64, max int) []*Command {
+	var out []*Command
+	for ep, end := c.Epoch, c.EpochEnd(); t >= end && len(out) < max; ep, end = ep+1, end+c.EpochLength {
+		out = append(out, &Command{Actor: SystemActor, Payload: &CloseEpoch{Epoch: ep}})
+	}
+	return out
+}

@@ -1,0 +1,282 @@
+// Package ledgertest runs a ledger.Machine on in-memory state for tests,
+// and drives it from datadriven golden files. Reducer packages use it for
+// their golden tests, so every module is tested through the same state
+// machine the engine runs.
+//
+// Directives understood by Run:
+//
+//	genesis                 input: a genesis JSON document
+//	block [time=RFC3339|+DURATION]
+//	                        input: one command JSON per line; prints each
+//	                        command's result and events, then the state root
+//	balances [account=ID]   prints non-zero balances, sorted
+//	supply                  prints each asset's supply counters
+//	epoch                   prints the chain's open epoch
+//
+// After every block the harness checks the block's conservation and the
+// whole state's invariants, and that replaying the block's events from the
+// previous state reproduces its state root.
+package ledgertest
+
+import (
+	"bytes"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cockroachdb/datadriven"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// Harness is a ledger on in-memory state.
+type Harness struct {
+	M      *ledger.Machine
+	Store  *ledger.MemStore
+	Acc    ledger.LtHash
+	Height uint64
+	Time   time.Time
+	Prev   ledger.Hash
+	Blocks []*ledger.Block
+}
+
+// New returns a Harness running modules after the built-in ones.
+func New(modules ...ledger.Module) (*Harness, error) {
+	m, err := ledger.NewMachine(modules...)
+	if err != nil {
+		return nil, err
+	}
+	return &Harness{M: m, Store: ledger.NewMemStore()}, nil
+}
+
+// Genesis applies a genesis document as block 0.
+func (h *Harness) Genesis(g *ledger.Genesis) (*ledger.Block, error) {
+	st := ledger.NewState(h.Store)
+	b, err := h.M.GenesisBlock(st, g, &h.Acc)
+	if err != nil {
+		return nil, err
+	}
+	h.Store.Apply(st.Changes())
+	h.Time = g.GenesisTime
+	h.Prev = b.Hash()
+	h.Blocks = append(h.Blocks, b)
+	return b, nil
+}
+
+// Apply executes commands as the next block at time t, checks its
+// invariants and replay, and commits it.
+func (h *Harness) Apply(t time.Time, cmds []*ledger.Command) (*ledger.Block, error) {
+	h.Height++
+	h.Time = t
+	st := ledger.NewState(h.Store)
+	results, events, err := h.M.Execute(st, ledger.BlockContext{Height: h.Height, Time: t.UnixNano()}, cmds, nil)
+	if err != nil {
+		return nil, err
+	}
+	changes := st.Changes()
+	if err := ledger.CheckChanges(changes); err != nil {
+		return nil, err
+	}
+	before := h.Acc
+	ledger.UpdateRoot(&h.Acc, changes)
+	b := &ledger.Block{Header: ledger.Header{Height: h.Height, Time: t.UnixNano(), PrevHash: h.Prev, StateRoot: h.Acc.Root()}, Commands: cmds, Results: results, Events: events}
+	b.Seal()
+
+	// Replay the block from the previous state: same root.
+	decoded, err := h.M.Registry().DecodeBlock(b.Raw())
+	if err != nil {
+		return nil, fmt.Errorf("decoding the block just sealed: %w", err)
+	}
+	rst := ledger.NewState(h.Store)
+	if err := h.M.Replay(rst, decoded); err != nil {
+		return nil, fmt.Errorf("replay: %w", err)
+	}
+	racc := before
+	ledger.UpdateRoot(&racc, rst.Changes())
+	if racc.Root() != b.StateRoot {
+		return nil, fmt.Errorf("replay of block %d gives root %s, execution gave %s", h.Height, racc.Root().Short(), b.StateRoot.Short())
+	}
+
+	h.Store.Apply(changes)
+	if err := ledger.CheckState(h.Store); err != nil {
+		return nil, err
+	}
+	h.Prev = b.Hash()
+	h.Blocks = append(h.Blocks, b)
+	return b, nil
+}
+
+// Get implements ledger.Getter over the committed state.
+func (h *Harness) Get(key []byte) ([]byte, bool) {
+	v, ok, _ := h.Store.Get(key)
+	return v, ok
+}
+
+// Balance returns a balance, failing the test on error.
+func (h *Harness) Balance(t testing.TB, a ledger.AccountID, asset ledger.AssetID) ledger.Amount {
+	t.Helper()
+	v, err := ledger.BalanceOf(h, a, asset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// Extra handles directives a module's golden tests add; it returns
+// handled=false for directives it does not know.
+type Extra func(t *testing.T, h *Harness, td *datadriven.TestData) (out string, handled bool)
+
+// Run runs the golden file at path with a fresh Harness for modules.
+func Run(t *testing.T, path string, modules []ledger.Module, extra Extra) {
+	h, err := New(modules...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	datadriven.RunTest(t, path, func(t *testing.T, td *datadriven.TestData) string {
+		if extra != nil {
+			if out, ok := extra(t, h, td); ok {
+				return out
+			}
+		}
+		switch td.Cmd {
+		case "genesis":
+			g, err := ledger.ParseGenesis([]byte(td.Input))
+			if err != nil {
+				return "error: " + err.Error() + "\n"
+			}
+			b, err := h.Genesis(g)
+			if err != nil {
+				return "error: " + err.Error() + "\n"
+			}
+			var sb strings.Builder
+			for _, ev := range b.Events {
+				fmt.Fprintf(&sb, "  %s\n", ledger.DescribeEvent(ev))
+			}
+			fmt.Fprintf(&sb, "root %s\n", b.StateRoot.Short())
+			return sb.String()
+		case "block":
+			return h.block(t, td)
+		case "balances":
+			return h.Balances(argString(td, "account"))
+		case "supply":
+			return h.Supply()
+		case "epoch":
+			c, err := ledger.GetChain(h)
+			if err != nil {
+				return "error: " + err.Error() + "\n"
+			}
+			return fmt.Sprintf("epoch %d started %s ends %s\n", c.Epoch, fmtTime(c.EpochStart), fmtTime(c.EpochEnd()))
+		}
+		t.Fatalf("%s: unknown directive %q", td.Pos, td.Cmd)
+		return ""
+	})
+}
+
+func fmtTime(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339) }
+
+func argString(td *datadriven.TestData, key string) string {
+	if a, ok := td.Arg(key); ok && len(a.Vals) > 0 {
+		return a.Vals[0]
+	}
+	return ""
+}
+
+func (h *Harness) block(t *testing.T, td *datadriven.TestData) string {
+	at := h.Time.Add(time.Second)
+	if s := argString(td, "time"); s != "" {
+		if strings.HasPrefix(s, "+") {
+			d, err := time.ParseDuration(s[1:])
+			if err != nil {
+				t.Fatalf("%s: %v", td.Pos, err)
+			}
+			at = h.Time.Add(d)
+		} else {
+			v, err := time.Parse(time.RFC3339, s)
+			if err != nil {
+				t.Fatalf("%s: %v", td.Pos, err)
+			}
+			at = v
+		}
+	}
+	var cmds []*ledger.Command
+	var sb strings.Builder
+	for i, line := range strings.Split(strings.TrimSpace(td.Input), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		c, err := h.M.Registry().ParseCommandJSON([]byte(line))
+		if err != nil {
+			fmt.Fprintf(&sb, "line %d: invalid: %v\n", i, err)
+			continue
+		}
+		cmds = append(cmds, c)
+	}
+	if len(cmds) == 0 {
+		return sb.String()
+	}
+	// Inject end-of-epoch commands as the engine's sequencer does.
+	c, err := ledger.GetChain(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := ledger.EpochCloses(c, at.UnixNano(), 1<<20)
+	all = append(all, cmds...)
+	b, err := h.Apply(at, all)
+	if err != nil {
+		t.Fatalf("%s: %v", td.Pos, err)
+	}
+	next := 0
+	for i, r := range b.Results {
+		label := b.Commands[i].Payload.Type()
+		if r.Code != "" {
+			fmt.Fprintf(&sb, "%d %s: rejected %s: %s\n", i, label, r.Code, r.Msg)
+			continue
+		}
+		fmt.Fprintf(&sb, "%d %s: ok\n", i, label)
+		for _, ev := range b.Events[next : next+int(r.Events)] {
+			fmt.Fprintf(&sb, "  %s\n", ledger.DescribeEvent(ev))
+		}
+		next += int(r.Events)
+	}
+	fmt.Fprintf(&sb, "height %d root %s\n", b.Height, b.StateRoot.Short())
+	return sb.String()
+}
+
+// Balances prints non-zero balances sorted by account and asset, for one
+// account or all.
+func (h *Harness) Balances(account string) string {
+	prefix := []byte("b/")
+	if account != "" {
+		prefix = ledger.BalancePrefix(ledger.AccountID(account))
+	}
+	var lines []string
+	h.Store.Scan(prefix, func(k, v []byte) bool {
+		i := bytes.IndexByte(k, 0)
+		a, _ := ledger.DecodeAmount(v)
+		lines = append(lines, fmt.Sprintf("%s %s %s", k[2:i], k[i+1:], a))
+		return true
+	})
+	slices.Sort(lines)
+	if len(lines) == 0 {
+		return "(none)\n"
+	}
+	return strings.Join(lines, "\n") + "\n"
+}
+
+// Supply prints every asset's supply counters.
+func (h *Harness) Supply() string {
+	var sb strings.Builder
+	h.Store.Scan([]byte("t/"), func(k, v []byte) bool {
+		a, _, err := ledger.GetAsset(h, ledger.AssetID(k[2:]))
+		if err != nil {
+			fmt.Fprintf(&sb, "%s: %v\n", k[2:], err)
+			return true
+		}
+		fmt.Fprintf(&sb, "%s supply %s = genesis %s + minted %s - burned %s\n", a.ID, a.Supply(), a.Genesis, a.Minted, a.Burned)
+		return true
+	})
+	return sb.String()
+}
