@@ -115,13 +115,19 @@ func (h *Harness) Get(key []byte) ([]byte, bool) {
 }
 
 // Balance returns a balance, failing the test on error.
-func (h *Harness) Balance(t testing.TB, a ledger.AccountID, asset ledger.AssetID) ledger.Amount {
+func (h *Harness) Balance(t TB, a ledger.AccountID, asset ledger.AssetID) ledger.Amount {
 	t.Helper()
 	v, err := ledger.BalanceOf(h, a, asset)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return v
+}
+
+// TB is the part of testing.TB the harness needs; *rapid.T has it too.
+type TB interface {
+	Helper()
+	Fatal(args ...any)
 }
 
 // Extra handles directives a module's golden tests add; it returns
