@@ -90,6 +90,14 @@ func Open(dir string, o *Options) (*DB, error) {
 		FormatMajorVersion: pebble.FormatNewest,
 		MemTableSize:       64 << 20,
 		Logger:             quietLogger{},
+		EventListener: &pebble.EventListener{
+			// Reads that hit corruption return it as an error, which the
+			// store reports as ledger.ErrCorrupt; Pebble's default here
+			// would end the process.
+			DataCorruption: func(info pebble.DataCorruptionInfo) {
+				fmt.Fprintf(os.Stderr, "pebble: on-disk corruption: %s\n", info.Path)
+			},
+		},
 	}
 	if o.NoSync {
 		po.DisableWAL = true
@@ -111,8 +119,7 @@ type quietLogger struct{}
 func (quietLogger) Infof(string, ...any)      {}
 func (quietLogger) Errorf(f string, a ...any) { fmt.Fprintf(os.Stderr, "pebble: "+f+"\n", a...) }
 func (quietLogger) Fatalf(f string, a ...any) {
-	fmt.Fprintf(os.Stderr, "pebble: fatal: "+f+"\n", a...)
-	os.Exit(1)
+	panic(fmt.Sprintf("pebble: fatal: "+f, a...))
 }
 
 // Close closes the store.

@@ -1,0 +1,170 @@
+package main
+
+// coopera quickstart: a tour of the embedded engine on a demo ledger.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/ledger"
+)
+
+var cmdQuickstart = &command{
+	name:     "quickstart",
+	synopsis: "[-dir DIR]",
+	summary:  "create a demo ledger, submit transfers, show balances and verify",
+	help: `Quickstart creates a ledger in a new temporary directory (or DIR, which
+must be new or empty) from a demo genesis: asset COOP with 6 decimals,
+accounts alice, bob and carol, 1,000,000 COOP allocated to alice. It then
+submits a transfer, a multi-leg transfer, an overdraft (rejected) and the
+first transfer again (a duplicate), printing each receipt, and ends with
+the balances, the head, and a full verification of the log.
+
+The ledger is kept: explore it with the other commands.`,
+	run: runQuickstart,
+}
+
+// quickstartStep is one command of the tour.
+type quickstartStep struct {
+	Say     string          `json:"description"`
+	Command json.RawMessage `json:"command"`
+	Receipt *receiptJSON    `json:"receipt"`
+}
+
+var quickstartSteps = []quickstartStep{
+	{Say: "alice pays bob 250 COOP, with the idempotency key invoice-1",
+		Command: json.RawMessage(`{"type": "transfer", "actor": "alice", "key": "invoice-1",
+		  "payload": {"legs": [{"to": "bob", "asset": "COOP", "amount": "250000000"}]}}`)},
+	{Say: "alice pays bob 100 COOP and carol 50.25 COOP in one transfer: both legs apply or neither",
+		Command: json.RawMessage(`{"type": "transfer", "actor": "alice", "key": "payout-1",
+		  "payload": {"legs": [{"to": "bob", "asset": "COOP", "amount": "100000000"},
+		                       {"to": "carol", "asset": "COOP", "amount": "50250000"}], "memo": "team payout"}}`)},
+	{Say: "bob tries to pay carol 1000 COOP, more than he holds: rejected, and nothing changes",
+		Command: json.RawMessage(`{"type": "transfer", "actor": "bob",
+		  "payload": {"legs": [{"to": "carol", "asset": "COOP", "amount": "1000000000"}]}}`)},
+	{Say: "alice sends invoice-1 again: answered with the first receipt, not applied twice",
+		Command: json.RawMessage(`{"type": "transfer", "actor": "alice", "key": "invoice-1",
+		  "payload": {"legs": [{"to": "bob", "asset": "COOP", "amount": "250000000"}]}}`)},
+}
+
+// quickstartJSON is the JSON document of quickstart.
+type quickstartJSON struct {
+	Dir      string           `json:"dir"`
+	ChainID  string           `json:"chain_id"`
+	Genesis  coopera.Head     `json:"genesis"`
+	Steps    []quickstartStep `json:"steps"`
+	Balances []balanceJSON    `json:"balances"`
+	Head     coopera.Head     `json:"head"`
+	Verify   verifyJSON       `json:"verify"`
+}
+
+func runQuickstart(c *cli, ctx context.Context, cmd *command, args []string) int {
+	f := c.newFlags(cmd)
+	dir := f.fs.String("dir", "", "create the ledger in `DIR` instead of a new temporary directory")
+	if _, code, done := c.parse(cmd, f, args, 0, 0); done {
+		return code
+	}
+	if *dir == "" {
+		d, err := os.MkdirTemp("", "coopera-quickstart-")
+		if err != nil {
+			return c.fail(err)
+		}
+		*dir = d
+	}
+	// Genesis is now, so that no epoch ends during the tour.
+	g, err := ledger.ParseGenesis([]byte(exampleGenesis("coopera-quickstart", time.Now().Truncate(time.Second))))
+	if err != nil {
+		return c.fail(err)
+	}
+	eng, err := createLedger(*dir, g)
+	if err != nil {
+		return c.fail(err)
+	}
+	defer eng.Close()
+
+	doc := quickstartJSON{Dir: *dir, ChainID: eng.ChainID(), Genesis: eng.Head()}
+	out := c.stdout
+	if !f.json {
+		fmt.Fprintf(out, "created ledger %q in %s\n", doc.ChainID, *dir)
+		fmt.Fprintf(out, "  asset COOP (6 decimals); accounts alice, bob, carol; alice holds 1000000 COOP\n")
+		fmt.Fprintf(out, "  genesis block %s\n", doc.Genesis.Hash.Short())
+	}
+
+	a := newAssets(eng)
+	for i, st := range quickstartSteps {
+		command, err := eng.ParseCommand(st.Command)
+		if err != nil {
+			return c.fail(fmt.Errorf("step %d: %w", i+1, err))
+		}
+		rcs, err := eng.SubmitBatch(ctx, []*ledger.Command{command})
+		if err != nil {
+			return c.fail(fmt.Errorf("step %d: %w", i+1, err))
+		}
+		r, err := a.receipt(ctx, rcs[0])
+		if err != nil {
+			return c.fail(err)
+		}
+		canon, err := json.Marshal(command)
+		if err != nil {
+			return c.fail(err)
+		}
+		st.Command, st.Receipt = canon, r
+		doc.Steps = append(doc.Steps, st)
+		if !f.json {
+			fmt.Fprintf(out, "\n%d. %s\n", i+1, st.Say)
+			fmt.Fprintf(out, "   command %s\n", canon)
+			writeReceipt(out, "   ", rcs[0], r)
+		}
+	}
+
+	for _, id := range []ledger.AccountID{"alice", "bob", "carol"} {
+		amt, err := eng.Balance(ctx, id, "COOP")
+		if err != nil {
+			return c.fail(err)
+		}
+		b, err := a.balance(ctx, id, "COOP", amt)
+		if err != nil {
+			return c.fail(err)
+		}
+		doc.Balances = append(doc.Balances, b)
+	}
+	doc.Head = eng.Head()
+	rep, verr := eng.Verify(ctx)
+	doc.Verify = verifyJSON{OK: verr == nil, Dir: *dir, Report: rep, Error: newErrorJSON(verr)}
+
+	if f.json {
+		if code := c.writeJSON(doc); code != exitOK {
+			return code
+		}
+	} else {
+		fmt.Fprintf(out, "\nbalances:\n")
+		writeBalances(out, "  ", doc.Balances)
+		fmt.Fprintf(out, "head: height %d, block %s\nstate root: %s\n\n", doc.Head.Height, doc.Head.Hash, doc.Head.StateRoot)
+		if verr == nil {
+			writeReport(out, "", "verified", rep)
+		}
+	}
+	if verr != nil {
+		c.errorf("verify failed: %s", errText(verr))
+		return exitFail
+	}
+	if !f.json {
+		q := quoteArg(*dir)
+		fmt.Fprintf(out, "\nthe ledger stays in %s; explore it:\n", *dir)
+		fmt.Fprintf(out, "  coopera blocks %s\n  coopera events %s -account bob\n  coopera balance %s alice\n", q, q, q)
+	}
+	return exitOK
+}
+
+// quoteArg quotes s for a shell if it needs it.
+func quoteArg(s string) string {
+	if s != "" && !strings.ContainsAny(s, " \t\n'\"\\$`*?[]{}()<>|&;#~") {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+}
