@@ -109,8 +109,7 @@ func (c *cli) run(ctx context.Context, args []string) int {
 				c.usage(c.stderr)
 				return exitUsage
 			}
-			c.commandUsage(c.stdout, cmd, c.newFlags(cmd).fs)
-			return exitOK
+			return cmd.run(c, ctx, cmd, []string{"-h"})
 		}
 		c.usage(c.stdout)
 		return exitOK
