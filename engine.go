@@ -33,8 +33,12 @@ type Engine struct {
 	quit chan struct{}
 	done chan struct{}
 
+	// applied and cache belong to the sequencer goroutine.
+	applied store.Head
+	cache   *stateCache
+
 	mu     sync.RWMutex
-	head   store.Head
+	head   store.Head // the last durable block
 	notify chan struct{} // closed and replaced after each block
 	fatal  error         // set when the sequencer stopped on a fault
 
@@ -98,6 +102,8 @@ func Open(dir string, opts *Options) (*Engine, error) {
 		db.Close()
 		return nil, err
 	}
+	e.applied = e.head
+	e.cache = newStateCache(db.State(), o.StateCacheEntries)
 	go e.run()
 	return e, nil
 }
@@ -212,6 +218,22 @@ func (e *Engine) Err() error {
 }
 
 func (e *Engine) lookup() *store.Lookup { return &store.Lookup{R: e.db.State()} }
+
+// cacheGetter reads through the sequencer's cache; sequencer only.
+func (e *Engine) cacheGetter() *readerGetter { return &readerGetter{r: e.cache} }
+
+type readerGetter struct {
+	r   ledger.Reader
+	err error
+}
+
+func (g *readerGetter) Get(key []byte) ([]byte, bool) {
+	v, ok, err := g.r.Get(key)
+	if err != nil && g.err == nil {
+		g.err = err
+	}
+	return v, ok
+}
 
 // ParseCommand decodes the JSON form of a command (see ledger.Command).
 func (e *Engine) ParseCommand(data []byte) (*ledger.Command, error) {

@@ -40,6 +40,10 @@ type Options struct {
 	// `invariants` tag.
 	CheckInvariants bool
 
+	// StateCacheEntries bounds the sequencer's cache of hot state keys.
+	// Default 262144; a negative value disables the cache.
+	StateCacheEntries int
+
 	// FS is the file system for Pebble. Default: the operating system's.
 	FS vfs.FS
 
@@ -54,6 +58,9 @@ func (o *Options) EnsureDefaults() {
 	}
 	if o.MaxCommandBytes <= 0 {
 		o.MaxCommandBytes = 64 << 10
+	}
+	if o.StateCacheEntries == 0 {
+		o.StateCacheEntries = 1 << 18
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now

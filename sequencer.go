@@ -1,6 +1,9 @@
 package coopera
 
 import (
+	"runtime"
+	"sync"
+
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/store"
 )
@@ -10,13 +13,21 @@ import (
 // the next blocks.
 const maxEpochClosesPerBlock = 64
 
-// run is the sequencer: it gathers waiting requests into a block, executes,
-// writes and acknowledges it, and repeats. It owns the head.
+// run is the sequencer: it gathers waiting requests into a block,
+// executes it, applies it to the store and hands it to the acknowledger,
+// then goes on with the next block while the previous one's fsync runs.
+// It owns e.applied and the state cache.
 func (e *Engine) run() {
-	defer close(e.done)
-	var batch []*request
+	acks := make(chan *inflight, 2) // pipeline depth: blocks awaiting fsync
+	ackDone := make(chan struct{})
+	go e.acknowledger(acks, ackDone)
+	defer func() {
+		close(acks)
+		<-ackDone
+		close(e.done)
+	}()
 	for {
-		batch = batch[:0]
+		var batch []*request // handed to the acknowledger: a new slice each time
 		select {
 		case r := <-e.reqs:
 			batch = append(batch, r)
@@ -35,19 +46,71 @@ func (e *Engine) run() {
 				break gather
 			}
 		}
-		if err := e.commitBlock(batch); err != nil {
-			for _, r := range batch {
-				r.err = err
-				close(r.done)
-			}
-			e.mu.Lock()
-			e.fatal = err
-			e.mu.Unlock()
-			e.closed.Store(true)
-			e.failPending(err)
+		if err := e.Err(); err != nil {
+			e.fail(batch, err)
 			return
 		}
+		f, err := e.buildBlock(batch)
+		if err != nil {
+			e.setFatal(err)
+			e.fail(batch, err)
+			return
+		}
+		acks <- f
 	}
+}
+
+// inflight is a block applied to the store and waiting for its fsync.
+type inflight struct {
+	applied *store.Applied // nil if nothing was written (only duplicates)
+	head    store.Head
+	batch   []*request
+}
+
+// acknowledger waits for each block's fsync, in order, then publishes the
+// new durable head and releases the block's callers.
+func (e *Engine) acknowledger(acks <-chan *inflight, done chan<- struct{}) {
+	defer close(done)
+	for f := range acks {
+		if e.Err() == nil && f.applied != nil {
+			if err := f.applied.Wait(); err != nil {
+				e.setFatal(err)
+			} else {
+				e.mu.Lock()
+				e.head = f.head
+				close(e.notify)
+				e.notify = make(chan struct{})
+				e.mu.Unlock()
+			}
+		} else if f.applied != nil {
+			f.applied.Wait()
+		}
+		if err := e.Err(); err != nil {
+			e.fail(f.batch, err)
+			continue
+		}
+		for _, r := range f.batch {
+			close(r.done)
+		}
+	}
+}
+
+func (e *Engine) setFatal(err error) {
+	e.mu.Lock()
+	if e.fatal == nil {
+		e.fatal = err
+	}
+	e.mu.Unlock()
+	e.closed.Store(true)
+}
+
+func (e *Engine) fail(batch []*request, err error) {
+	for _, r := range batch {
+		r.err = err
+		r.receipts = nil
+		close(r.done)
+	}
+	e.failPending(err)
 }
 
 func (e *Engine) failPending(err error) {
@@ -77,8 +140,8 @@ type dupInfo struct {
 	conflict bool
 }
 
-func (e *Engine) commitBlock(batch []*request) error {
-	head := e.head
+func (e *Engine) buildBlock(batch []*request) (*inflight, error) {
+	head := e.applied
 	t := e.opts.Clock().UnixNano()
 	if t < head.Time {
 		t = head.Time
@@ -88,10 +151,9 @@ func (e *Engine) commitBlock(batch []*request) error {
 	// End-of-epoch commands come first, when block time has crossed the
 	// open epoch's end.
 	var exec []*ledger.Command
-	l := e.lookup()
-	chain, err := ledger.GetChain(l)
+	chain, err := ledger.GetChain(e.cacheGetter())
 	if err != nil {
-		return err
+		return nil, err
 	}
 	exec = ledger.EpochCloses(chain, t, maxEpochClosesPerBlock)
 	system := len(exec)
@@ -113,7 +175,7 @@ func (e *Engine) commitBlock(batch []*request) error {
 				if j, ok := pending[k]; ok {
 					s.dup = &dupInfo{of: j, conflict: exec[j].ContentHash() != c.ContentHash()}
 				} else if ie, ok, err := e.db.Idempotency(c.Actor, c.Key); err != nil {
-					return err
+					return nil, err
 				} else if ok {
 					s.dup = &dupInfo{of: -1, stored: &ie, conflict: ie.ContentHash != c.ContentHash()}
 				} else {
@@ -130,10 +192,13 @@ func (e *Engine) commitBlock(batch []*request) error {
 
 	if len(exec) == 0 {
 		// Only duplicates and conflicts: answer them without a block.
-		return e.acknowledge(batch, slots, 0, ledger.Hash{}, nil, nil, nil)
+		if err := e.receipts(slots, 0, ledger.Hash{}, nil, nil, nil); err != nil {
+			return nil, err
+		}
+		return &inflight{batch: batch}, nil
 	}
 
-	st := ledger.NewState(e.db.State())
+	st := ledger.NewState(e.cache)
 	balances := make([][]Balance, len(exec))
 	results, events, err := e.machine.Execute(st, ledger.BlockContext{Height: height, Time: t}, exec,
 		func(i int, r ledger.Result, evs []ledger.Event) {
@@ -142,16 +207,16 @@ func (e *Engine) commitBlock(batch []*request) error {
 			}
 		})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	changes := st.Changes()
 	if e.opts.CheckInvariants {
 		if err := ledger.CheckChanges(changes); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	acc := head.Acc
-	ledger.UpdateRoot(&acc, changes)
+	applyRoot(&acc, changes)
 	b := &ledger.Block{
 		Header:   ledger.Header{Height: height, Time: t, PrevHash: head.Hash, StateRoot: acc.Root()},
 		Commands: exec, Results: results, Events: events,
@@ -166,21 +231,20 @@ func (e *Engine) commitBlock(batch []*request) error {
 		}
 	}
 	newHead := store.Head{Height: height, Hash: hash, StateRoot: b.StateRoot, Time: t, Acc: acc}
-	if err := e.db.Write(&store.Commit{Block: b, Changes: changes, Head: &newHead, Idem: idem}); err != nil {
-		return err
+	applied, err := e.db.Apply(&store.Commit{Block: b, Changes: changes, Head: &newHead, Idem: idem})
+	if err != nil {
+		return nil, err
 	}
-
-	e.mu.Lock()
-	e.head = newHead
-	close(e.notify)
-	e.notify = make(chan struct{})
-	e.mu.Unlock()
-
-	return e.acknowledge(batch, slots, height, hash, results, events, balances)
+	e.applied = newHead
+	e.cache.update(changes)
+	if err := e.receipts(slots, height, hash, results, events, balances); err != nil {
+		return nil, err
+	}
+	return &inflight{applied: applied, head: newHead, batch: batch}, nil
 }
 
-// acknowledge builds every receipt, then releases the callers.
-func (e *Engine) acknowledge(batch []*request, slots []slot, height uint64, hash ledger.Hash, results []ledger.Result, events []ledger.Event, balances [][]Balance) error {
+// receipts builds every slot's receipt.
+func (e *Engine) receipts(slots []slot, height uint64, hash ledger.Hash, results []ledger.Result, events []ledger.Event, balances [][]Balance) error {
 	var err error
 	exec := results
 	starts := make([]int, len(exec)+1)
@@ -205,10 +269,35 @@ func (e *Engine) acknowledge(batch []*request, slots []slot, height uint64, hash
 		}
 		s.req.receipts[s.i] = rc
 	}
-	for _, r := range batch {
-		close(r.done)
-	}
 	return nil
+}
+
+// applyRoot applies changes to acc, hashing on every core: the
+// accumulator is a sum, so each core sums a share and the shares add up.
+func applyRoot(acc *ledger.LtHash, changes []ledger.Change) {
+	workers := runtime.GOMAXPROCS(0)
+	if workers < 2 || len(changes) < 128 {
+		acc.Apply(changes)
+		return
+	}
+	parts := make([]ledger.LtHash, workers)
+	var wg sync.WaitGroup
+	per := (len(changes) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*per, min((w+1)*per, len(changes))
+		if lo >= hi {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			parts[w].Apply(changes[lo:hi])
+		}()
+	}
+	wg.Wait()
+	for w := range parts {
+		acc.Merge(&parts[w])
+	}
 }
 
 // storedReceipt rebuilds the receipt of a command committed earlier.

@@ -63,38 +63,68 @@ const (
 
 var zeroStream [LtHashSize]byte
 
-// elementHash expands the hash of one (key, value) pair into buf.
-func elementHash(key, value []byte, buf *[LtHashSize]byte) {
-	h := blake3.New()
-	var lb [binary.MaxVarintLen64]byte
-	h.Write([]byte("coopera/state/v1"))
-	h.Write(lb[:binary.PutUvarint(lb[:], uint64(len(key)))])
-	h.Write(key)
-	h.Write(value)
-	var seed [32]byte
-	h.Sum(seed[:0])
-	block, _ := aes.NewCipher(seed[:]) // a 32-byte key cannot fail
-	var iv [aes.BlockSize]byte
-	cipher.NewCTR(block, iv[:]).XORKeyStream(buf[:], zeroStream[:])
+// elementHasher expands elements' hashes into a reusable buffer.
+type elementHasher struct {
+	buf  [LtHashSize]byte
+	pre  []byte
+	seed [32]byte
 }
 
-// Add adds the element (key, value) to the multiset.
-func (l *LtHash) Add(key, value []byte) {
-	var buf [LtHashSize]byte
-	elementHash(key, value, &buf)
+// hash expands the hash of one (key, value) pair into e.buf.
+func (e *elementHasher) hash(key, value []byte) {
+	e.pre = append(e.pre[:0], "coopera/state/v1"...)
+	e.pre = binary.AppendUvarint(e.pre, uint64(len(key)))
+	e.pre = append(e.pre, key...)
+	e.pre = append(e.pre, value...)
+	e.seed = blake3.Sum256(e.pre)
+	block, _ := aes.NewCipher(e.seed[:]) // a 32-byte key cannot fail
+	var iv [aes.BlockSize]byte
+	cipher.NewCTR(block, iv[:]).XORKeyStream(e.buf[:], zeroStream[:])
+}
+
+// add adds (sub=false) or subtracts the element in e.buf to l.
+func (l *LtHash) addBuf(buf *[LtHashSize]byte, sub bool) {
+	if sub {
+		for i := range l {
+			x, y := l[i], binary.LittleEndian.Uint64(buf[i*8:i*8+8])
+			l[i] = ((x | laneHigh) - (y & laneLow)) ^ ((x ^ ^y) & laneHigh)
+		}
+		return
+	}
 	for i := range l {
-		x, y := l[i], binary.LittleEndian.Uint64(buf[i*8:])
+		x, y := l[i], binary.LittleEndian.Uint64(buf[i*8:i*8+8])
 		l[i] = ((x & laneLow) + (y & laneLow)) ^ ((x ^ y) & laneHigh)
 	}
 }
 
+// Add adds the element (key, value) to the multiset.
+func (l *LtHash) Add(key, value []byte) {
+	var e elementHasher
+	e.hash(key, value)
+	l.addBuf(&e.buf, false)
+}
+
 // Remove removes the element (key, value) from the multiset.
 func (l *LtHash) Remove(key, value []byte) {
-	var buf [LtHashSize]byte
-	elementHash(key, value, &buf)
-	for i := range l {
-		x, y := l[i], binary.LittleEndian.Uint64(buf[i*8:])
-		l[i] = ((x | laneHigh) - (y & laneLow)) ^ ((x ^ ^y) & laneHigh)
+	var e elementHasher
+	e.hash(key, value)
+	l.addBuf(&e.buf, true)
+}
+
+// Apply applies a block's changes: for each key, remove its old element
+// and add its new one. Its cost is two element hashes per changed key.
+func (l *LtHash) Apply(changes []Change) {
+	e := new(elementHasher)
+	for i := range changes {
+		c := &changes[i]
+		if c.OldOK {
+			e.hash(c.Key, c.Old)
+			l.addBuf(&e.buf, true)
+		}
+		if c.NewOK {
+			e.hash(c.Key, c.New)
+			l.addBuf(&e.buf, false)
+		}
 	}
 }
 

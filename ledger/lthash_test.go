@@ -12,10 +12,10 @@ import (
 type naive [1024]uint16
 
 func (n *naive) op(key, value []byte, sign int) {
-	var buf [LtHashSize]byte
-	elementHash(key, value, &buf)
+	var e elementHasher
+	e.hash(key, value)
 	for i := range n {
-		v := binary.LittleEndian.Uint16(buf[2*i:])
+		v := binary.LittleEndian.Uint16(e.buf[2*i:])
 		if sign > 0 {
 			n[i] += v
 		} else {

@@ -175,14 +175,4 @@ func (s *State) Changes() []Change {
 }
 
 // UpdateRoot applies changes to the state accumulator.
-func UpdateRoot(acc *LtHash, changes []Change) {
-	for i := range changes {
-		c := &changes[i]
-		if c.OldOK {
-			acc.Remove(c.Key, c.Old)
-		}
-		if c.NewOK {
-			acc.Add(c.Key, c.New)
-		}
-	}
-}
+func UpdateRoot(acc *LtHash, changes []Change) { acc.Apply(changes) }

@@ -35,12 +35,12 @@ changed nothing), 2 if the input is malformed (nothing was submitted).`,
 const exampleCommand = `{
   "type": "transfer",
   "actor": "alice",
-  "key": "invoice-1",
+  "key": "example-1",
   "payload": {
     "legs": [
       {"to": "bob", "asset": "COOP", "amount": "2500000"}
     ],
-    "memo": "2.5 COOP for invoice 1"
+    "memo": "2.5 COOP, base units: 2.5 * 10^6"
   }
 }
 `
@@ -95,6 +95,11 @@ func (c *cli) readInput(src string) ([]byte, error) {
 	var data []byte
 	var err error
 	if src == "-" {
+		if f, ok := c.stdin.(*os.File); ok {
+			if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+				fmt.Fprintln(c.stderr, "coopera: reading a command as JSON from the terminal; end it with Ctrl-D")
+			}
+		}
 		data, err = io.ReadAll(c.stdin)
 	} else {
 		data, err = os.ReadFile(src)

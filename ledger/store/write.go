@@ -171,3 +171,44 @@ func putChange(b *pebble.Batch, ch *ledger.Change) error {
 
 // Flush writes the memtable to disk; for stores written with NoSync.
 func (s *DB) Flush() error { return wrapErr("flush", s.db.Flush()) }
+
+// Applied is a block applied to the store whose fsync may still be running.
+type Applied struct {
+	b    *pebble.Batch
+	sync bool
+}
+
+// Wait blocks until the block is durable and releases the batch. It must be
+// called exactly once, in the order the blocks were applied.
+func (a *Applied) Wait() error {
+	defer a.b.Close()
+	if !a.sync {
+		return nil
+	}
+	return wrapErr("sync block", a.b.SyncWait())
+}
+
+// Apply applies c like Write but returns as soon as the block is visible
+// to reads, before its fsync completes; Wait on the result waits for
+// durability. It lets the sequencer execute the next block while this one
+// syncs. Pebble syncs its log in order, so a block is durable only after
+// every block applied before it.
+func (s *DB) Apply(c *Commit) (*Applied, error) {
+	b := s.db.NewBatch()
+	if err := s.fill(b, c); err != nil {
+		b.Close()
+		return nil, err
+	}
+	if s.wo == pebble.NoSync {
+		if err := b.Commit(pebble.NoSync); err != nil {
+			b.Close()
+			return nil, wrapErr("commit block", err)
+		}
+		return &Applied{b: b}, nil
+	}
+	if err := s.db.ApplyNoSyncWait(b, pebble.Sync); err != nil {
+		b.Close()
+		return nil, wrapErr("commit block", err)
+	}
+	return &Applied{b: b, sync: true}, nil
+}
