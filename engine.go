@@ -36,6 +36,7 @@ type Engine struct {
 	// applied and cache belong to the sequencer goroutine.
 	applied store.Head
 	cache   *stateCache
+	roots   *rootHasher
 
 	mu     sync.RWMutex
 	head   store.Head // the last durable block
@@ -104,6 +105,7 @@ func Open(dir string, opts *Options) (*Engine, error) {
 	}
 	e.applied = e.head
 	e.cache = newStateCache(db.State(), o.StateCacheEntries)
+	e.roots = newRootHasher(o.RootCacheEntries)
 	go e.run()
 	return e, nil
 }

@@ -1,9 +1,6 @@
 package coopera
 
 import (
-	"runtime"
-	"sync"
-
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/store"
 )
@@ -216,7 +213,7 @@ func (e *Engine) buildBlock(batch []*request) (*inflight, error) {
 		}
 	}
 	acc := head.Acc
-	applyRoot(&acc, changes)
+	e.roots.apply(&acc, changes)
 	b := &ledger.Block{
 		Header:   ledger.Header{Height: height, Time: t, PrevHash: head.Hash, StateRoot: acc.Root()},
 		Commands: exec, Results: results, Events: events,
@@ -272,33 +269,6 @@ func (e *Engine) receipts(slots []slot, height uint64, hash ledger.Hash, results
 	return nil
 }
 
-// applyRoot applies changes to acc, hashing on every core: the
-// accumulator is a sum, so each core sums a share and the shares add up.
-func applyRoot(acc *ledger.LtHash, changes []ledger.Change) {
-	workers := runtime.GOMAXPROCS(0)
-	if workers < 2 || len(changes) < 128 {
-		acc.Apply(changes)
-		return
-	}
-	parts := make([]ledger.LtHash, workers)
-	var wg sync.WaitGroup
-	per := (len(changes) + workers - 1) / workers
-	for w := range workers {
-		lo, hi := w*per, min((w+1)*per, len(changes))
-		if lo >= hi {
-			break
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			parts[w].Apply(changes[lo:hi])
-		}()
-	}
-	wg.Wait()
-	for w := range parts {
-		acc.Merge(&parts[w])
-	}
-}
 
 // storedReceipt rebuilds the receipt of a command committed earlier.
 func (e *Engine) storedReceipt(ie *store.IdemEntry) (*Receipt, error) {

@@ -113,6 +113,8 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 	var acc ledger.LtHash
 	var prev ledger.Hash
 	var genesis []byte
+	roots := newRootHasher(1 << 14)
+	cache := newStateCache(dst.State(), 1<<18)
 	if !stateOnly {
 		var err error
 		if genesis, err = src.Genesis(); err != nil {
@@ -134,12 +136,12 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 		if b.PrevHash != prev {
 			return rep, ledger.Errorf(ledger.ErrCorrupt, "block %d links to %s, but block %d is %s", h, b.PrevHash.Short(), h-1, prev.Short())
 		}
-		st := ledger.NewState(dst.State())
+		st := ledger.NewState(cache)
 		if err := m.Replay(st, b); err != nil {
 			return rep, err
 		}
 		changes := st.Changes()
-		ledger.UpdateRoot(&acc, changes)
+		roots.apply(&acc, changes)
 		if got := acc.Root(); got != b.StateRoot {
 			return rep, ledger.Errorf(ledger.ErrDivergence, "block %d: replay gives state root %s, the block records %s", h, got.Short(), b.StateRoot.Short())
 		}
@@ -157,6 +159,7 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 		if err := dst.Write(c); err != nil {
 			return rep, err
 		}
+		cache.update(changes)
 		rep.Blocks++
 		rep.Commands += uint64(len(b.Commands))
 		for _, r := range b.Results {

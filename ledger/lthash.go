@@ -128,6 +128,24 @@ func (l *LtHash) Apply(changes []Change) {
 	}
 }
 
+// SetElement sets l to the hash of the single element (key, value), so a
+// host can keep element hashes and later add or subtract them directly.
+func (l *LtHash) SetElement(key, value []byte) {
+	var e elementHasher
+	e.hash(key, value)
+	for i := range l {
+		l[i] = binary.LittleEndian.Uint64(e.buf[i*8 : i*8+8])
+	}
+}
+
+// Subtract removes every element of o.
+func (l *LtHash) Subtract(o *LtHash) {
+	for i := range l {
+		x, y := l[i], o[i]
+		l[i] = ((x | laneHigh) - (y & laneLow)) ^ ((x ^ ^y) & laneHigh)
+	}
+}
+
 // Merge adds every element of o.
 func (l *LtHash) Merge(o *LtHash) {
 	for i := range l {
