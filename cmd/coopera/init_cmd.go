@@ -61,16 +61,18 @@ func runInit(c *cli, ctx context.Context, cmd *command, args []string) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	defer eng.Close()
 	h := eng.Head()
+	if err := eng.Close(); err != nil {
+		return c.fail(err)
+	}
 	if f.json {
 		return c.writeJSON(map[string]any{
-			"dir": dir, "chain_id": eng.ChainID(), "height": h.Height,
+			"dir": dir, "chain_id": g.ChainID, "height": h.Height,
 			"hash": h.Hash, "state_root": h.StateRoot,
 			"assets": len(g.Assets), "accounts": len(g.Accounts),
 		})
 	}
-	fmt.Fprintf(c.stdout, "created ledger %q in %s: %d assets, %d accounts\n", eng.ChainID(), dir, len(g.Assets), len(g.Accounts))
+	fmt.Fprintf(c.stdout, "created ledger %q in %s: %d assets, %d accounts\n", g.ChainID, dir, len(g.Assets), len(g.Accounts))
 	fmt.Fprintf(c.stdout, "  genesis block  %s\n  state root     %s\n", h.Hash, h.StateRoot)
 	fmt.Fprintf(c.stdout, "next: coopera submit %s COMMAND.json  (coopera submit -example shows one)\n", dir)
 	return exitOK

@@ -85,12 +85,19 @@ func runQuickstart(c *cli, ctx context.Context, cmd *command, args []string) int
 	if err != nil {
 		return c.fail(err)
 	}
-	defer eng.Close()
+	code := c.tour(ctx, eng, *dir, f.json)
+	if err := eng.Close(); err != nil && code == exitOK {
+		return c.fail(err)
+	}
+	return code
+}
 
-	doc := quickstartJSON{Dir: *dir, ChainID: eng.ChainID(), Genesis: eng.Head()}
+// tour runs the quickstart's commands on the new ledger and reports.
+func (c *cli) tour(ctx context.Context, eng *coopera.Engine, dir string, asJSON bool) int {
+	doc := quickstartJSON{Dir: dir, ChainID: eng.ChainID(), Genesis: eng.Head()}
 	out := c.stdout
-	if !f.json {
-		fmt.Fprintf(out, "created ledger %q in %s\n", doc.ChainID, *dir)
+	if !asJSON {
+		fmt.Fprintf(out, "created ledger %q in %s\n", doc.ChainID, dir)
 		fmt.Fprintf(out, "  asset COOP (6 decimals); accounts alice, bob, carol; alice holds 1000000 COOP\n")
 		fmt.Fprintf(out, "  genesis block %s\n", doc.Genesis.Hash.Short())
 	}
@@ -115,7 +122,7 @@ func runQuickstart(c *cli, ctx context.Context, cmd *command, args []string) int
 		}
 		st.Command, st.Receipt = canon, r
 		doc.Steps = append(doc.Steps, st)
-		if !f.json {
+		if !asJSON {
 			fmt.Fprintf(out, "\n%d. %s\n", i+1, st.Say)
 			fmt.Fprintf(out, "   command %s\n", canon)
 			writeReceipt(out, "   ", rcs[0], r)
@@ -135,9 +142,9 @@ func runQuickstart(c *cli, ctx context.Context, cmd *command, args []string) int
 	}
 	doc.Head = eng.Head()
 	rep, verr := eng.Verify(ctx)
-	doc.Verify = verifyJSON{OK: verr == nil, Dir: *dir, Report: rep, Error: newErrorJSON(verr)}
+	doc.Verify = verifyJSON{OK: verr == nil, Dir: dir, Report: rep, Error: newErrorJSON(verr)}
 
-	if f.json {
+	if asJSON {
 		if code := c.writeJSON(doc); code != exitOK {
 			return code
 		}
@@ -153,9 +160,9 @@ func runQuickstart(c *cli, ctx context.Context, cmd *command, args []string) int
 		c.errorf("verify failed: %s", errText(verr))
 		return exitFail
 	}
-	if !f.json {
-		q := quoteArg(*dir)
-		fmt.Fprintf(out, "\nthe ledger stays in %s; explore it:\n", *dir)
+	if !asJSON {
+		q := quoteArg(dir)
+		fmt.Fprintf(out, "\nthe ledger stays in %s; explore it:\n", dir)
 		fmt.Fprintf(out, "  coopera blocks %s\n  coopera events %s -account bob\n  coopera balance %s alice\n", q, q, q)
 	}
 	return exitOK
