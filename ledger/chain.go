@@ -107,6 +107,7 @@ func (Chain) Events() []EventSpec {
 	return []EventSpec{
 		{Type: "chain_started", Version: 1, New: func() Event { return new(ChainStarted) }},
 		{Type: "epoch_closed", Version: 1, New: func() Event { return new(EpochClosed) }},
+		{Type: "params_changed", Version: 1, New: func() Event { return new(ParamsChanged) }},
 	}
 }
 
@@ -142,6 +143,8 @@ func (Chain) Evolve(st *State, ev Event) error {
 		c := ChainInfo{ChainID: e.ChainID, GenesisTime: e.GenesisTime, EpochLength: e.EpochLength, RequireSignatures: e.RequireSignatures, EpochStart: e.GenesisTime}
 		st.Set(chainKey, c.encode())
 		return nil
+	case *ParamsChanged:
+		return applyParamsChanged(st, e)
 	case *EpochClosed:
 		c, err := GetChain(st)
 		if err != nil {
