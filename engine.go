@@ -39,7 +39,7 @@ type Engine struct {
 	roots   *rootHasher
 
 	mu     sync.RWMutex
-	head   store.Head // the last durable block
+	head   store.Head    // the last durable block
 	notify chan struct{} // closed and replaced after each block
 	fatal  error         // set when the sequencer stopped on a fault
 

@@ -269,7 +269,6 @@ func (e *Engine) receipts(slots []slot, height uint64, hash ledger.Hash, results
 	return nil
 }
 
-
 // storedReceipt rebuilds the receipt of a command committed earlier.
 func (e *Engine) storedReceipt(ie *store.IdemEntry) (*Receipt, error) {
 	b, err := e.db.Block(e.reg, ie.Height)

@@ -156,8 +156,8 @@ func TestDecoderRefusesNonCanonical(t *testing.T) {
 // version 2 added a priority, and version 1 events read as priority 0.
 type noteV1 struct{ Text string }
 
-func (*noteV1) EventType() string             { return "note" }
-func (*noteV1) EventVersion() uint16          { return 1 }
+func (*noteV1) EventType() string            { return "note" }
+func (*noteV1) EventVersion() uint16         { return 1 }
 func (e *noteV1) Encode(enc *ledger.Encoder) { enc.String(e.Text) }
 func (e *noteV1) Decode(d *ledger.Decoder)   { e.Text = d.String() }
 
@@ -176,7 +176,7 @@ func (e *noteV2) Decode(d *ledger.Decoder) { e.Text, e.Priority = d.String(), d.
 
 type notes struct{}
 
-func (notes) Name() string                  { return "notes" }
+func (notes) Name() string                   { return "notes" }
 func (notes) Commands() []ledger.CommandSpec { return nil }
 func (notes) Events() []ledger.EventSpec {
 	return []ledger.EventSpec{
@@ -186,7 +186,7 @@ func (notes) Events() []ledger.EventSpec {
 	}
 }
 func (notes) Decide(*ledger.Context, *ledger.Command) error { return nil }
-func (notes) Evolve(*ledger.State, ledger.Event) error       { return nil }
+func (notes) Evolve(*ledger.State, ledger.Event) error      { return nil }
 
 func TestEventUpcast(t *testing.T) {
 	m, err := ledger.NewMachine(notes{})

@@ -35,8 +35,10 @@ func (p *FaucetBurn) Encode(e *ledger.Encoder) {
 	e.String(string(p.Asset))
 	e.Amount(p.Amount)
 }
-func (p *FaucetBurn) Decode(d *ledger.Decoder) { p.Asset, p.Amount = ledger.AssetID(d.String()), d.Amount() }
-func (p *FaucetBurn) Validate() error           { return nil }
+func (p *FaucetBurn) Decode(d *ledger.Decoder) {
+	p.Asset, p.Amount = ledger.AssetID(d.String()), d.Amount()
+}
+func (p *FaucetBurn) Validate() error { return nil }
 
 func (Faucet) Name() string { return "faucet" }
 func (Faucet) Commands() []ledger.CommandSpec {
