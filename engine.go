@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sync"
 	"sync/atomic"
 
@@ -84,6 +85,9 @@ func Open(dir string, opts *Options) (*Engine, error) {
 		return nil, err
 	}
 	if o.FS == nil {
+		if o.Genesis == nil && !Exists(dir) {
+			return nil, ledger.Errorf(ErrNoLedger, "%s holds no ledger; give Options.Genesis to create one", dir)
+		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, fmt.Errorf("coopera: %w", err)
 		}
@@ -118,7 +122,7 @@ func (e *Engine) load() error {
 	}
 	if !ok {
 		if e.opts.Genesis == nil {
-			return ledger.Errorf(ledger.ErrInvalidGenesis, "%s holds no ledger; give Options.Genesis to create one", e.dir)
+			return ledger.Errorf(ErrNoLedger, "%s holds no ledger; give Options.Genesis to create one", e.dir)
 		}
 		return e.writeGenesis(e.opts.Genesis)
 	}
@@ -240,6 +244,17 @@ func (g *readerGetter) Get(key []byte) ([]byte, bool) {
 // ParseCommand decodes the JSON form of a command (see ledger.Command).
 func (e *Engine) ParseCommand(data []byte) (*ledger.Command, error) {
 	return e.reg.ParseCommandJSON(bytes.TrimSpace(data))
+}
+
+// ErrNoLedger is returned when a directory holds no ledger and no genesis
+// was given to create one.
+var ErrNoLedger = ledger.NewCode("no_ledger")
+
+// Exists reports whether dir holds a ledger (a Pebble store). It does not
+// open it.
+func Exists(dir string) bool {
+	m, _ := filepath.Glob(filepath.Join(dir, "MANIFEST-*"))
+	return len(m) > 0
 }
 
 var errClosed = ledger.Errorf(ledger.ErrClosed, "the engine is closed")

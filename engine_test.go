@@ -100,8 +100,9 @@ func TestOpenRefusesOtherGenesis(t *testing.T) {
 	if !errors.Is(err, ledger.ErrInvalidGenesis) {
 		t.Fatalf("opening with another genesis: %v", err)
 	}
-	_, err = coopera.Open(t.TempDir(), &coopera.Options{})
-	if !errors.Is(err, ledger.ErrInvalidGenesis) {
+	empty := t.TempDir()
+	_, err = coopera.Open(empty, &coopera.Options{})
+	if !errors.Is(err, coopera.ErrNoLedger) || coopera.Exists(empty) {
 		t.Fatalf("opening an empty directory without genesis: %v", err)
 	}
 }
@@ -358,5 +359,40 @@ func TestEpochsCloseByBlockTime(t *testing.T) {
 	b2, _ := e.Block(ctx, rc2.Height)
 	if b2.Time < b.Time {
 		t.Fatal("block time went backwards")
+	}
+}
+
+func TestAdmittersRefuseAndAnnotate(t *testing.T) {
+	seen := 0
+	refuseBig := coopera.AdmitterFunc(func(ctx context.Context, view ledger.Getter, cmd *ledger.Command) error {
+		seen++
+		if tr, ok := cmd.Payload.(*ledger.Transfer); ok {
+			if tr.Legs[0].Amount.Cmp(ledger.NewAmount(100)) > 0 {
+				return ledger.Errorf(ledger.ErrUnauthorized, "transfers above 100 need approval")
+			}
+			tr.Memo = "admitted" // annotations travel in the payload
+		}
+		if _, ok := view.Get(ledger.AccountKey(cmd.Actor)); !ok {
+			return ledger.Errorf(ledger.ErrUnknownAccount, "no such actor")
+		}
+		return nil
+	})
+	e := openTest(t, t.TempDir(), func(o *coopera.Options) { o.Admitters = []coopera.Admitter{refuseBig} })
+	defer e.Close()
+	ctx := context.Background()
+	head := e.Head()
+	if _, err := e.Submit(ctx, transfer("alice", "bob", "COOP", 101)); !errors.Is(err, ledger.ErrUnauthorized) {
+		t.Fatalf("refused: %v", err)
+	}
+	if e.Head() != head {
+		t.Fatal("a refused command wrote a block")
+	}
+	rc, err := e.Submit(ctx, transfer("alice", "bob", "COOP", 100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := e.Block(ctx, rc.Height)
+	if b.Commands[rc.Index].Payload.(*ledger.Transfer).Memo != "admitted" || seen != 2 {
+		t.Fatal("the admitter's annotation is not in the recorded block")
 	}
 }

@@ -1,6 +1,7 @@
 package coopera
 
 import (
+	"context"
 	"fmt"
 	"time"
 
@@ -22,6 +23,13 @@ type Options struct {
 	// modules, in this order (which is also the order of end-of-epoch work).
 	// A ledger must always be opened with the same modules.
 	Modules []ledger.Module
+
+	// Admitters examine each command before it is sequenced, in the
+	// submitting goroutine and in this order, and may refuse it (with an
+	// *ledger.Error) or annotate its payload — for example with a policy
+	// decision, which is then recorded in the block so that replay never
+	// evaluates the policy again. See Admitter.
+	Admitters []Admitter
 
 	// MaxBlockCommands bounds the commands in one block. Default 8192.
 	MaxBlockCommands int
@@ -54,6 +62,22 @@ type Options struct {
 
 	// CacheBytes is the size of Pebble's block cache. Default 64 MiB.
 	CacheBytes int64
+}
+
+// Admitter is a shell-side check run on every submitted command before
+// sequencing. It reads the committed state through view. It must not keep
+// cmd. Whatever it decides that the state machine needs must be written
+// into cmd's payload, where the block records it.
+type Admitter interface {
+	Admit(ctx context.Context, view ledger.Getter, cmd *ledger.Command) error
+}
+
+// AdmitterFunc adapts a function to Admitter.
+type AdmitterFunc func(ctx context.Context, view ledger.Getter, cmd *ledger.Command) error
+
+// Admit calls f.
+func (f AdmitterFunc) Admit(ctx context.Context, view ledger.Getter, cmd *ledger.Command) error {
+	return f(ctx, view, cmd)
 }
 
 // EnsureDefaults fills unset fields with their defaults.

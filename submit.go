@@ -66,7 +66,11 @@ func (e *Engine) SubmitBatch(ctx context.Context, cmds []*ledger.Command) ([]*Re
 		return nil, errClosed
 	}
 	for i, c := range cmds {
-		if err := e.precheck(c); err != nil {
+		err := e.precheck(c)
+		if err == nil {
+			err = e.admit(ctx, c)
+		}
+		if err != nil {
 			if le, ok := err.(*ledger.Error); ok && len(cmds) > 1 {
 				return nil, ledger.Errorf(le, "command %d: %s", i, le.Msg)
 			}
@@ -96,6 +100,31 @@ func (e *Engine) SubmitBatch(ctx context.Context, cmds []*ledger.Command) ([]*Re
 		cmds = cmds[n:]
 	}
 	return out, nil
+}
+
+// admit runs the Admitters on c against the committed state.
+func (e *Engine) admit(ctx context.Context, c *ledger.Command) error {
+	if len(e.opts.Admitters) == 0 {
+		return nil
+	}
+	if err := e.acquire(); err != nil {
+		return err
+	}
+	defer e.rmu.RUnlock()
+	for _, a := range e.opts.Admitters {
+		l := e.lookup()
+		err := a.Admit(ctx, l, c)
+		if l.Err != nil {
+			return l.Err
+		}
+		if err != nil {
+			if _, ok := err.(*ledger.Error); !ok {
+				return ledger.Errorf(ledger.ErrUnauthorized, "%v", err)
+			}
+			return err
+		}
+	}
+	return nil
 }
 
 // precheck refuses input that needs no sequencing to judge: a malformed

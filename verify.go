@@ -190,6 +190,9 @@ func Replay(ctx context.Context, src, dst string, opts *Options) (*VerifyReport,
 	if _, err := os.Stat(filepath.Join(dst)); err == nil {
 		return nil, fmt.Errorf("coopera: replay target %s exists; give a new directory", dst)
 	}
+	if !Exists(src) {
+		return nil, ledger.Errorf(ErrNoLedger, "%s holds no ledger", src)
+	}
 	sdb, err := store.Open(src, &store.Options{ReadOnly: true})
 	if err != nil {
 		return nil, err
@@ -200,7 +203,7 @@ func Replay(ctx context.Context, src, dst string, opts *Options) (*VerifyReport,
 		return nil, err
 	}
 	if !ok {
-		return nil, ledger.Errorf(ledger.ErrInvalidGenesis, "%s holds no ledger", src)
+		return nil, ledger.Errorf(ErrNoLedger, "%s holds no ledger", src)
 	}
 	ddb, err := store.Open(dst, &store.Options{NoSync: true})
 	if err != nil {

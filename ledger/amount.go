@@ -242,7 +242,7 @@ type AmountError struct {
 }
 
 func (e *AmountError) Error() string {
-	return fmt.Sprintf("ledger: invalid amount %q: %s", e.Input, e.Reason)
+	return fmt.Sprintf("coopera: invalid_amount: %q: %s", e.Input, e.Reason)
 }
 
 // Unwrap returns ErrInvalidAmount and the more specific sentinel.

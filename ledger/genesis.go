@@ -74,7 +74,11 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 func ParseGenesis(data []byte) (*Genesis, error) {
 	var g Genesis
 	if err := strictJSON(data, &g); err != nil {
-		return nil, Errorf(ErrInvalidGenesis, "%v", err)
+		msg := err.Error()
+		if e, ok := err.(*Error); ok {
+			msg = e.Msg
+		}
+		return nil, Errorf(ErrInvalidGenesis, "%s", msg)
 	}
 	return &g, nil
 }
