@@ -25,6 +25,7 @@ type rootShard struct {
 	max int
 	d   ledger.LtHash // this block's delta
 	tmp ledger.LtHash
+	h   ledger.ElementHasher
 	idx []int
 }
 
@@ -83,7 +84,7 @@ func (s *rootShard) run(changes []ledger.Change) {
 			if e != nil && bytes.Equal(e.value, c.Old) {
 				s.d.Subtract(&e.vec)
 			} else {
-				s.tmp.SetElement(c.Key, c.Old)
+				s.h.Element(c.Key, c.Old, &s.tmp)
 				s.d.Subtract(&s.tmp)
 			}
 		}
@@ -93,7 +94,7 @@ func (s *rootShard) run(changes []ledger.Change) {
 		}
 		if e == nil {
 			if len(s.m) >= s.max {
-				s.tmp.SetElement(c.Key, c.New)
+				s.h.Element(c.Key, c.New, &s.tmp)
 				s.d.Merge(&s.tmp)
 				continue
 			}
@@ -101,7 +102,7 @@ func (s *rootShard) run(changes []ledger.Change) {
 			s.m[string(c.Key)] = e
 		}
 		e.value = c.New
-		e.vec.SetElement(c.Key, c.New)
+		s.h.Element(c.Key, c.New, &e.vec)
 		s.d.Merge(&e.vec)
 	}
 }

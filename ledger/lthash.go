@@ -131,10 +131,19 @@ func (l *LtHash) Apply(changes []Change) {
 // SetElement sets l to the hash of the single element (key, value), so a
 // host can keep element hashes and later add or subtract them directly.
 func (l *LtHash) SetElement(key, value []byte) {
-	var e elementHasher
-	e.hash(key, value)
-	for i := range l {
-		l[i] = binary.LittleEndian.Uint64(e.buf[i*8 : i*8+8])
+	var e ElementHasher
+	e.Element(key, value, l)
+}
+
+// ElementHasher computes element hashes with reusable buffers; the zero
+// value is ready. It is not safe for concurrent use.
+type ElementHasher struct{ e elementHasher }
+
+// Element sets out to the hash of the single element (key, value).
+func (h *ElementHasher) Element(key, value []byte, out *LtHash) {
+	h.e.hash(key, value)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint64(h.e.buf[i*8 : i*8+8])
 	}
 }
 
