@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Prints the performance figures the README and BENCHMARKS.md report.
+# Usage: scripts/bench.sh [ledger|all]   (BENCHTIME=5s to run longer)
+# Run it on an otherwise idle machine: the figures are wall-clock rates.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bt=${BENCHTIME:-3s}
+what=${1:-all}
+
+run() { # package pattern benchtime
+  go test -run '^$' -bench "$2" -benchtime "$3" -count 1 "$1" 2>&1 | grep -E '^Benchmark' || true
+}
+
+metric() { # line unit -> value
+  echo "$1" | awk -v u="$2" '{for (i=2;i<=NF;i++) if ($i==u) print $(i-1)}'
+}
+
+echo "machine: $(nproc) cores, $(go version | awk '{print $3}'), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+if [ "$what" = ledger ] || [ "$what" = all ]; then
+  echo
+  echo "== ledger (durable: one synced Pebble batch per block) =="
+  one=$(run . 'TransferOneCaller$' "$bt")
+  c64=$(run . 'Transfer64Callers$' "$bt")
+  b1k=$(run . 'SubmitBatch1000$' "$bt")
+  rep=$(run . 'Replay$' 1x)
+  mil=$(run . 'MillionAccounts$' 1x)
+  printf '%-44s %12s\n' "durable transfers/s, 1 caller" "$(metric "$one" transfers/s)"
+  printf '%-44s %12s\n' "durable transfers/s, 64 callers" "$(metric "$c64" transfers/s)"
+  printf '%-44s %12s\n' "  commit latency p50 (µs), 64 callers" "$(metric "$c64" p50-µs)"
+  printf '%-44s %12s\n' "  commit latency p99 (µs), 64 callers" "$(metric "$c64" p99-µs)"
+  printf '%-44s %12s\n' "durable transfers/s, SubmitBatch of 1000" "$(metric "$b1k" transfers/s)"
+  printf '%-44s %12s\n' "replay (verify) events/s" "$(metric "$rep" events/s)"
+  printf '%-44s %12s\n' "bytes on disk per transfer" "$(metric "$rep" disk-bytes/transfer)"
+  printf '%-44s %12s\n' "RSS (MiB) with 1,000,000 accounts" "$(metric "$mil" rss-MiB)"
+fi
+if [ "$what" = all ] && [ -d tokenomics ]; then
+  echo
+  echo "== tokenomics =="
+  run ./tokenomics . "$bt"
+fi
+if [ "$what" = all ] && [ -d governance ]; then
+  echo
+  echo "== governance =="
+  run ./governance/... . 1x
+fi
