@@ -1,0 +1,345 @@
+// Package replication keeps a coopera ledger's blocks in a NATS JetStream
+// stream, so that several nodes share one ordered log without a consensus
+// of their own.
+//
+// The stream holds block h at stream sequence h+1 (the genesis block is
+// sequence 1). The sequencer publishes each block with Nats-Msg-Id = the
+// block hash and an expected last sequence = h, so two would-be leaders can
+// never put two blocks at one height: the loser's publish fails with
+// ErrFenced. Leadership is a lease in a JetStream key-value bucket, renewed
+// by its holder and taken over when it lapses. Snapshots of a node's store
+// live in a JetStream object store, for new nodes to start from.
+//
+// Retention: the stream keeps at most Options.MaxBlocks blocks (default:
+// unlimited) and Options.MaxAge (default: forever). A node that falls
+// further behind than the stream reaches back restarts from the newest
+// snapshot, which the leader refreshes every Options.SnapshotEvery blocks.
+package replication
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// Options configures a replicated node.
+type Options struct {
+	// URLs of the NATS servers, comma-separated. Ignored if Conn is set.
+	URLs string
+	// CredentialsFile is a NATS credentials file (optional).
+	CredentialsFile string
+	// TLS configures TLS to the servers (optional).
+	TLS *tls.Config
+	// Conn is an existing connection to use instead of dialling URLs.
+	Conn *nats.Conn
+	// Stream names the stream; default "COOPERA_" + the chain ID in upper
+	// case with characters outside [A-Z0-9_-] replaced by '_'.
+	Stream string
+	// Replicas of the stream, key-value bucket and object store. Default 3;
+	// use 1 for a single NATS server.
+	Replicas int
+	// NodeID identifies this node in the leader lease. Required.
+	NodeID string
+	// LeaseTTL is how long a leader's lease lasts without renewal; the
+	// leader renews it every LeaseTTL/3. Default 3s.
+	LeaseTTL time.Duration
+	// MaxBlocks and MaxAge bound the stream's retention (0: unbounded).
+	MaxBlocks int64
+	MaxAge    time.Duration
+	// SnapshotEvery is how many blocks apart the leader stores snapshots.
+	// Default 10000; negative disables snapshots.
+	SnapshotEvery int64
+	// PublishTimeout bounds the wait for the stream's acknowledgement.
+	// Default 5s.
+	PublishTimeout time.Duration
+}
+
+// Errors of replication.
+var (
+	// ErrFenced: the stream already holds a block at this height; another
+	// node leads. The publisher must step down and catch up.
+	ErrFenced = ledger.NewCode("fenced")
+	// ErrNotLeader: this node does not sequence; submit to the leader.
+	ErrNotLeader = ledger.NewCode("not_leader")
+)
+
+// EnsureDefaults fills defaults; chainID names the stream if unset.
+func (o *Options) EnsureDefaults(chainID string) {
+	if o.Stream == "" {
+		b := []byte("COOPERA_")
+		for _, c := range []byte(chainID) {
+			switch {
+			case c >= 'a' && c <= 'z':
+				b = append(b, c-'a'+'A')
+			case c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '_', c == '-':
+				b = append(b, c)
+			default:
+				b = append(b, '_')
+			}
+		}
+		o.Stream = string(b)
+	}
+	if o.Replicas == 0 {
+		o.Replicas = 3
+	}
+	if o.LeaseTTL == 0 {
+		o.LeaseTTL = 3 * time.Second
+	}
+	if o.SnapshotEvery == 0 {
+		o.SnapshotEvery = 10000
+	}
+	if o.PublishTimeout == 0 {
+		o.PublishTimeout = 5 * time.Second
+	}
+}
+
+// Log is a connection to a ledger's stream, lease and snapshots.
+type Log struct {
+	opts    Options
+	nc      *nats.Conn
+	ownConn bool
+	js      jetstream.JetStream
+	stream  jetstream.Stream
+	kv      jetstream.KeyValue
+	obj     jetstream.ObjectStore
+	subject string
+	leaseRv uint64
+}
+
+// Connect dials the servers (unless opts.Conn is set) and creates the
+// stream, the lease bucket and the snapshot store if they do not exist.
+func Connect(ctx context.Context, chainID string, opts Options) (*Log, error) {
+	opts.EnsureDefaults(chainID)
+	if opts.NodeID == "" {
+		return nil, fmt.Errorf("replication: Options.NodeID is required")
+	}
+	l := &Log{opts: opts, nc: opts.Conn, subject: "coopera." + opts.Stream + ".blocks"}
+	if l.nc == nil {
+		var nopts []nats.Option
+		nopts = append(nopts, nats.Name("coopera "+opts.NodeID), nats.MaxReconnects(-1), nats.ReconnectWait(100*time.Millisecond))
+		if opts.CredentialsFile != "" {
+			nopts = append(nopts, nats.UserCredentials(opts.CredentialsFile))
+		}
+		if opts.TLS != nil {
+			nopts = append(nopts, nats.Secure(opts.TLS))
+		}
+		nc, err := nats.Connect(opts.URLs, nopts...)
+		if err != nil {
+			return nil, fmt.Errorf("replication: connect %s: %w", opts.URLs, err)
+		}
+		l.nc, l.ownConn = nc, true
+	}
+	js, err := jetstream.New(l.nc)
+	if err != nil {
+		l.Close()
+		return nil, err
+	}
+	l.js = js
+	cfg := jetstream.StreamConfig{
+		Name:       opts.Stream,
+		Subjects:   []string{l.subject},
+		Storage:    jetstream.FileStorage,
+		Replicas:   opts.Replicas,
+		Retention:  jetstream.LimitsPolicy,
+		Discard:    jetstream.DiscardOld,
+		MaxMsgs:    opts.MaxBlocks,
+		MaxAge:     opts.MaxAge,
+		Duplicates: 2 * time.Minute,
+	}
+	if cfg.MaxMsgs == 0 {
+		cfg.MaxMsgs = -1
+	}
+	if l.stream, err = js.CreateOrUpdateStream(ctx, cfg); err != nil {
+		l.Close()
+		return nil, fmt.Errorf("replication: stream %s: %w", opts.Stream, err)
+	}
+	if l.kv, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: opts.Stream + "_LEASE", TTL: opts.LeaseTTL, History: 1, Storage: jetstream.FileStorage, Replicas: opts.Replicas,
+	}); err != nil {
+		l.Close()
+		return nil, fmt.Errorf("replication: lease bucket: %w", err)
+	}
+	if l.obj, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
+		Bucket: opts.Stream + "_SNAPSHOTS", Storage: jetstream.FileStorage, Replicas: opts.Replicas,
+	}); err != nil {
+		l.Close()
+		return nil, fmt.Errorf("replication: snapshot store: %w", err)
+	}
+	return l, nil
+}
+
+// Close closes the connection if Connect dialled it.
+func (l *Log) Close() {
+	if l.ownConn && l.nc != nil {
+		l.nc.Close()
+	}
+}
+
+// Options returns the options in effect.
+func (l *Log) Options() Options { return l.opts }
+
+// Publish appends block height h (encoded as raw, with hash) to the
+// stream, fenced: it succeeds only if the stream's last block is h-1. It
+// returns once the stream has stored the block on a quorum of replicas.
+func (l *Log) Publish(ctx context.Context, h uint64, hash ledger.Hash, raw []byte) error {
+	ctx, cancel := context.WithTimeout(ctx, l.opts.PublishTimeout)
+	defer cancel()
+	msg := nats.NewMsg(l.subject)
+	msg.Data = raw
+	msg.Header.Set("Coopera-Height", strconv.FormatUint(h, 10))
+	_, err := l.js.PublishMsg(ctx, msg, jetstream.WithMsgID(hash.String()), jetstream.WithExpectLastSequence(h))
+	if err == nil {
+		return nil
+	}
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+		return ledger.Errorf(ErrFenced, "the stream already holds a block at height %d: another node leads", h)
+	}
+	return fmt.Errorf("replication: publish block %d: %w", h, err)
+}
+
+// LastHeight returns the height of the stream's last block, and ok=false
+// if the stream is empty.
+func (l *Log) LastHeight(ctx context.Context) (uint64, bool, error) {
+	info, err := l.stream.Info(ctx)
+	if err != nil {
+		return 0, false, fmt.Errorf("replication: stream info: %w", err)
+	}
+	if info.State.LastSeq == 0 {
+		return 0, false, nil
+	}
+	return info.State.LastSeq - 1, true, nil
+}
+
+// FirstHeight returns the height of the oldest block the stream keeps.
+func (l *Log) FirstHeight(ctx context.Context) (uint64, error) {
+	info, err := l.stream.Info(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("replication: stream info: %w", err)
+	}
+	if info.State.FirstSeq == 0 {
+		return 0, nil
+	}
+	return info.State.FirstSeq - 1, nil
+}
+
+// Get fetches the block at height h directly.
+func (l *Log) Get(ctx context.Context, h uint64) ([]byte, error) {
+	m, err := l.stream.GetMsg(ctx, h+1)
+	if err != nil {
+		return nil, fmt.Errorf("replication: block %d: %w", h, err)
+	}
+	return m.Data, nil
+}
+
+// Entry is a block read from the stream.
+type Entry struct {
+	Height uint64 // from the stream sequence
+	Raw    []byte
+	Err    error
+}
+
+// Follow streams blocks from height from on, in order, until ctx ends.
+// Errors are delivered as an Entry with Err set, after which the channel
+// closes.
+func (l *Log) Follow(ctx context.Context, from uint64) <-chan Entry {
+	out := make(chan Entry, 256)
+	go func() {
+		defer close(out)
+		cons, err := l.js.OrderedConsumer(ctx, l.opts.Stream, jetstream.OrderedConsumerConfig{
+			DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from + 1,
+		})
+		if err != nil {
+			send(ctx, out, Entry{Err: fmt.Errorf("replication: follow from %d: %w", from, err)})
+			return
+		}
+		it, err := cons.Messages(jetstream.PullMaxMessages(512))
+		if err != nil {
+			send(ctx, out, Entry{Err: fmt.Errorf("replication: follow: %w", err)})
+			return
+		}
+		go func() { <-ctx.Done(); it.Stop() }()
+		for {
+			m, err := it.Next()
+			if err != nil {
+				if ctx.Err() == nil && !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+					send(ctx, out, Entry{Err: fmt.Errorf("replication: follow: %w", err)})
+				}
+				return
+			}
+			md, err := m.Metadata()
+			if err != nil {
+				send(ctx, out, Entry{Err: fmt.Errorf("replication: message metadata: %w", err)})
+				return
+			}
+			if !send(ctx, out, Entry{Height: md.Sequence.Stream - 1, Raw: m.Data()}) {
+				return
+			}
+		}
+	}()
+	return out
+}
+
+func send(ctx context.Context, ch chan<- Entry, e Entry) bool {
+	select {
+	case ch <- e:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+const leaseKey = "leader"
+
+// Acquire tries to take the leader lease; it reports whether this node
+// holds it now.
+func (l *Log) Acquire(ctx context.Context) (bool, error) {
+	rv, err := l.kv.Create(ctx, leaseKey, []byte(l.opts.NodeID))
+	if err == nil {
+		l.leaseRv = rv
+		return true, nil
+	}
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return false, nil
+	}
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) && (apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence || apiErr.ErrorCode == 10164) {
+		return false, nil
+	}
+	return false, fmt.Errorf("replication: acquire lease: %w", err)
+}
+
+// Renew extends the lease; an error means this node no longer leads.
+func (l *Log) Renew(ctx context.Context) error {
+	rv, err := l.kv.Update(ctx, leaseKey, []byte(l.opts.NodeID), l.leaseRv)
+	if err != nil {
+		return ledger.Errorf(ErrNotLeader, "lease renewal failed: %v", err)
+	}
+	l.leaseRv = rv
+	return nil
+}
+
+// Release gives the lease up (best effort).
+func (l *Log) Release(ctx context.Context) {
+	l.kv.Delete(ctx, leaseKey, jetstream.LastRevision(l.leaseRv))
+}
+
+// Leader returns the node ID holding the lease, or "" if none does.
+func (l *Log) Leader(ctx context.Context) string {
+	e, err := l.kv.Get(ctx, leaseKey)
+	if err != nil {
+		return ""
+	}
+	return string(e.Value())
+}
+
+// Conn returns the NATS connection.
+func (l *Log) Conn() *nats.Conn { return l.nc }
