@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/replication"
 	"github.com/coopera/coopera/ledger/store"
 )
 
@@ -45,6 +47,18 @@ type Engine struct {
 	fatal  error         // set when the sequencer stopped on a fault
 
 	closed atomic.Bool
+
+	// Replication (nil for an embedded engine).
+	rep          *replica
+	leader       atomic.Bool
+	lag          atomic.Uint64
+	ctrl         chan func()
+	followCh     <-chan replication.Entry // sequencer only
+	followCancel context.CancelFunc       // sequencer only
+	acks         chan *inflight
+
+	met         *metrics
+	metricsAddr string
 
 	// rmu guards the store against Close while reads are in flight.
 	rmu      sync.RWMutex
@@ -102,6 +116,9 @@ func Open(dir string, opts *Options) (*Engine, error) {
 		quit:   make(chan struct{}),
 		done:   make(chan struct{}),
 		notify: make(chan struct{}),
+		ctrl:   make(chan func()),
+		acks:   make(chan *inflight, 2), // pipeline depth: blocks awaiting fsync
+		met:    newMetrics(),
 	}
 	if err := e.load(); err != nil {
 		db.Close()
@@ -110,6 +127,30 @@ func Open(dir string, opts *Options) (*Engine, error) {
 	e.applied = e.head
 	e.cache = newStateCache(db.State(), o.StateCacheEntries)
 	e.roots = newRootHasher(o.RootCacheEntries)
+	if o.Replication != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		err := e.startReplica(ctx)
+		cancel()
+		if err != nil {
+			if e.rep != nil {
+				if e.rep.cancel != nil {
+					e.rep.cancel()
+				}
+				e.rep.log.Close()
+			}
+			e.db.Close()
+			return nil, err
+		}
+	}
+	if o.MetricsAddr != "" {
+		addr, err := e.met.serve(o.MetricsAddr)
+		if err != nil {
+			e.db.Close()
+			return nil, fmt.Errorf("coopera: metrics listener: %w", err)
+		}
+		e.metricsAddr = addr
+	}
+	e.met.height.Set(float64(e.head.Height))
 	go e.run()
 	return e, nil
 }
@@ -192,8 +233,18 @@ func (e *Engine) Close() error {
 	if !e.closed.CompareAndSwap(false, true) {
 		return nil
 	}
+	if e.rep != nil && e.rep.cancel != nil {
+		e.rep.cancel()
+	}
 	close(e.quit)
 	<-e.done
+	if e.rep != nil {
+		if e.leader.Load() {
+			e.rep.log.Release(context.Background())
+		}
+		e.rep.log.Close()
+	}
+	e.met.close()
 	e.rmu.Lock()
 	defer e.rmu.Unlock()
 	e.dbClosed = true

@@ -8,6 +8,7 @@ import (
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/replication"
 )
 
 // Options configures an Engine. The zero value of every field is replaced
@@ -56,6 +57,15 @@ type Options struct {
 	// key's next state-root update cheaper (2 KiB each). Default 16384;
 	// a negative value disables it.
 	RootCacheEntries int
+
+	// Replication joins this engine to a replicated log in NATS JetStream
+	// (see package replication); nil runs the embedded single node.
+	Replication *replication.Options
+
+	// MetricsAddr, if set, serves Prometheus metrics at /metrics on this
+	// address (for example "127.0.0.1:9100"). Engine.Metrics returns the
+	// registry for mounting elsewhere. Default: no listener.
+	MetricsAddr string
 
 	// FS is the file system for Pebble. Default: the operating system's.
 	FS vfs.FS

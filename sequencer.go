@@ -1,6 +1,10 @@
 package coopera
 
 import (
+	"context"
+	"errors"
+	"time"
+
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/store"
 )
@@ -15,19 +19,55 @@ const maxEpochClosesPerBlock = 64
 // then goes on with the next block while the previous one's fsync runs.
 // It owns e.applied and the state cache.
 func (e *Engine) run() {
-	acks := make(chan *inflight, 2) // pipeline depth: blocks awaiting fsync
 	ackDone := make(chan struct{})
-	go e.acknowledger(acks, ackDone)
+	go e.acknowledger(e.acks, ackDone)
 	defer func() {
-		close(acks)
+		e.stopFollowing()
+		close(e.acks)
 		<-ackDone
 		close(e.done)
 	}()
+	if e.rep != nil {
+		e.follow()
+	}
 	for {
 		var batch []*request // handed to the acknowledger: a new slice each time
 		select {
 		case r := <-e.reqs:
+			if !e.IsLeader() {
+				e.reject([]*request{r}, e.notLeader())
+				continue
+			}
 			batch = append(batch, r)
+		case ent, ok := <-e.followCh:
+			if !ok {
+				e.followCh = nil
+				if e.Err() == nil && !e.leader.Load() {
+					time.AfterFunc(100*time.Millisecond, func() {
+						e.control(func() {
+							if !e.leader.Load() && e.followCh == nil && e.Err() == nil {
+								e.follow()
+							}
+						})
+					})
+				}
+				continue
+			}
+			if err := e.applyReplicated(ent); err != nil && !isDivergence(err) {
+				// A stream error: follow again from the applied head.
+				e.stopFollowing()
+				time.AfterFunc(100*time.Millisecond, func() {
+					e.control(func() {
+						if !e.leader.Load() && e.followCh == nil && e.Err() == nil {
+							e.follow()
+						}
+					})
+				})
+			}
+			continue
+		case f := <-e.ctrl:
+			f()
+			continue
 		case <-e.quit:
 			e.failPending(errClosed)
 			return
@@ -48,12 +88,46 @@ func (e *Engine) run() {
 			return
 		}
 		f, err := e.buildBlock(batch)
+		var pe *publishError
+		if errors.As(err, &pe) {
+			// Fenced, or the stream did not answer: the block was not
+			// applied here. Step down; the callers may resubmit (with
+			// their idempotency keys) to the leader.
+			e.demote(pe.Error())
+			e.reject(batch, ledger.Errorf(ErrNotLeader, "this node stopped leading before the block was accepted (%v); resubmit to the leader", pe.err))
+			continue
+		}
 		if err != nil {
 			e.setFatal(err)
 			e.fail(batch, err)
 			return
 		}
-		acks <- f
+		e.acks <- f
+	}
+}
+
+func isDivergence(err error) bool { return errors.Is(err, ledger.ErrDivergence) }
+
+// publishError wraps a failure to publish a block to the stream.
+type publishError struct{ err error }
+
+func (p *publishError) Error() string { return "publish: " + p.err.Error() }
+func (p *publishError) Unwrap() error { return p.err }
+
+func (e *Engine) notLeader() error {
+	leader := e.rep.log.Leader(context.Background())
+	if leader == "" {
+		return ledger.Errorf(ErrNotLeader, "no node leads right now; retry shortly")
+	}
+	return ledger.Errorf(ErrNotLeader, "node %s leads; submit there", leader)
+}
+
+// reject fails a batch without stopping the engine.
+func (e *Engine) reject(batch []*request, err error) {
+	for _, r := range batch {
+		r.err = err
+		r.receipts = nil
+		close(r.done)
 	}
 }
 
@@ -62,6 +136,7 @@ type inflight struct {
 	applied *store.Applied // nil if nothing was written (only duplicates)
 	head    store.Head
 	batch   []*request
+	start   time.Time
 }
 
 // acknowledger waits for each block's fsync, in order, then publishes the
@@ -70,14 +145,20 @@ func (e *Engine) acknowledger(acks <-chan *inflight, done chan<- struct{}) {
 	defer close(done)
 	for f := range acks {
 		if e.Err() == nil && f.applied != nil {
+			t0 := time.Now()
 			if err := f.applied.Wait(); err != nil {
 				e.setFatal(err)
 			} else {
+				e.met.fsyncLatency.Observe(time.Since(t0).Seconds())
 				e.mu.Lock()
 				e.head = f.head
 				close(e.notify)
 				e.notify = make(chan struct{})
 				e.mu.Unlock()
+				e.met.height.Set(float64(f.head.Height))
+				if f.batch != nil {
+					e.met.commitLatency.Observe(time.Since(f.start).Seconds())
+				}
 			}
 		} else if f.applied != nil {
 			f.applied.Wait()
@@ -138,6 +219,7 @@ type dupInfo struct {
 }
 
 func (e *Engine) buildBlock(batch []*request) (*inflight, error) {
+	start := time.Now()
 	head := e.applied
 	t := e.opts.Clock().UnixNano()
 	if t < head.Time {
@@ -228,16 +310,28 @@ func (e *Engine) buildBlock(batch []*request) (*inflight, error) {
 		}
 	}
 	newHead := store.Head{Height: height, Hash: hash, StateRoot: b.StateRoot, Time: t, Acc: acc}
+	if e.rep != nil {
+		t0 := time.Now()
+		if err := e.rep.log.Publish(context.Background(), height, hash, b.Raw()); err != nil {
+			return nil, &publishError{err}
+		}
+		e.met.publish.Observe(time.Since(t0).Seconds())
+	}
 	applied, err := e.db.Apply(&store.Commit{Block: b, Changes: changes, Head: &newHead, Idem: idem})
 	if err != nil {
 		return nil, err
 	}
 	e.applied = newHead
 	e.cache.update(changes)
+	e.met.blocks.Inc()
+	e.met.commands.Add(float64(len(exec)))
+	if e.rep != nil {
+		e.maybeSnapshot(height)
+	}
 	if err := e.receipts(slots, height, hash, results, events, balances); err != nil {
 		return nil, err
 	}
-	return &inflight{applied: applied, head: newHead, batch: batch}, nil
+	return &inflight{applied: applied, head: newHead, batch: batch, start: start}, nil
 }
 
 // receipts builds every slot's receipt.

@@ -57,8 +57,8 @@ type Options struct {
 	// SnapshotEvery is how many blocks apart the leader stores snapshots.
 	// Default 10000; negative disables snapshots.
 	SnapshotEvery int64
-	// PublishTimeout bounds the wait for the stream's acknowledgement.
-	// Default 5s.
+	// PublishTimeout bounds the wait for the stream's acknowledgement,
+	// retries included. Default 10s.
 	PublishTimeout time.Duration
 }
 
@@ -97,7 +97,7 @@ func (o *Options) EnsureDefaults(chainID string) {
 		o.SnapshotEvery = 10000
 	}
 	if o.PublishTimeout == 0 {
-		o.PublishTimeout = 5 * time.Second
+		o.PublishTimeout = 10 * time.Second
 	}
 }
 
@@ -195,15 +195,29 @@ func (l *Log) Publish(ctx context.Context, h uint64, hash ledger.Hash, raw []byt
 	msg := nats.NewMsg(l.subject)
 	msg.Data = raw
 	msg.Header.Set("Coopera-Height", strconv.FormatUint(h, 10))
-	_, err := l.js.PublishMsg(ctx, msg, jetstream.WithMsgID(hash.String()), jetstream.WithExpectLastSequence(h))
-	if err == nil {
-		return nil
+	// Retry until the deadline while the servers do not answer (a server
+	// restarting, a stream leader being elected). The message ID makes a
+	// retry of a publish that did land a duplicate, not a second block.
+	for attempt := 0; ; attempt++ {
+		actx, acancel := context.WithTimeout(ctx, time.Second)
+		_, err := l.js.PublishMsg(actx, msg, jetstream.WithMsgID(hash.String()), jetstream.WithExpectLastSequence(h))
+		acancel()
+		if err == nil {
+			return nil
+		}
+		var apiErr *jetstream.APIError
+		if errors.As(err, &apiErr) {
+			if apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+				return ledger.Errorf(ErrFenced, "the stream already holds a block at height %d: another node leads", h)
+			}
+			return fmt.Errorf("replication: publish block %d: %w", h, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("replication: publish block %d: no acknowledgement after %d attempts: %w", h, attempt+1, err)
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
-	var apiErr *jetstream.APIError
-	if errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
-		return ledger.Errorf(ErrFenced, "the stream already holds a block at height %d: another node leads", h)
-	}
-	return fmt.Errorf("replication: publish block %d: %w", h, err)
 }
 
 // LastHeight returns the height of the stream's last block, and ok=false

@@ -1,0 +1,352 @@
+package coopera
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"time"
+
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/replication"
+	"github.com/coopera/coopera/ledger/store"
+)
+
+// A replicated node (Options.Replication set) shares its chain's block log
+// with other nodes through a NATS JetStream stream (see package
+// replication). One node, the leader, sequences: for each block it
+// publishes to the stream, fenced by the expected last sequence, waits for
+// the stream's acknowledgement (a quorum of the stream's replicas), applies
+// the block to its Pebble store, and acknowledges the callers once the
+// block is durable there too. The others follow: they apply each block
+// from the stream after checking its hash chain and re-deriving its state
+// root, and serve reads. Leadership is a lease in a JetStream key-value
+// bucket; when it lapses, a follower takes it, catches up to the stream's
+// last block and starts sequencing. A deposed leader's publish fails (the
+// stream already holds that height), and it steps down without applying
+// the block.
+
+// ErrNotLeader is returned by Submit on a node that does not sequence.
+var ErrNotLeader = replication.ErrNotLeader
+
+// IsLeader reports whether this node sequences blocks. An embedded
+// (unreplicated) engine always does.
+func (e *Engine) IsLeader() bool { return e.rep == nil || e.leader.Load() }
+
+// Lag returns how many blocks of the stream this node has not yet made
+// durable (always 0 on an embedded engine).
+func (e *Engine) Lag() uint64 { return e.lag.Load() }
+
+// replica is the replicated-node state that is not the sequencer's.
+type replica struct {
+	log      *replication.Log
+	cancel   context.CancelFunc // stops the lease loop
+	snapping atomic.Bool
+}
+
+// startReplica connects to the stream, restores from a snapshot when the
+// stream no longer reaches back to this node's head (or the node is new),
+// checks the genesis, and starts the lease loop. The node starts as a
+// follower.
+func (e *Engine) startReplica(ctx context.Context) error {
+	ro := *e.opts.Replication
+	log, err := replication.Connect(ctx, e.chain.ChainID, ro)
+	if err != nil {
+		return err
+	}
+	e.rep = &replica{log: log}
+	if err := e.maybeRestoreSnapshot(ctx); err != nil {
+		return err
+	}
+	// The stream's genesis, if any, must be ours.
+	if raw, err := log.Get(ctx, 0); err == nil {
+		mine, _, err := e.db.RawBlock(0)
+		if err != nil {
+			return err
+		}
+		if string(raw) != string(mine) {
+			return ledger.Errorf(ledger.ErrInvalidGenesis, "the stream %s holds another chain's genesis block", log.Options().Stream)
+		}
+	}
+	lctx, cancel := context.WithCancel(context.Background())
+	e.rep.cancel = cancel
+	go e.leaseLoop(lctx)
+	return nil
+}
+
+// maybeRestoreSnapshot replaces a new node's store (or one the stream no
+// longer reaches back to) with the newest snapshot.
+func (e *Engine) maybeRestoreSnapshot(ctx context.Context) error {
+	first, err := e.rep.log.FirstHeight(ctx)
+	if err != nil {
+		return err
+	}
+	needed := first > e.head.Height+1
+	if e.head.Height != 0 && !needed {
+		return nil
+	}
+	tmp := e.dir + ".snapshot"
+	os.RemoveAll(tmp)
+	defer os.RemoveAll(tmp)
+	h, ok, err := e.rep.log.GetSnapshot(ctx, tmp)
+	if err != nil {
+		return err
+	}
+	if !ok || h <= e.head.Height {
+		if needed {
+			return ledger.Errorf(ledger.ErrCorrupt, "the stream starts at block %d, this node is at %d, and there is no snapshot to start from", first, e.head.Height)
+		}
+		return nil
+	}
+	// Swap the store for the snapshot.
+	if err := e.db.Close(); err != nil {
+		return err
+	}
+	entries, _ := os.ReadDir(e.dir)
+	for _, en := range entries {
+		os.RemoveAll(filepath.Join(e.dir, en.Name()))
+	}
+	snap, _ := os.ReadDir(tmp)
+	for _, en := range snap {
+		if err := os.Rename(filepath.Join(tmp, en.Name()), filepath.Join(e.dir, en.Name())); err != nil {
+			return err
+		}
+	}
+	db, err := store.Open(e.dir, &store.Options{FS: e.opts.FS, CacheBytes: e.opts.CacheBytes})
+	if err != nil {
+		return err
+	}
+	e.db = db
+	e.opts.Genesis = nil // the snapshot's genesis is checked against the stream's below
+	if err := e.load(); err != nil {
+		return err
+	}
+	e.applied = e.head
+	e.cache = newStateCache(db.State(), e.opts.StateCacheEntries)
+	return nil
+}
+
+// control runs f on the sequencer goroutine.
+func (e *Engine) control(f func()) {
+	select {
+	case e.ctrl <- f:
+	case <-e.quit:
+	}
+}
+
+// leaseLoop takes and keeps the leader lease, and measures the lag.
+func (e *Engine) leaseLoop(ctx context.Context) {
+	ttl := e.rep.log.Options().LeaseTTL
+	t := time.NewTicker(ttl / 3)
+	defer t.Stop()
+	for {
+		if e.leader.Load() {
+			if err := e.rep.log.Renew(ctx); err != nil && ctx.Err() == nil {
+				e.control(func() { e.demote("lease lost: " + err.Error()) })
+			}
+		} else if e.Err() == nil {
+			ok, err := e.rep.log.Acquire(ctx)
+			if ok && err == nil {
+				e.control(e.promote)
+			}
+		}
+		if last, ok, err := e.rep.log.LastHeight(ctx); err == nil && ok {
+			if h := e.Head().Height; last > h {
+				e.lag.Store(last - h)
+			} else {
+				e.lag.Store(0)
+			}
+			e.met.lag.Set(float64(e.lag.Load()))
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// follow starts consuming the stream after the applied head (sequencer
+// goroutine only).
+func (e *Engine) follow() {
+	e.stopFollowing()
+	ctx, cancel := context.WithCancel(context.Background())
+	e.followCancel = cancel
+	e.followCh = e.rep.log.Follow(ctx, e.applied.Height+1)
+}
+
+func (e *Engine) stopFollowing() {
+	if e.followCancel != nil {
+		e.followCancel()
+		e.followCancel, e.followCh = nil, nil
+	}
+}
+
+// promote makes this node the leader: catch up to the stream's last block,
+// publish the genesis block into an empty stream, then sequence.
+func (e *Engine) promote() {
+	if e.leader.Load() || e.Err() != nil {
+		return
+	}
+	e.stopFollowing()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	last, ok, err := e.rep.log.LastHeight(ctx)
+	if err == nil && !ok {
+		raw, _, rerr := e.db.RawBlock(0)
+		if rerr != nil {
+			err = rerr
+		} else {
+			err = e.rep.log.Publish(ctx, 0, e.genesisHash(), raw)
+			last = 0
+		}
+	}
+	for h := e.applied.Height + 1; err == nil && h <= last; h++ {
+		var raw []byte
+		if raw, err = e.rep.log.Get(ctx, h); err == nil {
+			err = e.applyReplicated(replication.Entry{Height: h, Raw: raw})
+		}
+	}
+	if err != nil {
+		e.rep.log.Release(ctx)
+		if !errors.Is(err, ledger.ErrDivergence) {
+			e.follow()
+		}
+		return
+	}
+	e.leader.Store(true)
+	e.met.leader.Set(1)
+	e.met.leadership.Inc()
+}
+
+func (e *Engine) genesisHash() ledger.Hash {
+	b, err := e.db.Block(e.reg, 0)
+	if err != nil {
+		return ledger.Hash{}
+	}
+	return b.Hash()
+}
+
+// demote makes this node a follower again.
+func (e *Engine) demote(reason string) {
+	_ = reason
+	if e.leader.Swap(false) {
+		e.met.leader.Set(0)
+		e.met.leadership.Inc()
+		e.rep.log.Release(context.Background())
+	}
+	if e.Err() == nil {
+		e.follow()
+	}
+}
+
+// applyReplicated checks and applies one block from the stream (sequencer
+// goroutine only). A block that does not extend the applied chain, does not
+// decode, or whose replay gives another state root is refused with
+// ErrDivergence, and the node stops applying.
+func (e *Engine) applyReplicated(ent replication.Entry) error {
+	if ent.Err != nil {
+		return ent.Err
+	}
+	if ent.Height <= e.applied.Height {
+		return nil // already applied (a restart of the consumer)
+	}
+	diverge := func(format string, args ...any) error {
+		err := ledger.Errorf(ledger.ErrDivergence, "stream block %d: "+format, append([]any{ent.Height}, args...)...)
+		e.met.divergence.Inc()
+		e.setFatal(err)
+		e.stopFollowing()
+		return err
+	}
+	if ent.Height != e.applied.Height+1 {
+		return diverge("expected block %d next", e.applied.Height+1)
+	}
+	b, err := e.reg.DecodeBlock(ent.Raw)
+	if err != nil {
+		return diverge("%v", err)
+	}
+	if b.Height != ent.Height || b.PrevHash != e.applied.Hash {
+		return diverge("says height %d after %s; this node's block %d is %s", b.Height, b.PrevHash.Short(), e.applied.Height, e.applied.Hash.Short())
+	}
+	st := ledger.NewState(e.cache)
+	if err := e.machine.Replay(st, b); err != nil {
+		if errors.Is(err, ledger.ErrCorrupt) || errors.Is(err, ledger.ErrDivergence) {
+			return diverge("%v", err)
+		}
+		return err
+	}
+	changes := st.Changes()
+	acc := e.applied.Acc
+	e.roots.apply(&acc, changes)
+	if acc.Root() != b.StateRoot {
+		return diverge("replay gives state root %s, the block records %s", acc.Root().Short(), b.StateRoot.Short())
+	}
+	head := store.Head{Height: b.Height, Hash: b.Hash(), StateRoot: b.StateRoot, Time: b.Time, Acc: acc}
+	c := commitFor(b, changes, &head)
+	applied, err := e.db.Apply(c)
+	if err != nil {
+		return err
+	}
+	e.applied = head
+	e.cache.update(changes)
+	e.met.blocks.Inc()
+	e.met.commands.Add(float64(len(b.Commands)))
+	e.acks <- &inflight{applied: applied, head: head, start: time.Now()}
+	return nil
+}
+
+// commitFor is what a block replayed from a log writes: the block, its
+// state changes, its idempotency keys, the new head.
+func commitFor(b *ledger.Block, changes []ledger.Change, head *store.Head) *store.Commit {
+	c := &store.Commit{Block: b, Changes: changes, Head: head}
+	for i, cmd := range b.Commands {
+		if cmd.Key != "" && b.Results[i].Code == "" {
+			c.Idem = append(c.Idem, store.IdemEntry{Actor: cmd.Actor, Key: cmd.Key, Height: b.Height, Index: uint32(i), ContentHash: cmd.ContentHash()})
+		}
+	}
+	return c
+}
+
+// maybeSnapshot stores a snapshot in the object store every SnapshotEvery
+// blocks (leader only, in the background, one at a time).
+func (e *Engine) maybeSnapshot(h uint64) {
+	every := e.rep.log.Options().SnapshotEvery
+	if every <= 0 || h%uint64(every) != 0 || !e.rep.snapping.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer e.rep.snapping.Store(false)
+		if err := e.PublishSnapshot(context.Background()); err != nil {
+			fmt.Fprintf(os.Stderr, "coopera: snapshot at %d: %v\n", h, err)
+		}
+	}()
+}
+
+// PublishSnapshot stores a snapshot of this node's ledger in the stream's
+// object store, for new nodes to start from.
+func (e *Engine) PublishSnapshot(ctx context.Context) error {
+	if e.rep == nil {
+		return fmt.Errorf("coopera: PublishSnapshot needs a replicated engine")
+	}
+	tmp, err := os.MkdirTemp("", "coopera-snap-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	dir := filepath.Join(tmp, "cp")
+	if err := e.Snapshot(ctx, dir); err != nil {
+		return err
+	}
+	db, err := store.Open(dir, &store.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	h, _, err := db.Head()
+	db.Close()
+	if err != nil {
+		return err
+	}
+	return e.rep.log.PutSnapshot(ctx, h.Height, dir)
+}

@@ -1,0 +1,444 @@
+package coopera_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/replication"
+)
+
+// natsCluster runs n in-process nats-servers with JetStream (file storage,
+// fsync on every write), clustered when n > 1, on loopback random ports.
+type natsCluster struct {
+	t       testing.TB
+	servers []*server.Server
+	opts    []*server.Options
+}
+
+func freePort(t testing.TB) int {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
+
+func startNATS(t testing.TB, n int) *natsCluster {
+	t.Helper()
+	c := &natsCluster{t: t}
+	clusterPorts := make([]int, n)
+	for i := range clusterPorts {
+		clusterPorts[i] = freePort(t)
+	}
+	for i := range n {
+		o := &server.Options{
+			ServerName: fmt.Sprintf("n%d", i),
+			Host:       "127.0.0.1",
+			Port:       freePort(t),
+			JetStream:  true,
+			StoreDir:   t.TempDir(),
+			SyncAlways: true,
+			NoLog:      true,
+			NoSigs:     true,
+		}
+		if n > 1 {
+			o.Cluster = server.ClusterOpts{Name: "coopera", Host: "127.0.0.1", Port: clusterPorts[i]}
+			for j := range n {
+				if j != i {
+					o.Routes = append(o.Routes, server.RoutesFromStr(fmt.Sprintf("nats://127.0.0.1:%d", clusterPorts[j]))...)
+				}
+			}
+		}
+		c.opts = append(c.opts, o)
+	}
+	for i := range n {
+		c.servers = append(c.servers, c.start(i))
+	}
+	t.Cleanup(c.shutdown)
+	c.waitJetStream()
+	return c
+}
+
+func (c *natsCluster) start(i int) *server.Server {
+	s, err := server.NewServer(c.opts[i])
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	go s.Start()
+	if !s.ReadyForConnections(10 * time.Second) {
+		c.t.Fatalf("nats server %d did not start", i)
+	}
+	return s
+}
+
+func (c *natsCluster) waitJetStream() {
+	checkFor(c.t, 20*time.Second, func() error {
+		nc, err := nats.Connect(c.urls())
+		if err != nil {
+			return err
+		}
+		defer nc.Close()
+		js, _ := jetstream.New(nc)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		_, err = js.AccountInfo(ctx)
+		return err
+	})
+}
+
+func (c *natsCluster) urls() string {
+	var u []string
+	for i, s := range c.servers {
+		if s != nil {
+			u = append(u, fmt.Sprintf("nats://127.0.0.1:%d", c.opts[i].Port))
+		}
+	}
+	return strings.Join(u, ",")
+}
+
+func (c *natsCluster) shutdown() {
+	for _, s := range c.servers {
+		if s != nil {
+			s.Shutdown()
+			s.WaitForShutdown()
+		}
+	}
+}
+
+func openNode(t testing.TB, c *natsCluster, dir, id string, replicas int, mod ...func(*coopera.Options)) *coopera.Engine {
+	t.Helper()
+	o := &coopera.Options{
+		Genesis: testGenesis(t),
+		Clock:   stepClock(),
+		Replication: &replication.Options{
+			URLs: c.urls(), NodeID: id, Replicas: replicas, LeaseTTL: 900 * time.Millisecond, SnapshotEvery: -1,
+		},
+	}
+	for _, m := range mod {
+		m(o)
+	}
+	e, err := coopera.Open(dir, o)
+	if err != nil {
+		t.Fatalf("node %s: %v", id, err)
+	}
+	return e
+}
+
+func waitLeader(t testing.TB, nodes ...*coopera.Engine) *coopera.Engine {
+	t.Helper()
+	var leader *coopera.Engine
+	checkFor(t, 15*time.Second, func() error {
+		for _, n := range nodes {
+			if n != nil && n.IsLeader() {
+				leader = n
+				return nil
+			}
+		}
+		return errors.New("no leader")
+	})
+	return leader
+}
+
+// converge waits until every node's durable head equals want.
+func converge(t testing.TB, want coopera.Head, nodes ...*coopera.Engine) {
+	t.Helper()
+	checkFor(t, 15*time.Second, func() error {
+		for i, n := range nodes {
+			if n == nil {
+				continue
+			}
+			if h := n.Head(); h != want {
+				return fmt.Errorf("node %d at height %d (%s), want %d (%s); err %v", i, h.Height, h.StateRoot.Short(), want.Height, want.StateRoot.Short(), n.Err())
+			}
+		}
+		return nil
+	})
+}
+
+func submitN(t testing.TB, leader *coopera.Engine, prefix string, n int) {
+	t.Helper()
+	for i := range n {
+		c := transfer("alice", "bob", "COOP", 1)
+		c.Key = fmt.Sprintf("%s-%d", prefix, i)
+		if _, err := leader.Submit(context.Background(), c); err != nil {
+			t.Fatalf("%s %d: %v", prefix, i, err)
+		}
+	}
+}
+
+func TestReplicatedWriteAppearsOnFollowers(t *testing.T) {
+	c := startNATS(t, 1)
+	var nodes []*coopera.Engine
+	for i := range 3 {
+		n := openNode(t, c, t.TempDir(), fmt.Sprintf("node%d", i), 1)
+		defer n.Close()
+		nodes = append(nodes, n)
+	}
+	leader := waitLeader(t, nodes...)
+	// Concurrent writes on the leader.
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			submitN(t, leader, fmt.Sprintf("g%d", g), 10)
+		}()
+	}
+	wg.Wait()
+	converge(t, leader.Head(), nodes...)
+	for _, n := range nodes {
+		if got := balance(t, n, "bob", "COOP"); got != 80 {
+			t.Fatalf("bob has %d on a node, want 80", got)
+		}
+		if n != leader {
+			if _, err := n.Submit(context.Background(), transfer("alice", "bob", "COOP", 1)); !errors.Is(err, coopera.ErrNotLeader) {
+				t.Fatalf("submit on a follower: %v", err)
+			}
+			mustVerify(t, n)
+		}
+	}
+	var lagFollower *coopera.Engine
+	for _, n := range nodes {
+		if n != leader {
+			lagFollower = n
+		}
+	}
+	checkFor(t, 5*time.Second, func() error {
+		if l := lagFollower.Lag(); l != 0 {
+			return fmt.Errorf("lag %d", l)
+		}
+		return nil
+	})
+}
+
+func TestReplicatedFailover(t *testing.T) {
+	c := startNATS(t, 3)
+	dirs := []string{t.TempDir(), t.TempDir(), t.TempDir()}
+	nodes := make([]*coopera.Engine, 3)
+	for i := range nodes {
+		nodes[i] = openNode(t, c, dirs[i], fmt.Sprintf("node%d", i), 3)
+	}
+	defer func() {
+		for _, n := range nodes {
+			if n != nil {
+				n.Close()
+			}
+		}
+	}()
+	leader := waitLeader(t, nodes...)
+	submitN(t, leader, "before", 30)
+	acked := leader.Head()
+	// Kill the sequencer: no lease release.
+	for i, n := range nodes {
+		if n == leader {
+			n.CrashForTest()
+			nodes[i] = nil
+		}
+	}
+	t0 := time.Now()
+	next := waitLeader(t, nodes...)
+	t.Logf("new leader after %v", time.Since(t0))
+	if next.Head().Height < acked.Height {
+		t.Fatalf("new leader at %d lost acknowledged blocks up to %d", next.Head().Height, acked.Height)
+	}
+	if got := balance(t, next, "bob", "COOP"); got < 30 {
+		t.Fatalf("bob has %d on the new leader, 30 were acknowledged", got)
+	}
+	submitN(t, next, "after", 10)
+	converge(t, next.Head(), nodes...)
+	for _, n := range nodes {
+		if n != nil {
+			mustVerify(t, n)
+		}
+	}
+}
+
+func TestReplicatedNATSServerLoss(t *testing.T) {
+	c := startNATS(t, 3)
+	nodes := make([]*coopera.Engine, 2)
+	for i := range nodes {
+		nodes[i] = openNode(t, c, t.TempDir(), fmt.Sprintf("node%d", i), 3)
+		defer nodes[i].Close()
+	}
+	leader := waitLeader(t, nodes...)
+	submitN(t, leader, "a", 10)
+	// Kill one NATS server that the stream lives on: writes go on (2 of 3).
+	c.servers[2].Shutdown()
+	c.servers[2].WaitForShutdown()
+	c.servers[2] = nil
+	submitN(t, leader, "b", 10)
+	// It comes back and catches up.
+	c.servers[2] = c.start(2)
+	submitN(t, leader, "c", 5)
+	want := leader.LogLastHeightForTest()
+	checkFor(t, 20*time.Second, func() error {
+		nc, err := nats.Connect(fmt.Sprintf("nats://127.0.0.1:%d", c.opts[2].Port))
+		if err != nil {
+			return err
+		}
+		defer nc.Close()
+		js, _ := jetstream.New(nc)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		s, err := js.Stream(ctx, "COOPERA_TEST")
+		if err != nil {
+			return err
+		}
+		info, err := s.Info(ctx)
+		if err != nil {
+			return err
+		}
+		for _, r := range info.Cluster.Replicas {
+			if r.Name == "n2" && (!r.Current || r.Offline) {
+				return fmt.Errorf("n2 not current yet (lag %d)", r.Lag)
+			}
+		}
+		if info.Cluster.Leader == "" || info.State.LastSeq != want+1 {
+			return fmt.Errorf("stream at %d, want %d", info.State.LastSeq, want+1)
+		}
+		return nil
+	})
+	converge(t, leader.Head(), nodes...)
+}
+
+func TestReplicatedTwoLeadersAreFenced(t *testing.T) {
+	c := startNATS(t, 1)
+	a := openNode(t, c, t.TempDir(), "a", 1)
+	defer a.Close()
+	leader := waitLeader(t, a)
+	submitN(t, leader, "x", 3)
+	b := openNode(t, c, t.TempDir(), "b", 1)
+	defer b.Close()
+	converge(t, a.Head(), a, b)
+	// b wrongly believes it leads too.
+	b.ForceLeaderForTest()
+	var wg sync.WaitGroup
+	var okA, okB, fenced int
+	var mu sync.Mutex
+	for i := range 20 {
+		for _, n := range []*coopera.Engine{a, b} {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				c := transfer("alice", "carol", "COOP", 1)
+				c.Key = fmt.Sprintf("%p-%d", n, i)
+				_, err := n.Submit(context.Background(), c)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil && n == a:
+					okA++
+				case err == nil:
+					okB++
+				case errors.Is(err, coopera.ErrNotLeader):
+					fenced++
+				default:
+					t.Errorf("unexpected: %v", err)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	t.Logf("acknowledged on a: %d, on b: %d, fenced: %d", okA, okB, fenced)
+	if fenced == 0 {
+		t.Fatal("two leaders and nobody was fenced")
+	}
+	// The stream holds exactly one block per height, chained.
+	leader = waitLeader(t, a, b)
+	converge(t, leader.Head(), a, b)
+	if got := balance(t, leader, "carol", "COOP"); got != uint64(okA+okB) {
+		t.Fatalf("carol has %d, but %d transfers were acknowledged", got, okA+okB)
+	}
+	for _, n := range []*coopera.Engine{a, b} {
+		mustVerify(t, n)
+	}
+}
+
+func TestReplicatedRestartAndSnapshotJoin(t *testing.T) {
+	c := startNATS(t, 1)
+	snapEvery := func(o *coopera.Options) {
+		o.Replication.SnapshotEvery = 5
+		o.Replication.MaxBlocks = 8 // retention: the stream forgets early blocks
+	}
+	a := openNode(t, c, t.TempDir(), "a", 1, snapEvery)
+	defer a.Close()
+	leader := waitLeader(t, a)
+	fdir := t.TempDir()
+	f := openNode(t, c, fdir, "f", 1, snapEvery)
+	submitN(t, leader, "one", 6)
+	converge(t, leader.Head(), a, f)
+	// The follower stops mid-stream, blocks go on, it comes back.
+	f.Close()
+	submitN(t, leader, "two", 4)
+	f = openNode(t, c, fdir, "f", 1, snapEvery)
+	defer f.Close()
+	converge(t, leader.Head(), a, f)
+	// More blocks than the stream keeps: a new node cannot replay from
+	// genesis and starts from the newest snapshot.
+	submitN(t, leader, "three", 12)
+	if err := leader.PublishSnapshot(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	submitN(t, leader, "four", 3)
+	n := openNode(t, c, t.TempDir(), "new", 1, snapEvery)
+	defer n.Close()
+	converge(t, leader.Head(), a, f, n)
+	if got := balance(t, n, "bob", "COOP"); got != 25 {
+		t.Fatalf("bob has %d on the new node, want 25", got)
+	}
+	mustVerify(t, n)
+}
+
+func TestReplicatedCorruptMessageIsRefused(t *testing.T) {
+	c := startNATS(t, 1)
+	a := openNode(t, c, t.TempDir(), "a", 1)
+	defer a.Close()
+	leader := waitLeader(t, a)
+	b := openNode(t, c, t.TempDir(), "b", 1)
+	defer b.Close()
+	submitN(t, leader, "x", 3)
+	converge(t, leader.Head(), a, b)
+	good := b.Head()
+	// Someone writes a damaged block into the stream at the next height.
+	nc, err := nats.Connect(c.urls())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	blk, _ := leader.Block(context.Background(), good.Height)
+	raw := append([]byte(nil), blk.Raw()...)
+	raw[len(raw)-2] ^= 0xff
+	if _, err := js.Publish(context.Background(), "coopera.COOPERA_TEST.blocks", raw, jetstream.WithExpectLastSequence(good.Height+1)); err != nil {
+		t.Fatal(err)
+	}
+	checkFor(t, 10*time.Second, func() error {
+		if !errors.Is(b.Err(), ledger.ErrDivergence) {
+			return fmt.Errorf("follower error %v", b.Err())
+		}
+		return nil
+	})
+	if b.Head() != good {
+		t.Fatal("the follower applied the damaged block")
+	}
+	if _, err := b.Balance(context.Background(), "bob", "COOP"); err != nil {
+		t.Fatalf("a stopped follower still serves reads: %v", err)
+	}
+	// The leader's next publish is fenced: the height is taken.
+	if _, err := leader.Submit(context.Background(), transfer("alice", "bob", "COOP", 1)); !errors.Is(err, coopera.ErrNotLeader) {
+		t.Fatalf("leader after the stream moved under it: %v", err)
+	}
+}
