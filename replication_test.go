@@ -4,119 +4,36 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/replication"
+	"github.com/coopera/coopera/ledger/replication/natsembed"
 )
 
-// natsCluster runs n in-process nats-servers with JetStream (file storage,
-// fsync on every write), clustered when n > 1, on loopback random ports.
+// natsCluster is a test's in-process NATS servers.
 type natsCluster struct {
-	t       testing.TB
-	servers []*server.Server
-	opts    []*server.Options
-}
-
-func freePort(t testing.TB) int {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
+	*natsembed.Cluster
+	t testing.TB
 }
 
 func startNATS(t testing.TB, n int) *natsCluster {
 	t.Helper()
-	c := &natsCluster{t: t}
-	clusterPorts := make([]int, n)
-	for i := range clusterPorts {
-		clusterPorts[i] = freePort(t)
-	}
-	for i := range n {
-		o := &server.Options{
-			ServerName: fmt.Sprintf("n%d", i),
-			Host:       "127.0.0.1",
-			Port:       freePort(t),
-			JetStream:  true,
-			StoreDir:   t.TempDir(),
-			SyncAlways: true,
-			NoLog:      true,
-			NoSigs:     true,
-		}
-		if n > 1 {
-			o.Cluster = server.ClusterOpts{Name: "coopera", Host: "127.0.0.1", Port: clusterPorts[i]}
-			for j := range n {
-				if j != i {
-					o.Routes = append(o.Routes, server.RoutesFromStr(fmt.Sprintf("nats://127.0.0.1:%d", clusterPorts[j]))...)
-				}
-			}
-		}
-		c.opts = append(c.opts, o)
-	}
-	for i := range n {
-		c.servers = append(c.servers, c.start(i))
-	}
-	t.Cleanup(c.shutdown)
-	c.waitJetStream()
-	return c
-}
-
-func (c *natsCluster) start(i int) *server.Server {
-	s, err := server.NewServer(c.opts[i])
+	c, err := natsembed.Start(n, t.TempDir())
 	if err != nil {
-		c.t.Fatal(err)
+		t.Fatal(err)
 	}
-	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
-		c.t.Fatalf("nats server %d did not start", i)
-	}
-	return s
+	t.Cleanup(c.Shutdown)
+	return &natsCluster{Cluster: c, t: t}
 }
 
-func (c *natsCluster) waitJetStream() {
-	checkFor(c.t, 20*time.Second, func() error {
-		nc, err := nats.Connect(c.urls())
-		if err != nil {
-			return err
-		}
-		defer nc.Close()
-		js, _ := jetstream.New(nc)
-		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-		defer cancel()
-		_, err = js.AccountInfo(ctx)
-		return err
-	})
-}
-
-func (c *natsCluster) urls() string {
-	var u []string
-	for i, s := range c.servers {
-		if s != nil {
-			u = append(u, fmt.Sprintf("nats://127.0.0.1:%d", c.opts[i].Port))
-		}
-	}
-	return strings.Join(u, ",")
-}
-
-func (c *natsCluster) shutdown() {
-	for _, s := range c.servers {
-		if s != nil {
-			s.Shutdown()
-			s.WaitForShutdown()
-		}
-	}
-}
+func (c *natsCluster) urls() string { return c.URLs() }
 
 func openNode(t testing.TB, c *natsCluster, dir, id string, replicas int, mod ...func(*coopera.Options)) *coopera.Engine {
 	t.Helper()
@@ -276,16 +193,16 @@ func TestReplicatedNATSServerLoss(t *testing.T) {
 	leader := waitLeader(t, nodes...)
 	submitN(t, leader, "a", 10)
 	// Kill one NATS server that the stream lives on: writes go on (2 of 3).
-	c.servers[2].Shutdown()
-	c.servers[2].WaitForShutdown()
-	c.servers[2] = nil
+	c.StopServer(2)
 	submitN(t, leader, "b", 10)
 	// It comes back and catches up.
-	c.servers[2] = c.start(2)
+	if err := c.StartServer(2); err != nil {
+		t.Fatal(err)
+	}
 	submitN(t, leader, "c", 5)
 	want := leader.LogLastHeightForTest()
 	checkFor(t, 20*time.Second, func() error {
-		nc, err := nats.Connect(fmt.Sprintf("nats://127.0.0.1:%d", c.opts[2].Port))
+		nc, err := nats.Connect(c.URL(2))
 		if err != nil {
 			return err
 		}

@@ -82,6 +82,8 @@ func init() {
 		cmdVerify,
 		cmdReplay,
 		cmdSnapshot,
+		cmdNode,
+		cmdClusterDemo,
 	}
 }
 

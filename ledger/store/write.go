@@ -193,13 +193,21 @@ func (a *Applied) Wait() error {
 // durability. It lets the sequencer execute the next block while this one
 // syncs. Pebble syncs its log in order, so a block is durable only after
 // every block applied before it.
-func (s *DB) Apply(c *Commit) (*Applied, error) {
+func (s *DB) Apply(c *Commit) (*Applied, error) { return s.apply(c, s.wo != pebble.NoSync) }
+
+// ApplyUnsynced applies c without an fsync of its own: for blocks that are
+// durable elsewhere (a follower's blocks are in the replicated stream, and
+// a crash only loses a suffix that is fetched again). A later synced write
+// makes it durable too, since Pebble's log is ordered.
+func (s *DB) ApplyUnsynced(c *Commit) (*Applied, error) { return s.apply(c, false) }
+
+func (s *DB) apply(c *Commit, sync bool) (*Applied, error) {
 	b := s.db.NewBatch()
 	if err := s.fill(b, c); err != nil {
 		b.Close()
 		return nil, err
 	}
-	if s.wo == pebble.NoSync {
+	if !sync {
 		if err := b.Commit(pebble.NoSync); err != nil {
 			b.Close()
 			return nil, wrapErr("commit block", err)

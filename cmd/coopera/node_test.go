@@ -1,0 +1,74 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/ledger"
+)
+
+func TestClusterDemo(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"cluster-demo", "-dir", t.TempDir()}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"bob has 125 COOP", "bob has 130 COOP", "nothing acknowledged was lost"} {
+		if !strings.Contains(out.String(), want) {
+			t.Fatalf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+func TestNodeAPI(t *testing.T) {
+	g, err := ledger.ParseGenesis([]byte(exampleGenesis("api", nowSecond())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	eng, err := coopera.Open(t.TempDir(), &coopera.Options{Genesis: g})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	srv := httptest.NewServer(nodeAPI(eng))
+	defer srv.Close()
+	post := func(body string) (*http.Response, map[string]any) {
+		resp, err := http.Post(srv.URL+"/submit", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		return resp, m
+	}
+	resp, m := post(`{"type":"transfer","actor":"alice","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"7"}]}}`)
+	if resp.StatusCode != 200 || m["applied"] != true {
+		t.Fatalf("submit: %d %v", resp.StatusCode, m)
+	}
+	resp, m = post(`{"type":"transfer","actor":"bob","payload":{"legs":[{"to":"alice","asset":"COOP","amount":"700"}]}}`)
+	if resp.StatusCode != 422 {
+		t.Fatalf("overdraft: %d %v", resp.StatusCode, m)
+	}
+	resp, m = post(`{"type":"transfer",`)
+	if resp.StatusCode != 400 || m["code"] != "malformed" {
+		t.Fatalf("malformed: %d %v", resp.StatusCode, m)
+	}
+	r, err := http.Get(srv.URL + "/balance?account=bob&asset=COOP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b coopera.Balance
+	json.NewDecoder(r.Body).Decode(&b)
+	r.Body.Close()
+	if b.Amount != ledger.NewAmount(7) {
+		t.Fatalf("balance %+v", b)
+	}
+}
+
+func nowSecond() time.Time { return time.Now().Truncate(time.Second) }
