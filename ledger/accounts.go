@@ -303,7 +303,8 @@ func mustExistAsset(st *State, id AssetID) error {
 }
 
 func debit(st *State, id AccountID, asset AssetID, amt Amount) error {
-	bal, err := BalanceOf(st, id, asset)
+	key := BalanceKey(id, asset)
+	bal, err := balanceAt(st, key, id, asset)
 	if err != nil {
 		return err
 	}
@@ -314,12 +315,13 @@ func debit(st *State, id AccountID, asset AssetID, amt Amount) error {
 		}
 		return Errorf(ErrInsufficientFunds, "account %s has %s base units of %s, needs %s", id, bal, asset, amt)
 	}
-	setBalance(st, id, asset, nb)
+	putBalance(st, key, nb)
 	return nil
 }
 
 func credit(st *State, id AccountID, asset AssetID, amt Amount) error {
-	bal, err := BalanceOf(st, id, asset)
+	key := BalanceKey(id, asset)
+	bal, err := balanceAt(st, key, id, asset)
 	if err != nil {
 		return err
 	}
@@ -332,8 +334,28 @@ func credit(st *State, id AccountID, asset AssetID, amt Amount) error {
 	if !ok {
 		return Errorf(ErrAmountOverflow, "balance of %s in %s would overflow", id, asset)
 	}
-	setBalance(st, id, asset, nb)
+	putBalance(st, key, nb)
 	return nil
+}
+
+func balanceAt(st *State, key []byte, id AccountID, asset AssetID) (Amount, error) {
+	v, ok := st.Get(key)
+	if !ok {
+		return Amount{}, nil
+	}
+	a, err := DecodeAmount(v)
+	if err != nil {
+		return Amount{}, Errorf(ErrCorrupt, "balance of %s in %s: %v", id, asset, err)
+	}
+	return a, nil
+}
+
+func putBalance(st *State, key []byte, a Amount) {
+	if a.IsZero() {
+		st.Delete(key)
+		return
+	}
+	st.Set(key, EncodeAmount(a))
 }
 
 // Move emits a Transferred event from a module decision. Modules use it to

@@ -44,7 +44,7 @@ func (id AccountID) Validate() error {
 	}
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if !isLowerAlnum(c) && !strings.ContainsRune("._-:/@", rune(c)) {
+		if !accountChar[c] {
 			return Errorf(ErrInvalidID, "account ID %q has %q at byte %d; use lowercase letters, digits and . _ - : / @", s, c, i)
 		}
 	}
@@ -71,5 +71,13 @@ func (id AssetID) Validate() error {
 	}
 	return nil
 }
+
+// accountChar marks the bytes allowed in an account ID.
+var accountChar = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = isLowerAlnum(byte(c)) || strings.IndexByte("._-:/@", byte(c)) >= 0
+	}
+	return t
+}()
 
 func isLowerAlnum(c byte) bool { return c >= 'a' && c <= 'z' || c >= '0' && c <= '9' }

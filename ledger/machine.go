@@ -138,7 +138,7 @@ func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) erro
 	create, isCreate := cmd.Payload.(*CreateAccount)
 	if isCreate {
 		key = create.PublicKey
-	} else {
+	} else if cmd.Signature != nil || (*chain).RequireSignatures {
 		acct, ok, err := GetAccount(ctx.st, cmd.Actor)
 		if err != nil {
 			return err
@@ -147,6 +147,8 @@ func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) erro
 			return Errorf(ErrUnknownAccount, "actor %s does not exist; create the account first", cmd.Actor)
 		}
 		key = acct.PublicKey
+	} else if _, ok := ctx.st.Get(AccountKey(cmd.Actor)); !ok {
+		return Errorf(ErrUnknownAccount, "actor %s does not exist; create the account first", cmd.Actor)
 	}
 	if cmd.Signature != nil {
 		if cmd.verifiedKey == nil || !bytes.Equal(cmd.verifiedKey, key) {

@@ -28,6 +28,7 @@ type State struct {
 	m       map[string]*entry
 	journal []undo
 	err     error
+	slab    []entry // entries are allocated from here, 256 at a time
 }
 
 type entry struct {
@@ -55,7 +56,11 @@ func (s *State) load(key []byte) *entry {
 	if e, ok := s.m[string(key)]; ok {
 		return e
 	}
-	e := &entry{}
+	if len(s.slab) == 0 {
+		s.slab = make([]entry, 256)
+	}
+	e := &s.slab[0]
+	s.slab = s.slab[1:]
 	if s.err == nil {
 		v, ok, err := s.base.Get(key)
 		if err != nil {
@@ -163,14 +168,19 @@ type Change struct {
 // Changes returns the keys whose value differs from the committed state,
 // sorted by key.
 func (s *State) Changes() []Change {
-	out := make([]Change, 0, len(s.m))
+	keys := make([]string, 0, len(s.m))
 	for k, e := range s.m {
 		if !e.dirty || (e.origOK == e.valOK && bytes.Equal(e.orig, e.val)) {
 			continue
 		}
-		out = append(out, Change{Key: []byte(k), Old: e.orig, OldOK: e.origOK, New: e.val, NewOK: e.valOK})
+		keys = append(keys, k)
 	}
-	slices.SortFunc(out, func(a, b Change) int { return bytes.Compare(a.Key, b.Key) })
+	slices.Sort(keys)
+	out := make([]Change, len(keys))
+	for i, k := range keys {
+		e := s.m[k]
+		out[i] = Change{Key: []byte(k), Old: e.orig, OldOK: e.origOK, New: e.val, NewOK: e.valOK}
+	}
 	return out
 }
 
