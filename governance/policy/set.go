@@ -1,0 +1,342 @@
+package policy
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// Queries the engine evaluates. A policy set defines them in these
+// packages; see the package documentation for their contract.
+const (
+	ProposalsQuery = "data.coopera.proposals"
+	CommandsQuery  = "data.coopera.commands"
+	governedQuery  = "data.coopera.commands.governed"
+)
+
+// ErrPolicy is the error code of a policy set that cannot load: a Rego
+// syntax or type error, a forbidden built-in, an unreadable file.
+var ErrPolicy = ledger.NewCode("policy_invalid")
+
+// LoadError reports why a policy set cannot load. Each problem names its
+// file and line, as "file:line:col: message".
+type LoadError struct {
+	Problems []string
+}
+
+func (e *LoadError) Error() string {
+	return "policy: " + strings.Join(e.Problems, "; ")
+}
+
+// Is matches ErrPolicy.
+func (e *LoadError) Is(target error) bool {
+	t, ok := target.(*ledger.Error)
+	return ok && t.Code == ErrPolicy.Code && t.Msg == ""
+}
+
+// File is one policy file: its name (a slash-separated path relative to
+// the policy directory) and contents.
+type File struct {
+	Name string
+	Src  []byte
+}
+
+// Set is a loaded policy set: compiled, with its queries prepared once.
+// It is immutable and safe for concurrent use.
+type Set struct {
+	hash      []byte
+	files     []string
+	proposals rego.PreparedEvalQuery
+	commands  rego.PreparedEvalQuery
+	governed  map[string]bool
+}
+
+// Hash returns the policy-set hash: SHA-256 over a domain tag and, in file
+// name order, each file's name and contents, each length-prefixed. It
+// depends on the files alone, not on where the directory is.
+func (s *Set) Hash() []byte { return s.hash }
+
+// HashHex returns Hash in hex, as genesis and policy upgrades write it.
+func (s *Set) HashHex() string { return hex.EncodeToString(s.hash) }
+
+// Files lists the policy files, sorted.
+func (s *Set) Files() []string { return s.files }
+
+// Governs reports whether the set decides who may submit commands of type t
+// (it lists t in data.coopera.commands.governed). Commands of other types
+// pass without evaluation.
+func (s *Set) Governs(t string) bool { return s.governed[t] }
+
+// Governed lists the governed command types, sorted.
+func (s *Set) Governed() []string {
+	out := make([]string, 0, len(s.governed))
+	for t := range s.governed {
+		out = append(out, t)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// HashFiles computes the policy-set hash of files.
+func HashFiles(files []File) []byte {
+	sorted := slices.Clone(files)
+	slices.SortFunc(sorted, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
+	h := sha256.New()
+	h.Write([]byte("coopera/policy-set/v1\x00"))
+	for _, f := range sorted {
+		h.Write([]byte(strconv.Itoa(len(f.Name)) + ":" + f.Name + "," + strconv.Itoa(len(f.Src)) + ":"))
+		h.Write(f.Src)
+	}
+	return h.Sum(nil)
+}
+
+// IsPolicyFile reports whether a file name belongs to a policy set: a
+// .rego file that is not a test (tests end in _test.rego; opa test runs
+// them, the engine never loads them).
+func IsPolicyFile(name string) bool {
+	return strings.HasSuffix(name, ".rego") && !strings.HasSuffix(name, "_test.rego")
+}
+
+// ReadDir reads the policy files under dir (recursively), sorted by name.
+func ReadDir(dir string) ([]File, error) {
+	return ReadFS(os.DirFS(dir))
+}
+
+// ReadFS reads the policy files of fsys, sorted by name.
+func ReadFS(fsys fs.FS) ([]File, error) {
+	var files []File
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() || !IsPolicyFile(p) {
+			return nil
+		}
+		src, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		files = append(files, File{Name: p, Src: src})
+		return nil
+	})
+	if err != nil {
+		return nil, &LoadError{Problems: []string{err.Error()}}
+	}
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Name, b.Name) })
+	return files, nil
+}
+
+// Load reads, checks, compiles and prepares the policy set in dir. Errors
+// name files as dir/name.
+func Load(ctx context.Context, dir string) (*Set, error) {
+	files, err := ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, &LoadError{Problems: []string{dir + ": no .rego policy files"}}
+	}
+	return Compile(ctx, files, dir)
+}
+
+// Compile checks, compiles and prepares a policy set. Rego is parsed as
+// Rego v1. It fails with a *LoadError that names the file and line of a
+// syntax or type error, or of a call to a forbidden built-in. display, if
+// not empty, prefixes file names in errors (the policy directory).
+func Compile(ctx context.Context, files []File, display string) (*Set, error) {
+	names := make([]string, len(files))
+	modules := make(map[string]*ast.Module, len(files))
+	var problems []string
+	for i, f := range files {
+		names[i] = f.Name
+		shown := f.Name
+		if display != "" {
+			shown = path.Join(display, f.Name)
+		}
+		m, err := ast.ParseModuleWithOpts(shown, string(f.Src), ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if err != nil {
+			problems = append(problems, astProblems(err)...)
+			continue
+		}
+		problems = append(problems, forbiddenCalls(m)...)
+		modules[shown] = m
+	}
+	if len(problems) > 0 {
+		return nil, &LoadError{Problems: problems}
+	}
+	caps := Capabilities()
+	compiler := ast.NewCompiler().WithCapabilities(caps)
+	compiler.Compile(modules)
+	if compiler.Failed() {
+		return nil, &LoadError{Problems: astProblems(compiler.Errors)}
+	}
+	s := &Set{hash: HashFiles(files), files: names, governed: map[string]bool{}}
+	prep := func(q string) (rego.PreparedEvalQuery, error) {
+		return rego.New(rego.Query(q), rego.Compiler(compiler), rego.Capabilities(caps), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
+	}
+	var err error
+	if s.proposals, err = prep(ProposalsQuery); err != nil {
+		return nil, &LoadError{Problems: []string{"preparing " + ProposalsQuery + ": " + err.Error()}}
+	}
+	if s.commands, err = prep(CommandsQuery); err != nil {
+		return nil, &LoadError{Problems: []string{"preparing " + CommandsQuery + ": " + err.Error()}}
+	}
+	// The governed command types are fixed by the policy set, not by input.
+	gq, err := prep(governedQuery)
+	if err != nil {
+		return nil, &LoadError{Problems: []string{"preparing " + governedQuery + ": " + err.Error()}}
+	}
+	rs, err := gq.Eval(ctx)
+	if err != nil {
+		return nil, &LoadError{Problems: []string{governedQuery + ": " + err.Error()}}
+	}
+	if len(rs) > 0 && len(rs[0].Expressions) > 0 {
+		list, ok := rs[0].Expressions[0].Value.([]any)
+		if !ok {
+			return nil, &LoadError{Problems: []string{fmt.Sprintf("%s must be a set of command type names, not %s", governedQuery, typeName(rs[0].Expressions[0].Value))}}
+		}
+		for _, v := range list {
+			t, ok := v.(string)
+			if !ok {
+				return nil, &LoadError{Problems: []string{fmt.Sprintf("%s holds %s, not a command type name", governedQuery, typeName(v))}}
+			}
+			s.governed[t] = true
+		}
+	}
+	return s, nil
+}
+
+func astProblems(err error) []string {
+	var errs ast.Errors
+	if errors.As(err, &errs) {
+		out := make([]string, 0, len(errs))
+		for _, e := range errs {
+			out = append(out, formatASTError(e))
+		}
+		return out
+	}
+	var one *ast.Error
+	if errors.As(err, &one) {
+		return []string{formatASTError(one)}
+	}
+	return []string{err.Error()}
+}
+
+func formatASTError(e *ast.Error) string {
+	if e.Location == nil {
+		return e.Code + ": " + e.Message
+	}
+	return fmt.Sprintf("%s:%d:%d: %s: %s", e.Location.File, e.Location.Row, e.Location.Col, e.Code, e.Message)
+}
+
+// forbiddenCalls reports every call to a forbidden built-in in m.
+func forbiddenCalls(m *ast.Module) []string {
+	var out []string
+	report := func(op ast.Ref, loc *ast.Location) {
+		name := op.String()
+		if why, bad := Forbidden(name); bad {
+			where := "?"
+			if loc != nil {
+				where = fmt.Sprintf("%s:%d:%d", loc.File, loc.Row, loc.Col)
+			}
+			out = append(out, fmt.Sprintf("%s: forbidden built-in %s: %s; policies must be deterministic", where, name, why))
+		}
+	}
+	ast.WalkExprs(m, func(e *ast.Expr) bool {
+		if e.IsCall() {
+			report(e.Operator(), e.Location)
+		}
+		return false
+	})
+	ast.WalkTerms(m, func(t *ast.Term) bool {
+		if c, ok := t.Value.(ast.Call); ok && len(c) > 0 {
+			if r, ok := c[0].Value.(ast.Ref); ok {
+				report(r, t.Location)
+			}
+		}
+		return false
+	})
+	return out
+}
+
+// Forbidden reports whether a built-in may not be used by a policy, and
+// why: it reads the clock, draws randomness, does I/O, or is marked
+// non-deterministic by OPA.
+func Forbidden(name string) (why string, bad bool) {
+	for _, p := range []struct{ prefix, why string }{
+		{"http.", "it does network I/O"},
+		{"net.", "network built-ins are not allowed"},
+		{"rand.", "it draws randomness"},
+		{"uuid.", "uuid built-ins are not allowed"},
+	} {
+		if strings.HasPrefix(name, p.prefix) {
+			return p.why, true
+		}
+	}
+	switch name {
+	case "time.now_ns":
+		return "it reads the clock; the proposal's input carries what a policy may know", true
+	case "opa.runtime":
+		return "it reads the host's environment", true
+	case "crypto.x509.parse_and_verify_certificates", "crypto.x509.parse_and_verify_certificates_with_options":
+		return "it checks validity against the clock", true
+	}
+	if nondeterministic[name] {
+		return "OPA marks it non-deterministic", true
+	}
+	return "", false
+}
+
+var nondeterministic = func() map[string]bool {
+	m := map[string]bool{}
+	for _, b := range ast.CapabilitiesForThisVersion().Builtins {
+		if b.Nondeterministic {
+			m[b.Name] = true
+		}
+	}
+	return m
+}()
+
+// Capabilities returns OPA's capabilities without the forbidden built-ins
+// and with no network access.
+func Capabilities() *ast.Capabilities {
+	c := ast.CapabilitiesForThisVersion()
+	kept := c.Builtins[:0:0]
+	for _, b := range c.Builtins {
+		if _, bad := Forbidden(b.Name); !bad {
+			kept = append(kept, b)
+		}
+	}
+	c.Builtins = kept
+	c.AllowNet = []string{}
+	return c
+}
+
+func typeName(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "a boolean"
+	case string:
+		return "a string"
+	case []any:
+		return "an array or set"
+	case map[string]any:
+		return "an object"
+	}
+	return "a number"
+}
