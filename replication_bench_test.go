@@ -17,7 +17,13 @@ import (
 // three-server JetStream cluster (replicas 3, fsync on every write), with
 // two followers; reports transfers/s, the followers' lag in blocks (p50,
 // p99, sampled every 5 ms) and a new node's catch-up rate in blocks/s.
-func BenchmarkReplicated64Callers(b *testing.B) {
+func BenchmarkReplicated64Callers(b *testing.B) { benchReplicated(b, 64, 1) }
+
+// BenchmarkReplicatedBatch: the same cluster, 4 callers each submitting
+// batches of 1,000 transfers.
+func BenchmarkReplicatedBatch(b *testing.B) { benchReplicated(b, 4, 1000) }
+
+func benchReplicated(b *testing.B, callers, batch int) {
 	c := startNATS(b, 3)
 	g := benchGenesis(benchAccounts)
 	mk := func(id string) *coopera.Engine {
@@ -57,7 +63,6 @@ func BenchmarkReplicated64Callers(b *testing.B) {
 			}
 		}
 	}()
-	const callers = 64
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	b.ResetTimer()
@@ -66,11 +71,15 @@ func BenchmarkReplicated64Callers(b *testing.B) {
 		go func() {
 			defer wg.Done()
 			for {
-				i := int(next.Add(1)) - 1
+				i := int(next.Add(int64(batch))) - batch
 				if i >= b.N {
 					return
 				}
-				if _, err := leader.Submit(ctx, benchTransfer(i)); err != nil {
+				cmds := make([]*ledger.Command, 0, batch)
+				for j := i; j < min(i+batch, b.N); j++ {
+					cmds = append(cmds, benchTransfer(j))
+				}
+				if _, err := leader.SubmitBatch(ctx, cmds); err != nil {
 					b.Error(err)
 					return
 				}
@@ -82,6 +91,9 @@ func BenchmarkReplicated64Callers(b *testing.B) {
 	close(stop)
 	<-sampled
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
+	b.ReportMetric(histMean(leader, "coopera_publish_seconds")*1e6, "publish-µs")
+	b.ReportMetric(histMean(leader, "coopera_fsync_seconds")*1e6, "fsync-µs")
+	b.ReportMetric(histMean(leader, "coopera_commit_seconds")*1e6, "commit-µs")
 	if len(lags) > 0 {
 		slices.Sort(lags)
 		b.ReportMetric(float64(lags[len(lags)/2]), "lag-p50-blocks")
@@ -97,4 +109,16 @@ func BenchmarkReplicated64Callers(b *testing.B) {
 }
 
 var _ = fmt.Sprint
-var _ ledger.Amount
+
+func histMean(e *coopera.Engine, name string) float64 {
+	mfs, _ := e.Metrics().Gather()
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			h := mf.GetMetric()[0].GetHistogram()
+			if h.GetSampleCount() > 0 {
+				return h.GetSampleSum() / float64(h.GetSampleCount())
+			}
+		}
+	}
+	return 0
+}
