@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"maps"
 	"slices"
 	"time"
 
@@ -250,12 +251,7 @@ func ParamNames() []string {
 	b, _ := json.Marshal(DefaultParams())
 	var m map[string]json.RawMessage
 	json.Unmarshal(b, &m)
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	return names
+	return slices.Sorted(maps.Keys(m))
 }
 
 // setJSON sets one parameter by name from JSON, strictly.
@@ -345,12 +341,7 @@ func ParseGenesis(raw []byte) (*Genesis, error) {
 	}
 	g.PolicyHash = h
 	delete(m, "policy_hash")
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	slices.Sort(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		if err := g.Params.setJSON(k, m[k]); err != nil {
 			return nil, err
 		}
