@@ -1,0 +1,122 @@
+package tokenomics
+
+import (
+	"math/big"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// Exact integer helpers. Every rounding site in the package names its
+// direction here or at the call: fees round up (the protocol gets the
+// remainder), payouts round down (the remainder stays with the protocol and
+// goes to the treasury).
+
+var (
+	bigBPS = big.NewInt(BPS)
+	bigOne = big.NewInt(1)
+)
+
+func overflow(what string) error {
+	return ledger.Errorf(ledger.ErrAmountOverflow, "%s does not fit 128 bits", what)
+}
+
+func add(a, b ledger.Amount, what string) (ledger.Amount, error) {
+	s, ok := a.Add(b)
+	if !ok {
+		return ledger.Amount{}, overflow(what)
+	}
+	return s, nil
+}
+
+// sub returns a-b; callers guarantee b <= a (a bug otherwise, reported as
+// an invariant error rather than a silent wrap).
+func sub(a, b ledger.Amount, what string) (ledger.Amount, error) {
+	d, ok := a.Sub(b)
+	if !ok {
+		return ledger.Amount{}, ledger.Errorf(ledger.ErrInvariant, "%s: %s - %s is negative", what, a, b)
+	}
+	return d, nil
+}
+
+// mustSub is sub for differences proven non-negative by construction.
+func mustSub(a, b ledger.Amount) ledger.Amount {
+	d, ok := a.Sub(b)
+	if !ok {
+		panic("tokenomics: negative difference " + a.String() + " - " + b.String())
+	}
+	return d
+}
+
+func minAmount(a, b ledger.Amount) ledger.Amount {
+	if a.Cmp(b) <= 0 {
+		return a
+	}
+	return b
+}
+
+// bpsFloor returns floor(a * bps / 10000).
+func bpsFloor(a ledger.Amount, bps uint32) ledger.Amount {
+	q, _, ok := a.MulDiv(uint64(bps), BPS)
+	if !ok {
+		panic("tokenomics: bps product overflow") // bps <= 10000 never overflows
+	}
+	return q
+}
+
+// bpsCeil returns ceil(a * bps / 10000): the fee rounding, so that a fee is
+// never less than its rate and splitting a payment cannot dodge it.
+func bpsCeil(a ledger.Amount, bps uint32) ledger.Amount {
+	q, r, ok := a.MulDiv(uint64(bps), BPS)
+	if !ok {
+		panic("tokenomics: bps product overflow")
+	}
+	if r != 0 {
+		q, _ = q.Add(ledger.NewAmount(1)) // q < a, so no overflow
+	}
+	return q
+}
+
+// mulDiv returns floor(a*b/c) (or the ceiling if up) over big integers.
+func mulDiv(a, b, c *big.Int, up bool) *big.Int {
+	n := new(big.Int).Mul(a, b)
+	q, r := new(big.Int).QuoRem(n, c, new(big.Int))
+	if up && r.Sign() != 0 {
+		q.Add(q, bigOne)
+	}
+	return q
+}
+
+func toAmount(x *big.Int, what string) (ledger.Amount, error) {
+	a, ok := ledger.AmountFromBig(x)
+	if !ok {
+		return ledger.Amount{}, overflow(what)
+	}
+	return a, nil
+}
+
+// amountMulDiv returns floor(a*b/c) (ceiling if up) for Amounts.
+func amountMulDiv(a, b, c ledger.Amount, up bool, what string) (ledger.Amount, error) {
+	if c.IsZero() {
+		return ledger.Amount{}, ledger.Errorf(ledger.ErrInvariant, "%s: division by zero", what)
+	}
+	return toAmount(mulDiv(a.Big(), b.Big(), c.Big(), up), what)
+}
+
+func encBig(e *ledger.Encoder, x *big.Int) {
+	if x == nil {
+		e.Blob(nil)
+		return
+	}
+	e.Blob(x.Bytes())
+}
+
+func decBig(d *ledger.Decoder) *big.Int {
+	b := d.Blob()
+	if len(b) > 0 && b[0] == 0 {
+		d.Fail(ledger.Errorf(ledger.ErrMalformed, "%s: big integer with a leading zero byte", d.What))
+	}
+	if len(b) > 64 {
+		d.Fail(ledger.Errorf(ledger.ErrMalformed, "%s: big integer of %d bytes", d.What, len(b)))
+	}
+	return new(big.Int).SetBytes(b)
+}
