@@ -1,0 +1,232 @@
+package contribution
+
+import (
+	"encoding/binary"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// State layout (all under "k/"):
+//
+//	k/p/<provider>                 provider record
+//	k/v/<validator>                validator record
+//	k/r/<epoch>/<provider>         the epoch's contribution of a provider
+//	k/c/<epoch>/<validator>        a validator's weight commitment
+//	k/w/<epoch>/<validator>        a validator's revealed weights
+//	k/b/<validator>                a validator's bonds (EMA), by provider
+//	k/s/<provider>/<epoch>         a provider's result for an epoch
+//	k/t/<validator>/<epoch>        a validator's result for an epoch
+//
+// <epoch> is 8 bytes big-endian, so scans run in epoch order.
+
+func epochBytes(e uint64) []byte { return binary.BigEndian.AppendUint64(nil, e) }
+
+func key(parts ...[]byte) []byte {
+	k := []byte("k/")
+	for i, p := range parts {
+		if i > 0 {
+			k = append(k, '/')
+		}
+		k = append(k, p...)
+	}
+	return k
+}
+
+func providerKey(id ledger.AccountID) []byte  { return key([]byte("p"), []byte(id)) }
+func validatorKey(id ledger.AccountID) []byte { return key([]byte("v"), []byte(id)) }
+func recordPrefix(epoch uint64) []byte        { return append(key([]byte("r"), epochBytes(epoch)), '/') }
+func recordKey(epoch uint64, id ledger.AccountID) []byte {
+	return append(recordPrefix(epoch), id...)
+}
+func commitPrefix(epoch uint64) []byte { return append(key([]byte("c"), epochBytes(epoch)), '/') }
+func commitKey(epoch uint64, id ledger.AccountID) []byte {
+	return append(commitPrefix(epoch), id...)
+}
+func weightsPrefix(epoch uint64) []byte { return append(key([]byte("w"), epochBytes(epoch)), '/') }
+func weightsKey(epoch uint64, id ledger.AccountID) []byte {
+	return append(weightsPrefix(epoch), id...)
+}
+func bondsKey(id ledger.AccountID) []byte { return key([]byte("b"), []byte(id)) }
+func providerResultKey(id ledger.AccountID, epoch uint64) []byte {
+	return key([]byte("s"), []byte(id), epochBytes(epoch))
+}
+func validatorResultKey(id ledger.AccountID, epoch uint64) []byte {
+	return key([]byte("t"), []byte(id), epochBytes(epoch))
+}
+
+// Provider is a registered provider.
+type Provider struct {
+	ID         ledger.AccountID `json:"id"`
+	Role       string           `json:"role"`
+	Stake      ledger.Amount    `json:"stake"`
+	Registered uint64           `json:"registered"` // height
+}
+
+// Validator is a registered validator.
+type Validator struct {
+	ID         ledger.AccountID `json:"id"`
+	Stake      ledger.Amount    `json:"stake"`
+	Registered uint64           `json:"registered"`
+}
+
+func encodeProvider(p *Provider) []byte {
+	e := ledger.NewEncoder(nil)
+	e.String(p.Role)
+	e.Amount(p.Stake)
+	e.Uint(p.Registered)
+	return e.Bytes()
+}
+
+// GetProvider reads a provider record.
+func GetProvider(g ledger.Getter, id ledger.AccountID) (Provider, bool, error) {
+	v, ok := g.Get(providerKey(id))
+	if !ok {
+		return Provider{}, false, nil
+	}
+	d := ledger.NewDecoder(v, "provider "+string(id))
+	p := Provider{ID: id, Role: d.String(), Stake: d.Amount(), Registered: d.Uint()}
+	return p, true, d.Finish()
+}
+
+func encodeValidator(v *Validator) []byte {
+	e := ledger.NewEncoder(nil)
+	e.Amount(v.Stake)
+	e.Uint(v.Registered)
+	return e.Bytes()
+}
+
+// GetValidator reads a validator record.
+func GetValidator(g ledger.Getter, id ledger.AccountID) (Validator, bool, error) {
+	v, ok := g.Get(validatorKey(id))
+	if !ok {
+		return Validator{}, false, nil
+	}
+	d := ledger.NewDecoder(v, "validator "+string(id))
+	r := Validator{ID: id, Stake: d.Amount(), Registered: d.Uint()}
+	return r, true, d.Finish()
+}
+
+// record is a provider's contribution in one epoch, summed over records.
+type record struct {
+	Value   ledger.Amount // C_i = sum_k P(k) N(i,k)
+	Credits uint64        // micro-USD of service credits served
+	Count   uint64
+}
+
+func encodeRecord(r *record) []byte {
+	e := ledger.NewEncoder(nil)
+	e.Amount(r.Value)
+	e.Uint(r.Credits)
+	e.Uint(r.Count)
+	return e.Bytes()
+}
+
+func decodeRecord(b []byte) (record, error) {
+	d := ledger.NewDecoder(b, "contribution record")
+	r := record{Value: d.Amount(), Credits: d.Uint(), Count: d.Uint()}
+	return r, d.Finish()
+}
+
+// Weight is a validator's weight on a provider, an integer; a validator's
+// weights are normalised to sum to one when they are scored.
+type Weight struct {
+	Provider ledger.AccountID `json:"provider"`
+	Weight   uint64           `json:"weight"`
+}
+
+func encodeWeights(ws []Weight) []byte {
+	e := ledger.NewEncoder(nil)
+	e.Uint(uint64(len(ws)))
+	for _, w := range ws {
+		e.String(string(w.Provider))
+		e.Uint(w.Weight)
+	}
+	return e.Bytes()
+}
+
+func decodeWeights(d *ledger.Decoder) []Weight {
+	n := d.Len(2)
+	ws := make([]Weight, 0, n)
+	for range n {
+		ws = append(ws, Weight{Provider: ledger.AccountID(d.String()), Weight: d.Uint()})
+	}
+	return ws
+}
+
+// bond is a validator's bond with a provider, in parts per billion.
+type bond struct {
+	Provider ledger.AccountID
+	Ppb      uint64
+}
+
+func encodeBonds(bs []bond) []byte {
+	e := ledger.NewEncoder(nil)
+	e.Uint(uint64(len(bs)))
+	for _, b := range bs {
+		e.String(string(b.Provider))
+		e.Uint(b.Ppb)
+	}
+	return e.Bytes()
+}
+
+func decodeBonds(b []byte) ([]bond, error) {
+	d := ledger.NewDecoder(b, "bonds")
+	n := d.Len(2)
+	out := make([]bond, 0, n)
+	for range n {
+		out = append(out, bond{Provider: ledger.AccountID(d.String()), Ppb: d.Uint()})
+	}
+	return out, d.Finish()
+}
+
+// ProviderResult is a provider's outcome for one epoch.
+type ProviderResult struct {
+	Epoch        uint64        `json:"epoch"`
+	Contribution ledger.Amount `json:"contribution"` // C_i
+	Consensus    uint64        `json:"consensus_ppm"` // kappa-clipped consensus weight
+	Incentive    uint64        `json:"incentive_ppb"` // share of the clipped rank
+	Trust        uint64        `json:"trust_ppm"`     // clipped / unclipped support
+	Reward       ledger.Amount `json:"reward"`
+	Flagged      bool          `json:"flagged"` // outlier: reward withheld
+	Capped       ledger.Amount `json:"capped"`  // withheld by the self-dealing cap
+}
+
+func encodeProviderResult(r *ProviderResult) []byte {
+	e := ledger.NewEncoder(nil)
+	e.Amount(r.Contribution)
+	e.Uint(r.Consensus)
+	e.Uint(r.Incentive)
+	e.Uint(r.Trust)
+	e.Amount(r.Reward)
+	e.Bool(r.Flagged)
+	e.Amount(r.Capped)
+	return e.Bytes()
+}
+
+func decodeProviderResult(epoch uint64, b []byte) (ProviderResult, error) {
+	d := ledger.NewDecoder(b, "provider result")
+	r := ProviderResult{Epoch: epoch, Contribution: d.Amount(), Consensus: d.Uint(), Incentive: d.Uint(), Trust: d.Uint(), Reward: d.Amount(), Flagged: d.Bool(), Capped: d.Amount()}
+	return r, d.Finish()
+}
+
+// ValidatorResult is a validator's outcome for one epoch.
+type ValidatorResult struct {
+	Epoch    uint64        `json:"epoch"`
+	Dividend uint64        `json:"dividend_ppb"` // share of bond-weighted incentive
+	VTrust   uint64        `json:"vtrust_ppm"`   // share of its weight that survived clipping
+	Reward   ledger.Amount `json:"reward"`
+}
+
+func encodeValidatorResult(r *ValidatorResult) []byte {
+	e := ledger.NewEncoder(nil)
+	e.Uint(r.Dividend)
+	e.Uint(r.VTrust)
+	e.Amount(r.Reward)
+	return e.Bytes()
+}
+
+func decodeValidatorResult(epoch uint64, b []byte) (ValidatorResult, error) {
+	d := ledger.NewDecoder(b, "validator result")
+	r := ValidatorResult{Epoch: epoch, Dividend: d.Uint(), VTrust: d.Uint(), Reward: d.Amount()}
+	return r, d.Finish()
+}
