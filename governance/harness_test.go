@@ -27,7 +27,7 @@ var (
 	setsErr  error
 )
 
-func testSets(t testing.TB) (*policy.Set, *policy.Set) {
+func testSets(t ledgertest.TB) (*policy.Set, *policy.Set) {
 	t.Helper()
 	setsOnce.Do(func() {
 		ctx := context.Background()
@@ -47,12 +47,12 @@ func testModules() []ledger.Module {
 }
 
 // placeholders replaces the test policy hashes with names in golden text.
-func placeholders(t testing.TB) *strings.Replacer {
+func placeholders(t ledgertest.TB) *strings.Replacer {
 	v1, v2 := testSets(t)
 	return strings.NewReplacer(v1.HashHex(), "$POLICY_V1", v2.HashHex(), "$POLICY_V2")
 }
 
-func expand(t testing.TB, s string) string {
+func expand(t ledgertest.TB, s string) string {
 	v1, v2 := testSets(t)
 	return strings.NewReplacer("$POLICY_V1", v1.HashHex(), "$POLICY_V2", v2.HashHex()).Replace(s)
 }
