@@ -37,7 +37,7 @@ import (
 //	unbonding account=A       unbonding entries
 //	params                    the parameters in effect
 func TestGolden(t *testing.T) {
-	for _, f := range []string{"fees", "oracle", "bme", "staking", "launchpad"} {
+	for _, f := range []string{"fees", "oracle", "bme", "staking", "launchpad", "params"} {
 		t.Run(f, func(t *testing.T) {
 			ledgertest.Run(t, "testdata/"+f+".txt", []ledger.Module{tokenomics.Module{}, govStub{}}, extra)
 		})

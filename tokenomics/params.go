@@ -517,6 +517,21 @@ func (Module) ParamsJSON(encoded []byte) (json.RawMessage, error) {
 	return json.Marshal(&p)
 }
 
+// MarshalJSON writes empty lists as [] rather than null.
+func (p *Params) MarshalJSON() ([]byte, error) {
+	type plain Params
+	q := plain(*p)
+	for _, l := range []*[]ledger.AccountID{&q.OracleFeeds, &q.UsageReporters, &q.Slashers} {
+		if *l == nil {
+			*l = []ledger.AccountID{}
+		}
+	}
+	if q.StakeAssets == nil {
+		q.StakeAssets = []StakeAsset{}
+	}
+	return json.Marshal(&q)
+}
+
 // ParamsAt reads the parameters in effect at height.
 func ParamsAt(g ledger.Getter, height uint64) (Params, error) {
 	b, err := ledger.ParamsAt(g, ModuleName, height)
