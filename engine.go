@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -192,6 +193,9 @@ func (e *Engine) load() error {
 	c, err := ledger.GetChain(e.lookup())
 	if err != nil {
 		return err
+	}
+	if want := e.machine.ModuleNames(); !slices.Equal(c.Modules, want) {
+		return ledger.Errorf(ledger.ErrInvalidGenesis, "%s was created with the modules %v; it must be opened with exactly those (Options.Modules gives %v)", e.dir, c.Modules, want)
 	}
 	e.chain = c
 	return nil

@@ -6,11 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/ledgertest"
 )
 
 func TestConcurrentSubmitsShareBlocks(t *testing.T) {
@@ -394,5 +396,14 @@ func TestAdmittersRefuseAndAnnotate(t *testing.T) {
 	b, _ := e.Block(ctx, rc.Height)
 	if b.Commands[rc.Index].Payload.(*ledger.Transfer).Memo != "admitted" || seen != 2 {
 		t.Fatal("the admitter's annotation is not in the recorded block")
+	}
+}
+
+func TestOpenRefusesOtherModules(t *testing.T) {
+	dir := t.TempDir()
+	openTest(t, dir).Close()
+	_, err := coopera.Open(dir, &coopera.Options{Modules: []ledger.Module{ledgertest.Faucet{}}})
+	if !errors.Is(err, ledger.ErrInvalidGenesis) || !strings.Contains(err.Error(), "modules") {
+		t.Fatalf("opening with another module set: %v", err)
 	}
 }

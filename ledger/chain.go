@@ -17,9 +17,12 @@ type ChainInfo struct {
 	EpochLength int64  `json:"epoch_length"` // ns
 	// RequireSignatures makes every command but close_epoch need a valid
 	// signature by its actor's key.
-	RequireSignatures bool   `json:"require_signatures"`
-	Epoch             uint64 `json:"epoch"`       // the open epoch, from 0
-	EpochStart        int64  `json:"epoch_start"` // Unix ns
+	RequireSignatures bool `json:"require_signatures"`
+	// Modules are the modules the chain was created with, in order; a
+	// ledger must always run exactly these.
+	Modules    []string `json:"modules"`
+	Epoch      uint64   `json:"epoch"`       // the open epoch, from 0
+	EpochStart int64    `json:"epoch_start"` // Unix ns
 }
 
 // EpochEnd returns the time at which the open epoch may close.
@@ -31,6 +34,10 @@ func (c *ChainInfo) encode() []byte {
 	e.Int(c.GenesisTime)
 	e.Int(c.EpochLength)
 	e.Bool(c.RequireSignatures)
+	e.Uint(uint64(len(c.Modules)))
+	for _, m := range c.Modules {
+		e.String(m)
+	}
 	e.Uint(c.Epoch)
 	e.Int(c.EpochStart)
 	return e.Bytes()
@@ -43,16 +50,19 @@ func GetChain(g Getter) (ChainInfo, error) {
 		return ChainInfo{}, Errorf(ErrCorrupt, "state has no chain record; was genesis applied?")
 	}
 	d := NewDecoder(v, "chain record")
-	c := ChainInfo{ChainID: d.String(), GenesisTime: d.Int(), EpochLength: d.Int(), RequireSignatures: d.Bool(), Epoch: d.Uint(), EpochStart: d.Int()}
+	c := ChainInfo{ChainID: d.String(), GenesisTime: d.Int(), EpochLength: d.Int(), RequireSignatures: d.Bool()}
+	c.Modules = decodeStrings(d)
+	c.Epoch, c.EpochStart = d.Uint(), d.Int()
 	return c, d.Finish()
 }
 
 // ChainStarted is the first event of every chain.
 type ChainStarted struct {
-	ChainID           string `json:"chain_id"`
-	GenesisTime       int64  `json:"genesis_time"`
-	EpochLength       int64  `json:"epoch_length"`
-	RequireSignatures bool   `json:"require_signatures"`
+	ChainID           string   `json:"chain_id"`
+	GenesisTime       int64    `json:"genesis_time"`
+	EpochLength       int64    `json:"epoch_length"`
+	RequireSignatures bool     `json:"require_signatures"`
+	Modules           []string `json:"modules"`
 }
 
 func (*ChainStarted) EventType() string    { return "chain_started" }
@@ -62,9 +72,23 @@ func (e *ChainStarted) Encode(enc *Encoder) {
 	enc.Int(e.GenesisTime)
 	enc.Int(e.EpochLength)
 	enc.Bool(e.RequireSignatures)
+	enc.Uint(uint64(len(e.Modules)))
+	for _, m := range e.Modules {
+		enc.String(m)
+	}
 }
 func (e *ChainStarted) Decode(d *Decoder) {
 	e.ChainID, e.GenesisTime, e.EpochLength, e.RequireSignatures = d.String(), d.Int(), d.Int(), d.Bool()
+	e.Modules = decodeStrings(d)
+}
+
+func decodeStrings(d *Decoder) []string {
+	n := d.Len(1)
+	var out []string
+	for range n {
+		out = append(out, d.String())
+	}
+	return out
 }
 
 // EpochClosed records the end of an epoch; the next one starts at End.
@@ -140,7 +164,7 @@ func (Chain) Evolve(st *State, ev Event) error {
 		if _, ok := st.Get(chainKey); ok {
 			return Errorf(ErrInvalidGenesis, "chain already started")
 		}
-		c := ChainInfo{ChainID: e.ChainID, GenesisTime: e.GenesisTime, EpochLength: e.EpochLength, RequireSignatures: e.RequireSignatures, EpochStart: e.GenesisTime}
+		c := ChainInfo{ChainID: e.ChainID, GenesisTime: e.GenesisTime, EpochLength: e.EpochLength, RequireSignatures: e.RequireSignatures, Modules: e.Modules, EpochStart: e.GenesisTime}
 		st.Set(chainKey, c.encode())
 		return nil
 	case *ParamsChanged:

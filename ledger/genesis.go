@@ -157,7 +157,7 @@ func (m *Machine) genesisEvents(st *State, g *Genesis) ([]Event, error) {
 	}
 	ctx := &Context{Height: 0, Time: g.GenesisTime.UnixNano(), st: st, m: m}
 	emit := func(ev Event) error { return ctx.Emit(ev) }
-	if err := emit(&ChainStarted{ChainID: g.ChainID, GenesisTime: g.GenesisTime.UnixNano(), EpochLength: int64(g.EpochLength), RequireSignatures: g.RequireSignatures}); err != nil {
+	if err := emit(&ChainStarted{ChainID: g.ChainID, GenesisTime: g.GenesisTime.UnixNano(), EpochLength: int64(g.EpochLength), RequireSignatures: g.RequireSignatures, Modules: m.ModuleNames()}); err != nil {
 		return nil, err
 	}
 	for _, a := range g.Assets {
