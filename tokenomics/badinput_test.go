@@ -41,7 +41,14 @@ func harness(t *testing.T, g string, setup ...string) *ledgertest.Harness {
 	return h
 }
 
-func cmd(t testing.TB, h *ledgertest.Harness, js string) *ledger.Command {
+// tb is what the helpers need of a *testing.T or a *rapid.T.
+type tb interface {
+	Helper()
+	Fatal(args ...any)
+	Fatalf(format string, args ...any)
+}
+
+func cmd(t tb, h *ledgertest.Harness, js string) *ledger.Command {
 	t.Helper()
 	c, err := h.M.Registry().ParseCommandJSON([]byte(js))
 	if err != nil {
@@ -51,7 +58,7 @@ func cmd(t testing.TB, h *ledgertest.Harness, js string) *ledger.Command {
 }
 
 // apply runs one command as a block and fails the test if it is rejected.
-func apply(t testing.TB, h *ledgertest.Harness, at time.Time, js string) *ledger.Block {
+func apply(t tb, h *ledgertest.Harness, at time.Time, js string) *ledger.Block {
 	t.Helper()
 	b, err := h.Apply(at, []*ledger.Command{cmd(t, h, js)})
 	if err != nil {

@@ -56,16 +56,17 @@ func (e *FeeCharged) Decode(d *ledger.Decoder) {
 	e.To, e.Agent = decAcct(d), d.String()
 }
 
-// PoolRewarded records native rewards added to a staking pool: Credited
-// of Amount is claimable by stakers pro rata to units (the accumulator
-// becomes Acc), and Dust, the part lost to flooring the increment, went to
-// the treasury.
+// PoolRewarded records native rewards added to a staking pool: the
+// accumulator becomes Acc, Credited of Amount moved to the rewards account
+// (Frac is the pool's scaled fraction after it), and Dust, what flooring
+// the increment lost, went to the treasury.
 type PoolRewarded struct {
 	Pool     string        `json:"pool"`
 	Amount   ledger.Amount `json:"amount"`
 	Credited ledger.Amount `json:"credited"`
 	Dust     ledger.Amount `json:"dust"`
 	Acc      *big.Int      `json:"acc"`
+	Frac     *big.Int      `json:"frac"`
 }
 
 func (*PoolRewarded) EventType() string    { return "pool_rewarded" }
@@ -76,9 +77,10 @@ func (e *PoolRewarded) Encode(enc *ledger.Encoder) {
 	enc.Amount(e.Credited)
 	enc.Amount(e.Dust)
 	encBig(enc, e.Acc)
+	encBig(enc, e.Frac)
 }
 func (e *PoolRewarded) Decode(d *ledger.Decoder) {
-	e.Pool, e.Amount, e.Credited, e.Dust, e.Acc = d.String(), d.Amount(), d.Amount(), d.Amount(), decBig(d)
+	e.Pool, e.Amount, e.Credited, e.Dust, e.Acc, e.Frac = d.String(), d.Amount(), d.Amount(), d.Amount(), decBig(d), decBig(d)
 }
 
 // PriceObserved records a feed's observation. Median is the median of the

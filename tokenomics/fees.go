@@ -101,10 +101,14 @@ var AccScale = new(big.Int).Exp(big.NewInt(10), big.NewInt(36), nil)
 
 // rewardPool adds amount (native) to a pool's stakers, paid with pay, and
 // returns the part credited to them; the caller sends the rest to the
-// treasury. The F1 increment is floor(amount * AccScale / units); what that
-// floor loses (Dust) is not credited. Stakers can together never claim more
-// than was credited: each claim is floor(units_i * dAcc / AccScale), and the
-// sum of floors is at most the floor of the sum.
+// treasury. The F1 increment is inc = floor(amount * AccScale / units).
+// Stakers can together claim at most the sum over reward events of
+// inc * units / AccScale (each claim floors units_i * dAcc / AccScale, and
+// the units of a period sum to the pool's), so the pool keeps that sum
+// exactly, as whole base units (Received) and a scaled fraction (Frac),
+// and each event credits the whole units it adds:
+// floor((Frac + inc * units) / AccScale). That is at most amount; the
+// rest (Dust) is the treasury's.
 func rewardPool(ctx *ledger.Context, pool string, amount ledger.Amount, pay payFunc) (ledger.Amount, error) {
 	if amount.IsZero() {
 		return ledger.Amount{}, nil
@@ -118,14 +122,20 @@ func rewardPool(ctx *ledger.Context, pool string, amount ledger.Amount, pay payF
 	if inc.Sign() == 0 {
 		return ledger.Amount{}, nil
 	}
-	credited, err := toAmount(mulDiv(inc, units, AccScale, false), "pool reward")
+	scaled := new(big.Int).Mul(inc, units)
+	scaled.Add(scaled, pl.Frac)
+	whole, frac := new(big.Int).QuoRem(scaled, AccScale, new(big.Int))
+	credited, err := toAmount(whole, "pool reward")
 	if err != nil {
 		return ledger.Amount{}, err
+	}
+	if credited.Cmp(amount) > 0 {
+		return ledger.Amount{}, ledger.Errorf(ledger.ErrInvariant, "pool %s would credit %s of %s", pool, credited, amount)
 	}
 	if err := pay(RewardsAccount, credited); err != nil {
 		return ledger.Amount{}, err
 	}
-	ev := &PoolRewarded{Pool: pool, Amount: amount, Credited: credited, Dust: mustSub(amount, credited), Acc: new(big.Int).Add(pl.Acc, inc)}
+	ev := &PoolRewarded{Pool: pool, Amount: amount, Credited: credited, Dust: mustSub(amount, credited), Acc: new(big.Int).Add(pl.Acc, inc), Frac: frac}
 	return credited, ctx.Emit(ev)
 }
 
@@ -137,7 +147,7 @@ func evolvePoolRewarded(st *ledger.State, e *PoolRewarded) error {
 	if e.Acc == nil || e.Acc.Cmp(pl.Acc) < 0 {
 		return ledger.Errorf(ledger.ErrInvariant, "pool %s: accumulator would go down", e.Pool)
 	}
-	pl.Acc = e.Acc
+	pl.Acc, pl.Frac = e.Acc, e.Frac
 	if pl.Received, err = add(pl.Received, e.Credited, "pool received"); err != nil {
 		return err
 	}

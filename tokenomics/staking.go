@@ -34,9 +34,11 @@ import (
 //
 // Bound on rounding dust: a staker receives at most its exact pro-rata
 // share, and less by under 1 base unit per settlement plus under
-// units/10^36 per reward event. The dust stays in the rewards account,
-// counted as the pool's Received - Paid, and is swept to the treasury when
-// the pool's units return to zero (every staker then being settled).
+// units/10^36 per reward event. The pool credits the rewards account with
+// exactly what its stakers can at most claim (see rewardPool); what they
+// leave by flooring stays there, counted as the pool's Received - Paid, and
+// is swept to the treasury when the pool's units return to zero (every
+// staker then being settled).
 //
 // Unstaked funds wait in the unbonding account for unbonding_epochs epochs
 // (withdraw_unbonded from epoch unstaked + unbonding_epochs on); unbonding
@@ -234,7 +236,7 @@ func decideUnstake(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Un
 	if err != nil {
 		return err
 	}
-	if pl.Units.IsZero() && !pl.Received.IsZero() {
+	if pl.Units.IsZero() && (!pl.Received.IsZero() || pl.Frac.Sign() != 0) {
 		dust := mustSub(pl.Received, pl.Paid)
 		if err := ledger.Move(ctx, RewardsAccount, Treasury, p.NativeAsset, dust); err != nil {
 			return err
@@ -461,7 +463,7 @@ func evolveDustSwept(st *ledger.State, e *DustSwept) error {
 	if !pl.Units.IsZero() {
 		return ledger.Errorf(ledger.ErrInvariant, "pool %s swept with %s units staked", e.Pool, pl.Units)
 	}
-	pl.Received, pl.Paid = ledger.Amount{}, ledger.Amount{}
+	pl.Received, pl.Paid, pl.Frac = ledger.Amount{}, ledger.Amount{}, new(big.Int)
 	save(st, poolKey(e.Pool), &pl)
 	return nil
 }

@@ -266,6 +266,10 @@ type Pool struct {
 	Acc      *big.Int      `json:"acc"`
 	Received ledger.Amount `json:"received"` // credited to stakers since the pool was last empty
 	Paid     ledger.Amount `json:"paid"`     // paid out of Received
+	// Frac is the credited reward not yet a whole base unit, scaled by
+	// AccScale: Received * AccScale + Frac = the sum over reward events of
+	// increment * units, an upper bound of what stakers can claim.
+	Frac *big.Int `json:"frac"`
 }
 
 func (p *Pool) enc(e *ledger.Encoder) {
@@ -273,13 +277,14 @@ func (p *Pool) enc(e *ledger.Encoder) {
 	encBig(e, p.Acc)
 	e.Amount(p.Received)
 	e.Amount(p.Paid)
+	encBig(e, p.Frac)
 }
 func (p *Pool) dec(d *ledger.Decoder) {
-	p.Units, p.Acc, p.Received, p.Paid = d.Amount(), decBig(d), d.Amount(), d.Amount()
+	p.Units, p.Acc, p.Received, p.Paid, p.Frac = d.Amount(), decBig(d), d.Amount(), d.Amount(), decBig(d)
 }
 
 func getPool(g ledger.Getter, id string) (Pool, error) {
-	p := Pool{ID: id, Acc: new(big.Int)}
+	p := Pool{ID: id, Acc: new(big.Int), Frac: new(big.Int)}
 	_, err := load(g, poolKey(id), "pool "+id, &p)
 	p.ID = id
 	return p, err
