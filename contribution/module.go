@@ -291,11 +291,15 @@ func (m Module) plan(g interface {
 			ferr = ledger.Errorf(ledger.ErrCorrupt, "contribution of unregistered provider %s", id)
 			return false
 		}
-		provs = append(provs, provIn{id: id, role: pr.Role, value: r.Value, cred: r.Credits})
+		provs = append(provs, provIn{id: id, role: pr.Role, value: r.Value, cred: r.Credits, registered: pr.Registered})
 		return true
 	})
 	if ferr != nil {
 		return nil, ferr
+	}
+	index := make(map[string]int, len(provs))
+	for j, pv := range provs {
+		index[string(pv.id)] = j
 	}
 	// Validators that revealed, with enough stake; weights filtered.
 	var vals []valIn
@@ -316,24 +320,28 @@ func (m Module) plan(g interface {
 			ferr = err
 			return false
 		}
+		// Resolve weights to provider indexes without allocating: a
+		// weight counts if its provider contributed this epoch, was
+		// registered before the commitment, and is not the validator.
+		var idxs []int
+		var raws []uint64
 		d := ledger.NewDecoder(v, "weights")
-		raw := decodeWeights(d)
+		n := d.Len(2)
+		for range n {
+			pid := d.Fixed(d.Len(1))
+			w := d.Uint()
+			j, ok := index[string(pid)]
+			if !ok || w == 0 || provs[j].id == id || provs[j].registered > cm.height {
+				continue
+			}
+			idxs = append(idxs, j)
+			raws = append(raws, w)
+		}
 		if err := d.Finish(); err != nil {
 			ferr = err
 			return false
 		}
-		ws := raw[:0:0]
-		for _, w := range raw {
-			if w.Provider == id {
-				continue // no self-weight
-			}
-			pr, ok, _ := GetProvider(g, w.Provider)
-			if !ok || pr.Registered > cm.height {
-				continue // registered after the commitment
-			}
-			ws = append(ws, w)
-		}
-		vi := valIn{id: id, stake: val.Stake, weights: ws}
+		vi := valIn{id: id, stake: val.Stake, idx: idxs, raw: raws}
 		if b, ok := g.Get(bondsKey(id)); ok {
 			if vi.bonds, ferr = decodeBonds(b); ferr != nil {
 				return false

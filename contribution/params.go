@@ -71,9 +71,9 @@ func (r RoleShares) of(role string) uint32 {
 	return r.Validators
 }
 
-// Params are the contribution module's governed parameters. Their encoded
-// form in state is their canonical JSON (fields in this order, map keys
-// sorted, integers only).
+// Params are the contribution module's governed parameters, set from the
+// genesis file's params.contribution (JSON, defaults filled in) and kept in
+// state in a canonical binary form.
 type Params struct {
 	// RewardAsset is the asset the pool pays and stakes are held in.
 	RewardAsset ledger.AssetID `json:"reward_asset"`
@@ -194,22 +194,56 @@ func (p *Params) price(kind, class string) uint64 {
 
 func (p *Params) isReporter(a ledger.AccountID) bool { return slices.Contains(p.Reporters, a) }
 
+// encode returns the canonical binary form kept in state.
 func (p *Params) encode() []byte {
-	b, err := json.Marshal(p) // deterministic: struct order, sorted map keys
-	if err != nil {
-		panic(err) // plain data: cannot fail
+	e := ledger.NewEncoder(make([]byte, 0, 256))
+	e.String(string(p.RewardAsset))
+	kinds := make([]string, 0, len(p.Prices))
+	for k := range p.Prices {
+		kinds = append(kinds, k)
 	}
-	return b
+	slices.Sort(kinds)
+	e.Uint(uint64(len(kinds)))
+	for _, k := range kinds {
+		e.String(k)
+		e.Uint(p.Prices[k])
+	}
+	e.Uint(uint64(len(p.Reporters)))
+	for _, r := range p.Reporters {
+		e.String(string(r))
+	}
+	e.Uint(p.MaxQuantity)
+	e.Amount(p.MinValidatorStake)
+	for _, v := range []uint32{p.KappaBps, p.BondAlphaBps, p.OutlierBps, p.Shares.Compute, p.Shares.Models, p.Shares.Data, p.Shares.Creators, p.Shares.Validators} {
+		e.Uint(uint64(v))
+	}
+	e.String(string(p.Treasury))
+	return e.Bytes()
 }
 
 func decodeParams(b []byte) (Params, error) {
-	var p Params
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&p); err != nil {
-		return Params{}, ledger.Errorf(ledger.ErrInvalidParameter, "contribution params: %v", err)
+	d := ledger.NewDecoder(b, "contribution params")
+	p := Params{RewardAsset: ledger.AssetID(d.String()), Prices: map[string]uint64{}}
+	for range d.Len(2) {
+		k := d.String()
+		p.Prices[k] = d.Uint()
 	}
-	return p, nil
+	for range d.Len(1) {
+		p.Reporters = append(p.Reporters, ledger.AccountID(d.String()))
+	}
+	p.MaxQuantity = d.Uint()
+	p.MinValidatorStake = d.Amount()
+	u32 := func() uint32 {
+		v := d.Uint()
+		if v > 1<<32-1 {
+			d.Fail(ledger.Errorf(ledger.ErrCorrupt, "contribution params: %d out of range", v))
+		}
+		return uint32(v)
+	}
+	p.KappaBps, p.BondAlphaBps, p.OutlierBps = u32(), u32(), u32()
+	p.Shares = RoleShares{Compute: u32(), Models: u32(), Data: u32(), Creators: u32(), Validators: u32()}
+	p.Treasury = ledger.AccountID(d.String())
+	return p, d.Finish()
 }
 
 // parseGenesisParams reads params.contribution from a genesis file: the
@@ -226,29 +260,41 @@ func parseGenesisParams(raw []byte) (Params, error) {
 	return p, p.Validate()
 }
 
-// SetParam implements ledger.Parameterized: name is a top-level JSON field.
+// SetParam implements ledger.Parameterized: name is a top-level JSON field
+// and value its new JSON value.
 func (Module) SetParam(current []byte, name string, value json.RawMessage) ([]byte, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(current, &m); err != nil {
-		return nil, ledger.Errorf(ledger.ErrCorrupt, "contribution params: %v", err)
+	p, err := decodeParams(current)
+	if err != nil {
+		return nil, err
 	}
+	cur, _ := json.Marshal(p)
+	var m map[string]json.RawMessage
+	json.Unmarshal(cur, &m)
 	if _, ok := m[name]; !ok {
 		return nil, paramErr(name, "no such parameter")
 	}
 	m[name] = value
 	merged, _ := json.Marshal(m)
-	p, err := decodeParams(merged)
-	if err != nil {
+	var next Params
+	dec := json.NewDecoder(bytes.NewReader(merged))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&next); err != nil {
+		return nil, paramErr(name, "%v", err)
+	}
+	if err := next.Validate(); err != nil {
 		return nil, err
 	}
-	if err := p.Validate(); err != nil {
-		return nil, err
-	}
-	return p.encode(), nil
+	return next.encode(), nil
 }
 
 // ParamsJSON implements ledger.Parameterized.
-func (Module) ParamsJSON(encoded []byte) (json.RawMessage, error) { return encoded, nil }
+func (Module) ParamsJSON(encoded []byte) (json.RawMessage, error) {
+	p, err := decodeParams(encoded)
+	if err != nil {
+		return nil, err
+	}
+	return json.Marshal(p)
+}
 
 // ParamsAt returns the parameters in effect at height.
 func ParamsAt(g ledger.Getter, height uint64) (Params, error) {

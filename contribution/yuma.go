@@ -35,17 +35,22 @@ const (
 var bigPpb = big.NewInt(ppb)
 
 type valIn struct {
-	id      ledger.AccountID
-	stake   ledger.Amount
-	weights []Weight // raw, filtered (registered providers, no self-weight)
-	bonds   []bond   // sorted by provider
+	id    ledger.AccountID
+	stake ledger.Amount
+	// The validator's weights, already resolved to provider indexes and
+	// filtered (providers registered before the commitment, no
+	// self-weight): raw integer weights.
+	idx   []int
+	raw   []uint64
+	bonds []bond // sorted by provider
 }
 
 type provIn struct {
-	id    ledger.AccountID
-	role  string
-	value ledger.Amount
-	cred  uint64
+	id         ledger.AccountID
+	role       string
+	value      ledger.Amount
+	cred       uint64
+	registered uint64
 }
 
 type yumaOut struct {
@@ -88,27 +93,20 @@ func normaliseStake(vals []valIn) []uint64 {
 	return out
 }
 
-// normaliseRow returns the weights in ppm of their sum, keyed by provider
-// index; weights to providers not in index are dropped.
-func normaliseRow(ws []Weight, index map[ledger.AccountID]int) (idx []int, w []uint64) {
+// normaliseRow returns raw weights in ppm of their sum.
+func normaliseRow(raw []uint64) []uint64 {
 	var sum uint64
-	for _, x := range ws {
-		if _, ok := index[x.Provider]; ok {
-			sum += x.Weight
-		}
+	for _, w := range raw {
+		sum += w
 	}
 	if sum == 0 {
-		return nil, nil
+		return nil
 	}
-	for _, x := range ws {
-		j, ok := index[x.Provider]
-		if !ok || x.Weight == 0 {
-			continue
-		}
-		idx = append(idx, j)
-		w = append(w, mulDiv(x.Weight, ppm, sum))
+	out := make([]uint64, len(raw))
+	for k, w := range raw {
+		out[k] = mulDiv(w, ppm, sum)
 	}
-	return idx, w
+	return out
 }
 
 func yuma(vals []valIn, provs []provIn, kappaBps, alphaBps uint32) yumaOut {
@@ -126,25 +124,29 @@ func yuma(vals []valIn, provs []provIn, kappaBps, alphaBps uint32) yumaOut {
 	rowW := make([][]uint64, nv)
 	type cell struct {
 		w, s uint64
+		i    int // validator, to break ties deterministically
 	}
 	cols := make([][]cell, np)
 	for i, v := range vals {
-		rowIdx[i], rowW[i] = normaliseRow(v.weights, index)
+		rowIdx[i], rowW[i] = v.idx, normaliseRow(v.raw)
+		if rowW[i] == nil {
+			rowIdx[i] = nil
+		}
 		for k, j := range rowIdx[i] {
-			cols[j] = append(cols[j], cell{rowW[i][k], S[i]})
+			cols[j] = append(cols[j], cell{rowW[i][k], S[i], i})
 		}
 	}
 	// Consensus per provider.
 	threshold := uint64(kappaBps) * (ppb / BPS)
 	for j, col := range cols {
-		slices.SortStableFunc(col, func(a, b cell) int {
+		slices.SortFunc(col, func(a, b cell) int {
 			switch {
 			case a.w > b.w:
 				return -1
 			case a.w < b.w:
 				return 1
 			}
-			return 0
+			return a.i - b.i
 		})
 		var acc uint64
 		for _, c := range col {
@@ -180,8 +182,9 @@ func yuma(vals []valIn, provs []provIn, kappaBps, alphaBps uint32) yumaOut {
 	// Bonds and dividends.
 	var totalDiv uint64
 	div := make([]uint64, nv)
+	delta := make([]uint64, np) // this validator's increments, by provider; reset after use
+	seen := make([]bool, np)
 	for i, v := range vals {
-		delta := make(map[int]uint64, len(rowIdx[i]))
 		var kept, total uint64
 		for k, j := range rowIdx[i] {
 			w := rowW[i][k]
@@ -196,8 +199,7 @@ func yuma(vals []valIn, provs []provIn, kappaBps, alphaBps uint32) yumaOut {
 			out.vtrust[i] = mulDiv(kept, ppm, total)
 		}
 		// EMA over the union of old bonds and this epoch's increments.
-		nb := make([]bond, 0, len(v.bonds)+len(delta))
-		seen := make(map[int]bool, len(v.bonds))
+		nb := make([]bond, 0, len(v.bonds)+len(rowIdx[i]))
 		for _, b := range v.bonds {
 			j, ok := index[b.Provider]
 			if !ok {
@@ -215,6 +217,14 @@ func yuma(vals []valIn, provs []provIn, kappaBps, alphaBps uint32) yumaOut {
 			}
 			if x := delta[j] * uint64(alphaBps) / BPS; x > 0 {
 				nb = append(nb, bond{provs[j].id, x})
+			}
+		}
+		for _, j := range rowIdx[i] {
+			delta[j] = 0
+		}
+		for _, b := range v.bonds {
+			if j, ok := index[b.Provider]; ok {
+				seen[j] = false
 			}
 		}
 		slices.SortFunc(nb, func(a, b bond) int { return compareIDs(a.Provider, b.Provider) })

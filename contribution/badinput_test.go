@@ -1,0 +1,73 @@
+package contribution_test
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/coopera/coopera/contribution"
+	"github.com/coopera/coopera/ledger"
+)
+
+// TestBadInput: each malformed command is refused with its typed error by
+// the JSON parser (so it never reaches a block); the state-dependent
+// refusals (unknown provider, non-validator, reveal mismatch, absurd
+// quantity, low stake, wrong role) are in testdata/epochs.txt, where the
+// state root is shown unchanged.
+func TestBadInput(t *testing.T) {
+	m, err := ledger.NewMachine(contribution.New(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := m.Registry()
+	for _, tc := range []struct {
+		name, json string
+		want       *ledger.Error
+	}{
+		{"unknown role", `{"type":"contribution_register","actor":"a","payload":{"role":"miner","stake":"1"}}`, contribution.ErrUnknownRole},
+		{"negative stake", `{"type":"contribution_register","actor":"a","payload":{"role":"compute","stake":"-1"}}`, ledger.ErrNegativeAmount},
+		{"unknown kind", `{"type":"contribution_record","actor":"m","payload":{"provider":"p","kind":"vibes","quantity":1,"source":"s"}}`, contribution.ErrUnknownKind},
+		{"zero quantity", `{"type":"contribution_record","actor":"m","payload":{"provider":"p","kind":"gpu_seconds","quantity":0,"source":"s"}}`, ledger.ErrZeroAmount},
+		{"negative quantity", `{"type":"contribution_record","actor":"m","payload":{"provider":"p","kind":"gpu_seconds","quantity":-5,"source":"s"}}`, ledger.ErrMalformed},
+		{"missing source", `{"type":"contribution_record","actor":"m","payload":{"provider":"p","kind":"gpu_seconds","quantity":5}}`, ledger.ErrMissingField},
+		{"class on a non-GPU kind", `{"type":"contribution_record","actor":"m","payload":{"provider":"p","kind":"data_items","class":"h100","quantity":5,"source":"s"}}`, ledger.ErrMalformed},
+		{"weights sum to zero", `{"type":"contribution_reveal","actor":"v","payload":{"weights":[{"provider":"p","weight":0}],"salt":"s"}}`, contribution.ErrWeights},
+		{"no weights", `{"type":"contribution_reveal","actor":"v","payload":{"weights":[],"salt":"s"}}`, contribution.ErrWeights},
+		{"unsorted weights", `{"type":"contribution_reveal","actor":"v","payload":{"weights":[{"provider":"q","weight":1},{"provider":"p","weight":1}],"salt":"s"}}`, contribution.ErrWeights},
+		{"absurd weight", `{"type":"contribution_reveal","actor":"v","payload":{"weights":[{"provider":"p","weight":2000000000000}],"salt":"s"}}`, contribution.ErrWeights},
+		{"empty commitment", `{"type":"contribution_commit","actor":"v","payload":{"hash":"0000000000000000000000000000000000000000000000000000000000000000"}}`, ledger.ErrMissingField},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := reg.ParseCommandJSON([]byte(tc.json))
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %s", err, tc.want.Code)
+			}
+		})
+	}
+}
+
+func TestParamsValidation(t *testing.T) {
+	m := contribution.Module{}
+	h, _ := ledgerHarness(t)
+	cur, err := ledger.ParamsAt(h, contribution.ModuleName, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, val := range map[string]string{
+		"shares":    `{"compute":5000,"models":5000,"data":1,"creators":0,"validators":0}`,
+		"kappa_bps": `0`,
+		"prices":    `{"telepathy":5}`,
+		"nonsense":  `1`,
+	} {
+		if _, err := m.SetParam(cur, name, []byte(val)); !errors.Is(err, ledger.ErrInvalidParameter) {
+			t.Errorf("%s=%s: %v, want ErrInvalidParameter", name, val, err)
+		}
+	}
+	next, err := m.SetParam(cur, "kappa_bps", []byte(`6000`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := m.ParamsJSON(next)
+	if !contains(string(js), `"kappa_bps":6000`) {
+		t.Fatalf("params after the change: %s", js)
+	}
+}
