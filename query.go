@@ -196,3 +196,56 @@ func (e *Engine) Snapshot(ctx context.Context, dir string) error {
 
 // DiskUsage returns the bytes the ledger occupies on disk.
 func (e *Engine) DiskUsage() uint64 { return e.db.DiskUsage() }
+
+// StateView reads the committed state for the query functions of modules
+// (tokenomics.Supply, contribution.ProviderResults, governance's queries,
+// ...): Get and Scan are the read interfaces those take. A read error is
+// returned as "absent" and latched in Err, which callers check after
+// their query.
+type StateView struct {
+	e   *Engine
+	err error
+}
+
+// View returns a reader of the committed state.
+func (e *Engine) View() *StateView { return &StateView{e: e} }
+
+// Get reads a state key.
+func (v *StateView) Get(key []byte) ([]byte, bool) {
+	if err := v.e.acquire(); err != nil {
+		v.latch(err)
+		return nil, false
+	}
+	defer v.e.rmu.RUnlock()
+	val, ok, err := v.e.db.State().Get(key)
+	if err != nil {
+		v.latch(err)
+		return nil, false
+	}
+	return val, ok
+}
+
+// Scan calls fn for each key with the prefix, in order.
+func (v *StateView) Scan(prefix []byte, fn func(key, value []byte) bool) {
+	if err := v.e.acquire(); err != nil {
+		v.latch(err)
+		return
+	}
+	defer v.e.rmu.RUnlock()
+	if err := v.e.db.State().Scan(prefix, fn); err != nil {
+		v.latch(err)
+	}
+}
+
+// Height returns the height of the last durable block, the height at
+// which parameters are read for queries.
+func (v *StateView) Height() uint64 { return v.e.Head().Height }
+
+// Err returns the first read error.
+func (v *StateView) Err() error { return v.err }
+
+func (v *StateView) latch(err error) {
+	if v.err == nil {
+		v.err = err
+	}
+}
