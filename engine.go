@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -314,6 +313,3 @@ func Exists(dir string) bool {
 
 var errClosed = ledger.Errorf(ledger.ErrClosed, "the engine is closed")
 
-func isClosed(err error) bool { return errors.Is(err, ledger.ErrClosed) }
-
-var _ = context.Background

@@ -2,7 +2,6 @@ package coopera_test
 
 import (
 	"context"
-	"fmt"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -90,7 +89,6 @@ func checkFor(t testing.TB, timeout time.Duration, cond func() error) {
 	t.Fatalf("after %v: %v", timeout, err)
 }
 
-var _ = fmt.Sprint
 
 type timeT = time.Time
 

@@ -2,7 +2,6 @@ package coopera_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -108,7 +107,6 @@ func benchReplicated(b *testing.B, callers, batch int) {
 	b.ReportMetric(float64(want.Height)/time.Since(t0).Seconds(), "catchup-blocks/s")
 }
 
-var _ = fmt.Sprint
 
 func histMean(e *coopera.Engine, name string) float64 {
 	mfs, _ := e.Metrics().Gather()

@@ -84,6 +84,7 @@ func init() {
 		cmdSnapshot,
 		cmdNode,
 		cmdClusterDemo,
+		cmdGov,
 	}
 }
 
