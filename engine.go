@@ -312,4 +312,3 @@ func Exists(dir string) bool {
 }
 
 var errClosed = ledger.Errorf(ledger.ErrClosed, "the engine is closed")
-

@@ -89,7 +89,6 @@ func checkFor(t testing.TB, timeout time.Duration, cond func() error) {
 	t.Fatalf("after %v: %v", timeout, err)
 }
 
-
 type timeT = time.Time
 
 const (

@@ -107,7 +107,6 @@ func benchReplicated(b *testing.B, callers, batch int) {
 	b.ReportMetric(float64(want.Height)/time.Since(t0).Seconds(), "catchup-blocks/s")
 }
 
-
 func histMean(e *coopera.Engine, name string) float64 {
 	mfs, _ := e.Metrics().Gather()
 	for _, mf := range mfs {
