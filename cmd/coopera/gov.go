@@ -1,0 +1,290 @@
+package main
+
+// coopera gov: governance from the command line. Policy evaluation
+// (eval, hash), ledgers with the governance module (init), the governance
+// commands submitted through the policy admitter (propose, vote, delegate,
+// tally, queue, execute, cancel) and a read of proposals (show).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/governance"
+	"github.com/coopera/coopera/governance/govtest"
+	"github.com/coopera/coopera/governance/policy"
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/store"
+)
+
+// govModules are the modules governance needs. Governance reads voting
+// power from a governance.StakeSource; until the staking module provides
+// one (stake checkpoints by height), the stand-in is govtest, whose
+// govtest_stake command sets stake freely: fit for demos and tests only.
+func govModules() []ledger.Module {
+	return []ledger.Module{govtest.Module{}, governance.New(govtest.Module{})}
+}
+
+// govLedgerModules are the modules of a governed ledger: the CLI's default
+// modules, then those of govModules that are not among them by name.
+func govLedgerModules() []ledger.Module {
+	mods := slices.Clone(defaultModules())
+	for _, m := range govModules() {
+		if !slices.ContainsFunc(mods, func(x ledger.Module) bool { return x.Name() == m.Name() }) {
+			mods = append(mods, m)
+		}
+	}
+	return mods
+}
+
+// govAdmitters returns the admitter for the policies in dir, to give the
+// engine in Options.Admitters; the library watches dir, so a policy
+// upgrade finds its new set there.
+func govAdmitters(ctx context.Context, dir string) ([]coopera.Admitter, error) {
+	lib, err := policy.LoadLibrary(ctx, dir)
+	if err != nil {
+		return nil, err
+	}
+	adm, err := policy.NewAdmitter(lib, govLedgerModules()...)
+	if err != nil {
+		return nil, err
+	}
+	return []coopera.Admitter{adm}, nil
+}
+
+var cmdGov = &command{
+	name:     "gov",
+	synopsis: "<subcommand> [arguments]",
+	summary:  "governance: evaluate policies, propose, vote, tally, execute, show proposals",
+	help: `Gov drives governance. Subcommands:
+
+  hash DIR                          the policy-set hash of a policy directory
+  eval -policies DIR -proposal FILE [-actor A] [-ledger DIR]
+                                    the admission decision for a proposal, with reasons
+  init -genesis FILE -policies DIR LEDGER
+                                    create a ledger with the governance modules
+  propose -actor A LEDGER [FILE|-]  submit a proposal (its payload JSON)
+  vote -actor A -proposal N (-option O | -split yes=7000,no=3000) LEDGER
+  delegate -actor A -to B LEDGER    delegate voting power ("" takes it back)
+  tally | queue | execute | cancel -actor A -proposal N LEDGER
+  submit LEDGER [FILE|-]            submit any command JSON to a governed ledger
+  show LEDGER [N]                   list proposals, or one with its votes
+
+Every submitting subcommand takes -policies DIR (default "policies"): the
+engine runs the policy admitter on that set, which must be the set in
+force (or one a pending upgrade names). Every subcommand accepts -json for
+one JSON document on standard output. Run "coopera gov <subcommand> -h"
+for its flags.`,
+	run: runGov,
+}
+
+var govSubcommands []*command
+
+func init() {
+	govSubcommands = []*command{cmdGovHash, cmdGovEval, cmdGovInit, cmdGovPropose, cmdGovVote, cmdGovDelegate,
+		govRefCommand("tally", "count the votes of a proposal whose voting has ended and decide it"),
+		govRefCommand("queue", "queue a succeeded proposal; it may execute after its timelock"),
+		govRefCommand("execute", "execute a queued proposal after its timelock: all actions or none"),
+		govRefCommand("cancel", "cancel a proposal (its proposer while pending, the guardian until executed)"),
+		cmdGovSubmit, cmdGovShow}
+}
+
+func runGov(c *cli, ctx context.Context, cmd *command, args []string) int {
+	if len(args) == 0 {
+		c.govUsage(c.stderr, cmd)
+		return exitUsage
+	}
+	switch args[0] {
+	case "-h", "-help", "--help", "help":
+		c.govUsage(c.stdout, cmd)
+		return exitOK
+	}
+	for _, sub := range govSubcommands {
+		if sub.name == "gov "+args[0] {
+			return sub.run(c, ctx, sub, args[1:])
+		}
+	}
+	fmt.Fprintf(c.stderr, "coopera: unknown gov subcommand %q\n\n", args[0])
+	c.govUsage(c.stderr, cmd)
+	return exitUsage
+}
+
+func (c *cli) govUsage(w io.Writer, cmd *command) {
+	fmt.Fprintf(w, "usage: coopera gov %s\n\n%s\n", cmd.synopsis, cmd.help)
+}
+
+// govFlags are the flags of the submitting subcommands.
+type govFlags struct {
+	*flags
+	policies string
+	actor    string
+	key      string
+	nonce    uint64
+}
+
+func (c *cli) newGovFlags(cmd *command) *govFlags {
+	f := &govFlags{flags: c.newFlags(cmd)}
+	f.fs.StringVar(&f.policies, "policies", "policies", "the policy directory in force")
+	f.fs.StringVar(&f.actor, "actor", "", "the account submitting the command (required)")
+	f.fs.StringVar(&f.key, "key", "", "an idempotency key")
+	f.fs.Uint64Var(&f.nonce, "nonce", 0, "a nonce above the actor's last one (optional)")
+	return f
+}
+
+// openGov opens the governed ledger in dir with the policy admitter.
+func (c *cli) openGov(ctx context.Context, dir, policies string) (*coopera.Engine, int) {
+	ok, err := hasStore(dir)
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	if !ok {
+		return nil, c.fail(&errNoLedger{dir})
+	}
+	adm, err := govAdmitters(ctx, policies)
+	if err != nil {
+		return nil, c.failInput(err)
+	}
+	eng, err := coopera.Open(dir, &coopera.Options{Modules: govLedgerModules(), Admitters: adm})
+	if err != nil {
+		return nil, c.fail(err)
+	}
+	return eng, exitOK
+}
+
+// submitGov submits one governance command and prints its receipt. A
+// policy's refusal fails the command (status 1); bad input is status 2.
+func (c *cli) submitGov(ctx context.Context, f *govFlags, dir string, payload ledger.Payload) int {
+	if f.actor == "" {
+		return c.failInput(errors.New("-actor is required: the account that submits the command"))
+	}
+	cmd := &ledger.Command{Actor: ledger.AccountID(f.actor), Key: f.key, Nonce: f.nonce, Payload: payload}
+	if err := cmd.Validate(); err != nil {
+		return c.failInput(err)
+	}
+	eng, code := c.openGov(ctx, dir, f.policies)
+	if eng == nil {
+		return code
+	}
+	rcs, err := eng.SubmitBatch(ctx, []*ledger.Command{cmd})
+	switch {
+	case errors.Is(err, governance.ErrPolicyDenied) || errors.Is(err, governance.ErrPolicyMismatch):
+		code = c.fail(err)
+	case err != nil && isInputError(err):
+		code = c.failInput(err)
+	case err != nil:
+		code = c.fail(err)
+	default:
+		if p, ok := payload.(*governance.Propose); ok && p.Decision != nil && !f.json {
+			fmt.Fprintf(c.stdout, "admitted by policy %s%s\n", p.Decision.PolicyHash, describeRules(&p.Decision.Rules))
+		}
+		code = c.printReceipts(ctx, eng, []*ledger.Command{cmd}, rcs, false, f.json)
+	}
+	if err := eng.Close(); err != nil && code == exitOK {
+		return c.fail(fmt.Errorf("closing %s: %w", dir, err))
+	}
+	return code
+}
+
+// describeRules lists the rules a policy set, if any.
+func describeRules(r *governance.RuleOverrides) string {
+	var parts []string
+	add := func(name string, set bool, v any) {
+		if set {
+			parts = append(parts, fmt.Sprintf("%s %v", name, v))
+		}
+	}
+	deref32 := func(p *uint32) any {
+		if p == nil {
+			return nil
+		}
+		return *p
+	}
+	derefD := func(p *ledger.Duration) any {
+		if p == nil {
+			return nil
+		}
+		b, _ := p.MarshalJSON()
+		return strings.Trim(string(b), `"`)
+	}
+	add("quorum_bps", r.QuorumBps != nil, deref32(r.QuorumBps))
+	add("threshold_bps", r.ThresholdBps != nil, deref32(r.ThresholdBps))
+	add("veto_bps", r.VetoBps != nil, deref32(r.VetoBps))
+	add("voting_delay", r.VotingDelay != nil, derefD(r.VotingDelay))
+	add("voting_period", r.VotingPeriod != nil, derefD(r.VotingPeriod))
+	add("late_quorum_extension", r.LateQuorumExtension != nil, derefD(r.LateQuorumExtension))
+	add("timelock", r.Timelock != nil, derefD(r.Timelock))
+	add("execution_window", r.ExecutionWindow != nil, derefD(r.ExecutionWindow))
+	if r.MinDeposit != nil {
+		parts = append(parts, "min_deposit "+r.MinDeposit.String())
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return "; rules: " + strings.Join(parts, ", ")
+}
+
+// readView opens the ledger in dir read-only for f, which reads its
+// committed state. The caller must not hold an engine on dir.
+func readView(dir string, f func(v *stateView, head *store.Head) error) error {
+	ok, err := hasStore(dir)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &errNoLedger{dir}
+	}
+	db, err := store.Open(dir, &store.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	head, ok, err := db.Head()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return &errNoLedger{dir}
+	}
+	v := &stateView{r: db.State()}
+	if err := f(v, head); err != nil {
+		return err
+	}
+	return v.err
+}
+
+// stateView is committed state as a governance.Scanner; the first read
+// error is kept in err.
+type stateView struct {
+	r   store.StateReader
+	err error
+}
+
+func (v *stateView) Get(k []byte) ([]byte, bool) {
+	val, ok, err := v.r.Get(k)
+	if err != nil && v.err == nil {
+		v.err = err
+	}
+	return val, ok
+}
+
+func (v *stateView) Scan(prefix []byte, fn func(k, val []byte) bool) {
+	if err := v.r.Scan(prefix, fn); err != nil && v.err == nil {
+		v.err = err
+	}
+}
+
+func newTab(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0, 2, ' ', 0) }
+
+// readFileOrStdin reads a named file, or standard input for "-" or "".
+func (c *cli) readFileOrStdin(name string) ([]byte, error) {
+	if name == "" || name == "-" {
+		return io.ReadAll(c.stdin)
+	}
+	return os.ReadFile(name)
+}

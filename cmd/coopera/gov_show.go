@@ -1,0 +1,134 @@
+package main
+
+// coopera gov show: proposals and votes, read from a ledger's state.
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/coopera/coopera/governance"
+	"github.com/coopera/coopera/ledger/store"
+)
+
+var cmdGovShow = &command{
+	name:     "gov show",
+	synopsis: "LEDGER [N]",
+	summary:  "list proposals, or show one with its votes",
+	help: `Show lists the ledger's proposals with their status as of the last block,
+or shows proposal N: its actions, rules, voting window, tally and votes.
+It opens the ledger read-only.`,
+	run: runGovShow,
+}
+
+type proposalJSON struct {
+	*governance.Proposal
+	StatusNow string                  `json:"status_now"`
+	Votes     []governance.VoteRecord `json:"votes,omitempty"`
+}
+
+func runGovShow(c *cli, ctx context.Context, cmd *command, args []string) int {
+	f := c.newFlags(cmd)
+	pos, code, done := c.parse(cmd, f, args, 1, 2)
+	if done {
+		return code
+	}
+	var id uint64
+	if len(pos) == 2 {
+		n, err := strconv.ParseUint(pos[1], 10, 64)
+		if err != nil || n == 0 {
+			return c.usageError(cmd, f.fs, "N is a proposal ID, from 1")
+		}
+		id = n
+	}
+	var out []proposalJSON
+	var policyHash string
+	var now int64
+	err := readView(pos[0], func(v *stateView, head *store.Head) error {
+		now = head.Time
+		h, err := governance.PolicyHash(v)
+		if err != nil {
+			return err
+		}
+		policyHash = governance.HexBytes(h).String()
+		var ps []*governance.Proposal
+		if id != 0 {
+			p, ok, err := governance.GetProposal(v, id)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return fmt.Errorf("no proposal %d", id)
+			}
+			ps = []*governance.Proposal{p}
+		} else if ps, err = governance.Proposals(v, 1, 0); err != nil {
+			return err
+		}
+		for _, p := range ps {
+			pj := proposalJSON{Proposal: p, StatusNow: p.StatusAt(now).String()}
+			if id != 0 {
+				if pj.Votes, err = governance.Votes(v, p.ID); err != nil {
+					return err
+				}
+			}
+			out = append(out, pj)
+		}
+		return nil
+	})
+	if err != nil {
+		return c.fail(err)
+	}
+	if f.json {
+		return c.writeJSON(map[string]any{"policy_hash": policyHash, "proposals": out})
+	}
+	if id == 0 {
+		fmt.Fprintf(c.stdout, "policy in force %s\n", policyHash)
+		if len(out) == 0 {
+			fmt.Fprintln(c.stdout, "no proposals")
+			return exitOK
+		}
+		tw := newTab(c.stdout)
+		fmt.Fprintln(tw, "ID\tSTATUS\tKINDS\tPROPOSER\tVOTING ENDS\tTITLE")
+		for _, p := range out {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.StatusNow, strings.Join(p.Kinds, ","), p.Proposer, formatTime(p.VotingEnd), p.Title)
+		}
+		tw.Flush()
+		return exitOK
+	}
+	p := out[0]
+	w := c.stdout
+	fmt.Fprintf(w, "proposal %d: %s\n  status %s (as of %s)\n  proposer %s, deposit %s %s\n", p.ID, p.Title, p.StatusNow, formatTime(now), p.Proposer, p.Deposit, p.DepositAsset)
+	if p.Description != "" {
+		fmt.Fprintf(w, "  %s\n", p.Description)
+	}
+	for i := range p.Actions {
+		fmt.Fprintf(w, "  action %d: %s\n", i, p.Actions[i].String())
+	}
+	r := p.Rules
+	fmt.Fprintf(w, "  rules: quorum %d bps, threshold %d bps, veto %d bps, timelock %s, execution window %s\n", r.QuorumBps, r.ThresholdBps, r.VetoBps, time.Duration(r.Timelock), time.Duration(r.ExecutionWindow))
+	fmt.Fprintf(w, "  voting %s to %s; snapshot height %d, total stake %s, voted stake %s\n", formatTime(p.VotingStart), formatTime(p.VotingEnd), p.SnapshotHeight, p.TotalStake, p.VotedStake)
+	if t := p.Tally; t != nil {
+		fmt.Fprintf(w, "  tally: yes %s, no %s, abstain %s, veto %s (%d votes)\n", t.Yes, t.No, t.Abstain, t.Veto, t.Votes)
+	}
+	if p.ETA != 0 {
+		fmt.Fprintf(w, "  executable from %s until %s\n", formatTime(p.ETA), formatTime(p.Deadline))
+	}
+	if p.FailReason != "" {
+		fmt.Fprintf(w, "  reason: %s\n", p.FailReason)
+	}
+	if len(p.Votes) > 0 {
+		tw := newTab(w)
+		fmt.Fprintln(tw, "  VOTER\tOPTIONS\tSTAKE\tPOWER\tDELEGATED STAKE\tDELEGATED POWER")
+		for _, v := range p.Votes {
+			var opts []string
+			for _, o := range v.Options {
+				opts = append(opts, fmt.Sprintf("%s %d", o.Option, o.WeightBps))
+			}
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\t%s\n", v.Voter, strings.Join(opts, ", "), v.Stake, v.Power, v.DelegatedStake, v.DelegatedPower)
+		}
+		tw.Flush()
+	}
+	return exitOK
+}

@@ -1,0 +1,150 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// govCLI runs the CLI in-process with args and stdin.
+func govCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	c := &cli{stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb}
+	code = c.run(context.Background(), args)
+	return code, out.String(), errb.String()
+}
+
+func govMust(t *testing.T, want int, stdin string, args ...string) string {
+	t.Helper()
+	code, out, errs := govCLI(t, stdin, args...)
+	if code != want {
+		t.Fatalf("coopera %s: exit %d, want %d\nstdout: %s\nstderr: %s", strings.Join(args, " "), code, want, out, errs)
+	}
+	return out + errs
+}
+
+const (
+	examplePolicies = "../../policies"
+	testPolicies    = "../../governance/testdata/policies"
+)
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestGovHashAndEval(t *testing.T) {
+	dir := t.TempDir()
+	hash := strings.TrimSpace(govMust(t, exitOK, "", "gov", "hash", examplePolicies))
+	if len(hash) != 64 {
+		t.Fatalf("hash %q", hash)
+	}
+	ok := writeFile(t, dir, "ok.json", `{"title": "Quorum", "description": "Raise the quorum a little.", "deposit": "0",
+	 "actions": [{"kind": "parameter_change", "module": "governance", "name": "quorum_bps", "value": 4000}]}`)
+	out := govMust(t, exitOK, "", "gov", "eval", "-policies", examplePolicies, "-proposal", ok)
+	if !strings.Contains(out, "admitted by policy "+hash) || !strings.Contains(out, "quorum_bps 3340") {
+		t.Fatalf("eval: %s", out)
+	}
+	bad := writeFile(t, dir, "bad.json", `{"title": "Quorum", "description": "Raise the quorum a lot, now.", "deposit": "0",
+	 "actions": [{"kind": "parameter_change", "module": "governance", "name": "quorum_bps", "value": 9000}]}`)
+	out = govMust(t, exitFail, "", "gov", "eval", "-policies", examplePolicies, "-proposal", bad, "-actor", "alice")
+	if !strings.Contains(out, "denied") || !strings.Contains(out, "reason: governance.quorum_bps moves from 3340 to 9000") {
+		t.Fatalf("eval: %s", out)
+	}
+	// JSON, from standard input.
+	out = govMust(t, exitOK, `{"title": "t", "deposit": "0"}`, "gov", "eval", "-json", "-policies", examplePolicies, "-proposal", "-")
+	var doc struct {
+		Decision struct {
+			Allowed bool   `json:"allowed"`
+			Hash    string `json:"policy_hash"`
+		} `json:"decision"`
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || !doc.Decision.Allowed || doc.Decision.Hash != hash {
+		t.Fatalf("eval -json: %v %s", err, out)
+	}
+	// Broken policies are bad input, with file and line.
+	broken := filepath.Join(dir, "broken")
+	os.Mkdir(broken, 0o755)
+	writeFile(t, broken, "p.rego", "package coopera.proposals\n\nimport rego.v1\n\nallow if {\n\tinput.actor ==\n}\n")
+	out = govMust(t, exitUsage, "", "gov", "eval", "-policies", broken, "-proposal", ok)
+	if !strings.Contains(out, "p.rego:6") && !strings.Contains(out, "p.rego:7") {
+		t.Fatalf("syntax error without file and line: %s", out)
+	}
+	writeFile(t, broken, "p.rego", "package coopera.proposals\n\nimport rego.v1\n\nallow if time.now_ns() > 0\n")
+	out = govMust(t, exitUsage, "", "gov", "hash", broken)
+	if !strings.Contains(out, "p.rego:5:10: forbidden built-in time.now_ns") {
+		t.Fatalf("forbidden built-in: %s", out)
+	}
+	govMust(t, exitUsage, "", "gov", "eval", "-policies", examplePolicies)
+	govMust(t, exitUsage, "", "gov", "nosuch")
+}
+
+// TestGovLifecycle creates a governed ledger and takes a parameter change
+// through every step with the CLI.
+func TestGovLifecycle(t *testing.T) {
+	dir := t.TempDir()
+	led := filepath.Join(dir, "ledger")
+	start := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	genesis := writeFile(t, dir, "genesis.json", fmt.Sprintf(`{"chain_id": "govcli", "genesis_time": %q, "epoch_length": "24h",
+	 "assets": [{"id": "COOP", "decimals": 0}],
+	 "accounts": [{"id": "alice"}, {"id": "bob"}, {"id": "mallory"}],
+	 "allocations": [{"account": "alice", "asset": "COOP", "amount": "1000"}],
+	 "params": {"governance": {"voting_period": "1s", "late_quorum_extension": "0s", "timelock": "0s", "min_deposit": "10"}}}`, start))
+	out := govMust(t, exitOK, "", "gov", "init", "-genesis", genesis, "-policies", testPolicies, led)
+	if !strings.Contains(out, "modules [govtest governance]") {
+		t.Fatalf("init: %s", out)
+	}
+	pol := "-policies=" + testPolicies
+	govMust(t, exitOK, `[{"type": "govtest_stake", "actor": "alice", "payload": {"account": "alice", "amount": "600"}},
+	 {"type": "govtest_stake", "actor": "bob", "payload": {"account": "bob", "amount": "400"}}]`, "gov", "submit", pol, led)
+	prop := writeFile(t, dir, "p.json", `{"title": "Quorum to 40%", "deposit": "10",
+	 "actions": [{"kind": "parameter_change", "module": "governance", "name": "quorum_bps", "value": 4000}]}`)
+	out = govMust(t, exitOK, "", "gov", "propose", pol, "-actor", "alice", led, prop)
+	if !strings.Contains(out, "admitted by policy") || !strings.Contains(out, `"id":1`) {
+		t.Fatalf("propose: %s", out)
+	}
+	// The test policy refuses mallory's delegation before sequencing.
+	out = govMust(t, exitFail, "", "gov", "delegate", pol, "-actor", "mallory", "-to", "bob", led)
+	if !strings.Contains(out, "mallory may not delegate") {
+		t.Fatalf("delegate: %s", out)
+	}
+	govMust(t, exitOK, "", "gov", "vote", pol, "-actor", "alice", "-proposal", "1", "-option", "yes", led)
+	govMust(t, exitOK, "", "gov", "vote", pol, "-actor", "bob", "-proposal", "1", "-split", "no=6000,abstain=4000", led)
+	out = govMust(t, exitFail, "", "gov", "vote", pol, "-actor", "bob", "-proposal", "1", "-option", "yes", led)
+	if !strings.Contains(out, "gov_already_voted") {
+		t.Fatalf("second vote: %s", out)
+	}
+	govMust(t, exitUsage, "", "gov", "vote", pol, "-actor", "bob", "-proposal", "1", "-split", "no=6000", led)
+	time.Sleep(1100 * time.Millisecond)
+	govMust(t, exitOK, "", "gov", "tally", pol, "-actor", "bob", "-proposal", "1", led)
+	govMust(t, exitOK, "", "gov", "queue", pol, "-actor", "bob", "-proposal", "1", led)
+	govMust(t, exitOK, "", "gov", "execute", pol, "-actor", "bob", "-proposal", "1", led)
+	out = govMust(t, exitOK, "", "gov", "show", led, "1")
+	for _, want := range []string{"status executed", "set governance.quorum_bps = 4000", "tally: yes 600, no 240, abstain 160", "alice  yes 10000"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("show lacks %q:\n%s", want, out)
+		}
+	}
+	out = govMust(t, exitOK, "", "gov", "show", led)
+	if !strings.Contains(out, "1   executed") {
+		t.Fatalf("show list:\n%s", out)
+	}
+	// The new quorum is what a policy now sees.
+	out = govMust(t, exitOK, `{"title": "t", "deposit": "10"}`, "gov", "eval", "-json", "-policies", testPolicies, "-ledger", led, "-proposal", "-")
+	if !strings.Contains(out, `"quorum_bps": 4000`) {
+		t.Fatalf("eval -ledger does not see the executed change:\n%s", out)
+	}
+	// A policy directory that is not the set in force is refused.
+	govMust(t, exitFail, "", "gov", "tally", "-policies", examplePolicies, "-actor", "bob", "-proposal", "1", led)
+}
