@@ -92,8 +92,12 @@ func applyParamsChanged(st *State, e *ParamsChanged) error {
 	if err != nil {
 		return err
 	}
-	if ok && r.hasPending && e.EffectiveHeight >= r.effective {
-		// The earlier change is in effect by then: it becomes current.
+	if ok && r.hasPending && r.effective < e.EffectiveHeight {
+		// The earlier change took effect before this block (this event
+		// comes from block EffectiveHeight-1): it becomes current. A change
+		// pending from this same block stays pending: ChangeParam built
+		// the new parameters on it, and neither is visible before the next
+		// block.
 		r.current = r.pending
 	}
 	enc := NewEncoder(make([]byte, 0, len(e.Params)*2+16))
