@@ -32,14 +32,20 @@ type Propose struct {
 func (*Propose) Type() string { return CmdPropose }
 
 func (p *Propose) Encode(e *ledger.Encoder) {
-	e.String(p.Title)
-	e.String(p.Description)
-	encodeActions(e, p.Actions)
-	e.Amount(p.Deposit)
+	p.EncodeSigned(e)
 	e.Bool(p.Decision != nil)
 	if p.Decision != nil {
 		p.Decision.encode(e)
 	}
+}
+
+// EncodeSigned implements ledger.AnnotatedPayload: the proposal without the
+// admitter's decision, which is what a proposer signs.
+func (p *Propose) EncodeSigned(e *ledger.Encoder) {
+	e.String(p.Title)
+	e.String(p.Description)
+	encodeActions(e, p.Actions)
+	e.Amount(p.Deposit)
 }
 
 func (p *Propose) Decode(d *ledger.Decoder) {

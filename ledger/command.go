@@ -76,13 +76,36 @@ func (c *Command) Validate() error {
 	return c.Payload.Validate()
 }
 
-// encodeUnsigned appends everything but the signature.
-func (c *Command) encodeUnsigned(e *Encoder) {
+// AnnotatedPayload is implemented by payloads that carry host annotations:
+// data an Admitter writes into the command before sequencing, such as a
+// policy decision. EncodeSigned encodes the payload without them: the part
+// the client signs, and the part idempotency keys compare. The block
+// records the whole payload (Encode).
+type AnnotatedPayload interface {
+	Payload
+	EncodeSigned(e *Encoder)
+}
+
+// encodeUnsigned appends everything but the signature, with the whole
+// payload.
+func (c *Command) encodeUnsigned(e *Encoder) { c.encodeEnvelope(e, c.Payload.Encode) }
+
+// encodeIntent appends what the client decided: everything but the
+// signature and the payload's host annotations.
+func (c *Command) encodeIntent(e *Encoder) {
+	if a, ok := c.Payload.(AnnotatedPayload); ok {
+		c.encodeEnvelope(e, a.EncodeSigned)
+		return
+	}
+	c.encodeUnsigned(e)
+}
+
+func (c *Command) encodeEnvelope(e *Encoder, payload func(*Encoder)) {
 	e.String(string(c.Actor))
 	e.Uint(c.Nonce)
 	e.String(c.Key)
 	e.String(c.Payload.Type())
-	e.lengthPrefixed(c.Payload.Encode)
+	e.lengthPrefixed(payload)
 }
 
 // Encode appends the command's canonical encoding.
@@ -92,12 +115,14 @@ func (c *Command) Encode(e *Encoder) {
 }
 
 // SignBytes returns the bytes a signature covers: a domain tag, the chain
-// ID and the command's canonical encoding without its signature.
+// ID and the command's canonical encoding without its signature and
+// without host annotations (see AnnotatedPayload), so that an Admitter's
+// annotation never invalidates a client's signature.
 func (c *Command) SignBytes(chainID string) []byte {
 	e := NewEncoder(make([]byte, 0, 128))
 	e.Fixed([]byte("coopera/command/v1\x00"))
 	e.String(chainID)
-	c.encodeUnsigned(e)
+	c.encodeIntent(e)
 	return e.Bytes()
 }
 
@@ -124,10 +149,10 @@ func (c *Command) VerifySignature(chainID string, pub []byte) error {
 func (c *Command) MarkVerified(pub []byte) { c.verifiedKey = pub }
 
 // ContentHash identifies the command's content for idempotency: every
-// field but the signature.
+// field but the signature and host annotations.
 func (c *Command) ContentHash() Hash {
 	e := NewEncoder(make([]byte, 0, 128))
-	c.encodeUnsigned(e)
+	c.encodeIntent(e)
 	return Hash(blake3.Sum256(e.Bytes()))
 }
 
