@@ -16,7 +16,7 @@ func samples() ([]ledger.Event, []ledger.Payload) {
 	big1 := new(big.Int).Lsh(big.NewInt(1), 130)
 	events := []ledger.Event{
 		&tokenomics.FeeCharged{Kind: "trade", Payer: "alice", Asset: "COOP", Base: a(100), Fee: a(1), Treasury: a(1), To: "bob", Agent: "aria"},
-		&tokenomics.PoolRewarded{Pool: "protocol", Amount: a(9), Credited: a(8), Dust: a(1), Acc: big1, Frac: big.NewInt(7)},
+		&tokenomics.PoolRewarded{Pool: "protocol", Amount: a(9), Credited: a(8), Dust: a(1), Acc: tokenomics.Nat{Int: big1}, Frac: tokenomics.Nat{Int: big.NewInt(7)}},
 		&tokenomics.PriceObserved{Feed: "f1", Price: 5, Time: -3, Median: 5, Cum: a(77), PruneBefore: 2, Breach: true},
 		&tokenomics.CircuitTripped{Median: 1, TWAP: 2, DeviationBps: 3, At: 4},
 		&tokenomics.CircuitCleared{Median: 1, TWAP: 2, At: 4},

@@ -1,8 +1,6 @@
 package tokenomics
 
 import (
-	"math/big"
-
 	"github.com/coopera/coopera/ledger"
 )
 
@@ -65,8 +63,8 @@ type PoolRewarded struct {
 	Amount   ledger.Amount `json:"amount"`
 	Credited ledger.Amount `json:"credited"`
 	Dust     ledger.Amount `json:"dust"`
-	Acc      *big.Int      `json:"acc"`
-	Frac     *big.Int      `json:"frac"`
+	Acc      Nat           `json:"acc"`
+	Frac     Nat           `json:"frac"`
 }
 
 func (*PoolRewarded) EventType() string    { return "pool_rewarded" }
@@ -76,11 +74,11 @@ func (e *PoolRewarded) Encode(enc *ledger.Encoder) {
 	enc.Amount(e.Amount)
 	enc.Amount(e.Credited)
 	enc.Amount(e.Dust)
-	encBig(enc, e.Acc)
-	encBig(enc, e.Frac)
+	encBig(enc, e.Acc.Int)
+	encBig(enc, e.Frac.Int)
 }
 func (e *PoolRewarded) Decode(d *ledger.Decoder) {
-	e.Pool, e.Amount, e.Credited, e.Dust, e.Acc, e.Frac = d.String(), d.Amount(), d.Amount(), d.Amount(), decBig(d), decBig(d)
+	e.Pool, e.Amount, e.Credited, e.Dust, e.Acc, e.Frac = d.String(), d.Amount(), d.Amount(), d.Amount(), natOf(decBig(d)), natOf(decBig(d))
 }
 
 // PriceObserved records a feed's observation. Median is the median of the

@@ -123,7 +123,7 @@ func rewardPool(ctx *ledger.Context, pool string, amount ledger.Amount, pay payF
 		return ledger.Amount{}, nil
 	}
 	scaled := new(big.Int).Mul(inc, units)
-	scaled.Add(scaled, pl.Frac)
+	scaled.Add(scaled, pl.Frac.Int)
 	whole, frac := new(big.Int).QuoRem(scaled, AccScale, new(big.Int))
 	credited, err := toAmount(whole, "pool reward")
 	if err != nil {
@@ -135,7 +135,7 @@ func rewardPool(ctx *ledger.Context, pool string, amount ledger.Amount, pay payF
 	if err := pay(RewardsAccount, credited); err != nil {
 		return ledger.Amount{}, err
 	}
-	ev := &PoolRewarded{Pool: pool, Amount: amount, Credited: credited, Dust: mustSub(amount, credited), Acc: new(big.Int).Add(pl.Acc, inc), Frac: frac}
+	ev := &PoolRewarded{Pool: pool, Amount: amount, Credited: credited, Dust: mustSub(amount, credited), Acc: natOf(new(big.Int).Add(pl.Acc.Int, inc)), Frac: natOf(frac)}
 	return credited, ctx.Emit(ev)
 }
 
@@ -144,7 +144,7 @@ func evolvePoolRewarded(st *ledger.State, e *PoolRewarded) error {
 	if err != nil {
 		return err
 	}
-	if e.Acc == nil || e.Acc.Cmp(pl.Acc) < 0 {
+	if e.Acc.Int == nil || e.Frac.Int == nil || e.Acc.Cmp(pl.Acc.Int) < 0 {
 		return ledger.Errorf(ledger.ErrInvariant, "pool %s: accumulator would go down", e.Pool)
 	}
 	pl.Acc, pl.Frac = e.Acc, e.Frac

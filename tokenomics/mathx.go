@@ -102,6 +102,34 @@ func amountMulDiv(a, b, c ledger.Amount, up bool, what string) (ledger.Amount, e
 	return toAmount(mulDiv(a.Big(), b.Big(), c.Big(), up), what)
 }
 
+// Nat is a non-negative big integer (the F1 accumulator and its kin),
+// written in JSON as a decimal string so that it survives readers that
+// parse numbers as floats.
+type Nat struct{ *big.Int }
+
+// MarshalJSON writes n as a JSON string of decimal digits.
+func (n Nat) MarshalJSON() ([]byte, error) {
+	if n.Int == nil {
+		return []byte(`"0"`), nil
+	}
+	return []byte(`"` + n.String() + `"`), nil
+}
+
+// UnmarshalJSON reads a JSON string of decimal digits.
+func (n *Nat) UnmarshalJSON(b []byte) error {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return ledger.Errorf(ledger.ErrMalformed, "big integers are JSON strings of digits")
+	}
+	x, ok := new(big.Int).SetString(string(b[1:len(b)-1]), 10)
+	if !ok || x.Sign() < 0 {
+		return ledger.Errorf(ledger.ErrMalformed, "%s is not a non-negative integer", b)
+	}
+	n.Int = x
+	return nil
+}
+
+func natOf(x *big.Int) Nat { return Nat{x} }
+
 func encBig(e *ledger.Encoder, x *big.Int) {
 	if x == nil {
 		e.Blob(nil)

@@ -64,7 +64,7 @@ func pending(v View, pool string, acct ledger.AccountID) (ledger.Amount, error) 
 		if err = decodeRecord(val, "position", &pos); err != nil {
 			return false
 		}
-		d := new(big.Int).Sub(pl.Acc, pos.Snap)
+		d := new(big.Int).Sub(pl.Acc.Int, pos.Snap.Int)
 		total.Add(total, mulDiv(pos.Units.Big(), d, AccScale, false))
 		return true
 	})
@@ -179,7 +179,7 @@ func StakeValue(pos *Position, pa *PoolAsset) ledger.Amount {
 }
 
 func getPosition(g ledger.Getter, pool string, acct ledger.AccountID, asset ledger.AssetID) (Position, bool, error) {
-	pos := Position{Pool: pool, Account: acct, Asset: asset, Snap: new(big.Int)}
+	pos := Position{Pool: pool, Account: acct, Asset: asset, Snap: natOf(new(big.Int))}
 	ok, err := load(g, posKey(pool, acct, asset), "position", &pos)
 	return pos, ok, err
 }
@@ -463,7 +463,7 @@ func evolveDustSwept(st *ledger.State, e *DustSwept) error {
 	if !pl.Units.IsZero() {
 		return ledger.Errorf(ledger.ErrInvariant, "pool %s swept with %s units staked", e.Pool, pl.Units)
 	}
-	pl.Received, pl.Paid, pl.Frac = ledger.Amount{}, ledger.Amount{}, new(big.Int)
+	pl.Received, pl.Paid, pl.Frac = ledger.Amount{}, ledger.Amount{}, natOf(new(big.Int))
 	save(st, poolKey(e.Pool), &pl)
 	return nil
 }

@@ -263,28 +263,28 @@ func getEpochState(g ledger.Getter) (epochState, error) {
 type Pool struct {
 	ID       string        `json:"pool"`
 	Units    ledger.Amount `json:"units"`
-	Acc      *big.Int      `json:"acc"`
+	Acc      Nat           `json:"acc"`
 	Received ledger.Amount `json:"received"` // credited to stakers since the pool was last empty
 	Paid     ledger.Amount `json:"paid"`     // paid out of Received
 	// Frac is the credited reward not yet a whole base unit, scaled by
 	// AccScale: Received * AccScale + Frac = the sum over reward events of
 	// increment * units, an upper bound of what stakers can claim.
-	Frac *big.Int `json:"frac"`
+	Frac Nat `json:"frac"`
 }
 
 func (p *Pool) enc(e *ledger.Encoder) {
 	e.Amount(p.Units)
-	encBig(e, p.Acc)
+	encBig(e, p.Acc.Int)
 	e.Amount(p.Received)
 	e.Amount(p.Paid)
-	encBig(e, p.Frac)
+	encBig(e, p.Frac.Int)
 }
 func (p *Pool) dec(d *ledger.Decoder) {
-	p.Units, p.Acc, p.Received, p.Paid, p.Frac = d.Amount(), decBig(d), d.Amount(), d.Amount(), decBig(d)
+	p.Units, p.Acc, p.Received, p.Paid, p.Frac = d.Amount(), natOf(decBig(d)), d.Amount(), d.Amount(), natOf(decBig(d))
 }
 
 func getPool(g ledger.Getter, id string) (Pool, error) {
-	p := Pool{ID: id, Acc: new(big.Int), Frac: new(big.Int)}
+	p := Pool{ID: id, Acc: natOf(new(big.Int)), Frac: natOf(new(big.Int))}
 	_, err := load(g, poolKey(id), "pool "+id, &p)
 	p.ID = id
 	return p, err
@@ -314,12 +314,16 @@ type Position struct {
 	Asset   ledger.AssetID   `json:"asset"`
 	Shares  ledger.Amount    `json:"shares"`
 	Units   ledger.Amount    `json:"units"` // reward weight
-	Snap    *big.Int         `json:"snap"`  // pool accumulator when last settled
+	Snap    Nat              `json:"snap"`  // pool accumulator when last settled
 }
 
-func (p *Position) enc(e *ledger.Encoder) { e.Amount(p.Shares); e.Amount(p.Units); encBig(e, p.Snap) }
+func (p *Position) enc(e *ledger.Encoder) {
+	e.Amount(p.Shares)
+	e.Amount(p.Units)
+	encBig(e, p.Snap.Int)
+}
 func (p *Position) dec(d *ledger.Decoder) {
-	p.Shares, p.Units, p.Snap = d.Amount(), d.Amount(), decBig(d)
+	p.Shares, p.Units, p.Snap = d.Amount(), d.Amount(), natOf(decBig(d))
 }
 
 // Unbonding is stake on its way out: it can be withdrawn from epoch
