@@ -105,6 +105,27 @@ func (e *EpochClosed) Encode(enc *Encoder) {
 }
 func (e *EpochClosed) Decode(d *Decoder) { e.Epoch, e.End = d.Uint(), d.Int() }
 
+// EpochWorkFailed records that a module's end-of-epoch work failed and was
+// undone; the epoch closed regardless. It changes no state.
+type EpochWorkFailed struct {
+	Epoch  uint64 `json:"epoch"`
+	Module string `json:"module"`
+	Code   string `json:"code"`
+	Msg    string `json:"msg"`
+}
+
+func (*EpochWorkFailed) EventType() string    { return "epoch_work_failed" }
+func (*EpochWorkFailed) EventVersion() uint16 { return 1 }
+func (e *EpochWorkFailed) Encode(enc *Encoder) {
+	enc.Uint(e.Epoch)
+	enc.String(e.Module)
+	enc.String(e.Code)
+	enc.String(e.Msg)
+}
+func (e *EpochWorkFailed) Decode(d *Decoder) {
+	e.Epoch, e.Module, e.Code, e.Msg = d.Uint(), d.String(), d.String(), d.String()
+}
+
 // CloseEpoch closes the open epoch once block time has reached its end.
 // The host injects it when a block's time crosses the boundary; anyone may
 // submit it, and it is rejected before the end or for another epoch.
@@ -132,6 +153,7 @@ func (Chain) Events() []EventSpec {
 		{Type: "chain_started", Version: 1, New: func() Event { return new(ChainStarted) }},
 		{Type: "epoch_closed", Version: 1, New: func() Event { return new(EpochClosed) }},
 		{Type: "params_changed", Version: 1, New: func() Event { return new(ParamsChanged) }},
+		{Type: "epoch_work_failed", Version: 1, New: func() Event { return new(EpochWorkFailed) }},
 	}
 }
 
@@ -151,8 +173,23 @@ func (Chain) Decide(ctx *Context, cmd *Command) error {
 		return Errorf(ErrEpochNotOver, "epoch %d ends at %d, block time is %d", c.Epoch, c.EpochEnd(), ctx.Time)
 	}
 	for _, m := range ctx.m.epochEnders {
+		// A module whose end-of-epoch work fails must not stop the chain
+		// from closing epochs: its work is undone and the failure recorded,
+		// and the other modules' work goes on.
+		mark, nev := ctx.st.Mark(), len(ctx.events)
 		if err := m.EndEpoch(ctx, c.Epoch); err != nil {
-			return err
+			if serr := ctx.st.Err(); serr != nil {
+				return serr // an I/O fault, not the module's verdict
+			}
+			ctx.st.Rollback(mark)
+			ctx.events = ctx.events[:nev]
+			e, ok := err.(*Error)
+			if !ok {
+				e = &Error{Code: "failed", Msg: err.Error()}
+			}
+			if err := ctx.Emit(&EpochWorkFailed{Epoch: c.Epoch, Module: m.(Module).Name(), Code: e.Code, Msg: e.Msg}); err != nil {
+				return err
+			}
 		}
 	}
 	return ctx.Emit(&EpochClosed{Epoch: c.Epoch, End: c.EpochEnd()})
@@ -169,6 +206,8 @@ func (Chain) Evolve(st *State, ev Event) error {
 		return nil
 	case *ParamsChanged:
 		return applyParamsChanged(st, e)
+	case *EpochWorkFailed:
+		return nil
 	case *EpochClosed:
 		c, err := GetChain(st)
 		if err != nil {

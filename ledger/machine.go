@@ -15,7 +15,7 @@ type Machine struct {
 	modules       []Module
 	reg           *Registry
 	transferHooks []TransferHook
-	epochEnders   []EpochEnder
+	epochEnders   []EpochEnder // each is also a Module
 }
 
 // NewMachine returns a Machine running the built-in modules and then mods.

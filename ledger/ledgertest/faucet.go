@@ -66,3 +66,22 @@ func (Faucet) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
 func (Faucet) Evolve(*ledger.State, ledger.Event) error {
 	return ledger.Errorf(ledger.ErrUnknownEvent, "faucet has no events")
 }
+
+// Failing is a test-only module whose end-of-epoch work always fails
+// after moving funds, to show that the failure is undone and recorded
+// while the epoch still closes.
+type Failing struct{ Faucet }
+
+// Name implements ledger.Module.
+func (Failing) Name() string { return "failing" }
+
+// Commands implements ledger.Module.
+func (Failing) Commands() []ledger.CommandSpec { return nil }
+
+// EndEpoch mints, then fails.
+func (Failing) EndEpoch(ctx *ledger.Context, epoch uint64) error {
+	if err := ledger.Mint(ctx, ledger.SystemActor, "COOP", ledger.NewAmount(1)); err != nil {
+		return err
+	}
+	return ledger.Errorf(ledger.ErrInvalidParameter, "epoch work of epoch %d cannot be done", epoch)
+}
