@@ -25,6 +25,7 @@ func samples() ([]ledger.Event, []ledger.Payload) {
 		&tokenomics.RewardPaid{Epoch: 3, Pool: "mining", Recipient: "x", Basis: a(5), Reward: a(4), Capped: a(1)},
 		&tokenomics.EpochReport{Epoch: 9, SupplyBefore: a(10), Burned: a(2), Minted: a(3), Supply: a(11), Price: 7, CreditsOutstand: a(1)},
 		&tokenomics.StakeAdded{Pool: "p", Account: "a", Asset: "COOP", Amount: a(1), Shares: a(1), Units: a(1)},
+		&tokenomics.StakeCheckpointed{Account: "a", Height: 7, Units: a(3), Since: -5, Total: a(9)},
 		&tokenomics.StakeRemoved{Pool: "p", Account: "a", Asset: "COOP", Amount: a(1), Shares: a(1), Units: a(1), ID: 4, Release: 9},
 		&tokenomics.UnbondingWithdrawn{Account: "a", ID: 4, Asset: "COOP", Amount: a(1)},
 		&tokenomics.RewardsClaimed{Pool: "p", Account: "a", Amount: a(1), Restaked: true},

@@ -68,6 +68,7 @@ func (Module) Events() []ledger.EventSpec {
 		{Type: "reward_paid", Version: 1, New: func() ledger.Event { return new(RewardPaid) }},
 		{Type: "epoch_report", Version: 1, New: func() ledger.Event { return new(EpochReport) }},
 		{Type: "stake_added", Version: 1, New: func() ledger.Event { return new(StakeAdded) }},
+		{Type: "stake_checkpointed", Version: 1, New: func() ledger.Event { return new(StakeCheckpointed) }},
 		{Type: "stake_removed", Version: 1, New: func() ledger.Event { return new(StakeRemoved) }},
 		{Type: "unbonding_withdrawn", Version: 1, New: func() ledger.Event { return new(UnbondingWithdrawn) }},
 		{Type: "rewards_claimed", Version: 1, New: func() ledger.Event { return new(RewardsClaimed) }},
@@ -169,6 +170,8 @@ func (Module) Evolve(st *ledger.State, ev ledger.Event) error {
 		return evolveReport(st, e)
 	case *StakeAdded:
 		return evolveStakeAdded(st, e)
+	case *StakeCheckpointed:
+		return evolveStakeCheckpointed(st, e)
 	case *StakeRemoved:
 		return evolveStakeRemoved(st, e)
 	case *UnbondingWithdrawn:

@@ -296,3 +296,11 @@ func evolveCircuit(st *ledger.State, tripped bool, at int64) error {
 	save(st, keyOracle, &o)
 	return nil
 }
+
+// LastPrice returns the oracle's last median price, in micro-USD per whole
+// native token, and ok=false before the first median. Other modules value
+// rewards with it (the contribution module's self-dealing cap).
+func LastPrice(g ledger.Getter) (price uint64, ok bool, err error) {
+	o, err := getOracle(g)
+	return o.Median, err == nil && o.Median > 0, err
+}

@@ -147,7 +147,13 @@ func addStake(ctx *ledger.Context, p *Params, pool string, acct ledger.AccountID
 			return err
 		}
 	}
-	return ctx.Emit(&StakeAdded{Pool: pool, Account: acct, Asset: asset, Amount: a, Shares: shares, Units: units})
+	if err := ctx.Emit(&StakeAdded{Pool: pool, Account: acct, Asset: asset, Amount: a, Shares: shares, Units: units}); err != nil {
+		return err
+	}
+	if pool == ProtocolPool {
+		return checkpointStake(ctx, acct)
+	}
+	return nil
 }
 
 func decideStake(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Stake) error {
@@ -231,6 +237,11 @@ func decideUnstake(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Un
 	}
 	if err := ctx.Emit(ev); err != nil {
 		return err
+	}
+	if c.Pool == ProtocolPool {
+		if err := checkpointStake(ctx, actor); err != nil {
+			return err
+		}
 	}
 	pl, err := getPool(ctx, c.Pool)
 	if err != nil {

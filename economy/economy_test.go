@@ -1,0 +1,110 @@
+package economy_test
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/economy"
+	"github.com/coopera/coopera/governance/policy"
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/tokenomics"
+)
+
+// TestEconomyEndToEnd runs the standard modules in the Pebble-backed
+// engine with the real policy admitter: stakes in the tokenomics protocol
+// pool become governance voting power, a proposal to change the platform
+// fee passes and executes, the next block's transfers pay the new fee,
+// and verify replays everything.
+func TestEconomyEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	lib, err := policy.LoadLibrary(ctx, "../policies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := policy.Load(ctx, "../policies")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := ledger.ParseGenesis([]byte(fmt.Sprintf(`{"chain_id": "economy", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "24h",
+	 "assets": [{"id": "COOP", "decimals": 6}],
+	 "accounts": [{"id": "alice"}, {"id": "bob"}, {"id": "carol"}, {"id": "feed"}],
+	 "allocations": [{"account": "alice", "asset": "COOP", "amount": "1000000000"},
+	                 {"account": "bob", "asset": "COOP", "amount": "1000000000"}],
+	 "params": {"tokenomics": {"oracle_feeds": ["feed"]},
+	            "governance": {"policy_hash": %q, "voting_period": "1h", "timelock": "0s", "min_deposit": "1000000"}}}`,
+		hex.EncodeToString(set.Hash()))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mods := economy.Modules()
+	adm, err := policy.NewAdmitter(lib, mods...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := g.GenesisTime
+	clock := func() time.Time { now = now.Add(time.Second); return now }
+	eng, err := coopera.Open(t.TempDir(), &coopera.Options{Genesis: g, Modules: mods, Admitters: []coopera.Admitter{adm}, Clock: clock, CheckInvariants: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	submit := func(js string) *coopera.Receipt {
+		t.Helper()
+		c, err := eng.ParseCommand([]byte(js))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := eng.Submit(ctx, c)
+		if err != nil {
+			t.Fatalf("%s: %v", js, err)
+		}
+		return rc
+	}
+	submit(`{"type": "stake", "actor": "alice", "payload": {"pool": "protocol", "asset": "COOP", "amount": "300000000"}}`)
+	submit(`{"type": "stake", "actor": "bob", "payload": {"pool": "protocol", "asset": "COOP", "amount": "100000000"}}`)
+	if u, _, err := tokenomics.ProtocolStakeAt(eng.View(), "alice", eng.Head().Height); err != nil || u.IsZero() {
+		t.Fatalf("alice's protocol stake: %s %v", u, err)
+	}
+	submit(`{"type": "gov_propose", "actor": "alice", "payload": {"title": "Fee to 1.2%", "description": "Raise the platform fee to fund the treasury.", "deposit": "1000000",
+	  "actions": [{"kind": "parameter_change", "module": "tokenomics", "name": "fee_bps", "value": 120}]}}`)
+	// A proposal the policy refuses (fee above 5%) never reaches a block.
+	head := eng.Head()
+	c, _ := eng.ParseCommand([]byte(`{"type": "gov_propose", "actor": "bob", "payload": {"title": "Fee to 9%", "description": "Raise the platform fee a great deal, please.", "deposit": "1000000",
+	  "actions": [{"kind": "parameter_change", "module": "tokenomics", "name": "fee_bps", "value": 900}]}}`))
+	if _, err := eng.Submit(ctx, c); err == nil {
+		t.Fatal("the policy let a 9% fee through")
+	}
+	if eng.Head() != head {
+		t.Fatal("a refused proposal wrote a block")
+	}
+	submit(`{"type": "gov_vote", "actor": "alice", "payload": {"proposal": 1, "option": "yes"}}`)
+	submit(`{"type": "gov_vote", "actor": "bob", "payload": {"proposal": 1, "option": "no"}}`)
+	// The example policy gives parameter changes a 24h vote and a 48h
+	// timelock. The epoch close at 24h tallies the proposal (alice's stake
+	// outweighs bob's).
+	now = now.Add(25 * time.Hour)
+	submit(`{"type": "gov_queue", "actor": "carol", "payload": {"proposal": 1}}`)
+	now = now.Add(49 * time.Hour)
+	submit(`{"type": "gov_execute", "actor": "carol", "payload": {"proposal": 1}}`)
+	// From the next block on, a transfer pays 1.2%: 1,000,000 -> 12,000.
+	rc := submit(`{"type": "transfer", "actor": "alice", "payload": {"legs": [{"to": "carol", "asset": "COOP", "amount": "1000000"}]}}`)
+	var fee *tokenomics.FeeCharged
+	for _, ev := range rc.Events {
+		if f, ok := ev.(*tokenomics.FeeCharged); ok {
+			fee = f
+		}
+	}
+	if fee == nil {
+		t.Fatalf("no fee on the transfer: %v", rc.Events)
+	}
+	if got := fmt.Sprint(fee.Fee); got != "12000" {
+		t.Fatalf("fee %s after the governance change, want 12000 (1.2%%)", got)
+	}
+	if _, err := eng.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
