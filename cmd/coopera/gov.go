@@ -11,37 +11,20 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/governance"
-	"github.com/coopera/coopera/governance/govtest"
 	"github.com/coopera/coopera/governance/policy"
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/store"
 )
 
-// govModules are the modules governance needs. Governance reads voting
-// power from a governance.StakeSource; until the staking module provides
-// one (stake checkpoints by height), the stand-in is govtest, whose
-// govtest_stake command sets stake freely: fit for demos and tests only.
-func govModules() []ledger.Module {
-	return []ledger.Module{govtest.Module{}, governance.New(govtest.Module{})}
-}
-
 // govLedgerModules are the modules of a governed ledger: the CLI's default
-// modules, then those of govModules that are not among them by name.
-func govLedgerModules() []ledger.Module {
-	mods := slices.Clone(defaultModules())
-	for _, m := range govModules() {
-		if !slices.ContainsFunc(mods, func(x ledger.Module) bool { return x.Name() == m.Name() }) {
-			mods = append(mods, m)
-		}
-	}
-	return mods
-}
+// modules, whose governance reads voting power from tokenomics' protocol
+// staking pool (package economy).
+func govLedgerModules() []ledger.Module { return defaultModules() }
 
 // govAdmitters returns the admitter for the policies in dir, to give the
 // engine in Options.Admitters; the library watches dir, so a policy

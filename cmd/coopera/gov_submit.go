@@ -154,7 +154,7 @@ var cmdGovSubmit = &command{
 opens it with the governance modules and the policy admitter and submits
 one command JSON, or a JSON array of them as one batch, from FILE or
 standard input, for example the stand-in stake command:
-  {"type": "govtest_stake", "actor": "alice", "payload": {"account": "alice", "amount": "500"}}`,
+  {"type": "stake", "actor": "alice", "payload": {"pool": "protocol", "asset": "COOP", "amount": "500"}}`,
 	run: runGovSubmit,
 }
 

@@ -99,15 +99,16 @@ func TestGovLifecycle(t *testing.T) {
 	genesis := writeFile(t, dir, "genesis.json", fmt.Sprintf(`{"chain_id": "govcli", "genesis_time": %q, "epoch_length": "24h",
 	 "assets": [{"id": "COOP", "decimals": 0}],
 	 "accounts": [{"id": "alice"}, {"id": "bob"}, {"id": "mallory"}],
-	 "allocations": [{"account": "alice", "asset": "COOP", "amount": "1000"}],
+	 "allocations": [{"account": "alice", "asset": "COOP", "amount": "1000"}, {"account": "bob", "asset": "COOP", "amount": "400"}],
 	 "params": {"governance": {"voting_period": "1s", "late_quorum_extension": "0s", "timelock": "0s", "min_deposit": "10"}}}`, start))
 	out := govMust(t, exitOK, "", "gov", "init", "-genesis", genesis, "-policies", testPolicies, led)
-	if !strings.Contains(out, "modules [govtest governance]") {
+	if !strings.Contains(out, "modules [tokenomics contribution governance]") {
 		t.Fatalf("init: %s", out)
 	}
 	pol := "-policies=" + testPolicies
-	govMust(t, exitOK, `[{"type": "govtest_stake", "actor": "alice", "payload": {"account": "alice", "amount": "600"}},
-	 {"type": "govtest_stake", "actor": "bob", "payload": {"account": "bob", "amount": "400"}}]`, "gov", "submit", pol, led)
+	// Voting power is stake in the tokenomics protocol pool.
+	govMust(t, exitOK, `[{"type": "stake", "actor": "alice", "payload": {"pool": "protocol", "asset": "COOP", "amount": "600"}},
+	 {"type": "stake", "actor": "bob", "payload": {"pool": "protocol", "asset": "COOP", "amount": "400"}}]`, "gov", "submit", pol, led)
 	prop := writeFile(t, dir, "p.json", `{"title": "Quorum to 40%", "deposit": "10",
 	 "actions": [{"kind": "parameter_change", "module": "governance", "name": "quorum_bps", "value": 4000}]}`)
 	out = govMust(t, exitOK, "", "gov", "propose", pol, "-actor", "alice", led, prop)

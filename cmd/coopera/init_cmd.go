@@ -87,7 +87,10 @@ func (c *cli) usageError(cmd *command, fs *flag.FlagSet, msg string) int {
 // checkGenesis builds the genesis block in memory, which runs every check
 // (the modules' too) without touching the disk.
 func checkGenesis(g *ledger.Genesis) error {
-	m, err := ledger.NewMachine()
+	if err := fillPolicyHash(g); err != nil {
+		return err
+	}
+	m, err := ledger.NewMachine(defaultModules()...)
 	if err != nil {
 		return err
 	}
@@ -97,7 +100,9 @@ func checkGenesis(g *ledger.Genesis) error {
 }
 
 // exampleGenesis returns the demo genesis: asset COOP with 6 decimals,
-// accounts alice, bob and carol, and 1,000,000 COOP allocated to alice.
+// accounts alice, bob, carol and the oracle feed, 1,000,000 COOP allocated
+// to alice, the tokenomics defaults (a 1% fee on transfers) and the
+// built-in example governance policies in force.
 func exampleGenesis(chainID string, t time.Time) string {
 	return fmt.Sprintf(`{
   "chain_id": %q,
@@ -109,11 +114,16 @@ func exampleGenesis(chainID string, t time.Time) string {
   "accounts": [
     {"id": "alice"},
     {"id": "bob"},
-    {"id": "carol"}
+    {"id": "carol"},
+    {"id": "oracle"}
   ],
   "allocations": [
     {"account": "alice", "asset": "COOP", "amount": "1000000000000"}
-  ]
+  ],
+  "params": {
+    "tokenomics": {"oracle_feeds": ["oracle"]},
+    "governance": {"policy_hash": %q}
+  }
 }
-`, chainID, t.UTC().Format(time.RFC3339))
+`, chainID, t.UTC().Format(time.RFC3339), examplePolicyHash())
 }

@@ -3,6 +3,7 @@ package main
 // Opening ledger directories, and checking that a new one may be created.
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -49,8 +50,12 @@ func openLedger(dir string) (*coopera.Engine, error) {
 	if !ok {
 		return nil, &errNoLedger{dir}
 	}
-	eng, err := coopera.Open(dir, &coopera.Options{})
-	if errors.Is(err, ledger.ErrInvalidGenesis) {
+	opts, err := ledgerOptions()
+	if err != nil {
+		return nil, err
+	}
+	eng, err := coopera.Open(dir, opts)
+	if errors.Is(err, coopera.ErrNoLedger) {
 		return nil, &errNoLedger{dir}
 	}
 	return eng, err
@@ -91,7 +96,7 @@ func checkNewDir(dir string) (exists bool, err error) {
 		return true, nil
 	}
 	if ok, _ := hasStore(dir); ok {
-		if eng, err := coopera.Open(dir, &coopera.Options{}); err == nil {
+		if eng, err := openLedger(dir); err == nil {
 			h := eng.Head()
 			id := eng.ChainID()
 			eng.Close()
@@ -108,7 +113,15 @@ func createLedger(dir string, g *ledger.Genesis) (*coopera.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	eng, err := coopera.Open(dir, &coopera.Options{Genesis: g})
+	opts, err := ledgerOptions()
+	if err != nil {
+		return nil, err
+	}
+	if err := fillPolicyHash(g); err != nil {
+		return nil, err
+	}
+	opts.Genesis = g
+	eng, err := coopera.Open(dir, opts)
 	if err != nil {
 		if existed {
 			clearDir(dir)
@@ -126,4 +139,29 @@ func clearDir(dir string) {
 	for _, e := range ents {
 		os.RemoveAll(filepath.Join(dir, e.Name()))
 	}
+}
+
+// fillPolicyHash puts the built-in example policies in force in a genesis
+// that names no policy set of its own (params.governance.policy_hash).
+func fillPolicyHash(g *ledger.Genesis) error {
+	var gov map[string]json.RawMessage
+	if raw, ok := g.Params["governance"]; ok {
+		if err := json.Unmarshal(raw, &gov); err != nil {
+			return ledger.Errorf(ledger.ErrInvalidGenesis, "params.governance: %v", err)
+		}
+	}
+	if _, ok := gov["policy_hash"]; ok {
+		return nil
+	}
+	if gov == nil {
+		gov = map[string]json.RawMessage{}
+	}
+	h, _ := json.Marshal(examplePolicyHash())
+	gov["policy_hash"] = h
+	raw, _ := json.Marshal(gov)
+	if g.Params == nil {
+		g.Params = map[string]json.RawMessage{}
+	}
+	g.Params["governance"] = raw
+	return nil
 }

@@ -86,9 +86,10 @@ func TestQuickstart(t *testing.T) {
 		"applied at height 1, index 0",
 		"insufficient_funds: account bob has 350000000 base units of COOP",
 		"duplicate of the command applied at height 1, index 0",
-		"alice  999599.75 COOP  (999599750000 base units)",
-		"bob    350 COOP        (350000000 base units)",
-		"carol  50.25 COOP      (50250000 base units)",
+		// Each transfer pays the 1% platform fee on top: 2.5 + 1 + 0.5025.
+		"alice  999595.7475 COOP  (999595747500 base units)",
+		"bob    350 COOP          (350000000 base units)",
+		"carol  50.25 COOP        (50250000 base units)",
 		"head: height 3",
 		"verified 4 blocks (genesis to height 3): 3 commands, 1 rejected",
 	)
@@ -116,7 +117,7 @@ func TestQuickstartJSON(t *testing.T) {
 	for _, b := range doc.Balances {
 		got[b.Account] = b.Units
 	}
-	if got["alice"] != "999599.75" || got["bob"] != "350" || got["carol"] != "50.25" {
+	if got["alice"] != "999595.7475" || got["bob"] != "350" || got["carol"] != "50.25" {
 		t.Errorf("balances %v", got)
 	}
 }
@@ -334,7 +335,7 @@ func TestExampleCommand(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "l")
 	runCLI(t, "quickstart", "-dir", dir).want(t, exitOK)
 	r := runCLI(t, "submit", "-example").want(t, exitOK)
-	cooperaStdin(t, r.stdout, "submit", dir).want(t, exitOK).contains(t, "bob    352.5 COOP")
+	cooperaStdin(t, r.stdout, "submit", dir).want(t, exitOK).contains(t, "352.5 COOP        (352500000 base units)")
 	// The same key for another command is a conflict, answered without a block.
 	other := strings.Replace(r.stdout, `"2500000"`, `"2500001"`, 1)
 	r = cooperaStdin(t, other, "submit", dir).want(t, exitFail)

@@ -30,7 +30,12 @@ func TestNodeAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := coopera.Open(t.TempDir(), &coopera.Options{Genesis: g})
+	opts, err := ledgerOptions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts.Genesis = g
+	eng, err := coopera.Open(t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}

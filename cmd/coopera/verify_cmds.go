@@ -92,7 +92,7 @@ func runReplay(c *cli, ctx context.Context, cmd *command, args []string) int {
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return c.fail(err)
 	}
-	rep, err := coopera.Replay(ctx, src, dst, nil)
+	rep, err := coopera.Replay(ctx, src, dst, replayOptions())
 	if errors.Is(err, ledger.ErrInvalidGenesis) {
 		err = &errNoLedger{src}
 	}
@@ -144,3 +144,7 @@ func runSnapshot(c *cli, ctx context.Context, cmd *command, args []string) int {
 		return exitOK
 	})
 }
+
+// replayOptions are the options a replay runs the log with: the CLI's
+// modules.
+func replayOptions() *coopera.Options { return &coopera.Options{Modules: defaultModules()} }
