@@ -80,7 +80,7 @@ type CommitWeights struct {
 	Hash ledger.Hash `json:"hash"`
 }
 
-func (*CommitWeights) Type() string                { return "contribution_commit" }
+func (*CommitWeights) Type() string               { return "contribution_commit" }
 func (p *CommitWeights) Encode(e *ledger.Encoder) { e.Fixed(p.Hash[:]) }
 func (p *CommitWeights) Decode(d *ledger.Decoder) { copy(p.Hash[:], d.Fixed(32)) }
 func (p *CommitWeights) Validate() error {

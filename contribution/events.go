@@ -10,9 +10,9 @@ type Registered struct {
 	Height  uint64           `json:"height"`
 }
 
-func (*Registered) EventType() string                { return "contribution_registered" }
-func (*Registered) EventVersion() uint16             { return 1 }
-func (e *Registered) Accounts() []ledger.AccountID   { return []ledger.AccountID{e.Account} }
+func (*Registered) EventType() string              { return "contribution_registered" }
+func (*Registered) EventVersion() uint16           { return 1 }
+func (e *Registered) Accounts() []ledger.AccountID { return []ledger.AccountID{e.Account} }
 func (e *Registered) Encode(enc *ledger.Encoder) {
 	enc.String(string(e.Account))
 	enc.String(e.Role)

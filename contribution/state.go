@@ -182,7 +182,7 @@ func decodeBonds(b []byte) ([]bond, error) {
 // ProviderResult is a provider's outcome for one epoch.
 type ProviderResult struct {
 	Epoch        uint64        `json:"epoch"`
-	Contribution ledger.Amount `json:"contribution"` // C_i
+	Contribution ledger.Amount `json:"contribution"`  // C_i
 	Consensus    uint64        `json:"consensus_ppm"` // kappa-clipped consensus weight
 	Incentive    uint64        `json:"incentive_ppb"` // share of the clipped rank
 	Trust        uint64        `json:"trust_ppm"`     // clipped / unclipped support
