@@ -31,10 +31,11 @@ func TestEconomyEndToEnd(t *testing.T) {
 	}
 	g, err := ledger.ParseGenesis([]byte(fmt.Sprintf(`{"chain_id": "economy", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "24h",
 	 "assets": [{"id": "COOP", "decimals": 6}],
-	 "accounts": [{"id": "alice"}, {"id": "bob"}, {"id": "carol"}, {"id": "feed"}],
+	 "accounts": [{"id": "alice"}, {"id": "bob"}, {"id": "carol"}, {"id": "feed"}, {"id": "meter"}],
 	 "allocations": [{"account": "alice", "asset": "COOP", "amount": "1000000000"},
 	                 {"account": "bob", "asset": "COOP", "amount": "1000000000"}],
-	 "params": {"tokenomics": {"oracle_feeds": ["feed"]},
+	 "params": {"tokenomics": {"oracle_feeds": ["feed"], "provider_pool": "mod:contribution/pool"},
+	            "contribution": {"reporters": ["meter"]},
 	            "governance": {"policy_hash": %q, "voting_period": "1h", "timelock": "0s", "min_deposit": "1000000"}}}`,
 		hex.EncodeToString(set.Hash()))))
 	if err != nil {
@@ -81,6 +82,9 @@ func TestEconomyEndToEnd(t *testing.T) {
 	if eng.Head() != head {
 		t.Fatal("a refused proposal wrote a block")
 	}
+	// carol serves GPU time, metered for contribution.
+	submit(`{"type": "contribution_register", "actor": "carol", "payload": {"role": "compute", "stake": "0"}}`)
+	submit(`{"type": "contribution_record", "actor": "meter", "payload": {"provider": "carol", "kind": "gpu_seconds", "class": "h100", "quantity": 3600, "source": "nvml:carol-1"}}`)
 	submit(`{"type": "gov_vote", "actor": "alice", "payload": {"proposal": 1, "option": "yes"}}`)
 	submit(`{"type": "gov_vote", "actor": "bob", "payload": {"proposal": 1, "option": "no"}}`)
 	// The example policy gives parameter changes a 24h vote and a 48h
@@ -88,6 +92,13 @@ func TestEconomyEndToEnd(t *testing.T) {
 	// outweighs bob's).
 	now = now.Add(25 * time.Hour)
 	submit(`{"type": "gov_queue", "actor": "carol", "payload": {"proposal": 1}}`)
+	// The epoch close minted the emission (1,000,000 COOP); its providers'
+	// half went to the contribution pool, whose compute share (40%) carol,
+	// the only compute provider with no validators voting, received:
+	// 200,000 COOP.
+	if got := balanceOf(t, eng, "carol"); got != "200000000000" {
+		t.Fatalf("carol has %s base units after the epoch, want 200000000000", got)
+	}
 	now = now.Add(49 * time.Hour)
 	submit(`{"type": "gov_execute", "actor": "carol", "payload": {"proposal": 1}}`)
 	// From the next block on, a transfer pays 1.2%: 1,000,000 -> 12,000.
@@ -107,4 +118,13 @@ func TestEconomyEndToEnd(t *testing.T) {
 	if _, err := eng.Verify(ctx); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func balanceOf(t *testing.T, e *coopera.Engine, a ledger.AccountID) string {
+	t.Helper()
+	v, err := e.Balance(context.Background(), a, "COOP")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v.String()
 }

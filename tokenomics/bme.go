@@ -390,7 +390,13 @@ func (Module) EndEpoch(ctx *ledger.Context, epoch uint64) error {
 	mint := minting(ctx, p.NativeAsset)
 	ep := epochAlloc{ctx: ctx, p: &p, epoch: epoch, price: rep.Price, dec: dec, mint: mint, capDen: sh.Providers + sh.Mining + sh.Creators}
 
-	if rep.Providers, err = ep.allocate("providers", weightProviders, sh.Providers, es.WProviders, provPool, func(to string, a ledger.Amount) (ledger.Amount, error) {
+	if p.ProviderPool != "" {
+		// Another module distributes the providers' share (and caps it).
+		if err := mint(p.ProviderPool, provPool); err != nil {
+			return err
+		}
+		rep.Providers = provPool
+	} else if rep.Providers, err = ep.allocate("providers", weightProviders, sh.Providers, es.WProviders, provPool, func(to string, a ledger.Amount) (ledger.Amount, error) {
 		if to == StakersRecipient {
 			return rewardPool(ctx, ProtocolPool, a, mint)
 		}

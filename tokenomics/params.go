@@ -95,6 +95,12 @@ type Params struct {
 	UsageShares           UsageShares        `json:"usage_shares"`
 	ModelShares           ModelShares        `json:"model_shares"`
 	UsageReporters        []ledger.AccountID `json:"usage_reporters"`
+	// ProviderPool, if set, receives the providers' share of each epoch's
+	// mint whole, for another module to distribute (the contribution
+	// module's pool, "mod:contribution/pool", which pays it out by Proof
+	// of Intelligence, with its own self-dealing cap). Empty: the share is
+	// paid pro rata to the credits each provider served.
+	ProviderPool ledger.AccountID `json:"provider_pool,omitempty"`
 
 	// Staking.
 	StakeAssets     []StakeAsset       `json:"stake_assets"`
@@ -239,6 +245,11 @@ func (p *Params) Validate() error {
 	if err := validateAccounts("usage_reporters", p.UsageReporters); err != nil {
 		return err
 	}
+	if p.ProviderPool != "" {
+		if err := p.ProviderPool.Validate(); err != nil {
+			return paramErr("provider_pool", "%v", err)
+		}
+	}
 	seen := map[ledger.AssetID]bool{p.NativeAsset: true}
 	for i, a := range p.StakeAssets {
 		if err := a.Asset.Validate(); err != nil {
@@ -360,6 +371,7 @@ func (p *Params) encode() []byte {
 	e.Uint(uint64(p.ModelShares.Platform))
 	e.Uint(uint64(p.ModelShares.Model))
 	encAccounts(e, p.UsageReporters)
+	e.String(string(p.ProviderPool))
 	e.Uint(uint64(len(p.StakeAssets)))
 	for _, a := range p.StakeAssets {
 		e.String(string(a.Asset))
@@ -426,6 +438,7 @@ func DecodeParams(b []byte) (Params, error) {
 	p.UsageShares = UsageShares{Launchpad: u32(d), Template: u32(d), Tools: u32(d), Platform: u32(d)}
 	p.ModelShares = ModelShares{Platform: u32(d), Model: u32(d)}
 	p.UsageReporters = decAccounts(d)
+	p.ProviderPool = ledger.AccountID(d.String())
 	n := d.Len(2)
 	for range n {
 		p.StakeAssets = append(p.StakeAssets, StakeAsset{Asset: ledger.AssetID(d.String()), WeightBps: u32(d)})
