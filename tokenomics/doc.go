@@ -35,5 +35,6 @@
 //
 // Queries (Supply, StakeOf, PoolOf, GetAgent, GetCurve, Price, Report,
 // Credits, Locks, UnbondingOf) are pure functions over committed state.
-// The formulas and their defaults are in README.md.
+// The formulas and their defaults are in the repository README, section
+// "Tokenomics".
 package tokenomics
