@@ -40,7 +40,7 @@ var kindRole = map[string]string{
 // Kinds lists the contribution kinds, sorted.
 func Kinds() []string {
 	out := make([]string, 0, len(kindRole))
-	for k := range kindRole {
+	for k := range kindRole { // order-free: the keys are sorted below
 		out = append(out, k)
 	}
 	slices.Sort(out)
@@ -142,7 +142,7 @@ func (p *Params) Validate() error {
 		return paramErr("reward_asset", "%v", err)
 	}
 	kinds := make([]string, 0, len(p.Prices))
-	for k := range p.Prices {
+	for k := range p.Prices { // order-free: the keys are sorted below
 		kinds = append(kinds, k)
 	}
 	slices.Sort(kinds) // the first error reported must not depend on map order
@@ -199,7 +199,7 @@ func (p *Params) encode() []byte {
 	e := ledger.NewEncoder(make([]byte, 0, 256))
 	e.String(string(p.RewardAsset))
 	kinds := make([]string, 0, len(p.Prices))
-	for k := range p.Prices {
+	for k := range p.Prices { // order-free: the keys are sorted below
 		kinds = append(kinds, k)
 	}
 	slices.Sort(kinds)

@@ -150,7 +150,12 @@ func (m *Machine) genesisEvents(st *State, g *Genesis) ([]Event, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
 	}
-	for name := range g.Params {
+	names := make([]string, 0, len(g.Params))
+	for name := range g.Params { // order-free: sorted next, so the first error is always the same
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
 		if !slices.ContainsFunc(m.modules, func(mod Module) bool { return mod.Name() == name }) {
 			return nil, genesisErr("params."+name, "no module named %q; modules: %v", name, m.ModuleNames())
 		}

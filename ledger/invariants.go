@@ -113,7 +113,7 @@ func sortedAssets(ms ...map[AssetID]*big.Int) []AssetID {
 	seen := map[AssetID]bool{}
 	var out []AssetID
 	for _, m := range ms {
-		for a := range m {
+		for a := range m { // order-free: the keys are sorted below
 			if !seen[a] {
 				seen[a] = true
 				out = append(out, a)

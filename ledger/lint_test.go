@@ -15,11 +15,24 @@ func TestReducersArePure(t *testing.T) { ledgertest.CheckPure(t, ".") }
 // TestLintCatchesViolations makes sure the lint would fail on impure code.
 func TestLintCatchesViolations(t *testing.T) {
 	bad := filepath.Join(t.TempDir(), "bad.go")
-	os.WriteFile(bad, []byte("package x\nimport (\"math/rand\"; \"time\")\nvar f float64\nfunc g() { _ = rand.Int(); _ = time.Now(); go g() }\n"), 0o644)
+	os.WriteFile(bad, []byte(`package x
+import ("math/rand"; "time"; "github.com/open-policy-agent/opa/v1/rego")
+var f float64
+var _ = rego.New
+func g(m map[string]int) {
+	_ = rand.Int(); _ = time.Now(); go g(nil)
+	for k := range m { _ = k }
+	n := make(map[int]bool)
+	for k := range n { _ = k }
+	for k := range n { // order-free: a loop marked so is allowed
+		_ = k
+	}
+}
+`), 0o644)
 	rec := &recorder{}
 	ledgertest.CheckPureFile(rec, bad)
-	if rec.n != 4 {
-		t.Fatalf("lint found %d violations in bad.go, want 4 (rand import, float64, time.Now, go): %v", rec.n, rec.msgs)
+	if rec.n != 7 {
+		t.Fatalf("lint found %d violations in bad.go, want 7 (rand and rego imports, float64, time.Now, go, two map ranges): %v", rec.n, rec.msgs)
 	}
 }
 

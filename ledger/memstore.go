@@ -23,7 +23,7 @@ func (s *MemStore) Get(key []byte) ([]byte, bool, error) {
 // Scan implements Reader, in ascending key order.
 func (s *MemStore) Scan(prefix []byte, fn func(key, value []byte) bool) error {
 	keys := make([]string, 0, 64)
-	for k := range s.m {
+	for k := range s.m { // order-free: the keys are sorted below
 		if strings.HasPrefix(k, string(prefix)) {
 			keys = append(keys, k)
 		}

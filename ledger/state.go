@@ -112,7 +112,7 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 		return
 	}
 	var overlay []string
-	for k, e := range s.m {
+	for k, e := range s.m { // order-free: the keys are sorted below
 		if e.dirty && strings.HasPrefix(k, string(prefix)) {
 			overlay = append(overlay, k)
 		}
@@ -169,7 +169,7 @@ type Change struct {
 // sorted by key.
 func (s *State) Changes() []Change {
 	keys := make([]string, 0, len(s.m))
-	for k, e := range s.m {
+	for k, e := range s.m { // order-free: the keys are sorted below
 		if !e.dirty || (e.origOK == e.valOK && bytes.Equal(e.orig, e.val)) {
 			continue
 		}

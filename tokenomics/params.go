@@ -490,7 +490,7 @@ func (Module) SetParam(current []byte, name string, value json.RawMessage) ([]by
 	}
 	if _, ok := fields[name]; !ok {
 		names := make([]string, 0, len(fields))
-		for k := range fields {
+		for k := range fields { // order-free: the names are sorted below
 			names = append(names, k)
 		}
 		slices.Sort(names)
