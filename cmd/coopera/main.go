@@ -82,6 +82,7 @@ func init() {
 		cmdVerify,
 		cmdReplay,
 		cmdSnapshot,
+		cmdContribution,
 		cmdNode,
 		cmdClusterDemo,
 		cmdGov,

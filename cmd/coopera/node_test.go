@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -77,3 +78,22 @@ func TestNodeAPI(t *testing.T) {
 }
 
 func nowSecond() time.Time { return time.Now().Truncate(time.Second) }
+
+func TestContributionCommand(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "l")
+	var out, errb bytes.Buffer
+	if code := run([]string{"quickstart", "-dir", dir}, &out, &errb); code != exitOK {
+		t.Fatal(errb.String())
+	}
+	out.Reset()
+	if code := run([]string{"contribution", dir, "-provider", "bob"}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), "open epoch 0: contribution 0 from 0 records") {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	out.Reset()
+	if code := run([]string{"contribution", dir}, &out, &errb); code != exitUsage {
+		t.Fatalf("no -provider or -validator: exit %d", code)
+	}
+}
