@@ -86,6 +86,7 @@ func init() {
 		cmdNode,
 		cmdClusterDemo,
 		cmdGov,
+		cmdSim,
 	}
 }
 

@@ -1,0 +1,374 @@
+package sim
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/coopera/coopera/contribution"
+	"github.com/coopera/coopera/economy"
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/tokenomics"
+)
+
+// Accounts the simulator adds to every chain.
+const (
+	ExchangeAccount ledger.AccountID = "sim-exchange" // the market: sells the tokens consumers burn, buys providers' rewards
+	OperatorAccount ledger.AccountID = "sim-operator" // submits direct parameter changes
+	feedPrefix                       = "sim-feed-"
+)
+
+// FeedAccount returns the account of oracle feed i.
+func FeedAccount(i int) ledger.AccountID { return ledger.AccountID(feedPrefix + strconv.Itoa(i)) }
+
+var knownModules = []string{"tokenomics", "contribution", "governance"}
+
+// compiled is a validated scenario made ready to run: shared, read-only,
+// by every run.
+type compiled struct {
+	sc        *Scenario
+	native    ledger.AssetID
+	decimals  uint8
+	genesis   *ledger.Genesis
+	modules   []ledger.Module
+	machine   *ledger.Machine
+	pops      []*popSpec
+	holders   []ledger.AccountID // accounts whose balances the concentration metrics cover
+	feeds     []ledger.AccountID
+	columns   []column
+	gov       *govSetup // nil without the governance module
+	epochsYr  int64
+	inventory ledger.Amount
+	priceInit int64 // micro-USD
+	floor     int64 // micro-USD
+	path      []int64
+}
+
+type popSpec struct {
+	pop       *Population
+	behaviour string
+	factory   Factory
+	accounts  []ledger.AccountID
+	balance   ledger.Amount
+	metrics   []MetricInfo // from Measurer
+	seedTag   uint64
+}
+
+func (c *compiled) spec(ps *popSpec, p *problems) *Spec {
+	names := make([]string, len(c.sc.Populations))
+	for i, pop := range c.sc.Populations {
+		names[i] = pop.Name
+	}
+	return &Spec{
+		Name: ps.pop.Name, Count: ps.pop.Count, Accounts: ps.accounts, Balance: ps.balance,
+		Native: c.native, Decimals: c.decimals, Epochs: c.sc.Epochs, EpochsYear: c.epochsYr,
+		Populations: names, config: ps.pop.config, path: ps.pop.path, p: p, sc: c.sc,
+	}
+}
+
+func compile(s *Scenario, p *problems) *compiled {
+	bad := func(path, format string, args ...any) { p.add(s.line(path), path, format, args...) }
+	c := &compiled{sc: s}
+	c.epochsYr = int64(365 * 24 * time.Hour / s.EpochLength)
+	if c.epochsYr < 1 {
+		c.epochsYr = 1
+	}
+
+	// The native asset and its decimals.
+	c.native = "COOP"
+	if tp := paramNode(&s.Genesis.Params, "tokenomics"); tp != nil {
+		if v := mapValue(tp, "native_asset"); v != nil && v.Kind == yaml.ScalarNode {
+			c.native = ledger.AssetID(v.Value)
+		}
+	}
+	found := false
+	for _, a := range s.Genesis.Assets {
+		if ledger.AssetID(a.ID) == c.native {
+			c.decimals, found = a.Decimals, true
+		}
+	}
+	if !found {
+		bad("genesis.assets", "the native asset %s is not declared", c.native)
+		return nil
+	}
+
+	// Prices in micro-USD.
+	toMicro := func(d Dec) int64 { return int64(d) / 1000 }
+	c.priceInit, c.floor = toMicro(s.Price.Initial), max(1, toMicro(s.Price.Floor))
+	for _, v := range s.Price.Path {
+		c.path = append(c.path, max(1, toMicro(v)))
+	}
+	if s.Price.Model == "path" {
+		c.priceInit = c.path[0]
+	}
+	inv, err := s.Market.Inventory.units(c.decimals)
+	if err != nil {
+		bad("market.inventory", "%v", err)
+	}
+	c.inventory = inv
+
+	// Accounts: the scenario's, then the simulator's.
+	taken := map[ledger.AccountID]string{}
+	claim := func(id ledger.AccountID, path string) {
+		if prev, ok := taken[id]; ok {
+			bad(path, "account %s is also %s", id, prev)
+		}
+		taken[id] = path
+	}
+	for i, a := range s.Genesis.Accounts {
+		claim(ledger.AccountID(a.ID), fmt.Sprintf("genesis.accounts[%d]", i))
+		c.holders = append(c.holders, ledger.AccountID(a.ID))
+	}
+	claim(ExchangeAccount, "the exchange")
+	claim(OperatorAccount, "the operator")
+	for i := range s.Oracle.Feeds {
+		c.feeds = append(c.feeds, FeedAccount(i))
+		claim(FeedAccount(i), "an oracle feed")
+	}
+	for _, pop := range s.Populations {
+		ps := &popSpec{pop: pop, behaviour: behaviourName(pop), seedTag: nameTag(pop.Name)}
+		f, ok := lookupBehaviour(ps.behaviour)
+		if !ok {
+			path := pop.path + ".behaviour"
+			if pop.Behaviour == "" {
+				path = pop.path
+			}
+			bad(path, "unknown behaviour %q; behaviours: %s", ps.behaviour, strings.Join(Behaviours(), ", "))
+			continue
+		}
+		ps.factory = f
+		if ps.balance, err = pop.Balance.units(c.decimals); err != nil {
+			bad(pop.path+".balance", "%v", err)
+		}
+		ps.accounts = make([]ledger.AccountID, pop.Count)
+		for j := range ps.accounts {
+			ps.accounts[j] = ledger.AccountID(pop.Name + "-" + strconv.Itoa(j))
+		}
+		c.pops = append(c.pops, ps)
+		c.holders = append(c.holders, ps.accounts...)
+	}
+	if len(p.list) > 0 {
+		return nil
+	}
+	for _, ps := range c.pops {
+		for _, id := range ps.accounts {
+			if prev, ok := taken[id]; ok {
+				bad(ps.pop.path, "its account %s is also %s", id, prev)
+				return nil
+			}
+			taken[id] = ps.pop.path
+		}
+	}
+
+	// Behaviours: decode and check their fields.
+	for _, ps := range c.pops {
+		before := len(p.list)
+		b, err := ps.factory(c.spec(ps, p))
+		if err != nil && len(p.list) == before {
+			p.add(ps.pop.line, ps.pop.path, "%v", err)
+		}
+		if m, ok := b.(Measurer); ok && err == nil {
+			ps.metrics = m.Metrics()
+		}
+	}
+
+	c.buildGenesis(p, bad)
+	if len(p.list) > 0 {
+		return nil
+	}
+	c.buildColumns(bad)
+	if len(p.list) > 0 {
+		return nil
+	}
+	return c
+}
+
+// paramNode returns the mapping of a module's genesis parameters.
+func paramNode(params *yaml.Node, module string) *yaml.Node {
+	n := resolveAlias(params)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	return mapValue(n, module)
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	n = resolveAlias(n)
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return resolveAlias(n.Content[i+1])
+		}
+	}
+	return nil
+}
+
+var genesisPathRE = regexp.MustCompile(`^(params\.[a-z_]+|assets\[\d+\]\.[a-z_]+|accounts\[\d+\]\.[a-z_]+|allocations\[\d+\](\.[a-z_]+)?|[a-z_]+): (.*)$`)
+
+func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args ...any)) {
+	s := c.sc
+	g := &ledger.Genesis{
+		ChainID:     s.Genesis.ChainID,
+		GenesisTime: s.Genesis.GenesisTime,
+		EpochLength: ledger.Duration(s.EpochLength),
+	}
+	for _, a := range s.Genesis.Assets {
+		g.Assets = append(g.Assets, ledger.GenesisAsset{ID: ledger.AssetID(a.ID), Name: a.Name, Decimals: a.Decimals})
+	}
+	for _, a := range s.Genesis.Accounts {
+		g.Accounts = append(g.Accounts, ledger.GenesisAccount{ID: ledger.AccountID(a.ID)})
+	}
+	for i, a := range s.Genesis.Allocations {
+		path := fmt.Sprintf("genesis.allocations[%d].amount", i)
+		amt, err := ledger.ParseAmount(a.Amount)
+		if err != nil {
+			bad(path, "%v (amounts are base units)", err)
+			continue
+		}
+		asset := ledger.AssetID(a.Asset)
+		if asset == "" {
+			asset = c.native
+		}
+		g.Allocations = append(g.Allocations, ledger.GenesisAllocation{Account: ledger.AccountID(a.Account), Asset: asset, Amount: amt})
+	}
+	g.Accounts = append(g.Accounts, ledger.GenesisAccount{ID: ExchangeAccount}, ledger.GenesisAccount{ID: OperatorAccount})
+	for _, f := range c.feeds {
+		g.Accounts = append(g.Accounts, ledger.GenesisAccount{ID: f})
+	}
+	if !c.inventory.IsZero() {
+		g.Allocations = append(g.Allocations, ledger.GenesisAllocation{Account: ExchangeAccount, Asset: c.native, Amount: c.inventory})
+	}
+	for _, ps := range c.pops {
+		for _, id := range ps.accounts {
+			g.Accounts = append(g.Accounts, ledger.GenesisAccount{ID: id})
+			if !ps.balance.IsZero() {
+				g.Allocations = append(g.Allocations, ledger.GenesisAllocation{Account: id, Asset: c.native, Amount: ps.balance})
+			}
+		}
+	}
+
+	// Parameters: the scenario's, with the simulator's oracle feeds.
+	params := cloneNode(&s.Genesis.Params)
+	if isNull(params) {
+		params = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	}
+	if params.Kind != yaml.MappingNode {
+		bad("genesis.params", "want a mapping of module name to parameters, got %s", describe(params))
+		return
+	}
+	tp := mapValue(params, "tokenomics")
+	if tp == nil {
+		tp = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+		params.Content = append(params.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "tokenomics"}, tp)
+	}
+	if tp.Kind != yaml.MappingNode && !isNull(tp) {
+		bad("genesis.params.tokenomics", "want a mapping of parameters, got %s", describe(tp))
+		return
+	}
+	if tp.Kind != yaml.MappingNode {
+		*tp = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	}
+	if mapValue(tp, "oracle_feeds") != nil {
+		bad("genesis.params.tokenomics.oracle_feeds", "is set by the simulator from oracle.feeds (accounts %s...); remove it", FeedAccount(0))
+		return
+	}
+	feeds := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
+	for _, f := range c.feeds {
+		feeds.Content = append(feeds.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(f)})
+	}
+	tp.Content = append(tp.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "oracle_feeds"}, feeds)
+	if slices.Contains(s.Modules, "governance") {
+		c.gov = newGovSetup(c, params, bad)
+		if c.gov == nil {
+			return
+		}
+	}
+	g.Params = map[string]json.RawMessage{}
+	for i := 0; i+1 < len(params.Content); i += 2 {
+		name := params.Content[i].Value
+		if !slices.Contains(s.Modules, name) {
+			bad("genesis.params."+name, "module %s is not in modules %v", name, s.Modules)
+			continue
+		}
+		var b strings.Builder
+		if !nodeJSON(p, params.Content[i+1], "genesis.params."+name, &b) {
+			continue
+		}
+		g.Params[name] = json.RawMessage(b.String())
+	}
+	if len(p.list) > 0 {
+		return
+	}
+	c.genesis = g
+	c.modules = c.buildModules()
+	m, err := ledger.NewMachine(c.modules...)
+	if err != nil {
+		bad("modules", "%v", err)
+		return
+	}
+	c.machine = m
+
+	// Apply genesis once: the modules validate their parameters.
+	st := ledger.NewState(newStore())
+	var acc ledger.LtHash
+	if _, err := m.GenesisBlock(st, g, &acc); err != nil {
+		msg := err.Error()
+		if le, ok := err.(*ledger.Error); ok {
+			msg = le.Msg
+		}
+		path := "genesis"
+		if sm := genesisPathRE.FindStringSubmatch(msg); sm != nil {
+			path, msg = "genesis."+sm[1], sm[3]
+		}
+		bad(path, "%s", msg)
+		return
+	}
+	if _, err := tokenomics.ParamsAt(st, 0); err != nil {
+		bad("genesis.params.tokenomics", "%v", err)
+	}
+}
+
+func (c *compiled) buildModules() []ledger.Module {
+	var mods []ledger.Module
+	for _, name := range c.sc.Modules {
+		switch name {
+		case "tokenomics":
+			mods = append(mods, tokenomics.Module{})
+		case "contribution":
+			mods = append(mods, contribution.New(economy.OraclePrice{}))
+		case "governance":
+			mods = append(mods, c.gov.module())
+		}
+	}
+	if c.needsControl() {
+		mods = append(mods, Control{Operator: OperatorAccount})
+	}
+	return mods
+}
+
+// needsControl reports whether a direct parameter change is scheduled.
+func (c *compiled) needsControl() bool {
+	for _, e := range c.sc.Events {
+		if e.Params != nil && e.Params.Via == "direct" {
+			return true
+		}
+	}
+	return false
+}
+
+// LedgerGenesis returns the scenario's ledger genesis, with the
+// simulator's accounts and allocations: the same for every run. Opening a
+// ledger with it and LedgerModules reproduces a run's chain.
+func (s *Scenario) LedgerGenesis() *ledger.Genesis { return s.c.genesis }
+
+// LedgerModules returns the modules a run's chain runs after the built-in
+// ones, in order.
+func (s *Scenario) LedgerModules() []ledger.Module { return slices.Clone(s.c.modules) }

@@ -1,0 +1,182 @@
+package sim
+
+import (
+	"math"
+	"math/big"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// market is the exchange of one run and the price model behind it. The
+// exchange is the account sim-exchange: consumers' credit purchases are
+// buy_credits commands it submits (burning its tokens for credits credited
+// to the consumer, who pays it USD off-ledger), and providers sell rewards
+// by transferring tokens to it. Under the exogenous models (constant,
+// path, gbm) it trades any quantity at the model price; under the market
+// model it is a constant-product pool whose token reserve is its ledger
+// balance and whose USD reserve is kept here, so consumers' purchases raise
+// the price and providers' sales lower it.
+type market struct {
+	model   string
+	dec     uint8
+	price   int64 // micro-USD per whole token, this epoch
+	floor   int64
+	path    []int64
+	drift   Dec // per epoch
+	vol     Dec // per sqrt(epoch)
+	rng     *Rand
+	usd     *big.Int // market model: USD reserve, micro-USD
+	reserve *big.Int // market model: token reserve, base units (the exchange's balance)
+	k       *big.Int
+
+	// Orders of the current epoch, settled after its blocks.
+	pending ledger.Amount // tokens promised to buy orders not yet settled
+	orders  []order
+
+	// Flows of the current epoch, for the metrics.
+	boughtUSD, soldUSD int64
+}
+
+type order struct {
+	cmd    *ledger.Command
+	buy    bool
+	tokens ledger.Amount
+}
+
+func newMarket(c *compiled, seed uint64) *market {
+	m := &market{model: c.sc.Price.Model, dec: c.decimals, price: c.priceInit, floor: c.floor, path: c.path}
+	if m.model == "gbm" {
+		// Per-epoch drift and volatility: mu dt and sigma sqrt(dt), with
+		// dt = epoch_length / 365 days.
+		dt := Dec(mulDivSat(int64(One), int64(c.sc.EpochLength), int64(365*24*3600)*1e9))
+		m.drift = c.sc.Price.Drift.MulDec(dt)
+		m.vol = c.sc.Price.Volatility.MulDec(dt.Sqrt())
+		m.rng = NewRand(DeriveSeed(seed, nameTag("price")))
+	}
+	if m.model == "market" {
+		m.reserve = c.inventory.Big()
+		// USD reserve = inventory x initial price.
+		m.usd = new(big.Int).Mul(m.reserve, big.NewInt(c.priceInit))
+		m.usd.Quo(m.usd, pow10(c.decimals))
+		m.k = new(big.Int).Mul(m.usd, m.reserve)
+	}
+	return m
+}
+
+func pow10(n uint8) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil) }
+
+// advance sets the price of epoch e (called at the start of every epoch)
+// given the exchange's token balance.
+func (m *market) advance(e int, exchange ledger.Amount) {
+	m.boughtUSD, m.soldUSD = 0, 0
+	m.orders = m.orders[:0]
+	m.pending = ledger.Amount{}
+	switch m.model {
+	case "path":
+		m.price = m.path[min(e, len(m.path)-1)]
+	case "gbm":
+		if e > 0 {
+			// P(t+1) = P(t) (1 + mu dt + sigma sqrt(dt) Z)
+			step := m.drift + m.vol.MulDec(m.rng.Normal())
+			m.price += Dec(step).Mul(m.price)
+		}
+	case "market":
+		m.reserve = exchange.Big()
+		if m.reserve.Sign() > 0 {
+			m.k.Mul(m.usd, m.reserve)
+			p := new(big.Int).Mul(m.usd, pow10(m.dec))
+			p.Quo(p, m.reserve)
+			if p.IsInt64() {
+				m.price = p.Int64()
+			} else {
+				m.price = math.MaxInt64 / 2
+			}
+		}
+	}
+	m.price = max(m.price, m.floor)
+}
+
+// tokensFor returns the tokens, rounded up, that buy usd micro-USD of
+// credits at price.
+func tokensFor(usd, price int64, dec uint8) ledger.Amount {
+	if usd <= 0 || price <= 0 {
+		return ledger.Amount{}
+	}
+	n := new(big.Int).Mul(big.NewInt(usd), pow10(dec))
+	n.Add(n, big.NewInt(price-1))
+	n.Quo(n, big.NewInt(price))
+	a, _ := ledger.AmountFromBig(n)
+	return a
+}
+
+// valueOf returns the USD value (micro-USD, floored, saturated) of tokens
+// at price.
+func valueOf(tokens ledger.Amount, price int64, dec uint8) int64 {
+	if tokens.IsZero() || price <= 0 {
+		return 0
+	}
+	v := new(big.Int).Mul(tokens.Big(), big.NewInt(price))
+	v.Quo(v, pow10(dec))
+	if !v.IsInt64() {
+		return math.MaxInt64
+	}
+	return v.Int64()
+}
+
+// settle applies the epoch's executed orders to the market, in order.
+// ok reports whether an order's command was applied.
+func (m *market) settle(ok func(*ledger.Command) bool) {
+	for _, o := range m.orders {
+		if !ok(o.cmd) {
+			continue
+		}
+		if m.model != "market" {
+			v := valueOf(o.tokens, m.price, m.dec)
+			if o.buy {
+				m.boughtUSD = satAdd(m.boughtUSD, v)
+			} else {
+				m.soldUSD = satAdd(m.soldUSD, v)
+			}
+			continue
+		}
+		t := o.tokens.Big()
+		y := new(big.Int)
+		if o.buy {
+			y.Sub(m.reserve, t)
+		} else {
+			y.Add(m.reserve, t)
+		}
+		if y.Sign() <= 0 {
+			continue
+		}
+		x := new(big.Int).Quo(m.k, y)
+		if o.buy {
+			// The pool keeps k: x' = ceil(k / y').
+			if new(big.Int).Mul(x, y).Cmp(m.k) < 0 {
+				x.Add(x, big.NewInt(1))
+			}
+			m.boughtUSD = satAdd(m.boughtUSD, bigSat(new(big.Int).Sub(x, m.usd)))
+		} else {
+			m.soldUSD = satAdd(m.soldUSD, bigSat(new(big.Int).Sub(m.usd, x)))
+		}
+		m.usd, m.reserve = x, y
+		m.k.Mul(m.usd, m.reserve)
+	}
+}
+
+func satAdd(a, b int64) int64 {
+	if b > 0 && a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+func bigSat(b *big.Int) int64 {
+	if !b.IsInt64() {
+		if b.Sign() < 0 {
+			return math.MinInt64 + 1
+		}
+		return math.MaxInt64
+	}
+	return b.Int64()
+}

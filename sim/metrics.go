@@ -1,0 +1,398 @@
+package sim
+
+import (
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/tokenomics"
+)
+
+// Unit is the unit of a metric's integer values.
+type Unit uint8
+
+// Units of metrics.
+const (
+	UnitCount  Unit = iota // a count
+	UnitTokens             // base units of the native token
+	UnitUSD                // micro-USD
+	UnitPrice              // micro-USD per whole native token
+	UnitBps                // basis points (10000 = 100%)
+	UnitOther              // base units of another asset
+)
+
+// String names the unit as the tables' documentation does.
+func (u Unit) String() string {
+	switch u {
+	case UnitTokens:
+		return "base units"
+	case UnitUSD:
+		return "micro-USD"
+	case UnitPrice:
+		return "micro-USD per token"
+	case UnitBps:
+		return "bps"
+	case UnitOther:
+		return "base units"
+	}
+	return "count"
+}
+
+// column is one metric of the tables.
+type column struct {
+	MetricInfo
+	pop int // population index for a Measurer's metric, else -1
+	idx int // index in the Measurer's metrics
+	fn  func(r *run, m *measureScratch) int64
+}
+
+// builtin is a built-in metric.
+type builtin struct {
+	MetricInfo
+	fn func(r *run, m *measureScratch) int64
+}
+
+func amt(a ledger.Amount) int64 {
+	v, ok := a.Uint64()
+	if !ok || v > 1<<63-1 {
+		return 1<<63 - 1
+	}
+	return int64(v)
+}
+
+// builtins are the built-in metrics, in table order.
+var builtins = []builtin{
+	{MetricInfo{"supply", UnitTokens, "native supply at the epoch's end: S(t+1) = S(t) - burned + minted"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Supply) }},
+	{MetricInfo{"price", UnitPrice, "market price during the epoch"}, func(r *run, m *measureScratch) int64 { return m.acc.price }},
+	{MetricInfo{"oracle_price", UnitPrice, "price credits were bought at (min(median, TWAP)); missing when they could not be"}, func(r *run, m *measureScratch) int64 {
+		if m.acc.creditPrice == 0 {
+			return Missing
+		}
+		return m.acc.creditPrice
+	}},
+	{MetricInfo{"burned", UnitTokens, "native burned in the epoch, B(t)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Burned) }},
+	{MetricInfo{"minted", UnitTokens, "native minted in the epoch, M(t) = emission + re-mint"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Minted) }},
+	{MetricInfo{"emission", UnitTokens, "the emission schedule's E(t)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Emission) }},
+	{MetricInfo{"reminted", UnitTokens, "net-emission re-mint R(t) = min(smoothed burns, cap)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Remint) }},
+	{MetricInfo{"staked", UnitTokens, "native staked in every pool"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Staked) }},
+	{MetricInfo{"unbonding", UnitTokens, "native waiting out unbonding"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Unbonding) }},
+	{MetricInfo{"locked", UnitTokens, "native locked (agent deposits, graduated liquidity)"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Locked) }},
+	{MetricInfo{"treasury", UnitTokens, "native in the tokenomics treasury"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Treasury) }},
+	{MetricInfo{"circulating", UnitTokens, "native held by user accounts (the exchange's inventory included)"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Circulating) }},
+	{MetricInfo{"exchange", UnitTokens, "the exchange's native inventory"}, func(r *run, m *measureScratch) int64 { return amt(r.nativeOf(ExchangeAccount)) }},
+	{MetricInfo{"credits_issued", UnitUSD, "credits bought in the epoch"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsIssued) }},
+	{MetricInfo{"credits_spent", UnitUSD, "credits spent on services in the epoch (the demand served, D)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsSpent) }},
+	{MetricInfo{"credits_outstanding", UnitUSD, "credits bought and not yet spent, at the epoch's end"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsOutstand) }},
+	{MetricInfo{"demand", UnitUSD, "what consumers wanted to spend"}, func(r *run, m *measureScratch) int64 { return m.acc.demand }},
+	{MetricInfo{"provider_rewards", UnitTokens, "native paid to the serving populations' accounts at the close"}, func(r *run, m *measureScratch) int64 { return amt(m.providerRewards(r)) }},
+	{MetricInfo{"provider_revenue", UnitUSD, "provider_rewards at the epoch's market price"}, func(r *run, m *measureScratch) int64 {
+		return valueOf(m.providerRewards(r), m.acc.price, r.c.decimals)
+	}},
+	{MetricInfo{"staking_apr", UnitBps, "protocol pool rewards over the epoch, annualised, per unit staked"}, func(r *run, m *measureScratch) int64 {
+		staked := m.supply(r).Staked
+		if staked.IsZero() {
+			return Missing
+		}
+		return bigSat(ratio(m.acc.poolRewards, staked, r.c.epochsYr*10000))
+	}},
+	{MetricInfo{"equilibrium_price", UnitPrice, "P* = D / M: the price at which burns equal the mint; missing without demand or mint"}, func(r *run, m *measureScratch) int64 {
+		return m.equilibrium(r)
+	}},
+	{MetricInfo{"equilibrium_gap", UnitBps, "(price - P*) / P*"}, func(r *run, m *measureScratch) int64 {
+		p := m.equilibrium(r)
+		if p == Missing || p == 0 {
+			return Missing
+		}
+		return mulDivSat(m.acc.price-p, 10000, p)
+	}},
+	{MetricInfo{"hhi", UnitBps, "Herfindahl–Hirschman index of holders' native balances"}, func(r *run, m *measureScratch) int64 { return m.concentration(r).hhi }},
+	{MetricInfo{"gini", UnitBps, "Gini coefficient of holders' native balances"}, func(r *run, m *measureScratch) int64 { return m.concentration(r).gini }},
+	{MetricInfo{"market_buy_usd", UnitUSD, "USD consumers paid the exchange for the tokens they burned"}, func(r *run, m *measureScratch) int64 { return m.acc.boughtUSD }},
+	{MetricInfo{"market_sell_usd", UnitUSD, "USD the exchange paid for tokens sold to it"}, func(r *run, m *measureScratch) int64 { return m.acc.soldUSD }},
+	{MetricInfo{"agents", UnitCount, "agents created so far"}, func(r *run, m *measureScratch) int64 { return int64(len(r.agents)) }},
+	{MetricInfo{"commands", UnitCount, "commands submitted in the epoch (injected closes excluded)"}, func(r *run, m *measureScratch) int64 { return m.acc.commands }},
+	{MetricInfo{"rejected", UnitCount, "commands the reducers rejected in the epoch"}, func(r *run, m *measureScratch) int64 { return m.acc.rejected }},
+}
+
+// Metrics lists the built-in metrics, in table order.
+func Metrics() []MetricInfo {
+	out := make([]MetricInfo, len(builtins))
+	for i, b := range builtins {
+		out[i] = b.MetricInfo
+	}
+	return out
+}
+
+// ratio returns floor(a * scale / b) for b > 0.
+func ratio(a, b ledger.Amount, scale int64) *big.Int {
+	if b.IsZero() {
+		return new(big.Int)
+	}
+	n := new(big.Int).Mul(a.Big(), big.NewInt(scale))
+	return n.Quo(n, b.Big())
+}
+
+// measureScratch holds what a row's metrics share, computed on first use.
+type measureScratch struct {
+	acc             *epochAcc
+	rep             *tokenomics.EpochReport
+	sup             *tokenomics.SupplyBreakdown
+	conc            *concentration
+	provRewards     *ledger.Amount
+	equil           *int64
+	lastPoolRewards ledger.Amount
+	balances        []ledger.Amount
+}
+
+type concentration struct{ hhi, gini int64 }
+
+func (m *measureScratch) supply(r *run) *tokenomics.SupplyBreakdown {
+	if m.sup == nil {
+		s, err := tokenomics.Supply(r.getter(), r.height)
+		if err != nil {
+			s = tokenomics.SupplyBreakdown{}
+		}
+		m.sup = &s
+	}
+	return m.sup
+}
+
+func (m *measureScratch) providerRewards(r *run) ledger.Amount {
+	if m.provRewards == nil {
+		var sum ledger.Amount
+		for _, p := range r.pops {
+			if _, ok := p.b.(Server); !ok {
+				continue
+			}
+			for _, a := range p.spec.accounts {
+				if v, ok := r.rewards[string(a)]; ok {
+					sum, _ = sum.Add(v)
+				}
+			}
+		}
+		m.provRewards = &sum
+	}
+	return *m.provRewards
+}
+
+func (m *measureScratch) equilibrium(r *run) int64 {
+	if m.equil == nil {
+		v := Missing
+		if !m.rep.Minted.IsZero() && !m.rep.CreditsSpent.IsZero() {
+			// P* = D / M, in micro-USD per whole token.
+			n := new(big.Int).Mul(m.rep.CreditsSpent.Big(), pow10(r.c.decimals))
+			n.Quo(n, m.rep.Minted.Big())
+			v = bigSat(n)
+		}
+		m.equil = &v
+	}
+	return *m.equil
+}
+
+// concentration computes HHI and Gini over the holders' native balances,
+// in basis points, exactly (big integers).
+func (m *measureScratch) concentration(r *run) *concentration {
+	if m.conc != nil {
+		return m.conc
+	}
+	m.balances = m.balances[:0]
+	g := r.getter()
+	for _, h := range r.c.holders {
+		b, _ := ledger.BalanceOf(g, h, r.c.native)
+		m.balances = append(m.balances, b)
+	}
+	c := &concentration{hhi: Missing, gini: Missing}
+	total, sq := new(big.Int), new(big.Int)
+	x := new(big.Int)
+	for _, b := range m.balances {
+		x.SetBytes(nil)
+		bb := b.Big()
+		total.Add(total, bb)
+		sq.Add(sq, x.Mul(bb, bb))
+	}
+	n := int64(len(m.balances))
+	if total.Sign() > 0 && n > 0 {
+		// HHI = sum b^2 / (sum b)^2
+		num := new(big.Int).Mul(sq, big.NewInt(10000))
+		c.hhi = bigSat(num.Quo(num, new(big.Int).Mul(total, total)))
+		// Gini = sum_i (2i - n - 1) x_(i) / (n sum x), i = 1..n ascending.
+		slices.SortFunc(m.balances, func(a, b ledger.Amount) int { return a.Cmp(b) })
+		acc := new(big.Int)
+		for i, b := range m.balances {
+			w := big.NewInt(2*int64(i+1) - n - 1)
+			acc.Add(acc, w.Mul(w, b.Big()))
+		}
+		acc.Mul(acc, big.NewInt(10000))
+		c.gini = bigSat(acc.Quo(acc, new(big.Int).Mul(total, big.NewInt(n))))
+	}
+	m.conc = c
+	return c
+}
+
+// measure computes the row of the epoch whose close has just run.
+func (r *run) measure(acc *epochAcc) []int64 {
+	m := &r.scr
+	m.acc, m.rep, m.sup, m.conc, m.provRewards, m.equil = acc, r.report, nil, nil, nil, nil
+	if m.rep == nil {
+		m.rep = &tokenomics.EpochReport{}
+	}
+	row := make([]int64, len(r.c.columns))
+	for _, p := range r.pops {
+		if mm, ok := p.b.(Measurer); ok && len(p.spec.metrics) > 0 {
+			if p.measured == nil {
+				p.measured = make([]int64, len(p.spec.metrics))
+			}
+			mm.Measure(p.env, p.measured)
+		}
+	}
+	for i, col := range r.c.columns {
+		if col.pop >= 0 {
+			row[i] = r.pops[col.pop].measured[col.idx]
+			continue
+		}
+		row[i] = col.fn(r, m)
+	}
+	m.lastPoolRewards = acc.poolRewards
+	return row
+}
+
+// buildColumns resolves the scenario's metrics list into columns.
+func (c *compiled) buildColumns(bad func(path, format string, args ...any)) {
+	var all []column
+	for _, b := range builtins {
+		all = append(all, column{MetricInfo: b.MetricInfo, pop: -1, fn: b.fn})
+	}
+	for pi, ps := range c.pops {
+		for j, mi := range ps.metrics {
+			mi.Name = ps.pop.Name + "." + mi.Name
+			all = append(all, column{MetricInfo: mi, pop: pi, idx: j})
+		}
+	}
+	if len(c.sc.Metrics) == 0 {
+		c.columns = all
+		return
+	}
+	seen := map[string]bool{}
+	for i, name := range c.sc.Metrics {
+		path := fmt.Sprintf("metrics[%d]", i)
+		if seen[name] {
+			bad(path, "%s is listed twice", name)
+			continue
+		}
+		seen[name] = true
+		if j := slices.IndexFunc(all, func(col column) bool { return col.Name == name }); j >= 0 {
+			c.columns = append(c.columns, all[j])
+			continue
+		}
+		if col, ok := c.extraColumn(name); ok {
+			c.columns = append(c.columns, col)
+			continue
+		}
+		names := make([]string, len(all))
+		for k, col := range all {
+			names[k] = col.Name
+		}
+		bad(path, "unknown metric %q; metrics: %s, balance:ACCOUNT[:ASSET], supply:ASSET, param:MODULE.NAME", name, strings.Join(names, ", "))
+	}
+}
+
+// extraColumn parses balance:ACCOUNT[:ASSET], supply:ASSET and
+// param:MODULE.NAME.
+func (c *compiled) extraColumn(name string) (column, bool) {
+	kind, arg, ok := strings.Cut(name, ":")
+	if !ok {
+		return column{}, false
+	}
+	switch kind {
+	case "balance":
+		acct, asset, _ := strings.Cut(arg, ":")
+		a := ledger.AssetID(asset)
+		unit := UnitOther
+		if asset == "" || a == c.native {
+			a, unit = c.native, UnitTokens
+		}
+		id := ledger.AccountID(acct)
+		if id.Validate() != nil || a.Validate() != nil {
+			return column{}, false
+		}
+		return column{MetricInfo: MetricInfo{name, unit, "balance of " + acct + " in " + string(a)}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
+			b, _ := ledger.BalanceOf(r.getter(), id, a)
+			return amt(b)
+		}}, true
+	case "param":
+		module, name, ok := strings.Cut(arg, ".")
+		if !ok || !slices.ContainsFunc(c.modules, func(m ledger.Module) bool { return m.Name() == module }) {
+			return column{}, false
+		}
+		return column{MetricInfo: MetricInfo{"param:" + arg, UnitCount, "parameter " + arg + " in effect in the epoch's last block"}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
+			return r.paramValue(module, name)
+		}}, true
+	case "supply":
+		a := ledger.AssetID(arg)
+		if a.Validate() != nil {
+			return column{}, false
+		}
+		unit := UnitOther
+		if a == c.native {
+			unit = UnitTokens
+		}
+		return column{MetricInfo: MetricInfo{name, unit, "supply of " + arg}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
+			rec, ok, _ := ledger.GetAsset(r.getter(), a)
+			if !ok {
+				return Missing
+			}
+			return amt(rec.Supply())
+		}}, true
+	}
+	return column{}, false
+}
+
+func (c *compiled) columnNames() []string {
+	out := make([]string, len(c.columns))
+	for i, col := range c.columns {
+		out[i] = col.Name
+	}
+	return out
+}
+
+// Columns returns the metrics of the scenario's tables, in order (after
+// the run, point and epoch columns).
+func (s *Scenario) Columns() []MetricInfo {
+	out := make([]MetricInfo, len(s.c.columns))
+	for i, col := range s.c.columns {
+		out[i] = col.MetricInfo
+	}
+	return out
+}
+
+// paramValue returns a module's numeric parameter in effect in the last
+// block of the epoch being measured (the block before the next epoch's
+// first, which has just run), or Missing if it is not a number.
+func (r *run) paramValue(module, name string) int64 {
+	pm, ok := r.c.machine.Parameterized(module)
+	if !ok {
+		return Missing
+	}
+	enc, err := ledger.ParamsAt(r.getter(), module, r.height-1)
+	if err != nil {
+		return Missing
+	}
+	js, err := pm.ParamsJSON(enc)
+	if err != nil {
+		return Missing
+	}
+	var fields map[string]json.RawMessage
+	if json.Unmarshal(js, &fields) != nil {
+		return Missing
+	}
+	raw := strings.Trim(string(fields[name]), `"`)
+	v, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil {
+		return Missing
+	}
+	return v
+}

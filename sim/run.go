@@ -1,0 +1,497 @@
+package sim
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/coopera/coopera/governance/policy"
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/tokenomics"
+)
+
+// Missing marks a metric with no value in an epoch (for example the
+// equilibrium price of an epoch without demand). Tables write it as an
+// empty cell (CSV), null (JSON) or a null value (Parquet).
+const Missing int64 = math.MinInt64
+
+// RunResult is one run's table and figures.
+type RunResult struct {
+	Point   int         // sweep point, 0 without a sweep
+	Run     int         // run index within the point
+	Seed    uint64      // the run's seed
+	Columns []string    // metric names, as Scenario.Columns
+	Rows    [][]int64   // one row per epoch, one value per column
+	Root    ledger.Hash // state root after the last block (Options.StateRoots)
+	Stats   RunStats
+}
+
+// RunStats counts what a run did.
+type RunStats struct {
+	Blocks     uint64 // blocks after genesis
+	Commands   uint64 // commands executed, injected epoch closes included
+	Rejected   uint64 // commands the reducers rejected
+	AgentSteps uint64 // agent-epochs: each agent of each population, each epoch
+}
+
+// BlockRecord is one block of a run, for Options.OnBlock.
+type BlockRecord struct {
+	Height uint64
+	Time   int64 // Unix ns
+	// Commands are the block's commands without the close_epoch commands
+	// the simulator injected first, which a sequencer injects by itself.
+	Commands []*ledger.Command
+	Closes   int             // injected close_epoch commands
+	Results  []ledger.Result // for every command, closes first
+	Root     ledger.Hash     // state root after the block (Options.StateRoots)
+}
+
+// run is one run: a chain on in-memory state and the populations acting
+// on it. It is used by one goroutine.
+type run struct {
+	c      *compiled
+	opts   *Options
+	point  int
+	index  int
+	seed   uint64
+	st     *store
+	acc    ledger.LtHash
+	height uint64
+
+	blockTime int64 // time of the last block
+	epoch     int
+	mkt       *market
+	pops      []*popRun
+	feedRand  *Rand
+	gov       *policy.Admitter
+	govRand   *Rand
+	proposals []*proposalRun
+
+	// From the last epoch close and the current epoch.
+	rewards     map[string]ledger.Amount
+	report      *tokenomics.EpochReport
+	params      tokenomics.Params
+	creditPrice int64
+	apr         Dec
+	cur         epochAcc // accumulators of the epoch being played
+	agents      []AgentInfo
+	agentIdx    map[string]int
+	symbols     int
+
+	rows  [][]int64
+	stats RunStats
+	scr   measureScratch
+}
+
+// epochAcc accumulates an epoch's flows until its row is written.
+type epochAcc struct {
+	price       int64
+	creditPrice int64
+	demand      int64
+	commands    int64
+	rejected    int64
+	poolRewards ledger.Amount // credited to the protocol staking pool
+	boughtUSD   int64
+	soldUSD     int64
+}
+
+type popRun struct {
+	spec     *popSpec
+	b        Behaviour
+	env      *Env
+	rand     *Rand
+	cmds     []*ledger.Command
+	outcomes []Outcome
+	measured []int64
+}
+
+func newRun(c *compiled, opts *Options, point, index int) (*run, error) {
+	seed := DeriveSeed(c.sc.Seed, uint64(index))
+	r := &run{
+		c: c, opts: opts, point: point, index: index, seed: seed, st: newStore(),
+		mkt:      newMarket(c, seed),
+		feedRand: NewRand(DeriveSeed(seed, nameTag("oracle"))),
+		govRand:  NewRand(DeriveSeed(seed, nameTag("governance"))),
+		rewards:  map[string]ledger.Amount{},
+		agentIdx: map[string]int{},
+	}
+	if c.gov != nil {
+		adm, err := c.gov.admitter(c.modules)
+		if err != nil {
+			return nil, err
+		}
+		r.gov = adm
+		for i := range c.sc.Events {
+			if e := &c.sc.Events[i]; e.Params != nil && e.Params.Via == "governance" {
+				r.proposals = append(r.proposals, &proposalRun{ev: e})
+			}
+		}
+	}
+	p := &problems{file: c.sc.file}
+	for _, ps := range c.pops {
+		b, err := ps.factory(c.spec(ps, p))
+		if err == nil {
+			err = p.err()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sim: population %s: %w", ps.pop.Name, err)
+		}
+		pr := &popRun{spec: ps, b: b, rand: NewRand(DeriveSeed(seed, ps.seedTag))}
+		pr.env = &Env{Rand: pr.rand, Name: ps.pop.Name, Accounts: ps.accounts, Native: c.native, Decimals: c.decimals,
+			EpochsYear: c.epochsYr, Epochs: c.sc.Epochs, r: r, pop: pr}
+		r.pops = append(r.pops, pr)
+	}
+	return r, nil
+}
+
+func (r *run) getter() view { return view{r.st} }
+
+// genesis applies the scenario's genesis as block 0.
+func (r *run) genesis() error {
+	st := ledger.NewState(r.st)
+	b, err := r.c.machine.GenesisBlock(st, r.c.genesis, &r.acc)
+	if err != nil {
+		return err
+	}
+	changes := st.Changes()
+	r.st.Apply(changes)
+	r.blockTime = b.Time
+	if r.opts.CheckInvariants {
+		if err := ledger.CheckState(r.st); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// exec runs one block of commands at time t (closes injected first),
+// accumulating its flows into into.
+func (r *run) exec(into *epochAcc, t int64, closes int, cmds []*ledger.Command) ([]ledger.Result, []ledger.Event, error) {
+	r.height++
+	st := ledger.NewState(r.st)
+	results, events, err := r.c.machine.Execute(st, ledger.BlockContext{Height: r.height, Time: t}, cmds, nil)
+	if err != nil {
+		return nil, nil, err
+	}
+	changes := st.Changes()
+	if r.opts.CheckInvariants {
+		if err := ledger.CheckChanges(changes); err != nil {
+			return nil, nil, fmt.Errorf("sim: run %d block %d: %w", r.index, r.height, err)
+		}
+	}
+	if r.opts.StateRoots {
+		ledger.UpdateRoot(&r.acc, changes)
+	}
+	r.st.Apply(changes)
+	r.blockTime = t
+	r.stats.Blocks++
+	r.stats.Commands += uint64(len(cmds))
+	for i, res := range results {
+		if res.Code != "" {
+			r.stats.Rejected++
+			if i >= closes {
+				into.rejected++
+			}
+		}
+	}
+	into.commands += int64(len(cmds) - closes)
+	r.track(into, events)
+	if r.opts.OnBlock != nil {
+		rec := &BlockRecord{Height: r.height, Time: t, Commands: cmds[closes:], Closes: closes, Results: results}
+		if r.opts.StateRoots {
+			rec.Root = r.acc.Root()
+		}
+		r.opts.OnBlock(RunID{Point: r.point, Run: r.index}, rec)
+	}
+	return results, events, nil
+}
+
+// track follows the events every metric or behaviour needs.
+func (r *run) track(into *epochAcc, events []ledger.Event) {
+	for _, ev := range events {
+		switch e := ev.(type) {
+		case *tokenomics.PoolRewarded:
+			if e.Pool == tokenomics.ProtocolPool {
+				into.poolRewards, _ = into.poolRewards.Add(e.Credited)
+			}
+		case *tokenomics.AgentCreated:
+			r.agentIdx[e.Agent] = len(r.agents)
+			r.agents = append(r.agents, AgentInfo{ID: e.Agent, Creator: e.Creator, PriceIn: e.PriceIn, PriceOut: e.PriceOut})
+		case *tokenomics.TokenLaunched:
+			if i, ok := r.agentIdx[e.Agent]; ok {
+				r.agents[i].Token = e.Asset
+			}
+		case *tokenomics.CurveGraduated:
+			if i, ok := r.agentIdx[e.Agent]; ok {
+				r.agents[i].Graduated = true
+			}
+		}
+	}
+}
+
+// closeEvents takes the rewards and report of an epoch close.
+func (r *run) closeEvents(events []ledger.Event) {
+	clear(r.rewards)
+	for _, ev := range events {
+		switch e := ev.(type) {
+		case *tokenomics.RewardPaid:
+			if e.Pool == "providers" || e.Pool == "creators" {
+				r.rewards[e.Recipient], _ = r.rewards[e.Recipient].Add(e.Reward)
+			}
+		case *tokenomics.EpochReport:
+			rep := *e
+			r.report = &rep
+		}
+	}
+}
+
+// feedCommands returns the oracle feeds' observations of price.
+func (r *run) feedCommands(price int64, epoch int) []*ledger.Command {
+	out := make([]*ledger.Command, 0, len(r.c.feeds))
+	noise := r.c.sc.Oracle.Noise
+	for i, f := range r.c.feeds {
+		p := price
+		if noise > 0 {
+			p += noise.MulDec(r.feedRand.Normal()).Mul(price)
+		}
+		for _, ev := range r.c.sc.Events {
+			if o := ev.Oracle; o != nil && epoch >= ev.At && (ev.Until == 0 || epoch < ev.Until) && i < o.Feeds {
+				p = o.Factor.Mul(p)
+			}
+		}
+		p = max(p, 1)
+		out = append(out, &ledger.Command{Actor: f, Payload: &tokenomics.ObservePrice{Price: uint64(p)}})
+	}
+	return out
+}
+
+// directParams returns the operator's direct parameter changes due at the
+// start of epoch.
+func (r *run) directParams(epoch int) ([]*ledger.Command, error) {
+	var out []*ledger.Command
+	for _, ev := range r.c.sc.Events {
+		pe := ev.Params
+		if pe == nil || pe.Via != "direct" || ev.At != epoch {
+			continue
+		}
+		v, err := paramJSON(pe)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, &ledger.Command{Actor: OperatorAccount, Payload: &SetParam{Module: pe.Module, Name: pe.Name, Value: v}})
+	}
+	return out, nil
+}
+
+func paramJSON(pe *ParamEvent) ([]byte, error) {
+	var p problems
+	var b strings.Builder
+	if !nodeJSON(&p, &pe.Value, "value", &b) {
+		return nil, p.err()
+	}
+	return []byte(b.String()), nil
+}
+
+// epochStart returns the time of epoch e's first block.
+func (r *run) epochStart(e int) int64 {
+	return r.c.genesis.GenesisTime.UnixNano() + int64(e)*int64(r.c.sc.EpochLength)
+}
+
+// tradeOffset separates an epoch's first block (closes, oracle) from its
+// trading blocks.
+const tradeOffset = int64(time.Second)
+
+// play runs the whole run and fills r.rows.
+func (r *run) play() error {
+	if err := r.genesis(); err != nil {
+		return err
+	}
+	epochs := r.c.sc.Epochs
+	if r.opts.Epochs > 0 {
+		epochs = r.opts.Epochs
+	}
+	r.rows = make([][]int64, 0, epochs)
+	if err := r.refreshChain(r.epochStart(0) + tradeOffset); err != nil {
+		return err
+	}
+	for _, p := range r.pops {
+		p.env.Epochs = epochs
+		r.refreshEnv(p.env, 0, r.epochStart(0)+tradeOffset)
+		if err := p.b.Setup(p.env); err != nil {
+			return fmt.Errorf("sim: population %s: setup: %w", p.spec.pop.Name, err)
+		}
+	}
+	for e := 0; e <= epochs; e++ {
+		r.epoch = e
+		prev := r.cur
+		if e > 0 {
+			prev.boughtUSD, prev.soldUSD = r.mkt.boughtUSD, r.mkt.soldUSD
+		}
+		r.cur = epochAcc{}
+		r.mkt.advance(e, r.nativeOf(ExchangeAccount))
+		r.cur.price = r.mkt.price
+
+		// The epoch's first block: the close of the last epoch (injected
+		// as a sequencer does), the oracle's observations, and the
+		// operator's parameter changes and governance steps.
+		t := r.epochStart(e)
+		chain, err := ledger.GetChain(r.getter())
+		if err != nil {
+			return err
+		}
+		cmds := ledger.EpochCloses(chain, t, 64)
+		closes := len(cmds)
+		cmds = append(cmds, r.feedCommands(r.mkt.price, e)...)
+		if e < epochs {
+			dp, err := r.directParams(e)
+			if err != nil {
+				return err
+			}
+			cmds = append(cmds, dp...)
+			if r.gov != nil {
+				r.blockTime = t
+				gc, err := r.govCommands()
+				if err != nil {
+					return err
+				}
+				cmds = append(cmds, gc...)
+			}
+		}
+		// The close's flows belong to the epoch it closes; the block's
+		// commands count in this one.
+		var first epochAcc
+		_, events, err := r.exec(&first, t, closes, cmds)
+		if err != nil {
+			return err
+		}
+		prev.poolRewards, _ = prev.poolRewards.Add(first.poolRewards)
+		r.cur.commands, r.cur.rejected = first.commands, first.rejected
+		if e > 0 {
+			r.closeEvents(events)
+			r.rows = append(r.rows, r.measure(&prev))
+			if r.opts.CheckInvariants {
+				if err := ledger.CheckState(r.st); err != nil {
+					return fmt.Errorf("sim: run %d after epoch %d: %w", r.index, e-1, err)
+				}
+			}
+		}
+		if e == epochs {
+			break
+		}
+
+		// The trading blocks.
+		tt := t + tradeOffset
+		if err := r.refreshChain(tt); err != nil {
+			return err
+		}
+		r.cur.creditPrice = r.creditPrice
+		var all []*ledger.Command
+		var owner []*popRun
+		if r.gov != nil {
+			votes, err := r.govVotes(tt)
+			if err != nil {
+				return err
+			}
+			all = append(all, votes...)
+			owner = append(owner, make([]*popRun, len(votes))...)
+		}
+		for _, p := range r.pops {
+			r.refreshEnv(p.env, e, tt)
+			p.cmds, err = p.b.Step(p.env)
+			if err != nil {
+				return fmt.Errorf("sim: population %s: epoch %d: %w", p.spec.pop.Name, e, err)
+			}
+			r.stats.AgentSteps += uint64(len(p.spec.accounts))
+			p.outcomes = p.outcomes[:0]
+			all = append(all, p.cmds...)
+			for range p.cmds {
+				owner = append(owner, p)
+			}
+		}
+		applied := map[*ledger.Command]bool{}
+		for start := 0; start < len(all); start += r.c.sc.BlockSize {
+			end := min(start+r.c.sc.BlockSize, len(all))
+			results, events, err := r.exec(&r.cur, tt, 0, all[start:end])
+			if err != nil {
+				return err
+			}
+			next := 0
+			for i, res := range results {
+				n := int(res.Events)
+				cmd := all[start+i]
+				if res.Code == "" {
+					applied[cmd] = true
+				}
+				if p := owner[start+i]; p != nil {
+					if _, ok := p.b.(Observer); ok {
+						p.outcomes = append(p.outcomes, Outcome{Command: cmd, Result: res, Events: events[next : next+n : next+n]})
+					}
+				}
+				next += n
+			}
+		}
+		r.mkt.settle(func(c *ledger.Command) bool { return applied[c] })
+		for _, p := range r.pops {
+			if o, ok := p.b.(Observer); ok {
+				if err := o.Observe(p.env, p.outcomes); err != nil {
+					return fmt.Errorf("sim: population %s: epoch %d: observe: %w", p.spec.pop.Name, e, err)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func (r *run) nativeOf(acct ledger.AccountID) ledger.Amount {
+	a, _ := ledger.BalanceOf(r.getter(), acct, r.c.native)
+	return a
+}
+
+// refreshChain reads what every population shares for the trading blocks
+// at time t: parameters, the credit price and the staking APR.
+func (r *run) refreshChain(t int64) error {
+	g := r.getter()
+	p, err := tokenomics.ParamsAt(g, r.height+1)
+	if err != nil {
+		return err
+	}
+	r.params = p
+	r.creditPrice = 0
+	if pv, err := tokenomics.Price(g, r.height+1, t); err == nil && pv.Median != 0 && !pv.Tripped && pv.Last != 0 {
+		r.creditPrice = int64(min(pv.Median, pv.TWAP))
+	}
+	r.apr = 0
+	if info, err := tokenomics.PoolOf(g, tokenomics.ProtocolPool); err == nil {
+		for _, a := range info.Assets {
+			if a.Asset == r.c.native && !a.Amount.IsZero() && r.report != nil {
+				// Rewards credited over the last epoch (measured at its close).
+				r.apr = Dec(bigSat(ratio(r.lastPoolRewards(), a.Amount, r.c.epochsYr*int64(One))))
+			}
+		}
+	}
+	return nil
+}
+
+func (r *run) lastPoolRewards() ledger.Amount {
+	if len(r.rows) == 0 {
+		return ledger.Amount{}
+	}
+	return r.scr.lastPoolRewards
+}
+
+// refreshEnv updates a population's Env for epoch e's trading at time t.
+func (r *run) refreshEnv(env *Env, e int, t int64) {
+	env.Epoch, env.Height, env.Time = e, r.height, t
+	env.Price, env.CreditPrice = r.mkt.price, r.creditPrice
+	env.Params, env.Report, env.StakingAPR = &r.params, r.report, r.apr
+}
+
+// result returns the run's table.
+func (r *run) result() *RunResult {
+	res := &RunResult{Point: r.point, Run: r.index, Seed: r.seed, Columns: r.c.columnNames(), Rows: r.rows, Stats: r.stats}
+	if r.opts.StateRoots {
+		res.Root = r.acc.Root()
+	}
+	return res
+}

@@ -1,0 +1,189 @@
+package sim
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// store is the committed state of one run: a ledger.Reader in memory, like
+// ledger.MemStore, but with an ordered key index so that a prefix scan
+// costs the keys under the prefix rather than the whole state (reducers
+// scan on hot paths, for example the oracle's TWAP on every credit
+// purchase). The index is a list of sorted chunks of at most 2 x
+// chunkSize entries (a one-level B-tree): an insertion costs a binary
+// search and a move within one chunk. Deleted keys stay in the index as
+// tombstones until they are half of it.
+type store struct {
+	m      map[string]*storeEntry
+	chunks [][]*storeEntry // each sorted and non-empty; in key order
+	n      int             // entries in the index
+	dead   int             // tombstones in the index
+}
+
+type storeEntry struct {
+	key  string
+	v    []byte
+	live bool
+}
+
+const chunkSize = 256
+
+func newStore() *store { return &store{m: make(map[string]*storeEntry, 1024)} }
+
+// Get implements ledger.Reader.
+func (s *store) Get(key []byte) ([]byte, bool, error) {
+	if e := s.m[string(key)]; e != nil && e.live {
+		return e.v, true, nil
+	}
+	return nil, false, nil
+}
+
+// get is Get without the error.
+func (s *store) get(key []byte) ([]byte, bool) {
+	if e := s.m[string(key)]; e != nil && e.live {
+		return e.v, true
+	}
+	return nil, false
+}
+
+// Scan implements ledger.Reader, in ascending key order.
+func (s *store) Scan(prefix []byte, fn func(key, value []byte) bool) error {
+	s.scan(prefix, fn)
+	return nil
+}
+
+// seek returns the position of the first entry with a key >= key.
+func (s *store) seek(key string) (ci, j int) {
+	lo, hi := 0, len(s.chunks)
+	for lo < hi {
+		mid := int(uint(lo+hi) >> 1)
+		c := s.chunks[mid]
+		if c[len(c)-1].key < key {
+			lo = mid + 1
+		} else {
+			hi = mid
+		}
+	}
+	if lo == len(s.chunks) {
+		return lo, 0
+	}
+	c := s.chunks[lo]
+	a, b := 0, len(c)
+	for a < b {
+		mid := int(uint(a+b) >> 1)
+		if c[mid].key < key {
+			a = mid + 1
+		} else {
+			b = mid
+		}
+	}
+	return lo, a
+}
+
+func (s *store) scan(prefix []byte, fn func(key, value []byte) bool) {
+	p := string(prefix)
+	ci, j := s.seek(p)
+	for ; ci < len(s.chunks); ci, j = ci+1, 0 {
+		for _, e := range s.chunks[ci][j:] {
+			if !strings.HasPrefix(e.key, p) {
+				return
+			}
+			if e.live && !fn([]byte(e.key), e.v) {
+				return
+			}
+		}
+	}
+}
+
+func (s *store) insert(e *storeEntry) {
+	s.n++
+	if len(s.chunks) == 0 {
+		s.chunks = append(s.chunks, []*storeEntry{e})
+		return
+	}
+	ci, j := s.seek(e.key)
+	if ci == len(s.chunks) {
+		ci = len(s.chunks) - 1
+		j = len(s.chunks[ci])
+	}
+	c := append(s.chunks[ci], nil)
+	copy(c[j+1:], c[j:])
+	c[j] = e
+	if len(c) < 2*chunkSize {
+		s.chunks[ci] = c
+		return
+	}
+	// Split the full chunk in two.
+	right := append(make([]*storeEntry, 0, 2*chunkSize), c[chunkSize:]...)
+	clear(c[chunkSize:])
+	s.chunks[ci] = c[:chunkSize]
+	s.chunks = slices.Insert(s.chunks, ci+1, right)
+}
+
+// compact drops tombstones once they are half the index.
+func (s *store) compact() {
+	if s.dead <= 1024 || s.dead <= s.n/2 {
+		return
+	}
+	var out [][]*storeEntry
+	var cur []*storeEntry
+	for _, c := range s.chunks {
+		for _, e := range c {
+			if !e.live {
+				delete(s.m, e.key)
+				continue
+			}
+			if cur == nil {
+				cur = make([]*storeEntry, 0, 2*chunkSize)
+			}
+			cur = append(cur, e)
+			if len(cur) == chunkSize {
+				out, cur = append(out, cur), nil
+			}
+		}
+	}
+	if cur != nil {
+		out = append(out, cur)
+	}
+	s.chunks, s.n, s.dead = out, s.n-s.dead, 0
+}
+
+// Apply writes a block's changes.
+func (s *store) Apply(changes []ledger.Change) {
+	for i := range changes {
+		c := &changes[i]
+		e := s.m[string(c.Key)]
+		if c.NewOK {
+			if e == nil {
+				e = &storeEntry{key: string(c.Key)}
+				s.m[e.key] = e
+				s.insert(e)
+			} else if !e.live {
+				s.dead--
+			}
+			e.v, e.live = c.New, true
+		} else if e != nil && e.live {
+			e.v, e.live = nil, false
+			s.dead++
+		}
+	}
+	s.compact()
+}
+
+// Len returns the number of live keys.
+func (s *store) Len() int { return s.n - s.dead }
+
+// each calls fn for every live key and value in ascending key order.
+func (s *store) each(fn func(key, value []byte)) {
+	s.scan(nil, func(k, v []byte) bool { fn(k, v); return true })
+}
+
+// view adapts a store to ledger.Getter and tokenomics.View.
+type view struct{ s *store }
+
+func (v view) Get(key []byte) ([]byte, bool) { return v.s.get(key) }
+func (v view) Scan(prefix []byte, fn func(key, value []byte) bool) {
+	v.s.scan(prefix, fn)
+}

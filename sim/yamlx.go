@@ -1,0 +1,585 @@
+package sim
+
+// Strict YAML decoding with field paths. yaml.v3 can refuse unknown fields,
+// but its messages name a Go type, not the field a user wrote; this small
+// reflective decoder walks the node tree itself so that every problem
+// names the field path and line ("populations.consumers.count (line 12):
+// want an integer, got "ten"").
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// ErrInvalidScenario is matched (errors.Is) by every error that reports a
+// problem with a scenario: malformed YAML, an unknown field, a value of the
+// wrong type, an impossible parameter.
+var ErrInvalidScenario = errors.New("sim: invalid scenario")
+
+// FieldError is one problem in a scenario: the file, the line (0 when not
+// known), the field's path (such as "populations.consumers.demand.trend")
+// and what is wrong.
+type FieldError struct {
+	File string
+	Line int
+	Path string
+	Msg  string
+}
+
+func (e *FieldError) Error() string {
+	var b strings.Builder
+	if e.File != "" {
+		b.WriteString(e.File)
+		if e.Line > 0 {
+			fmt.Fprintf(&b, ":%d", e.Line)
+		}
+		b.WriteString(": ")
+	} else if e.Line > 0 {
+		fmt.Fprintf(&b, "line %d: ", e.Line)
+	}
+	if e.Path != "" {
+		b.WriteString(e.Path)
+		b.WriteString(": ")
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// ScenarioError lists every problem found in a scenario, in file order.
+type ScenarioError struct {
+	Problems []*FieldError
+}
+
+func (e *ScenarioError) Error() string {
+	if len(e.Problems) == 1 {
+		return "invalid scenario: " + e.Problems[0].Error()
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "invalid scenario: %d problems:", len(e.Problems))
+	for _, p := range e.Problems {
+		b.WriteString("\n  ")
+		b.WriteString(p.Error())
+	}
+	return b.String()
+}
+
+// Is matches ErrInvalidScenario.
+func (e *ScenarioError) Is(target error) bool { return target == ErrInvalidScenario }
+
+// problems collects FieldErrors.
+type problems struct {
+	file string
+	list []*FieldError
+}
+
+func (p *problems) add(line int, path, format string, args ...any) {
+	p.list = append(p.list, &FieldError{File: p.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+func (p *problems) at(n *yaml.Node, path, format string, args ...any) {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	p.add(line, path, format, args...)
+}
+
+func (p *problems) err() error {
+	if len(p.list) == 0 {
+		return nil
+	}
+	slices.SortStableFunc(p.list, func(a, b *FieldError) int { return a.Line - b.Line })
+	return &ScenarioError{Problems: p.list}
+}
+
+// nodeDecoder is implemented by types that decode themselves.
+type nodeDecoder interface {
+	decodeNode(p *problems, n *yaml.Node, path string)
+}
+
+var (
+	nodeType     = reflect.TypeFor[yaml.Node]()
+	durationType = reflect.TypeFor[time.Duration]()
+	timeType     = reflect.TypeFor[time.Time]()
+	decoderType  = reflect.TypeFor[nodeDecoder]()
+)
+
+func join(path, field string) string {
+	if path == "" {
+		return field
+	}
+	return path + "." + field
+}
+
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
+		return resolveAlias(n.Content[0])
+	}
+	return n
+}
+
+func isNull(n *yaml.Node) bool {
+	return n == nil || n.Kind == 0 || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
+}
+
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	}
+	if isNull(n) {
+		return "nothing"
+	}
+	return strconv.Quote(n.Value)
+}
+
+// decodeInto decodes n into v (a pointer), adding problems to p.
+func decodeInto(p *problems, n *yaml.Node, path string, v any) {
+	decodeValue(p, resolveAlias(n), path, reflect.ValueOf(v).Elem())
+}
+
+func decodeValue(p *problems, n *yaml.Node, path string, v reflect.Value) {
+	n = resolveAlias(n)
+	if v.CanAddr() && v.Addr().Type().Implements(decoderType) {
+		v.Addr().Interface().(nodeDecoder).decodeNode(p, n, path)
+		return
+	}
+	t := v.Type()
+	switch {
+	case t == nodeType:
+		if n != nil {
+			v.Set(reflect.ValueOf(*n))
+		}
+		return
+	case t == durationType:
+		if isNull(n) {
+			return
+		}
+		if n.Kind != yaml.ScalarNode {
+			p.at(n, path, "want a duration such as 24h or 10m, got %s", describe(n))
+			return
+		}
+		d, err := time.ParseDuration(n.Value)
+		if err != nil {
+			p.at(n, path, "want a duration such as 24h or 10m, got %q", n.Value)
+			return
+		}
+		v.SetInt(int64(d))
+		return
+	case t == timeType:
+		if isNull(n) {
+			return
+		}
+		tm, err := time.Parse(time.RFC3339, n.Value)
+		if n.Kind != yaml.ScalarNode || err != nil {
+			p.at(n, path, "want an RFC 3339 time such as 2026-01-01T00:00:00Z, got %s", describe(n))
+			return
+		}
+		v.Set(reflect.ValueOf(tm.UTC()))
+		return
+	}
+	switch t.Kind() {
+	case reflect.Pointer:
+		if isNull(n) {
+			return
+		}
+		e := reflect.New(t.Elem())
+		decodeValue(p, n, path, e.Elem())
+		v.Set(e)
+	case reflect.Struct:
+		decodeStruct(p, n, path, v)
+	case reflect.Slice:
+		if isNull(n) {
+			return
+		}
+		if n.Kind != yaml.SequenceNode {
+			p.at(n, path, "want a list, got %s", describe(n))
+			return
+		}
+		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
+		for i, c := range n.Content {
+			decodeValue(p, c, fmt.Sprintf("%s[%d]", path, i), s.Index(i))
+		}
+		v.Set(s)
+	case reflect.String:
+		if isNull(n) {
+			return
+		}
+		if n.Kind != yaml.ScalarNode {
+			p.at(n, path, "want a string, got %s", describe(n))
+			return
+		}
+		v.SetString(n.Value)
+	case reflect.Bool:
+		if isNull(n) {
+			return
+		}
+		b, err := strconv.ParseBool(n.Value)
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || err != nil {
+			p.at(n, path, "want true or false, got %s", describe(n))
+			return
+		}
+		v.SetBool(b)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if isNull(n) {
+			return
+		}
+		x, err := parseYAMLInt(n)
+		if err != nil || v.OverflowInt(x) {
+			p.at(n, path, "want an integer, got %s", describe(n))
+			return
+		}
+		v.SetInt(x)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if isNull(n) {
+			return
+		}
+		x, err := parseYAMLInt(n)
+		if err != nil || x < 0 || v.OverflowUint(uint64(x)) {
+			p.at(n, path, "want a non-negative integer, got %s", describe(n))
+			return
+		}
+		v.SetUint(uint64(x))
+	default:
+		panic(fmt.Sprintf("sim: cannot decode YAML into %s", t))
+	}
+}
+
+func parseYAMLInt(n *yaml.Node) (int64, error) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" {
+		return 0, errors.New("not an integer")
+	}
+	return strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+}
+
+// fieldNames returns the YAML names of a struct's fields, with the index
+// of each; fields tagged "-" or without a tag are not decoded.
+func fieldNames(t reflect.Type) ([]string, map[string]int) {
+	var names []string
+	idx := map[string]int{}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("yaml")
+		name, _, _ := strings.Cut(tag, ",")
+		if name == "" || name == "-" || !f.IsExported() {
+			continue
+		}
+		names = append(names, name)
+		idx[name] = i
+	}
+	return names, idx
+}
+
+func decodeStruct(p *problems, n *yaml.Node, path string, v reflect.Value) {
+	if isNull(n) {
+		return
+	}
+	if n.Kind != yaml.MappingNode {
+		p.at(n, path, "want a mapping of fields, got %s", describe(n))
+		return
+	}
+	names, idx := fieldNames(v.Type())
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, val := n.Content[i], n.Content[i+1]
+		fp := join(path, k.Value)
+		if seen[k.Value] {
+			p.at(k, fp, "given twice")
+			continue
+		}
+		seen[k.Value] = true
+		fi, ok := idx[k.Value]
+		if !ok {
+			p.at(k, fp, "unknown field; the fields here are %s", strings.Join(names, ", "))
+			continue
+		}
+		decodeValue(p, val, fp, v.Field(fi))
+	}
+}
+
+// mappingPairs returns the key and value nodes of a mapping, or reports
+// that n is not one.
+func mappingPairs(p *problems, n *yaml.Node, path string) (keys, vals []*yaml.Node) {
+	n = resolveAlias(n)
+	if isNull(n) {
+		return nil, nil
+	}
+	if n.Kind != yaml.MappingNode {
+		p.at(n, path, "want a mapping, got %s", describe(n))
+		return nil, nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keys = append(keys, n.Content[i])
+		vals = append(vals, resolveAlias(n.Content[i+1]))
+	}
+	return keys, vals
+}
+
+// decodeDecNode parses a Dec scalar.
+func decodeDecNode(p *problems, n *yaml.Node, path string) (Dec, bool) {
+	if n.Kind != yaml.ScalarNode || isNull(n) {
+		p.at(n, path, "want a decimal number such as 0.05 or 5%%, got %s", describe(n))
+		return 0, false
+	}
+	d, err := ParseDec(n.Value)
+	if err != nil {
+		p.at(n, path, "%v", err)
+		return 0, false
+	}
+	return d, true
+}
+
+func (d *Dec) decodeNode(p *problems, n *yaml.Node, path string) {
+	if isNull(n) {
+		return
+	}
+	if v, ok := decodeDecNode(p, n, path); ok {
+		*d = v
+	}
+}
+
+// parseYAML parses a document into its root node.
+func parseYAML(p *problems, data []byte) *yaml.Node {
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		line := 0
+		if rest, ok := strings.CutPrefix(msg, "line "); ok {
+			if num, after, ok := strings.Cut(rest, ":"); ok {
+				if l, err := strconv.Atoi(num); err == nil {
+					line, msg = l, strings.TrimSpace(after)
+				}
+			}
+		}
+		p.add(line, "", "malformed YAML: %s", msg)
+		return nil
+	}
+	if root.Kind == 0 || len(root.Content) == 0 {
+		p.add(0, "", "the file is empty")
+		return nil
+	}
+	return &root
+}
+
+// nodeJSON writes a YAML node as JSON, keeping scalars' literal text (so
+// that numbers never pass through a float) and mapping order.
+func nodeJSON(p *problems, n *yaml.Node, path string, b *strings.Builder) bool {
+	n = resolveAlias(n)
+	switch {
+	case isNull(n):
+		b.WriteString("null")
+	case n.Kind == yaml.MappingNode:
+		b.WriteByte('{')
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			b.WriteString(strconv.Quote(n.Content[i].Value))
+			b.WriteByte(':')
+			if !nodeJSON(p, n.Content[i+1], join(path, n.Content[i].Value), b) {
+				return false
+			}
+		}
+		b.WriteByte('}')
+	case n.Kind == yaml.SequenceNode:
+		b.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if !nodeJSON(p, c, fmt.Sprintf("%s[%d]", path, i), b) {
+				return false
+			}
+		}
+		b.WriteByte(']')
+	default:
+		switch n.ShortTag() {
+		case "!!int":
+			x, err := strconv.ParseInt(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
+			if err != nil {
+				// Beyond int64: keep decimal digits as they are.
+				if strings.Trim(n.Value, "0123456789") != "" {
+					p.at(n, path, "integer %q is out of range; write large amounts as strings", n.Value)
+					return false
+				}
+				b.WriteString(n.Value)
+			} else {
+				b.WriteString(strconv.FormatInt(x, 10))
+			}
+		case "!!float":
+			if _, err := ParseDec(n.Value); err != nil {
+				p.at(n, path, "number %q: %v", n.Value, err)
+				return false
+			}
+			d, _ := ParseDec(n.Value)
+			b.WriteString(d.String())
+		case "!!bool":
+			v, _ := strconv.ParseBool(n.Value)
+			b.WriteString(strconv.FormatBool(v))
+		default:
+			js, _ := jsonString(n.Value)
+			b.WriteString(js)
+		}
+	}
+	return true
+}
+
+func jsonString(s string) (string, error) {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r < 0x20:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String(), nil
+}
+
+// cloneNode deep-copies a node tree (aliases are resolved into copies).
+func cloneNode(n *yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return cloneNode(n.Alias)
+	}
+	c.Content = make([]*yaml.Node, len(n.Content))
+	for i, x := range n.Content {
+		c.Content[i] = cloneNode(x)
+	}
+	return &c
+}
+
+// setPath sets the node at a dotted path ("genesis.params.tokenomics.fee_bps",
+// "events[0].at") to value, creating missing mapping keys.
+func setPath(root *yaml.Node, path string, value *yaml.Node) error {
+	n := root
+	if n.Kind == yaml.DocumentNode {
+		n = n.Content[0]
+	}
+	segs, err := splitPath(path)
+	if err != nil {
+		return err
+	}
+	for i, seg := range segs {
+		last := i == len(segs)-1
+		if seg.index >= 0 {
+			if n.Kind != yaml.SequenceNode {
+				return fmt.Errorf("%s is not a list", pathPrefix(segs[:i]))
+			}
+			if seg.index >= len(n.Content) {
+				return fmt.Errorf("%s has %d entries; there is no [%d]", pathPrefix(segs[:i]), len(n.Content), seg.index)
+			}
+			if last {
+				n.Content[seg.index] = cloneNode(value)
+				return nil
+			}
+			n = n.Content[seg.index]
+			continue
+		}
+		if n.Kind != yaml.MappingNode {
+			if isNull(n) {
+				*n = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Column: n.Column}
+			} else {
+				return fmt.Errorf("%s is not a mapping", pathPrefix(segs[:i]))
+			}
+		}
+		var next *yaml.Node
+		for j := 0; j+1 < len(n.Content); j += 2 {
+			if n.Content[j].Value == seg.key {
+				if last {
+					n.Content[j+1] = cloneNode(value)
+					return nil
+				}
+				next = n.Content[j+1]
+			}
+		}
+		if next == nil {
+			k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: seg.key, Line: n.Line}
+			if last {
+				n.Content = append(n.Content, k, cloneNode(value))
+				return nil
+			}
+			next = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line}
+			if segs[i+1].index >= 0 {
+				return fmt.Errorf("%s does not exist", pathPrefix(segs[:i+2]))
+			}
+			n.Content = append(n.Content, k, next)
+		}
+		n = resolveAlias(next)
+	}
+	return nil
+}
+
+type pathSeg struct {
+	key   string
+	index int
+}
+
+func splitPath(path string) ([]pathSeg, error) {
+	var segs []pathSeg
+	for _, part := range strings.Split(path, ".") {
+		key, rest, _ := strings.Cut(part, "[")
+		if key == "" && rest == "" {
+			return nil, fmt.Errorf("path %q has an empty segment", path)
+		}
+		if key != "" {
+			segs = append(segs, pathSeg{key: key, index: -1})
+		}
+		for rest != "" {
+			num, after, ok := strings.Cut(rest, "]")
+			i, err := strconv.Atoi(num)
+			if !ok || err != nil || i < 0 {
+				return nil, fmt.Errorf("path %q: bad index [%s", path, rest)
+			}
+			segs = append(segs, pathSeg{index: i})
+			rest = strings.TrimPrefix(after, "[")
+			if after != "" && !strings.HasPrefix(after, "[") {
+				return nil, fmt.Errorf("path %q: unexpected %q after an index", path, after)
+			}
+		}
+	}
+	if len(segs) == 0 {
+		return nil, fmt.Errorf("path is empty")
+	}
+	return segs, nil
+}
+
+func pathPrefix(segs []pathSeg) string {
+	var b strings.Builder
+	for _, s := range segs {
+		if s.index >= 0 {
+			fmt.Fprintf(&b, "[%d]", s.index)
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.key)
+	}
+	return b.String()
+}
+
+func reflectString(s *string) reflect.Value { return reflect.ValueOf(s).Elem() }
+func reflectInt(i *int) reflect.Value       { return reflect.ValueOf(i).Elem() }
