@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -184,30 +185,40 @@ func dirSize(dir string) int64 {
 	return n
 }
 
-// BenchmarkMillionAccounts opens a ledger whose genesis has 1,000,000
-// funded accounts, transfers among them, and reports the process's RSS:
-// state lives in Pebble, not in memory.
+// BenchmarkMillionAccounts creates a ledger whose genesis has 1,000,000
+// funded accounts, closes it, then reopens it as a service would and
+// transfers among random accounts, and reports the process's RSS and Go
+// heap: the state lives in Pebble, not in memory. (Creating the genesis
+// itself holds its 3,000,000 state changes in one block; that peak is
+// not what a running node needs, so it is released before measuring.)
 func BenchmarkMillionAccounts(b *testing.B) {
 	const n = 1000000
 	for i := 0; i < b.N; i++ {
-		g := benchGenesis(n)
-		e, err := coopera.Open(b.TempDir(), &coopera.Options{Genesis: g})
+		dir := b.TempDir()
+		e, err := coopera.Open(dir, &coopera.Options{Genesis: benchGenesis(n)})
 		if err != nil {
 			b.Fatal(err)
 		}
-		g = nil
+		e.Close()
+		runtime.GC()
+		debug.FreeOSMemory()
+		e, err = coopera.Open(dir, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
 		ctx := context.Background()
-		for k := 0; k < 20; k++ {
+		for k := 0; k < 50; k++ {
 			cmds := make([]*ledger.Command, 1000)
 			for j := range cmds {
 				x := (k*1000 + j) * 997 % n
-				cmds[j] = &ledger.Command{Actor: ledger.AccountID("u" + strconv.Itoa(x)), Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: ledger.AccountID("u" + strconv.Itoa((x+1)%n)), Asset: "COOP", Amount: ledger.NewAmount(1)}}}}
+				cmds[j] = &ledger.Command{Actor: ledger.AccountID("u" + strconv.Itoa(x)), Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: ledger.AccountID("u" + strconv.Itoa((x*7+1)%n)), Asset: "COOP", Amount: ledger.NewAmount(1)}}}}
 			}
 			if _, err := e.SubmitBatch(ctx, cmds); err != nil {
 				b.Fatal(err)
 			}
 		}
 		runtime.GC()
+		debug.FreeOSMemory()
 		b.ReportMetric(float64(rssBytes())/(1<<20), "rss-MiB")
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
