@@ -46,7 +46,8 @@ type Engine struct {
 	notify chan struct{} // closed and replaced after each block
 	fatal  error         // set when the sequencer stopped on a fault
 
-	closed atomic.Bool
+	closed  atomic.Bool // no new submissions: Close was called or a fault stopped the sequencer
+	closing atomic.Bool // Close was called
 
 	// Replication (nil for an embedded engine).
 	rep          *replica
@@ -233,9 +234,10 @@ func (e *Engine) writeGenesis(g *ledger.Genesis) error {
 // Close stops the sequencer, failing commands not yet in a block with
 // ErrClosed, and closes the store. Acknowledged commands are durable.
 func (e *Engine) Close() error {
-	if !e.closed.CompareAndSwap(false, true) {
+	if !e.closing.CompareAndSwap(false, true) {
 		return nil
 	}
+	e.closed.Store(true)
 	if e.rep != nil && e.rep.cancel != nil {
 		e.rep.cancel()
 	}

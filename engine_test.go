@@ -407,3 +407,25 @@ func TestOpenRefusesOtherModules(t *testing.T) {
 		t.Fatalf("opening with another module set: %v", err)
 	}
 }
+
+// After a fault stops the sequencer, Close still releases the store, so
+// the directory can be opened again.
+func TestCloseAfterFault(t *testing.T) {
+	dir := t.TempDir()
+	e := openTest(t, dir, func(o *coopera.Options) {
+		o.Admitters = []coopera.Admitter{coopera.AdmitterFunc(func(ctx context.Context, v ledger.Getter, c *ledger.Command) error { return nil })}
+	})
+	e.Submit(context.Background(), transfer("alice", "bob", "COOP", 1))
+	coopera.FailForTest(e, ledger.Errorf(ledger.ErrCorrupt, "injected fault"))
+	if _, err := e.Submit(context.Background(), transfer("alice", "bob", "COOP", 1)); err == nil {
+		t.Fatal("a faulted engine accepted a command")
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e2, err := coopera.Open(dir, nil)
+	if err != nil {
+		t.Fatalf("reopening after a fault: %v", err)
+	}
+	e2.Close()
+}

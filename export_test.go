@@ -29,3 +29,6 @@ func (e *Engine) LogLastHeightForTest() uint64 {
 	h, _, _ := e.rep.log.LastHeight(context.Background())
 	return h
 }
+
+// FailForTest stops the sequencer as a storage fault would.
+func FailForTest(e *Engine, err error) { e.setFatal(err) }
