@@ -211,6 +211,8 @@ func mapValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
+var errPrefixRE = regexp.MustCompile(`coopera: [a-z_]+: `)
+
 var genesisPathRE = regexp.MustCompile(`^(params\.[a-z_]+|assets\[\d+\]\.[a-z_]+|accounts\[\d+\]\.[a-z_]+|allocations\[\d+\](\.[a-z_]+)?|[a-z_]+): (.*)$`)
 
 func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args ...any)) {
@@ -324,6 +326,7 @@ func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args 
 		if le, ok := err.(*ledger.Error); ok {
 			msg = le.Msg
 		}
+		msg = errPrefixRE.ReplaceAllString(msg, "")
 		path := "genesis"
 		if sm := genesisPathRE.FindStringSubmatch(msg); sm != nil {
 			path, msg = "genesis."+sm[1], sm[3]
@@ -333,6 +336,42 @@ func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args 
 	}
 	if _, err := tokenomics.ParamsAt(st, 0); err != nil {
 		bad("genesis.params.tokenomics", "%v", err)
+	}
+	// Scheduled parameter changes must be valid against the genesis
+	// parameters (their module's SetParam checks name and bounds).
+	for i, ev := range s.Events {
+		pe := ev.Params
+		if pe == nil {
+			continue
+		}
+		path := fmt.Sprintf("events[%d].params", i)
+		pm, ok := m.Parameterized(pe.Module)
+		if !ok {
+			bad(path+".module", "module %s has no governable parameters", pe.Module)
+			continue
+		}
+		enc, err := ledger.ParamsAt(st, pe.Module, 0)
+		if err != nil {
+			bad(path+".module", "%v", err)
+			continue
+		}
+		v, err := paramJSON(pe)
+		if err != nil {
+			bad(path+".value", "%v", err)
+			continue
+		}
+		if _, err := pm.SetParam(enc, pe.Name, v); err != nil {
+			msg := err.Error()
+			if le, ok := err.(*ledger.Error); ok {
+				msg = le.Msg
+			}
+			msg = errPrefixRE.ReplaceAllString(msg, "")
+			field := ".value"
+			if strings.Contains(msg, "has no parameter") {
+				field = ".name"
+			}
+			bad(path+field, "%s", msg)
+		}
 	}
 }
 

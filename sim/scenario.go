@@ -91,7 +91,7 @@ type AllocationSpec struct {
 //	          sell rewards
 type PriceSpec struct {
 	Model      string `yaml:"model"`      // default constant
-	Initial    Dec    `yaml:"initial"`    // USD per whole token
+	Initial    Dec    `yaml:"initial"`    // USD per whole token; default 1
 	Path       []Dec  `yaml:"path"`       // model path
 	Drift      Dec    `yaml:"drift"`      // model gbm: annual drift
 	Volatility Dec    `yaml:"volatility"` // model gbm: annual volatility
@@ -327,6 +327,9 @@ func (s *Scenario) applyDefaults() {
 	if s.Price.Model == "" {
 		s.Price.Model = "constant"
 	}
+	if s.Price.Initial == 0 && s.Price.Model != "path" {
+		s.Price.Initial = One
+	}
 	if s.Price.Floor == 0 {
 		s.Price.Floor = MustDec("0.000001")
 	}
@@ -348,7 +351,8 @@ func (s *Scenario) applyDefaults() {
 	}
 }
 
-// line returns the line of the node at a dotted path of the document, or 0.
+// line returns the line of the field at a dotted path of the document (its
+// key's line), of the deepest part of the path that exists, or 0.
 func (s *Scenario) line(path string) int {
 	if s.root == nil {
 		return 0
@@ -358,31 +362,30 @@ func (s *Scenario) line(path string) int {
 		return 0
 	}
 	n := resolveAlias(s.root)
+	line := n.Line
 	for _, seg := range segs {
 		switch {
 		case n == nil:
-			return 0
+			return line
 		case seg.index >= 0 && n.Kind == yaml.SequenceNode && seg.index < len(n.Content):
 			n = resolveAlias(n.Content[seg.index])
+			line = n.Line
 		case seg.index < 0 && n.Kind == yaml.MappingNode:
 			var next *yaml.Node
 			for j := 0; j+1 < len(n.Content); j += 2 {
 				if n.Content[j].Value == seg.key {
-					next = resolveAlias(n.Content[j+1])
+					next, line = resolveAlias(n.Content[j+1]), n.Content[j].Line
 				}
 			}
 			if next == nil {
-				return n.Line
+				return line
 			}
 			n = next
 		default:
-			return n.Line
+			return line
 		}
 	}
-	if n == nil {
-		return 0
-	}
-	return n.Line
+	return line
 }
 
 // validate checks the scenario and compiles it; problems go to p.

@@ -246,15 +246,23 @@ func decodeValue(p *problems, n *yaml.Node, path string, v reflect.Value) {
 		if isNull(n) {
 			return
 		}
-		x, err := parseYAMLInt(n)
-		if err != nil || x < 0 || v.OverflowUint(uint64(x)) {
+		x, err := parseYAMLUint(n)
+		if err != nil || v.OverflowUint(x) {
 			p.at(n, path, "want a non-negative integer, got %s", describe(n))
 			return
 		}
-		v.SetUint(uint64(x))
+		v.SetUint(x)
 	default:
 		panic(fmt.Sprintf("sim: cannot decode YAML into %s", t))
 	}
+}
+
+func parseYAMLUint(n *yaml.Node) (uint64, error) {
+	if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!int" && n.ShortTag() != "!!float" {
+		return 0, errors.New("not an integer")
+	}
+	// YAML resolves integers beyond int64 as floats; read the digits.
+	return strconv.ParseUint(strings.ReplaceAll(n.Value, "_", ""), 0, 64)
 }
 
 func parseYAMLInt(n *yaml.Node) (int64, error) {

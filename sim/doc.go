@@ -1,0 +1,108 @@
+// Package sim is coopera's economic simulator: it runs the very same
+// reducers as a ledger (tokenomics, and optionally contribution and
+// governance, through ledger.Machine) on in-memory state, driven by agent
+// populations described in a scenario file, many seeded runs in parallel.
+//
+// # Contract
+//
+//   - One implementation of the economics. Behaviours decide which
+//     commands agents submit; the reducers decide everything else. There is
+//     no second model of fees, burns, mints, rewards or staking here: a
+//     metric is read from the chain's state or its events.
+//   - Reproducible. The same scenario and seed give the same tables,
+//     summaries, charts and report, byte for byte, on any machine and with
+//     any number of workers. The simulator draws from its own splitmix64
+//     streams (Rand), one per run and population, uses integer and
+//     fixed-point arithmetic only (Dec; seasonality from an integer sine
+//     table; GBM by fixed-point Euler steps with Irwin–Hall normals), never
+//     ranges over a map where order could matter, and writes results in
+//     run order whatever the scheduling.
+//   - Exact. Every table value is an integer: native amounts in base units,
+//     USD in micro-USD, prices in micro-USD per whole token, ratios in basis
+//     points. Floats appear nowhere, not even in the charts' coordinates.
+//   - Bounded memory. Runs stream to disk in order through a reorder buffer
+//     of 2 x workers runs; the summary reads them back epoch by epoch.
+//     Memory grows with agents and epochs, not with runs.
+//   - The same chain as a ledger. A run's blocks can be replayed through
+//     the Pebble-backed engine (coopera.Open with LedgerGenesis and
+//     LedgerModules, SubmitBatch per BlockRecord, the block times from
+//     Options.OnBlock) and give the same state root after every block; the
+//     tests do exactly that.
+//
+// # A run
+//
+// Block 0 applies the scenario's genesis, to which the simulator adds its
+// accounts: each population's agents ("<population>-<i>"), the exchange
+// (sim-exchange), the oracle feeds (sim-feed-<i>, set as
+// tokenomics.oracle_feeds) and the operator (sim-operator). Then, for each
+// epoch t of epoch_length:
+//
+//  1. The market price P(t) is set by the price model.
+//  2. The epoch's first block, at its start time: the close of epoch t-1
+//     (injected first, as the engine's sequencer does; the tokenomics close
+//     burns and mints), each feed's observe_price (the market price, with
+//     noise, or distorted by an oracle attack), direct parameter changes
+//     and the operator's governance steps due. The row of epoch t-1 is
+//     measured after it.
+//  3. The trading blocks, one second later: each population's Step, in
+//     scenario order, in blocks of block_size commands. A parameter change
+//     made in the first block is in effect here.
+//  4. Market orders of applied commands settle; Observers see outcomes.
+//
+// A last block closes the last epoch.
+//
+// # Scenario files
+//
+//	name: baseline                 # required
+//	seed: 1                        # run i is seeded from (seed, i)
+//	runs: 8                        # Monte Carlo runs (default 1)
+//	epochs: 365
+//	epoch_length: 24h              # default 24h
+//	block_size: 256                # commands per trading block
+//	modules: [tokenomics]          # and contribution, governance
+//	genesis:                       # a ledger genesis (amounts in base units)
+//	  assets: [{id: COOP, decimals: 6}]
+//	  accounts: [{id: foundation}]
+//	  allocations: [{account: foundation, amount: "1000000000000"}]
+//	  params: {tokenomics: {fee_bps: 100}}
+//	price: {model: gbm, initial: 0.5, drift: 0.1, volatility: 0.8}
+//	market: {inventory: 50000000}  # whole tokens the exchange holds
+//	oracle: {feeds: 3, noise: 0.01}
+//	populations:                   # name -> behaviour and its fields
+//	  consumers: {count: 1000, demand: {base: 5, trend: 0.001, noise: 0.2}}
+//	  providers: {count: 50, active: 20, cost: 10, sell: 0.5, exit_after: 14}
+//	  stakers: {count: 200, balance: 10000, target_apr: 0.08}
+//	events:
+//	  - {at: 180, params: {name: fee_bps, value: 200, via: governance}}
+//	  - {at: 200, until: 260, demand: {factor: 0.2}}
+//	  - {at: 100, until: 103, oracle: {feeds: 1, factor: 3}}
+//	metrics: [supply, price, burned, minted, "param:tokenomics.fee_bps"]
+//	sweep:
+//	  grid: [{path: genesis.params.tokenomics.fee_bps, values: [50, 100, 200]}]
+//
+// Rates, shares and factors are decimals ("0.05", "5%"), parsed exactly.
+// Price models: constant, path, gbm (Euler steps in fixed point) and
+// market (a constant-product pool moved by the agents' flows). The
+// built-in behaviours are consumer, provider, staker, creator and trader;
+// each file documents its fields. Metrics lists every built-in metric; a
+// scenario may also ask for balance:ACCOUNT[:ASSET], supply:ASSET and
+// param:MODULE.NAME, and behaviours add their own (Measurer).
+//
+// # Behaviours
+//
+// A Behaviour is Setup once per run and Step once per epoch, returning its
+// agents' commands; optional extensions observe the outcomes (Observer),
+// add metrics (Measurer) or serve consumers (Server). Register adds a
+// behaviour for scenarios to name; its factory decodes its own fields with
+// Spec.Decode, strictly, and reports impossible values with Spec.Invalid.
+//
+// # Performance
+//
+// A run's cost is the reducers' cost per command (tens of microseconds:
+// each command decodes the module parameters, the credit price reads the
+// oracle's TWAP, staking checkpoints governance stake) times the commands
+// the agents submit. A consumer population with aggregate: true submits one
+// purchase and one usage per provider per epoch instead of two commands
+// per agent: the reducers batch it as one consumer's demand. See
+// BenchmarkAgentSteps and scripts/sim-bench.sh.
+package sim
