@@ -120,4 +120,21 @@ metrics: [price]
 	}
 }
 
-const gbmDigest = "04591c327aa0c79a"
+const gbmDigest = "e7710b49c0576a7c"
+
+// Normal's draws have mean 0 and variance 1 (Irwin–Hall with 12 terms).
+func TestNormalMoments(t *testing.T) {
+	r := NewRand(3)
+	const n = 200_000
+	var sum, sq int64
+	for range n {
+		z := int64(r.Normal()) / 1000 // micro-units
+		sum += z
+		sq += z * z / 1_000_000_000
+	}
+	mean := sum / n    // micro
+	variance := sq / n // milli
+	if mean < -10_000 || mean > 10_000 || variance < 980 || variance > 1020 {
+		t.Fatalf("mean %d micro, variance %d milli", mean, variance)
+	}
+}

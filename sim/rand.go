@@ -64,12 +64,14 @@ func (r *Rand) Chance(p Dec) bool {
 
 // Normal returns an approximately standard normal Dec: the Irwin–Hall sum
 // of 12 uniforms on [0, 1) less 6 (mean 0, variance 1, bounded by ±6).
+// The uniforms have 16 bits each, four to a 64-bit draw.
 func (r *Rand) Normal() Dec {
-	var s Dec
-	for range 12 {
-		s += r.Unit()
+	var s int64
+	for range 3 {
+		x := r.Uint64()
+		s += int64(x&0xffff) + int64(x>>16&0xffff) + int64(x>>32&0xffff) + int64(x>>48)
 	}
-	return s - 6*One
+	return Dec(((s - 6<<16) * int64(One)) >> 16)
 }
 
 // DeriveSeed mixes a seed with tags into a new seed, so that streams for

@@ -294,7 +294,7 @@ func (s *Scenario) File() string { return s.file }
 
 const (
 	defaultEpochLength = 24 * time.Hour
-	defaultBlockSize   = 256
+	defaultBlockSize   = 32
 	maxEpochs          = 1_000_000
 	maxAgents          = 10_000_000
 )

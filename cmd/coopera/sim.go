@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"os"
 	"runtime"
-	"runtime/debug"
 	"strings"
 	"time"
 
@@ -124,11 +123,6 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 		if fd, ok := c.stderr.(*os.File); ok && term.IsTerminal(int(fd.Fd())) {
 			opts.Progress = c.stderr
 		}
-	}
-	if os.Getenv("GOGC") == "" {
-		// The reducers allocate much short-lived garbage; a larger heap
-		// target trades memory for fewer collections.
-		debug.SetGCPercent(400)
 	}
 	start := time.Now()
 	res, err := sim.WriteDir(ctx, *out, points, opts, &sim.OutputOptions{
