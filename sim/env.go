@@ -24,9 +24,13 @@ type Env struct {
 	// Price is the market price this epoch, in micro-USD per whole token.
 	Price int64
 	// CreditPrice is the oracle's price for credit purchases now
-	// (min(median, TWAP), micro-USD per token), or 0 when credits cannot
-	// be bought (no fresh price, or the circuit breaker is open).
+	// (min(median, TWAP), micro-USD per token), or 0 without a fresh
+	// price.
 	CreditPrice int64
+	// CircuitOpen reports that the oracle's circuit breaker is open: credit
+	// purchases will be rejected (circuit_open) until it clears. Consumers
+	// do not look at it, as users of a live service would not.
+	CircuitOpen bool
 	// Params are the tokenomics parameters in effect.
 	Params *tokenomics.Params
 	// Report is the last closed epoch's report (nil in epoch 0).
@@ -96,8 +100,8 @@ func (e *Env) DemandFactor() Dec {
 // BuyCredits returns the command by which a consumer buys credits worth
 // usd micro-USD: the exchange burns the tokens needed at the credit price
 // (rounded up) for credits to the consumer, who pays the exchange in USD.
-// It returns nil if credits cannot be bought now or the exchange has not
-// enough tokens.
+// It returns nil without a credit price or if the exchange has not enough
+// tokens.
 func (e *Env) BuyCredits(consumer ledger.AccountID, usd int64) *ledger.Command {
 	if usd <= 0 || e.CreditPrice <= 0 {
 		return nil

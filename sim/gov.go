@@ -19,9 +19,9 @@ import (
 
 // Governance in a simulation. A parameter change scheduled with
 // "via: governance" is proposed by the operator account at its epoch, voted
-// on by the staker populations' agents while voting is open, then tallied,
-// queued and executed by the operator as soon as the governance rules let
-// it; the change takes effect from the block after execution, exactly as
+// on by the staker populations' agents while voting is open, tallied at
+// the first epoch close after voting ends, then queued and executed by the
+// operator as soon as the governance rules let it; the change takes effect from the block after execution, exactly as
 // on a real ledger. The policy set is a permissive one embedded here
 // (allow every proposal), evaluated by the same policy admitter the engine
 // runs, so proposals carry a real decision.
@@ -110,8 +110,9 @@ type proposalRun struct {
 }
 
 // govCommands returns the operator's governance commands for the start of
-// an epoch (proposals due, tallies, queues and executions), admitted by
-// the policy admitter.
+// an epoch (proposals due, queues and executions), admitted by the policy
+// admitter. Tallies need none: the epoch close that comes first in the
+// same block tallies every proposal whose voting has ended.
 func (r *run) govCommands() ([]*ledger.Command, error) {
 	var out []*ledger.Command
 	g := r.getter()
@@ -160,8 +161,6 @@ func (r *run) govCommands() ([]*ledger.Command, error) {
 		switch st := p.StatusAt(r.blockTime); {
 		case st.Terminal():
 			pr.done, pr.outcome = true, st.String()
-		case st == governance.StatusActive && r.blockTime >= p.VotingEnd:
-			out = append(out, &ledger.Command{Actor: OperatorAccount, Payload: &governance.TallyVotes{ProposalRef: ref}})
 		case st == governance.StatusSucceeded:
 			out = append(out, &ledger.Command{Actor: OperatorAccount, Payload: &governance.Queue{ProposalRef: ref}})
 		case st == governance.StatusQueued && r.blockTime >= p.ETA:

@@ -73,6 +73,7 @@ type run struct {
 	report      *tokenomics.EpochReport
 	params      tokenomics.Params
 	creditPrice int64
+	breaker     bool // the oracle's circuit breaker is open
 	apr         Dec
 	cur         epochAcc // accumulators of the epoch being played
 	agents      []AgentInfo
@@ -246,24 +247,34 @@ func (r *run) closeEvents(events []ledger.Event) {
 	}
 }
 
-// feedCommands returns the oracle feeds' observations of price.
+// feedCommands returns the oracle feeds' observations of price: the honest
+// feeds first, then those an oracle attack distorts. (Feeds report once an
+// epoch here; on a live network every feed is fresh at every moment, so a
+// manipulated feed never sets the median alone, and reporting it last
+// keeps that so.)
 func (r *run) feedCommands(price int64, epoch int) []*ledger.Command {
-	out := make([]*ledger.Command, 0, len(r.c.feeds))
+	honest := make([]*ledger.Command, 0, len(r.c.feeds))
+	var attacked []*ledger.Command
 	noise := r.c.sc.Oracle.Noise
 	for i, f := range r.c.feeds {
 		p := price
 		if noise > 0 {
 			p += noise.MulDec(r.feedRand.Normal()).Mul(price)
 		}
+		distorted := false
 		for _, ev := range r.c.sc.Events {
 			if o := ev.Oracle; o != nil && epoch >= ev.At && (ev.Until == 0 || epoch < ev.Until) && i < o.Feeds {
-				p = o.Factor.Mul(p)
+				p, distorted = o.Factor.Mul(p), true
 			}
 		}
-		p = max(p, 1)
-		out = append(out, &ledger.Command{Actor: f, Payload: &tokenomics.ObservePrice{Price: uint64(p)}})
+		cmd := &ledger.Command{Actor: f, Payload: &tokenomics.ObservePrice{Price: uint64(max(p, 1))}}
+		if distorted {
+			attacked = append(attacked, cmd)
+		} else {
+			honest = append(honest, cmd)
+		}
 	}
-	return out
+	return append(honest, attacked...)
 }
 
 // directParams returns the operator's direct parameter changes due at the
@@ -385,7 +396,9 @@ func (r *run) play() error {
 		if err := r.refreshChain(tt); err != nil {
 			return err
 		}
-		r.cur.creditPrice = r.creditPrice
+		if !r.breaker {
+			r.cur.creditPrice = r.creditPrice
+		}
 		var all []*ledger.Command
 		var owner []*popRun
 		if r.gov != nil {
@@ -457,9 +470,9 @@ func (r *run) refreshChain(t int64) error {
 		return err
 	}
 	r.params = p
-	r.creditPrice = 0
-	if pv, err := tokenomics.Price(g, r.height+1, t); err == nil && pv.Median != 0 && !pv.Tripped && pv.Last != 0 {
-		r.creditPrice = int64(min(pv.Median, pv.TWAP))
+	r.creditPrice, r.breaker = 0, false
+	if pv, err := tokenomics.Price(g, r.height+1, t); err == nil && pv.Median != 0 && pv.Last != 0 {
+		r.creditPrice, r.breaker = int64(min(pv.Median, pv.TWAP)), pv.Tripped
 	}
 	r.apr = 0
 	if info, err := tokenomics.PoolOf(g, tokenomics.ProtocolPool); err == nil {
@@ -483,7 +496,7 @@ func (r *run) lastPoolRewards() ledger.Amount {
 // refreshEnv updates a population's Env for epoch e's trading at time t.
 func (r *run) refreshEnv(env *Env, e int, t int64) {
 	env.Epoch, env.Height, env.Time = e, r.height, t
-	env.Price, env.CreditPrice = r.mkt.price, r.creditPrice
+	env.Price, env.CreditPrice, env.CircuitOpen = r.mkt.price, r.creditPrice, r.breaker
 	env.Params, env.Report, env.StakingAPR = &r.params, r.report, r.apr
 }
 

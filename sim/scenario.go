@@ -150,7 +150,10 @@ type DemandEvent struct {
 }
 
 // OracleEvent is a manipulation attempt: the first Feeds oracle feeds
-// report the market price times Factor.
+// report the market price times Factor (after the honest feeds have
+// reported, as on a live network where every feed is always fresh). With
+// fewer manipulated feeds than half, the median ignores them; with more,
+// the median moves and the circuit breaker stops credit purchases.
 type OracleEvent struct {
 	Feeds  int `yaml:"feeds"` // default 1
 	Factor Dec `yaml:"factor"`

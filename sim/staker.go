@@ -20,7 +20,9 @@ import (
 //	  claim_every: 7       # epochs between restakes or claims
 //
 // The yield is the pool's reward over the last epoch, annualised, per unit
-// staked (Env.StakingAPR). Unstaked tokens wait out the unbonding period,
+// staked (Env.StakingAPR). Rewards are claimed (or restaked) every
+// claim_every epochs, unless the staker staked or unstaked that epoch,
+// which settles them anyway. Unstaked tokens wait out the unbonding period,
 // then the staker withdraws them.
 type staker struct {
 	cfg    stakerConfig
@@ -38,6 +40,7 @@ type stakerConfig struct {
 	Initial      *Dec `yaml:"initial"`
 	TargetAPR    Dec  `yaml:"target_apr"`
 	TargetSpread Dec  `yaml:"target_spread"`
+	Band         *Dec `yaml:"band"`
 	Step         *Dec `yaml:"step"`
 	Compound     bool `yaml:"compound"`
 	ClaimEvery   int  `yaml:"claim_every"`
@@ -55,6 +58,10 @@ func newStaker(spec *Spec) (Behaviour, error) {
 		half := One / 2
 		c.Initial = &half
 	}
+	if c.Band == nil {
+		tenth := One / 10
+		c.Band = &tenth
+	}
 	if c.Step == nil {
 		tenth := One / 10
 		c.Step = &tenth
@@ -62,7 +69,7 @@ func newStaker(spec *Spec) (Behaviour, error) {
 	for _, f := range []struct {
 		name string
 		v    Dec
-	}{{"initial", *c.Initial}, {"step", *c.Step}, {"target_spread", c.TargetSpread}} {
+	}{{"initial", *c.Initial}, {"step", *c.Step}, {"band", *c.Band}, {"target_spread", c.TargetSpread}} {
 		if f.v < 0 || f.v > One {
 			spec.Invalid(f.name, "%s; give 0 to 1", f.v)
 		}
@@ -115,12 +122,13 @@ func (s *staker) Step(env *Env) ([]*ledger.Command, error) {
 		s.unbond[i] = keep
 
 		liquid := env.NativeBalance(acct)
+		before := len(out)
 		switch {
 		case env.Epoch == 0:
 			out = appendStake(out, env, acct, liquid, *s.cfg.Initial)
-		case env.StakingAPR > s.target[i]:
+		case env.StakingAPR > (One + *s.cfg.Band).MulDec(s.target[i]):
 			out = appendStake(out, env, acct, liquid, *s.cfg.Step)
-		case env.StakingAPR < s.target[i]:
+		case env.StakingAPR < (One - *s.cfg.Band).MulDec(s.target[i]):
 			st, err := tokenomics.StakeOf(env, tokenomics.ProtocolPool, acct)
 			if err != nil {
 				return nil, err
@@ -134,7 +142,9 @@ func (s *staker) Step(env *Env) ([]*ledger.Command, error) {
 				}
 			}
 		}
-		if env.Epoch > 0 && env.Epoch%s.cfg.ClaimEvery == 0 {
+		// A stake or unstake settles pending rewards itself; claim or
+		// restake only in an epoch without one.
+		if env.Epoch > 0 && env.Epoch%s.cfg.ClaimEvery == 0 && len(out) == before {
 			st, err := tokenomics.StakeOf(env, tokenomics.ProtocolPool, acct)
 			if err != nil {
 				return nil, err
