@@ -76,6 +76,29 @@ type simResultJSON struct {
 	AgentSteps  uint64   `json:"agent_steps"`
 	Seconds     float64  `json:"seconds"`
 	StepsPerSec float64  `json:"agent_steps_per_second"`
+	// PeakRSS is the process's peak resident set size (VmHWM), in bytes;
+	// 0 where /proc/self/status is not available.
+	PeakRSS uint64 `json:"peak_rss_bytes"`
+}
+
+// peakRSS reads the process's peak resident set size from
+// /proc/self/status (Linux), or returns 0.
+func peakRSS() uint64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 2 && f[1] == "kB" {
+				var kb uint64
+				fmt.Sscan(f[0], &kb)
+				return kb << 10
+			}
+		}
+	}
+	return 0
 }
 
 func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep bool) int {
@@ -141,12 +164,15 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 		return c.writeJSON(simResultJSON{
 			Scenario: s.Name, Dir: res.Dir, Files: res.Files, Points: res.Points, Runs: res.Runs, Epochs: res.Epochs,
 			Blocks: res.Totals.Blocks, Commands: res.Totals.Commands, Rejected: res.Totals.Rejected,
-			AgentSteps: res.Totals.AgentSteps, Seconds: secs, StepsPerSec: rate,
+			AgentSteps: res.Totals.AgentSteps, Seconds: secs, StepsPerSec: rate, PeakRSS: peakRSS(),
 		})
 	}
 	fmt.Fprintf(c.stdout, "%s: %d point(s) x %d run(s) x %d epochs on %d worker(s)\n", s.Name, res.Points, res.Runs, res.Epochs, workersOf(*workers))
 	fmt.Fprintf(c.stdout, "  %d blocks, %d commands (%d rejected), %d agent-steps in %.1fs (%.0f agent-steps/s)\n",
 		res.Totals.Blocks, res.Totals.Commands, res.Totals.Rejected, res.Totals.AgentSteps, secs, rate)
+	if rss := peakRSS(); rss > 0 {
+		fmt.Fprintf(c.stdout, "  peak RSS %.0f MiB\n", float64(rss)/(1<<20))
+	}
 	fmt.Fprintf(c.stdout, "  wrote %d files to %s (report: %s)\n", len(res.Files), res.Dir, reportPath(res))
 	return exitOK
 }
