@@ -92,12 +92,17 @@ var builtins = []builtin{
 	{MetricInfo{"provider_revenue", UnitUSD, "provider_rewards at the epoch's market price"}, func(r *run, m *measureScratch) int64 {
 		return valueOf(m.providerRewards(r), m.acc.price, r.c.decimals)
 	}},
-	{MetricInfo{"staking_apr", UnitBps, "protocol pool rewards over the epoch, annualised, per unit staked"}, func(r *run, m *measureScratch) int64 {
-		staked := m.supply(r).Staked
-		if staked.IsZero() {
+	{MetricInfo{"staking_apr", UnitBps, "rewards credited to the protocol staking pool over the epoch, annualised, per unit of its native stake"}, func(r *run, m *measureScratch) int64 {
+		info, err := tokenomics.PoolOf(r.getter(), tokenomics.ProtocolPool)
+		if err != nil {
 			return Missing
 		}
-		return bigSat(ratio(m.acc.poolRewards, staked, r.c.epochsYr*10000))
+		for _, a := range info.Assets {
+			if a.Asset == r.c.native && !a.Amount.IsZero() {
+				return bigSat(ratio(m.acc.poolRewards, a.Amount, r.c.epochsYr*10000))
+			}
+		}
+		return Missing
 	}},
 	{MetricInfo{"equilibrium_price", UnitPrice, "P* = D / M: the price at which burns equal the mint; missing without demand or mint"}, func(r *run, m *measureScratch) int64 {
 		return m.equilibrium(r)
@@ -109,8 +114,8 @@ var builtins = []builtin{
 		}
 		return mulDivSat(m.acc.price-p, 10000, p)
 	}},
-	{MetricInfo{"hhi", UnitBps, "Herfindahl–Hirschman index of holders' native balances"}, func(r *run, m *measureScratch) int64 { return m.concentration(r).hhi }},
-	{MetricInfo{"gini", UnitBps, "Gini coefficient of holders' native balances"}, func(r *run, m *measureScratch) int64 { return m.concentration(r).gini }},
+	{MetricInfo{"hhi", UnitBps, "Herfindahl–Hirschman index of the holders' native balances (population agents and genesis accounts)"}, func(r *run, m *measureScratch) int64 { return m.concentration(r).hhi }},
+	{MetricInfo{"gini", UnitBps, "Gini coefficient of the holders' native balances (population agents and genesis accounts)"}, func(r *run, m *measureScratch) int64 { return m.concentration(r).gini }},
 	{MetricInfo{"market_buy_usd", UnitUSD, "USD consumers paid the exchange for the tokens they burned"}, func(r *run, m *measureScratch) int64 { return m.acc.boughtUSD }},
 	{MetricInfo{"market_sell_usd", UnitUSD, "USD the exchange paid for tokens sold to it"}, func(r *run, m *measureScratch) int64 { return m.acc.soldUSD }},
 	{MetricInfo{"agents", UnitCount, "agents created so far"}, func(r *run, m *measureScratch) int64 { return int64(len(r.agents)) }},

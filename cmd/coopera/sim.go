@@ -125,6 +125,13 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 		c.errorf("%s: -runs, -epochs and -workers must not be negative", cmd.name)
 		return exitUsage
 	}
+	fmts := strings.Split(*formats, ",")
+	for _, f := range fmts {
+		if f != sim.FormatCSV && f != sim.FormatJSONL && f != sim.FormatParquet {
+			c.errorf("%s: -formats: unknown format %q; formats: csv, jsonl, parquet", cmd.name, f)
+			return exitUsage
+		}
+	}
 	s, err := sim.Load(pos[0])
 	if err != nil {
 		return c.simLoadError(err)
@@ -149,7 +156,7 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 	}
 	start := time.Now()
 	res, err := sim.WriteDir(ctx, *out, points, opts, &sim.OutputOptions{
-		Formats: strings.Split(*formats, ","), NoCharts: *noCharts, NoReport: *noReport,
+		Formats: fmts, NoCharts: *noCharts, NoReport: *noReport,
 	})
 	if err != nil {
 		if ctx.Err() != nil {

@@ -1,0 +1,91 @@
+package main
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+const simScenario = `name: cli
+seed: 3
+epochs: 6
+market: {inventory: 100000}
+populations:
+  consumers: {count: 4, demand: {base: 10, noise: 0.1}}
+  providers: {count: 2, sell: 0.5}
+  stakers: {count: 2, balance: 1000}
+`
+
+func writeScenario(t *testing.T, text string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "scenario.yaml")
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestSimValidateExamples(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*.yaml")
+	if err != nil || len(files) < 5 {
+		t.Fatalf("examples: %v %v", files, err)
+	}
+	for _, f := range files {
+		runCLI(t, "sim", "validate", f).want(t, exitOK).contains(t, "valid", "metrics:")
+	}
+	r := runCLI(t, "sim", "validate", "-json", "../../examples/sweep-fee.yaml").want(t, exitOK)
+	var doc simValidateJSON
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || !doc.Valid || doc.Points != 8 {
+		t.Fatalf("validate -json: %v %+v", err, doc)
+	}
+}
+
+func TestSimBadInput(t *testing.T) {
+	bad := writeScenario(t, "name: bad\nepochs: ten\npopulations:\n  whales: {count: 1}\n")
+	r := runCLI(t, "sim", "validate", bad).want(t, exitUsage)
+	r.stderrContains(t, "scenario.yaml:2: epochs: want an integer, got \"ten\"", "invalid scenario: 1 problem(s)")
+	r = runCLI(t, "sim", "validate", "-json", bad).want(t, exitUsage)
+	r.contains(t, `"valid": false`, `"Path": "epochs"`, `"Line": 2`)
+	runCLI(t, "sim", "run", bad, "-o", t.TempDir()).want(t, exitUsage).stderrContains(t, "epochs: want an integer")
+	runCLI(t, "sim", "run", "missing.yaml", "-o", t.TempDir()).want(t, exitUsage).stderrContains(t, "no such file")
+	ok := writeScenario(t, simScenario)
+	runCLI(t, "sim", "run", ok).want(t, exitUsage).stderrContains(t, "-o DIR is required")
+	runCLI(t, "sim", "run", ok, "-o", t.TempDir(), "-formats", "xls").want(t, exitUsage).stderrContains(t, `unknown format "xls"`)
+	runCLI(t, "sim", "sweep", ok, "-o", t.TempDir()).want(t, exitUsage).stderrContains(t, "has no sweep section")
+	runCLI(t, "sim").want(t, exitUsage).stderrContains(t, "usage: coopera sim")
+	runCLI(t, "sim", "frob").want(t, exitUsage).stderrContains(t, `unknown sim subcommand "frob"`)
+	runCLI(t, "sim", "run", "-h").want(t, exitOK).contains(t, "-runs", "-epochs", "-workers", "-formats", "-json")
+}
+
+func TestSimRunAndSweep(t *testing.T) {
+	path := writeScenario(t, simScenario)
+	dir := filepath.Join(t.TempDir(), "out")
+	r := runCLI(t, "sim", "run", path, "-o", dir, "-runs", "2", "-json").want(t, exitOK)
+	var doc simResultJSON
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Runs != 2 || doc.Epochs != 6 || doc.Points != 1 || doc.AgentSteps != 2*6*8 || doc.Commands == 0 {
+		t.Fatalf("run -json: %+v", doc)
+	}
+	for _, f := range []string{"runs.csv", "runs.jsonl", "runs.parquet", "summary.csv", "summary.jsonl", "points.csv", "meta.json", "report.html", "charts/supply.png"} {
+		if !slices.Contains(doc.Files, f) {
+			t.Errorf("files lack %s: %v", f, doc.Files)
+		}
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	runCLI(t, "sim", "run", path, "-o", dir, "-formats", "csv", "-no-charts", "-no-report", "-check").want(t, exitOK).
+		contains(t, "cli: 1 point(s) x 1 run(s) x 6 epochs", "agent-steps/s")
+
+	sweep := writeScenario(t, simScenario+"sweep:\n  zip:\n    - {path: populations.consumers.demand.base, values: [5, 50]}\n    - {path: seed, values: [1, 2]}\n")
+	r = runCLI(t, "sim", "sweep", sweep, "-o", filepath.Join(t.TempDir(), "s"), "-json").want(t, exitOK)
+	if err := json.Unmarshal([]byte(r.stdout), &doc); err != nil || doc.Points != 2 {
+		t.Fatalf("sweep -json: %v %+v", err, doc)
+	}
+	// run ignores the sweep, with a note.
+	runCLI(t, "sim", "run", sweep, "-o", t.TempDir()).want(t, exitOK).stderrContains(t, "has a sweep of 2 points; run ignores it")
+}
