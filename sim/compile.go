@@ -14,6 +14,7 @@ import (
 	"github.com/coopera/coopera/contribution"
 	"github.com/coopera/coopera/economy"
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/sim/control"
 	"github.com/coopera/coopera/tokenomics"
 )
 
@@ -388,7 +389,7 @@ func (c *compiled) buildModules() []ledger.Module {
 		}
 	}
 	if c.needsControl() {
-		mods = append(mods, Control{Operator: OperatorAccount})
+		mods = append(mods, control.Module{Operator: OperatorAccount})
 	}
 	return mods
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/coopera/coopera/governance/policy"
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/sim/control"
 	"github.com/coopera/coopera/tokenomics"
 )
 
@@ -290,7 +291,7 @@ func (r *run) directParams(epoch int) ([]*ledger.Command, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, &ledger.Command{Actor: OperatorAccount, Payload: &SetParam{Module: pe.Module, Name: pe.Name, Value: v}})
+		out = append(out, &ledger.Command{Actor: OperatorAccount, Payload: &control.SetParam{Module: pe.Module, Name: pe.Name, Value: v}})
 	}
 	return out, nil
 }

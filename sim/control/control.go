@@ -1,4 +1,7 @@
-package sim
+// Package control is the simulator's control module, a pure reducer: it
+// lets a simulation's operator change module parameters exactly as an
+// executed governance proposal does, without modelling a vote.
+package control
 
 import (
 	"encoding/json"
@@ -6,14 +9,14 @@ import (
 	"github.com/coopera/coopera/ledger"
 )
 
-// Control is the simulator's control module, named "sim": one command,
+// Module is the simulator's control module, named "sim": one command,
 // sim_set_param, by which the scenario's operator changes a module
 // parameter through ledger.ChangeParam, exactly as an executed governance
 // proposal does: the owning module validates the value, and the change
 // takes effect from the next block. A scenario gets it only when it
 // schedules a direct parameter change. Never register it in a real
 // ledger.
-type Control struct {
+type Module struct {
 	Operator ledger.AccountID // the only account that may submit sim_set_param
 }
 
@@ -43,15 +46,15 @@ func (p *SetParam) Validate() error {
 	return nil
 }
 
-// ControlModuleName is the control module's name.
-const ControlModuleName = "sim"
+// ModuleName is the control module's name.
+const ModuleName = "sim"
 
-func (Control) Name() string { return ControlModuleName }
-func (Control) Commands() []ledger.CommandSpec {
+func (Module) Name() string { return ModuleName }
+func (Module) Commands() []ledger.CommandSpec {
 	return []ledger.CommandSpec{{Type: "sim_set_param", New: func() ledger.Payload { return new(SetParam) }}}
 }
-func (Control) Events() []ledger.EventSpec { return nil }
-func (c Control) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
+func (Module) Events() []ledger.EventSpec { return nil }
+func (c Module) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
 	p, ok := cmd.Payload.(*SetParam)
 	if !ok {
 		return ledger.Errorf(ledger.ErrUnknownCommand, "sim cannot decide %s", cmd.Payload.Type())
@@ -61,6 +64,6 @@ func (c Control) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
 	}
 	return ledger.ChangeParam(ctx, p.Module, p.Name, p.Value)
 }
-func (Control) Evolve(*ledger.State, ledger.Event) error {
+func (Module) Evolve(*ledger.State, ledger.Event) error {
 	return ledger.Errorf(ledger.ErrUnknownEvent, "sim has no events")
 }
