@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 
@@ -138,7 +139,9 @@ type Spec struct {
 	Native      ledger.AssetID     // the native token
 	Decimals    uint8              // its decimals
 	Epochs      int                // epochs per run
+	EpochLength time.Duration      // length of an epoch
 	EpochsYear  int64              // epochs per 365 days (at least 1)
+	Modules     []string           // the chain's modules after the built-in ones
 	Populations []string           // every population's name, in order
 
 	config *yaml.Node

@@ -68,7 +68,8 @@ func (c *compiled) spec(ps *popSpec, p *problems) *Spec {
 	}
 	return &Spec{
 		Name: ps.pop.Name, Count: ps.pop.Count, Accounts: ps.accounts, Balance: ps.balance,
-		Native: c.native, Decimals: c.decimals, Epochs: c.sc.Epochs, EpochsYear: c.epochsYr,
+		Native: c.native, Decimals: c.decimals, Epochs: c.sc.Epochs, EpochLength: c.sc.EpochLength, EpochsYear: c.epochsYr,
+		Modules:     slices.Clone(c.sc.Modules),
 		Populations: names, config: ps.pop.config, path: ps.pop.path, p: p, sc: c.sc,
 	}
 }
@@ -288,6 +289,18 @@ func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args 
 		feeds.Content = append(feeds.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(f)})
 	}
 	tp.Content = append(tp.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "oracle_feeds"}, feeds)
+	if slices.Contains(s.Modules, "contribution") {
+		// The operator meters providers' work for contribution.
+		cp := mapValue(params, "contribution")
+		if cp == nil {
+			cp = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+			params.Content = append(params.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "contribution"}, cp)
+		}
+		if cp.Kind == yaml.MappingNode && mapValue(cp, "reporters") == nil {
+			cp.Content = append(cp.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "reporters"},
+				&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(OperatorAccount)}}})
+		}
+	}
 	if slices.Contains(s.Modules, "governance") {
 		c.gov = newGovSetup(c, params, bad)
 		if c.gov == nil {

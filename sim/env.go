@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"time"
+
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/tokenomics"
 )
@@ -10,16 +12,17 @@ import (
 // submit. The simulator updates the exported fields before every Step; a
 // behaviour must not keep pointers into Report or Params across epochs.
 type Env struct {
-	Epoch      int                // the epoch being played, from 0
-	Epochs     int                // epochs in the run
-	Height     uint64             // height of the last committed block
-	Time       int64              // block time of the epoch's trading blocks, Unix ns
-	Rand       *Rand              // the population's own random stream
-	Name       string             // the population's name
-	Accounts   []ledger.AccountID // the population's agents
-	Native     ledger.AssetID     // the native token
-	Decimals   uint8              // its decimals
-	EpochsYear int64              // epochs per 365 days
+	Epoch       int                // the epoch being played, from 0
+	Epochs      int                // epochs in the run
+	Height      uint64             // height of the last committed block
+	Time        int64              // block time of the epoch's trading blocks, Unix ns
+	Rand        *Rand              // the population's own random stream
+	Name        string             // the population's name
+	Accounts    []ledger.AccountID // the population's agents
+	Native      ledger.AssetID     // the native token
+	Decimals    uint8              // its decimals
+	EpochsYear  int64              // epochs per 365 days
+	EpochLength time.Duration      // length of an epoch
 
 	// Price is the market price this epoch, in micro-USD per whole token.
 	Price int64
@@ -65,9 +68,14 @@ func (e *Env) Credits(acct ledger.AccountID) ledger.Amount {
 	return a
 }
 
-// Rewards returns what an account received from the provider and creator
-// pools at the last epoch close, in native base units.
+// Rewards returns the native base units an account received at the last
+// epoch close: minted to it (the tokenomics provider and creator pools) or
+// paid to it from a module account (contribution rewards).
 func (e *Env) Rewards(acct ledger.AccountID) ledger.Amount { return e.r.rewards[string(acct)] }
+
+// Served returns the credits (micro-USD) an account served last epoch: its
+// weight in the provider pool, from the usage recorded.
+func (e *Env) Served(acct ledger.AccountID) ledger.Amount { return e.r.lastServed[string(acct)] }
 
 // ValueUSD returns the market value of a native amount, in micro-USD.
 func (e *Env) ValueUSD(a ledger.Amount) int64 { return valueOf(a, e.Price, e.Decimals) }

@@ -20,7 +20,7 @@ block_size: 40
 modules: [tokenomics, contribution, governance]
 genesis:
   params:
-    tokenomics: {agent_deposit: "10000000", unbonding_epochs: 2, emission_initial: "50000000"}
+    tokenomics: {agent_deposit: "10000000", unbonding_epochs: 2, emission_initial: "50000000", provider_pool: "mod:contribution/pool"}
     governance: {voting_period: 48h, timelock: 24h, late_quorum_extension: 0s, quorum_bps: 1000}
 price: {model: gbm, initial: 1.5, drift: 0.1, volatility: 0.9}
 market: {inventory: 2000000}
@@ -37,6 +37,7 @@ populations:
     cost_spread: 0.5
     sell: 0.5
     exit_after: 3
+    meter: {class: a100, devices: 2}
   stakers:
     count: 8
     balance: 5000
@@ -90,7 +91,7 @@ func TestMetamorphicEngine(t *testing.T) {
 		}
 	}
 	for _, k := range []string{"observe_price", "buy_credits", "record_usage", "transfer", "stake", "unstake", "create_agent",
-		"launch_token", "buy", "sell", "withdraw_unbonded", "claim_rewards", "sim_set_param", "gov_propose", "gov_vote", "gov_queue", "gov_execute"} {
+		"launch_token", "buy", "sell", "withdraw_unbonded", "claim_rewards", "sim_set_param", "contribution_register", "contribution_record", "gov_propose", "gov_vote", "gov_queue", "gov_execute"} {
 		if kinds[k] == 0 {
 			t.Errorf("the history has no %s command: %v", k, kinds)
 		}

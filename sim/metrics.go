@@ -88,7 +88,7 @@ var builtins = []builtin{
 	{MetricInfo{"credits_spent", UnitUSD, "credits spent on services in the epoch (the demand served, D)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsSpent) }},
 	{MetricInfo{"credits_outstanding", UnitUSD, "credits bought and not yet spent, at the epoch's end"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsOutstand) }},
 	{MetricInfo{"demand", UnitUSD, "what consumers wanted to spend"}, func(r *run, m *measureScratch) int64 { return m.acc.demand }},
-	{MetricInfo{"provider_rewards", UnitTokens, "native paid to the serving populations' accounts at the close"}, func(r *run, m *measureScratch) int64 { return amt(m.providerRewards(r)) }},
+	{MetricInfo{"provider_rewards", UnitTokens, "native the serving populations' accounts received at the close (minted, or from a module's pool)"}, func(r *run, m *measureScratch) int64 { return amt(m.providerRewards(r)) }},
 	{MetricInfo{"provider_revenue", UnitUSD, "provider_rewards at the epoch's market price"}, func(r *run, m *measureScratch) int64 {
 		return valueOf(m.providerRewards(r), m.acc.price, r.c.decimals)
 	}},
@@ -314,7 +314,12 @@ func (c *compiled) extraColumn(name string) (column, bool) {
 	}
 	switch kind {
 	case "balance":
-		acct, asset, _ := strings.Cut(arg, ":")
+		// The asset follows the last ':' when it is an asset ID (account IDs
+		// may hold ':', as module accounts do).
+		acct, asset := arg, ""
+		if i := strings.LastIndex(arg, ":"); i >= 0 && ledger.AssetID(arg[i+1:]).Validate() == nil {
+			acct, asset = arg[:i], arg[i+1:]
+		}
 		a := ledger.AssetID(asset)
 		unit := UnitOther
 		if asset == "" || a == c.native {

@@ -1,6 +1,10 @@
 package sim
 
 import (
+	"slices"
+	"time"
+
+	"github.com/coopera/coopera/contribution"
 	"github.com/coopera/coopera/ledger"
 )
 
@@ -28,6 +32,13 @@ import (
 // capped by the value of the credits served as the self-dealing cap
 // does), split among one more provider than are active, beats its cost by
 // entry_margin.
+//
+// With meter (and the contribution module), each active provider registers
+// for the compute role, and the operator records its GPU time every epoch
+// (devices x the epoch's seconds) with the credits it served in the last
+// epoch (for contribution's self-dealing cap): with tokenomics'
+// provider_pool set to contribution's pool, the providers' share of the
+// mint reaches them by Proof of Intelligence.
 type provider struct {
 	cfg      providerConfig
 	cost     []int64 // micro-USD per epoch
@@ -36,20 +47,28 @@ type provider struct {
 	losing   []int
 	serving  []ledger.AccountID
 	accounts []ledger.AccountID
+	joined   []bool // registered with contribution
 	dirty    bool
 	entries  int64
 	exits    int64
 }
 
 type providerConfig struct {
-	Active      *int `yaml:"active"`
-	Cost        Dec  `yaml:"cost"`
-	CostSpread  Dec  `yaml:"cost_spread"`
-	Sell        Dec  `yaml:"sell"`
-	ExitAfter   int  `yaml:"exit_after"`
-	EntryMargin Dec  `yaml:"entry_margin"`
-	EntryRate   *int `yaml:"entry_rate"`
-	Smoothing   int  `yaml:"smoothing"`
+	Active      *int       `yaml:"active"`
+	Cost        Dec        `yaml:"cost"`
+	CostSpread  Dec        `yaml:"cost_spread"`
+	Sell        Dec        `yaml:"sell"`
+	ExitAfter   int        `yaml:"exit_after"`
+	EntryMargin Dec        `yaml:"entry_margin"`
+	EntryRate   *int       `yaml:"entry_rate"`
+	Smoothing   int        `yaml:"smoothing"`
+	Meter       *MeterSpec `yaml:"meter"`
+}
+
+// MeterSpec is the GPU fleet a provider's contribution is metered by.
+type MeterSpec struct {
+	Class   string `yaml:"class"`   // device class
+	Devices int    `yaml:"devices"` // devices per provider; default 1
 }
 
 func init() { Register("provider", newProvider) }
@@ -92,6 +111,17 @@ func newProvider(spec *Spec) (Behaviour, error) {
 	if c.Smoothing < 1 {
 		spec.Invalid("smoothing", "%d; at least 1", c.Smoothing)
 	}
+	if m := c.Meter; m != nil {
+		if !slices.Contains(spec.Modules, "contribution") {
+			spec.Invalid("meter", "metering needs the contribution module in modules")
+		}
+		if m.Devices == 0 {
+			m.Devices = 1
+		}
+		if m.Devices < 0 || m.Devices > 1_000_000 {
+			spec.Invalid("meter.devices", "%d; give 1 to 1000000", m.Devices)
+		}
+	}
 	return p, nil
 }
 
@@ -99,6 +129,7 @@ func (p *provider) Setup(env *Env) error {
 	n := len(env.Accounts)
 	p.accounts = env.Accounts
 	p.cost, p.active, p.ema, p.losing = make([]int64, n), make([]bool, n), make([]int64, n), make([]int, n)
+	p.joined = make([]bool, n)
 	base := int64(p.cfg.Cost) / 1000
 	for i := range n {
 		f := One
@@ -181,6 +212,22 @@ func (p *provider) Step(env *Env) ([]*ledger.Command, error) {
 			p.ema[i], p.losing[i] = 0, 0
 			p.entries++
 			active++
+		}
+	}
+	if m := p.cfg.Meter; m != nil {
+		secs := uint64(env.EpochLength / time.Second)
+		for i, acct := range env.Accounts {
+			if !p.active[i] {
+				continue
+			}
+			if !p.joined[i] {
+				out = append(out, &ledger.Command{Actor: acct, Payload: &contribution.Register{Role: contribution.RoleCompute}})
+				p.joined[i] = true
+			}
+			served, _ := env.Served(acct).Uint64()
+			out = append(out, &ledger.Command{Actor: OperatorAccount, Payload: &contribution.Record{
+				Provider: acct, Kind: "gpu_seconds", Class: m.Class, Quantity: uint64(m.Devices) * secs, Credits: served, Source: "sim-meter",
+			}})
 		}
 	}
 	return out, nil

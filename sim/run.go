@@ -70,7 +70,9 @@ type run struct {
 	proposals []*proposalRun
 
 	// From the last epoch close and the current epoch.
-	rewards     map[string]ledger.Amount
+	rewards     map[string]ledger.Amount // received at the last close
+	served      map[string]ledger.Amount // credits served this epoch, by recipient
+	lastServed  map[string]ledger.Amount // credits served last epoch
 	report      *tokenomics.EpochReport
 	params      tokenomics.Params
 	creditPrice int64
@@ -112,11 +114,13 @@ func newRun(c *compiled, opts *Options, point, index int) (*run, error) {
 	seed := DeriveSeed(c.sc.Seed, uint64(index))
 	r := &run{
 		c: c, opts: opts, point: point, index: index, seed: seed, st: newStore(),
-		mkt:      newMarket(c, seed),
-		feedRand: NewRand(DeriveSeed(seed, nameTag("oracle"))),
-		govRand:  NewRand(DeriveSeed(seed, nameTag("governance"))),
-		rewards:  map[string]ledger.Amount{},
-		agentIdx: map[string]int{},
+		mkt:        newMarket(c, seed),
+		feedRand:   NewRand(DeriveSeed(seed, nameTag("oracle"))),
+		govRand:    NewRand(DeriveSeed(seed, nameTag("governance"))),
+		rewards:    map[string]ledger.Amount{},
+		served:     map[string]ledger.Amount{},
+		lastServed: map[string]ledger.Amount{},
+		agentIdx:   map[string]int{},
 	}
 	if c.gov != nil {
 		adm, err := c.gov.admitter(c.modules)
@@ -141,7 +145,7 @@ func newRun(c *compiled, opts *Options, point, index int) (*run, error) {
 		}
 		pr := &popRun{spec: ps, b: b, rand: NewRand(DeriveSeed(seed, ps.seedTag))}
 		pr.env = &Env{Rand: pr.rand, Name: ps.pop.Name, Accounts: ps.accounts, Native: c.native, Decimals: c.decimals,
-			EpochsYear: c.epochsYr, Epochs: c.sc.Epochs, r: r, pop: pr}
+			EpochsYear: c.epochsYr, EpochLength: c.sc.EpochLength, Epochs: c.sc.Epochs, r: r, pop: pr}
 		r.pops = append(r.pops, pr)
 	}
 	return r, nil
@@ -217,6 +221,10 @@ func (r *run) track(into *epochAcc, events []ledger.Event) {
 			if e.Pool == tokenomics.ProtocolPool {
 				into.poolRewards, _ = into.poolRewards.Add(e.Credited)
 			}
+		case *tokenomics.UsageRecorded:
+			for _, w := range e.Weights {
+				r.served[w.Recipient], _ = r.served[w.Recipient].Add(w.Credits)
+			}
 		case *tokenomics.AgentCreated:
 			r.agentIdx[e.Agent] = len(r.agents)
 			r.agents = append(r.agents, AgentInfo{ID: e.Agent, Creator: e.Creator, PriceIn: e.PriceIn, PriceOut: e.PriceOut})
@@ -232,14 +240,25 @@ func (r *run) track(into *epochAcc, events []ledger.Event) {
 	}
 }
 
-// closeEvents takes the rewards and report of an epoch close.
-func (r *run) closeEvents(events []ledger.Event) {
+// closeEvents takes the rewards and report of an epoch close: what user
+// accounts received in the native asset during the close, minted to them
+// (tokenomics' provider and creator pools) or moved to them from a module
+// account (contribution's rewards), and the epoch report.
+func (r *run) closeEvents(results []ledger.Result, closes int, events []ledger.Event) {
 	clear(r.rewards)
-	for _, ev := range events {
+	n := 0
+	for _, res := range results[:closes] {
+		n += int(res.Events)
+	}
+	for _, ev := range events[:n] {
 		switch e := ev.(type) {
-		case *tokenomics.RewardPaid:
-			if e.Pool == "providers" || e.Pool == "creators" {
-				r.rewards[e.Recipient], _ = r.rewards[e.Recipient].Add(e.Reward)
+		case *ledger.Minted:
+			if e.Asset == r.c.native && !e.To.IsModule() {
+				r.rewards[string(e.To)], _ = r.rewards[string(e.To)].Add(e.Amount)
+			}
+		case *ledger.Transferred:
+			if e.Asset == r.c.native && e.From.IsModule() && !e.To.IsModule() {
+				r.rewards[string(e.To)], _ = r.rewards[string(e.To)].Add(e.Amount)
 			}
 		case *tokenomics.EpochReport:
 			rep := *e
@@ -341,6 +360,8 @@ func (r *run) play() error {
 			prev.boughtUSD, prev.soldUSD = r.mkt.boughtUSD, r.mkt.soldUSD
 		}
 		r.cur = epochAcc{}
+		r.served, r.lastServed = r.lastServed, r.served
+		clear(r.served)
 		r.mkt.advance(e, r.nativeOf(ExchangeAccount))
 		r.cur.price = r.mkt.price
 
@@ -373,14 +394,14 @@ func (r *run) play() error {
 		// The close's flows belong to the epoch it closes; the block's
 		// commands count in this one.
 		var first epochAcc
-		_, events, err := r.exec(&first, t, closes, cmds)
+		results, events, err := r.exec(&first, t, closes, cmds)
 		if err != nil {
 			return err
 		}
 		prev.poolRewards, _ = prev.poolRewards.Add(first.poolRewards)
 		r.cur.commands, r.cur.rejected = first.commands, first.rejected
 		if e > 0 {
-			r.closeEvents(events)
+			r.closeEvents(results, closes, events)
 			r.rows = append(r.rows, r.measure(&prev))
 			if r.opts.CheckInvariants {
 				if err := ledger.CheckState(r.st); err != nil {
