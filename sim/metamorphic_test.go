@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -66,7 +67,9 @@ events:
 
 // The same seeded history through the simulator (in memory) and through
 // the Pebble-backed engine (coopera.Open, the same modules, block times
-// from a clock the test sets) gives the same state root after every block.
+// from a clock the test sets) gives the same results and state root after
+// every block; halfway, the engine is snapshotted, closed and reopened
+// from the snapshot, and goes on to the same roots.
 func TestMetamorphicEngine(t *testing.T) {
 	s, err := Parse([]byte(metamorphicScenario), "metamorphic.yaml")
 	if err != nil {
@@ -115,17 +118,30 @@ func TestMetamorphicEngine(t *testing.T) {
 	}
 
 	var now time.Time
-	eng, err := coopera.Open(t.TempDir(), &coopera.Options{
+	opts := &coopera.Options{
 		Genesis: s.LedgerGenesis(),
 		Modules: s.LedgerModules(),
 		Clock:   func() time.Time { return now },
-	})
+	}
+	eng, err := coopera.Open(t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer eng.Close()
+	defer func() { eng.Close() }()
 	ctx := context.Background()
-	for _, b := range blocks {
+	for n, b := range blocks {
+		if n == len(blocks)/2 {
+			snap := filepath.Join(t.TempDir(), "snap")
+			if err := eng.Snapshot(ctx, snap); err != nil {
+				t.Fatal(err)
+			}
+			if err := eng.Close(); err != nil {
+				t.Fatal(err)
+			}
+			if eng, err = coopera.Open(snap, opts); err != nil {
+				t.Fatal(err)
+			}
+		}
 		now = time.Unix(0, b.Time)
 		rcs, err := eng.SubmitBatch(ctx, b.Commands)
 		if err != nil {

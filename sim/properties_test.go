@@ -41,7 +41,24 @@ func randomScenario(t *rapid.T) string {
 		rapid.SampledFrom([]string{"1h", "24h", "168h"}).Draw(t, "length"))
 	fs := shares(t, "fee", 4)
 	es := shares(t, "epoch", 5)
-	fmt.Fprintf(&b, "genesis:\n  params:\n    tokenomics:\n")
+	contrib := rapid.Bool().Draw(t, "contribution")
+	gov := rapid.Bool().Draw(t, "governance")
+	mods := "tokenomics"
+	if contrib {
+		mods += ", contribution"
+	}
+	if gov {
+		mods += ", governance"
+	}
+	fmt.Fprintf(&b, "modules: [%s]\ngenesis:\n  params:\n", mods)
+	if gov {
+		fmt.Fprintf(&b, "    governance: {voting_period: %s, timelock: %s}\n",
+			rapid.SampledFrom([]string{"1h", "24h", "72h"}).Draw(t, "voting"), rapid.SampledFrom([]string{"0s", "24h"}).Draw(t, "timelock"))
+	}
+	fmt.Fprintf(&b, "    tokenomics:\n")
+	if contrib && rapid.Bool().Draw(t, "provider_pool") {
+		fmt.Fprintf(&b, "      provider_pool: \"mod:contribution/pool\"\n")
+	}
 	fmt.Fprintf(&b, "      fee_bps: %d\n", rapid.IntRange(0, 1000).Draw(t, "fee_bps"))
 	fmt.Fprintf(&b, "      fee_shares: {treasury: %d, burn: %d, stakers: %d, creator: %d}\n", fs[0], fs[1], fs[2], fs[3])
 	fmt.Fprintf(&b, "      epoch_shares: {providers: %d, mining: %d, creators: %d, stakers: %d, treasury: %d}\n", es[0], es[1], es[2], es[3], es[4])
@@ -77,7 +94,7 @@ func randomScenario(t *rapid.T) string {
     cost: %s
     sell: %s
     exit_after: %d
-  stakers:
+%s  stakers:
     count: %d
     balance: %d
     target_apr: %s
@@ -95,23 +112,37 @@ func randomScenario(t *rapid.T) string {
 `,
 		rapid.IntRange(0, 6).Draw(t, "consumers"), dec(t, "base", 1, 200_000), dec(t, "trend", -100, 100), dec(t, "dnoise", 0, 1000),
 		oneMinus(agentsShare), agentsShare, rapid.Bool().Draw(t, "aggregate"),
-		rapid.IntRange(1, 4).Draw(t, "providers"), dec(t, "cost", 0, 100_000), dec(t, "sell", 0, 1000), rapid.IntRange(0, 3).Draw(t, "exit"),
+		rapid.IntRange(1, 4).Draw(t, "providers"), dec(t, "cost", 0, 100_000), dec(t, "sell", 0, 1000), rapid.IntRange(0, 3).Draw(t, "exit"), meter(contrib),
 		rapid.IntRange(0, 4).Draw(t, "stakers"), rapid.IntRange(1, 100_000).Draw(t, "sbal"), dec(t, "apr", 0, 2000), rapid.Bool().Draw(t, "compound"), rapid.IntRange(1, 4).Draw(t, "claim"),
 		rapid.IntRange(0, 3).Draw(t, "creators"), rapid.IntRange(1, 5000).Draw(t, "cbal"), dec(t, "create", 0, 1000), dec(t, "launch", 0, 1000),
 		rapid.IntRange(0, 4).Draw(t, "traders"), rapid.IntRange(1, 5000).Draw(t, "tbal"), dec(t, "trade", 0, 1000))
 	b.WriteString("events:\n")
 	for i := range rapid.IntRange(0, 3).Draw(t, "events") {
 		at := rapid.IntRange(0, epochs-1).Draw(t, fmt.Sprintf("at%d", i))
-		switch rapid.IntRange(0, 2).Draw(t, fmt.Sprintf("kind%d", i)) {
+		kinds := 2
+		if gov {
+			kinds = 3
+		}
+		switch rapid.IntRange(0, kinds).Draw(t, fmt.Sprintf("kind%d", i)) {
 		case 0:
 			fmt.Fprintf(&b, "  - {at: %d, demand: {factor: %s}}\n", at, dec(t, fmt.Sprintf("factor%d", i), 0, 3000))
 		case 1:
 			fmt.Fprintf(&b, "  - {at: %d, oracle: {feeds: %d, factor: %s}}\n", at, rapid.IntRange(1, feeds).Draw(t, fmt.Sprintf("af%d", i)), dec(t, fmt.Sprintf("afactor%d", i), 1, 10000))
 		case 2:
 			fmt.Fprintf(&b, "  - {at: %d, params: {name: fee_bps, value: %d}}\n", at, rapid.IntRange(0, 1000).Draw(t, fmt.Sprintf("fee%d", i)))
+		case 3:
+			fmt.Fprintf(&b, "  - {at: %d, params: {name: fee_bps, value: %d, via: governance, support: %s}}\n", at,
+				rapid.IntRange(0, 1000).Draw(t, fmt.Sprintf("gfee%d", i)), dec(t, fmt.Sprintf("support%d", i), 0, 1000))
 		}
 	}
 	return b.String()
+}
+
+func meter(on bool) string {
+	if !on {
+		return ""
+	}
+	return "    meter: {class: a100, devices: 2}\n"
 }
 
 func oneMinus(d string) string {
