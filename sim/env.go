@@ -139,8 +139,8 @@ func (e *Env) Sell(acct ledger.AccountID, amount ledger.Amount) *ledger.Command 
 	// amount + ceil(amount * fee / 10000) <= bal
 	maxAmt, _, _ := bal.MulDiv(10000, 10000+fee)
 	for !maxAmt.IsZero() {
-		f, _, _ := maxAmt.MulDiv(fee, 10000)
-		if _, rem, _ := maxAmt.MulDiv(fee, 10000); rem != 0 {
+		f, rem, _ := maxAmt.MulDiv(fee, 10000)
+		if rem != 0 {
 			f, _ = f.Add(ledger.NewAmount(1))
 		}
 		if s, ok := maxAmt.Add(f); ok && s.Cmp(bal) <= 0 {

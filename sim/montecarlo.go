@@ -139,15 +139,18 @@ func (s *Scenario) RunOne(index int, opts *Options) (*RunResult, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	return runJob(s.c, opts, 0, index)
+	return runJob(context.Background(), s.c, opts, 0, index)
 }
 
-func runJob(c *compiled, opts *Options, point, index int) (*RunResult, error) {
+func runJob(ctx context.Context, c *compiled, opts *Options, point, index int) (*RunResult, error) {
 	r, err := newRun(c, opts, point, index)
 	if err != nil {
 		return nil, err
 	}
-	if err := r.play(); err != nil {
+	if err := r.play(ctx); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
 		return nil, fmt.Errorf("sim: point %d run %d: %w", point, index, err)
 	}
 	return r.result(), nil
@@ -225,7 +228,7 @@ func Simulate(ctx context.Context, points []*Point, opts *Options, sink func(*Ru
 				if ctx.Err() != nil {
 					o.err = ctx.Err()
 				} else {
-					o.res, o.err = runJob(byIndex[jb.point].Scenario.c, opts, jb.point, jb.run)
+					o.res, o.err = runJob(ctx, byIndex[jb.point].Scenario.c, opts, jb.point, jb.run)
 				}
 				ring[j%window] <- o
 			}

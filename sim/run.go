@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strings"
@@ -333,8 +334,9 @@ func (r *run) epochStart(e int) int64 {
 // trading blocks.
 const tradeOffset = int64(time.Second)
 
-// play runs the whole run and fills r.rows.
-func (r *run) play() error {
+// play runs the whole run and fills r.rows; it stops between epochs when
+// ctx is done.
+func (r *run) play(ctx context.Context) error {
 	if err := r.genesis(); err != nil {
 		return err
 	}
@@ -354,6 +356,9 @@ func (r *run) play() error {
 		}
 	}
 	for e := 0; e <= epochs; e++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		r.epoch = e
 		prev := r.cur
 		if e > 0 {

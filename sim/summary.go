@@ -71,7 +71,6 @@ type Stat struct {
 	Mean         string // exact mean, rounded to 6 decimals; "" when N is 0
 	P5, P50, P95 int64  // nearest-rank quantiles
 	Min, Max     int64
-	meanRounded  int64
 	hasQuantiles bool
 }
 
@@ -196,9 +195,8 @@ func statOf(vals []int64) Stat {
 		scaled.Sub(scaled, big.NewInt(int64(n)))
 	}
 	q := new(big.Int).Quo(scaled, den) // mean x 10^6, rounded
-	rounded := new(big.Int).Quo(q, big.NewInt(1_000_000))
 	return Stat{N: n, Mean: formatMicro(q), P5: rank(500), P50: rank(5000), P95: rank(9500),
-		Min: vals[0], Max: vals[n-1], meanRounded: bigSat(rounded), hasQuantiles: true}
+		Min: vals[0], Max: vals[n-1], hasQuantiles: true}
 }
 
 // formatMicro formats q / 10^6 without trailing zeros.
