@@ -54,8 +54,10 @@ func loadSimPolicy() (*policy.Set, error) {
 }
 
 type govSetup struct {
-	set *policy.Set
-	adm *policy.Admitter
+	set     *policy.Set
+	admOnce sync.Once // runs share one admitter; they start in parallel
+	adm     *policy.Admitter
+	admErr  error
 }
 
 func newGovSetup(c *compiled, params *yaml.Node, bad func(path, format string, args ...any)) *govSetup {
@@ -90,14 +92,10 @@ func (g *govSetup) module() ledger.Module { return governance.New(economy.Govern
 
 // admitter returns the policy admitter for the chain's modules.
 func (g *govSetup) admitter(mods []ledger.Module) (*policy.Admitter, error) {
-	if g.adm == nil {
-		adm, err := policy.NewAdmitter(policy.NewLibrary(g.set), mods...)
-		if err != nil {
-			return nil, err
-		}
-		g.adm = adm
-	}
-	return g.adm, nil
+	g.admOnce.Do(func() {
+		g.adm, g.admErr = policy.NewAdmitter(policy.NewLibrary(g.set), mods...)
+	})
+	return g.adm, g.admErr
 }
 
 // proposalRun follows one governance parameter change through a run.
