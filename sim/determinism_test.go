@@ -7,9 +7,14 @@ import (
 	"encoding/hex"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 )
+
+func itoa64(v int64) string { return strconv.FormatInt(v, 10) }
 
 // The same scenario and seed write the same bytes, whatever the number of
 // workers; another seed writes other bytes.
@@ -59,6 +64,41 @@ func TestOutputsAreReproducible(t *testing.T) {
 	}
 	if !differs {
 		t.Error("another seed wrote the same files")
+	}
+	// The Parquet table holds the CSV's rows: spot-check the last one.
+	f, err := os.Open(filepath.Join(a, "runs.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	st, _ := f.Stat()
+	pf, err := parquet.OpenFile(f, st.Size())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(2 * 3 * 12); pf.NumRows() != want {
+		t.Fatalf("runs.parquet has %d rows, want %d", pf.NumRows(), want)
+	}
+	rows := make([]parquet.Row, pf.NumRows())
+	rd := parquet.NewReader(f)
+	n, _ := rd.ReadRows(rows)
+	csvData, _ := os.ReadFile(filepath.Join(a, "runs.csv"))
+	lines := strings.Split(strings.TrimSpace(string(csvData)), "\n")
+	header, last := strings.Split(lines[0], ","), strings.Split(lines[len(lines)-1], ",")
+	schema := pf.Schema()
+	for i, name := range header {
+		leaf, ok := schema.Lookup(name)
+		if !ok {
+			t.Fatalf("runs.parquet lacks column %s", name)
+		}
+		v := rows[n-1][leaf.ColumnIndex]
+		got := ""
+		if !v.IsNull() {
+			got = itoa64(v.Int64())
+		}
+		if got != last[i] {
+			t.Errorf("last row, %s: parquet %q, csv %q", name, got, last[i])
+		}
 	}
 	// No scratch file is left behind.
 	entries, _ := os.ReadDir(a)
