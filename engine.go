@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/replication"
+	"github.com/coopera/coopera/ledger/roothash"
 	"github.com/coopera/coopera/ledger/store"
 )
 
@@ -39,7 +41,7 @@ type Engine struct {
 	// applied and cache belong to the sequencer goroutine.
 	applied store.Head
 	cache   *stateCache
-	roots   *rootHasher
+	step    *ledger.Step // the block step, with the root hasher's cache
 
 	mu     sync.RWMutex
 	head   store.Head    // the last durable block
@@ -127,7 +129,7 @@ func Open(dir string, opts *Options) (*Engine, error) {
 	}
 	e.applied = e.head
 	e.cache = newStateCache(db.State(), o.StateCacheEntries)
-	e.roots = newRootHasher(o.RootCacheEntries)
+	e.step = newStep(m, &o)
 	if o.Replication != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		err := e.startReplica(ctx)
@@ -202,30 +204,38 @@ func (e *Engine) load() error {
 }
 
 func genesisBlock(m *ledger.Machine, g *ledger.Genesis) (*ledger.Block, error) {
-	var acc ledger.LtHash
-	return m.GenesisBlock(ledger.NewState(ledger.NewMemStore()), g, &acc)
+	rd, err := ledger.NewStep(m, ledger.StepOptions{}).Genesis(ledger.NewMemStore(), g)
+	if err != nil {
+		return nil, err
+	}
+	return rd.Block, nil
+}
+
+// newStep returns the engine's block step: roots hashed on every core with
+// an element cache, invariants checked when asked.
+func newStep(m *ledger.Machine, o *Options) *ledger.Step {
+	return ledger.NewStep(m, ledger.StepOptions{
+		Roots:           roothash.New(runtime.GOMAXPROCS(0), o.RootCacheEntries),
+		CheckInvariants: o.CheckInvariants,
+		MaxCloses:       maxEpochClosesPerBlock,
+	})
 }
 
 func (e *Engine) writeGenesis(g *ledger.Genesis) error {
-	st := ledger.NewState(e.db.State())
-	var acc ledger.LtHash
-	b, err := e.machine.GenesisBlock(st, g, &acc)
+	rd, err := ledger.NewStep(e.machine, ledger.StepOptions{CheckInvariants: true}).Genesis(e.db.State(), g)
 	if err != nil {
-		return err
-	}
-	changes := st.Changes()
-	if err := ledger.CheckChanges(changes); err != nil {
 		return err
 	}
 	doc, err := json.Marshal(g)
 	if err != nil {
 		return err
 	}
-	head := store.Head{Height: 0, Hash: b.Hash(), StateRoot: b.StateRoot, Time: b.Time, Acc: acc}
-	if err := e.db.Write(&store.Commit{Block: b, Changes: changes, Head: &head, Genesis: doc}); err != nil {
+	commit := store.CommitOf(rd)
+	commit.Genesis = doc
+	if err := e.db.Write(commit); err != nil {
 		return err
 	}
-	e.head = head
+	e.head = rd.Head
 	c, err := ledger.GetChain(e.lookup())
 	e.chain = c
 	return err

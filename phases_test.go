@@ -2,12 +2,14 @@ package coopera
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/roothash"
 )
 
 // BenchmarkBlockPhases times the sequencer's CPU phases per transfer on
@@ -37,7 +39,7 @@ func BenchmarkBlockPhases(b *testing.B) {
 	var acc ledger.LtHash
 	m.GenesisBlock(st, g, &acc)
 	ms.Apply(st.Changes())
-	roots := newRootHasher(1 << 14)
+	roots := roothash.New(runtime.GOMAXPROCS(0), 1<<14)
 	var tExec, tCh, tRoot, tSeal time.Duration
 	n := 0
 	b.ResetTimer()
@@ -57,7 +59,7 @@ func BenchmarkBlockPhases(b *testing.B) {
 		t1 := time.Now()
 		ch := st.Changes()
 		t2 := time.Now()
-		roots.apply(&acc, ch)
+		roots.Update(&acc, ch)
 		t3 := time.Now()
 		blk := &ledger.Block{Commands: cmds, Results: res, Events: evs}
 		blk.Seal()

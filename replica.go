@@ -267,48 +267,28 @@ func (e *Engine) applyReplicated(ent replication.Entry) error {
 	if err != nil {
 		return diverge("%v", err)
 	}
-	if b.Height != ent.Height || b.PrevHash != e.applied.Hash {
-		return diverge("says height %d after %s; this node's block %d is %s", b.Height, b.PrevHash.Short(), e.applied.Height, e.applied.Hash.Short())
+	if b.Height != ent.Height {
+		return diverge("says height %d", b.Height)
 	}
-	st := ledger.NewState(e.cache)
-	if err := e.machine.Replay(st, b); err != nil {
-		if errors.Is(err, ledger.ErrCorrupt) || errors.Is(err, ledger.ErrDivergence) {
+	rd, err := e.step.Apply(e.cache, e.applied, b)
+	if err != nil {
+		if errors.Is(err, ledger.ErrCorrupt) || errors.Is(err, ledger.ErrDivergence) || errors.Is(err, ledger.ErrReducerPanic) {
 			return diverge("%v", err)
 		}
 		return err
 	}
-	changes := st.Changes()
-	acc := e.applied.Acc
-	e.roots.apply(&acc, changes)
-	if acc.Root() != b.StateRoot {
-		return diverge("replay gives state root %s, the block records %s", acc.Root().Short(), b.StateRoot.Short())
-	}
-	head := store.Head{Height: b.Height, Hash: b.Hash(), StateRoot: b.StateRoot, Time: b.Time, Acc: acc}
-	c := commitFor(b, changes, &head)
 	// The stream holds the block durably on a quorum already; a crash here
 	// loses at most a suffix that is fetched again on restart.
-	applied, err := e.db.ApplyUnsynced(c)
+	applied, err := e.db.ApplyUnsynced(store.CommitOf(rd))
 	if err != nil {
 		return err
 	}
-	e.applied = head
-	e.cache.update(changes)
+	e.applied = rd.Head
+	e.cache.update(rd.Changes)
 	e.met.blocks.Inc()
 	e.met.commands.Add(float64(len(b.Commands)))
-	e.acks <- &inflight{applied: applied, head: head, start: time.Now()}
+	e.acks <- &inflight{applied: applied, head: rd.Head, start: time.Now()}
 	return nil
-}
-
-// commitFor is what a block replayed from a log writes: the block, its
-// state changes, its idempotency keys, the new head.
-func commitFor(b *ledger.Block, changes []ledger.Change, head *store.Head) *store.Commit {
-	c := &store.Commit{Block: b, Changes: changes, Head: head}
-	for i, cmd := range b.Commands {
-		if cmd.Key != "" && b.Results[i].Code == "" {
-			c.Idem = append(c.Idem, store.IdemEntry{Actor: cmd.Actor, Key: cmd.Key, Height: b.Height, Index: uint32(i), ContentHash: cmd.ContentHash()})
-		}
-	}
-	return c
 }
 
 // maybeSnapshot stores a snapshot in the object store every SnapshotEvery

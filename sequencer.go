@@ -203,164 +203,105 @@ func (e *Engine) failPending(err error) {
 	}
 }
 
-// slot is one command's place in a block being built.
-type slot struct {
-	req  *request
-	i    int // index in req.cmds
-	cmd  *ledger.Command
-	exec int // index among executed commands, or -1
-	dup  *dupInfo
-}
-
-type dupInfo struct {
-	of       int              // index of the executed original in this block, or -1
-	stored   *store.IdemEntry // original in an earlier block
-	conflict bool
-}
-
+// buildBlock runs the block step on a batch of requests, publishes the
+// block (replicated nodes), applies it to the store, and returns it to be
+// acknowledged once durable.
 func (e *Engine) buildBlock(batch []*request) (*inflight, error) {
 	start := time.Now()
 	head := e.applied
-	t := e.opts.Clock().UnixNano()
-	if t < head.Time {
-		t = head.Time
-	}
-	height := head.Height + 1
-
-	// End-of-epoch commands come first, when block time has crossed the
-	// open epoch's end.
-	var exec []*ledger.Command
-	chain, err := ledger.GetChain(e.cacheGetter())
-	if err != nil {
-		return nil, err
-	}
-	exec = ledger.EpochCloses(chain, t, maxEpochClosesPerBlock)
-	system := len(exec)
-
-	// Idempotency: a key seen before (in this block or the log) with the
-	// same content is answered with the original; with other content it
-	// is a conflict and is not executed.
-	var slots []slot
-	var pending map[string]int
+	var cmds []*ledger.Command
 	for _, r := range batch {
 		r.receipts = make([]*Receipt, len(r.cmds))
-		for i, c := range r.cmds {
-			s := slot{req: r, i: i, cmd: c, exec: -1}
-			if c.Key != "" {
-				if pending == nil {
-					pending = map[string]int{}
-				}
-				k := string(c.Actor) + "\x00" + c.Key
-				if j, ok := pending[k]; ok {
-					s.dup = &dupInfo{of: j, conflict: exec[j].ContentHash() != c.ContentHash()}
-				} else if ie, ok, err := e.db.Idempotency(c.Actor, c.Key); err != nil {
-					return nil, err
-				} else if ok {
-					s.dup = &dupInfo{of: -1, stored: &ie, conflict: ie.ContentHash != c.ContentHash()}
-				} else {
-					pending[k] = len(exec)
-				}
-			}
-			if s.dup == nil {
-				s.exec = len(exec)
-				exec = append(exec, c)
-			}
-			slots = append(slots, s)
-		}
+		cmds = append(cmds, r.cmds...)
 	}
-
-	if len(exec) == 0 {
-		// Only duplicates and conflicts: answer them without a block.
-		if err := e.receipts(slots, 0, ledger.Hash{}, nil, nil, nil); err != nil {
-			return nil, err
-		}
-		return &inflight{batch: batch}, nil
-	}
-
-	st := ledger.NewState(e.cache)
-	balances := make([][]Balance, len(exec))
-	results, events, err := e.machine.Execute(st, ledger.BlockContext{Height: height, Time: t}, exec,
-		func(i int, r ledger.Result, evs []ledger.Event) {
-			if r.Code == "" && i >= system {
+	var balances [][]Balance
+	rd, err := e.step.Execute(e.cache, ledger.BlockInput{
+		Prev: head, Time: e.opts.Clock().UnixNano(), Commands: cmds,
+		Idem: e.db.Idempotency,
+		After: func(st *ledger.State, i int, r ledger.Result, evs []ledger.Event) {
+			// Receipts report the balances a command's events touched;
+			// injected epoch closes have no receipt.
+			if r.Code == "" && len(evs) > 0 && evs[len(evs)-1].EventType() != "epoch_closed" {
+				balances = append(balances, make([][]Balance, i+1-len(balances))...)
 				balances[i] = touchedBalances(st, evs)
 			}
-		})
+		},
+	})
 	if err != nil {
 		return nil, err
 	}
-	changes := st.Changes()
-	if e.opts.CheckInvariants {
-		if err := ledger.CheckChanges(changes); err != nil {
-			return nil, err
-		}
+	if rd.Block == nil {
+		// Only duplicates and conflicts: answer them without a block.
+		e.receipts(batch, rd, balances)
+		return &inflight{batch: batch}, nil
 	}
-	acc := head.Acc
-	e.roots.apply(&acc, changes)
-	b := &ledger.Block{
-		Header:   ledger.Header{Height: height, Time: t, PrevHash: head.Hash, StateRoot: acc.Root()},
-		Commands: exec, Results: results, Events: events,
-	}
-	b.Seal()
-	hash := b.Hash()
-
-	var idem []store.IdemEntry
-	for i, c := range exec {
-		if c.Key != "" && results[i].Code == "" {
-			idem = append(idem, store.IdemEntry{Actor: c.Actor, Key: c.Key, Height: height, Index: uint32(i), ContentHash: c.ContentHash()})
-		}
-	}
-	newHead := store.Head{Height: height, Hash: hash, StateRoot: b.StateRoot, Time: t, Acc: acc}
+	b := rd.Block
 	if e.rep != nil {
 		t0 := time.Now()
-		if err := e.rep.log.Publish(context.Background(), height, hash, b.Raw()); err != nil {
+		if err := e.rep.log.Publish(context.Background(), b.Height, rd.Head.Hash, b.Raw()); err != nil {
 			return nil, &publishError{err}
 		}
 		e.met.publish.Observe(time.Since(t0).Seconds())
 	}
-	applied, err := e.db.Apply(&store.Commit{Block: b, Changes: changes, Head: &newHead, Idem: idem})
+	applied, err := e.db.Apply(store.CommitOf(rd))
 	if err != nil {
 		return nil, err
 	}
-	e.applied = newHead
-	e.cache.update(changes)
+	e.applied = rd.Head
+	e.cache.update(rd.Changes)
 	e.met.blocks.Inc()
-	e.met.commands.Add(float64(len(exec)))
+	e.met.commands.Add(float64(len(b.Commands)))
 	if e.rep != nil {
-		e.maybeSnapshot(height)
+		e.maybeSnapshot(b.Height)
 	}
-	if err := e.receipts(slots, height, hash, results, events, balances); err != nil {
-		return nil, err
-	}
-	return &inflight{applied: applied, head: newHead, batch: batch, start: start}, nil
+	e.receipts(batch, rd, balances)
+	return &inflight{applied: applied, head: rd.Head, batch: batch, start: start}, nil
 }
 
-// receipts builds every slot's receipt.
-func (e *Engine) receipts(slots []slot, height uint64, hash ledger.Hash, results []ledger.Result, events []ledger.Event, balances [][]Balance) error {
-	var err error
-	exec := results
-	starts := make([]int, len(exec)+1)
+// receipts builds every submitted command's receipt from the block step's
+// slots.
+func (e *Engine) receipts(batch []*request, rd *ledger.Ready, balances [][]Balance) {
+	var height uint64
+	var hash ledger.Hash
+	var results []ledger.Result
+	var events []ledger.Event
+	if b := rd.Block; b != nil {
+		height, hash, results, events = b.Height, rd.Head.Hash, b.Results, b.Events
+	}
+	starts := make([]int, len(results)+1)
 	for i, r := range results {
 		starts[i+1] = starts[i] + int(r.Events)
 	}
-	for _, s := range slots {
-		var rc *Receipt
-		switch {
-		case s.dup == nil:
-			rc = &Receipt{Height: height, Index: s.exec, BlockHash: hash, Events: events[starts[s.exec]:starts[s.exec+1]], Balances: balances[s.exec], Err: results[s.exec].Err()}
-		case s.dup.conflict:
-			rc = &Receipt{Err: ledger.Errorf(ledger.ErrIdempotencyConflict, "key %q of %s was used before for a different command; use a new key", s.cmd.Key, s.cmd.Actor)}
-		case s.dup.stored != nil:
-			rc, err = e.storedReceipt(s.dup.stored)
-			if err != nil {
-				rc = &Receipt{Err: err}
-			}
-		default:
-			j := s.dup.of
-			rc = &Receipt{Height: height, Index: j, BlockHash: hash, Events: events[starts[j]:starts[j+1]], Err: results[j].Err(), Duplicate: true}
+	balanceOf := func(i int) []Balance {
+		if i < len(balances) {
+			return balances[i]
 		}
-		s.req.receipts[s.i] = rc
+		return nil
 	}
-	return nil
+	k := 0
+	for _, r := range batch {
+		for i, c := range r.cmds {
+			s := rd.Slots[k]
+			k++
+			var rc *Receipt
+			switch {
+			case s.Exec >= 0:
+				rc = &Receipt{Height: height, Index: s.Exec, BlockHash: hash, Events: events[starts[s.Exec]:starts[s.Exec+1]], Balances: balanceOf(s.Exec), Err: results[s.Exec].Err()}
+			case s.Conflict:
+				rc = &Receipt{Err: ledger.Errorf(ledger.ErrIdempotencyConflict, "key %q of %s was used before for a different command; use a new key", c.Key, c.Actor)}
+			case s.Stored != nil:
+				var err error
+				rc, err = e.storedReceipt(s.Stored)
+				if err != nil {
+					rc = &Receipt{Err: err}
+				}
+			default:
+				j := s.DupOf
+				rc = &Receipt{Height: height, Index: j, BlockHash: hash, Events: events[starts[j]:starts[j+1]], Err: results[j].Err(), Duplicate: true}
+			}
+			r.receipts[i] = rc
+		}
+	}
 }
 
 // storedReceipt rebuilds the receipt of a command committed earlier.

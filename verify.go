@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/roothash"
 	"github.com/coopera/coopera/ledger/store"
 )
 
@@ -110,10 +112,9 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 			}
 		}
 	}()
-	var acc ledger.LtHash
-	var prev ledger.Hash
+	step := ledger.NewStep(m, ledger.StepOptions{Roots: roothash.New(runtime.GOMAXPROCS(0), 1<<14)})
+	var prev ledger.Head
 	var genesis []byte
-	roots := newRootHasher(1 << 14)
 	cache := newStateCache(dst.State(), 1<<18)
 	if !stateOnly {
 		var err error
@@ -133,33 +134,22 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 			return rep, it.err
 		}
 		b := it.b
-		if b.PrevHash != prev {
-			return rep, ledger.Errorf(ledger.ErrCorrupt, "block %d links to %s, but block %d is %s", h, b.PrevHash.Short(), h-1, prev.Short())
-		}
-		st := ledger.NewState(cache)
-		if err := m.Replay(st, b); err != nil {
+		rd, err := step.Apply(cache, prev, b)
+		if err != nil {
 			return rep, err
 		}
-		changes := st.Changes()
-		roots.apply(&acc, changes)
-		if got := acc.Root(); got != b.StateRoot {
-			return rep, ledger.Errorf(ledger.ErrDivergence, "block %d: replay gives state root %s, the block records %s", h, got.Short(), b.StateRoot.Short())
-		}
-		prev = b.Hash()
-		head := store.Head{Height: h, Hash: prev, StateRoot: b.StateRoot, Time: b.Time, Acc: acc}
-		c := &store.Commit{Block: b, Changes: changes, Head: &head, StateOnly: stateOnly}
-		if !stateOnly {
+		prev = rd.Head
+		c := store.CommitOf(rd)
+		c.StateOnly = stateOnly
+		if stateOnly {
+			c.Idem = nil
+		} else {
 			c.Genesis = genesis
-			for i, cmd := range b.Commands {
-				if cmd.Key != "" && b.Results[i].Code == "" {
-					c.Idem = append(c.Idem, store.IdemEntry{Actor: cmd.Actor, Key: cmd.Key, Height: h, Index: uint32(i), ContentHash: cmd.ContentHash()})
-				}
-			}
 		}
 		if err := dst.Write(c); err != nil {
 			return rep, err
 		}
-		cache.update(changes)
+		cache.update(rd.Changes)
 		rep.Blocks++
 		rep.Commands += uint64(len(b.Commands))
 		for _, r := range b.Results {
@@ -168,7 +158,7 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 			}
 		}
 		rep.Events += uint64(len(b.Events))
-		rep.Head, rep.StateRoot = prev, b.StateRoot
+		rep.Head, rep.StateRoot = prev.Hash, b.StateRoot
 	}
 	return rep, nil
 }

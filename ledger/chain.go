@@ -177,7 +177,7 @@ func (Chain) Decide(ctx *Context, cmd *Command) error {
 		// from closing epochs: its work is undone and the failure recorded,
 		// and the other modules' work goes on.
 		mark, nev := ctx.st.Mark(), len(ctx.events)
-		if err := m.EndEpoch(ctx, c.Epoch); err != nil {
+		if err := endEpochGuarded(ctx, m, c.Epoch); err != nil {
 			if serr := ctx.st.Err(); serr != nil {
 				return serr // an I/O fault, not the module's verdict
 			}
@@ -193,6 +193,18 @@ func (Chain) Decide(ctx *Context, cmd *Command) error {
 		}
 	}
 	return ctx.Emit(&EpochClosed{Epoch: c.Epoch, End: c.EpochEnd()})
+}
+
+// endEpochGuarded runs a module's end-of-epoch work, turning a panic into
+// an ErrReducerPanic failure of that module's work (recorded as
+// epoch_work_failed like any other), so the epoch still closes.
+func endEpochGuarded(ctx *Context, m EpochEnder, epoch uint64) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicError(m.(Module).Name()+" end of epoch", r)
+		}
+	}()
+	return m.EndEpoch(ctx, epoch)
 }
 
 func (Chain) Evolve(st *State, ev Event) error {

@@ -64,6 +64,7 @@ var (
 	ErrInsufficientFunds   = NewCode("insufficient_funds")   // a debit larger than the balance
 	ErrWrongEpoch          = NewCode("wrong_epoch")          // CloseEpoch for an epoch that is not the current one
 	ErrEpochNotOver        = NewCode("epoch_not_over")       // CloseEpoch before the epoch's end time
+	ErrReducerPanic        = NewCode("reducer_panic")        // a reducer panicked on this command or event (a bug, recovered)
 
 	// Faults of the host or its data, never a verdict on a command.
 	ErrCorrupt    = NewCode("corrupt")    // stored bytes fail their checksum, hash or decoding

@@ -57,16 +57,15 @@ func (m *Machine) ModuleNames() []string {
 }
 
 // GenesisBlock applies g to an empty state and returns block 0, sealed, with
-// its state root computed into acc (which must be zero).
+// its state root computed into acc (which must be zero). It is Step.Genesis
+// for callers that keep only the accumulator.
 func (m *Machine) GenesisBlock(st *State, g *Genesis, acc *LtHash) (*Block, error) {
-	events, err := m.genesisEvents(st, g)
+	rd, err := NewStep(m, StepOptions{}).genesisOn(st, g)
 	if err != nil {
 		return nil, err
 	}
-	UpdateRoot(acc, st.Changes())
-	b := &Block{Header: Header{Height: 0, Time: g.GenesisTime.UnixNano(), StateRoot: acc.Root()}, Events: events}
-	b.Seal()
-	return b, nil
+	*acc = rd.Head.Acc
+	return rd.Block, nil
 }
 
 // BlockContext is what the sequencer decides for a block.
@@ -75,25 +74,35 @@ type BlockContext struct {
 	Time   int64 // Unix ns
 }
 
-// Execute decides and applies cmds in order against st. Every command gets a
-// Result; a rejected command leaves st as it was before it. It returns the
-// results and all events. An I/O error from st's Reader is returned as err,
-// and the block must then be abandoned.
+// Execute decides and applies cmds in order against st, exactly as a
+// block's commands are executed by Step.Execute (which hosts use; Execute
+// is the reducers' bare loop, for benchmarks and tools). Every command gets
+// a Result; a rejected command leaves st as it was before it. It returns
+// the results and all events. An I/O error from st's Reader is returned as
+// err, and the block must then be abandoned.
 //
 // If after is not nil it is called after each command with its result and
-// events, while st shows the state right after that command; hosts use it
-// to read the balances a receipt reports.
+// events, while st shows the state right after that command.
 func (m *Machine) Execute(st *State, bc BlockContext, cmds []*Command, after func(i int, r Result, events []Event)) ([]Result, []Event, error) {
+	var f func(*State, int, Result, []Event)
+	if after != nil {
+		f = func(_ *State, i int, r Result, evs []Event) { after(i, r, evs) }
+	}
+	return m.execute(st, bc, cmds, nil, f)
+}
+
+// execute is the command loop of a block. chain, if not nil, is the chain
+// record as the block starts.
+func (m *Machine) execute(st *State, bc BlockContext, cmds []*Command, chain *ChainInfo, after func(*State, int, Result, []Event)) ([]Result, []Event, error) {
 	results := make([]Result, len(cmds))
 	ctx := &Context{Height: bc.Height, Time: bc.Time, st: st, m: m, events: make([]Event, 0, len(cmds)*2)}
 	// The chain ID and signature rule never change after genesis, so the
 	// chain record is read once per block, on first need.
-	var chain *ChainInfo
 	for i, cmd := range cmds {
 		before := len(ctx.events)
 		mark := st.Mark()
 		ctx.Command = cmd
-		err := m.executeOne(ctx, cmd, &chain)
+		err := m.executeGuarded(ctx, cmd, &chain)
 		if serr := st.Err(); serr != nil {
 			return nil, nil, serr
 		}
@@ -109,10 +118,40 @@ func (m *Machine) Execute(st *State, bc BlockContext, cmds []*Command, after fun
 			results[i] = Result{Events: uint32(len(ctx.events) - before)}
 		}
 		if after != nil {
-			after(i, results[i], ctx.events[before:])
+			after(st, i, results[i], ctx.events[before:])
 		}
 	}
 	return results, ctx.events, nil
+}
+
+// executeGuarded runs one command, turning a reducer's panic into an
+// ErrReducerPanic rejection of that command: the host keeps serving, and
+// the command's writes are undone like any rejection's.
+func (m *Machine) executeGuarded(ctx *Context, cmd *Command, chain **ChainInfo) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicError(cmd.Payload.Type(), r)
+		}
+	}()
+	return m.executeOne(ctx, cmd, chain)
+}
+
+// panicError describes a recovered panic deterministically: the value's
+// text when it is an error or a string, its type otherwise (never an
+// address).
+func panicError(what string, r any) *Error {
+	var msg string
+	switch v := r.(type) {
+	case error:
+		msg = v.Error()
+	case string:
+		msg = v
+	case fmt.Stringer:
+		msg = v.String()
+	default:
+		msg = fmt.Sprintf("a value of type %T", v)
+	}
+	return Errorf(ErrReducerPanic, "%s: a reducer panicked: %s", what, msg)
 }
 
 func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) error {
@@ -220,10 +259,15 @@ func (m *Machine) Replay(st *State, b *Block) error {
 	return st.Err()
 }
 
-func (m *Machine) evolve(st *State, ev Event) error {
+func (m *Machine) evolve(st *State, ev Event) (err error) {
 	owner, ok := m.reg.eventOwner[ev.EventType()]
 	if !ok {
 		return Errorf(ErrUnknownEvent, "event type %q is not registered", ev.EventType())
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = panicError(ev.EventType(), r)
+		}
+	}()
 	return owner.Evolve(st, ev)
 }

@@ -58,8 +58,9 @@ type run struct {
 	index  int
 	seed   uint64
 	st     *store
-	acc    ledger.LtHash
-	height uint64
+	step   *ledger.Step
+	head   ledger.Head
+	height uint64 // head.Height
 
 	blockTime int64 // time of the last block
 	epoch     int
@@ -156,14 +157,14 @@ func (r *run) getter() view { return view{r.st} }
 
 // genesis applies the scenario's genesis as block 0.
 func (r *run) genesis() error {
-	st := ledger.NewState(r.st)
-	b, err := r.c.machine.GenesisBlock(st, r.c.genesis, &r.acc)
+	r.step = ledger.NewStep(r.c.machine, ledger.StepOptions{NoRoots: !r.opts.StateRoots, CheckInvariants: r.opts.CheckInvariants})
+	rd, err := r.step.Genesis(r.st, r.c.genesis)
 	if err != nil {
 		return err
 	}
-	changes := st.Changes()
-	r.st.Apply(changes)
-	r.blockTime = b.Time
+	r.st.Apply(rd.Changes)
+	r.head = rd.Head
+	r.blockTime = rd.Block.Time
 	if r.opts.CheckInvariants {
 		if err := ledger.CheckState(r.st); err != nil {
 			return err
@@ -172,29 +173,28 @@ func (r *run) genesis() error {
 	return nil
 }
 
-// exec runs one block of commands at time t (closes injected first),
-// accumulating its flows into into.
-func (r *run) exec(into *epochAcc, t int64, closes int, cmds []*ledger.Command) ([]ledger.Result, []ledger.Event, error) {
-	r.height++
-	st := ledger.NewState(r.st)
-	results, events, err := r.c.machine.Execute(st, ledger.BlockContext{Height: r.height, Time: t}, cmds, nil)
+// exec runs one block of commands at time t through the block step (the
+// close_epoch commands due at t injected first, as a sequencer does),
+// accumulating its flows into into. The results and events returned are
+// those of cmds; closes is the number of injected closes, whose results
+// and events come first in all and allEvents.
+func (r *run) exec(into *epochAcc, t int64, cmds []*ledger.Command) (res execResult, err error) {
+	rd, err := r.step.Execute(r.st, ledger.BlockInput{Prev: r.head, Time: t, Commands: cmds})
 	if err != nil {
-		return nil, nil, err
+		return res, fmt.Errorf("sim: run %d block %d: %w", r.index, r.head.Height+1, err)
 	}
-	changes := st.Changes()
-	if r.opts.CheckInvariants {
-		if err := ledger.CheckChanges(changes); err != nil {
-			return nil, nil, fmt.Errorf("sim: run %d block %d: %w", r.index, r.height, err)
-		}
+	if rd.Block == nil {
+		return res, fmt.Errorf("sim: run %d: a block executed nothing", r.index)
 	}
-	if r.opts.StateRoots {
-		ledger.UpdateRoot(&r.acc, changes)
-	}
-	r.st.Apply(changes)
-	r.blockTime = t
+	b := rd.Block
+	r.st.Apply(rd.Changes)
+	r.head = rd.Head
+	r.height = b.Height
+	r.blockTime = b.Time
+	closes := rd.Closes
 	r.stats.Blocks++
-	r.stats.Commands += uint64(len(cmds))
-	for i, res := range results {
+	r.stats.Commands += uint64(len(b.Commands))
+	for i, res := range b.Results {
 		if res.Code != "" {
 			r.stats.Rejected++
 			if i >= closes {
@@ -202,16 +202,29 @@ func (r *run) exec(into *epochAcc, t int64, closes int, cmds []*ledger.Command) 
 			}
 		}
 	}
-	into.commands += int64(len(cmds) - closes)
-	r.track(into, events)
+	into.commands += int64(len(b.Commands) - closes)
+	r.track(into, b.Events)
 	if r.opts.OnBlock != nil {
-		rec := &BlockRecord{Height: r.height, Time: t, Commands: cmds[closes:], Closes: closes, Results: results}
+		rec := &BlockRecord{Height: b.Height, Time: b.Time, Commands: b.Commands[closes:], Closes: closes, Results: b.Results}
 		if r.opts.StateRoots {
-			rec.Root = r.acc.Root()
+			rec.Root = r.head.StateRoot
 		}
 		r.opts.OnBlock(RunID{Point: r.point, Run: r.index}, rec)
 	}
-	return results, events, nil
+	n := 0
+	for _, x := range b.Results[:closes] {
+		n += int(x.Events)
+	}
+	return execResult{closes: closes, allResults: b.Results, allEvents: b.Events, results: b.Results[closes:], events: b.Events[n:]}, nil
+}
+
+// execResult is what a block did.
+type execResult struct {
+	closes     int
+	allResults []ledger.Result // closes first
+	allEvents  []ledger.Event
+	results    []ledger.Result // of the submitted commands
+	events     []ledger.Event
 }
 
 // track follows the events every metric or behaviour needs.
@@ -374,13 +387,7 @@ func (r *run) play(ctx context.Context) error {
 		// as a sequencer does), the oracle's observations, and the
 		// operator's parameter changes and governance steps.
 		t := r.epochStart(e)
-		chain, err := ledger.GetChain(r.getter())
-		if err != nil {
-			return err
-		}
-		cmds := ledger.EpochCloses(chain, t, 64)
-		closes := len(cmds)
-		cmds = append(cmds, r.feedCommands(r.mkt.price, e)...)
+		cmds := r.feedCommands(r.mkt.price, e)
 		if e < epochs {
 			dp, err := r.directParams(e)
 			if err != nil {
@@ -399,14 +406,14 @@ func (r *run) play(ctx context.Context) error {
 		// The close's flows belong to the epoch it closes; the block's
 		// commands count in this one.
 		var first epochAcc
-		results, events, err := r.exec(&first, t, closes, cmds)
+		x, err := r.exec(&first, t, cmds)
 		if err != nil {
 			return err
 		}
 		prev.poolRewards, _ = prev.poolRewards.Add(first.poolRewards)
 		r.cur.commands, r.cur.rejected = first.commands, first.rejected
 		if e > 0 {
-			r.closeEvents(results, closes, events)
+			r.closeEvents(x.allResults, x.closes, x.allEvents)
 			r.rows = append(r.rows, r.measure(&prev))
 			if r.opts.CheckInvariants {
 				if err := ledger.CheckState(r.st); err != nil {
@@ -452,10 +459,11 @@ func (r *run) play(ctx context.Context) error {
 		applied := map[*ledger.Command]bool{}
 		for start := 0; start < len(all); start += r.c.sc.BlockSize {
 			end := min(start+r.c.sc.BlockSize, len(all))
-			results, events, err := r.exec(&r.cur, tt, 0, all[start:end])
+			x, err := r.exec(&r.cur, tt, all[start:end])
 			if err != nil {
 				return err
 			}
+			results, events := x.results, x.events
 			next := 0
 			for i, res := range results {
 				n := int(res.Events)
@@ -531,7 +539,7 @@ func (r *run) refreshEnv(env *Env, e int, t int64) {
 func (r *run) result() *RunResult {
 	res := &RunResult{Point: r.point, Run: r.index, Seed: r.seed, Columns: r.c.columnNames(), Rows: r.rows, Stats: r.stats}
 	if r.opts.StateRoots {
-		res.Root = r.acc.Root()
+		res.Root = r.head.StateRoot
 	}
 	return res
 }

@@ -31,15 +31,18 @@ import (
 	"github.com/coopera/coopera/ledger"
 )
 
-// Harness is a ledger on in-memory state.
+// Harness is a ledger on in-memory state, run by the same block step as
+// the engine.
 type Harness struct {
 	M      *ledger.Machine
+	Step   *ledger.Step
 	Store  *ledger.MemStore
 	Acc    ledger.LtHash
 	Height uint64
 	Time   time.Time
 	Prev   ledger.Hash
 	Blocks []*ledger.Block
+	head   ledger.Head
 }
 
 // New returns a Harness running modules after the built-in ones.
@@ -48,64 +51,65 @@ func New(modules ...ledger.Module) (*Harness, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Harness{M: m, Store: ledger.NewMemStore()}, nil
+	return &Harness{M: m, Step: ledger.NewStep(m, ledger.StepOptions{CheckInvariants: true, MaxCloses: 1 << 20}), Store: ledger.NewMemStore()}, nil
 }
 
 // Genesis applies a genesis document as block 0.
 func (h *Harness) Genesis(g *ledger.Genesis) (*ledger.Block, error) {
-	st := ledger.NewState(h.Store)
-	b, err := h.M.GenesisBlock(st, g, &h.Acc)
+	rd, err := h.Step.Genesis(h.Store, g)
 	if err != nil {
 		return nil, err
 	}
-	h.Store.Apply(st.Changes())
+	h.commit(rd)
 	h.Time = g.GenesisTime
-	h.Prev = b.Hash()
-	h.Blocks = append(h.Blocks, b)
-	return b, nil
+	return rd.Block, nil
 }
 
-// Apply executes commands as the next block at time t, checks its
-// invariants and replay, and commits it.
+func (h *Harness) commit(rd *ledger.Ready) {
+	h.Store.Apply(rd.Changes)
+	h.head = rd.Head
+	h.Height, h.Acc, h.Prev = rd.Head.Height, rd.Head.Acc, rd.Head.Hash
+	h.Blocks = append(h.Blocks, rd.Block)
+}
+
+// Apply executes commands, exactly as given, as the next block at time t,
+// checks its invariants and that replaying it from the previous state
+// (events only) reproduces its root, and commits it. Callers put the
+// close_epoch commands due (ledger.EpochCloses) in cmds themselves; Next
+// injects them as the engine's sequencer does.
 func (h *Harness) Apply(t time.Time, cmds []*ledger.Command) (*ledger.Block, error) {
-	h.Height++
-	h.Time = t
-	st := ledger.NewState(h.Store)
-	results, events, err := h.M.Execute(st, ledger.BlockContext{Height: h.Height, Time: t.UnixNano()}, cmds, nil)
+	return h.apply(ledger.BlockInput{Prev: h.head, Time: t.UnixNano(), Commands: cmds, NoCloses: true})
+}
+
+// Next executes commands as the next block at time t, after the
+// close_epoch commands due at t, as the engine's sequencer does.
+func (h *Harness) Next(t time.Time, cmds []*ledger.Command) (*ledger.Block, error) {
+	return h.apply(ledger.BlockInput{Prev: h.head, Time: t.UnixNano(), Commands: cmds})
+}
+
+func (h *Harness) apply(in ledger.BlockInput) (*ledger.Block, error) {
+	t := time.Unix(0, in.Time).UTC()
+	rd, err := h.Step.Execute(h.Store, in)
 	if err != nil {
 		return nil, err
 	}
-	changes := st.Changes()
-	if err := ledger.CheckChanges(changes); err != nil {
-		return nil, err
+	if rd.Block == nil {
+		return nil, fmt.Errorf("block at %s executes nothing (only duplicate idempotency keys)", t)
 	}
-	before := h.Acc
-	ledger.UpdateRoot(&h.Acc, changes)
-	b := &ledger.Block{Header: ledger.Header{Height: h.Height, Time: t.UnixNano(), PrevHash: h.Prev, StateRoot: h.Acc.Root()}, Commands: cmds, Results: results, Events: events}
-	b.Seal()
-
 	// Replay the block from the previous state: same root.
-	decoded, err := h.M.Registry().DecodeBlock(b.Raw())
+	decoded, err := h.M.Registry().DecodeBlock(rd.Block.Raw())
 	if err != nil {
 		return nil, fmt.Errorf("decoding the block just sealed: %w", err)
 	}
-	rst := ledger.NewState(h.Store)
-	if err := h.M.Replay(rst, decoded); err != nil {
+	if _, err := h.Step.Apply(h.Store, h.head, decoded); err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
-	racc := before
-	ledger.UpdateRoot(&racc, rst.Changes())
-	if racc.Root() != b.StateRoot {
-		return nil, fmt.Errorf("replay of block %d gives root %s, execution gave %s", h.Height, racc.Root().Short(), b.StateRoot.Short())
-	}
-
-	h.Store.Apply(changes)
+	h.commit(rd)
 	if err := ledger.CheckState(h.Store); err != nil {
 		return nil, err
 	}
-	h.Prev = b.Hash()
-	h.Blocks = append(h.Blocks, b)
-	return b, nil
+	h.Time = t
+	return rd.Block, nil
 }
 
 // Get implements ledger.Getter over the committed state.
@@ -223,14 +227,7 @@ func (h *Harness) block(t *testing.T, td *datadriven.TestData) string {
 	if len(cmds) == 0 {
 		return sb.String()
 	}
-	// Inject end-of-epoch commands as the engine's sequencer does.
-	c, err := ledger.GetChain(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	all := ledger.EpochCloses(c, at.UnixNano(), 1<<20)
-	all = append(all, cmds...)
-	b, err := h.Apply(at, all)
+	b, err := h.Next(at, cmds)
 	if err != nil {
 		t.Fatalf("%s: %v", td.Pos, err)
 	}
@@ -288,26 +285,22 @@ func (h *Harness) Supply() string {
 }
 
 // ReplayAll replays every block the harness has applied, from genesis, on
-// fresh in-memory state through the same machine's Replay (events only, no
+// fresh in-memory state through the block step's Apply (events only, no
 // decisions), and checks that it reproduces every block's state root.
 func (h *Harness) ReplayAll() error {
 	st := ledger.NewMemStore()
-	var acc ledger.LtHash
+	var head ledger.Head
 	for _, b := range h.Blocks {
 		decoded, err := h.M.Registry().DecodeBlock(b.Raw())
 		if err != nil {
 			return err
 		}
-		s := ledger.NewState(st)
-		if err := h.M.Replay(s, decoded); err != nil {
-			return err
+		rd, err := h.Step.Apply(st, head, decoded)
+		if err != nil {
+			return fmt.Errorf("replay from genesis: %w", err)
 		}
-		ch := s.Changes()
-		ledger.UpdateRoot(&acc, ch)
-		st.Apply(ch)
-		if acc.Root() != b.StateRoot {
-			return fmt.Errorf("replay from genesis diverges at block %d: root %s, the block records %s", b.Height, acc.Root().Short(), b.StateRoot.Short())
-		}
+		st.Apply(rd.Changes)
+		head = rd.Head
 	}
 	return nil
 }

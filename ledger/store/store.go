@@ -157,14 +157,8 @@ func (s *DB) get(key []byte) ([]byte, bool, error) {
 
 // Meta records.
 
-// Head is the last committed block.
-type Head struct {
-	Height    uint64
-	Hash      ledger.Hash
-	StateRoot ledger.Hash
-	Time      int64
-	Acc       ledger.LtHash // the state accumulator behind StateRoot
-}
+// Head is the last committed block (the block step's ledger.Head).
+type Head = ledger.Head
 
 func encodeHead(h *Head) []byte {
 	e := ledger.NewEncoder(make([]byte, 0, 128+ledger.LtHashSize))

@@ -8,14 +8,9 @@ import (
 	"github.com/coopera/coopera/ledger"
 )
 
-// IdemEntry records that an idempotency key was used.
-type IdemEntry struct {
-	Actor       ledger.AccountID
-	Key         string
-	Height      uint64
-	Index       uint32 // the command's index in the block
-	ContentHash ledger.Hash
-}
+// IdemEntry records that an idempotency key was used (the block step's
+// ledger.IdemEntry).
+type IdemEntry = ledger.IdemEntry
 
 func idemKey(actor ledger.AccountID, key string) []byte {
 	k := make([]byte, 0, 2+len(actor)+len(key))
@@ -38,6 +33,12 @@ func (s *DB) Idempotency(actor ledger.AccountID, key string) (IdemEntry, bool, e
 		return IdemEntry{}, false, ledger.Errorf(ledger.ErrCorrupt, "%v", err)
 	}
 	return e, true, nil
+}
+
+// CommitOf is what a block step's Ready writes: the block, its changes,
+// its idempotency entries and the new head.
+func CommitOf(rd *ledger.Ready) *Commit {
+	return &Commit{Block: rd.Block, Changes: rd.Changes, Head: &rd.Head, Idem: rd.Idem}
 }
 
 // Commit is everything one block writes.

@@ -1,4 +1,4 @@
-package coopera
+package roothash
 
 import (
 	"fmt"
@@ -14,7 +14,7 @@ import (
 // holds (hits, stale entries, evictions, deletions).
 func TestRootHasherMatchesPlainApply(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
-		r := newRootHasher(rapid.IntRange(0, 40).Draw(t, "cache"))
+		r := New(rapid.IntRange(1, 4).Draw(t, "workers"), rapid.IntRange(0, 40).Draw(t, "cache"))
 		var plain, cached ledger.LtHash
 		current := map[string][]byte{}
 		for range rapid.IntRange(1, 6).Draw(t, "blocks") {
@@ -37,10 +37,20 @@ func TestRootHasherMatchesPlainApply(t *testing.T) {
 				changes = append(changes, c)
 			}
 			plain.Apply(changes)
-			r.apply(&cached, changes)
+			r.Update(&cached, changes)
 			if plain != cached {
 				t.Fatal("cached root hasher diverges from plain Apply")
 			}
 		}
 	})
+}
+
+func ExampleHasher() {
+	h := New(2, 1024)
+	var fast, plain ledger.LtHash
+	changes := []ledger.Change{{Key: []byte("a"), New: []byte("1"), NewOK: true}}
+	h.Update(&fast, changes)
+	plain.Apply(changes)
+	fmt.Println(fast == plain)
+	// Output: true
 }

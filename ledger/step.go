@@ -1,0 +1,316 @@
+package ledger
+
+import (
+	"fmt"
+)
+
+// The block step is the one place where a block is executed or applied.
+// Every host runs it: the engine's sequencer and follower, verify and
+// replay, the simulator and the test harness. Like raft's Ready, it does
+// no I/O: it reads state through a Reader and returns everything the host
+// must persist, in a Ready, which the host writes in one batch before it
+// acknowledges anyone.
+//
+// Execute decides commands (a new block); Apply replays a committed block
+// by its events only, never calling decision code, and checks the block
+// against the chain it extends.
+
+// Head is where a chain stands after a block: what the next block extends.
+type Head struct {
+	Height    uint64
+	Hash      Hash
+	StateRoot Hash
+	Time      int64  // Unix ns
+	Acc       LtHash // the state accumulator behind StateRoot
+}
+
+// IdemEntry records that an applied command used an idempotency key.
+type IdemEntry struct {
+	Actor       AccountID
+	Key         string
+	Height      uint64
+	Index       uint32 // the command's index in its block
+	ContentHash Hash
+}
+
+// IdemLookup finds the entry an earlier block recorded for (actor, key).
+type IdemLookup func(actor AccountID, key string) (IdemEntry, bool, error)
+
+// RootUpdater adds a block's changes to a state accumulator. The result
+// must equal acc.Apply(changes); hosts plug in faster implementations
+// (parallel, with an element cache: package ledger/roothash).
+type RootUpdater interface {
+	Update(acc *LtHash, changes []Change)
+}
+
+type serialRoots struct{}
+
+func (serialRoots) Update(acc *LtHash, changes []Change) { acc.Apply(changes) }
+
+// StepOptions configures a Step. The zero value is ready to use.
+type StepOptions struct {
+	// Roots updates the state accumulator. Default: serial, uncached.
+	Roots RootUpdater
+	// NoRoots skips the state root and the block's seal (its hash and
+	// encoding): the Ready's Head then carries zero hashes. For simulations
+	// that do not compare roots; Apply refuses it.
+	NoRoots bool
+	// CheckInvariants checks each block's changes (conservation, no
+	// negative balances) before returning its Ready.
+	CheckInvariants bool
+	// MaxCloses bounds the close_epoch commands Execute injects into one
+	// block when block time has passed several epoch ends; the rest
+	// follow in later blocks. Default 64.
+	MaxCloses int
+}
+
+// Step executes and applies blocks for one chain. It keeps no chain state
+// (the Head travels in and out), but its RootUpdater may keep a cache, so a
+// Step serves one host goroutine at a time.
+type Step struct {
+	m    *Machine
+	opts StepOptions
+}
+
+// NewStep returns a Step running m.
+func NewStep(m *Machine, opts StepOptions) *Step {
+	if opts.Roots == nil {
+		opts.Roots = serialRoots{}
+	}
+	if opts.MaxCloses <= 0 {
+		opts.MaxCloses = 64
+	}
+	return &Step{m: m, opts: opts}
+}
+
+// Machine returns the step's state machine.
+func (s *Step) Machine() *Machine { return s.m }
+
+// Ready is a block's outcome: what the host persists (Block, Changes, Idem,
+// Head, in one batch), then acknowledges.
+type Ready struct {
+	Block   *Block // sealed unless StepOptions.NoRoots
+	Head    Head   // the chain's head after the block
+	Changes []Change
+	Idem    []IdemEntry // applied commands' idempotency keys, in block order
+	// Closes is the number of close_epoch commands at the start of the
+	// block (injected by Execute).
+	Closes int
+	// Slots has one entry per submitted command, in submission order
+	// (Execute only).
+	Slots []Slot
+	// State is the block's working state after its last command, over the
+	// Reader the block was executed on; valid until that Reader changes.
+	State *State
+}
+
+// Slot is what became of one submitted command.
+type Slot struct {
+	// Exec is the command's index in the block, or -1 if it was not
+	// executed (a duplicate or a conflict).
+	Exec int
+	// DupOf is, for a duplicate of a command executed earlier in the same
+	// block, that command's index in the block; otherwise -1.
+	DupOf int
+	// Stored is, for a duplicate of a command committed in an earlier
+	// block, the entry recording it.
+	Stored *IdemEntry
+	// Conflict reports an idempotency key used before for another command.
+	Conflict bool
+}
+
+// Duplicate reports whether the command was answered by an earlier one.
+func (s Slot) Duplicate() bool { return s.Exec < 0 && !s.Conflict }
+
+// BlockInput is what a host decides for a new block.
+type BlockInput struct {
+	Prev Head  // the head the block extends
+	Time int64 // block time, Unix ns; raised to Prev.Time if below it
+	// Commands are the submitted commands, in order. Execute puts the
+	// close_epoch commands due at Time before them.
+	Commands []*Command
+	// Idem finds idempotency keys committed in earlier blocks; nil when
+	// there are none to find.
+	Idem IdemLookup
+	// NoCloses leaves the close_epoch commands to the caller, who puts
+	// them in Commands (tests that drive epochs by hand).
+	NoCloses bool
+	// After, if set, is called after each executed command with its index
+	// in the block, result and events, while st shows the state right after
+	// it (hosts read the balances a receipt reports).
+	After func(st *State, i int, r Result, events []Event)
+}
+
+// Execute decides a new block. A command whose idempotency key was used
+// before (in this block or, through in.Idem, an earlier one) is not
+// executed: its Slot says whether it duplicates or conflicts. When every
+// submitted command was answered so, and no epoch closes are due, the
+// Ready has no Block (an empty input gives an empty block). An error is an I/O fault of r
+// or a failed invariant: the block must be abandoned.
+func (s *Step) Execute(r Reader, in BlockInput) (*Ready, error) {
+	st := NewState(r)
+	chain, err := GetChain(st)
+	if err != nil {
+		return nil, err
+	}
+	t := max(in.Time, in.Prev.Time)
+	var exec []*Command
+	if !in.NoCloses {
+		exec = EpochCloses(chain, t, s.opts.MaxCloses)
+	}
+	rd := &Ready{Closes: len(exec)}
+	exec, rd.Slots, err = dedupe(exec, in.Commands, in.Idem)
+	if err != nil {
+		return nil, err
+	}
+	if len(exec) == 0 && len(in.Commands) > 0 {
+		return rd, nil // every command was answered by an earlier one
+	}
+	height := in.Prev.Height + 1
+	results, events, err := s.m.execute(st, BlockContext{Height: height, Time: t}, exec, &chain, in.After)
+	if err != nil {
+		return nil, err
+	}
+	b := &Block{
+		Header:   Header{Height: height, Time: t, PrevHash: in.Prev.Hash},
+		Commands: exec, Results: results, Events: events,
+	}
+	rd.Block, rd.State = b, st
+	if err := s.finish(rd, st, in.Prev); err != nil {
+		return nil, err
+	}
+	if !s.opts.NoRoots {
+		b.StateRoot = rd.Head.StateRoot
+		b.Seal()
+		rd.Head.Hash = b.Hash()
+	}
+	return rd, nil
+}
+
+// dedupe splits submitted commands into those to execute (appended to
+// exec) and duplicates or conflicts of earlier ones.
+func dedupe(exec, cmds []*Command, lookup IdemLookup) ([]*Command, []Slot, error) {
+	slots := make([]Slot, len(cmds))
+	var pending map[string]int
+	for i, c := range cmds {
+		sl := Slot{Exec: -1, DupOf: -1}
+		if c.Key != "" {
+			if pending == nil {
+				pending = map[string]int{}
+			}
+			k := string(c.Actor) + "\x00" + c.Key
+			if j, ok := pending[k]; ok {
+				sl.DupOf, sl.Conflict = j, exec[j].ContentHash() != c.ContentHash()
+				if sl.Conflict {
+					sl.DupOf = -1
+				}
+				slots[i] = sl
+				continue
+			}
+			if lookup != nil {
+				ie, ok, err := lookup(c.Actor, c.Key)
+				if err != nil {
+					return nil, nil, err
+				}
+				if ok {
+					sl.Stored, sl.Conflict = &ie, ie.ContentHash != c.ContentHash()
+					if sl.Conflict {
+						sl.Stored = nil
+					}
+					slots[i] = sl
+					continue
+				}
+			}
+			pending[k] = len(exec)
+		}
+		sl.Exec = len(exec)
+		exec = append(exec, c)
+		slots[i] = sl
+	}
+	return exec, slots, nil
+}
+
+// Apply replays a committed block onto r: it checks that b extends prev,
+// applies each applied command's nonce and its events through their
+// owners' Evolve (no decision code runs), and checks the state root the
+// block records. A block that does not extend prev is ErrCorrupt; one whose
+// events do not apply or whose root differs is ErrDivergence.
+func (s *Step) Apply(r Reader, prev Head, b *Block) (*Ready, error) {
+	if s.opts.NoRoots {
+		return nil, fmt.Errorf("ledger: Apply needs state roots (StepOptions.NoRoots is set)")
+	}
+	if b.Height != 0 && (b.Height != prev.Height+1 || b.PrevHash != prev.Hash) {
+		return nil, Errorf(ErrCorrupt, "block %d links to %s, but the chain's head is block %d, %s", b.Height, b.PrevHash.Short(), prev.Height, prev.Hash.Short())
+	}
+	if b.Time < prev.Time {
+		return nil, Errorf(ErrCorrupt, "block %d has time %d, before its parent's %d", b.Height, b.Time, prev.Time)
+	}
+	st := NewState(r)
+	if err := s.m.Replay(st, b); err != nil {
+		return nil, err
+	}
+	rd := &Ready{Block: b, State: st}
+	for _, c := range b.Commands {
+		if c.Payload.Type() != "close_epoch" {
+			break
+		}
+		rd.Closes++
+	}
+	if err := s.finish(rd, st, prev); err != nil {
+		return nil, err
+	}
+	if rd.Head.StateRoot != b.StateRoot {
+		return nil, Errorf(ErrDivergence, "block %d: replay gives state root %s, the block records %s", b.Height, rd.Head.StateRoot.Short(), b.StateRoot.Short())
+	}
+	rd.Head.Hash = b.Hash()
+	return rd, nil
+}
+
+// Genesis applies g to an empty state as block 0.
+func (s *Step) Genesis(r Reader, g *Genesis) (*Ready, error) {
+	return s.genesisOn(NewState(r), g)
+}
+
+func (s *Step) genesisOn(st *State, g *Genesis) (*Ready, error) {
+	events, err := s.m.genesisEvents(st, g)
+	if err != nil {
+		return nil, err
+	}
+	b := &Block{Header: Header{Height: 0, Time: g.GenesisTime.UnixNano()}, Events: events}
+	rd := &Ready{Block: b, State: st}
+	if err := s.finish(rd, st, Head{}); err != nil {
+		return nil, err
+	}
+	if !s.opts.NoRoots {
+		b.StateRoot = rd.Head.StateRoot
+		b.Seal()
+		rd.Head.Hash = b.Hash()
+	}
+	return rd, nil
+}
+
+// finish collects a block's changes and idempotency entries and updates
+// the state root: the part of a block that Execute and Apply share.
+func (s *Step) finish(rd *Ready, st *State, prev Head) error {
+	if err := st.Err(); err != nil {
+		return err
+	}
+	b := rd.Block
+	rd.Changes = st.Changes()
+	if s.opts.CheckInvariants {
+		if err := CheckChanges(rd.Changes); err != nil {
+			return err
+		}
+	}
+	for i, c := range b.Commands {
+		if c.Key != "" && b.Results[i].Code == "" {
+			rd.Idem = append(rd.Idem, IdemEntry{Actor: c.Actor, Key: c.Key, Height: b.Height, Index: uint32(i), ContentHash: c.ContentHash()})
+		}
+	}
+	rd.Head = Head{Height: b.Height, Time: b.Time, Acc: prev.Acc}
+	if !s.opts.NoRoots {
+		s.opts.Roots.Update(&rd.Head.Acc, rd.Changes)
+		rd.Head.StateRoot = rd.Head.Acc.Root()
+	}
+	return nil
+}

@@ -1,0 +1,259 @@
+package ledger_test
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/ledgertest"
+)
+
+// panicky is a test module that panics on command (in Decide, in an Evolve
+// reached through Emit, or at the end of an epoch) to show that the block
+// step turns a reducer's panic into a typed rejection and keeps going.
+type panicky struct {
+	ledgertest.Faucet
+	where *string
+}
+
+type boom struct{}
+
+func (*boom) Type() string           { return "boom" }
+func (*boom) Encode(*ledger.Encoder) {}
+func (*boom) Decode(*ledger.Decoder) {}
+func (*boom) Validate() error        { return nil }
+func (*boom) EventType() string      { return "boomed" }
+func (*boom) EventVersion() uint16   { return 1 }
+func (panicky) Name() string         { return "panicky" }
+func (panicky) Events() []ledger.EventSpec {
+	return []ledger.EventSpec{{Type: "boomed", Version: 1, New: func() ledger.Event { return new(boom) }}}
+}
+func (panicky) Commands() []ledger.CommandSpec {
+	return []ledger.CommandSpec{{Type: "boom", New: func() ledger.Payload { return new(boom) }}}
+}
+func (p panicky) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
+	if err := ctx.Emit(&boom{}); err != nil { // its write is undone with the rejection
+		return err
+	}
+	if *p.where == "decide" {
+		var m map[string]int
+		m["x"] = 1 // a nil-map write: a runtime panic
+	}
+	return nil
+}
+func (p panicky) Evolve(st *ledger.State, ev ledger.Event) error {
+	if *p.where == "evolve" {
+		panic("evolve broke")
+	}
+	st.Set([]byte("x/boomed"), []byte{1})
+	return nil
+}
+func (p panicky) EndEpoch(ctx *ledger.Context, epoch uint64) error {
+	if *p.where == "epoch" {
+		panic(errors.New("end of epoch broke"))
+	}
+	return nil
+}
+
+func stepGenesis(t *testing.T) *ledger.Genesis {
+	t.Helper()
+	g, err := ledger.ParseGenesis([]byte(`{"chain_id": "step", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "1m",
+	 "assets": [{"id": "COOP", "decimals": 6}], "accounts": [{"id": "a"}, {"id": "b"}],
+	 "allocations": [{"account": "a", "asset": "COOP", "amount": "1000"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+func TestStepRecoversReducerPanics(t *testing.T) {
+	where := ""
+	h, err := ledgertest.New(panicky{where: &where})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Genesis(stepGenesis(t)); err != nil {
+		t.Fatal(err)
+	}
+	pay := &ledger.Command{Actor: "a", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "b", Asset: "COOP", Amount: ledger.NewAmount(5)}}}}
+	for _, w := range []string{"decide", "evolve"} {
+		where = w
+		root := h.Acc.Root()
+		b, err := h.Apply(h.Time.Add(time.Second), []*ledger.Command{{Actor: "a", Payload: &boom{}}, pay})
+		if err != nil {
+			t.Fatalf("%s: the block failed instead of rejecting the command: %v", w, err)
+		}
+		if r := b.Results[0]; r.Code != ledger.ErrReducerPanic.Code {
+			t.Fatalf("%s: result %+v, want %s", w, r, ledger.ErrReducerPanic.Code)
+		}
+		if b.Results[1].Code != "" {
+			t.Fatalf("%s: the next command was rejected too: %+v", w, b.Results[1])
+		}
+		if _, ok := h.Get([]byte("x/boomed")); ok {
+			t.Fatalf("%s: the panicking command's writes were kept", w)
+		}
+		if h.Acc.Root() == root {
+			t.Fatalf("%s: the transfer after the panic changed nothing", w)
+		}
+	}
+	// A panic in end-of-epoch work fails that module's work (recorded),
+	// and the epoch closes anyway.
+	where = "epoch"
+	b, err := h.Next(h.Time.Add(2*time.Minute), []*ledger.Command{pay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Commands[0].Payload.Type() != "close_epoch" || b.Results[0].Code != "" {
+		t.Fatalf("the epoch did not close: %+v", b.Results)
+	}
+	var failed *ledger.EpochWorkFailed
+	for _, ev := range b.Events {
+		if f, ok := ev.(*ledger.EpochWorkFailed); ok {
+			failed = f
+		}
+	}
+	if failed == nil || failed.Module != "panicky" || failed.Code != ledger.ErrReducerPanic.Code {
+		t.Fatalf("epoch_work_failed = %+v, want the panicky module's reducer_panic", failed)
+	}
+	if err := h.ReplayAll(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestStepApplyRunsNoDecisions records a history, then replays it with a
+// machine whose decision code fails on every call: Apply runs Evolve only,
+// so every root is reproduced.
+func TestStepApplyRunsNoDecisions(t *testing.T) {
+	where := ""
+	h, err := ledgertest.New(panicky{where: &where})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Genesis(stepGenesis(t)); err != nil {
+		t.Fatal(err)
+	}
+	at := h.Time
+	for i := range 5 {
+		at = at.Add(40 * time.Second)
+		cmds := []*ledger.Command{{Actor: "a", Payload: &boom{}}, {Actor: "a", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "b", Asset: "COOP", Amount: ledger.NewAmount(uint64(i + 1))}}}}}
+		if _, err := h.Next(at, cmds); err != nil {
+			t.Fatal(err)
+		}
+	}
+	where = "decide" // every Decide now panics, and so does every EndEpoch below
+	decideFails := decisionless{panicky{where: &where}}
+	m, err := ledger.NewMachine(decideFails)
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := ledger.NewStep(m, ledger.StepOptions{})
+	st := ledger.NewMemStore()
+	var head ledger.Head
+	for _, b := range h.Blocks {
+		d, err := m.Registry().DecodeBlock(b.Raw())
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd, err := step.Apply(st, head, d)
+		if err != nil {
+			t.Fatalf("block %d: %v", b.Height, err)
+		}
+		st.Apply(rd.Changes)
+		head = rd.Head
+	}
+	if head.StateRoot != h.Acc.Root() || head.Hash != h.Prev {
+		t.Fatal("replay without decisions ends elsewhere")
+	}
+}
+
+// decisionless fails every decision.
+type decisionless struct{ panicky }
+
+func (decisionless) Decide(*ledger.Context, *ledger.Command) error {
+	panic("Decide called during replay")
+}
+func (decisionless) EndEpoch(*ledger.Context, uint64) error {
+	panic("EndEpoch called during replay")
+}
+
+func TestStepApplyRefusesBadBlocks(t *testing.T) {
+	h, err := ledgertest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Genesis(stepGenesis(t)); err != nil {
+		t.Fatal(err)
+	}
+	genesis := h.Blocks[0]
+	var head0 ledger.Head
+	rd0, err := h.Step.Apply(ledger.NewMemStore(), head0, genesis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pay := &ledger.Command{Actor: "a", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "b", Asset: "COOP", Amount: ledger.NewAmount(5)}}}}
+	b, err := h.Apply(h.Time.Add(time.Second), []*ledger.Command{pay})
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := ledger.NewMemStore()
+	base.Apply(rd0.Changes)
+
+	// Linked to another parent.
+	bad := *rd0
+	bad.Head.Hash[0] ^= 1
+	if _, err := h.Step.Apply(base, bad.Head, b); !errors.Is(err, ledger.ErrCorrupt) {
+		t.Fatalf("a block on another parent: %v, want ErrCorrupt", err)
+	}
+	// A root that its events do not give.
+	forged := *b
+	forged.StateRoot[0] ^= 1
+	forged.Seal()
+	if _, err := h.Step.Apply(base, rd0.Head, &forged); !errors.Is(err, ledger.ErrDivergence) {
+		t.Fatalf("a forged root: %v, want ErrDivergence", err)
+	}
+	if _, err := h.Step.Apply(base, rd0.Head, b); err != nil {
+		t.Fatalf("the real block: %v", err)
+	}
+}
+
+func TestStepDedupesIdempotencyKeys(t *testing.T) {
+	h, err := ledgertest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Genesis(stepGenesis(t)); err != nil {
+		t.Fatal(err)
+	}
+	pay := func(key string, amt uint64) *ledger.Command {
+		return &ledger.Command{Actor: "a", Key: key, Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "b", Asset: "COOP", Amount: ledger.NewAmount(amt)}}}}
+	}
+	prev := ledger.Head{Height: h.Height, Hash: h.Prev, StateRoot: h.Acc.Root(), Time: h.Time.UnixNano(), Acc: h.Acc}
+	stored := ledger.IdemEntry{Actor: "a", Key: "old", Height: 7, ContentHash: pay("old", 1).ContentHash()}
+	lookup := func(a ledger.AccountID, k string) (ledger.IdemEntry, bool, error) {
+		if a == "a" && k == "old" {
+			return stored, true, nil
+		}
+		return ledger.IdemEntry{}, false, nil
+	}
+	rd, err := h.Step.Execute(h.Store, ledger.BlockInput{Prev: prev, Time: prev.Time + 1, Idem: lookup,
+		Commands: []*ledger.Command{pay("k", 1), pay("k", 1), pay("k", 2), pay("old", 1), pay("old", 3), pay("", 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []ledger.Slot{{Exec: 0, DupOf: -1}, {Exec: -1, DupOf: 0}, {Exec: -1, DupOf: -1, Conflict: true}, {Exec: -1, DupOf: -1, Stored: &stored}, {Exec: -1, DupOf: -1, Conflict: true}, {Exec: 1, DupOf: -1}}
+	for i, s := range rd.Slots {
+		w := want[i]
+		if s.Exec != w.Exec || s.DupOf != w.DupOf || s.Conflict != w.Conflict || (s.Stored == nil) != (w.Stored == nil) {
+			t.Fatalf("slot %d = %+v, want %+v", i, s, w)
+		}
+	}
+	if len(rd.Block.Commands) != 2 || len(rd.Idem) != 1 || rd.Idem[0].Key != "k" || rd.Idem[0].Height != prev.Height+1 {
+		t.Fatalf("block has %d commands and idempotency entries %+v", len(rd.Block.Commands), rd.Idem)
+	}
+	// Only duplicates: no block.
+	rd, err = h.Step.Execute(h.Store, ledger.BlockInput{Prev: prev, Time: prev.Time + 1, Idem: lookup, Commands: []*ledger.Command{pay("old", 1)}})
+	if err != nil || rd.Block != nil {
+		t.Fatalf("a batch of duplicates gave block %v, %v", rd.Block, err)
+	}
+}
