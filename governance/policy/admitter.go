@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/governance"
 	"github.com/coopera/coopera/ledger"
 )
@@ -99,8 +98,6 @@ type Admitter struct {
 	lib     *Library
 	machine *ledger.Machine
 }
-
-var _ coopera.Admitter = (*Admitter)(nil)
 
 // NewAdmitter returns an admitter for a ledger running modules (the
 // modules after the built-in ones, as given to the engine), whose
