@@ -62,6 +62,29 @@ type Context struct {
 	st     *State
 	m      *Machine
 	events []Event
+	memo   map[string]any // Memo's values, for this block
+}
+
+// Memo returns the value build gives for key, computed at most once per
+// block and then shared by every command of the block. It is for values
+// derived from state that cannot change within a block: a module's
+// parameters (a change takes effect from the next block), the chain
+// record's fixed fields, a decoded price table. key must be unique across
+// modules: prefix it with the module's name. Callers must not modify the
+// value. An error is returned, not remembered.
+func Memo[T any](ctx *Context, key string, build func() (T, error)) (T, error) {
+	if v, ok := ctx.memo[key]; ok {
+		return v.(T), nil
+	}
+	v, err := build()
+	if err != nil {
+		return v, err
+	}
+	if ctx.memo == nil {
+		ctx.memo = make(map[string]any, 4)
+	}
+	ctx.memo[key] = v
+	return v, nil
 }
 
 // Get reads a state key as it is after the events emitted so far.

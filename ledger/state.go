@@ -29,12 +29,19 @@ type State struct {
 	journal []undo
 	err     error
 	slab    []entry // entries are allocated from here, 256 at a time
+	// written lists every key written in the block, once, so that Scan
+	// and Changes visit the written keys instead of every key read; the
+	// first sorted of them are in key order.
+	written []string
+	sorted  int
 }
 
 type entry struct {
+	key           string
 	orig, val     []byte
 	origOK, valOK bool
 	dirty         bool
+	listed        bool // in State.written
 }
 
 type undo struct {
@@ -46,7 +53,7 @@ type undo struct {
 
 // NewState returns an empty overlay over base.
 func NewState(base Reader) *State {
-	return &State{base: base, m: make(map[string]*entry, 256)}
+	return &State{base: base, m: make(map[string]*entry, 256), journal: make([]undo, 0, 256)}
 }
 
 // Err returns the first read error, if any.
@@ -69,7 +76,8 @@ func (s *State) load(key []byte) *entry {
 			e.orig, e.origOK, e.val, e.valOK = v, ok, v, ok
 		}
 	}
-	s.m[string(key)] = e
+	e.key = string(key)
+	s.m[e.key] = e
 	return e
 }
 
@@ -81,16 +89,52 @@ func (s *State) Get(key []byte) ([]byte, bool) {
 
 // Set sets key to value. State keeps value; the caller must not modify it.
 func (s *State) Set(key, value []byte) {
-	e := s.load(key)
-	s.journal = append(s.journal, undo{e, e.val, e.valOK, e.dirty})
-	e.val, e.valOK, e.dirty = value, true, true
+	e := s.write(key)
+	e.val, e.valOK = value, true
 }
 
 // Delete removes key.
 func (s *State) Delete(key []byte) {
+	e := s.write(key)
+	e.val, e.valOK = nil, false
+}
+
+// write journals key's entry before a write and marks it written.
+func (s *State) write(key []byte) *entry {
 	e := s.load(key)
 	s.journal = append(s.journal, undo{e, e.val, e.valOK, e.dirty})
-	e.val, e.valOK, e.dirty = nil, false, true
+	e.dirty = true
+	if !e.listed {
+		e.listed = true
+		s.written = append(s.written, e.key)
+	}
+	return e
+}
+
+// writtenSorted returns the written keys in key order (a key stays listed
+// after a rollback undoes its write; its entry is then not dirty).
+func (s *State) writtenSorted() []string {
+	if s.sorted < len(s.written) {
+		if s.sorted > 0 && len(s.written)-s.sorted < s.sorted/8 {
+			tail := s.written[s.sorted:]
+			slices.Sort(tail)
+			merged := make([]string, 0, len(s.written))
+			a, b := s.written[:s.sorted], tail
+			for len(a) > 0 && len(b) > 0 {
+				if a[0] < b[0] {
+					merged, a = append(merged, a[0]), a[1:]
+				} else {
+					merged, b = append(merged, b[0]), b[1:]
+				}
+			}
+			s.written = append(append(merged, a...), b...)
+		} else {
+			// A new slice: a Scan in progress may hold the old one.
+			s.written = slices.Sorted(slices.Values(s.written))
+		}
+		s.sorted = len(s.written)
+	}
+	return s.written
 }
 
 // Mark returns a point to roll back to.
@@ -111,19 +155,19 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 	if s.err != nil {
 		return
 	}
-	var overlay []string
-	for k, e := range s.m { // order-free: the keys are sorted below
-		if e.dirty && strings.HasPrefix(k, string(prefix)) {
-			overlay = append(overlay, k)
-		}
+	written := s.writtenSorted()
+	lo, _ := slices.BinarySearch(written, string(prefix))
+	hi := lo
+	for hi < len(written) && strings.HasPrefix(written[hi], string(prefix)) {
+		hi++
 	}
-	slices.Sort(overlay)
+	overlay := written[lo:hi]
 	i := 0
 	stopped := false
 	emitOverlayBefore := func(key []byte) bool {
 		for i < len(overlay) && (key == nil || overlay[i] < string(key)) {
 			e := s.m[overlay[i]]
-			if e.valOK && !fn([]byte(overlay[i]), e.val) {
+			if e.dirty && e.valOK && !fn([]byte(overlay[i]), e.val) {
 				return false
 			}
 			i++
@@ -138,10 +182,12 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 		if i < len(overlay) && overlay[i] == string(k) {
 			e := s.m[overlay[i]]
 			i++
-			if !e.valOK {
-				return true
+			if e.dirty {
+				if !e.valOK {
+					return true
+				}
+				v = e.val
 			}
-			v = e.val
 		}
 		if !fn(k, v) {
 			stopped = true
@@ -168,18 +214,14 @@ type Change struct {
 // Changes returns the keys whose value differs from the committed state,
 // sorted by key.
 func (s *State) Changes() []Change {
-	keys := make([]string, 0, len(s.m))
-	for k, e := range s.m { // order-free: the keys are sorted below
+	written := s.writtenSorted()
+	out := make([]Change, 0, len(written))
+	for _, k := range written {
+		e := s.m[k]
 		if !e.dirty || (e.origOK == e.valOK && bytes.Equal(e.orig, e.val)) {
 			continue
 		}
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	out := make([]Change, len(keys))
-	for i, k := range keys {
-		e := s.m[k]
-		out[i] = Change{Key: []byte(k), Old: e.orig, OldOK: e.origOK, New: e.val, NewOK: e.valOK}
+		out = append(out, Change{Key: []byte(k), Old: e.orig, OldOK: e.origOK, New: e.val, NewOK: e.valOK})
 	}
 	return out
 }

@@ -333,7 +333,7 @@ func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args 
 	c.machine = m
 
 	// Apply genesis once: the modules validate their parameters.
-	st := ledger.NewState(newStore())
+	st := ledger.NewState(ledger.NewMemStore())
 	var acc ledger.LtHash
 	if _, err := m.GenesisBlock(st, g, &acc); err != nil {
 		msg := err.Error()

@@ -47,11 +47,11 @@ type Env struct {
 }
 
 // Get reads a key of the committed state (a ledger.Getter).
-func (e *Env) Get(key []byte) ([]byte, bool) { return e.r.st.get(key) }
+func (e *Env) Get(key []byte) ([]byte, bool) { return e.r.st.Lookup(key) }
 
 // Scan iterates committed state under a prefix, in key order; with Get it
 // makes Env a tokenomics.View for the package's queries.
-func (e *Env) Scan(prefix []byte, fn func(key, value []byte) bool) { e.r.st.scan(prefix, fn) }
+func (e *Env) Scan(prefix []byte, fn func(key, value []byte) bool) { e.r.st.View().Scan(prefix, fn) }
 
 // Balance returns an account's balance of an asset.
 func (e *Env) Balance(acct ledger.AccountID, asset ledger.AssetID) ledger.Amount {

@@ -57,7 +57,7 @@ type run struct {
 	point  int
 	index  int
 	seed   uint64
-	st     *store
+	st     *ledger.MemStore
 	step   *ledger.Step
 	head   ledger.Head
 	height uint64 // head.Height
@@ -115,7 +115,7 @@ type popRun struct {
 func newRun(c *compiled, opts *Options, point, index int) (*run, error) {
 	seed := DeriveSeed(c.sc.Seed, uint64(index))
 	r := &run{
-		c: c, opts: opts, point: point, index: index, seed: seed, st: newStore(),
+		c: c, opts: opts, point: point, index: index, seed: seed, st: ledger.NewMemStore(),
 		mkt:        newMarket(c, seed),
 		feedRand:   NewRand(DeriveSeed(seed, nameTag("oracle"))),
 		govRand:    NewRand(DeriveSeed(seed, nameTag("governance"))),
@@ -153,7 +153,7 @@ func newRun(c *compiled, opts *Options, point, index int) (*run, error) {
 	return r, nil
 }
 
-func (r *run) getter() view { return view{r.st} }
+func (r *run) getter() ledger.MemView { return r.st.View() }
 
 // genesis applies the scenario's genesis as block 0.
 func (r *run) genesis() error {

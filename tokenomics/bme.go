@@ -368,7 +368,7 @@ func (Module) EndEpoch(ctx *ledger.Context, epoch uint64) error {
 		return ledger.Errorf(ledger.ErrUnknownAsset, "native asset %s is not registered", p.NativeAsset)
 	}
 	burned := mustSub(native.Burned, es.SnapBurned)
-	rep := &EpochReport{Epoch: epoch, Emission: Emission(&p, epoch)}
+	rep := &EpochReport{Epoch: epoch, Emission: Emission(p, epoch)}
 	s := big.NewInt(int64(p.RemintSmoothing))
 	tgt := new(big.Int).Mul(es.Target.Big(), new(big.Int).Sub(s, bigOne))
 	tgt.Add(tgt, burned.Big())
@@ -383,12 +383,12 @@ func (Module) EndEpoch(ctx *ledger.Context, epoch uint64) error {
 	}
 	sh := p.EpochShares
 	provPool, minePool, creatorPool, stakePool := bpsFloor(total, sh.Providers), bpsFloor(total, sh.Mining), bpsFloor(total, sh.Creators), bpsFloor(total, sh.Stakers)
-	if rep.Price, err = capPrice(ctx, &p, ctx.Time); err != nil {
+	if rep.Price, err = capPrice(ctx, p, ctx.Time); err != nil {
 		return err
 	}
 	dec := native.Decimals
 	mint := minting(ctx, p.NativeAsset)
-	ep := epochAlloc{ctx: ctx, p: &p, epoch: epoch, price: rep.Price, dec: dec, mint: mint, capDen: sh.Providers + sh.Mining + sh.Creators}
+	ep := epochAlloc{ctx: ctx, p: p, epoch: epoch, price: rep.Price, dec: dec, mint: mint, capDen: sh.Providers + sh.Mining + sh.Creators}
 
 	if p.ProviderPool != "" {
 		// Another module distributes the providers' share (and caps it).

@@ -113,34 +113,34 @@ func (Module) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
 	actor := cmd.Actor
 	switch c := cmd.Payload.(type) {
 	case *ObservePrice:
-		return decideObserve(ctx, &p, actor, c)
+		return decideObserve(ctx, p, actor, c)
 	case *BuyCredits:
-		return decideBuyCredits(ctx, &p, actor, c)
+		return decideBuyCredits(ctx, p, actor, c)
 	case *RecordUsage:
-		return decideUsage(ctx, &p, actor, c)
+		return decideUsage(ctx, p, actor, c)
 	case *Stake:
-		return decideStake(ctx, &p, actor, c)
+		return decideStake(ctx, p, actor, c)
 	case *Unstake:
-		return decideUnstake(ctx, &p, actor, c)
+		return decideUnstake(ctx, p, actor, c)
 	case *WithdrawUnbonded:
 		return decideWithdraw(ctx, actor, c)
 	case *ClaimRewards:
-		return decideClaim(ctx, &p, actor, c.Pool, false)
+		return decideClaim(ctx, p, actor, c.Pool, false)
 	case *Restake:
-		return decideClaim(ctx, &p, actor, c.Pool, true)
+		return decideClaim(ctx, p, actor, c.Pool, true)
 	case *SlashPool:
 		if !containsAccount(p.Slashers, actor) {
 			return ledger.Errorf(ledger.ErrUnauthorized, "%s is not in slashers %v; slashing is governance's (tokenomics.Slash) or a listed slasher's", actor, p.Slashers)
 		}
 		return Slash(ctx, c.Pool, c.Bps, c.Reason)
 	case *CreateAgent:
-		return decideCreateAgent(ctx, &p, actor, c)
+		return decideCreateAgent(ctx, p, actor, c)
 	case *LaunchToken:
-		return decideLaunch(ctx, &p, actor, c)
+		return decideLaunch(ctx, p, actor, c)
 	case *Buy:
-		return decideBuy(ctx, &p, actor, c)
+		return decideBuy(ctx, p, actor, c)
 	case *Sell:
-		return decideSell(ctx, &p, actor, c)
+		return decideSell(ctx, p, actor, c)
 	case *Unlock:
 		return decideUnlock(ctx, actor, c)
 	}
@@ -208,7 +208,7 @@ func (Module) AfterTransfer(ctx *ledger.Context, t *ledger.Transferred) error {
 	if err != nil {
 		return err
 	}
-	_, err = chargeFee(ctx, &p, feeSpec{kind: "transfer", payer: t.From, asset: t.Asset, base: t.Amount})
+	_, err = chargeFee(ctx, p, feeSpec{kind: "transfer", payer: t.From, asset: t.Asset, base: t.Amount})
 	return err
 }
 

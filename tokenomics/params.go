@@ -554,12 +554,17 @@ func ParamsAt(g ledger.Getter, height uint64) (Params, error) {
 	return DecodeParams(b)
 }
 
-func ctxParams(ctx *ledger.Context) (Params, error) {
-	b, err := ctx.Params(ModuleName)
-	if err != nil {
-		return Params{}, err
-	}
-	return DecodeParams(b)
+// ctxParams returns the parameters in effect in the block being decided,
+// decoded once per block (ledger.Memo); callers must not modify them.
+func ctxParams(ctx *ledger.Context) (*Params, error) {
+	return ledger.Memo(ctx, "tokenomics/params", func() (*Params, error) {
+		b, err := ctx.Params(ModuleName)
+		if err != nil {
+			return nil, err
+		}
+		p, err := DecodeParams(b)
+		return &p, err
+	})
 }
 
 // pow10 returns 10^n as a big.Int.

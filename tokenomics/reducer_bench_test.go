@@ -1,0 +1,99 @@
+package tokenomics_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/ledgertest"
+	"github.com/coopera/coopera/tokenomics"
+)
+
+// BenchmarkReducerCPU measures the reducers' CPU per command: blocks of 100
+// commands decided by Machine.Execute on in-memory state, their changes
+// committed, nothing else (no root, no invariants, no replay). ns/op is per
+// command. Run it with:
+//
+//	go test ./tokenomics -run '^$' -bench ReducerCPU -benchtime 20000x
+func BenchmarkReducerCPU(b *testing.B) {
+	tr := &ledger.Command{Actor: "alice", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "bob", Asset: "COOP", Amount: ledger.NewAmount(1_000_000)}}}}
+	b.Run("transfer/plain", func(b *testing.B) {
+		reducerBench(b, newReducerLedger(b, false), tr)
+	})
+	b.Run("transfer/fee", func(b *testing.B) {
+		reducerBench(b, newReducerLedger(b, true), tr)
+	})
+	b.Run("buy_credits", func(b *testing.B) {
+		h := newReducerLedger(b, true)
+		reducerBench(b, h, parse(b, h, `{"type": "buy_credits", "actor": "alice", "payload": {"amount": "1000000"}}`))
+	})
+	b.Run("record_usage", func(b *testing.B) {
+		h := newReducerLedger(b, true)
+		apply(b, h, h.Time.Add(time.Second), `{"type": "buy_credits", "actor": "alice", "payload": {"amount": "100000000000"}}`)
+		reducerBench(b, h, parse(b, h, `{"type": "record_usage", "actor": "alice", "payload": {"platform": "plat", "gpu": "gpu", "model": "mdev", "input_tokens": 10, "output_tokens": 10, "price_in": 7, "price_out": 13}}`))
+	})
+}
+
+func parse(b *testing.B, h *ledgertest.Harness, js string) *ledger.Command {
+	c, err := h.M.Registry().ParseCommandJSON([]byte(js))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return c
+}
+
+// newReducerLedger returns a harness with the accounts module only, or
+// with tokenomics (fee on transfers, an oracle price of $2) too.
+func newReducerLedger(b *testing.B, withTokenomics bool) *ledgertest.Harness {
+	var mods []ledger.Module
+	if withTokenomics {
+		mods = append(mods, tokenomics.Module{})
+	}
+	h, err := ledgertest.New(mods...)
+	if err != nil {
+		b.Fatal(err)
+	}
+	params := ""
+	if withTokenomics {
+		params = `, "params": {"tokenomics": {"oracle_feeds": ["f1"], "max_price_age": "8760h", "twap_window": "1h"}}`
+	}
+	g, err := ledger.ParseGenesis([]byte(`{"chain_id": "cpu", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "8760h",
+	 "assets": [{"id": "COOP", "decimals": 6}],
+	 "accounts": [{"id": "alice"}, {"id": "bob"}, {"id": "plat"}, {"id": "gpu"}, {"id": "mdev"}, {"id": "f1"}],
+	 "allocations": [{"account": "alice", "asset": "COOP", "amount": "1000000000000000000"}]` + params + `}`))
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := h.Genesis(g); err != nil {
+		b.Fatal(err)
+	}
+	if withTokenomics {
+		apply(b, h, h.Time.Add(time.Second), `{"type": "observe_price", "actor": "f1", "payload": {"price": 2000000}}`)
+	}
+	return h
+}
+
+// reducerBench executes c b.N times, 100 to a block.
+func reducerBench(b *testing.B, h *ledgertest.Harness, c *ledger.Command) {
+	const perBlock = 100
+	block := make([]*ledger.Command, perBlock)
+	for i := range block {
+		block[i] = c
+	}
+	height, at := h.Height, h.Time.UnixNano()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for done := 0; done < b.N; done += perBlock {
+		n := min(perBlock, b.N-done)
+		height++
+		st := ledger.NewState(h.Store)
+		res, _, err := h.M.Execute(st, ledger.BlockContext{Height: height, Time: at}, block[:n], nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if e := res[0].Err(); e != nil {
+			b.Fatal(e)
+		}
+		h.Store.Apply(st.Changes())
+	}
+}
