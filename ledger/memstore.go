@@ -24,6 +24,7 @@ type MemStore struct {
 
 type memEntry struct {
 	key  string
+	kb   []byte // key, as scans hand it out (callers must not modify it)
 	v    []byte
 	live bool
 }
@@ -91,7 +92,7 @@ func (s *MemStore) scan(prefix []byte, fn func(key, value []byte) bool) {
 			if !strings.HasPrefix(e.key, p) {
 				return
 			}
-			if e.live && !fn([]byte(e.key), e.v) {
+			if e.live && !fn(e.kb, e.v) {
 				return
 			}
 		}
@@ -158,7 +159,7 @@ func (s *MemStore) Apply(changes []Change) {
 		e := s.m[string(c.Key)]
 		if c.NewOK {
 			if e == nil {
-				e = &memEntry{key: string(c.Key)}
+				e = &memEntry{key: string(c.Key), kb: c.Key}
 				s.m[e.key] = e
 				s.insert(e)
 			} else if !e.live {

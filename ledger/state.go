@@ -29,6 +29,7 @@ type State struct {
 	journal []undo
 	err     error
 	slab    []entry // entries are allocated from here, 256 at a time
+	slabAll []entry // the first slab, reused by reset
 	// written lists every key written in the block, once, so that Scan
 	// and Changes visit the written keys instead of every key read; the
 	// first sorted of them are in key order.
@@ -56,6 +57,18 @@ func NewState(base Reader) *State {
 	return &State{base: base, m: make(map[string]*entry, 256), journal: make([]undo, 0, 256)}
 }
 
+// reset empties s for a new block over base, keeping its memory.
+func (s *State) reset(base Reader) {
+	s.base, s.err = base, nil
+	clear(s.m)
+	clear(s.journal)
+	s.journal = s.journal[:0]
+	clear(s.written)
+	s.written, s.sorted = s.written[:0], 0
+	s.slab = s.slabAll
+	clear(s.slab)
+}
+
 // Err returns the first read error, if any.
 func (s *State) Err() error { return s.err }
 
@@ -65,6 +78,9 @@ func (s *State) load(key []byte) *entry {
 	}
 	if len(s.slab) == 0 {
 		s.slab = make([]entry, 256)
+		if s.slabAll == nil {
+			s.slabAll = s.slab
+		}
 	}
 	e := &s.slab[0]
 	s.slab = s.slab[1:]

@@ -70,6 +70,17 @@ type StepOptions struct {
 type Step struct {
 	m    *Machine
 	opts StepOptions
+	st   *State // reused from block to block
+}
+
+// state returns the step's working state, emptied, over r.
+func (s *Step) state(r Reader) *State {
+	if s.st == nil {
+		s.st = NewState(r)
+	} else {
+		s.st.reset(r)
+	}
+	return s.st
 }
 
 // NewStep returns a Step running m.
@@ -100,7 +111,8 @@ type Ready struct {
 	// (Execute only).
 	Slots []Slot
 	// State is the block's working state after its last command, over the
-	// Reader the block was executed on; valid until that Reader changes.
+	// Reader the block was executed on; valid until that Reader changes or
+	// the Step runs another block, whichever comes first.
 	State *State
 }
 
@@ -148,7 +160,7 @@ type BlockInput struct {
 // Ready has no Block (an empty input gives an empty block). An error is an I/O fault of r
 // or a failed invariant: the block must be abandoned.
 func (s *Step) Execute(r Reader, in BlockInput) (*Ready, error) {
-	st := NewState(r)
+	st := s.state(r)
 	chain, err := GetChain(st)
 	if err != nil {
 		return nil, err
@@ -245,7 +257,7 @@ func (s *Step) Apply(r Reader, prev Head, b *Block) (*Ready, error) {
 	if b.Time < prev.Time {
 		return nil, Errorf(ErrCorrupt, "block %d has time %d, before its parent's %d", b.Height, b.Time, prev.Time)
 	}
-	st := NewState(r)
+	st := s.state(r)
 	if err := s.m.Replay(st, b); err != nil {
 		return nil, err
 	}
@@ -268,7 +280,7 @@ func (s *Step) Apply(r Reader, prev Head, b *Block) (*Ready, error) {
 
 // Genesis applies g to an empty state as block 0.
 func (s *Step) Genesis(r Reader, g *Genesis) (*Ready, error) {
-	return s.genesisOn(NewState(r), g)
+	return s.genesisOn(s.state(r), g)
 }
 
 func (s *Step) genesisOn(st *State, g *Genesis) (*Ready, error) {

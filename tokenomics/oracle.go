@@ -171,10 +171,37 @@ func priceView(v View, p *Params, now int64) (PriceView, error) {
 	return pv, err
 }
 
+// priceMemo is the oracle's view computed once for a block, with the
+// oracle record it was computed from. Every event that changes what the
+// view reads (a feed's observation, the median, the TWAP points, the
+// breaker) writes the oracle record, so a view whose record is still the
+// same slice is still the view of the state.
+type priceMemo struct {
+	raw []byte
+	now int64
+	pv  PriceView
+}
+
+// blockPriceView is priceView computed at most once per block while the
+// oracle does not change.
+func blockPriceView(ctx *ledger.Context, p *Params, now int64) (PriceView, error) {
+	m, _ := ledger.Memo(ctx, "tokenomics/price", func() (*priceMemo, error) { return new(priceMemo), nil })
+	raw, ok := ctx.Get(keyOracle)
+	if ok && len(raw) > 0 && len(m.raw) == len(raw) && &m.raw[0] == &raw[0] && m.now == now {
+		return m.pv, nil
+	}
+	pv, err := priceView(ctx, p, now)
+	if err != nil || !ok || len(raw) == 0 {
+		return pv, err
+	}
+	*m = priceMemo{raw: raw, now: now, pv: pv}
+	return pv, nil
+}
+
 // creditPrice returns the price credits are bought at, min(median, TWAP),
 // or the typed error that says why there is none.
-func creditPrice(v View, p *Params, now int64) (uint64, error) {
-	pv, err := priceView(v, p, now)
+func creditPrice(ctx *ledger.Context, p *Params, now int64) (uint64, error) {
+	pv, err := blockPriceView(ctx, p, now)
 	if err != nil {
 		return 0, err
 	}
@@ -251,12 +278,18 @@ func decideObserve(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Ob
 
 func evolvePriceObserved(st *ledger.State, e *PriceObserved) error {
 	save(st, feedKey(e.Feed), &Feed{Price: e.Price, Time: e.Time})
-	if e.Median == 0 {
-		return nil
-	}
-	o, err := getOracle(st)
+	var o oracleState
+	exists, err := load(st, keyOracle, "oracle state", &o)
 	if err != nil {
 		return err
+	}
+	if e.Median == 0 {
+		if exists {
+			// Written back unchanged (no state change): the new value
+			// tells blockPriceView that a feed moved.
+			save(st, keyOracle, &o)
+		}
+		return nil
 	}
 	if e.Time < o.Time {
 		return ledger.Errorf(ledger.ErrInvariant, "price observation at %d before the last at %d", e.Time, o.Time)
