@@ -21,6 +21,7 @@ func (p *stamped) EncodeSigned(e *ledger.Encoder)            { e.String(p.Text) 
 func (p *stamped) Encode(e *ledger.Encoder)                  { p.EncodeSigned(e); e.String(p.Stamp) }
 func (p *stamped) Decode(d *ledger.Decoder)                  { p.Text, p.Stamp = d.String(), d.String() }
 func (p *stamped) Validate() error                           { return nil }
+func (p *stamped) ClearAnnotations()                         { p.Stamp = "" }
 func (stampModule) Name() string                             { return "stamp" }
 func (stampModule) Events() []ledger.EventSpec               { return nil }
 func (stampModule) Evolve(*ledger.State, ledger.Event) error { return nil }

@@ -35,7 +35,8 @@ func TestBadInputCatalogue(t *testing.T) {
 		t.Fatal(err)
 	}
 	keyed := transfer("alice", "bob", "COOP", 1)
-	keyed.Key = "k"
+	keyed.Key, keyed.Nonce = "k", 6
+	keyed.Sign(e.ChainID(), priv)
 	if _, err := e.Submit(ctx, keyed); err != nil {
 		t.Fatal(err)
 	}
@@ -56,40 +57,48 @@ func TestBadInputCatalogue(t *testing.T) {
 		json     string
 		want     *ledger.Error
 		sequence bool // judged by the state machine, recorded as a rejection
+		sign     bool // signed by alice's key with a fresh nonce before submitting
 	}{
-		{"malformed JSON", `{"type":"transfer",`, ledger.ErrMalformed, false},
-		{"not an object", `[1,2]`, ledger.ErrMalformed, false},
-		{"unknown field", `{"type":"transfer","actor":"alice","payload":{"legs":[],"colour":"red"}}`, ledger.ErrMalformed, false},
-		{"unknown command", `{"type":"teleport","actor":"alice","payload":{}}`, ledger.ErrUnknownCommand, false},
-		{"missing type", `{"actor":"alice","payload":{}}`, ledger.ErrMissingField, false},
-		{"missing actor", `{"type":"transfer","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}]}}`, ledger.ErrMissingField, false},
-		{"missing payload", `{"type":"transfer","actor":"alice"}`, ledger.ErrMissingField, false},
-		{"missing legs", `{"type":"transfer","actor":"alice","payload":{}}`, ledger.ErrMissingField, false},
-		{"missing recipient", leg("", "COOP", `"1"`), ledger.ErrMissingField, false},
-		{"bad account id", leg("Bob!", "COOP", `"1"`), ledger.ErrInvalidID, false},
-		{"zero amount", leg("bob", "COOP", `"0"`), ledger.ErrZeroAmount, false},
-		{"negative amount", leg("bob", "COOP", `"-5"`), ledger.ErrNegativeAmount, false},
-		{"negative number", leg("bob", "COOP", `-5`), ledger.ErrNegativeAmount, false},
-		{"number not string", leg("bob", "COOP", `5`), ledger.ErrInvalidAmount, false},
-		{"overflowing amount", leg("bob", "COOP", `"340282366920938463463374607431768211456"`), ledger.ErrAmountOverflow, false},
-		{"over-precise amount", leg("bob", "COOP", `"1.5"`), ledger.ErrAmountPrecision, false},
-		{"memo too long", `{"type":"transfer","actor":"alice","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}],"memo":"` + strings.Repeat("x", 300) + `"}}`, ledger.ErrMalformed, false},
-		{"oversize payload", `{"type":"transfer","actor":"alice","payload":{"legs":[` + strings.Repeat(`{"to":"carol","asset":"COOP","amount":"1"},`, 45) + `{"to":"bob","asset":"COOP","amount":"1"}]}}`, ledger.ErrPayloadTooLarge, false},
-		{"wrong signature", signedBy(otherKey, 9), ledger.ErrBadSignature, false},
-		{"signature without nonce", `{"type":"transfer","actor":"alice","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}]},"signature":"` + strings.Repeat("ab", 64) + `"}`, ledger.ErrMissingField, false},
-		{"module actor", `{"type":"transfer","actor":"mod:ledger","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}]}}`, ledger.ErrUnauthorized, false},
-		{"unknown asset", leg("bob", "GOLD", `"1"`), ledger.ErrUnknownAsset, true},
-		{"unknown recipient", leg("zed", "COOP", `"1"`), ledger.ErrUnknownAccount, true},
-		{"unknown actor", `{"type":"transfer","actor":"zed","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}]}}`, ledger.ErrUnknownAccount, true},
-		{"overdraft", leg("bob", "COOP", `"1000000000000"`), ledger.ErrInsufficientFunds, true},
-		{"replayed nonce", signedBy(priv, 5), ledger.ErrReplayedNonce, true},
-		{"idempotency conflict", `{"type":"transfer","actor":"alice","key":"k","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"2"}]}}`, ledger.ErrIdempotencyConflict, false},
+		{"malformed JSON", `{"type":"transfer",`, ledger.ErrMalformed, false, false},
+		{"not an object", `[1,2]`, ledger.ErrMalformed, false, false},
+		{"unknown field", `{"type":"transfer","actor":"alice","payload":{"legs":[],"colour":"red"}}`, ledger.ErrMalformed, false, false},
+		{"unknown command", `{"type":"teleport","actor":"alice","payload":{}}`, ledger.ErrUnknownCommand, false, false},
+		{"missing type", `{"actor":"alice","payload":{}}`, ledger.ErrMissingField, false, false},
+		{"missing actor", `{"type":"transfer","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}]}}`, ledger.ErrMissingField, false, false},
+		{"missing payload", `{"type":"transfer","actor":"alice"}`, ledger.ErrMissingField, false, false},
+		{"missing legs", `{"type":"transfer","actor":"alice","payload":{}}`, ledger.ErrMissingField, false, false},
+		{"missing recipient", leg("", "COOP", `"1"`), ledger.ErrMissingField, false, false},
+		{"bad account id", leg("Bob!", "COOP", `"1"`), ledger.ErrInvalidID, false, false},
+		{"zero amount", leg("bob", "COOP", `"0"`), ledger.ErrZeroAmount, false, false},
+		{"negative amount", leg("bob", "COOP", `"-5"`), ledger.ErrNegativeAmount, false, false},
+		{"negative number", leg("bob", "COOP", `-5`), ledger.ErrNegativeAmount, false, false},
+		{"number not string", leg("bob", "COOP", `5`), ledger.ErrInvalidAmount, false, false},
+		{"overflowing amount", leg("bob", "COOP", `"340282366920938463463374607431768211456"`), ledger.ErrAmountOverflow, false, false},
+		{"over-precise amount", leg("bob", "COOP", `"1.5"`), ledger.ErrAmountPrecision, false, false},
+		{"memo too long", `{"type":"transfer","actor":"alice","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}],"memo":"` + strings.Repeat("x", 300) + `"}}`, ledger.ErrMalformed, false, false},
+		{"oversize payload", `{"type":"transfer","actor":"alice","payload":{"legs":[` + strings.Repeat(`{"to":"carol","asset":"COOP","amount":"1"},`, 45) + `{"to":"bob","asset":"COOP","amount":"1"}]}}`, ledger.ErrPayloadTooLarge, false, false},
+		{"wrong signature", signedBy(otherKey, 9), ledger.ErrBadSignature, false, false},
+		{"signature without nonce", `{"type":"transfer","actor":"alice","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}]},"signature":"` + strings.Repeat("ab", 64) + `"}`, ledger.ErrMissingField, false, false},
+		{"module actor", `{"type":"transfer","actor":"mod:ledger","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}]}}`, ledger.ErrUnauthorized, false, false},
+		{"unknown asset", leg("bob", "GOLD", `"1"`), ledger.ErrUnknownAsset, true, true},
+		{"unknown recipient", leg("zed", "COOP", `"1"`), ledger.ErrUnknownAccount, true, true},
+		{"unknown actor", `{"type":"transfer","actor":"zed","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}]}}`, ledger.ErrUnknownAccount, true, false},
+		{"overdraft", leg("bob", "COOP", `"1000000000000"`), ledger.ErrInsufficientFunds, true, true},
+		{"replayed nonce", signedBy(priv, 5), ledger.ErrReplayedNonce, true, false},
+		{"idempotency conflict", `{"type":"transfer","actor":"alice","key":"k","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"2"}]}}`, ledger.ErrIdempotencyConflict, false, true},
+		{"unsigned command of an account with a key", leg("bob", "COOP", `"1"`), ledger.ErrBadSignature, false, false},
 	}
+	nonce := uint64(10)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := e.Head()
 			alice, bob := balance(t, e, "alice", "COOP"), balance(t, e, "bob", "COOP")
 			cmd, err := e.ParseCommand([]byte(tc.json))
+			if err == nil && tc.sign {
+				nonce++
+				cmd.Nonce = nonce
+				cmd.Sign(e.ChainID(), priv)
+			}
 			if err == nil {
 				_, err = e.Submit(ctx, cmd)
 			}

@@ -58,7 +58,9 @@ func (e *Engine) Submit(ctx context.Context, cmd *ledger.Command) (*Receipt, err
 
 // SubmitBatch submits commands to be applied in order, in one block (or
 // consecutive blocks if there are more than MaxBlockCommands), and waits
-// until they are durable. Each receipt carries its command's rejection, if
+// until they are durable. Host annotations in the commands (a proposal's
+// policy decision: ledger.AnnotatedPayload) are cleared first: only the
+// engine's Admitters write them. Each receipt carries its command's rejection, if
 // any; the returned error is for the batch as a whole (bad input in any
 // command refuses the whole batch, with nothing applied).
 func (e *Engine) SubmitBatch(ctx context.Context, cmds []*ledger.Command) ([]*Receipt, error) {
@@ -66,6 +68,10 @@ func (e *Engine) SubmitBatch(ctx context.Context, cmds []*ledger.Command) ([]*Re
 		return nil, errClosed
 	}
 	for i, c := range cmds {
+		// Annotations are the admitters' to write, never the client's.
+		if c != nil && c.Payload != nil {
+			c.ClearAnnotations()
+		}
 		err := e.precheck(c)
 		if err == nil {
 			err = e.admit(ctx, c)
@@ -147,8 +153,30 @@ func (e *Engine) precheck(c *ledger.Command) error {
 	if n := len(ledger.EncodeCommand(c)); n > e.opts.MaxCommandBytes {
 		return ledger.Errorf(ledger.ErrPayloadTooLarge, "command is %d bytes encoded; the limit is %d", n, e.opts.MaxCommandBytes)
 	}
+	if _, ok := c.Payload.(ledger.AnnotatedPayload); ok && len(e.opts.Admitters) == 0 {
+		return ledger.Errorf(ledger.ErrUnauthorized, "a %s command needs an admitter's annotation (for a proposal, the governance policy decision), and this engine runs no admitter: open it with Options.Admitters (policy.NewAdmitter)", c.Payload.Type())
+	}
 	if c.Actor.IsModule() && c.Payload.Type() != "close_epoch" {
 		return ledger.Errorf(ledger.ErrUnauthorized, "module account %s cannot be the actor of a %s command", c.Actor, c.Payload.Type())
+	}
+	if c.Signature == nil && e.chain.RequireSignatures && c.Payload.Type() != "close_epoch" {
+		return ledger.Errorf(ledger.ErrBadSignature, "this chain requires signed commands; sign %s's command with its key", c.Actor)
+	}
+	if c.Signature == nil {
+		// An account with a key acts only by signature (the state machine
+		// rejects it too; refusing here writes nothing).
+		if err := e.acquire(); err != nil {
+			return err
+		}
+		l := e.lookup()
+		acct, ok, err := ledger.GetAccount(l, c.Actor)
+		e.rmu.RUnlock()
+		if l.Err != nil {
+			return l.Err
+		}
+		if err == nil && ok && len(acct.PublicKey) > 0 {
+			return ledger.Errorf(ledger.ErrBadSignature, "account %s has a signing key; sign its commands", c.Actor)
+		}
 	}
 	if c.Signature != nil {
 		var key []byte

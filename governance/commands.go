@@ -48,6 +48,10 @@ func (p *Propose) EncodeSigned(e *ledger.Encoder) {
 	e.Amount(p.Deposit)
 }
 
+// ClearAnnotations implements ledger.AnnotatedPayload: it drops the
+// decision, which only the policy admitter writes.
+func (p *Propose) ClearAnnotations() { p.Decision = nil }
+
 func (p *Propose) Decode(d *ledger.Decoder) {
 	p.Title, p.Description = d.String(), d.String()
 	p.Actions = decodeActions(d)

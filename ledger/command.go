@@ -81,9 +81,24 @@ func (c *Command) Validate() error {
 // policy decision. EncodeSigned encodes the payload without them: the part
 // the client signs, and the part idempotency keys compare. The block
 // records the whole payload (Encode).
+//
+// Only an admitter may write annotations: a host clears them from every
+// command a client submits (ClearAnnotations) before its admitters run, so
+// a command that reaches the reducers without an admitter's annotation has
+// none, and the reducer refuses it.
 type AnnotatedPayload interface {
 	Payload
 	EncodeSigned(e *Encoder)
+	// ClearAnnotations removes every host annotation.
+	ClearAnnotations()
+}
+
+// ClearAnnotations removes the host annotations from c's payload (see
+// AnnotatedPayload). Hosts call it on every command a client submits.
+func (c *Command) ClearAnnotations() {
+	if a, ok := c.Payload.(AnnotatedPayload); ok {
+		a.ClearAnnotations()
+	}
 }
 
 // encodeUnsigned appends everything but the signature, with the whole

@@ -186,8 +186,20 @@ func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) erro
 			return Errorf(ErrUnknownAccount, "actor %s does not exist; create the account first", cmd.Actor)
 		}
 		key = acct.PublicKey
-	} else if _, ok := ctx.st.Get(AccountKey(cmd.Actor)); !ok {
-		return Errorf(ErrUnknownAccount, "actor %s does not exist; create the account first", cmd.Actor)
+	} else {
+		acct, ok, err := GetAccount(ctx.st, cmd.Actor)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return Errorf(ErrUnknownAccount, "actor %s does not exist; create the account first", cmd.Actor)
+		}
+		if len(acct.PublicKey) > 0 && !isClose {
+			// An account with a key acts only by signature, even on a
+			// chain that lets keyless accounts act unsigned: otherwise
+			// anyone could replace its key or push its nonce out of reach.
+			return Errorf(ErrBadSignature, "account %s has a signing key; sign its commands", cmd.Actor)
+		}
 	}
 	if cmd.Signature != nil {
 		if cmd.verifiedKey == nil || !bytes.Equal(cmd.verifiedKey, key) {

@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/coopera/coopera/governance/policy"
 	"regexp"
 	"slices"
 	"strconv"
@@ -425,3 +426,13 @@ func (s *Scenario) LedgerGenesis() *ledger.Genesis { return s.c.genesis }
 // LedgerModules returns the modules a run's chain runs after the built-in
 // ones, in order.
 func (s *Scenario) LedgerModules() []ledger.Module { return slices.Clone(s.c.modules) }
+
+// LedgerAdmitter returns the governance policy admitter the scenario's
+// runs decide proposals with (over the scenario's policies), for an engine
+// replaying a run's blocks; nil when the scenario has no governance.
+func (s *Scenario) LedgerAdmitter() (*policy.Admitter, error) {
+	if s.c.gov == nil {
+		return nil, nil
+	}
+	return s.c.gov.admitter(s.c.modules)
+}

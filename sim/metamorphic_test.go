@@ -123,6 +123,14 @@ func TestMetamorphicEngine(t *testing.T) {
 		Modules: s.LedgerModules(),
 		Clock:   func() time.Time { return now },
 	}
+	// The engine decides proposals with the same policies as the runs did.
+	adm, err := s.LedgerAdmitter()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if adm != nil {
+		opts.Admitters = []coopera.Admitter{adm}
+	}
 	eng, err := coopera.Open(t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)

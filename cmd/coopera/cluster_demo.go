@@ -66,13 +66,15 @@ func runClusterDemo(c *cli, ctx context.Context, cmd *command, args []string) in
 		}
 	}()
 	for i := range nodes {
-		n, err := coopera.Open(filepath.Join(*dir, fmt.Sprintf("node%d", i)), &coopera.Options{
-			Genesis: g,
-			Modules: defaultModules(),
-			Replication: &replication.Options{
-				URLs: cl.URLs(), NodeID: fmt.Sprintf("node%d", i), Replicas: 3, LeaseTTL: time.Second,
-			},
-		})
+		o, err := ledgerOptions() // the policy admitter over the built-in policies
+		if err != nil {
+			return c.fail(err)
+		}
+		o.Genesis = g
+		o.Replication = &replication.Options{
+			URLs: cl.URLs(), NodeID: fmt.Sprintf("node%d", i), Replicas: 3, LeaseTTL: time.Second,
+		}
+		n, err := coopera.Open(filepath.Join(*dir, fmt.Sprintf("node%d", i)), o)
 		if err != nil {
 			return c.fail(err)
 		}

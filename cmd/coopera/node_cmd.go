@@ -56,11 +56,12 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	if *urls == "" || *id == "" {
 		return c.usageError(cmd, f.fs, "-nats and -id are required")
 	}
-	opts := &coopera.Options{
-		Modules:     defaultModules(),
-		MetricsAddr: *metrics,
-		Replication: &replication.Options{URLs: *urls, NodeID: *id, Replicas: *replicas, CredentialsFile: *creds, Stream: *stream},
+	opts, err := ledgerOptions()
+	if err != nil {
+		return c.fail(err)
 	}
+	opts.MetricsAddr = *metrics
+	opts.Replication = &replication.Options{URLs: *urls, NodeID: *id, Replicas: *replicas, CredentialsFile: *creds, Stream: *stream}
 	if *genesisFile != "" {
 		data, err := os.ReadFile(*genesisFile)
 		if err != nil {
