@@ -24,6 +24,7 @@ type metrics struct {
 	publish       prometheus.Histogram
 	divergence    prometheus.Counter
 	leadership    prometheus.Counter
+	clockAhead    prometheus.Gauge
 	srv           *http.Server
 }
 
@@ -41,8 +42,9 @@ func newMetrics() *metrics {
 		publish:       prometheus.NewHistogram(prometheus.HistogramOpts{Name: "coopera_publish_seconds", Help: "Wait for the stream's acknowledgement of a block.", Buckets: buckets}),
 		divergence:    prometheus.NewCounter(prometheus.CounterOpts{Name: "coopera_divergence_total", Help: "Blocks refused because their state root or chain did not match."}),
 		leadership:    prometheus.NewCounter(prometheus.CounterOpts{Name: "coopera_leadership_changes_total", Help: "Times this node became or stopped being the leader."}),
+		clockAhead:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "coopera_clock_ahead_seconds", Help: "How far this node's clock runs ahead of what it may use: of the chain's largest block time step (last block), or of the NATS servers' clock (replicated nodes)."}),
 	}
-	m.reg.MustRegister(m.height, m.lag, m.leader, m.blocks, m.commands, m.commitLatency, m.fsyncLatency, m.publish, m.divergence, m.leadership,
+	m.reg.MustRegister(m.height, m.lag, m.leader, m.blocks, m.commands, m.commitLatency, m.fsyncLatency, m.publish, m.divergence, m.leadership, m.clockAhead,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }

@@ -2,6 +2,7 @@ package coopera
 
 import (
 	"context"
+	"crypto/ed25519"
 	"fmt"
 	"time"
 
@@ -62,6 +63,18 @@ type Options struct {
 	// (see package replication); nil runs the embedded single node.
 	Replication *replication.Options
 
+	// SequencerKey signs the blocks this node sequences. On a chain whose
+	// parameters name sequencer keys (ledger.ChainParams), a replicated
+	// node leads only with one of them, and every node refuses a block
+	// from the stream without a valid signature. Default: none (blocks
+	// unsigned; such a node cannot lead a chain with sequencer keys).
+	SequencerKey ed25519.PrivateKey
+
+	// MaxClockSkew is how far a replicated node's clock may differ from
+	// the NATS servers' before it refuses to lead (it steps down, and the
+	// coopera_clock_ahead_seconds metric shows the skew). Default 2s.
+	MaxClockSkew time.Duration
+
 	// MetricsAddr, if set, serves Prometheus metrics at /metrics on this
 	// address (for example "127.0.0.1:9100"). Engine.Metrics returns the
 	// registry for mounting elsewhere. Default: no listener.
@@ -106,6 +119,9 @@ func (o *Options) EnsureDefaults() {
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
+	}
+	if o.MaxClockSkew <= 0 {
+		o.MaxClockSkew = 2 * time.Second
 	}
 	if invariantsBuild {
 		o.CheckInvariants = true

@@ -2,6 +2,7 @@ package coopera
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"os"
@@ -128,6 +129,40 @@ func (e *Engine) maybeRestoreSnapshot(ctx context.Context) error {
 	return nil
 }
 
+// signBlock signs a block hash with the node's sequencer key, if any.
+func (e *Engine) signBlock(hash ledger.Hash) replication.Signature {
+	k := e.opts.SequencerKey
+	if k == nil {
+		return replication.Signature{}
+	}
+	return replication.Signature{Signer: k.Public().(ed25519.PublicKey), Sig: ed25519.Sign(k, ledger.SequencerSignBytes(e.chain.ChainID, hash))}
+}
+
+// chainParams reads the chain's parameters as of the next block
+// (sequencer goroutine only).
+func (e *Engine) chainParams() (ledger.ChainParams, error) {
+	return ledger.ChainParamsAt(e.cacheGetter(), e.applied.Height+1)
+}
+
+// mayLead reports why this node may not lead, or "" if it may: on a chain
+// with sequencer keys it needs one of them (sequencer goroutine only).
+func (e *Engine) mayLead() string {
+	cp, err := e.chainParams()
+	if err != nil {
+		return err.Error()
+	}
+	if len(cp.SequencerKeys) == 0 {
+		return ""
+	}
+	if e.opts.SequencerKey == nil {
+		return "the chain names sequencer keys and this node has none (Options.SequencerKey)"
+	}
+	if !cp.IsSequencer(e.opts.SequencerKey.Public().(ed25519.PublicKey)) {
+		return "this node's sequencer key is not one of the chain's sequencer keys"
+	}
+	return ""
+}
+
 // control runs f on the sequencer goroutine.
 func (e *Engine) control(f func()) {
 	select {
@@ -145,11 +180,23 @@ func (e *Engine) leaseLoop(ctx context.Context) {
 		if e.leader.Load() {
 			if err := e.rep.log.Renew(ctx); err != nil && ctx.Err() == nil {
 				e.control(func() { e.demote("lease lost: " + err.Error()) })
+			} else if skew := e.measureSkew(ctx); skew > e.opts.MaxClockSkew || -skew > e.opts.MaxClockSkew {
+				e.control(func() { e.demote(fmt.Sprintf("the clock is %s off the NATS servers' (MaxClockSkew %s)", skew, e.opts.MaxClockSkew)) })
 			}
 		} else if e.Err() == nil {
 			ok, err := e.rep.log.Acquire(ctx)
 			if ok && err == nil {
-				e.control(e.promote)
+				e.control(func() {
+					if why := e.mayLead(); why != "" {
+						e.rep.log.Release(context.Background())
+						return
+					}
+					if skew := e.measureSkew(ctx); skew > e.opts.MaxClockSkew || -skew > e.opts.MaxClockSkew {
+						e.rep.log.Release(context.Background())
+						return
+					}
+					e.promote()
+				})
 			}
 		}
 		if last, ok, err := e.rep.log.LastHeight(ctx); err == nil && ok {
@@ -166,6 +213,19 @@ func (e *Engine) leaseLoop(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// measureSkew compares this node's clock with the NATS servers': the time
+// the servers stored the lease (just written by this node) against the
+// node's clock now. A positive skew is a clock ahead of the servers'.
+func (e *Engine) measureSkew(ctx context.Context) time.Duration {
+	t, err := e.rep.log.LeaseTime(ctx)
+	if err != nil {
+		return 0
+	}
+	skew := e.opts.Clock().Sub(t)
+	e.met.clockAhead.Set(skew.Seconds())
+	return skew
 }
 
 // follow starts consuming the stream after the applied head (sequencer
@@ -199,14 +259,14 @@ func (e *Engine) promote() {
 		if rerr != nil {
 			err = rerr
 		} else {
-			err = e.rep.log.Publish(ctx, 0, e.genesisHash(), raw)
+			err = e.rep.log.Publish(ctx, 0, e.genesisHash(), raw, e.signBlock(e.genesisHash()))
 			last = 0
 		}
 	}
 	for h := e.applied.Height + 1; err == nil && h <= last; h++ {
-		var raw []byte
-		if raw, err = e.rep.log.Get(ctx, h); err == nil {
-			err = e.applyReplicated(replication.Entry{Height: h, Raw: raw})
+		var ent replication.Entry
+		if ent, err = e.rep.log.GetEntry(ctx, h); err == nil {
+			err = e.applyReplicated(ent)
 		}
 	}
 	if err != nil {
@@ -270,13 +330,36 @@ func (e *Engine) applyReplicated(ent replication.Entry) error {
 	if b.Height != ent.Height {
 		return diverge("says height %d", b.Height)
 	}
-	rd, err := e.step.Apply(e.cache, e.applied, b)
+	cp, err := ledger.ChainParamsAt(e.cacheGetter(), b.Height)
 	if err != nil {
-		if errors.Is(err, ledger.ErrCorrupt) || errors.Is(err, ledger.ErrDivergence) || errors.Is(err, ledger.ErrReducerPanic) {
+		return err
+	}
+	if len(cp.SequencerKeys) > 0 {
+		if err := cp.VerifyBlockSignature(e.chain.ChainID, b.Hash(), ent.Signature.Signer, ent.Signature.Sig); err != nil {
+			return diverge("%v", err)
+		}
+	}
+	// Re-execute the block's commands with the block step: a block whose
+	// events, results or root are not what its commands decide (a forged
+	// block, however self-consistent) is divergence.
+	closes := 0
+	for closes < len(b.Commands) && b.Commands[closes].Payload.Type() == "close_epoch" {
+		closes++
+	}
+	rd, err := e.step.Execute(e.cache, ledger.BlockInput{Prev: e.applied, Time: b.Time, Commands: b.Commands[closes:], Idem: e.db.Idempotency})
+	if err != nil {
+		if errors.Is(err, ledger.ErrCorrupt) || errors.Is(err, ledger.ErrDivergence) || errors.Is(err, ledger.ErrInvariant) {
 			return diverge("%v", err)
 		}
 		return err
 	}
+	if rd.Block == nil || rd.Head.Hash != b.Hash() {
+		if rd.Block == nil {
+			return diverge("its commands, executed here, make no block")
+		}
+		return diverge("its commands, executed here, give block %s with state root %s; the stream's block is %s with root %s", rd.Head.Hash.Short(), rd.Head.StateRoot.Short(), b.Hash().Short(), b.StateRoot.Short())
+	}
+	rd.Block = b // the stream's encoding, identical, is what the log keeps
 	// The stream holds the block durably on a quorum already; a crash here
 	// loses at most a suffix that is fetched again on restart.
 	applied, err := e.db.ApplyUnsynced(store.CommitOf(rd))

@@ -236,9 +236,12 @@ func (e *Engine) buildBlock(batch []*request) (*inflight, error) {
 		return &inflight{batch: batch}, nil
 	}
 	b := rd.Block
+	if e.rep == nil {
+		e.met.clockAhead.Set(time.Duration(rd.ClockAhead).Seconds())
+	}
 	if e.rep != nil {
 		t0 := time.Now()
-		if err := e.rep.log.Publish(context.Background(), b.Height, rd.Head.Hash, b.Raw()); err != nil {
+		if err := e.rep.log.Publish(context.Background(), b.Height, rd.Head.Hash, b.Raw(), e.signBlock(rd.Head.Hash)); err != nil {
 			return nil, &publishError{err}
 		}
 		e.met.publish.Observe(time.Since(t0).Seconds())

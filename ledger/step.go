@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"time"
 )
 
 // The block step is the one place where a block is executed or applied.
@@ -110,6 +111,10 @@ type Ready struct {
 	// Slots has one entry per submitted command, in submission order
 	// (Execute only).
 	Slots []Slot
+	// ClockAhead is how far (ns) the time the host asked for ran ahead of
+	// the largest the chain allows for this block (ledger.max_time_step);
+	// the block took the largest. Hosts report it as clock skew.
+	ClockAhead int64
 	// State is the block's working state after its last command, over the
 	// Reader the block was executed on; valid until that Reader changes or
 	// the Step runs another block, whichever comes first.
@@ -165,12 +170,24 @@ func (s *Step) Execute(r Reader, in BlockInput) (*Ready, error) {
 	if err != nil {
 		return nil, err
 	}
+	height := in.Prev.Height + 1
 	t := max(in.Time, in.Prev.Time)
+	cp, err := ChainParamsAt(st, height)
+	if err != nil {
+		return nil, err
+	}
+	rd := &Ready{}
+	if step := cp.MaxBlockStep(); step > 0 && t-in.Prev.Time > step {
+		// The sequencer's clock runs ahead of what the chain allows in one
+		// block: the block takes the largest time allowed.
+		rd.ClockAhead = t - (in.Prev.Time + step)
+		t = in.Prev.Time + step
+	}
 	var exec []*Command
 	if !in.NoCloses {
 		exec = EpochCloses(chain, t, s.opts.MaxCloses)
 	}
-	rd := &Ready{Closes: len(exec)}
+	rd.Closes = len(exec)
 	exec, rd.Slots, err = dedupe(exec, in.Commands, in.Idem)
 	if err != nil {
 		return nil, err
@@ -178,7 +195,6 @@ func (s *Step) Execute(r Reader, in BlockInput) (*Ready, error) {
 	if len(exec) == 0 && len(in.Commands) > 0 {
 		return rd, nil // every command was answered by an earlier one
 	}
-	height := in.Prev.Height + 1
 	results, events, err := s.m.execute(st, BlockContext{Height: height, Time: t}, exec, &chain, in.After)
 	if err != nil {
 		return nil, err
@@ -258,6 +274,15 @@ func (s *Step) Apply(r Reader, prev Head, b *Block) (*Ready, error) {
 		return nil, Errorf(ErrCorrupt, "block %d has time %d, before its parent's %d", b.Height, b.Time, prev.Time)
 	}
 	st := s.state(r)
+	if b.Height > 0 {
+		cp, err := ChainParamsAt(st, b.Height)
+		if err != nil {
+			return nil, err
+		}
+		if step := cp.MaxBlockStep(); step > 0 && b.Time-prev.Time > step {
+			return nil, Errorf(ErrCorrupt, "block %d is %s after its parent; the chain allows at most %s (ledger.max_time_step)", b.Height, time.Duration(b.Time-prev.Time), time.Duration(step))
+		}
+	}
 	if err := s.m.Replay(st, b); err != nil {
 		return nil, err
 	}

@@ -1,6 +1,7 @@
 package ledger_test
 
 import (
+	"encoding/json"
 	"errors"
 	"testing"
 	"time"
@@ -255,5 +256,67 @@ func TestStepDedupesIdempotencyKeys(t *testing.T) {
 	rd, err = h.Step.Execute(h.Store, ledger.BlockInput{Prev: prev, Time: prev.Time + 1, Idem: lookup, Commands: []*ledger.Command{pay("old", 1)}})
 	if err != nil || rd.Block != nil {
 		t.Fatalf("a batch of duplicates gave block %v, %v", rd.Block, err)
+	}
+}
+
+// TestStepBoundsBlockTime: with params.ledger, a block's time runs at most
+// max_time_step ahead of its parent's. Execute clamps a clock that runs
+// ahead (and says by how much); Apply refuses a block further ahead.
+func TestStepBoundsBlockTime(t *testing.T) {
+	h, err := ledgertest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := stepGenesis(t)
+	g.Params = map[string]json.RawMessage{"ledger": json.RawMessage(`{"max_time_step": "90s"}`)}
+	if _, err := h.Genesis(g); err != nil {
+		t.Fatal(err)
+	}
+	cp, err := ledger.ChainParamsAt(h, 1)
+	if err != nil || cp.MaxBlockStep() != int64(90*time.Second) {
+		t.Fatalf("params %+v, %v", cp, err)
+	}
+	prev := h.Blocks[0]
+	head := ledger.Head{Height: 0, Hash: prev.Hash(), StateRoot: prev.StateRoot, Time: prev.Time, Acc: h.Acc}
+	skew := 10 * 365 * 24 * time.Hour
+	rd, err := h.Step.Execute(h.Store, ledger.BlockInput{Prev: head, Time: prev.Time + int64(skew),
+		Commands: []*ledger.Command{{Actor: "a", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "b", Asset: "COOP", Amount: ledger.NewAmount(1)}}}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := rd.Block.Time - prev.Time; got != int64(90*time.Second) {
+		t.Fatalf("a clock ten years ahead gave a block %s after its parent, want 90s", time.Duration(got))
+	}
+	if rd.ClockAhead != int64(skew-90*time.Second) {
+		t.Fatalf("ClockAhead %d", rd.ClockAhead)
+	}
+	if rd.Closes != 1 {
+		t.Fatalf("%d epochs closed in one block, want 1 (1m epochs, 90s step)", rd.Closes)
+	}
+	// A block that claims to be further ahead is refused by followers.
+	forged := *rd.Block
+	forged.Time = prev.Time + int64(91*time.Second)
+	forged.Seal()
+	if _, err := h.Step.Apply(h.Store, head, &forged); !errors.Is(err, ledger.ErrCorrupt) {
+		t.Fatalf("a block 91s after its parent: %v, want ErrCorrupt", err)
+	}
+	// Governance changes it like any parameter.
+	enc, err := ledger.ParamsAt(h, "ledger", 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (ledger.Chain{}).SetParam(enc, "max_time_step", json.RawMessage(`"0s"`)); !errors.Is(err, ledger.ErrInvalidParameter) {
+		t.Fatalf("a zero step: %v", err)
+	}
+	if _, err := (ledger.Chain{}).SetParam(enc, "sequencer_keys", json.RawMessage(`["00"]`)); !errors.Is(err, ledger.ErrInvalidParameter) {
+		t.Fatalf("a one-byte key: %v", err)
+	}
+	next, err := (ledger.Chain{}).SetParam(enc, "max_time_step", json.RawMessage(`"1h"`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	js, _ := (ledger.Chain{}).ParamsJSON(next)
+	if string(js) != `{"sequencer_keys":[],"max_time_step":"1h0m0s"}` {
+		t.Fatalf("params %s", js)
 	}
 }

@@ -19,6 +19,7 @@ package replication
 import (
 	"context"
 	"crypto/tls"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -189,12 +190,21 @@ func (l *Log) Options() Options { return l.opts }
 // Publish appends block height h (encoded as raw, with hash) to the
 // stream, fenced: it succeeds only if the stream's last block is h-1. It
 // returns once the stream has stored the block on a quorum of replicas.
-func (l *Log) Publish(ctx context.Context, h uint64, hash ledger.Hash, raw []byte) error {
+//
+// sig, if not empty, is the sequencer's signature of the block
+// (ledger.SequencerSignBytes), sent in the message's headers with the
+// signer's public key; followers of a chain with sequencer keys refuse a
+// block without a valid one.
+func (l *Log) Publish(ctx context.Context, h uint64, hash ledger.Hash, raw []byte, sig Signature) error {
 	ctx, cancel := context.WithTimeout(ctx, l.opts.PublishTimeout)
 	defer cancel()
 	msg := nats.NewMsg(l.subject)
 	msg.Data = raw
 	msg.Header.Set("Coopera-Height", strconv.FormatUint(h, 10))
+	if len(sig.Sig) > 0 {
+		msg.Header.Set(hdrSigner, hex.EncodeToString(sig.Signer))
+		msg.Header.Set(hdrSignature, hex.EncodeToString(sig.Sig))
+	}
 	// Retry until the deadline while the servers do not answer (a server
 	// restarting, a stream leader being elected). The message ID makes a
 	// retry of a publish that did land a duplicate, not a second block.
@@ -245,20 +255,53 @@ func (l *Log) FirstHeight(ctx context.Context) (uint64, error) {
 	return info.State.FirstSeq - 1, nil
 }
 
+// Signature is a sequencer's signature of a block and the key that made
+// it.
+type Signature struct {
+	Signer []byte // ed25519 public key
+	Sig    []byte
+}
+
+const (
+	hdrSigner    = "Coopera-Signer"
+	hdrSignature = "Coopera-Signature"
+)
+
+// signatureOf reads a block's signature from message headers; a header
+// that is not hex gives an empty signature (which a chain with sequencer
+// keys refuses).
+func signatureOf(h nats.Header) Signature {
+	signer, err1 := hex.DecodeString(h.Get(hdrSigner))
+	sig, err2 := hex.DecodeString(h.Get(hdrSignature))
+	if err1 != nil || err2 != nil {
+		return Signature{}
+	}
+	return Signature{Signer: signer, Sig: sig}
+}
+
 // Get fetches the block at height h directly.
 func (l *Log) Get(ctx context.Context, h uint64) ([]byte, error) {
+	e, err := l.GetEntry(ctx, h)
+	return e.Raw, err
+}
+
+// GetEntry fetches the block at height h directly, with its signature and
+// the time the stream stored it.
+func (l *Log) GetEntry(ctx context.Context, h uint64) (Entry, error) {
 	m, err := l.stream.GetMsg(ctx, h+1)
 	if err != nil {
-		return nil, fmt.Errorf("replication: block %d: %w", h, err)
+		return Entry{}, fmt.Errorf("replication: block %d: %w", h, err)
 	}
-	return m.Data, nil
+	return Entry{Height: h, Raw: m.Data, Signature: signatureOf(m.Header), Stored: m.Time}, nil
 }
 
 // Entry is a block read from the stream.
 type Entry struct {
-	Height uint64 // from the stream sequence
-	Raw    []byte
-	Err    error
+	Height    uint64 // from the stream sequence
+	Raw       []byte
+	Signature Signature
+	Stored    time.Time // when the stream stored it (the servers' clock)
+	Err       error
 }
 
 // Follow streams blocks from height from on, in order, until ctx ends.
@@ -294,7 +337,7 @@ func (l *Log) Follow(ctx context.Context, from uint64) <-chan Entry {
 				send(ctx, out, Entry{Err: fmt.Errorf("replication: message metadata: %w", err)})
 				return
 			}
-			if !send(ctx, out, Entry{Height: md.Sequence.Stream - 1, Raw: m.Data()}) {
+			if !send(ctx, out, Entry{Height: md.Sequence.Stream - 1, Raw: m.Data(), Signature: signatureOf(m.Headers()), Stored: md.Timestamp}) {
 				return
 			}
 		}
@@ -344,6 +387,16 @@ func (l *Log) Renew(ctx context.Context) error {
 // Release gives the lease up (best effort).
 func (l *Log) Release(ctx context.Context) {
 	l.kv.Delete(ctx, leaseKey, jetstream.LastRevision(l.leaseRv))
+}
+
+// LeaseTime returns when the servers stored the lease's last write: for
+// its holder right after Acquire or Renew, the servers' clock now.
+func (l *Log) LeaseTime(ctx context.Context) (time.Time, error) {
+	e, err := l.kv.Get(ctx, leaseKey)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("replication: lease: %w", err)
+	}
+	return e.Created(), nil
 }
 
 // Leader returns the node ID holding the lease, or "" if none does.
