@@ -70,9 +70,10 @@ type Options struct {
 	// unsigned; such a node cannot lead a chain with sequencer keys).
 	SequencerKey ed25519.PrivateKey
 
-	// MaxClockSkew is how far a replicated node's clock may differ from
-	// the NATS servers' before it refuses to lead (it steps down, and the
-	// coopera_clock_ahead_seconds metric shows the skew). Default 2s.
+	// MaxClockSkew is how far a replicated node's clock (Clock) may differ
+	// from the NATS servers' before it refuses to lead (it steps down, and
+	// the coopera_clock_ahead_seconds metric shows the skew). Default 2s;
+	// negative disables the check (tests that drive Clock by hand).
 	MaxClockSkew time.Duration
 
 	// MetricsAddr, if set, serves Prometheus metrics at /metrics on this
@@ -120,7 +121,7 @@ func (o *Options) EnsureDefaults() {
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
-	if o.MaxClockSkew <= 0 {
+	if o.MaxClockSkew == 0 {
 		o.MaxClockSkew = 2 * time.Second
 	}
 	if invariantsBuild {

@@ -180,8 +180,10 @@ func (e *Engine) leaseLoop(ctx context.Context) {
 		if e.leader.Load() {
 			if err := e.rep.log.Renew(ctx); err != nil && ctx.Err() == nil {
 				e.control(func() { e.demote("lease lost: " + err.Error()) })
-			} else if skew := e.measureSkew(ctx); skew > e.opts.MaxClockSkew || -skew > e.opts.MaxClockSkew {
-				e.control(func() { e.demote(fmt.Sprintf("the clock is %s off the NATS servers' (MaxClockSkew %s)", skew, e.opts.MaxClockSkew)) })
+			} else if skew := e.measureSkew(ctx); e.skewed(skew) {
+				e.control(func() {
+					e.demote(fmt.Sprintf("the clock is %s off the NATS servers' (MaxClockSkew %s)", skew, e.opts.MaxClockSkew))
+				})
 			}
 		} else if e.Err() == nil {
 			ok, err := e.rep.log.Acquire(ctx)
@@ -191,7 +193,7 @@ func (e *Engine) leaseLoop(ctx context.Context) {
 						e.rep.log.Release(context.Background())
 						return
 					}
-					if skew := e.measureSkew(ctx); skew > e.opts.MaxClockSkew || -skew > e.opts.MaxClockSkew {
+					if e.skewed(e.measureSkew(ctx)) {
 						e.rep.log.Release(context.Background())
 						return
 					}
@@ -219,6 +221,9 @@ func (e *Engine) leaseLoop(ctx context.Context) {
 // the servers stored the lease (just written by this node) against the
 // node's clock now. A positive skew is a clock ahead of the servers'.
 func (e *Engine) measureSkew(ctx context.Context) time.Duration {
+	if e.opts.MaxClockSkew < 0 {
+		return 0
+	}
 	t, err := e.rep.log.LeaseTime(ctx)
 	if err != nil {
 		return 0
@@ -226,6 +231,11 @@ func (e *Engine) measureSkew(ctx context.Context) time.Duration {
 	skew := e.opts.Clock().Sub(t)
 	e.met.clockAhead.Set(skew.Seconds())
 	return skew
+}
+
+// skewed reports whether a clock skew is past Options.MaxClockSkew.
+func (e *Engine) skewed(skew time.Duration) bool {
+	return e.opts.MaxClockSkew >= 0 && (skew > e.opts.MaxClockSkew || -skew > e.opts.MaxClockSkew)
 }
 
 // follow starts consuming the stream after the applied head (sequencer

@@ -38,8 +38,9 @@ func (c *natsCluster) urls() string { return c.URLs() }
 func openNode(t testing.TB, c *natsCluster, dir, id string, replicas int, mod ...func(*coopera.Options)) *coopera.Engine {
 	t.Helper()
 	o := &coopera.Options{
-		Genesis: testGenesis(t),
-		Clock:   stepClock(),
+		Genesis:      testGenesis(t),
+		Clock:        stepClock(),
+		MaxClockSkew: -1, // the step clock starts in 2026-01-01
 		Replication: &replication.Options{
 			URLs: c.urls(), NodeID: id, Replicas: replicas, LeaseTTL: 900 * time.Millisecond, SnapshotEvery: -1,
 		},

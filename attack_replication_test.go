@@ -1,0 +1,171 @@
+package coopera_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/ledgertest"
+)
+
+// mirror rebuilds a node's chain on in-memory state from its blocks, so
+// that a test can forge the next block as an attacker who reads the stream
+// would.
+func mirror(t *testing.T, node *coopera.Engine, g *ledger.Genesis) (*ledgertest.Harness, ledger.Head) {
+	t.Helper()
+	h, err := ledgertest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Genesis(g); err != nil {
+		t.Fatal(err)
+	}
+	head := ledger.Head{Hash: h.Prev, StateRoot: h.Acc.Root(), Time: h.Time.UnixNano(), Acc: h.Acc}
+	for height := uint64(1); height <= node.Head().Height; height++ {
+		b, err := node.Block(context.Background(), height)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rd, err := h.Step.Apply(h.Store, head, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h.Store.Apply(rd.Changes)
+		head = rd.Head
+	}
+	return h, head
+}
+
+// publishRaw appends raw to the ledger's stream with plain nats.go, as
+// anyone allowed to publish on the subject could.
+func publishRaw(t *testing.T, c *natsCluster, height uint64, raw []byte) {
+	t.Helper()
+	nc, err := nats.Connect(c.urls())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, _ := jetstream.New(nc)
+	if _, err := js.Publish(context.Background(), "coopera.COOPERA_TEST.blocks", raw, jetstream.WithExpectLastSequence(height)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func waitDivergence(t *testing.T, n *coopera.Engine, want string) {
+	t.Helper()
+	checkFor(t, 10*time.Second, func() error {
+		if err := n.Err(); !errors.Is(err, ledger.ErrDivergence) || !strings.Contains(err.Error(), want) {
+			return fmt.Errorf("follower error %v, want divergence saying %q", err, want)
+		}
+		return nil
+	})
+}
+
+// TestAttackForgedBlockEvents: a block published straight to the stream
+// whose only command is a 1-unit transfer but whose events also mint 10^18
+// base units, with the state root those events give. Its hash chain and
+// root are consistent; re-executing its commands is not, and the
+// follower refuses it.
+func TestAttackForgedBlockEvents(t *testing.T) {
+	c := startNATS(t, 1)
+	a := openNode(t, c, t.TempDir(), "a", 1)
+	defer a.Close()
+	leader := waitLeader(t, a)
+	b := openNode(t, c, t.TempDir(), "b", 1)
+	defer b.Close()
+	submitN(t, leader, "x", 3)
+	converge(t, leader.Head(), a, b)
+	good := b.Head()
+	before := balance(t, b, "alice", "COOP")
+
+	h, head := mirror(t, b, testGenesis(t))
+	forged := &ledger.Block{
+		Header:   ledger.Header{Height: head.Height + 1, Time: head.Time + 1, PrevHash: head.Hash},
+		Commands: []*ledger.Command{transfer("alice", "bob", "COOP", 1)},
+		Results:  []ledger.Result{{Events: 2}},
+		Events: []ledger.Event{
+			&ledger.Transferred{From: "alice", To: "bob", Asset: "COOP", Amount: ledger.NewAmount(1)},
+			&ledger.Minted{To: "alice", Asset: "COOP", Amount: ledger.NewAmount(1_000_000_000_000_000_000)},
+		},
+	}
+	st := ledger.NewState(h.Store)
+	if err := h.M.Replay(st, forged); err != nil {
+		t.Fatal(err)
+	}
+	acc := head.Acc
+	acc.Apply(st.Changes())
+	forged.StateRoot = acc.Root()
+	forged.Seal()
+	if _, err := h.Step.Apply(h.Store, head, forged); err != nil {
+		t.Fatalf("the forged block is not self-consistent, so the attack tests nothing: %v", err)
+	}
+	publishRaw(t, c, good.Height+1, forged.Raw())
+
+	waitDivergence(t, b, "executed here")
+	if b.Head() != good || balance(t, b, "alice", "COOP") != before {
+		t.Fatal("the follower applied the forged block")
+	}
+	// The leader's next block is fenced (the height is taken), and it
+	// refuses the forged block when it catches up to lead again.
+	if _, err := leader.Submit(context.Background(), transfer("alice", "bob", "COOP", 1)); !errors.Is(err, coopera.ErrNotLeader) {
+		t.Fatalf("leader after the stream moved under it: %v", err)
+	}
+	waitDivergence(t, a, "executed here")
+	if got := balance(t, a, "alice", "COOP"); got != before {
+		t.Fatalf("alice has %d on the old leader, had %d", got, before)
+	}
+}
+
+// TestAttackUnsignedBlock: on a chain with sequencer keys, a block that
+// re-executes correctly but carries no sequencer signature is refused,
+// and a node without a sequencer key never leads.
+func TestAttackUnsignedBlock(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	withKeys := func(key ed25519.PrivateKey) func(*coopera.Options) {
+		return func(o *coopera.Options) {
+			o.Genesis.Params = map[string]json.RawMessage{"ledger": json.RawMessage(`{"sequencer_keys": ["` + hex.EncodeToString(pub) + `"], "max_time_step": "24h"}`)}
+			o.SequencerKey = key
+		}
+	}
+	c := startNATS(t, 1)
+	// b has no key: it cannot lead even while no one else does.
+	b := openNode(t, c, t.TempDir(), "b", 1, withKeys(nil))
+	defer b.Close()
+	time.Sleep(2 * time.Second) // several lease rounds
+	if b.IsLeader() {
+		t.Fatal("a node without a sequencer key took the lead")
+	}
+	a := openNode(t, c, t.TempDir(), "a", 1, withKeys(priv))
+	defer a.Close()
+	leader := waitLeader(t, a, b)
+	if leader != a {
+		t.Fatal("the node without a key leads")
+	}
+	submitN(t, leader, "x", 3)
+	converge(t, leader.Head(), a, b) // signed blocks are followed
+	good := b.Head()
+
+	g := testGenesis(t)
+	withKeys(nil)(&coopera.Options{Genesis: g})
+	h, head := mirror(t, b, g)
+	rd, err := h.Step.Execute(h.Store, ledger.BlockInput{Prev: head, Time: head.Time + 1, Commands: []*ledger.Command{transfer("alice", "bob", "COOP", 1)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	publishRaw(t, c, good.Height+1, rd.Block.Raw())
+	waitDivergence(t, b, "signature")
+	if b.Head() != good {
+		t.Fatal("the follower applied an unsigned block")
+	}
+}
