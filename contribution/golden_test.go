@@ -74,7 +74,7 @@ func extra(price contribution.PriceSource) ledgertest.Extra {
 					}
 					for _, r := range rs {
 						if r.Epoch == epoch {
-							fmt.Fprintf(&sb, "%s: C=%s consensus=%dppm incentive=%dppb trust=%dppm reward=%s flagged=%v capped=%s\n", id, r.Contribution, r.Consensus, r.Incentive, r.Trust, r.Reward, r.Flagged, r.Capped)
+							fmt.Fprintf(&sb, "%s: C=%s consensus=%dppb incentive=%dppb trust=%dppb reward=%s flagged=%v capped=%s\n", id, r.Contribution, r.Consensus, r.Incentive, r.Trust, r.Reward, r.Flagged, r.Capped)
 						}
 					}
 				}
@@ -89,7 +89,7 @@ func extra(price contribution.PriceSource) ledgertest.Extra {
 				}
 				for _, r := range rs {
 					if r.Epoch == epoch {
-						fmt.Fprintf(&sb, "%s: dividend=%dppb vtrust=%dppm reward=%s\n", id, r.Dividend, r.VTrust, r.Reward)
+						fmt.Fprintf(&sb, "%s: dividend=%dppb vtrust=%dppb reward=%s\n", id, r.Dividend, r.VTrust, r.Reward)
 					}
 				}
 			}

@@ -229,9 +229,9 @@ func TestMinorityCannotLift(t *testing.T) {
 			if err != nil || len(rs) != 1 {
 				t.Fatalf("results: %v %v", rs, err)
 			}
-			honestPpm := honest[j] * 1_000_000 / hsum
-			if rs[0].Consensus > honestPpm {
-				t.Fatalf("p%d: consensus %d ppm above the honest weight %d ppm", j, rs[0].Consensus, honestPpm)
+			honestPpb := honest[j] * 1_000_000_000 / hsum
+			if rs[0].Consensus > honestPpb {
+				t.Fatalf("p%d: consensus %d ppb above the honest weight %d ppb", j, rs[0].Consensus, honestPpb)
 			}
 		}
 	})

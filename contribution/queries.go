@@ -74,7 +74,9 @@ func PendingContribution(g ledger.Getter, id ledger.AccountID, epoch uint64) (Pe
 	return Pending{Epoch: epoch, Contribution: r.Value, Credits: r.Credits, Records: r.Count}, err
 }
 
-// Bonds returns a validator's bonds in parts per billion, by provider.
+// Bonds returns a validator's stored bonds by provider: per provider
+// column, scaled so that the largest validator's bond is 2^bond_bits - 1
+// (65535 by default, as the chain stores them).
 func Bonds(g ledger.Getter, id ledger.AccountID) (map[ledger.AccountID]uint64, error) {
 	v, ok := g.Get(bondsKey(id))
 	if !ok {
@@ -83,7 +85,7 @@ func Bonds(g ledger.Getter, id ledger.AccountID) (map[ledger.AccountID]uint64, e
 	bs, err := decodeBonds(v)
 	out := make(map[ledger.AccountID]uint64, len(bs))
 	for _, b := range bs {
-		out[b.Provider] = b.Ppb
+		out[b.Provider] = b.Value
 	}
 	return out, err
 }

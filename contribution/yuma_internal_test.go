@@ -1,0 +1,70 @@
+package contribution
+
+import (
+	"testing"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+func chainConfig() yumaConfig {
+	return yumaConfig{kappa: fxFromU16(32767), alpha: fxOne - ratio(900_000, 1_000_000), penalty: fxFromU16(65535), bondMax: 65535}
+}
+
+// fxClose reports whether x is within tol of the decimal want.
+func fxNear(x fx, want, tolPpb uint64) bool {
+	got := fxPpb(x)
+	if got > want {
+		return got-want <= tolPpb
+	}
+	return want-got <= tolPpb
+}
+
+func row(idx []int32, val []uint64) sparseRow { return sparseRow{idx: idx, val: val} }
+
+// TestChainBonds transcribes subtensor's test_bonds
+// (pallets/subtensor/src/tests/epoch.rs): four validators staking 1, 2, 3
+// and 4 weight four servers 0.1 : 0.2 : 0.3 : 0.4 (u16 weights 16383,
+// 32767, 49149, 65535); then validators 1, 2 and 3 in turn set only a
+// self-weight (masked: an empty row), and validator 3 moves all its weight
+// to server 4. The stored u16 bonds after each epoch are the test's
+// assertions.
+func TestChainBonds(t *testing.T) {
+	full := row([]int32{0, 1, 2, 3}, []uint64{16383, 32767, 49149, 65535})
+	empty := row(nil, nil)
+	last := row([]int32{3}, []uint64{65535})
+	epochs := []struct {
+		w    []sparseRow
+		col  int32
+		want []uint64
+		div  []uint64 // ppb, from the test's trace (D), 0 to skip
+	}{
+		{[]sparseRow{full, full, full, full}, 0, []uint64{16383, 32767, 49151, 65535}, []uint64{99999997, 199999998, 300000001, 400000002}},
+		{[]sparseRow{empty, full, full, full}, 0, []uint64{14582, 32767, 49151, 65535}, []uint64{89996703, 202221123, 303334432, 404447741}},
+		{[]sparseRow{empty, empty, full, full}, 0, []uint64{12603, 28321, 49151, 65535}, nil},
+		{[]sparseRow{empty, empty, empty, full}, 3, []uint64{12602, 28320, 49150, 65535}, []uint64{0, 0, 0, 0}},
+		{[]sparseRow{empty, empty, last, full}, 3, []uint64{10951, 24609, 49150, 65535}, []uint64{72887466, 163797258, 327130986, 436184288}},
+		{[]sparseRow{empty, empty, last, full}, 3, []uint64{9559, 21482, 49150, 65535}, []uint64{65598854, 147413224, 337276258, 449711661}},
+		{[]sparseRow{empty, empty, last, full}, 3, []uint64{8376, 18824, 49150, 65535}, []uint64{59036136, 132672275, 346406269, 461885318}},
+	}
+	bonds := make([]sparseRow, 4)
+	for e, ep := range epochs {
+		in := &epochIn{np: 4, stake: []ledger.Amount{ledger.NewAmount(1), ledger.NewAmount(2), ledger.NewAmount(3), ledger.NewAmount(4)},
+			active: []bool{true, true, true, true}, weights: ep.w, bonds: bonds, recent: make([]bool, 4), cfg: chainConfig()}
+		out := yuma(in)
+		for i := range 4 {
+			var got uint64
+			for k, j := range out.bonds[i].idx {
+				if j == ep.col {
+					got = out.bonds[i].val[k]
+				}
+			}
+			if got != ep.want[i] {
+				t.Errorf("epoch %d: bonds[%d][%d] = %d, the chain stores %d", e+1, i, ep.col, got, ep.want[i])
+			}
+			if ep.div != nil && !fxNear(out.dividend[i], ep.div[i], 2) {
+				t.Errorf("epoch %d: dividend[%d] = %d ppb, the chain's trace %d", e+1, i, fxPpb(out.dividend[i]), ep.div[i])
+			}
+		}
+		bonds = out.bonds
+	}
+}
