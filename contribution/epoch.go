@@ -97,12 +97,16 @@ func (m Module) plan(g Scanner, p *Params, epoch, height uint64) (*EpochScored, 
 	for j := range cols {
 		in.recent[j] = haveLast && cols[j].registered > lastClose
 	}
+	remap, err := remapColumns(g, cols)
+	if err != nil {
+		return nil, nil, err
+	}
 	for i, v := range vals {
 		in.stake[i] = v.stake
 		if in.weights[i], in.active[i], err = readWeights(g, v.id, cols, epoch, p.ActivityCutoff); err != nil {
 			return nil, nil, err
 		}
-		if in.bonds[i], err = readBonds(g, v.id, cols); err != nil {
+		if in.bonds[i], err = readBonds(g, v.id, remap); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -146,7 +150,8 @@ func (m Module) plan(g Scanner, p *Params, epoch, height uint64) (*EpochScored, 
 
 	// Nothing contributed and nobody scores: the pool waits.
 	waits := !recorded && len(vals) == 0
-	var pay []payment
+	pay := make([]payment, 0, len(cols)+len(vals)+1)
+	ev.Providers = make([]ScoredProvider, 0, len(cols))
 	var paid ledger.Amount
 	for j := range cols {
 		c := &cols[j]
@@ -265,10 +270,7 @@ func readWeights(g ledger.Getter, v ledger.AccountID, cols []column, epoch, cuto
 	for range n {
 		pid := d.Fixed(d.Len(1))
 		w := d.Uint()
-		for c < len(cols) && string(cols[c].id) < string(pid) {
-			c++
-		}
-		if c == len(cols) || string(cols[c].id) != string(pid) {
+		if c = seek(cols, c, pid); c == len(cols) || string(cols[c].id) != string(pid) {
 			continue // provider no longer registered
 		}
 		if w == 0 || cols[c].id == v || cols[c].registered >= height {
@@ -280,29 +282,58 @@ func readWeights(g ledger.Getter, v ledger.AccountID, cols []column, epoch, cuto
 	return row, set+cutoff >= epoch, d.Finish()
 }
 
-// readBonds reads a validator's stored bonds as a row over the columns.
-func readBonds(g ledger.Getter, v ledger.AccountID, cols []column) (sparseRow, error) {
+// seek returns the first column at or after c whose ID is not below id.
+// Weights usually name consecutive columns, so equality is tried first.
+func seek(cols []column, c int, id []byte) int {
+	for c < len(cols) {
+		s := cols[c].id
+		if len(s) == len(id) && string(s) == string(id) || string(s) > string(id) {
+			return c
+		}
+		c++
+	}
+	return c
+}
+
+// readBonds reads a validator's stored bonds as a row over the columns;
+// remap takes a stored column to this epoch's (-1: the provider is gone).
+func readBonds(g ledger.Getter, v ledger.AccountID, remap []int32) (sparseRow, error) {
 	b, ok := g.Get(bondsKey(v))
 	if !ok {
 		return sparseRow{}, nil
 	}
-	d := ledger.NewDecoder(b, "bonds")
-	n := d.Len(2)
-	row := sparseRow{idx: make([]int32, 0, n), val: make([]uint64, 0, n)}
-	c := 0
-	for range n {
-		pid := d.Fixed(d.Len(1))
-		x := d.Uint()
-		for c < len(cols) && string(cols[c].id) < string(pid) {
-			c++
+	row := sparseRow{idx: make([]int32, 0, len(b)/2), val: make([]uint64, 0, len(b)/2)} // >= 2 bytes a bond
+	err := decodeBondRow(b, len(remap), func(c int, x uint64) {
+		if j := remap[c]; j >= 0 {
+			row.idx = append(row.idx, j)
+			row.val = append(row.val, x)
 		}
-		if c == len(cols) || string(cols[c].id) != string(pid) {
-			continue
-		}
-		row.idx = append(row.idx, int32(c))
-		row.val = append(row.val, x)
+	})
+	return row, err
+}
+
+// remapColumns maps the columns stored at the last close to this epoch's.
+func remapColumns(g ledger.Getter, cols []column) ([]int32, error) {
+	b, ok := g.Get(columnsKey())
+	if !ok {
+		return nil, nil
 	}
-	return row, d.Finish()
+	old, err := decodeColumns(b)
+	if err != nil {
+		return nil, err
+	}
+	remap := make([]int32, len(old))
+	j := 0
+	for c, id := range old {
+		for j < len(cols) && string(cols[j].id) < string(id) {
+			j++
+		}
+		remap[c] = -1
+		if j < len(cols) && string(cols[j].id) == string(id) {
+			remap[c] = int32(j)
+		}
+	}
+	return remap, nil
 }
 
 // allocateRoles is the project's split: governed role pools; within a

@@ -85,3 +85,35 @@ const (
 	ppm = 1_000_000
 	ppb = 1_000_000_000
 )
+
+// divisor divides by one denominator many times: floor(a x 2^32 / d)
+// with a multiplication by a reciprocal and at most two corrections,
+// exactly as ratio computes it (a column's sum divides every entry of
+// the column).
+type divisor struct{ d, m uint64 }
+
+func newDivisor(d uint64) divisor {
+	if d == 0 {
+		return divisor{}
+	}
+	return divisor{d, ^uint64(0) / d}
+}
+
+// ratio returns floor(a x 2^32 / d), zero when d is zero.
+func (v divisor) ratio(a uint64) fx {
+	if v.d == 0 {
+		return 0
+	}
+	if a >= fxOne {
+		return ratio(a, v.d)
+	}
+	// m >= (2^64 - 1 - d)/d, so q falls short of floor(n/d) by at most 2.
+	n := a << fxFrac
+	q, _ := bits.Mul64(n, v.m)
+	r := n - q*v.d
+	for r >= v.d {
+		q++
+		r -= v.d
+	}
+	return q
+}

@@ -261,21 +261,12 @@ func applyScores(st *ledger.State, e *EpochScored) error {
 			st.Delete(bondsKey(v.Validator))
 			continue
 		}
-		size := 8
-		for _, c := range v.BondColumns {
-			size += len(e.Columns[c]) + 7
-		}
-		enc := ledger.NewEncoder(make([]byte, 0, size))
-		enc.Uint(uint64(len(v.Bonds)))
-		for k, c := range v.BondColumns {
-			enc.String(string(e.Columns[c]))
-			enc.Uint(v.Bonds[k])
-		}
-		st.Set(bondsKey(v.Validator), enc.Bytes())
+		st.Set(bondsKey(v.Validator), encodeBondRow(v.BondColumns, v.Bonds))
 	}
 	for _, id := range e.Cleared {
 		st.Delete(bondsKey(id))
 	}
+	st.Set(columnsKey(), encodeColumns(e.Columns))
 	enc := ledger.NewEncoder(nil)
 	enc.Uint(e.Height)
 	st.Set(lastCloseKey(), enc.Bytes())

@@ -15,8 +15,10 @@ import (
 //	k/W/<validator>                a validator's weights: the epoch and height
 //	                               they were set at, then the weights
 //	                               (they persist until it reveals again)
-//	k/b/<validator>                a validator's bonds, by provider, scaled
-//	                               per column (largest 2^bond_bits - 1)
+//	k/b/<validator>                a validator's bonds: [column gap, bond]
+//	                               pairs over k/C, scaled per column
+//	                               (largest 2^bond_bits - 1)
+//	k/C                            the provider columns of the last close
 //	k/l                            the height of the last epoch close
 //	k/s/<provider>/<epoch>         a provider's result for an epoch
 //	k/t/<validator>/<epoch>        a validator's result for an epoch
@@ -48,6 +50,7 @@ func commitKey(epoch uint64, id ledger.AccountID) []byte {
 }
 func currentWeightsKey(id ledger.AccountID) []byte { return key([]byte("W"), []byte(id)) }
 func lastCloseKey() []byte                         { return key([]byte("l")) }
+func columnsKey() []byte                           { return key([]byte("C")) }
 func bondsKey(id ledger.AccountID) []byte          { return key([]byte("b"), []byte(id)) }
 func providerResultKey(id ledger.AccountID, epoch uint64) []byte {
 	return key([]byte("s"), []byte(id), epochBytes(epoch))
@@ -155,30 +158,59 @@ func decodeWeights(d *ledger.Decoder) []Weight {
 	return ws
 }
 
-// bond is a validator's stored bond with a provider.
-type bond struct {
-	Provider ledger.AccountID
-	Value    uint64
-}
-
-func encodeBonds(bs []bond) []byte {
-	e := ledger.NewEncoder(nil)
-	e.Uint(uint64(len(bs)))
-	for _, b := range bs {
-		e.String(string(b.Provider))
-		e.Uint(b.Value)
+// encodeColumns encodes the provider columns bonds refer to.
+func encodeColumns(cols []ledger.AccountID) []byte {
+	size := 8
+	for _, c := range cols {
+		size += len(c) + 1
+	}
+	e := ledger.NewEncoder(make([]byte, 0, size))
+	e.Uint(uint64(len(cols)))
+	for _, c := range cols {
+		e.String(string(c))
 	}
 	return e.Bytes()
 }
 
-func decodeBonds(b []byte) ([]bond, error) {
-	d := ledger.NewDecoder(b, "bonds")
-	n := d.Len(2)
-	out := make([]bond, 0, n)
-	for range n {
-		out = append(out, bond{Provider: ledger.AccountID(d.String()), Value: d.Uint()})
+// decodeColumns returns the stored columns as slices of b.
+func decodeColumns(b []byte) ([][]byte, error) {
+	d := ledger.NewDecoder(b, "columns")
+	n := d.Len(1)
+	out := make([][]byte, n)
+	for i := range n {
+		out[i] = d.Fixed(d.Len(1))
 	}
 	return out, d.Finish()
+}
+
+// encodeBondRow encodes a validator's bonds: ascending columns as gaps.
+func encodeBondRow(cols []int32, vals []uint64) []byte {
+	e := ledger.NewEncoder(make([]byte, 0, 8+4*len(cols)))
+	e.Uint(uint64(len(cols)))
+	prev := int32(-1)
+	for k, c := range cols {
+		e.Uint(uint64(c - prev - 1))
+		e.Uint(vals[k])
+		prev = c
+	}
+	return e.Bytes()
+}
+
+// decodeBondRow calls fn with each stored (column, bond), columns
+// ascending; ncols bounds the columns.
+func decodeBondRow(b []byte, ncols int, fn func(col int, bond uint64)) error {
+	d := ledger.NewDecoder(b, "bonds")
+	n := d.Len(2)
+	col := int64(-1)
+	for range n {
+		col += int64(d.Uint()) + 1
+		x := d.Uint()
+		if col < 0 || col >= int64(ncols) {
+			return ledger.Errorf(ledger.ErrCorrupt, "bond column %d of %d", col, ncols)
+		}
+		fn(int(col), x)
+	}
+	return d.Finish()
 }
 
 // ProviderResult is a provider's outcome for one epoch.

@@ -112,24 +112,19 @@ func yuma(in *epochIn) *epochOut {
 	normalise(out.active)
 	A := out.active
 
-	// Row-normalised weights, in one backing array.
+	// Row-normalised weights, in place: yuma consumes in.weights.
 	nnz := 0
-	for _, r := range in.weights {
+	W := in.weights
+	for _, r := range W {
 		nnz += len(r.idx)
-	}
-	wbuf := make([]fx, nnz)
-	W := make([]sparseRow, nv)
-	for i, r := range in.weights {
 		var sum uint64
 		for _, w := range r.val {
 			sum += w
 		}
-		row := wbuf[:len(r.val):len(r.val)]
-		wbuf = wbuf[len(r.val):]
+		dv := newDivisor(sum)
 		for k, w := range r.val {
-			row[k] = ratio(w, sum)
+			r.val[k] = dv.ratio(w)
 		}
-		W[i] = sparseRow{idx: r.idx, val: row}
 	}
 
 	// Consensus: the chain's weighted median per column over validators
@@ -151,7 +146,7 @@ func yuma(in *epochIn) *epochOut {
 	}
 	minority := int64(stakeSum) - int64(in.cfg.kappa)
 	cursor := make([]int, len(pos))
-	col := make([]medianCell, 0, len(pos))
+	col := make([]uint64, 0, len(pos))
 	for j := range np {
 		if len(pos) == 0 {
 			break
@@ -162,8 +157,8 @@ func yuma(in *epochIn) *epochOut {
 			r := W[i]
 			c := cursor[k]
 			if c < len(r.idx) && int(r.idx[c]) == j {
-				if r.val[c] > 0 {
-					col = append(col, medianCell{r.val[c], useStake[k]})
+				if v := r.val[c]; v > 0 {
+					col = append(col, v<<medianShift|uint64(k))
 				} else {
 					zero += useStake[k]
 				}
@@ -172,18 +167,16 @@ func yuma(in *epochIn) *epochOut {
 				zero += useStake[k]
 			}
 		}
-		out.consensus[j] = weightedMedian(col, zero, minority)
+		out.consensus[j] = weightedMedian(col, useStake, zero, minority)
 	}
 
 	// Clipping, validator trust, ranks, trust; bond increments.
 	rank := make([]fx, np)
 	pre := make([]fx, np)
 	dsum := make([]fx, np)
-	dbuf := make([]fx, nnz)
-	delta := make([]sparseRow, nv)
+	delta := W // the increments replace the weights, in place
 	for i, r := range W {
-		drow := dbuf[:len(r.val):len(r.val)]
-		dbuf = dbuf[len(r.val):]
+		drow := r.val
 		var vt fx
 		for k, jj := range r.idx {
 			j := int(jj)
@@ -198,7 +191,6 @@ func yuma(in *epochIn) *epochOut {
 			dsum[j] = satAdd(dsum[j], d)
 		}
 		out.vtrust[i] = vt
-		delta[i] = sparseRow{idx: r.idx, val: drow}
 	}
 	copy(out.incentive, rank)
 	normalise(out.incentive)
@@ -217,9 +209,36 @@ func yuma(in *epochIn) *epochOut {
 	}
 	// EMA over the union of each row's increments and bonds.
 	alpha, keep := in.cfg.alpha, fxOne-in.cfg.alpha
+	ddiv := make([]divisor, np)
+	bdiv := make([]divisor, np)
+	for j := range np {
+		ddiv[j], bdiv[j] = newDivisor(dsum[j]), newDivisor(bsum[j])
+	}
+	// A row whose bonds all lie on its increments' columns (the steady
+	// state) is written over the increments, in place: each step consumes
+	// an increment, so the output never overtakes the input. Other rows
+	// get room for the union of both.
+	union := make([]int, nv)
 	nb := 0
 	for i := range nv {
-		nb += len(delta[i].idx) + len(in.bonds[i].idx)
+		a, b := delta[i].idx, in.bonds[i].idx
+		p, q, n := 0, 0, 0
+		for p < len(a) && q < len(b) {
+			switch {
+			case a[p] < b[q]:
+				p++
+			case a[p] > b[q]:
+				q++
+			default:
+				p++
+				q++
+			}
+			n++
+		}
+		union[i] = n + len(a) - p + len(b) - q
+		if union[i] > len(a) {
+			nb += union[i]
+		}
 	}
 	eidx := make([]int32, nb)
 	eval := make([]fx, nb)
@@ -228,7 +247,11 @@ func yuma(in *epochIn) *epochOut {
 	for i := range nv {
 		d, b := delta[i], in.bonds[i]
 		n := 0
-		ri, rv := eidx[:cap(eidx)], eval[:cap(eval)]
+		ri, rv := d.idx, d.val
+		if union[i] > len(d.idx) {
+			ri, rv = eidx[:union[i]], eval[:union[i]]
+			eidx, eval = eidx[union[i]:], eval[union[i]:]
+		}
 		p, q := 0, 0
 		for p < len(d.idx) || q < len(b.idx) {
 			var j int32
@@ -236,19 +259,19 @@ func yuma(in *epochIn) *epochOut {
 			switch {
 			case q >= len(b.idx) || (p < len(d.idx) && d.idx[p] < b.idx[q]):
 				j = d.idx[p]
-				x = fxMul(alpha, normalised(d.val[p], dsum[j]))
+				x = fxMul(alpha, normalised(d.val[p], ddiv[j]))
 				p++
 			case p >= len(d.idx) || b.idx[q] < d.idx[p]:
 				j = b.idx[q]
 				if !in.recent[j] {
-					x = fxMul(keep, ratio(b.val[q], bsum[j]))
+					x = fxMul(keep, bdiv[j].ratio(b.val[q]))
 				}
 				q++
 			default:
 				j = d.idx[p]
-				x = fxMul(alpha, normalised(d.val[p], dsum[j]))
+				x = fxMul(alpha, normalised(d.val[p], ddiv[j]))
 				if !in.recent[j] {
-					x = satAdd(x, fxMul(keep, ratio(b.val[q], bsum[j])))
+					x = satAdd(x, fxMul(keep, bdiv[j].ratio(b.val[q])))
 				}
 				p++
 				q++
@@ -260,15 +283,18 @@ func yuma(in *epochIn) *epochOut {
 			}
 		}
 		ema[i] = sparseRow{idx: ri[:n:n], val: rv[:n:n]}
-		eidx, eval = eidx[n:], eval[n:]
 	}
 	// Normalise per column; dividends; column maxima for storage.
 	emax := make([]fx, np)
+	ediv := ddiv // reused: the increments' divisors are spent
+	for j := range np {
+		ediv[j] = newDivisor(esum[j])
+	}
 	for i := range nv {
 		r := ema[i]
 		var d fx
 		for k, j := range r.idx {
-			v := fxDiv(r.val[k], esum[j])
+			v := ediv[j].ratio(r.val[k])
 			r.val[k] = v
 			d = satAdd(d, fxMul(out.incentive[j], v))
 			emax[j] = max(emax[j], v)
@@ -276,11 +302,15 @@ func yuma(in *epochIn) *epochOut {
 		out.dividend[i] = d
 	}
 	normalise(out.dividend)
+	mdiv := bdiv
+	for j := range np {
+		mdiv[j] = newDivisor(emax[j])
+	}
 	for i := range nv {
 		r := ema[i]
 		n := 0
 		for k, j := range r.idx {
-			s := min(fxFloor(fxDiv(r.val[k], emax[j]), in.cfg.bondMax), in.cfg.bondMax)
+			s := min(fxFloor(mdiv[j].ratio(r.val[k]), in.cfg.bondMax), in.cfg.bondMax)
 			if s > 0 {
 				r.idx[n], r.val[n] = j, s
 				n++
@@ -293,11 +323,11 @@ func yuma(in *epochIn) *epochOut {
 
 // normalised is x / sum, or x when the sum is zero (the chain's column
 // normalisation leaves a zero column as it is).
-func normalised(x, sum fx) fx {
-	if sum == 0 {
+func normalised(x fx, sum divisor) fx {
+	if sum.d == 0 {
 		return x
 	}
-	return fxDiv(x, sum)
+	return sum.ratio(x)
 }
 
 // interpolate returns w + penalty (c - w) for c <= w, the chain's
@@ -322,42 +352,77 @@ func interpolate(w, c, penalty fx) fx {
 	return w - down
 }
 
-// medianCell is one validator's weight on a column and its stake.
-type medianCell struct{ score, stake fx }
+// medianShift packs a validator's position below its score in one
+// uint64 for the median's sort: scores are at most 2^32 + a little (33
+// bits), positions below 2^31.
+const medianShift = 31
 
 // weightedMedian returns the chain's stake-weighted median of a column
 // (math.rs weighted_median): the smallest score p whose stake at or below
 // p exceeds the minority (the stake sum minus kappa), or the largest score
 // when none does. zero is the stake of validators scoring 0; col holds the
-// others, and is sorted in place.
-func weightedMedian(col []medianCell, zero fx, minority int64) fx {
+// others as score<<medianShift | position in stake, and is reordered in
+// place. The result depends only on the multiset of (score, stake), so
+// any selection order gives the chain's answer: this one is a three-way
+// quickselect (median-of-three pivots, a sort when the window is small
+// or the pivots keep failing), O(n) expected and O(n log n) at worst.
+func weightedMedian(col []uint64, stake []fx, zero fx, minority int64) fx {
 	if zero > 0 && int64(zero) > minority {
 		return 0
-	}
-	slices.SortFunc(col, func(a, b medianCell) int {
-		switch {
-		case a.score < b.score:
-			return -1
-		case a.score > b.score:
-			return 1
-		}
-		return 0
-	})
-	acc := int64(zero)
-	for k := 0; k < len(col); {
-		s := col[k].score
-		for k < len(col) && col[k].score == s {
-			acc += int64(col[k].stake)
-			k++
-		}
-		if acc > minority {
-			return s
-		}
 	}
 	if len(col) == 0 {
 		return 0
 	}
-	return col[len(col)-1].score
+	below := int64(zero) // stake of the scores left of the window
+	lo, hi := 0, len(col)
+	for depth := 0; ; depth++ {
+		if hi-lo <= 24 || depth > 48 {
+			w := col[lo:hi]
+			slices.Sort(w)
+			for k := 0; k < len(w); {
+				s := w[k] >> medianShift
+				for k < len(w) && w[k]>>medianShift == s {
+					below += int64(stake[w[k]&(1<<medianShift-1)])
+					k++
+				}
+				if below > minority {
+					return s
+				}
+			}
+			return w[len(w)-1] >> medianShift
+		}
+		a, b, c := col[lo]>>medianShift, col[(lo+hi)/2]>>medianShift, col[hi-1]>>medianShift
+		p := max(min(a, b), min(max(a, b), c))
+		// [lo, lt) < p, [lt, i) == p, [gt, hi) > p.
+		lt, i, gt := lo, lo, hi
+		var less, equal int64
+		for i < gt {
+			x := col[i]
+			s := x >> medianShift
+			switch {
+			case s < p:
+				less += int64(stake[x&(1<<medianShift-1)])
+				col[lt], col[i] = x, col[lt]
+				lt++
+				i++
+			case s > p:
+				gt--
+				col[gt], col[i] = x, col[gt]
+			default:
+				equal += int64(stake[x&(1<<medianShift-1)])
+				i++
+			}
+		}
+		switch {
+		case below+less > minority:
+			hi = lt
+		case below+less+equal > minority || gt == hi:
+			return p
+		default:
+			below += less + equal
+			lo = gt
+		}
+	}
 }
 
 func compareIDs(a, b ledger.AccountID) int {

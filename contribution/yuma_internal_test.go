@@ -1,7 +1,10 @@
 package contribution
 
 import (
+	"slices"
 	"testing"
+
+	"pgregory.net/rapid"
 
 	"github.com/coopera/coopera/ledger"
 )
@@ -49,7 +52,7 @@ func TestChainBonds(t *testing.T) {
 	bonds := make([]sparseRow, 4)
 	for e, ep := range epochs {
 		in := &epochIn{np: 4, stake: []ledger.Amount{ledger.NewAmount(1), ledger.NewAmount(2), ledger.NewAmount(3), ledger.NewAmount(4)},
-			active: []bool{true, true, true, true}, weights: ep.w, bonds: bonds, recent: make([]bool, 4), cfg: chainConfig()}
+			active: []bool{true, true, true, true}, weights: cloneRows(ep.w), bonds: bonds, recent: make([]bool, 4), cfg: chainConfig()}
 		out := yuma(in)
 		for i := range 4 {
 			var got uint64
@@ -67,4 +70,106 @@ func TestChainBonds(t *testing.T) {
 		}
 		bonds = out.bonds
 	}
+}
+
+// cloneRows copies rows: yuma consumes its weights in place.
+func cloneRows(rs []sparseRow) []sparseRow {
+	out := make([]sparseRow, len(rs))
+	for i, r := range rs {
+		out[i] = sparseRow{idx: slices.Clone(r.idx), val: slices.Clone(r.val)}
+	}
+	return out
+}
+
+// chainWeightedMedian is math.rs weighted_median transcribed step by step
+// (mid-point pivot, lower and upper partitions), on 32.32 values.
+func chainWeightedMedian(stake, score []fx, minority int64) fx {
+	idx := make([]int, len(score))
+	for i := range idx {
+		idx[i] = i
+	}
+	var lo int64
+	var hi int64
+	for _, s := range stake {
+		hi += int64(s)
+	}
+	for iter := 0; iter <= len(score); iter++ {
+		n := len(idx)
+		if n == 0 {
+			return 0
+		}
+		if n == 1 {
+			return score[idx[0]]
+		}
+		pivot := score[idx[n/2]]
+		var loStake, hiStake int64
+		var lower, upper []int
+		for _, i := range idx {
+			switch {
+			case score[i] == pivot:
+			case score[i] < pivot:
+				loStake += int64(stake[i])
+				lower = append(lower, i)
+			default:
+				hiStake += int64(stake[i])
+				upper = append(upper, i)
+			}
+		}
+		if minority < lo+loStake && len(lower) > 0 {
+			idx, hi = lower, lo+loStake
+		} else if hi-hiStake <= minority && len(upper) > 0 {
+			idx, lo = upper, hi-hiStake
+		} else {
+			return pivot
+		}
+	}
+	return 0
+}
+
+// TestWeightedMedianAsChain: the quickselect agrees with the chain's
+// algorithm on random columns, ties and zero weights included.
+func TestWeightedMedianAsChain(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		n := rapid.IntRange(1, 300).Draw(t, "n")
+		stake := make([]fx, n)
+		for i := range stake {
+			stake[i] = fx(rapid.Uint64Range(1, 1000).Draw(t, "s"))
+		}
+		normalise(stake)
+		score := make([]fx, n)
+		levels := rapid.Uint64Range(1, 6).Draw(t, "levels") // few levels: many ties
+		for i := range score {
+			score[i] = fxOne / levels * fx(rapid.Uint64Range(0, levels).Draw(t, "w"))
+		}
+		var sum fx
+		for _, s := range stake {
+			sum += s
+		}
+		kappa := fxFromU16(uint16(rapid.IntRange(1, 65535).Draw(t, "kappa")))
+		minority := int64(sum) - int64(kappa)
+		var col []uint64
+		var zero fx
+		for i, s := range score {
+			if s == 0 {
+				zero += stake[i]
+			} else {
+				col = append(col, s<<medianShift|uint64(i))
+			}
+		}
+		got := weightedMedian(col, stake, zero, minority)
+		if want := chainWeightedMedian(stake, score, minority); got != want {
+			t.Fatalf("median %d, the chain's %d", got, want)
+		}
+	})
+}
+
+// TestDivisorExact: the reciprocal division floors exactly as ratio.
+func TestDivisorExact(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		d := rapid.OneOf(rapid.Uint64Range(1, 1<<20), rapid.Uint64Range(1, 1<<40), rapid.Uint64()).Draw(t, "d")
+		a := rapid.OneOf(rapid.Uint64Range(0, d), rapid.Uint64Range(0, 1<<33), rapid.Uint64()).Draw(t, "a")
+		if got, want := newDivisor(d).ratio(a), ratio(a, d); got != want {
+			t.Fatalf("%d/%d: %d, want %d", a, d, got, want)
+		}
+	})
 }
