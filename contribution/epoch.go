@@ -11,6 +11,10 @@ import (
 // one EpochScored event plus the payments. Replay applies the event; it
 // never comes here.
 
+// planEpoch is the close's decision (plan, and in it scoreEpoch). Like
+// scoreEpoch it is a variable only so that a test can replace it.
+var planEpoch = Module.plan
+
 type payment struct {
 	to     ledger.AccountID
 	amount ledger.Amount

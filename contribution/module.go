@@ -295,7 +295,7 @@ func (m Module) EndEpoch(ctx *ledger.Context, epoch uint64) error {
 	if err != nil {
 		return err
 	}
-	ev, pay, err := m.plan(ctx, &p, epoch, ctx.Height)
+	ev, pay, err := planEpoch(m, ctx, &p, epoch, ctx.Height)
 	if err != nil {
 		return err
 	}
