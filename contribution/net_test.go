@@ -104,23 +104,38 @@ func (n *network) record(q map[string]uint64) {
 }
 
 // vote commits and reveals a validator's weights ("p1:3 p2:1").
-func (n *network) vote(v, weights string) {
-	var ws []contribution.Weight
-	for _, f := range strings.Fields(weights) {
-		var id string
-		var w uint64
-		i := strings.IndexByte(f, ':')
-		id = f[:i]
-		fmt.Sscan(f[i+1:], &w)
-		ws = append(ws, contribution.Weight{Provider: ledger.AccountID(id), Weight: w})
+func (n *network) vote(v, weights string) { n.votes(map[string]string{v: weights}) }
+
+// votes commits validators' weights in one block and reveals them in the
+// next, validators in ID order.
+func (n *network) votes(m map[string]string) {
+	var vs []string
+	for v := range m { // order-free: sorted below
+		vs = append(vs, v)
 	}
-	slices.SortFunc(ws, func(a, b contribution.Weight) int { return strings.Compare(string(a.Provider), string(b.Provider)) })
+	slices.Sort(vs)
 	c, _ := ledger.GetChain(n.h)
-	n.salt++
-	salt := fmt.Sprint(n.salt)
-	id := ledger.AccountID(v)
-	n.block(&ledger.Command{Actor: id, Payload: &contribution.CommitWeights{Hash: contribution.WeightsHash(id, c.Epoch, ws, salt)}})
-	n.block(&ledger.Command{Actor: id, Payload: &contribution.RevealWeights{Weights: ws, Salt: salt}})
+	var commits, reveals []*ledger.Command
+	for _, v := range vs {
+		var ws []contribution.Weight
+		for _, f := range strings.Fields(m[v]) {
+			i := strings.IndexByte(f, ':')
+			var w uint64
+			fmt.Sscan(f[i+1:], &w)
+			ws = append(ws, contribution.Weight{Provider: ledger.AccountID(f[:i]), Weight: w})
+		}
+		slices.SortFunc(ws, func(a, b contribution.Weight) int { return strings.Compare(string(a.Provider), string(b.Provider)) })
+		n.salt++
+		salt := fmt.Sprint(n.salt)
+		id := ledger.AccountID(v)
+		commits = append(commits, &ledger.Command{Actor: id, Payload: &contribution.CommitWeights{Hash: contribution.WeightsHash(id, c.Epoch, ws, salt)}})
+		reveals = append(reveals, &ledger.Command{Actor: id, Payload: &contribution.RevealWeights{Weights: ws, Salt: salt}})
+	}
+	if len(vs) == 0 {
+		return
+	}
+	n.block(commits...)
+	n.block(reveals...)
 }
 
 // fund moves amount from the funder into the pool.
