@@ -69,6 +69,7 @@ type epochOut struct {
 	trust         []fx        // per provider
 	vtrust        []fx        // per validator
 	dividend      []fx        // per validator
+	bondSum       []fx        // per provider: its normalised EMA bonds' sum (one, or zero)
 	bonds         []sparseRow // per validator, for storage (scale bondMax)
 }
 
@@ -286,15 +287,18 @@ func yuma(in *epochIn) *epochOut {
 	}
 	// Normalise per column; dividends; column maxima for storage.
 	emax := make([]fx, np)
+	out.bondSum = esum // reused: the sums are spent once the divisors hold them
 	ediv := ddiv // reused: the increments' divisors are spent
 	for j := range np {
 		ediv[j] = newDivisor(esum[j])
 	}
+	clear(out.bondSum)
 	for i := range nv {
 		r := ema[i]
 		var d fx
 		for k, j := range r.idx {
 			v := ediv[j].ratio(r.val[k])
+			out.bondSum[j] += v
 			r.val[k] = v
 			d = satAdd(d, fxMul(out.incentive[j], v))
 			emax[j] = max(emax[j], v)

@@ -173,3 +173,150 @@ func TestDivisorExact(t *testing.T) {
 		}
 	})
 }
+
+// genEpoch draws a random epoch: up to 8 validators and 8 providers,
+// sparse weights, some validators inactive, earlier bonds.
+func genEpoch(t *rapid.T, bondMax uint64) *epochIn {
+	nv := rapid.IntRange(1, 8).Draw(t, "nv")
+	np := rapid.IntRange(1, 8).Draw(t, "np")
+	in := &epochIn{np: np, stake: make([]ledger.Amount, nv), active: make([]bool, nv),
+		weights: make([]sparseRow, nv), bonds: make([]sparseRow, nv), recent: make([]bool, np), cfg: chainConfig()}
+	in.cfg.bondMax = bondMax
+	for i := range nv {
+		in.stake[i] = ledger.NewAmount(rapid.Uint64Range(1, 1e6).Draw(t, "stake"))
+		in.active[i] = rapid.IntRange(0, 4).Draw(t, "active") > 0
+		for j := range np {
+			if w := rapid.Uint64Range(0, 65535).Draw(t, "w"); w > 0 && rapid.Bool().Draw(t, "has") {
+				in.weights[i].idx = append(in.weights[i].idx, int32(j))
+				in.weights[i].val = append(in.weights[i].val, w)
+			}
+			if b := rapid.Uint64Range(0, bondMax).Draw(t, "b"); b > 0 && rapid.Bool().Draw(t, "bonded") {
+				in.bonds[i].idx = append(in.bonds[i].idx, int32(j))
+				in.bonds[i].val = append(in.bonds[i].val, b)
+			}
+		}
+	}
+	for j := range np {
+		in.recent[j] = rapid.IntRange(0, 5).Draw(t, "recent") == 0
+	}
+	return in
+}
+
+func cloneIn(in *epochIn) *epochIn {
+	c := *in
+	c.weights, c.bonds = cloneRows(in.weights), cloneRows(in.bonds)
+	return &c
+}
+
+// TestPropBondColumnsSumToOne: after the EMA, each provider column's
+// normalised bonds sum to one (to the floors of its entries), or to zero
+// when nobody holds a bond on it.
+func TestPropBondColumnsSumToOne(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		in := genEpoch(t, 65535)
+		nv := uint64(len(in.stake))
+		out := yuma(in)
+		for j, s := range out.bondSum {
+			if s != 0 && (s > fxOne || s < fxOne-nv) {
+				t.Fatalf("column %d: normalised bonds sum to %d/2^32", j, s)
+			}
+		}
+	})
+}
+
+// TestPropPermutationInvariant: permuting validators and providers
+// permutes the results and changes nothing else, bit for bit.
+func TestPropPermutationInvariant(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		in := genEpoch(t, 65535)
+		nv, np := len(in.stake), in.np
+		vp := rapid.Permutation(seq(nv)).Draw(t, "vp") // new row i is old row vp[i]
+		pp := rapid.Permutation(seq(np)).Draw(t, "pp") // new column j is old column pp[j]
+		inv := make([]int32, np)
+		for j, o := range pp {
+			inv[o] = int32(j)
+		}
+		perm := &epochIn{np: np, cfg: in.cfg, stake: make([]ledger.Amount, nv), active: make([]bool, nv),
+			weights: make([]sparseRow, nv), bonds: make([]sparseRow, nv), recent: make([]bool, np)}
+		permRow := func(r sparseRow) sparseRow {
+			m := map[int32]uint64{}
+			for k, j := range r.idx {
+				m[inv[j]] = r.val[k]
+			}
+			var out sparseRow
+			for j := range int32(np) {
+				if v, ok := m[j]; ok {
+					out.idx = append(out.idx, j)
+					out.val = append(out.val, v)
+				}
+			}
+			return out
+		}
+		for i, o := range vp {
+			perm.stake[i], perm.active[i] = in.stake[o], in.active[o]
+			perm.weights[i], perm.bonds[i] = permRow(in.weights[o]), permRow(in.bonds[o])
+		}
+		for j, o := range pp {
+			perm.recent[j] = in.recent[o]
+		}
+		a, b := yuma(cloneIn(in)), yuma(perm)
+		for j, o := range pp {
+			if a.consensus[o] != b.consensus[j] || a.incentive[o] != b.incentive[j] || a.trust[o] != b.trust[j] {
+				t.Fatalf("provider %d: consensus, incentive or trust changed under permutation", o)
+			}
+		}
+		for i, o := range vp {
+			if a.dividend[o] != b.dividend[i] || a.vtrust[o] != b.vtrust[i] {
+				t.Fatalf("validator %d: dividend or validator trust changed under permutation", o)
+			}
+			if got, want := b.bonds[i], permRow(a.bonds[o]); !slices.Equal(got.idx, want.idx) || !slices.Equal(got.val, want.val) {
+				t.Fatalf("validator %d: bonds %v, want %v", o, got, want)
+			}
+		}
+	})
+}
+
+func seq(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// TestPropInactiveDecays: a validator that goes inactive, the others'
+// weights unchanged, earns dividends that fall by exactly 1 - alpha an
+// epoch (from its second inactive epoch, once its stake has left the
+// consensus), to the 32.32 rounding: its bonds decay, nobody else's
+// change, and dividends sum to one.
+func TestPropInactiveDecays(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		in := genEpoch(t, 1<<32-1)
+		clear(in.recent)
+		for i := range in.active {
+			in.active[i] = true
+		}
+		in.active[0] = true
+		weights := cloneRows(in.weights)
+		bonds := in.bonds
+		var prev fx
+		for e := range 6 {
+			in.weights = cloneRows(weights)
+			in.bonds = bonds
+			if e >= 2 {
+				in.active[0] = false
+			}
+			out := yuma(in)
+			bonds = out.bonds
+			d := out.dividend[0]
+			if e >= 4 && prev > fxOne/1000 {
+				want := fxMul(prev, fxOne-in.cfg.alpha)
+				diff := int64(d) - int64(want)
+				if diff < -64 || diff > 64 { // 64 x 2^-32: 1.5e-8
+					t.Fatalf("epoch %d: inactive dividend %d/2^32 after %d, want 0.9 x: %d", e, d, prev, want)
+				}
+			}
+			prev = d
+		}
+	})
+}
