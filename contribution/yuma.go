@@ -288,7 +288,7 @@ func yuma(in *epochIn) *epochOut {
 	// Normalise per column; dividends; column maxima for storage.
 	emax := make([]fx, np)
 	out.bondSum = esum // reused: the sums are spent once the divisors hold them
-	ediv := ddiv // reused: the increments' divisors are spent
+	ediv := ddiv       // reused: the increments' divisors are spent
 	for j := range np {
 		ediv[j] = newDivisor(esum[j])
 	}
