@@ -64,3 +64,20 @@ func TestReplayOnlyApplies(t *testing.T) {
 		t.Fatal("closing an epoch did not reach the replaced decision code")
 	}
 }
+
+// TestCommitRevealOff: without commit-reveal a validator sets weights with
+// a reveal alone, as the chain's set_weights; with it (the default) a
+// reveal needs a commitment in an earlier block.
+func TestCommitRevealOff(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		n := newNetwork(t, map[string]uint64{"v1": 10}, fmt.Sprintf(`"commit_reveal":%v`, on))
+		n.providers("p1")
+		b, err := n.h.Apply(n.h.Time.Add(time.Second), []*ledger.Command{{Actor: "v1", Payload: &contribution.RevealWeights{Weights: []contribution.Weight{{Provider: "p1", Weight: 1}}}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := b.Results[0].Code; (got == "") == on {
+			t.Fatalf("commit_reveal %v: a reveal without a commitment gives %q", on, got)
+		}
+	}
+}
