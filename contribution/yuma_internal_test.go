@@ -320,3 +320,37 @@ func TestPropInactiveDecays(t *testing.T) {
 		}
 	})
 }
+
+// TestPropDenseSparseAgree: a weight matrix given densely (every column
+// present, zeros included), as the chain's epoch_dense sees it, scores
+// exactly as the same matrix given sparsely, as its epoch does.
+func TestPropDenseSparseAgree(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		in := genEpoch(t, 65535)
+		dense := cloneIn(in)
+		for i, r := range in.weights {
+			var d sparseRow
+			k := 0
+			for j := range int32(in.np) {
+				d.idx = append(d.idx, j)
+				if k < len(r.idx) && r.idx[k] == j {
+					d.val = append(d.val, r.val[k])
+					k++
+				} else {
+					d.val = append(d.val, 0)
+				}
+			}
+			dense.weights[i] = d
+		}
+		a, b := yuma(cloneIn(in)), yuma(dense)
+		if !slices.Equal(a.consensus, b.consensus) || !slices.Equal(a.incentive, b.incentive) || !slices.Equal(a.trust, b.trust) ||
+			!slices.Equal(a.dividend, b.dividend) || !slices.Equal(a.vtrust, b.vtrust) {
+			t.Fatalf("dense and sparse weights score differently")
+		}
+		for i := range a.bonds {
+			if !slices.Equal(a.bonds[i].idx, b.bonds[i].idx) || !slices.Equal(a.bonds[i].val, b.bonds[i].val) {
+				t.Fatalf("validator %d: bonds %v dense, %v sparse", i, b.bonds[i], a.bonds[i])
+			}
+		}
+	})
+}
