@@ -1,6 +1,7 @@
 package contribution
 
 import (
+	"encoding/binary"
 	"math/big"
 
 	"github.com/coopera/coopera/ledger"
@@ -101,7 +102,7 @@ func (m Module) plan(g Scanner, p *Params, epoch, height uint64) (*EpochScored, 
 	for j := range cols {
 		in.recent[j] = haveLast && cols[j].registered > lastClose
 	}
-	remap, err := remapColumns(g, cols)
+	remap, err := remapColumns(g, ev.Columns)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -180,11 +181,11 @@ func (m Module) plan(g Scanner, p *Params, epoch, height uint64) (*EpochScored, 
 	}
 	ev.Validators = make([]ScoredValidator, len(vals))
 	for i, v := range vals {
-		b := y.bonds[i]
 		ev.Validators[i] = ScoredValidator{
 			Validator: v.id, Active: in.active[i], Dividend: fxPpb(y.dividend[i]), VTrust: fxPpb(y.vtrust[i]),
-			Reward: valReward[i], BondColumns: b.idx, Bonds: b.val,
+			Reward: valReward[i],
 		}
+		ev.Validators[i].BondColumns, ev.Validators[i].BondChanges = bondChanges(in.bonds[i], y.bonds[i])
 		if !valReward[i].IsZero() {
 			pay = append(pay, payment{v.id, valReward[i]})
 			paid, _ = paid.Add(valReward[i])
@@ -269,11 +270,26 @@ func readWeights(g ledger.Getter, v ledger.AccountID, cols []column, epoch, cuto
 	d := ledger.NewDecoder(b, "weights")
 	set, height := d.Uint(), d.Uint()
 	n := d.Len(2)
+	if err := d.Err(); err != nil {
+		return sparseRow{}, false, err
+	}
+	// The entries are read straight from the bytes: this loop runs once
+	// per weight of every validator.
+	buf := b[len(b)-d.Remaining():]
 	row := sparseRow{idx: make([]int32, 0, n), val: make([]uint64, 0, n)}
 	c := 0
 	for range n {
-		pid := d.Fixed(d.Len(1))
-		w := d.Uint()
+		l, k := uvarint(buf)
+		if k <= 0 || l > uint64(len(buf)-k) {
+			return sparseRow{}, false, ledger.Errorf(ledger.ErrCorrupt, "weights of %s: truncated", v)
+		}
+		pid := buf[k : k+int(l)]
+		buf = buf[k+int(l):]
+		w, k := uvarint(buf)
+		if k <= 0 {
+			return sparseRow{}, false, ledger.Errorf(ledger.ErrCorrupt, "weights of %s: truncated", v)
+		}
+		buf = buf[k:]
 		if c = seek(cols, c, pid); c == len(cols) || string(cols[c].id) != string(pid) {
 			continue // provider no longer registered
 		}
@@ -283,7 +299,23 @@ func readWeights(g ledger.Getter, v ledger.AccountID, cols []column, epoch, cuto
 		row.idx = append(row.idx, int32(c))
 		row.val = append(row.val, w)
 	}
-	return row, set+cutoff >= epoch, d.Finish()
+	if len(buf) != 0 {
+		return sparseRow{}, false, ledger.Errorf(ledger.ErrCorrupt, "weights of %s: %d trailing bytes", v, len(buf))
+	}
+	return row, set+cutoff >= epoch, nil
+}
+
+// uvarint reads a canonical unsigned varint; k <= 0 when it is
+// malformed or not minimal (as ledger.Decoder refuses).
+func uvarint(b []byte) (x uint64, k int) {
+	if len(b) > 0 && b[0] < 0x80 {
+		return uint64(b[0]), 1
+	}
+	x, k = binary.Uvarint(b)
+	if k > 1 && b[k-1] == 0 {
+		return 0, 0
+	}
+	return x, k
 }
 
 // seek returns the first column at or after c whose ID is not below id.
@@ -316,8 +348,9 @@ func readBonds(g ledger.Getter, v ledger.AccountID, remap []int32) (sparseRow, e
 	return row, err
 }
 
-// remapColumns maps the columns stored at the last close to this epoch's.
-func remapColumns(g ledger.Getter, cols []column) ([]int32, error) {
+// remapColumns maps the columns stored at the last close to this epoch's
+// (-1: the provider is gone); nil when nothing was stored.
+func remapColumns(g ledger.Getter, cols []ledger.AccountID) ([]int32, error) {
 	b, ok := g.Get(columnsKey())
 	if !ok {
 		return nil, nil
@@ -329,15 +362,119 @@ func remapColumns(g ledger.Getter, cols []column) ([]int32, error) {
 	remap := make([]int32, len(old))
 	j := 0
 	for c, id := range old {
-		for j < len(cols) && string(cols[j].id) < string(id) {
+		for j < len(cols) && string(cols[j]) < string(id) {
 			j++
 		}
 		remap[c] = -1
-		if j < len(cols) && string(cols[j].id) == string(id) {
+		if j < len(cols) && string(cols[j]) == string(id) {
 			remap[c] = int32(j)
 		}
 	}
 	return remap, nil
+}
+
+// bondChanges returns the cells where new differs from old (both rows
+// over this epoch's columns) and the differences.
+func bondChanges(old, new sparseRow) ([]int32, []int64) {
+	var cols []int32
+	var diffs []int64
+	p, q := 0, 0
+	for p < len(old.idx) || q < len(new.idx) {
+		var j int32
+		var d int64
+		switch {
+		case q >= len(new.idx) || (p < len(old.idx) && old.idx[p] < new.idx[q]):
+			j, d = old.idx[p], -int64(old.val[p])
+			p++
+		case p >= len(old.idx) || new.idx[q] < old.idx[p]:
+			j, d = new.idx[q], int64(new.val[q])
+			q++
+		default:
+			j, d = new.idx[q], int64(new.val[q])-int64(old.val[p])
+			p++
+			q++
+		}
+		if d != 0 {
+			cols = append(cols, j)
+			diffs = append(diffs, d)
+		}
+	}
+	return cols, diffs
+}
+
+// rewriteBonds returns a validator's new stored row: its stored row (old,
+// over the columns remap carries to this epoch's) plus the changes; nil
+// when no bond is left. It streams: no row is decoded into memory.
+func rewriteBonds(old []byte, remap []int32, cols []int32, diffs []int64) ([]byte, error) {
+	var d *ledger.Decoder
+	n := 0
+	if old != nil {
+		d = ledger.NewDecoder(old, "bonds")
+		n = d.Len(2)
+	}
+	body := ledger.NewEncoder(make([]byte, 0, len(old)+4*len(cols)+8))
+	count := 0
+	prev, oc := int32(-1), int64(-1)
+	// next returns the next stored bond over this epoch's columns.
+	oj, ox, left := int32(-1), uint64(0), n
+	next := func() {
+		for left > 0 {
+			left--
+			oc += int64(d.Uint()) + 1
+			x := d.Uint()
+			if oc < 0 || oc >= int64(len(remap)) {
+				d.Fail(ledger.Errorf(ledger.ErrCorrupt, "bond column %d of %d", oc, len(remap)))
+				break
+			}
+			if j := remap[oc]; j >= 0 {
+				oj, ox = j, x
+				return
+			}
+		}
+		oj = -1
+	}
+	next()
+	q := 0
+	for oj >= 0 || q < len(cols) {
+		var j int32
+		var x int64
+		switch {
+		case q >= len(cols) || (oj >= 0 && oj < cols[q]):
+			j, x = oj, int64(ox)
+			next()
+		case oj < 0 || cols[q] < oj:
+			j, x = cols[q], diffs[q]
+			q++
+		default:
+			j, x = cols[q], int64(ox)+diffs[q]
+			next()
+			q++
+		}
+		if j <= prev {
+			return nil, ledger.Errorf(ledger.ErrCorrupt, "bond columns out of order")
+		}
+		if x < 0 || x > 1<<32-1 {
+			return nil, ledger.Errorf(ledger.ErrCorrupt, "bond %d out of range on column %d", x, j)
+		}
+		if x > 0 {
+			body.Uint(uint64(j - prev - 1))
+			body.Uint(uint64(x))
+			count++
+			prev = j
+		}
+	}
+	if d != nil {
+		if err := d.Finish(); err != nil {
+			return nil, err
+		}
+	}
+	if count == 0 {
+		return nil, nil
+	}
+	out := ledger.NewEncoder(make([]byte, 0, len(body.Bytes())+10))
+	out.Uint(uint64(count))
+	out.Fixed(body.Bytes())
+	return out.Bytes(), nil
 }
 
 // allocateRoles is the project's split: governed role pools; within a

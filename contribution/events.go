@@ -201,10 +201,13 @@ type ScoredValidator struct {
 	Dividend  uint64           `json:"dividend_ppb"`
 	VTrust    uint64           `json:"vtrust_ppb"`
 	Reward    ledger.Amount    `json:"reward"`
-	// BondColumns (ascending) and Bonds are the validator's new bonds,
-	// scaled so that each column's largest is 2^bond_bits - 1.
-	BondColumns []int32  `json:"bond_columns"`
-	Bonds       []uint64 `json:"bonds"`
+	// BondColumns (ascending) and BondChanges change the validator's
+	// bonds: its stored bonds, carried over to this epoch's columns, plus
+	// these differences are its new bonds (scaled so that each column's
+	// largest is 2^bond_bits - 1); a column not listed keeps its bond.
+	// Converged bonds change little, so the event stays small.
+	BondColumns []int32 `json:"bond_columns"`
+	BondChanges []int64 `json:"bond_changes"`
 }
 
 func (*EpochScored) EventType() string    { return "contribution_epoch_scored" }
@@ -241,11 +244,11 @@ func (e *EpochScored) Encode(enc *ledger.Encoder) {
 		enc.Uint(v.Dividend)
 		enc.Uint(v.VTrust)
 		enc.Amount(v.Reward)
-		enc.Uint(uint64(len(v.Bonds)))
+		enc.Uint(uint64(len(v.BondChanges)))
 		prev := int32(-1)
 		for k, c := range v.BondColumns {
 			enc.Uint(uint64(c - prev - 1)) // columns ascending: gaps are small
-			enc.Uint(v.Bonds[k])
+			enc.Int(v.BondChanges[k])
 			prev = c
 		}
 	}
@@ -280,14 +283,14 @@ func (e *EpochScored) Decode(d *ledger.Decoder) {
 		v := &e.Validators[i]
 		v.Validator, v.Active, v.Dividend, v.VTrust, v.Reward = ledger.AccountID(d.String()), d.Bool(), d.Uint(), d.Uint(), d.Amount()
 		m := d.Len(2)
-		v.BondColumns, v.Bonds = make([]int32, m), make([]uint64, m)
+		v.BondColumns, v.BondChanges = make([]int32, m), make([]int64, m)
 		col := int64(-1)
 		for k := range m {
 			col += int64(d.Uint()) + 1
 			if (col < 0 || col >= int64(len(e.Columns))) && d.Err() == nil {
 				d.Fail(ledger.Errorf(ledger.ErrCorrupt, "epoch_scored: bond column %d of %d", col, len(e.Columns)))
 			}
-			v.BondColumns[k], v.Bonds[k] = int32(col), d.Uint()
+			v.BondColumns[k], v.BondChanges[k] = int32(col), d.Int()
 		}
 	}
 	n = d.Len(1)

@@ -34,8 +34,8 @@ func TestEventVersions(t *testing.T) {
 		Columns:   []ledger.AccountID{"p1", "p2", "p3"},
 		Providers: []contribution.ScoredProvider{{Column: 2, Contribution: ledger.NewAmount(7), Consensus: 5, Incentive: 6, Trust: 7, Reward: ledger.NewAmount(500), Flagged: true, Capped: ledger.NewAmount(1)}},
 		Validators: []contribution.ScoredValidator{
-			{Validator: "v1", Active: true, Dividend: 1, VTrust: 2, Reward: ledger.NewAmount(490), BondColumns: []int32{0, 2}, Bonds: []uint64{65535, 3}},
-			{Validator: "v2", BondColumns: []int32{}, Bonds: []uint64{}},
+			{Validator: "v1", Active: true, Dividend: 1, VTrust: 2, Reward: ledger.NewAmount(490), BondColumns: []int32{0, 2}, BondChanges: []int64{65535, -3}},
+			{Validator: "v2", BondColumns: []int32{}, BondChanges: []int64{}},
 		},
 		Cleared: []ledger.AccountID{"v9"},
 	}

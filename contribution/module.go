@@ -250,18 +250,34 @@ func applyScores(st *ledger.State, e *EpochScored) error {
 		r := ProviderResult{Contribution: p.Contribution, Consensus: p.Consensus, Incentive: p.Incentive, Trust: p.Trust, Reward: p.Reward, Flagged: p.Flagged, Capped: p.Capped}
 		st.Set(providerResultKey(e.Columns[p.Column], e.Epoch), encodeProviderResult(&r))
 	}
+	remap, err := remapColumns(st, e.Columns)
+	if err != nil {
+		return err
+	}
+	same := len(remap) == len(e.Columns) // the stored rows need no remapping
+	for c, j := range remap {
+		same = same && int(j) == c
+	}
 	for i := range e.Validators {
 		v := &e.Validators[i]
-		if len(v.BondColumns) != len(v.Bonds) {
-			return ledger.Errorf(ledger.ErrCorrupt, "epoch %d: %s has %d bond columns and %d bonds", e.Epoch, v.Validator, len(v.BondColumns), len(v.Bonds))
+		if len(v.BondColumns) != len(v.BondChanges) {
+			return ledger.Errorf(ledger.ErrCorrupt, "epoch %d: %s has %d bond columns and %d changes", e.Epoch, v.Validator, len(v.BondColumns), len(v.BondChanges))
 		}
 		r := ValidatorResult{Active: v.Active, Dividend: v.Dividend, VTrust: v.VTrust, Reward: v.Reward}
 		st.Set(validatorResultKey(v.Validator, e.Epoch), encodeValidatorResult(&r))
-		if len(v.Bonds) == 0 {
+		old, _ := st.Get(bondsKey(v.Validator))
+		if same && len(v.BondColumns) == 0 {
+			continue // unchanged, byte for byte
+		}
+		row, err := rewriteBonds(old, remap, v.BondColumns, v.BondChanges)
+		if err != nil {
+			return ledger.Errorf(ledger.ErrCorrupt, "epoch %d: %s: %v", e.Epoch, v.Validator, err)
+		}
+		if row == nil {
 			st.Delete(bondsKey(v.Validator))
 			continue
 		}
-		st.Set(bondsKey(v.Validator), encodeBondRow(v.BondColumns, v.Bonds))
+		st.Set(bondsKey(v.Validator), row)
 	}
 	for _, id := range e.Cleared {
 		st.Delete(bondsKey(id))
