@@ -199,8 +199,6 @@ func TestChainActiveStake(t *testing.T) {
 	}
 }
 
-
-
 // TestChain512Graph transcribes subtensor's test_512_graph: 64 validators
 // of equal stake (328125000000000 each) weight all 448 servers equally
 // (u16::MAX / 512 = 127 each), for three epochs. The chain's assertions:
