@@ -42,8 +42,8 @@
 // so paid + treasury = pool to the last base unit.
 //
 // Replay. The close is decided once, in EndEpoch: the EpochScored event
-// carries the epoch's provider columns, every result and every
-// validator's new bonds, and its Evolve only stores them. Replaying a
+// carries the epoch's provider columns, every result and the changes to
+// every validator's bonds, and its Evolve only stores them. Replaying a
 // block never scores; a change to the scoring changes new blocks only.
 //
 // Assessors (LeaveOneOut, ExactShapley, SampledShapley) score the marginal

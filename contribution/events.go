@@ -162,7 +162,8 @@ func (e *EpochScoredV1) Decode(d *ledger.Decoder) {
 
 // EpochScored closes an epoch's scoring and carries everything replay
 // needs to apply it without scoring again: the epoch's provider columns,
-// each scored provider's result, each validator's result and new bonds.
+// each scored provider's result, each validator's result and the changes
+// to its bonds.
 // Its Evolve stores them, records the close height and clears the epoch's
 // records and commitments; the transfers that pay the rewards follow it as
 // events of their own.
