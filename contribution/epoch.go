@@ -502,7 +502,7 @@ func allocateRoles(p *Params, pool ledger.Amount, cols []column, y *epochOut, re
 		sumScore, sumC, sumI := new(big.Int), new(big.Int), new(big.Int)
 		for j := range cols {
 			c := &cols[j]
-			if c.role != role || c.value.IsZero() {
+			if c.role != role || !c.recorded {
 				continue
 			}
 			s := c.value.Big()
