@@ -81,3 +81,26 @@ func TestCommitRevealOff(t *testing.T) {
 		}
 	}
 }
+
+// TestSparseEpochs: closes with nobody, with validators but no providers,
+// and with weights but no recorded work all conserve the pool and replay.
+func TestSparseEpochs(t *testing.T) {
+	for _, alloc := range []string{"roles", "subtensor"} {
+		n := newNetwork(t, map[string]uint64{"v1": 10, "v2": 5}, fmt.Sprintf(`"allocation":%q`, alloc))
+		n.fund(1000)
+		n.close() // validators, no providers
+		n.providers("p1", "p2")
+		n.fund(1000)
+		n.vote("v1", "p1:1 p2:1")
+		n.close() // weights, no work
+		n.fund(1000)
+		n.record(map[string]uint64{"p2": 5})
+		n.close() // work by one, weights persisting
+		if err := n.h.ReplayAll(); err != nil {
+			t.Fatal(err)
+		}
+		if bal := n.h.Balance(t, contribution.PoolAccount, "COOP"); !bal.IsZero() {
+			t.Fatalf("%s: the pool keeps %s", alloc, bal)
+		}
+	}
+}
