@@ -122,4 +122,5 @@ func (p fixedPrice) Price(ledger.Getter) (uint64, bool) { return uint64(p), p > 
 func TestGolden(t *testing.T) {
 	ledgertest.Run(t, "testdata/epochs.txt", []ledger.Module{contribution.New(nil)}, extra(nil))
 	ledgertest.Run(t, "testdata/cap.txt", []ledger.Module{contribution.New(fixedPrice(2_000_000))}, extra(nil))
+	ledgertest.Run(t, "testdata/subtensor.txt", []ledger.Module{contribution.New(nil)}, extra(nil))
 }
