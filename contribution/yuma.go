@@ -51,7 +51,9 @@ type yumaConfig struct {
 
 // epochIn is the epoch's input, already masked: weights without
 // self-weights and without weights to providers registered after the
-// validator's weights were set.
+// validator's weights were set. yuma consumes the weights (it normalises
+// them and writes the increments and bonds over them, in place); it only
+// reads the bonds.
 type epochIn struct {
 	np      int
 	stake   []ledger.Amount // per validator
