@@ -53,21 +53,24 @@ func TestParamsValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, val := range map[string]string{
-		"shares":    `{"compute":5000,"models":5000,"data":1,"creators":0,"validators":0}`,
-		"kappa_bps": `0`,
-		"prices":    `{"telepathy":5}`,
-		"nonsense":  `1`,
+		"shares":               `{"compute":5000,"models":5000,"data":1,"creators":0,"validators":0}`,
+		"kappa":                `0`,
+		"bond_bits":            `8`,
+		"allocation":           `"pareto"`,
+		"bonds_moving_average": `1000001`,
+		"prices":               `{"telepathy":5}`,
+		"nonsense":             `1`,
 	} {
 		if _, err := m.SetParam(cur, name, []byte(val)); !errors.Is(err, ledger.ErrInvalidParameter) {
 			t.Errorf("%s=%s: %v, want ErrInvalidParameter", name, val, err)
 		}
 	}
-	next, err := m.SetParam(cur, "kappa_bps", []byte(`6000`))
+	next, err := m.SetParam(cur, "kappa", []byte(`39321`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	js, _ := m.ParamsJSON(next)
-	if !contains(string(js), `"kappa_bps":6000`) {
+	if !contains(string(js), `"kappa":39321`) {
 		t.Fatalf("params after the change: %s", js)
 	}
 }

@@ -11,26 +11,40 @@
 //
 // Consensus. Registered validators (with at least a minimum stake) commit
 // to weights over providers, then reveal them in a later block of the same
-// epoch; an unrevealed commitment is no vote. Self-weights and weights to
-// providers registered after the commitment are dropped. At the epoch's end
-// the weights are combined by stake-weighted consensus after Bittensor's
-// Yuma (see yuma.go): each provider's consensus weight is the largest
-// weight that validators holding kappa of the stake give it, every weight is
-// clipped to it, and ranks, incentives, trust, EMA bonds and validator
-// dividends follow, in integer fixed point.
+// epoch (commit_reveal; off, a reveal alone sets weights). Weights persist
+// until the validator reveals again; a validator whose last weights are
+// older than activity_cutoff epochs is inactive: its stake leaves the
+// consensus, its bonds decay, it keeps earning dividends from them.
+// Self-weights and weights to providers registered after the weights were
+// set are dropped. At the epoch's end the weights are combined exactly as
+// Bittensor's subtensor combines them (pallets/subtensor/src/epoch,
+// run_epoch.rs, its original Yuma with normalised bonds), in 32.32 fixed
+// point with every step floored as the chain's I32F32 does (see yuma.go
+// and README.md): each provider's consensus is the stake-weighted median
+// of its weights at kappa (a 16-bit fraction, 32767/65535 by default),
+// weights are clipped to it, and ranks, incentive, trust, validator trust,
+// the bond EMA over column-normalised bonds (stored as the chain's u16,
+// or at 32 bits) and dividends follow.
 //
-// Allocation. The pool account's balance of the reward asset is split by
-// governed role shares (compute, models, data, creators, validators).
-// Within a provider role, shares follow C_j x I_j (contribution value
-// weighted by consensus incentive; C_j alone when no validator voted).
-// A provider whose claimed share of its role exceeds its consensus share by
-// more than the outlier bound is flagged and its reward withheld. No
-// provider is paid more than the service credits it served are worth at the
-// oracle price (the self-dealing cap, when a PriceSource is given).
-// Validators share their pool by dividends x validator trust, so those far
-// from consensus earn less. Every division floors; withheld and capped
+// Allocation. The pool account's balance of the reward asset is split, by
+// default ("roles"), by governed role shares (compute, models, data,
+// creators, validators). Within a provider role, shares follow C_j x I_j
+// (contribution value weighted by incentive; C_j alone when no weights
+// reach consensus). A provider whose claimed share of its role exceeds its
+// consensus share by more than the outlier bound is flagged and its
+// reward withheld. Validators share their pool by dividends x validator
+// trust. With allocation "subtensor" the pool is split as the chain splits
+// an epoch's emission: providers by incentive, validators by dividends,
+// each over their sum. In both, no provider is paid more than the service
+// credits it served are worth at the oracle price (the self-dealing cap,
+// when a PriceSource is given). Every division floors; withheld and capped
 // rewards, unallocated role pools and every remainder go to the treasury,
 // so paid + treasury = pool to the last base unit.
+//
+// Replay. The close is decided once, in EndEpoch: the EpochScored event
+// carries the epoch's provider columns, every result and the changes to
+// every validator's bonds, and its Evolve only stores them. Replaying a
+// block never scores; a change to the scoring changes new blocks only.
 //
 // Assessors (LeaveOneOut, ExactShapley, SampledShapley) score the marginal
 // value of models or datasets from a supplied utility table, reproducibly.

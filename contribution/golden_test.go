@@ -74,7 +74,7 @@ func extra(price contribution.PriceSource) ledgertest.Extra {
 					}
 					for _, r := range rs {
 						if r.Epoch == epoch {
-							fmt.Fprintf(&sb, "%s: C=%s consensus=%dppm incentive=%dppb trust=%dppm reward=%s flagged=%v capped=%s\n", id, r.Contribution, r.Consensus, r.Incentive, r.Trust, r.Reward, r.Flagged, r.Capped)
+							fmt.Fprintf(&sb, "%s: C=%s consensus=%dppb incentive=%dppb trust=%dppb reward=%s flagged=%v capped=%s\n", id, r.Contribution, r.Consensus, r.Incentive, r.Trust, r.Reward, r.Flagged, r.Capped)
 						}
 					}
 				}
@@ -89,7 +89,7 @@ func extra(price contribution.PriceSource) ledgertest.Extra {
 				}
 				for _, r := range rs {
 					if r.Epoch == epoch {
-						fmt.Fprintf(&sb, "%s: dividend=%dppb vtrust=%dppm reward=%s\n", id, r.Dividend, r.VTrust, r.Reward)
+						fmt.Fprintf(&sb, "%s: dividend=%dppb vtrust=%dppb reward=%s\n", id, r.Dividend, r.VTrust, r.Reward)
 					}
 				}
 			}
@@ -122,4 +122,5 @@ func (p fixedPrice) Price(ledger.Getter) (uint64, bool) { return uint64(p), p > 
 func TestGolden(t *testing.T) {
 	ledgertest.Run(t, "testdata/epochs.txt", []ledger.Module{contribution.New(nil)}, extra(nil))
 	ledgertest.Run(t, "testdata/cap.txt", []ledger.Module{contribution.New(fixedPrice(2_000_000))}, extra(nil))
+	ledgertest.Run(t, "testdata/subtensor.txt", []ledger.Module{contribution.New(nil)}, extra(nil))
 }

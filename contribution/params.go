@@ -71,6 +71,12 @@ func (r RoleShares) of(role string) uint32 {
 	return r.Validators
 }
 
+// Allocation modes.
+const (
+	AllocationRoles     = "roles"
+	AllocationSubtensor = "subtensor"
+)
+
 // Params are the contribution module's governed parameters, set from the
 // genesis file's params.contribution (JSON, defaults filled in) and kept in
 // state in a canonical binary form.
@@ -88,11 +94,44 @@ type Params struct {
 	MaxQuantity uint64 `json:"max_quantity"`
 	// MinValidatorStake is the least stake a validator registers with.
 	MinValidatorStake ledger.Amount `json:"min_validator_stake"`
-	// KappaBps: a provider's consensus weight is the largest weight that
-	// validators holding at least kappa of the stake give it (default 5000).
-	KappaBps uint32 `json:"kappa_bps"`
-	// BondAlphaBps is the EMA rate of validator bonds (default 1000 = 0.1).
-	BondAlphaBps uint32 `json:"bond_alpha_bps"`
+	// Kappa is the consensus majority as a 16-bit fraction of 65535, as
+	// the chain's kappa (default 32767, just under one half): a
+	// provider's consensus weight is the stake-weighted median of its
+	// weights at this majority.
+	Kappa uint16 `json:"kappa"`
+	// BondsMovingAverage sets the bond EMA as the chain does, in parts per
+	// million: alpha = 1 - BondsMovingAverage / 1e6 (default 900000,
+	// alpha 0.1).
+	BondsMovingAverage uint64 `json:"bonds_moving_average"`
+	// BondsPenalty, a 16-bit fraction of 65535, chooses what bonds grow
+	// on: 65535 (the default, as the chain's) the clipped weights, 0 the
+	// weights as given, between the two an interpolation.
+	BondsPenalty uint16 `json:"bonds_penalty"`
+	// ActivityCutoff is the number of epochs a validator's last weights
+	// keep it active (default 13: the chain's 5000 blocks at a tempo of
+	// 360). An inactive validator's stake leaves consensus; its weights
+	// and bonds stay, and its bonds decay.
+	ActivityCutoff uint64 `json:"activity_cutoff"`
+	// BondBits is the precision bonds are stored at, per provider column
+	// scaled so that its largest bond is 2^bits - 1: 16 (the default,
+	// the chain's u16) or 32.
+	BondBits uint8 `json:"bond_bits"`
+	// Allocation chooses how the pool is split: "roles" (the default) by
+	// governed role shares, providers by contribution x incentive and
+	// validators by dividends x validator trust; "subtensor" as the
+	// chain does, providers by incentive and validators by dividends
+	// over their sum (about half each).
+	Allocation string `json:"allocation"`
+	// CommitReveal requires weights to be committed in an earlier block
+	// before they are revealed (default true). Off, a reveal without a
+	// commitment sets weights at once, as the chain's set_weights.
+	CommitReveal bool `json:"commit_reveal"`
+	// WithholdOutliers withholds the reward of a provider flagged by
+	// OutlierBps (default true; "roles" allocation only).
+	WithholdOutliers bool `json:"withhold_outliers"`
+	// SelfDealingCap caps a provider's reward at the value of the credits
+	// it served, when a PriceSource is given (default true).
+	SelfDealingCap bool `json:"self_dealing_cap"`
 	// OutlierBps flags a provider whose claimed share of its role's
 	// contribution exceeds its consensus share by more than this (default
 	// 5000: claims above 1.5x consensus); its reward goes to the treasury.
@@ -122,13 +161,20 @@ func DefaultParams() Params {
 			"model_deployed": 1000, "model_adopted": 100, "data_items": 10,
 			"annotations": 5, "agent_adopted": 100, "template_adopted": 50, "tool_adopted": 50,
 		},
-		MaxQuantity:       1_000_000_000_000,
-		MinValidatorStake: ledger.NewAmount(1_000_000),
-		KappaBps:          5000,
-		BondAlphaBps:      1000,
-		OutlierBps:        5000,
-		Shares:            RoleShares{Compute: 4000, Models: 2000, Data: 1500, Creators: 1500, Validators: 1000},
-		Treasury:          TreasuryAccount,
+		MaxQuantity:        1_000_000_000_000,
+		MinValidatorStake:  ledger.NewAmount(1_000_000),
+		Kappa:              32767,
+		BondsMovingAverage: 900_000,
+		BondsPenalty:       65535,
+		ActivityCutoff:     13,
+		BondBits:           16,
+		Allocation:         AllocationRoles,
+		CommitReveal:       true,
+		WithholdOutliers:   true,
+		SelfDealingCap:     true,
+		OutlierBps:         5000,
+		Shares:             RoleShares{Compute: 4000, Models: 2000, Data: 1500, Creators: 1500, Validators: 1000},
+		Treasury:           TreasuryAccount,
 	}
 }
 
@@ -163,11 +209,22 @@ func (p *Params) Validate() error {
 	if p.MaxQuantity == 0 {
 		return paramErr("max_quantity", "must be positive")
 	}
-	if p.KappaBps == 0 || p.KappaBps > BPS {
-		return paramErr("kappa_bps", "%d is outside 1..10000", p.KappaBps)
+	if p.Kappa == 0 {
+		return paramErr("kappa", "must be positive (a fraction of 65535; the chain's default is 32767)")
 	}
-	if p.BondAlphaBps > BPS {
-		return paramErr("bond_alpha_bps", "%d is above 10000", p.BondAlphaBps)
+	if p.BondsMovingAverage > ppm {
+		return paramErr("bonds_moving_average", "%d is above 1000000 (parts per million)", p.BondsMovingAverage)
+	}
+	if p.BondBits != 16 && p.BondBits != 32 {
+		return paramErr("bond_bits", "%d; bonds are stored at 16 or 32 bits", p.BondBits)
+	}
+	if p.ActivityCutoff > 1<<32 {
+		return paramErr("activity_cutoff", "%d epochs is absurd", p.ActivityCutoff)
+	}
+	switch p.Allocation {
+	case AllocationRoles, AllocationSubtensor:
+	default:
+		return paramErr("allocation", "%q; allocations are %q and %q", p.Allocation, AllocationRoles, AllocationSubtensor)
 	}
 	if p.OutlierBps > 100*BPS {
 		return paramErr("outlier_bps", "%d is above 1000000", p.OutlierBps)
@@ -214,10 +271,22 @@ func (p *Params) encode() []byte {
 	}
 	e.Uint(p.MaxQuantity)
 	e.Amount(p.MinValidatorStake)
-	for _, v := range []uint32{p.KappaBps, p.BondAlphaBps, p.OutlierBps, p.Shares.Compute, p.Shares.Models, p.Shares.Data, p.Shares.Creators, p.Shares.Validators} {
+	// The first version's kappa_bps and bond_alpha_bps slots hold 0: the
+	// epoch's parameters follow in the version-2 trailer.
+	for _, v := range []uint32{0, 0, p.OutlierBps, p.Shares.Compute, p.Shares.Models, p.Shares.Data, p.Shares.Creators, p.Shares.Validators} {
 		e.Uint(uint64(v))
 	}
 	e.String(string(p.Treasury))
+	e.Uint(2) // trailer version
+	e.Uint(uint64(p.Kappa))
+	e.Uint(p.BondsMovingAverage)
+	e.Uint(uint64(p.BondsPenalty))
+	e.Uint(p.ActivityCutoff)
+	e.Uint(uint64(p.BondBits))
+	e.String(p.Allocation)
+	e.Bool(p.CommitReveal)
+	e.Bool(p.WithholdOutliers)
+	e.Bool(p.SelfDealingCap)
 	return e.Bytes()
 }
 
@@ -240,9 +309,35 @@ func decodeParams(b []byte) (Params, error) {
 		}
 		return uint32(v)
 	}
-	p.KappaBps, p.BondAlphaBps, p.OutlierBps = u32(), u32(), u32()
+	kappaBps, alphaBps := u32(), u32()
+	p.OutlierBps = u32()
 	p.Shares = RoleShares{Compute: u32(), Models: u32(), Data: u32(), Creators: u32(), Validators: u32()}
 	p.Treasury = ledger.AccountID(d.String())
+	if d.Err() == nil && d.Remaining() == 0 {
+		// Version 1, before the epoch followed the chain: kappa in bps
+		// (rounded to the nearest 65535th) and the EMA rate in bps; the
+		// rest at their defaults.
+		def := DefaultParams()
+		p.Kappa = uint16((uint64(kappaBps)*65535 + BPS/2) / BPS)
+		p.BondsMovingAverage = ppm - min(uint64(alphaBps), BPS)*(ppm/BPS)
+		p.BondsPenalty, p.ActivityCutoff, p.BondBits, p.Allocation = def.BondsPenalty, def.ActivityCutoff, def.BondBits, def.Allocation
+		p.CommitReveal, p.WithholdOutliers, p.SelfDealingCap = def.CommitReveal, def.WithholdOutliers, def.SelfDealingCap
+		return p, d.Finish()
+	}
+	if v := d.Uint(); v != 2 && d.Err() == nil {
+		d.Fail(ledger.Errorf(ledger.ErrCorrupt, "contribution params: trailer version %d", v))
+	}
+	k := d.Uint()
+	p.BondsMovingAverage = d.Uint()
+	pen := d.Uint()
+	p.ActivityCutoff = d.Uint()
+	bb := d.Uint()
+	if k > 65535 || pen > 65535 || bb > 255 {
+		d.Fail(ledger.Errorf(ledger.ErrCorrupt, "contribution params: out of range"))
+	}
+	p.Kappa, p.BondsPenalty, p.BondBits = uint16(k), uint16(pen), uint8(bb)
+	p.Allocation = d.String()
+	p.CommitReveal, p.WithholdOutliers, p.SelfDealingCap = d.Bool(), d.Bool(), d.Bool()
 	return p, d.Finish()
 }
 
@@ -303,4 +398,15 @@ func ParamsAt(g ledger.Getter, height uint64) (Params, error) {
 		return Params{}, err
 	}
 	return decodeParams(b)
+}
+
+// yumaConfig returns the epoch's fractions in 32.32 fixed point, derived
+// as the chain derives them.
+func (p *Params) yumaConfig() yumaConfig {
+	return yumaConfig{
+		kappa:   fxFromU16(p.Kappa),
+		alpha:   fxOne - ratio(p.BondsMovingAverage, ppm), // 1 - I64F64(bma / 1e6) truncated to I32F32
+		penalty: fxFromU16(p.BondsPenalty),
+		bondMax: 1<<p.BondBits - 1,
+	}
 }

@@ -74,16 +74,20 @@ func PendingContribution(g ledger.Getter, id ledger.AccountID, epoch uint64) (Pe
 	return Pending{Epoch: epoch, Contribution: r.Value, Credits: r.Credits, Records: r.Count}, err
 }
 
-// Bonds returns a validator's bonds in parts per billion, by provider.
+// Bonds returns a validator's stored bonds by provider: per provider
+// column, scaled so that the largest validator's bond is 2^bond_bits - 1
+// (65535 by default, as the chain stores them).
 func Bonds(g ledger.Getter, id ledger.AccountID) (map[ledger.AccountID]uint64, error) {
+	out := map[ledger.AccountID]uint64{}
 	v, ok := g.Get(bondsKey(id))
 	if !ok {
-		return map[ledger.AccountID]uint64{}, nil
+		return out, nil
 	}
-	bs, err := decodeBonds(v)
-	out := make(map[ledger.AccountID]uint64, len(bs))
-	for _, b := range bs {
-		out[b.Provider] = b.Ppb
+	cb, _ := g.Get(columnsKey())
+	cols, err := decodeColumns(cb)
+	if err != nil {
+		return nil, err
 	}
+	err = decodeBondRow(v, len(cols), func(c int, b uint64) { out[ledger.AccountID(cols[c])] = b })
 	return out, err
 }

@@ -12,8 +12,14 @@ import (
 //	k/v/<validator>                validator record
 //	k/r/<epoch>/<provider>         the epoch's contribution of a provider
 //	k/c/<epoch>/<validator>        a validator's weight commitment
-//	k/w/<epoch>/<validator>        a validator's revealed weights
-//	k/b/<validator>                a validator's bonds (EMA), by provider
+//	k/W/<validator>                a validator's weights: the epoch and height
+//	                               they were set at, then the weights
+//	                               (they persist until it reveals again)
+//	k/b/<validator>                a validator's bonds: [column gap, bond]
+//	                               pairs over k/C, scaled per column
+//	                               (largest 2^bond_bits - 1)
+//	k/C                            the provider columns of the last close
+//	k/l                            the height of the last epoch close
 //	k/s/<provider>/<epoch>         a provider's result for an epoch
 //	k/t/<validator>/<epoch>        a validator's result for an epoch
 //
@@ -42,11 +48,10 @@ func commitPrefix(epoch uint64) []byte { return append(key([]byte("c"), epochByt
 func commitKey(epoch uint64, id ledger.AccountID) []byte {
 	return append(commitPrefix(epoch), id...)
 }
-func weightsPrefix(epoch uint64) []byte { return append(key([]byte("w"), epochBytes(epoch)), '/') }
-func weightsKey(epoch uint64, id ledger.AccountID) []byte {
-	return append(weightsPrefix(epoch), id...)
-}
-func bondsKey(id ledger.AccountID) []byte { return key([]byte("b"), []byte(id)) }
+func currentWeightsKey(id ledger.AccountID) []byte { return key([]byte("W"), []byte(id)) }
+func lastCloseKey() []byte                         { return key([]byte("l")) }
+func columnsKey() []byte                           { return key([]byte("C")) }
+func bondsKey(id ledger.AccountID) []byte          { return key([]byte("b"), []byte(id)) }
 func providerResultKey(id ledger.AccountID, epoch uint64) []byte {
 	return key([]byte("s"), []byte(id), epochBytes(epoch))
 }
@@ -153,39 +158,68 @@ func decodeWeights(d *ledger.Decoder) []Weight {
 	return ws
 }
 
-// bond is a validator's bond with a provider, in parts per billion.
-type bond struct {
-	Provider ledger.AccountID
-	Ppb      uint64
-}
-
-func encodeBonds(bs []bond) []byte {
-	e := ledger.NewEncoder(nil)
-	e.Uint(uint64(len(bs)))
-	for _, b := range bs {
-		e.String(string(b.Provider))
-		e.Uint(b.Ppb)
+// encodeColumns encodes the provider columns bonds refer to.
+func encodeColumns(cols []ledger.AccountID) []byte {
+	size := 8
+	for _, c := range cols {
+		size += len(c) + 1
+	}
+	e := ledger.NewEncoder(make([]byte, 0, size))
+	e.Uint(uint64(len(cols)))
+	for _, c := range cols {
+		e.String(string(c))
 	}
 	return e.Bytes()
 }
 
-func decodeBonds(b []byte) ([]bond, error) {
-	d := ledger.NewDecoder(b, "bonds")
-	n := d.Len(2)
-	out := make([]bond, 0, n)
-	for range n {
-		out = append(out, bond{Provider: ledger.AccountID(d.String()), Ppb: d.Uint()})
+// decodeColumns returns the stored columns as slices of b.
+func decodeColumns(b []byte) ([][]byte, error) {
+	d := ledger.NewDecoder(b, "columns")
+	n := d.Len(1)
+	out := make([][]byte, n)
+	for i := range n {
+		out[i] = d.Fixed(d.Len(1))
 	}
 	return out, d.Finish()
+}
+
+// encodeBondRow encodes a validator's bonds: ascending columns as gaps.
+func encodeBondRow(cols []int32, vals []uint64) []byte {
+	e := ledger.NewEncoder(make([]byte, 0, 8+4*len(cols)))
+	e.Uint(uint64(len(cols)))
+	prev := int32(-1)
+	for k, c := range cols {
+		e.Uint(uint64(c - prev - 1))
+		e.Uint(vals[k])
+		prev = c
+	}
+	return e.Bytes()
+}
+
+// decodeBondRow calls fn with each stored (column, bond), columns
+// ascending; ncols bounds the columns.
+func decodeBondRow(b []byte, ncols int, fn func(col int, bond uint64)) error {
+	d := ledger.NewDecoder(b, "bonds")
+	n := d.Len(2)
+	col := int64(-1)
+	for range n {
+		col += int64(d.Uint()) + 1
+		x := d.Uint()
+		if col < 0 || col >= int64(ncols) {
+			return ledger.Errorf(ledger.ErrCorrupt, "bond column %d of %d", col, ncols)
+		}
+		fn(int(col), x)
+	}
+	return d.Finish()
 }
 
 // ProviderResult is a provider's outcome for one epoch.
 type ProviderResult struct {
 	Epoch        uint64        `json:"epoch"`
 	Contribution ledger.Amount `json:"contribution"`  // C_i
-	Consensus    uint64        `json:"consensus_ppm"` // kappa-clipped consensus weight
+	Consensus    uint64        `json:"consensus_ppb"` // the weighted median at kappa
 	Incentive    uint64        `json:"incentive_ppb"` // share of the clipped rank
-	Trust        uint64        `json:"trust_ppm"`     // clipped / unclipped support
+	Trust        uint64        `json:"trust_ppb"`     // clipped / unclipped rank
 	Reward       ledger.Amount `json:"reward"`
 	Flagged      bool          `json:"flagged"` // outlier: reward withheld
 	Capped       ledger.Amount `json:"capped"`  // withheld by the self-dealing cap
@@ -212,13 +246,15 @@ func decodeProviderResult(epoch uint64, b []byte) (ProviderResult, error) {
 // ValidatorResult is a validator's outcome for one epoch.
 type ValidatorResult struct {
 	Epoch    uint64        `json:"epoch"`
+	Active   bool          `json:"active"`       // its last weights are within the activity cutoff
 	Dividend uint64        `json:"dividend_ppb"` // share of bond-weighted incentive
-	VTrust   uint64        `json:"vtrust_ppm"`   // share of its weight that survived clipping
+	VTrust   uint64        `json:"vtrust_ppb"`   // share of its weight that survived clipping
 	Reward   ledger.Amount `json:"reward"`
 }
 
 func encodeValidatorResult(r *ValidatorResult) []byte {
 	e := ledger.NewEncoder(nil)
+	e.Bool(r.Active)
 	e.Uint(r.Dividend)
 	e.Uint(r.VTrust)
 	e.Amount(r.Reward)
@@ -227,6 +263,6 @@ func encodeValidatorResult(r *ValidatorResult) []byte {
 
 func decodeValidatorResult(epoch uint64, b []byte) (ValidatorResult, error) {
 	d := ledger.NewDecoder(b, "validator result")
-	r := ValidatorResult{Epoch: epoch, Dividend: d.Uint(), VTrust: d.Uint(), Reward: d.Amount()}
+	r := ValidatorResult{Epoch: epoch, Active: d.Bool(), Dividend: d.Uint(), VTrust: d.Uint(), Reward: d.Amount()}
 	return r, d.Finish()
 }

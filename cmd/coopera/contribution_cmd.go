@@ -59,7 +59,7 @@ func runContribution(c *cli, ctx context.Context, cmd *command, args []string) i
 				return c.writeJSON(map[string]any{"provider": id, "epochs": rs, "open_epoch": pend})
 			}
 			tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "epoch\tcontribution\tconsensus ppm\tincentive ppb\ttrust ppm\treward\tflagged\tcapped")
+			fmt.Fprintln(tw, "epoch\tcontribution\tconsensus ppb\tincentive ppb\ttrust ppb\treward\tflagged\tcapped")
 			for _, r := range rs {
 				fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%s\t%v\t%s\n", r.Epoch, r.Contribution, r.Consensus, r.Incentive, r.Trust, r.Reward, r.Flagged, r.Capped)
 			}
@@ -80,10 +80,10 @@ func runContribution(c *cli, ctx context.Context, cmd *command, args []string) i
 			return c.fail(err)
 		}
 		if f.json {
-			return c.writeJSON(map[string]any{"validator": id, "epochs": rs, "bonds_ppb": bonds})
+			return c.writeJSON(map[string]any{"validator": id, "epochs": rs, "bonds": bonds})
 		}
 		tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "epoch\tdividend ppb\tvtrust ppm\treward")
+		fmt.Fprintln(tw, "epoch\tdividend ppb\tvtrust ppb\treward")
 		for _, r := range rs {
 			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\n", r.Epoch, r.Dividend, r.VTrust, r.Reward)
 		}
