@@ -101,6 +101,15 @@ type Result struct {
 	Duplicates int     // applied before (same key and content)
 	Rejected   []error // refused by the ledger: dropped, one error each
 	Pending    int     // still queued after a transport failure
+	// Answered pairs each command the ledger answered with its receipt,
+	// in order.
+	Answered []Answer
+}
+
+// Answer is a command and the ledger's receipt for it.
+type Answer struct {
+	Command *ledger.Command
+	Receipt *coopera.Receipt
 }
 
 // Queue holds commands until a Submitter has answered for them. It is safe
@@ -157,6 +166,7 @@ func (q *Queue) Flush(ctx context.Context) (Result, error) {
 			return res, fmt.Errorf("%w: %w", ErrTransport, err)
 		}
 		for i, rc := range rs {
+			res.Answered = append(res.Answered, Answer{Command: q.pending[i], Receipt: rc})
 			switch {
 			case rc.Err != nil:
 				res.Rejected = append(res.Rejected, fmt.Errorf("%s (key %s): %w", q.pending[i].Payload.Type(), q.pending[i].Key, rc.Err))
