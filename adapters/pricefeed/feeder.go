@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/adapters/submit"
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/tokenomics"
@@ -25,9 +24,12 @@ type Feed struct {
 	Fallbacks []Source
 	// MaxAge refuses a quote older than this (default 1 hour).
 	MaxAge time.Duration
-	// MaxDeviationBps refuses a quote further than this from the median of
-	// the other feeds' quotes that passed their own checks in the same
-	// step (0: no deviation check). Needs at least one other feed.
+	// MaxDeviationBps refuses a quote further than this from the feeds'
+	// median (0: no deviation check). The median is taken, each step, over
+	// every feed's quote that passed its own checks (validity, age) or,
+	// for a feed without one, its last good price if accepted within its
+	// MaxAge; the lower middle for an even count, as the oracle does. It
+	// needs two such prices.
 	MaxDeviationBps uint32
 	// HoldLastGood resubmits the feed's last accepted price for this long
 	// after it was accepted when every source fails (Liquity's
@@ -148,19 +150,25 @@ func (f *Feeder) Step(ctx context.Context, now time.Time) ([]Event, error) {
 	}
 	var cmds []*ledger.Command
 	var owners []int
+	// The reference for deviation: the median over all feeds of the
+	// quote that passed its own checks, or, for a feed without one, its
+	// last good price if accepted within its MaxAge. A majority of honest
+	// feeds outvotes one manipulated source, whichever way it moves.
+	var witnesses []ledger.Amount
 	for i, fs := range f.feeds {
-		// The reference for deviation: the other feeds' primaries that passed.
-		var others []ledger.Amount
-		for j := range f.feeds {
-			if j != i && primary[j].err == nil {
-				others = append(others, primary[j].q.Price)
-			}
+		switch {
+		case primary[i].err == nil:
+			witnesses = append(witnesses, primary[i].q.Price)
+		case fs.haveGood && now.Sub(fs.lastAt) <= fs.MaxAge:
+			witnesses = append(witnesses, fs.lastGood)
 		}
+	}
+	for i, fs := range f.feeds {
 		check := func(c candidate) candidate {
-			if c.err == nil && fs.MaxDeviationBps > 0 && len(others) > 0 {
-				ref := median(others)
+			if c.err == nil && fs.MaxDeviationBps > 0 && len(witnesses) >= 2 {
+				ref := median(witnesses)
 				if d := deviationBps(c.q.Price, ref); d > uint64(fs.MaxDeviationBps) {
-					c.err = fmt.Errorf("%w: %s is %d bps from the others' median %s (limit %d)", ErrDeviation, Decimal(c.q.Price), d, Decimal(ref), fs.MaxDeviationBps)
+					c.err = fmt.Errorf("%w: %s is %d bps from the feeds' median %s (limit %d)", ErrDeviation, Decimal(c.q.Price), d, Decimal(ref), fs.MaxDeviationBps)
 				}
 			}
 			if c.err == nil {
@@ -209,31 +217,29 @@ func (f *Feeder) Step(ctx context.Context, now time.Time) ([]Event, error) {
 	}
 	f.queue.Add(cmds...)
 	res, err := f.queue.Flush(ctx)
-	// Outcomes: the flush reports counts and rejections; attribute them.
-	if err != nil {
-		for _, i := range owners {
-			emit(Event{Feed: f.feeds[i].Account, Kind: Transport, Err: err})
-		}
-		return events, err
-	}
-	byKey := map[string]*coopera.Receipt{}
+	// Outcomes of every command answered: this step's, and any queued by
+	// a step whose flush failed.
+	answered := map[*ledger.Command]bool{}
 	for _, a := range res.Answered {
-		byKey[a.Command.Key] = a.Receipt
-	}
-	for k, i := range owners {
-		fs := f.feeds[i]
-		rc := byKey[cmds[k].Key]
+		answered[a.Command] = true
+		feed, rc := a.Command.Actor, a.Receipt
 		switch {
-		case rc == nil: // answered in an earlier step's flush
 		case rc.Err != nil:
-			emit(Event{Feed: fs.Account, Kind: Rejected, Err: rc.Err})
+			emit(Event{Feed: feed, Kind: Rejected, Err: rc.Err})
 		case rc.Duplicate:
-			emit(Event{Feed: fs.Account, Kind: Duplicate})
+			emit(Event{Feed: feed, Kind: Duplicate})
 		default:
-			emit(Event{Feed: fs.Account, Kind: Submitted})
+			emit(Event{Feed: feed, Kind: Submitted})
 		}
 	}
-	return events, nil
+	if err != nil {
+		for k, i := range owners {
+			if !answered[cmds[k]] {
+				emit(Event{Feed: f.feeds[i].Account, Kind: Transport, Err: err})
+			}
+		}
+	}
+	return events, err
 }
 
 // read reads a source and checks the quote on its own: a fetch error, an
