@@ -65,8 +65,8 @@ func (o *Options) validate() error {
 			return fmt.Errorf("%w: Provider: %w", ErrOptions, err)
 		}
 	}
-	for h, p := range o.HostProviders { // order-free: any error will do
-		if err := p.Validate(); err != nil {
+	for _, h := range sortedKeys(o.HostProviders) {
+		if err := o.HostProviders[h].Validate(); err != nil {
 			return fmt.Errorf("%w: HostProviders[%q]: %w", ErrOptions, h, err)
 		}
 	}
@@ -76,9 +76,9 @@ func (o *Options) validate() error {
 	if o.MaxGap <= 0 {
 		return fmt.Errorf("%w: MaxGap %s must be positive", ErrOptions, o.MaxGap)
 	}
-	for k, c := range o.Classes {
-		if c == "" || len(c) > 64 {
-			return fmt.Errorf("%w: Classes[%q] = %q must be 1..64 bytes", ErrOptions, k, c)
+	for _, k := range sortedKeys(o.Classes) {
+		if c := o.Classes[k]; c == "" || len(c) > 64 {
+			return fmt.Errorf("%w: Classes[%q] = %q must be 1..64 bytes", ErrOptions, k, o.Classes[k])
 		}
 	}
 	return nil
@@ -333,6 +333,17 @@ func (m *Meter) class(u Unit) (string, error) {
 		return "", fmt.Errorf("%w: %q is longer than 64 bytes; map it in Options.Classes", ErrClass, c)
 	}
 	return c, nil
+}
+
+// sortedKeys returns m's keys in order, so that which error is reported
+// never depends on map order.
+func sortedKeys[V any](m map[string]V) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m { // order-free: sorted below
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
 }
 
 func cmpString(a, b string) int {

@@ -3,6 +3,7 @@ package pricefeed
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -98,7 +99,7 @@ type Feeder struct {
 
 type feedState struct {
 	Feed
-	lastKey   string        // key of the last observation built
+	recent    []string      // keys of the last observations built, newest last
 	lastGood  ledger.Amount // last accepted price
 	lastAt    time.Time     // when it was accepted
 	lastRound string
@@ -124,6 +125,10 @@ func NewFeeder(to submit.Submitter, feeds ...Feed) (*Feeder, error) {
 	}
 	return f, nil
 }
+
+// recentRounds is how many observed rounds a feed remembers, so that a
+// round read again (after a fallback's, say) is not observed twice.
+const recentRounds = 16
 
 type candidate struct {
 	q   Quote
@@ -195,14 +200,18 @@ func (f *Feeder) Step(ctx context.Context, now time.Time) ([]Event, error) {
 		switch {
 		case c.err == nil:
 			key := submit.Key("feed", string(fs.Account), c.q.Source, c.q.Round)
-			if key == fs.lastKey {
+			if slices.Contains(fs.recent, key) {
 				emit(Event{Feed: fs.Account, Kind: Unchanged, Source: c.q.Source, Round: c.q.Round, Price: c.q.Price})
 				continue
 			}
 			emit(Event{Feed: fs.Account, Kind: kind, Source: c.q.Source, Round: c.q.Round, Price: c.q.Price})
 			micro, _ := MicroUSD(c.q.Price)
 			cmd = fs.Signer.CommandAt(key, &tokenomics.ObservePrice{Price: micro}, uint64(max(c.q.Time.UnixMicro(), 0)))
-			fs.lastKey, fs.lastGood, fs.lastAt, fs.lastRound, fs.haveGood = key, c.q.Price, now, c.q.Round, true
+			fs.recent = append(fs.recent, key)
+			if len(fs.recent) > recentRounds {
+				fs.recent = fs.recent[1:]
+			}
+			fs.lastGood, fs.lastAt, fs.lastRound, fs.haveGood = c.q.Price, now, c.q.Round, true
 		case fs.haveGood && fs.HoldLastGood > 0 && now.Sub(fs.lastAt) <= fs.HoldLastGood:
 			round := "held@" + strconv.FormatInt(now.UnixMicro(), 10)
 			emit(Event{Feed: fs.Account, Kind: HeldLast, Source: "last-good", Round: round, Price: fs.lastGood, Err: c.err})
