@@ -16,6 +16,4 @@ var (
 	// ErrNoNVML is returned where NVML cannot be used: a build without cgo
 	// or not on Linux, or no NVML library on the machine.
 	ErrNoNVML = errors.New("metering: no NVML")
-	// ErrClass is a device class too long for the contribution record.
-	ErrClass = errors.New("metering: device class")
 )

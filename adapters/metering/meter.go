@@ -1,10 +1,13 @@
 package metering
 
 import (
+	"encoding/hex"
 	"fmt"
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/zeebo/blake3"
 
 	"github.com/coopera/coopera/adapters/submit"
 	"github.com/coopera/coopera/contribution"
@@ -324,13 +327,18 @@ func (m *Meter) close(st *unitState) (Usage, error) {
 	return u, nil
 }
 
+// class returns the unit's device class: its DefaultClass mapped by
+// Options.Classes. A default class longer than the record's 64 bytes is
+// cut to 55 and given a dash and 8 hex digits of its hash, so that it
+// stays distinct (map it in Options.Classes to price it).
 func (m *Meter) class(u Unit) (string, error) {
 	c := DefaultClass(u.Model, u.Profile)
 	if mapped, ok := m.opts.Classes[c]; ok {
-		c = mapped
+		return mapped, nil
 	}
 	if len(c) > 64 {
-		return "", fmt.Errorf("%w: %q is longer than 64 bytes; map it in Options.Classes", ErrClass, c)
+		h := blake3.Sum256([]byte(c))
+		c = c[:55] + "-" + hex.EncodeToString(h[:4])
 	}
 	return c, nil
 }

@@ -2,6 +2,7 @@ package metering_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -80,6 +81,13 @@ func TestDefaultClass(t *testing.T) {
 		if got := metering.DefaultClass(c.model, c.profile); got != c.want {
 			t.Errorf("DefaultClass(%q, %q) = %q, want %q", c.model, c.profile, got, c.want)
 		}
+	}
+	long := strings.Repeat("Very Long Accelerator Name ", 4)
+	m, _ := metering.New(metering.Options{Source: "s", Provider: "p"})
+	us, _ := m.Observe(t0, []metering.Reading{{Unit: metering.Unit{UUID: "GPU-1", Model: long}, Time: t0}})
+	us2, _ := m.Observe(t0.Add(time.Hour), nil)
+	if len(us) != 0 || len(us2) != 1 || len(us2[0].Class) != 64 || !strings.HasPrefix(us2[0].Class, "very-long-accelerator-name-very-long") {
+		t.Errorf("a long class: %+v %+v", us, us2)
 	}
 	if got := metering.MIGProfile(1, 9984); got != "1g.10gb" {
 		t.Errorf("MIGProfile(1, 9984) = %q", got)

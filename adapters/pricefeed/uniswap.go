@@ -33,6 +33,8 @@ type Pool interface {
 // tick (measured: about 60 ms at |tick| = 200000, 0.55 s at MaxTick, on
 // one core); the last tick's price is cached. The quote token is taken to
 // be worth one USD (a USD stablecoin pool). The round is the block time.
+// Latest is not safe for concurrent use (a Feeder reads its sources one
+// at a time).
 type UniswapV3 struct {
 	// PoolName names the source: "uniswap-v3:" + PoolName.
 	PoolName string
