@@ -1,12 +1,19 @@
 package metering_test
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/coopera/coopera/adapters/metering"
+	"github.com/coopera/coopera/adapters/submit"
 )
 
 func reading(at time.Duration, energy uint64, act uint32) metering.Reading {
@@ -94,5 +101,46 @@ func TestDefaultClass(t *testing.T) {
 	}
 	if got := metering.MIGProfile(3, 40192); got != "3g.40gb" {
 		t.Errorf("MIGProfile(3, 40192) = %q", got)
+	}
+}
+
+// sourceFunc is a Source from a function.
+type sourceFunc func(ctx context.Context, now time.Time) ([]metering.Reading, error)
+
+func (f sourceFunc) Read(ctx context.Context, now time.Time) ([]metering.Reading, error) {
+	return f(ctx, now)
+}
+
+// TestRunnerRun: Run reads on its period, reports read errors and carries
+// on, and stops with the context.
+func TestRunnerRun(t *testing.T) {
+	m, _ := metering.New(metering.Options{Source: "s", Provider: "p", Window: time.Second})
+	var reads atomic.Int32
+	src := sourceFunc(func(ctx context.Context, now time.Time) ([]metering.Reading, error) {
+		if reads.Add(1) == 2 {
+			return nil, fmt.Errorf("%w: exporter restarting", metering.ErrScrape)
+		}
+		return []metering.Reading{{Unit: metering.Unit{UUID: "GPU-1", Model: "m"}, Time: now, Activity: 1_000_000, HasActivity: true}}, nil
+	})
+	var scrapeErrs atomic.Int32
+	reg := prometheus.NewRegistry()
+	r := &metering.Runner{Meter: m, Source: src, Signer: &submit.Signer{Actor: "meter"}, Queue: submit.NewQueue(&flakySubmitter{fail: 1 << 30}, 0),
+		Interval: 5 * time.Millisecond, Metrics: metering.NewMetrics(reg),
+		OnError: func(err error) {
+			if errors.Is(err, metering.ErrScrape) {
+				scrapeErrs.Add(1)
+			}
+		}}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := r.Run(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Run returned %v", err)
+	}
+	if reads.Load() < 3 || scrapeErrs.Load() != 1 {
+		t.Fatalf("%d reads, %d scrape errors", reads.Load(), scrapeErrs.Load())
+	}
+	var got dto.Metric
+	if err := r.Metrics.Scrapes.WithLabelValues("error").Write(&got); err != nil || got.GetCounter().GetValue() != 1 {
+		t.Fatalf("error scrapes metric %v %v", got.GetCounter().GetValue(), err)
 	}
 }
