@@ -205,3 +205,25 @@ func TestFeederTransportAndRejection(t *testing.T) {
 		t.Fatalf("%v\n%s", err, eventLines(es))
 	}
 }
+
+// TestFeederRun: Run steps on its period until the context ends; a round
+// is observed once however often it is read.
+func TestFeederRun(t *testing.T) {
+	eng := oracleEconomy(t)
+	rd := round(1, 300012345678, now.Add(-time.Minute), 1)
+	calls := 0
+	f, err := pricefeed.NewFeeder(eng, pricefeed.Feed{Account: "feed-chainlink", Signer: signer(eng, "feed-chainlink"), Source: chainlink(&rd, &calls)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[pricefeed.EventKind]int{}
+	f.OnEvent = func(e pricefeed.Event) { kinds[e.Kind]++ }
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := f.Run(ctx, 5*time.Millisecond, func() time.Time { return now }); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Run returned %v", err)
+	}
+	if kinds[pricefeed.Accepted] != 1 || kinds[pricefeed.Submitted] != 1 || kinds[pricefeed.Unchanged] < 2 {
+		t.Fatalf("events %v", kinds)
+	}
+}
