@@ -83,6 +83,7 @@ func init() {
 		cmdReplay,
 		cmdSnapshot,
 		cmdContribution,
+		cmdMeter,
 		cmdNode,
 		cmdClusterDemo,
 		cmdGov,

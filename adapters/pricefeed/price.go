@@ -1,0 +1,109 @@
+package pricefeed
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// AttoDecimals is the precision of prices inside the adapter: integers of
+// 10^-18 USD per whole token.
+const AttoDecimals = 18
+
+// Quote is one price from a source.
+type Quote struct {
+	// Source names the source, such as "chainlink:eth-usd".
+	Source string `json:"source"`
+	// Round identifies the observation at the source: a Chainlink round ID,
+	// a Pyth publish time, a CEX ticker sequence, a Uniswap block time.
+	// The idempotency key of the observation is derived from it.
+	Round string `json:"round"`
+	// Price is atto-USD (10^-18 USD) per whole token, truncated.
+	Price ledger.Amount `json:"price"`
+	// Conf is the source's confidence half-width in atto-USD (Pyth), or 0.
+	Conf ledger.Amount `json:"conf"`
+	// Time is when the source says the price was set.
+	Time time.Time `json:"time"`
+}
+
+// Source gives the latest price of the native token in USD.
+type Source interface {
+	// Name names the source in events, keys and metrics.
+	Name() string
+	// Latest returns the source's latest quote, or an error wrapping one of
+	// the package's sentinels.
+	Latest(ctx context.Context) (Quote, error)
+}
+
+var (
+	attoScale = decimal.New(1, AttoDecimals)
+	maxAmount = decimal.NewFromBigInt(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1)), 0)
+)
+
+// Atto converts an exact decimal price (USD per whole token) to atto-USD,
+// truncating digits beyond the 18th decimal place. It refuses a price that
+// is not positive (ErrInvalidAnswer) or does not fit 128 bits.
+func Atto(d decimal.Decimal) (ledger.Amount, error) {
+	if d.Sign() <= 0 {
+		return ledger.Amount{}, fmt.Errorf("%w: price %s is not positive", ErrInvalidAnswer, d)
+	}
+	a := d.Mul(attoScale).Truncate(0)
+	if a.GreaterThan(maxAmount) {
+		return ledger.Amount{}, fmt.Errorf("%w: price %s is too large", ErrInvalidAnswer, d)
+	}
+	v, _ := ledger.AmountFromBig(a.BigInt())
+	return v, nil
+}
+
+// Decimal returns an atto-USD price as an exact decimal in USD.
+func Decimal(atto ledger.Amount) decimal.Decimal {
+	return decimal.NewFromBigInt(atto.Big(), -AttoDecimals)
+}
+
+// MicroUSD converts an atto-USD price to the micro-USD the oracle's
+// observe_price takes, floored (the buyer of credits never gets a price
+// above the source's). A price under one micro-USD is ErrBelowResolution.
+func MicroUSD(atto ledger.Amount) (uint64, error) {
+	q, _, _ := atto.MulDiv(1, 1_000_000_000_000)
+	v, ok := q.Uint64()
+	if !ok {
+		return 0, fmt.Errorf("%w: %s USD is too large for observe_price", ErrInvalidAnswer, Decimal(atto))
+	}
+	if v == 0 {
+		return 0, fmt.Errorf("%w: %s USD is below 0.000001", ErrBelowResolution, Decimal(atto))
+	}
+	return v, nil
+}
+
+// deviationBps returns |a - b| * 10000 / b, floored (b > 0), saturating.
+func deviationBps(a, b ledger.Amount) uint64 {
+	d, ok := a.Sub(b)
+	if !ok {
+		d, _ = b.Sub(a)
+	}
+	// |a-b| * 10000 / b with 128-bit operands: compare d*10000 to b by
+	// big integers only here, off the hot path.
+	q := new(big.Int).Mul(d.Big(), big.NewInt(10000))
+	q.Quo(q, b.Big())
+	if !q.IsUint64() {
+		return 1 << 63
+	}
+	return q.Uint64()
+}
+
+// median returns the median of prices, the lower middle one for an even
+// count (the oracle's rule).
+func median(ps []ledger.Amount) ledger.Amount {
+	s := append([]ledger.Amount(nil), ps...)
+	for i := 1; i < len(s); i++ { // insertion sort: a handful of feeds
+		for j := i; j > 0 && s[j].Cmp(s[j-1]) < 0; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+	return s[(len(s)-1)/2]
+}

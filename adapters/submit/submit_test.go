@@ -1,0 +1,144 @@
+package submit_test
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/adapters/internal/adaptertest"
+	"github.com/coopera/coopera/adapters/submit"
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/tokenomics"
+)
+
+func TestKey(t *testing.T) {
+	a := submit.Key("feed", "ab", "c")
+	if a != submit.Key("feed", "ab", "c") || a == submit.Key("feed", "a", "bc") || a == submit.Key("meter", "ab", "c") {
+		t.Fatal("keys must be a function of the domain and the parts, part boundaries included")
+	}
+	if len(a) != len("feed:")+32 || a[:5] != "feed:" {
+		t.Fatalf("key %q", a)
+	}
+}
+
+func TestSignerNonces(t *testing.T) {
+	clock := time.Unix(1_767_225_600, 0)
+	s := &submit.Signer{Actor: "a", Clock: func() time.Time { return clock }}
+	c1 := s.Command("", &tokenomics.ObservePrice{Price: 1})
+	c2 := s.Command("", &tokenomics.ObservePrice{Price: 1}) // same microsecond: +1
+	if c1.Nonce != uint64(clock.UnixMicro()) || c2.Nonce != c1.Nonce+1 {
+		t.Fatalf("nonces %d %d", c1.Nonce, c2.Nonce)
+	}
+	clock = clock.Add(-time.Hour) // the clock went back: still increasing
+	if c3 := s.Command("", &tokenomics.ObservePrice{Price: 1}); c3.Nonce != c2.Nonce+1 {
+		t.Fatalf("nonce after the clock went back: %d", c3.Nonce)
+	}
+	s.Resume(1 << 60)
+	if c4 := s.CommandAt("", &tokenomics.ObservePrice{Price: 1}, 5); c4.Nonce != 1<<60+1 || c4.Signature != nil {
+		t.Fatalf("after Resume: %d, signature %x", c4.Nonce, c4.Signature)
+	}
+}
+
+func feedLedger(t *testing.T) *coopera.Engine {
+	t.Helper()
+	eng, _, err := adaptertest.Open(t.TempDir(), `{"chain_id": "submit-test", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "24h",
+	  "require_signatures": true, "assets": [{"id": "COOP", "decimals": 6}],
+	  "accounts": [{"id": "feed", "public_key": "`+adaptertest.PublicHex("feed")+`"}],
+	  "params": {"tokenomics": {"oracle_feeds": ["feed"]}}}`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { eng.Close() })
+	return eng
+}
+
+// node is a stand-in for coopera node's HTTP API (POST /submit), answering
+// with the receipt and refusal JSON the node writes.
+func node(t *testing.T, eng *coopera.Engine) *httptest.Server {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.Header.Get("X-Test") == "follower" {
+			w.WriteHeader(http.StatusConflict)
+			json.NewEncoder(w).Encode(map[string]string{"code": "not_leader", "error": "this node follows n2"})
+			return
+		}
+		cmd, err := eng.ParseCommand(body)
+		if err == nil {
+			var rc *coopera.Receipt
+			rc, err = eng.Submit(r.Context(), cmd)
+			if rc != nil {
+				out := map[string]any{"height": rc.Height, "index": rc.Index, "block_hash": hex.EncodeToString(rc.BlockHash[:]),
+					"applied": rc.Err == nil, "duplicate": rc.Duplicate, "events": []any{}, "balances": []any{}}
+				status := http.StatusOK
+				var le *ledger.Error
+				if errors.As(rc.Err, &le) {
+					out["error"] = map[string]string{"code": le.Code, "message": le.Msg}
+					status = http.StatusUnprocessableEntity
+				}
+				w.WriteHeader(status)
+				json.NewEncoder(w).Encode(out)
+				return
+			}
+		}
+		var le *ledger.Error
+		errors.As(err, &le)
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]string{"code": le.Code, "error": le.Msg})
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestNodeSubmitter(t *testing.T) {
+	ctx := context.Background()
+	eng := feedLedger(t)
+	srv := node(t, eng)
+	s := &submit.Signer{Actor: "feed", PrivateKey: adaptertest.Key("feed"), ChainID: eng.ChainID()}
+	n := &submit.Node{URL: srv.URL + "/"}
+	ok := s.Command(submit.Key("feed", "round-1"), &tokenomics.ObservePrice{Price: 3_000_000_000})
+	tooHigh := s.Command(submit.Key("feed", "round-2"), &tokenomics.ObservePrice{Price: 1 << 61})
+	unsigned := &ledger.Command{Actor: "feed", Payload: &tokenomics.ObservePrice{Price: 1}}
+	rs, err := n.SubmitBatch(ctx, []*ledger.Command{ok, ok, tooHigh, unsigned})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rs[0].Err != nil || rs[0].Duplicate || rs[0].Height == 0 || rs[0].BlockHash.IsZero() {
+		t.Fatalf("applied: %+v", rs[0])
+	}
+	if !rs[1].Duplicate || rs[1].Height != rs[0].Height {
+		t.Fatalf("duplicate: %+v", rs[1])
+	}
+	if !errors.Is(rs[2].Err, tokenomics.ErrPriceOutOfRange) {
+		t.Fatalf("rejected: %v", rs[2].Err)
+	}
+	if !errors.Is(rs[3].Err, ledger.ErrBadSignature) {
+		t.Fatalf("refused before sequencing: %v", rs[3].Err)
+	}
+	// A follower's 409 is no answer about the command: ErrNode, and a
+	// queue keeps the command.
+	hc := &http.Client{Transport: headerRT{"X-Test", "follower"}}
+	q := submit.NewQueue(&submit.Node{URL: srv.URL, Client: hc}, 0)
+	q.Add(s.Command(submit.Key("feed", "round-3"), &tokenomics.ObservePrice{Price: 3_000_000_001}))
+	if _, err := q.Flush(ctx); !errors.Is(err, submit.ErrNode) || !errors.Is(err, submit.ErrTransport) || q.Len() != 1 {
+		t.Fatalf("follower: %v, %d queued", err, q.Len())
+	}
+	srv.Close()
+	if _, err := n.SubmitBatch(ctx, []*ledger.Command{ok}); !errors.Is(err, submit.ErrTransport) {
+		t.Fatalf("node down: %v", err)
+	}
+}
+
+type headerRT [2]string
+
+func (h headerRT) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set(h[0], h[1])
+	return http.DefaultTransport.RoundTrip(r)
+}
