@@ -32,6 +32,12 @@ import (
 // ErrNotLeader is returned by Submit on a node that does not sequence.
 var ErrNotLeader = replication.ErrNotLeader
 
+// ErrOutcomeUnknown is returned by Submit when the block holding the
+// command was published but not acknowledged by the stream: it may still
+// commit. Retry with the same idempotency key: if it committed, the retry
+// is answered with the original receipt, and it is never applied twice.
+var ErrOutcomeUnknown = ledger.NewCode("outcome_unknown")
+
 // IsLeader reports whether this node sequences blocks. An embedded
 // (unreplicated) engine always does.
 func (e *Engine) IsLeader() bool { return e.rep == nil || e.leader.Load() }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/replication"
 	"github.com/coopera/coopera/ledger/store"
 )
 
@@ -90,11 +91,19 @@ func (e *Engine) run() {
 		f, err := e.buildBlock(batch)
 		var pe *publishError
 		if errors.As(err, &pe) {
-			// Fenced, or the stream did not answer: the block was not
-			// applied here. Step down; the callers may resubmit (with
-			// their idempotency keys) to the leader.
+			// The block was not applied here. Step down. Fenced: another
+			// node's block holds the height, so this one will never
+			// commit, and the callers may resubmit to the leader. Any
+			// other failure (no acknowledgement in time) leaves the
+			// outcome unknown: the stream may hold the block, which every
+			// node then applies, so a resubmission must carry the same
+			// idempotency key to be answered by the original.
 			e.demote(pe.Error())
-			e.reject(batch, ledger.Errorf(ErrNotLeader, "this node stopped leading before the block was accepted (%v); resubmit to the leader", pe.err))
+			if errors.Is(pe.err, replication.ErrFenced) {
+				e.reject(batch, ledger.Errorf(ErrNotLeader, "this node stopped leading before the block was accepted (%v); resubmit to the leader", pe.err))
+			} else {
+				e.reject(batch, ledger.Errorf(ErrOutcomeUnknown, "the stream did not acknowledge the block (%v); it may still commit: retry with the same idempotency key, which answers with the original if it did", pe.err))
+			}
 			continue
 		}
 		if err != nil {

@@ -5,13 +5,17 @@ package main
 
 import (
 	"context"
+	"crypto/subtle"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/coopera/coopera"
@@ -29,11 +33,19 @@ leader (holder of a lease in a JetStream key-value bucket), sequences
 blocks; the others apply the stream's blocks after re-deriving every state
 root, serve reads, and take over when the leader's lease lapses.
 
-With -http, the node serves a small JSON API:
-  POST /submit          a command (the JSON form of coopera submit) -> receipt
+With -http, the node serves a small JSON API (on 127.0.0.1 unless ADDR
+names another host; with -api-token-file, every request needs
+Authorization: Bearer TOKEN):
+  POST /submit          a command (the JSON form of coopera submit, sent as
+                        Content-Type: application/json) -> receipt
   GET  /balance?account=A&asset=X
   GET  /head            height, hashes, role and lag
-Submitting to a follower answers 409 with the leader's node ID.
+Submitting to a follower answers 409 with the leader's node ID. An
+unsigned command without an idempotency key gets one derived from its
+content (returned as "key"), so retrying the same command is answered with
+the original; send the same command twice on purpose with distinct keys.
+(A signed command's nonce already makes a second application impossible.) A 503
+"outcome_unknown" means the block may still commit: retry with the key.
 
 The node runs until interrupted (Ctrl-C or SIGTERM).`,
 	run: runNode,
@@ -47,7 +59,8 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	replicas := f.fs.Int("replicas", 3, "stream replicas (1 for a single NATS server)")
 	creds := f.fs.String("creds", "", "NATS credentials `FILE`")
 	stream := f.fs.String("stream", "", "stream `NAME` (default COOPERA_<CHAIN>)")
-	httpAddr := f.fs.String("http", "", "serve the JSON API on `ADDR`, such as 127.0.0.1:8080")
+	httpAddr := f.fs.String("http", "", "serve the JSON API on `ADDR`, such as 127.0.0.1:8080 (a missing host means 127.0.0.1)")
+	tokenFile := f.fs.String("api-token-file", "", "require Authorization: Bearer with the token in `FILE` on every API request")
 	metrics := f.fs.String("metrics", "", "serve Prometheus metrics at /metrics on `ADDR`")
 	pos, code, done := c.parse(cmd, f, args, 1, 1)
 	if done {
@@ -79,11 +92,32 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	}
 	defer eng.Close()
 	if *httpAddr != "" {
-		ln, err := net.Listen("tcp", *httpAddr)
+		addr, public, err := apiAddr(*httpAddr)
+		if err != nil {
+			return c.usageError(cmd, f.fs, err.Error())
+		}
+		api := apiOptions{}
+		if *tokenFile != "" {
+			tok, err := os.ReadFile(*tokenFile)
+			if err != nil {
+				return c.failInput(err)
+			}
+			if api.Token = strings.TrimSpace(string(tok)); len(api.Token) < 16 {
+				return c.usageError(cmd, f.fs, "-api-token-file: the token must be at least 16 characters")
+			}
+		}
+		if public {
+			fmt.Fprintf(c.stderr, "coopera: WARNING: node %s serves its API on all interfaces (%s)", *id, addr)
+			if api.Token == "" {
+				fmt.Fprint(c.stderr, " WITHOUT a token: anyone who reaches this host can submit commands; give -api-token-file or bind 127.0.0.1")
+			}
+			fmt.Fprintln(c.stderr)
+		}
+		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			return c.fail(err)
 		}
-		srv := &http.Server{Handler: nodeAPI(eng), ReadHeaderTimeout: 5 * time.Second}
+		srv := &http.Server{Handler: nodeAPI(eng, api), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 		go srv.Serve(ln)
 		defer srv.Close()
 		fmt.Fprintf(c.stderr, "coopera: node %s: JSON API on http://%s\n", *id, ln.Addr())
@@ -111,13 +145,40 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	}
 }
 
+// apiOptions configure the node's HTTP API.
+type apiOptions struct {
+	// Token, if set, is the bearer token every request must present
+	// (Authorization: Bearer TOKEN).
+	Token string
+	// MaxBody bounds a request body; a larger one is refused with 413.
+	MaxBody int64
+}
+
+// maxSubmitBody is the default bound on a /submit body.
+const maxSubmitBody = 1 << 20
+
+// autoKey derives the idempotency key the node gives a command that
+// carries none, from what its client decided (the intent: envelope and
+// payload, without signature and host annotations): a retry of the same
+// command gets the same key and is answered with the original.
+func autoKey(c *ledger.Command) string {
+	h := c.ContentHash()
+	return "auto:" + hex.EncodeToString(h[:16])
+}
+
 // nodeAPI is the node's HTTP JSON API.
-func nodeAPI(eng *coopera.Engine) http.Handler {
+func nodeAPI(eng *coopera.Engine, o apiOptions) http.Handler {
+	if o.MaxBody <= 0 {
+		o.MaxBody = maxSubmitBody
+	}
 	mux := http.NewServeMux()
 	writeJSON := func(w http.ResponseWriter, status int, v any) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(v)
+	}
+	problem := func(w http.ResponseWriter, status int, code, msg string) {
+		writeJSON(w, status, map[string]string{"code": code, "error": msg})
 	}
 	fail := func(w http.ResponseWriter, err error) {
 		status := http.StatusUnprocessableEntity
@@ -125,20 +186,33 @@ func nodeAPI(eng *coopera.Engine) http.Handler {
 		switch {
 		case errors.Is(err, coopera.ErrNotLeader):
 			status = http.StatusConflict
+		case errors.Is(err, coopera.ErrOutcomeUnknown):
+			status = http.StatusServiceUnavailable
 		case errors.As(err, &le) && isInputError(err):
 			status = http.StatusBadRequest
 		case !errors.As(err, &le):
 			status = http.StatusInternalServerError
 		}
-		code := "error"
+		code := "internal"
 		if le != nil {
 			code = le.Code
 		}
-		writeJSON(w, status, map[string]string{"code": code, "error": errText(err)})
+		problem(w, status, code, errText(err))
 	}
 	mux.HandleFunc("POST /submit", func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		// Only JSON: a form or text/plain body is what a web page can send
+		// to a node on localhost without asking.
+		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+			problem(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the command as Content-Type: application/json")
+			return
+		}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, o.MaxBody))
 		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				problem(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body is over the limit of %d bytes", o.MaxBody))
+				return
+			}
 			fail(w, err)
 			return
 		}
@@ -147,8 +221,17 @@ func nodeAPI(eng *coopera.Engine) http.Handler {
 			fail(w, err)
 			return
 		}
+		if cmd.Key == "" && cmd.Signature == nil {
+			// (A signed command's key is under its signature; its nonce
+			// already makes a second application impossible.)
+			cmd.Key = autoKey(cmd)
+		}
 		rc, err := eng.Submit(r.Context(), cmd)
 		if rc == nil {
+			if errors.Is(err, coopera.ErrOutcomeUnknown) {
+				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"code": coopera.ErrOutcomeUnknown.Code, "error": errText(err), "key": cmd.Key})
+				return
+			}
 			fail(w, err)
 			return
 		}
@@ -157,6 +240,7 @@ func nodeAPI(eng *coopera.Engine) http.Handler {
 			fail(w, jerr)
 			return
 		}
+		out.Key = cmd.Key
 		status := http.StatusOK
 		if rc.Err != nil {
 			status = http.StatusUnprocessableEntity
@@ -175,5 +259,31 @@ func nodeAPI(eng *coopera.Engine) http.Handler {
 	mux.HandleFunc("GET /head", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"head": eng.Head(), "leader": eng.IsLeader(), "lag": eng.Lag()})
 	})
-	return mux
+	if o.Token == "" {
+		return mux
+	}
+	want := []byte("Bearer " + o.Token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="coopera"`)
+			problem(w, http.StatusUnauthorized, "unauthorized", "this node's API needs Authorization: Bearer <token> (the node's -api-token-file)")
+			return
+		}
+		mux.ServeHTTP(w, r)
+	})
+}
+
+// apiAddr returns the address to listen on: a missing host means
+// loopback only; an explicit all-interfaces host is allowed, with a
+// warning.
+func apiAddr(addr string) (string, bool, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", false, fmt.Errorf("-http %q: %w", addr, err)
+	}
+	if host == "" {
+		return net.JoinHostPort("127.0.0.1", port), false, nil
+	}
+	ip := net.ParseIP(host)
+	return addr, ip != nil && ip.IsUnspecified(), nil
 }

@@ -41,7 +41,7 @@ func TestNodeAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	srv := httptest.NewServer(nodeAPI(eng))
+	srv := httptest.NewServer(nodeAPI(eng, apiOptions{}))
 	defer srv.Close()
 	post := func(body string) (*http.Response, map[string]any) {
 		resp, err := http.Post(srv.URL+"/submit", "application/json", strings.NewReader(body))

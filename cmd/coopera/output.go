@@ -140,6 +140,9 @@ type receiptJSON struct {
 	Events    []json.RawMessage `json:"events"`
 	Balances  []balanceJSON     `json:"balances"`
 	Error     *errorJSON        `json:"error,omitempty"`
+	// Key is the command's idempotency key (the node API's, derived from
+	// the command when it had none).
+	Key string `json:"key,omitempty"`
 }
 
 func (a *assets) receipt(ctx context.Context, rc *coopera.Receipt) (*receiptJSON, error) {
