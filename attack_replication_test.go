@@ -17,6 +17,7 @@ import (
 	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/ledgertest"
+	"github.com/coopera/coopera/ledger/replication"
 )
 
 // mirror rebuilds a node's chain on in-memory state from its blocks, so
@@ -167,5 +168,46 @@ func TestAttackUnsignedBlock(t *testing.T) {
 	waitDivergence(t, b, "signature")
 	if b.Head() != good {
 		t.Fatal("the follower applied an unsigned block")
+	}
+}
+
+// TestAttackForgedSnapshot: someone who can write the snapshot store puts
+// there a snapshot of another history at the same height. A new node
+// checks the snapshot's head block against the stream's and refuses it.
+func TestAttackForgedSnapshot(t *testing.T) {
+	c := startNATS(t, 1)
+	a := openNode(t, c, t.TempDir(), "a", 1)
+	defer a.Close()
+	leader := waitLeader(t, a)
+	submitN(t, leader, "x", 4)
+	height := leader.Head().Height
+
+	// Another history of the same chain, as long, in a local ledger.
+	other, err := coopera.Open(t.TempDir(), &coopera.Options{Genesis: testGenesis(t), Clock: stepClock()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for other.Head().Height < height {
+		if _, err := other.Submit(context.Background(), transfer("alice", "carol", "COOP", 5)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap := t.TempDir() + "/snap"
+	if err := other.Snapshot(context.Background(), snap); err != nil {
+		t.Fatal(err)
+	}
+	other.Close()
+	log, err := replication.Connect(context.Background(), leader.ChainID(), replication.Options{URLs: c.urls(), NodeID: "mallory", Replicas: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	if err := log.PutSnapshot(context.Background(), height, snap); err != nil {
+		t.Fatal(err)
+	}
+	_, err = coopera.Open(t.TempDir(), &coopera.Options{Genesis: testGenesis(t), Clock: stepClock(), MaxClockSkew: -1,
+		Replication: &replication.Options{URLs: c.urls(), NodeID: "new", Replicas: 1, SnapshotEvery: -1}})
+	if !errors.Is(err, ledger.ErrDivergence) {
+		t.Fatalf("a node joining from a forged snapshot: %v, want ErrDivergence", err)
 	}
 }

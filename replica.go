@@ -107,6 +107,9 @@ func (e *Engine) maybeRestoreSnapshot(ctx context.Context) error {
 		}
 		return nil
 	}
+	if err := e.checkSnapshot(ctx, tmp); err != nil {
+		return err
+	}
 	// Swap the store for the snapshot.
 	if err := e.db.Close(); err != nil {
 		return err
@@ -132,6 +135,58 @@ func (e *Engine) maybeRestoreSnapshot(ctx context.Context) error {
 	}
 	e.applied = e.head
 	e.cache = newStateCache(db.State(), e.opts.StateCacheEntries)
+	return nil
+}
+
+// checkSnapshot accepts a snapshot only if its state hashes to its head's
+// root and its head block is the stream's block at that height, signed by
+// one of the sequencer keys this node already trusts (its own state's: for
+// a new node, the genesis's) when the chain has any. A snapshot whose head
+// block the stream no longer holds cannot be checked on a chain with
+// sequencer keys and is refused.
+func (e *Engine) checkSnapshot(ctx context.Context, dir string) error {
+	db, err := store.Open(dir, &store.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	h, ok, err := db.Head()
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ledger.Errorf(ledger.ErrCorrupt, "the snapshot holds no ledger")
+	}
+	acc, _, err := db.StateAccumulator()
+	if err != nil {
+		return err
+	}
+	if acc.Root() != h.StateRoot {
+		return ledger.Errorf(ledger.ErrDivergence, "the snapshot's state hashes to %s, its head says %s", acc.Root().Short(), h.StateRoot.Short())
+	}
+	cp, err := ledger.ChainParamsAt(e.lookup(), e.head.Height+1)
+	if err != nil {
+		return err
+	}
+	ent, gerr := e.rep.log.GetEntry(ctx, h.Height)
+	if gerr != nil {
+		if len(cp.SequencerKeys) > 0 {
+			return ledger.Errorf(ledger.ErrCorrupt, "the snapshot at block %d cannot be checked: the stream no longer holds that block (%v)", h.Height, gerr)
+		}
+		return nil
+	}
+	b, err := e.reg.DecodeBlock(ent.Raw)
+	if err != nil {
+		return ledger.Errorf(ledger.ErrDivergence, "the stream's block %d: %v", h.Height, err)
+	}
+	if b.Hash() != h.Hash {
+		return ledger.Errorf(ledger.ErrDivergence, "the snapshot's head block %d is %s; the stream's is %s", h.Height, h.Hash.Short(), b.Hash().Short())
+	}
+	if len(cp.SequencerKeys) > 0 {
+		if err := cp.VerifyBlockSignature(e.chain.ChainID, b.Hash(), ent.Signature.Signer, ent.Signature.Sig); err != nil {
+			return ledger.Errorf(ledger.ErrDivergence, "the snapshot's head block: %v", err)
+		}
+	}
 	return nil
 }
 

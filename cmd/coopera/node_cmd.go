@@ -5,7 +5,10 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/subtle"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -57,7 +60,11 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	urls := f.fs.String("nats", "", "comma-separated NATS server `URLS` (required)")
 	id := f.fs.String("id", "", "this node's `ID` in the leader lease (required)")
 	replicas := f.fs.Int("replicas", 3, "stream replicas (1 for a single NATS server)")
-	creds := f.fs.String("creds", "", "NATS credentials `FILE`")
+	creds := f.fs.String("creds", "", "NATS credentials `FILE` (nkey or JWT user: see the README's security model)")
+	tlsCert := f.fs.String("tls-cert", "", "client certificate `FILE` for TLS to the NATS servers")
+	tlsKey := f.fs.String("tls-key", "", "client key `FILE` for -tls-cert")
+	tlsCA := f.fs.String("tls-ca", "", "CA certificate `FILE` the NATS servers' certificates must chain to")
+	seqKey := f.fs.String("sequencer-key", "", "`FILE` with this node's ed25519 sequencer key (hex seed), needed to lead a chain with sequencer keys")
 	stream := f.fs.String("stream", "", "stream `NAME` (default COOPERA_<CHAIN>)")
 	httpAddr := f.fs.String("http", "", "serve the JSON API on `ADDR`, such as 127.0.0.1:8080 (a missing host means 127.0.0.1)")
 	tokenFile := f.fs.String("api-token-file", "", "require Authorization: Bearer with the token in `FILE` on every API request")
@@ -75,6 +82,20 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	}
 	opts.MetricsAddr = *metrics
 	opts.Replication = &replication.Options{URLs: *urls, NodeID: *id, Replicas: *replicas, CredentialsFile: *creds, Stream: *stream}
+	if *tlsCert != "" || *tlsKey != "" || *tlsCA != "" {
+		tc, err := natsTLS(*tlsCert, *tlsKey, *tlsCA)
+		if err != nil {
+			return c.failInput(err)
+		}
+		opts.Replication.TLS = tc
+	}
+	if *seqKey != "" {
+		k, err := readSeedKey(*seqKey)
+		if err != nil {
+			return c.failInput(err)
+		}
+		opts.SequencerKey = k
+	}
 	if *genesisFile != "" {
 		data, err := os.ReadFile(*genesisFile)
 		if err != nil {
@@ -286,4 +307,45 @@ func apiAddr(addr string) (string, bool, error) {
 	}
 	ip := net.ParseIP(host)
 	return addr, ip != nil && ip.IsUnspecified(), nil
+}
+
+// natsTLS builds the TLS configuration for the NATS connection.
+func natsTLS(certFile, keyFile, caFile string) (*tls.Config, error) {
+	tc := &tls.Config{MinVersion: tls.VersionTLS12}
+	if (certFile == "") != (keyFile == "") {
+		return nil, fmt.Errorf("-tls-cert and -tls-key go together")
+	}
+	if certFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("-tls-cert %s, -tls-key %s: %w", certFile, keyFile, err)
+		}
+		tc.Certificates = []tls.Certificate{cert}
+	}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return nil, fmt.Errorf("-tls-ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("-tls-ca %s: no PEM certificate in it", caFile)
+		}
+		tc.RootCAs = pool
+	}
+	return tc, nil
+}
+
+// readSeedKey reads an ed25519 private key stored as the hex of its
+// 32-byte seed.
+func readSeedKey(file string) (ed25519.PrivateKey, error) {
+	raw, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	seed, err := hex.DecodeString(strings.TrimSpace(string(raw)))
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("%s: want the hex of a %d-byte ed25519 seed", file, ed25519.SeedSize)
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
 }
