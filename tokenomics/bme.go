@@ -141,12 +141,24 @@ func UsageCost(in, priceIn, out, priceOut uint64) (ledger.Amount, bool) {
 }
 
 func decideUsage(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *RecordUsage) error {
+	ev, err := usageEvent(ctx, p, actor, c, nil)
+	if err != nil {
+		return err
+	}
+	return ctx.Emit(ev)
+}
+
+// usageEvent decides one usage record: its cost, fee and the split of the
+// credits served. spent, if not nil, holds the credits already spent by
+// earlier items of the same settlement, which the consumer's credits must
+// also cover.
+func usageEvent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *RecordUsage, spent map[ledger.AccountID]ledger.Amount) (*UsageRecorded, error) {
 	consumer := c.Consumer
 	if consumer == "" {
 		consumer = actor
 	}
 	if consumer != actor && !containsAccount(p.UsageReporters, actor) {
-		return ledger.Errorf(ledger.ErrUnauthorized, "%s may only record its own usage; %s is not in usage_reporters", actor, actor)
+		return nil, ledger.Errorf(ledger.ErrUnauthorized, "%s may only record its own usage; %s is not in usage_reporters", actor, actor)
 	}
 	accts := []struct {
 		id   ledger.AccountID
@@ -163,7 +175,7 @@ func decideUsage(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Reco
 			continue
 		}
 		if err := mustAccount(ctx, a.id, a.role); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	var agent Agent
@@ -172,25 +184,28 @@ func decideUsage(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Reco
 		var ok bool
 		var err error
 		if agent, ok, err = GetAgent(ctx, c.Agent); err != nil {
-			return err
+			return nil, err
 		} else if !ok {
-			return ledger.Errorf(ErrUnknownAgent, "agent %s does not exist", c.Agent)
+			return nil, ledger.Errorf(ErrUnknownAgent, "agent %s does not exist", c.Agent)
 		}
 		priceIn, priceOut = agent.PriceIn, agent.PriceOut
 	}
 	cost, ok := UsageCost(c.Input, priceIn, c.Output, priceOut)
 	if !ok {
-		return overflow("usage cost")
+		return nil, overflow("usage cost")
 	}
 	if cost.IsZero() {
-		return ledger.Errorf(ledger.ErrZeroAmount, "usage costs 0 credits: %d input tokens at %d and %d output tokens at %d", c.Input, priceIn, c.Output, priceOut)
+		return nil, ledger.Errorf(ledger.ErrZeroAmount, "usage costs 0 credits: %d input tokens at %d and %d output tokens at %d", c.Input, priceIn, c.Output, priceOut)
 	}
 	have, err := Credits(ctx, consumer)
 	if err != nil {
-		return err
+		return nil, err
+	}
+	if spent != nil {
+		have, _ = have.Sub(spent[consumer]) // spent never exceeds have
 	}
 	if have.Cmp(cost) < 0 {
-		return ledger.Errorf(ErrInsufficientCredits, "%s has %s credits; the usage costs %s (%d x %d + %d x %d); buy credits first",
+		return nil, ledger.Errorf(ErrInsufficientCredits, "%s has %s credits; the usage costs %s (%d x %d + %d x %d); buy credits first",
 			consumer, have, cost, c.Input, priceIn, c.Output, priceOut)
 	}
 	fee := bpsCeil(cost, p.FeeBps)
@@ -249,8 +264,11 @@ func decideUsage(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Reco
 		part(c.GPU, BPS-ms.Platform-ms.Model)
 	}
 	w.add(treasury, mustSub(net, parts))
-	return ctx.Emit(&UsageRecorded{Consumer: consumer, Agent: c.Agent, Creator: agent.Creator, Input: c.Input, Output: c.Output,
-		Credits: cost, Fee: fee, Weights: w.sorted(), Ref: c.Ref})
+	if spent != nil {
+		spent[consumer], _ = spent[consumer].Add(cost) // at most have
+	}
+	return &UsageRecorded{Consumer: consumer, Agent: c.Agent, Creator: agent.Creator, Input: c.Input, Output: c.Output,
+		Credits: cost, Fee: fee, Weights: w.sorted(), Ref: c.Ref}, nil
 }
 
 func addAt(st *ledger.State, k []byte, a ledger.Amount) error {

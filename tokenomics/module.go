@@ -42,6 +42,7 @@ func (Module) Commands() []ledger.CommandSpec {
 		{Type: "observe_price", New: func() ledger.Payload { return new(ObservePrice) }},
 		{Type: "buy_credits", New: func() ledger.Payload { return new(BuyCredits) }},
 		{Type: "record_usage", New: func() ledger.Payload { return new(RecordUsage) }},
+		{Type: "settle_usage", New: func() ledger.Payload { return new(SettleUsage) }},
 		{Type: "stake", New: func() ledger.Payload { return new(Stake) }},
 		{Type: "unstake", New: func() ledger.Payload { return new(Unstake) }},
 		{Type: "withdraw_unbonded", New: func() ledger.Payload { return new(WithdrawUnbonded) }},
@@ -65,6 +66,7 @@ func (Module) Events() []ledger.EventSpec {
 		{Type: "circuit_cleared", Version: 1, New: func() ledger.Event { return new(CircuitCleared) }},
 		{Type: "credits_bought", Version: 1, New: func() ledger.Event { return new(CreditsBought) }},
 		{Type: "usage_recorded", Version: 1, New: func() ledger.Event { return new(UsageRecorded) }},
+		{Type: "usage_settled", Version: 1, New: func() ledger.Event { return new(UsageSettled) }},
 		{Type: "reward_paid", Version: 1, New: func() ledger.Event { return new(RewardPaid) }},
 		{Type: "epoch_report", Version: 1, New: func() ledger.Event { return new(EpochReport) }},
 		{Type: "stake_added", Version: 1, New: func() ledger.Event { return new(StakeAdded) }},
@@ -118,6 +120,8 @@ func (Module) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
 		return decideBuyCredits(ctx, p, actor, c)
 	case *RecordUsage:
 		return decideUsage(ctx, p, actor, c)
+	case *SettleUsage:
+		return decideSettle(ctx, p, actor, c)
 	case *Stake:
 		return decideStake(ctx, p, actor, c)
 	case *Unstake:
@@ -164,6 +168,8 @@ func (Module) Evolve(st *ledger.State, ev ledger.Event) error {
 		return evolveCreditsBought(st, e)
 	case *UsageRecorded:
 		return evolveUsage(st, e)
+	case *UsageSettled:
+		return evolveSettled(st, e)
 	case *RewardPaid:
 		return evolveRewardPaid(st, e)
 	case *EpochReport:

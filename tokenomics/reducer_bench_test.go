@@ -33,6 +33,17 @@ func BenchmarkReducerCPU(b *testing.B) {
 		apply(b, h, h.Time.Add(time.Second), `{"type": "buy_credits", "actor": "alice", "payload": {"amount": "100000000000"}}`)
 		reducerBench(b, h, parse(b, h, `{"type": "record_usage", "actor": "alice", "payload": {"platform": "plat", "gpu": "gpu", "model": "mdev", "input_tokens": 10, "output_tokens": 10, "price_in": 7, "price_out": 13}}`))
 	})
+	// The same usage settled 100 records to a command: ns/op is per record.
+	b.Run("settle_usage/per-record", func(b *testing.B) {
+		h := newReducerLedger(b, true)
+		apply(b, h, h.Time.Add(time.Second), `{"type": "buy_credits", "actor": "alice", "payload": {"amount": "100000000000"}}`)
+		item := tokenomics.RecordUsage{Platform: "plat", GPU: "gpu", Model: "mdev", Input: 10, Output: 10, PriceIn: 7, PriceOut: 13}
+		settle := &tokenomics.SettleUsage{Items: make([]tokenomics.RecordUsage, 100)}
+		for i := range settle.Items {
+			settle.Items[i] = item
+		}
+		perRecord(b, h, &ledger.Command{Actor: "alice", Payload: settle}, len(settle.Items))
+	})
 }
 
 func parse(b *testing.B, h *ledgertest.Harness, js string) *ledger.Command {
@@ -74,9 +85,20 @@ func newReducerLedger(b *testing.B, withTokenomics bool) *ledgertest.Harness {
 	return h
 }
 
+// perRecord executes c, which settles n records, b.N/n times, 100/n to a
+// block, so that ns/op is per record.
+func perRecord(b *testing.B, h *ledgertest.Harness, c *ledger.Command, n int) {
+	reducerBenchN(b, h, c, max(1, 100/n), n)
+}
+
 // reducerBench executes c b.N times, 100 to a block.
 func reducerBench(b *testing.B, h *ledgertest.Harness, c *ledger.Command) {
-	const perBlock = 100
+	reducerBenchN(b, h, c, 100, 1)
+}
+
+// reducerBenchN executes c, worth per operations, perBlock to a block,
+// until b.N operations are done.
+func reducerBenchN(b *testing.B, h *ledgertest.Harness, c *ledger.Command, perBlock, per int) {
 	block := make([]*ledger.Command, perBlock)
 	for i := range block {
 		block[i] = c
@@ -86,8 +108,8 @@ func reducerBench(b *testing.B, h *ledgertest.Harness, c *ledger.Command) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	cpu0 := processCPU()
-	for done := 0; done < b.N; done += perBlock {
-		n := min(perBlock, b.N-done)
+	for done := 0; done < b.N; done += perBlock * per {
+		n := min(perBlock, (b.N-done+per-1)/per)
 		rd, err := step.Execute(h.Store, ledger.BlockInput{Prev: head, Time: head.Time, Commands: block[:n], NoCloses: true})
 		if err != nil {
 			b.Fatal(err)
