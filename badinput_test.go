@@ -61,6 +61,12 @@ func TestBadInputCatalogue(t *testing.T) {
 	}{
 		{"malformed JSON", `{"type":"transfer",`, ledger.ErrMalformed, false, false},
 		{"not an object", `[1,2]`, ledger.ErrMalformed, false, false},
+		{"duplicate key (the last would win)", `{"type":"transfer","actor":"bob","actor":"alice","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}]}}`, ledger.ErrMalformed, false, false},
+		{"keys differing in case", `{"type":"transfer","actor":"bob","ACTOR":"alice","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}]}}`, ledger.ErrMalformed, false, false},
+		{"key in the wrong case", `{"type":"transfer","ACTOR":"alice","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}]}}`, ledger.ErrMalformed, false, false},
+		{"duplicate key in the payload", `{"type":"transfer","actor":"alice","payload":{"legs":[{"to":"carol","to":"bob","asset":"COOP","amount":"1"}]}}`, ledger.ErrMalformed, false, false},
+		{"trailing brace", `{"type":"transfer","actor":"alice","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}]}}}`, ledger.ErrMalformed, false, false},
+		{"trailing bracket", `{"type":"transfer","actor":"alice","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"1"}]}}]`, ledger.ErrMalformed, false, false},
 		{"unknown field", `{"type":"transfer","actor":"alice","payload":{"legs":[],"colour":"red"}}`, ledger.ErrMalformed, false, false},
 		{"unknown command", `{"type":"teleport","actor":"alice","payload":{}}`, ledger.ErrUnknownCommand, false, false},
 		{"missing type", `{"actor":"alice","payload":{}}`, ledger.ErrMissingField, false, false},

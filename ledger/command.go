@@ -1,11 +1,9 @@
 package ledger
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"github.com/zeebo/blake3"
@@ -257,7 +255,7 @@ func (r *Registry) ParseCommandJSON(data []byte) (*Command, error) {
 		return nil, Errorf(ErrMissingField, `command %q has no "payload"`, j.Type)
 	}
 	p := spec.New()
-	if err := strictJSON(j.Payload, p); err != nil {
+	if err := strictJSONAt(j.Payload, p, "payload"); err != nil {
 		return nil, err
 	}
 	c := &Command{Actor: j.Actor, Nonce: j.Nonce, Key: j.Key, Payload: p}
@@ -272,28 +270,6 @@ func (r *Registry) ParseCommandJSON(data []byte) (*Command, error) {
 		return nil, err
 	}
 	return c, nil
-}
-
-// strictJSON decodes one JSON value with unknown fields refused, mapping
-// errors to ErrMalformed (or keeping a typed error from a field decoder).
-func strictJSON(data []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		var typed *Error
-		if errors.As(err, &typed) {
-			return err
-		}
-		var ae *AmountError
-		if errors.As(err, &ae) {
-			return err
-		}
-		return Errorf(ErrMalformed, "JSON: %v", err)
-	}
-	if dec.More() {
-		return Errorf(ErrMalformed, "JSON: trailing data after the value")
-	}
-	return nil
 }
 
 // String returns a one-line description for logs and CLI output.
