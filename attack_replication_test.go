@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -18,6 +19,7 @@ import (
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/ledgertest"
 	"github.com/coopera/coopera/ledger/replication"
+	"github.com/coopera/coopera/ledger/replication/natsembed"
 )
 
 // mirror rebuilds a node's chain on in-memory state from its blocks, so
@@ -209,5 +211,79 @@ func TestAttackForgedSnapshot(t *testing.T) {
 		Replication: &replication.Options{URLs: c.urls(), NodeID: "new", Replicas: 1, SnapshotEvery: -1}})
 	if !errors.Is(err, ledger.ErrDivergence) {
 		t.Fatalf("a node joining from a forged snapshot: %v, want ErrDivergence", err)
+	}
+}
+
+// TestAttackNATSPermissions: with per-user permissions on the NATS
+// servers (the README's security model), a reader's credentials can follow
+// the chain but cannot publish a block, write the lease or the snapshot
+// store, or take the lead.
+func TestAttackNATSPermissions(t *testing.T) {
+	readerDeny := []string{"coopera.>", "$KV.>", "$O.>",
+		"$JS.API.STREAM.CREATE.>", "$JS.API.STREAM.UPDATE.>", "$JS.API.STREAM.DELETE.>",
+		"$JS.API.STREAM.PURGE.>", "$JS.API.STREAM.MSG.DELETE.>"}
+	c, err := natsembed.Start(1, t.TempDir(), func(_ int, o *server.Options) {
+		o.Users = []*server.User{
+			{Username: "sequencer", Password: "sequencer-pw"},
+			{Username: "reader", Password: "reader-pw", Permissions: &server.Permissions{Publish: &server.SubjectPermission{Deny: readerDeny}}},
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown()
+	if _, err := nats.Connect(c.URLs()); err == nil {
+		t.Fatal("the servers take connections without credentials")
+	}
+	conn := func(user string) *nats.Conn {
+		nc, err := nats.Connect(c.URLs(), nats.UserInfo(user, user+"-pw"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(nc.Close)
+		return nc
+	}
+	node := func(id string, nc *nats.Conn) *coopera.Engine {
+		e, err := coopera.Open(t.TempDir(), &coopera.Options{Genesis: testGenesis(t), Clock: stepClock(), MaxClockSkew: -1,
+			Replication: &replication.Options{Conn: nc, NodeID: id, Replicas: 1, LeaseTTL: 900 * time.Millisecond, SnapshotEvery: -1}})
+		if err != nil {
+			t.Fatalf("node %s: %v", id, err)
+		}
+		return e
+	}
+	a := node("a", conn("sequencer"))
+	defer a.Close()
+	leader := waitLeader(t, a)
+	submitN(t, leader, "x", 3)
+	b := node("b", conn("reader"))
+	defer b.Close()
+	converge(t, leader.Head(), a, b)
+	good := b.Head()
+
+	reader := conn("reader")
+	js, _ := jetstream.New(reader)
+	blk, _ := leader.Block(context.Background(), good.Height)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if _, err := js.Publish(ctx, "coopera.COOPERA_TEST.blocks", blk.Raw(), jetstream.WithExpectLastSequence(good.Height+1)); err == nil {
+		t.Fatal("a reader published to the block stream")
+	}
+	kv, err := js.KeyValue(context.Background(), "COOPERA_TEST_LEASE")
+	if err != nil {
+		t.Fatal(err)
+	}
+	kctx, kcancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer kcancel()
+	if _, err := kv.Put(kctx, "leader", []byte("mallory")); err == nil {
+		t.Fatal("a reader wrote the leader lease")
+	}
+	// The leader goes away; the reader cannot take over.
+	a.Close()
+	time.Sleep(3 * time.Second) // three lease lifetimes
+	if b.IsLeader() {
+		t.Fatal("a node with reader credentials took the lead")
+	}
+	if b.Head() != good || b.Err() != nil {
+		t.Fatalf("the reader's chain moved: %+v, %v", b.Head(), b.Err())
 	}
 }

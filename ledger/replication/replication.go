@@ -116,7 +116,9 @@ type Log struct {
 }
 
 // Connect dials the servers (unless opts.Conn is set) and creates the
-// stream, the lease bucket and the snapshot store if they do not exist.
+// stream, the lease bucket and the snapshot store if they do not exist
+// (an existing stream is used as it is: change its retention with the nats
+// tool).
 func Connect(ctx context.Context, chainID string, opts Options) (*Log, error) {
 	opts.EnsureDefaults(chainID)
 	if opts.NodeID == "" {
@@ -158,19 +160,31 @@ func Connect(ctx context.Context, chainID string, opts Options) (*Log, error) {
 	if cfg.MaxMsgs == 0 {
 		cfg.MaxMsgs = -1
 	}
-	if l.stream, err = js.CreateOrUpdateStream(ctx, cfg); err != nil {
+	// Bind to what exists; create only what is missing. A node whose
+	// credentials only read (a follower that may not lead) can then join,
+	// and an existing stream's retention is the operator's to change.
+	if l.stream, err = js.Stream(ctx, opts.Stream); errors.Is(err, jetstream.ErrStreamNotFound) {
+		l.stream, err = js.CreateStream(ctx, cfg)
+	}
+	if err != nil {
 		l.Close()
 		return nil, fmt.Errorf("replication: stream %s: %w", opts.Stream, err)
 	}
-	if l.kv, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket: opts.Stream + "_LEASE", TTL: opts.LeaseTTL, History: 1, Storage: jetstream.FileStorage, Replicas: opts.Replicas,
-	}); err != nil {
+	lease := opts.Stream + "_LEASE"
+	if l.kv, err = js.KeyValue(ctx, lease); errors.Is(err, jetstream.ErrBucketNotFound) {
+		l.kv, err = js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket: lease, TTL: opts.LeaseTTL, History: 1, Storage: jetstream.FileStorage, Replicas: opts.Replicas,
+		})
+	}
+	if err != nil {
 		l.Close()
 		return nil, fmt.Errorf("replication: lease bucket: %w", err)
 	}
-	if l.obj, err = js.CreateOrUpdateObjectStore(ctx, jetstream.ObjectStoreConfig{
-		Bucket: opts.Stream + "_SNAPSHOTS", Storage: jetstream.FileStorage, Replicas: opts.Replicas,
-	}); err != nil {
+	snaps := opts.Stream + "_SNAPSHOTS"
+	if l.obj, err = js.ObjectStore(ctx, snaps); errors.Is(err, jetstream.ErrBucketNotFound) {
+		l.obj, err = js.CreateObjectStore(ctx, jetstream.ObjectStoreConfig{Bucket: snaps, Storage: jetstream.FileStorage, Replicas: opts.Replicas})
+	}
+	if err != nil {
 		l.Close()
 		return nil, fmt.Errorf("replication: snapshot store: %w", err)
 	}

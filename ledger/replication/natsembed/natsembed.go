@@ -39,7 +39,10 @@ func FreePort() (int, error) {
 
 // Start starts n servers with JetStream, clustered when n > 1, with their
 // stores under dir/n0, dir/n1, ..., and waits until JetStream answers.
-func Start(n int, dir string) (*Cluster, error) {
+//
+// configure, if given, adjusts each server's options before it starts
+// (accounts, users and their permissions, TLS).
+func Start(n int, dir string, configure ...func(i int, o *server.Options)) (*Cluster, error) {
 	c := &Cluster{}
 	ports := make([]int, 2*n)
 	for i := range ports {
@@ -67,6 +70,9 @@ func Start(n int, dir string) (*Cluster, error) {
 					o.Routes = append(o.Routes, server.RoutesFromStr(fmt.Sprintf("nats://127.0.0.1:%d", ports[2*j+1]))...)
 				}
 			}
+		}
+		for _, f := range configure {
+			f(i, o)
 		}
 		c.Opts = append(c.Opts, o)
 		c.Servers = append(c.Servers, nil)
@@ -122,13 +128,19 @@ func (c *Cluster) URLs() string {
 	return strings.Join(u, ",")
 }
 
-// WaitJetStream waits until JetStream answers (a meta leader is elected).
+// WaitJetStream waits until JetStream answers (a meta leader is elected),
+// asking as the servers' first user when they have users.
 func (c *Cluster) WaitJetStream(timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	var err error
 	for time.Now().Before(deadline) {
 		var nc *nats.Conn
-		if nc, err = nats.Connect(c.URLs()); err == nil {
+		var opts []nats.Option
+		if u := c.Opts[0].Users; len(u) > 0 {
+			// Servers with users: ask as the first one.
+			opts = append(opts, nats.UserInfo(u[0].Username, u[0].Password))
+		}
+		if nc, err = nats.Connect(c.URLs(), opts...); err == nil {
 			js, _ := jetstream.New(nc)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			_, err = js.AccountInfo(ctx)
