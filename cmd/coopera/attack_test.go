@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -91,6 +92,30 @@ func TestAttackHTTPAPI(t *testing.T) {
 	if eng.Head() != head {
 		t.Fatal("a refused request wrote a block")
 	}
+	// Every answer is JSON, unknown paths and methods included.
+	for _, tc := range []struct {
+		method, path string
+		status       int
+		code         string
+	}{
+		{"GET", "/nowhere", 404, "not_found"},
+		{"GET", "/submit", 405, "method_not_allowed"},
+		{"DELETE", "/head", 405, "method_not_allowed"},
+		{"GET", "/balance?account=Bob!&asset=COOP", 400, "invalid_id"},
+	} {
+		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m map[string]any
+		err = json.NewDecoder(resp.Body).Decode(&m)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != tc.status || m["code"] != tc.code {
+			t.Errorf("%s %s: %d %v (%v), want %d %s", tc.method, tc.path, resp.StatusCode, m, err, tc.status, tc.code)
+		}
+	}
 	// The same command sent twice without a key is applied once: the node
 	// gave it a key derived from its content.
 	status, m := apiPost(t, srv.URL, "application/json; charset=utf-8", token, payBob)
@@ -159,5 +184,48 @@ func waitFor(t *testing.T, d time.Duration, ok func() bool) {
 			t.Fatalf("condition not met after %s", d)
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// TestAttackConnectionCap: the API serves at most its connection cap at
+// once; the next connection waits until one closes.
+func TestAttackConnectionCap(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ll := limitListener(ln, 1)
+	defer ll.Close()
+	accepted := make(chan net.Conn, 2)
+	go func() {
+		for {
+			c, err := ll.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c
+		}
+	}()
+	var clients []net.Conn
+	for range 2 {
+		c, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		clients = append(clients, c)
+	}
+	first := <-accepted
+	select {
+	case <-accepted:
+		t.Fatal("a second connection was accepted over the cap of 1")
+	case <-time.After(300 * time.Millisecond):
+	}
+	first.Close()
+	select {
+	case c := <-accepted:
+		c.Close()
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiting connection was not accepted after the first closed")
 	}
 }

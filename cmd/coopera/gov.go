@@ -267,7 +267,23 @@ func newTab(w io.Writer) *tabwriter.Writer { return tabwriter.NewWriter(w, 0, 0,
 // readFileOrStdin reads a named file, or standard input for "-" or "".
 func (c *cli) readFileOrStdin(name string) ([]byte, error) {
 	if name == "" || name == "-" {
-		return io.ReadAll(c.stdin)
+		return readStdin(c.stdin)
 	}
 	return os.ReadFile(name)
+}
+
+// maxStdin bounds what the CLI reads from standard input: a command, a
+// proposal or a scenario is far smaller.
+const maxStdin = 16 << 20
+
+// readStdin reads standard input, refusing more than maxStdin bytes.
+func readStdin(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxStdin+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxStdin {
+		return nil, ledger.Errorf(ledger.ErrPayloadTooLarge, "standard input is over the limit of %d MiB; give a file", maxStdin>>20)
+	}
+	return data, nil
 }

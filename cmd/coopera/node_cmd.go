@@ -19,6 +19,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/coopera/coopera"
@@ -68,6 +69,7 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	stream := f.fs.String("stream", "", "stream `NAME` (default COOPERA_<CHAIN>)")
 	httpAddr := f.fs.String("http", "", "serve the JSON API on `ADDR`, such as 127.0.0.1:8080 (a missing host means 127.0.0.1)")
 	tokenFile := f.fs.String("api-token-file", "", "require Authorization: Bearer with the token in `FILE` on every API request")
+	maxConns := f.fs.Int("api-max-conns", 256, "serve at most `N` API connections at once (more wait to be accepted)")
 	metrics := f.fs.String("metrics", "", "serve Prometheus metrics at /metrics on `ADDR`")
 	pos, code, done := c.parse(cmd, f, args, 1, 1)
 	if done {
@@ -138,6 +140,7 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 		if err != nil {
 			return c.fail(err)
 		}
+		ln = limitListener(ln, *maxConns)
 		srv := &http.Server{Handler: nodeAPI(eng, api), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 		go srv.Serve(ln)
 		defer srv.Close()
@@ -270,6 +273,14 @@ func nodeAPI(eng *coopera.Engine, o apiOptions) http.Handler {
 	})
 	mux.HandleFunc("GET /balance", func(w http.ResponseWriter, r *http.Request) {
 		acct, asset := ledger.AccountID(r.URL.Query().Get("account")), ledger.AssetID(r.URL.Query().Get("asset"))
+		if err := acct.Validate(); err != nil {
+			fail(w, err)
+			return
+		}
+		if err := asset.Validate(); err != nil {
+			fail(w, err)
+			return
+		}
 		amt, err := eng.Balance(r.Context(), acct, asset)
 		if err != nil {
 			fail(w, err)
@@ -279,6 +290,20 @@ func nodeAPI(eng *coopera.Engine, o apiOptions) http.Handler {
 	})
 	mux.HandleFunc("GET /head", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]any{"head": eng.Head(), "leader": eng.IsLeader(), "lag": eng.Lag()})
+	})
+	// Everything else answers in the same JSON form.
+	for _, path := range []string{"/submit", "/balance", "/head"} {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
+			allow := "GET"
+			if path == "/submit" {
+				allow = "POST"
+			}
+			w.Header().Set("Allow", allow)
+			problem(w, http.StatusMethodNotAllowed, "method_not_allowed", fmt.Sprintf("%s takes %s, not %s", path, allow, r.Method))
+		})
+	}
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		problem(w, http.StatusNotFound, "not_found", fmt.Sprintf("no %s here: the API has POST /submit, GET /balance and GET /head", r.URL.Path))
 	})
 	if o.Token == "" {
 		return mux
@@ -348,4 +373,40 @@ func readSeedKey(file string) (ed25519.PrivateKey, error) {
 		return nil, fmt.Errorf("%s: want the hex of a %d-byte ed25519 seed", file, ed25519.SeedSize)
 	}
 	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// limitListener accepts at most n connections at once: the next waits
+// until one closes.
+func limitListener(ln net.Listener, n int) net.Listener {
+	if n <= 0 {
+		return ln
+	}
+	return &limitedListener{Listener: ln, sem: make(chan struct{}, n)}
+}
+
+type limitedListener struct {
+	net.Listener
+	sem chan struct{}
+}
+
+func (l *limitedListener) Accept() (net.Conn, error) {
+	l.sem <- struct{}{}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.sem
+		return nil, err
+	}
+	return &limitedConn{Conn: c, release: func() { <-l.sem }}, nil
+}
+
+type limitedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
 }

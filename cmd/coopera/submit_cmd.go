@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 
 	"github.com/coopera/coopera"
@@ -100,7 +99,7 @@ func (c *cli) readInput(src string) ([]byte, error) {
 				fmt.Fprintln(c.stderr, "coopera: reading a command as JSON from the terminal; end it with Ctrl-D")
 			}
 		}
-		data, err = io.ReadAll(c.stdin)
+		data, err = readStdin(c.stdin)
 	} else {
 		data, err = os.ReadFile(src)
 	}
