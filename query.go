@@ -249,3 +249,29 @@ func (v *StateView) latch(err error) {
 		v.err = err
 	}
 }
+
+// IdempotentCommand returns the command committed under an actor's
+// idempotency key, if any: a client that retries with the same key can
+// resubmit it verbatim (same nonce and signature) and be answered with the
+// original receipt.
+func (e *Engine) IdempotentCommand(ctx context.Context, actor ledger.AccountID, key string) (*ledger.Command, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, false, err
+	}
+	if err := e.acquire(); err != nil {
+		return nil, false, err
+	}
+	defer e.rmu.RUnlock()
+	ie, ok, err := e.db.Idempotency(actor, key)
+	if err != nil || !ok {
+		return nil, false, err
+	}
+	b, err := e.db.Block(e.reg, ie.Height)
+	if err != nil {
+		return nil, false, err
+	}
+	if int(ie.Index) >= len(b.Commands) {
+		return nil, false, ledger.Errorf(ledger.ErrCorrupt, "idempotency entry points past block %d", ie.Height)
+	}
+	return b.Commands[ie.Index], true, nil
+}

@@ -53,7 +53,19 @@ func runClusterDemo(c *cli, ctx context.Context, cmd *command, args []string) in
 	for i := range cl.Servers {
 		fmt.Fprintf(out, "  n%d at %s\n", i, cl.URL(i))
 	}
-	g, err := ledger.ParseGenesis([]byte(exampleGenesis("coopera-cluster-demo", time.Now().Truncate(time.Second))))
+	// The accounts and the nodes get keys: commands are signed, and blocks
+	// are signed by a sequencer key that every node holds (each node could
+	// have its own; the chain lists the keys it accepts).
+	keys, err := genKeys(exampleAccounts...)
+	if err != nil {
+		return c.fail(err)
+	}
+	seq, err := genKeys("sequencer")
+	if err != nil {
+		return c.fail(err)
+	}
+	genesis := withSequencers(exampleGenesis("coopera-cluster-demo", time.Now().Truncate(time.Second), publicKeys(keys)), publicKeys(seq)["sequencer"])
+	g, err := ledger.ParseGenesis([]byte(genesis))
 	if err != nil {
 		return c.fail(err)
 	}
@@ -71,6 +83,7 @@ func runClusterDemo(c *cli, ctx context.Context, cmd *command, args []string) in
 			return c.fail(err)
 		}
 		o.Genesis = g
+		o.SequencerKey = seq["sequencer"]
 		o.Replication = &replication.Options{
 			URLs: cl.URLs(), NodeID: fmt.Sprintf("node%d", i), Replicas: 3, LeaseTTL: time.Second,
 		}
@@ -89,6 +102,12 @@ func runClusterDemo(c *cli, ctx context.Context, cmd *command, args []string) in
 
 	pay := func(leader *coopera.Engine, key string, amount uint64) error {
 		cmd := &ledger.Command{Actor: "alice", Key: key, Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "bob", Asset: "COOP", Amount: ledger.NewAmount(amount)}}}}
+		last, err := ledger.LastNonce(leader.View(), "alice")
+		if err != nil {
+			return err
+		}
+		cmd.Nonce = last + 1
+		cmd.Sign(leader.ChainID(), keys["alice"])
 		rc, err := leader.Submit(ctx, cmd)
 		if err != nil {
 			return err

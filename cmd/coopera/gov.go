@@ -109,6 +109,7 @@ type govFlags struct {
 	actor    string
 	key      string
 	nonce    uint64
+	sign     string
 }
 
 func (c *cli) newGovFlags(cmd *command) *govFlags {
@@ -117,6 +118,7 @@ func (c *cli) newGovFlags(cmd *command) *govFlags {
 	f.fs.StringVar(&f.actor, "actor", "", "the account submitting the command (required)")
 	f.fs.StringVar(&f.key, "key", "", "an idempotency key")
 	f.fs.Uint64Var(&f.nonce, "nonce", 0, "a nonce above the actor's last one (optional)")
+	f.fs.StringVar(&f.sign, "sign", "", "sign with the ed25519 key in `FILE` (default: the actor's key in DIR/keys, if there)")
 	return f
 }
 
@@ -154,7 +156,13 @@ func (c *cli) submitGov(ctx context.Context, f *govFlags, dir string, payload le
 	if eng == nil {
 		return code
 	}
-	rcs, err := eng.SubmitBatch(ctx, []*ledger.Command{cmd})
+	cmds := []*ledger.Command{cmd}
+	err := signCommands(ctx, eng, dir, f.sign, cmds)
+	var rcs []*coopera.Receipt
+	if err == nil {
+		cmd = cmds[0]
+		rcs, err = eng.SubmitBatch(ctx, cmds)
+	}
 	switch {
 	case errors.Is(err, governance.ErrPolicyDenied) || errors.Is(err, governance.ErrPolicyMismatch):
 		code = c.fail(err)
@@ -166,7 +174,7 @@ func (c *cli) submitGov(ctx context.Context, f *govFlags, dir string, payload le
 		if p, ok := payload.(*governance.Propose); ok && p.Decision != nil && !f.json {
 			fmt.Fprintf(c.stdout, "admitted by policy %s%s\n", p.Decision.PolicyHash, describeRules(&p.Decision.Rules))
 		}
-		code = c.printReceipts(ctx, eng, []*ledger.Command{cmd}, rcs, false, f.json)
+		code = c.printReceipts(ctx, eng, cmds, rcs, false, f.json)
 	}
 	if err := eng.Close(); err != nil && code == exitOK {
 		return c.fail(fmt.Errorf("closing %s: %w", dir, err))

@@ -75,6 +75,7 @@ func init() {
 	commands = []*command{
 		cmdQuickstart,
 		cmdInit,
+		cmdKeygen,
 		cmdSubmit,
 		cmdBalance,
 		cmdBlocks,

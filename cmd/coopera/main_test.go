@@ -309,9 +309,19 @@ func TestInit(t *testing.T) {
 		t.Errorf("a failed init left %s: %v", target, err)
 	}
 
-	// The example genesis is valid and creates a ledger.
-	r := runCLI(t, "init", "-example-genesis").want(t, exitOK)
+	// The example genesis needs a choice: keys, or no signatures at all.
+	runCLI(t, "init", "-example-genesis").want(t, exitUsage).stderrContains(t, "-keys DIR", "-insecure-unsigned")
+	runCLI(t, "init", "-example-genesis", "-insecure-unsigned").want(t, exitOK).stderrContains(t, "WARNING", "UNSIGNED")
+	// With keys it is valid, requires signatures and creates a ledger.
+	keys := filepath.Join(t.TempDir(), "keys")
+	r := runCLI(t, "init", "-example-genesis", "-keys", keys).want(t, exitOK)
 	g, err := ledger.ParseGenesis([]byte(r.stdout))
+	if err == nil && (!g.RequireSignatures || len(g.Accounts[0].PublicKey) != 32) {
+		t.Errorf("the example genesis with keys: require_signatures %v, alice's key %x", g.RequireSignatures, g.Accounts[0].PublicKey)
+	}
+	if fi, err := os.Stat(filepath.Join(keys, "alice.key")); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("alice's key file: %v %v", fi, err)
+	}
 	if err != nil {
 		t.Fatal(err)
 	}

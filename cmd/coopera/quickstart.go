@@ -20,7 +20,9 @@ var cmdQuickstart = &command{
 	summary:  "create a demo ledger, submit transfers, show balances and verify",
 	help: `Quickstart creates a ledger in a new temporary directory (or DIR, which
 must be new or empty) from a demo genesis: asset COOP with 6 decimals,
-accounts alice, bob and carol, 1,000,000 COOP allocated to alice. It then
+accounts alice, bob and carol with signing keys (in DIR/keys, where the
+CLI finds them to sign their commands), 1,000,000 COOP allocated to alice,
+the 1% platform fee on transfers. It then
 submits a transfer, a multi-leg transfer, an overdraft (rejected) and the
 first transfer again (a duplicate), printing each receipt, and ends with
 the balances, the head, and a full verification of the log.
@@ -77,12 +79,22 @@ func runQuickstart(c *cli, ctx context.Context, cmd *command, args []string) int
 		*dir = d
 	}
 	// Genesis is now, so that no epoch ends during the tour.
-	g, err := ledger.ParseGenesis([]byte(exampleGenesis("coopera-quickstart", time.Now().Truncate(time.Second))))
+	// The accounts get signing keys and the chain requires signatures; the
+	// keys go to the ledger's keyring, where the CLI finds them.
+	keys, err := genKeys(exampleAccounts...)
+	if err != nil {
+		return c.fail(err)
+	}
+	g, err := ledger.ParseGenesis([]byte(exampleGenesis("coopera-quickstart", time.Now().Truncate(time.Second), publicKeys(keys))))
 	if err != nil {
 		return c.fail(err)
 	}
 	eng, err := createLedger(*dir, g)
 	if err != nil {
+		return c.fail(err)
+	}
+	if err := saveKeys(keyringDir(*dir), keys); err != nil {
+		eng.Close()
 		return c.fail(err)
 	}
 	code := c.tour(ctx, eng, *dir, f.json)
@@ -108,7 +120,12 @@ func (c *cli) tour(ctx context.Context, eng *coopera.Engine, dir string, asJSON 
 		if err != nil {
 			return c.fail(fmt.Errorf("step %d: %w", i+1, err))
 		}
-		rcs, err := eng.SubmitBatch(ctx, []*ledger.Command{command})
+		cmds := []*ledger.Command{command}
+		if err := signCommands(ctx, eng, dir, "", cmds); err != nil {
+			return c.fail(fmt.Errorf("step %d: %w", i+1, err))
+		}
+		command = cmds[0]
+		rcs, err := eng.SubmitBatch(ctx, cmds)
 		if err != nil {
 			return c.fail(fmt.Errorf("step %d: %w", i+1, err))
 		}

@@ -26,6 +26,10 @@ A command is {"type", "actor", "nonce", "key", "payload", "signature"};
 "key" is an idempotency key: the same key and content again is answered
 with the first receipt and not applied twice. -example prints a transfer.
 
+An unsigned command is signed with -sign FILE, or with its actor's key in
+the ledger's keyring (DIR/keys/ACTOR.key, which quickstart fills), taking
+the actor's next nonce if it has none.
+
 Exit status 1 if any command was rejected (it is recorded in its block and
 changed nothing), 2 if the input is malformed (nothing was submitted).`,
 	run: runSubmit,
@@ -47,6 +51,7 @@ const exampleCommand = `{
 func runSubmit(c *cli, ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
 	example := f.fs.Bool("example", false, "print an example command and exit")
+	sign := f.fs.String("sign", "", "sign the commands with the ed25519 key in `FILE` (default: the actor's key in DIR/keys, if there)")
 	pos, code, done := c.parse(cmd, f, args, 0, 2)
 	if done {
 		return code
@@ -70,6 +75,9 @@ func runSubmit(c *cli, ctx context.Context, cmd *command, args []string) int {
 		cmds, batch, err := parseCommands(eng, data)
 		if err != nil {
 			return c.failInput(fmt.Errorf("%s: %s", inputName(src), errText(err)))
+		}
+		if err := signCommands(ctx, eng, dir, *sign, cmds); err != nil {
+			return c.failInput(err)
 		}
 		rcs, err := eng.SubmitBatch(ctx, cmds)
 		if err != nil {
