@@ -2,11 +2,19 @@ package coopera_test
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/big"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +22,7 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
 
 	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/ledger"
@@ -286,4 +295,113 @@ func TestAttackNATSPermissions(t *testing.T) {
 	if b.Head() != good || b.Err() != nil {
 		t.Fatalf("the reader's chain moved: %+v, %v", b.Head(), b.Err())
 	}
+}
+
+// TestAttackClockSkew: a node whose clock runs ten years ahead. In a
+// replicated chain it never takes the lead (its clock is checked against
+// the NATS servers'); on a chain with a time step bound, even a leader
+// with that clock advances block time one step per block at most.
+func TestAttackClockSkew(t *testing.T) {
+	ahead := func() time.Time { return time.Now().Add(10 * 365 * 24 * time.Hour) }
+	c := startNATS(t, 1)
+	skewed := openNode(t, c, t.TempDir(), "skewed", 1, func(o *coopera.Options) { o.Clock, o.MaxClockSkew = ahead, 0 })
+	defer skewed.Close()
+	time.Sleep(2 * time.Second) // several lease rounds
+	if skewed.IsLeader() {
+		t.Fatal("a node ten years ahead of the NATS servers took the lead")
+	}
+	honest := openNode(t, c, t.TempDir(), "honest", 1, func(o *coopera.Options) { o.Clock, o.MaxClockSkew = time.Now, 0 })
+	defer honest.Close()
+	if waitLeader(t, skewed, honest) != honest {
+		t.Fatal("the skewed node leads")
+	}
+
+	// Embedded, with params.ledger: the step bound.
+	e := openTest(t, t.TempDir(), func(o *coopera.Options) {
+		o.Genesis.Params = map[string]json.RawMessage{"ledger": json.RawMessage(`{"max_time_step": "24h"}`)}
+		o.Clock = ahead
+	})
+	defer e.Close()
+	start := e.Head().Time
+	for i := range 5 {
+		if _, err := e.Submit(context.Background(), transfer("alice", "bob", "COOP", uint64(i+1))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if d := time.Duration(e.Head().Time - start); d > 5*24*time.Hour {
+		t.Fatalf("five blocks moved block time %s, more than five steps of 24h", d)
+	}
+	mustVerify(t, e)
+}
+
+// TestNATSWithNkeysAndTLS: the embedded server requires TLS and nkey
+// authentication; a node connected with an nkey over TLS leads and
+// commits, and a connection without TLS or with another key is refused.
+func TestNATSWithNkeysAndTLS(t *testing.T) {
+	serverTLS, clientTLS := selfSignedTLS(t)
+	user, err := nkeys.CreateUser()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := user.PublicKey()
+	nkeyOpt := nats.Nkey(pub, func(nonce []byte) ([]byte, error) { return user.Sign(nonce) })
+	c, err := natsembed.StartWith(1, t.TempDir(), natsembed.Setup{
+		Server: []func(int, *server.Options){func(_ int, o *server.Options) {
+			o.Nkeys = []*server.NkeyUser{{Nkey: pub}}
+			o.TLS, o.TLSConfig, o.TLSTimeout = true, serverTLS, 5
+		}},
+		Client: []nats.Option{nkeyOpt, nats.Secure(clientTLS)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Shutdown()
+	if nc, err := nats.Connect(c.URLs(), nkeyOpt); err == nil {
+		nc.Close()
+		t.Fatal("a connection without TLS was accepted")
+	}
+	other, _ := nkeys.CreateUser()
+	otherPub, _ := other.PublicKey()
+	if nc, err := nats.Connect(c.URLs(), nats.Secure(clientTLS), nats.Nkey(otherPub, func(n []byte) ([]byte, error) { return other.Sign(n) })); err == nil {
+		nc.Close()
+		t.Fatal("an unknown nkey was accepted")
+	}
+	nc, err := nats.Connect(c.URLs(), nkeyOpt, nats.Secure(clientTLS))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	a, err := coopera.Open(t.TempDir(), &coopera.Options{Genesis: testGenesis(t), Clock: stepClock(), MaxClockSkew: -1,
+		Replication: &replication.Options{Conn: nc, NodeID: "a", Replicas: 1, LeaseTTL: 900 * time.Millisecond, SnapshotEvery: -1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	submitN(t, waitLeader(t, a), "tls", 2)
+	mustVerify(t, a)
+}
+
+// selfSignedTLS returns a server configuration with a certificate for
+// 127.0.0.1 and a client configuration that trusts only it.
+func selfSignedTLS(t *testing.T) (*tls.Config, *tls.Config) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "coopera-test"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, _ := x509.ParseCertificate(der)
+	pool := x509.NewCertPool()
+	pool.AddCert(cert)
+	return &tls.Config{Certificates: []tls.Certificate{{Certificate: [][]byte{der}, PrivateKey: key}}, MinVersion: tls.VersionTLS12},
+		&tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}
 }

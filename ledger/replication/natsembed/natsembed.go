@@ -25,6 +25,7 @@ import (
 type Cluster struct {
 	Servers []*server.Server // nil where a server is stopped
 	Opts    []*server.Options
+	client  []nats.Option // for natsembed's own connections
 }
 
 // FreePort returns a loopback TCP port that was free a moment ago.
@@ -43,7 +44,24 @@ func FreePort() (int, error) {
 // configure, if given, adjusts each server's options before it starts
 // (accounts, users and their permissions, TLS).
 func Start(n int, dir string, configure ...func(i int, o *server.Options)) (*Cluster, error) {
-	c := &Cluster{}
+	return StartWith(n, dir, Setup{Server: configure})
+}
+
+// Setup adjusts a cluster before it starts.
+type Setup struct {
+	// Server edit each server's options (accounts, users, permissions,
+	// TLS).
+	Server []func(i int, o *server.Options)
+	// Client are the options of natsembed's own connections (credentials,
+	// TLS), for servers that require them. Without them, servers with
+	// users are asked as their first user.
+	Client []nats.Option
+}
+
+// StartWith is Start with a Setup.
+func StartWith(n int, dir string, setup Setup) (*Cluster, error) {
+	configure := setup.Server
+	c := &Cluster{client: setup.Client}
 	ports := make([]int, 2*n)
 	for i := range ports {
 		p, err := FreePort()
@@ -135,8 +153,8 @@ func (c *Cluster) WaitJetStream(timeout time.Duration) error {
 	var err error
 	for time.Now().Before(deadline) {
 		var nc *nats.Conn
-		var opts []nats.Option
-		if u := c.Opts[0].Users; len(u) > 0 {
+		opts := c.client
+		if u := c.Opts[0].Users; len(u) > 0 && len(opts) == 0 {
 			// Servers with users: ask as the first one.
 			opts = append(opts, nats.UserInfo(u[0].Username, u[0].Password))
 		}
