@@ -165,16 +165,11 @@ func (e *Engine) precheck(c *ledger.Command) error {
 	if c.Signature == nil {
 		// An account with a key acts only by signature (the state machine
 		// rejects it too; refusing here writes nothing).
-		if err := e.acquire(); err != nil {
+		acct, ok, err := e.committedAccount(c.Actor)
+		if err != nil {
 			return err
 		}
-		l := e.lookup()
-		acct, ok, err := ledger.GetAccount(l, c.Actor)
-		e.rmu.RUnlock()
-		if l.Err != nil {
-			return l.Err
-		}
-		if err == nil && ok && len(acct.PublicKey) > 0 {
+		if ok && len(acct.PublicKey) > 0 {
 			return ledger.Errorf(ledger.ErrBadSignature, "account %s has a signing key; sign its commands", c.Actor)
 		}
 	}
@@ -183,15 +178,7 @@ func (e *Engine) precheck(c *ledger.Command) error {
 		if ca, ok := c.Payload.(*ledger.CreateAccount); ok {
 			key = ca.PublicKey
 		} else {
-			if err := e.acquire(); err != nil {
-				return err
-			}
-			l := e.lookup()
-			acct, ok, err := ledger.GetAccount(l, c.Actor)
-			e.rmu.RUnlock()
-			if l.Err != nil {
-				return l.Err
-			}
+			acct, ok, err := e.committedAccount(c.Actor)
 			if err != nil {
 				return err
 			}
@@ -206,4 +193,18 @@ func (e *Engine) precheck(c *ledger.Command) error {
 		c.MarkVerified(key)
 	}
 	return nil
+}
+
+// committedAccount reads an account record from the committed state.
+func (e *Engine) committedAccount(id ledger.AccountID) (ledger.Account, bool, error) {
+	if err := e.acquire(); err != nil {
+		return ledger.Account{}, false, err
+	}
+	defer e.rmu.RUnlock()
+	l := e.lookup()
+	acct, ok, err := ledger.GetAccount(l, id)
+	if l.Err != nil {
+		return ledger.Account{}, false, l.Err
+	}
+	return acct, ok, err
 }
