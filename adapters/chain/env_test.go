@@ -11,32 +11,31 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/crypto"
-	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
-	"github.com/ethereum/go-ethereum/node"
 
 	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/adapters/chain"
 	"github.com/coopera/coopera/adapters/chain/bindings"
+	"github.com/coopera/coopera/adapters/chain/simchain"
 	"github.com/coopera/coopera/adapters/internal/adaptertest"
 	"github.com/coopera/coopera/adapters/submit"
 	"github.com/coopera/coopera/bridge"
 	"github.com/coopera/coopera/ledger"
 )
 
-const simChainID = 1337 // the simulated backend's chain id
+const simChainID = simchain.ChainID
 
 // env is a simulated EVM chain with the token, bridge and vault deployed,
-// and an embedded ledger (the standard economy) whose bridge credits that
-// vault.
+// and an embedded ledger (the standard economy, signatures required)
+// whose bridge credits that vault.
 type env struct {
 	t        testing.TB
 	ctx      context.Context
+	c        *simchain.Chain
 	sim      *simulated.Backend
 	cl       simulated.Client
-	owner    *ecdsa.PrivateKey // deploys; the bridge's anchorer key
-	user     *ecdsa.PrivateKey // deposits
+	owner    *ecdsa.PrivateKey
+	user     *ecdsa.PrivateKey
 	token    common.Address
 	bridgeA  common.Address
 	vault    common.Address
@@ -47,49 +46,28 @@ type env struct {
 	ledgerID string
 }
 
-// osaka runs the simulated chain under mainnet's rules (through Osaka),
-// not the dev chain's unscheduled forks, so the gas figures are
-// mainnet's.
-func osaka(_ *node.Config, ec *ethconfig.Config) {
-	cfg := *ec.Genesis.Config
-	cfg.BogotaTime = nil
-	ec.Genesis.Config = &cfg
-}
+func newEnv(t testing.TB) *env { return newEnvInterval(t, 1) }
 
-func addr(k *ecdsa.PrivateKey) common.Address { return crypto.PubkeyToAddress(k.PublicKey) }
-
-func newEnv(t testing.TB) *env {
+func newEnvInterval(t testing.TB, interval int) *env {
 	t.Helper()
 	e := &env{t: t, ctx: context.Background()}
-	var err error
-	if e.owner, err = crypto.GenerateKey(); err != nil {
-		t.Fatal(err)
-	}
-	if e.user, err = crypto.GenerateKey(); err != nil {
-		t.Fatal(err)
-	}
-	eth := new(big.Int).Exp(big.NewInt(10), big.NewInt(21), nil)
-	e.sim = simulated.NewBackend(types.GenesisAlloc{addr(e.owner): {Balance: eth}, addr(e.user): {Balance: eth}}, simulated.WithBlockGasLimit(60_000_000), osaka)
-	t.Cleanup(func() { e.sim.Close() })
-	e.cl = e.sim.Client()
-	e.tok, e.bc, e.vt = bindings.NewTestToken(), bindings.NewCooperaBridge(), bindings.NewCooperaVault()
-	e.token = e.deploy(bindings.TestTokenMetaData.Bin, e.tok.PackConstructor("USD Coin", "USDC", 6))
-	e.bridgeA = e.deploy(bindings.CooperaBridgeMetaData.Bin, e.bc.PackConstructor(addr(e.owner)))
-	e.vault, err = bind.Call(e.bc.Instance(e.cl, e.bridgeA), nil, e.bc.PackVault(), e.bc.UnpackVault)
+	c, err := simchain.New(e.ctx, new(big.Int).Lsh(big.NewInt(1), 100))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.mine(e.owner, e.token, e.tok.PackMint(addr(e.user), big.NewInt(1_000_000_000_000)))
-	e.mine(e.user, e.token, e.tok.PackApprove(e.vault, new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 256), big.NewInt(1))))
+	t.Cleanup(func() { c.Sim.Close() })
+	e.c, e.sim, e.cl, e.owner, e.user = c, c.Sim, c.Client, c.Owner, c.User
+	e.token, e.bridgeA, e.vault = c.Token, c.Bridge, c.Vault
+	e.tok, e.bc, e.vt = c.TokenABI, c.BridgeABI, c.VaultABI
 
 	e.ledgerID = "bridgetest"
 	genesis := fmt.Sprintf(`{"chain_id": %q, "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "24h", "require_signatures": true,
 	 "assets": [{"id": "COOP", "decimals": 6}, {"id": "USDC", "decimals": 6}],
 	 "accounts": [{"id": "alice", "public_key": %q}, {"id": "relayer", "public_key": %q}, {"id": "anchorer", "public_key": %q}],
-	 "params": {"bridge": {"chain_id": %d, "vault": %q, "relayers": ["relayer"], "anchorers": ["anchorer"], "anchor_interval": 1,
+	 "params": {"bridge": {"chain_id": %d, "vault": %q, "relayers": ["relayer"], "anchorers": ["anchorer"], "anchor_interval": %d,
 	   "tokens": [{"asset": "USDC", "contract": %q}]}}}`,
 		e.ledgerID, adaptertest.PublicHex("alice"), adaptertest.PublicHex("relayer"), adaptertest.PublicHex("anchorer"),
-		simChainID, lower(e.vault), lower(e.token))
+		simChainID, lower(e.vault), interval, lower(e.token))
 	e.eng, _, err = adaptertest.Open(t.TempDir(), genesis)
 	if err != nil {
 		t.Fatal(err)
@@ -100,46 +78,14 @@ func newEnv(t testing.TB) *env {
 
 func lower(a common.Address) string { return bridge.Address(a).String() }
 
-func (e *env) opts(k *ecdsa.PrivateKey) *bind.TransactOpts {
-	o := bind.NewKeyedTransactor(k, big.NewInt(simChainID))
-	o.Context = e.ctx
-	return o
-}
-
-func (e *env) deploy(bin string, ctor []byte) common.Address {
-	e.t.Helper()
-	a, tx, err := bind.DeployContract(e.opts(e.owner), common.FromHex(bin), e.cl, ctor)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	e.sim.Commit()
-	if _, err := bind.WaitDeployed(e.ctx, e.cl, tx.Hash()); err != nil {
-		e.t.Fatal(err)
-	}
-	return a
-}
-
-// send sends a transaction without mining it.
-func (e *env) send(k *ecdsa.PrivateKey, to common.Address, data []byte) *types.Transaction {
-	e.t.Helper()
-	tx, err := bind.Transact(bind.NewBoundContract(to, e.tok.GetABI(), e.cl, e.cl, e.cl), e.opts(k), data)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return tx
-}
+func (e *env) opts(k *ecdsa.PrivateKey) *bind.TransactOpts { return e.c.Opts(e.ctx, k) }
 
 // mine sends a transaction, mines a block and checks its receipt.
 func (e *env) mine(k *ecdsa.PrivateKey, to common.Address, data []byte) *types.Receipt {
 	e.t.Helper()
-	tx := e.send(k, to, data)
-	e.sim.Commit()
-	rc, err := bind.WaitMined(e.ctx, e.cl, tx.Hash())
+	rc, err := e.c.Mine(e.ctx, k, to, data)
 	if err != nil {
 		e.t.Fatal(err)
-	}
-	if rc.Status != types.ReceiptStatusSuccessful {
-		e.t.Fatalf("transaction to %s reverted", to)
 	}
 	return rc
 }
@@ -150,11 +96,7 @@ func (e *env) deposit(to string, amount int64) *types.Receipt {
 	return e.mine(e.user, e.vault, e.vt.PackDeposit(e.token, big.NewInt(amount), to))
 }
 
-func (e *env) commit(n int) {
-	for range n {
-		e.sim.Commit()
-	}
-}
+func (e *env) commit(n int) { e.c.Commit(n) }
 
 func (e *env) relayer(o chain.RelayerOptions) *chain.Relayer {
 	e.t.Helper()
@@ -188,7 +130,7 @@ func (e *env) balance(acct ledger.AccountID, asset ledger.AssetID) uint64 {
 
 func (e *env) tokenBalance(a common.Address) *big.Int {
 	e.t.Helper()
-	v, err := bind.Call(e.tok.Instance(e.cl, e.token), nil, e.tok.PackBalanceOf(a), e.tok.UnpackBalanceOf)
+	v, err := e.c.TokenBalance(a)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -213,11 +155,7 @@ func (e *env) anchorer() *chain.Anchorer {
 	e.t.Helper()
 	a, err := chain.NewAnchorer(chain.AnchorerOptions{
 		Ledger: e.eng, Reader: chain.EngineReader(e.eng), Signer: e.signer("anchorer"),
-		Backend: e.cl, Bridge: e.bridgeA, Transact: e.opts(e.owner),
-		Wait: func(ctx context.Context, tx *types.Transaction) (*types.Receipt, error) {
-			e.sim.Commit()
-			return bind.WaitMined(ctx, e.cl, tx.Hash())
-		},
+		Backend: e.cl, Bridge: e.bridgeA, Transact: e.opts(e.owner), Wait: e.c.WaitCommit,
 	})
 	if err != nil {
 		e.t.Fatal(err)
