@@ -63,7 +63,7 @@
 //
 // # Parameters
 //
-// params.bridge: chain_id (0 disables the bridge; the default), vault,
-// relayers, anchorers, anchor_interval (default 100 blocks),
-// max_anchor_withdrawals (default 4096), tokens. See Params.
+// params.bridge: chain_id and vault (the bridge is disabled until both
+// are set; the default), relayers, anchorers, anchor_interval (default
+// 100 blocks), max_anchor_withdrawals (default 4096), tokens. See Params.
 package bridge

@@ -73,8 +73,8 @@ func (Module) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
 }
 
 func decideDeposit(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Deposit) error {
-	if p.ChainID == 0 {
-		return ledger.Errorf(ErrDisabled, "the bridge is not configured (params.bridge.chain_id is 0)")
+	if !p.Enabled() {
+		return ledger.Errorf(ErrDisabled, "the bridge is not configured (params.bridge needs a chain_id and a vault)")
 	}
 	if !contains(p.Relayers, actor) {
 		return ledger.Errorf(ErrNotRelayer, "%s is not a relayer; relayers are %v", actor, p.Relayers)
@@ -102,8 +102,8 @@ func decideDeposit(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *De
 }
 
 func decideWithdraw(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Withdraw) error {
-	if p.ChainID == 0 {
-		return ledger.Errorf(ErrDisabled, "the bridge is not configured (params.bridge.chain_id is 0)")
+	if !p.Enabled() {
+		return ledger.Errorf(ErrDisabled, "the bridge is not configured (params.bridge needs a chain_id and a vault)")
 	}
 	token, ok := p.TokenOf(c.Asset)
 	if !ok {

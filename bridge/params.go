@@ -23,7 +23,8 @@ type Token struct {
 // module stores the defaults: chain_id 0, which disables deposits and
 // withdrawals until governance configures it.
 type Params struct {
-	// ChainID is the EVM chain's id (EIP-155). 0 disables the bridge.
+	// ChainID is the EVM chain's id (EIP-155). 0 (or a zero Vault)
+	// disables the bridge.
 	ChainID uint64 `json:"chain_id"`
 	// Vault is the deposit contract whose events are credited; withdrawal
 	// leaves commit to it too.
@@ -56,9 +57,6 @@ func paramErr(field, format string, args ...any) error {
 
 // Validate checks the parameters' bounds.
 func (p *Params) Validate() error {
-	if p.ChainID != 0 && p.Vault.IsZero() {
-		return paramErr("vault", "the zero address; a configured bridge (chain_id %d) needs its vault contract", p.ChainID)
-	}
 	if p.AnchorInterval == 0 {
 		return paramErr("anchor_interval", "must be at least 1 block")
 	}
@@ -99,6 +97,11 @@ func (p *Params) Validate() error {
 	}
 	return nil
 }
+
+// Enabled reports whether the bridge credits and records withdrawals: it
+// needs a chain id and a vault. Governance may set them one at a time
+// (each parameter_change is checked on its own when proposed).
+func (p *Params) Enabled() bool { return p.ChainID != 0 && !p.Vault.IsZero() }
 
 // TokenOf returns the contract an asset maps to.
 func (p *Params) TokenOf(asset ledger.AssetID) (Address, bool) {
