@@ -10,7 +10,7 @@ import (
 const ModuleName = "bridge"
 
 // SuspenseAccount holds deposits made to a ledger account that does not
-// exist (or to a module account): they are credited, so the supply stays
+// exist, is not a valid account ID, or is a module account: they are credited, so the supply stays
 // backed and the deposit is not credited again, but no command moves them
 // out in this version (a governed release is future work).
 var SuspenseAccount = ledger.ModuleAccount(ModuleName, "suspense")
@@ -90,7 +90,9 @@ func decideDeposit(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *De
 		return ledger.Errorf(ErrAlreadyCredited, "deposit %d of %s on chain %d was credited at height %d", c.Nonce, c.Contract, c.ChainID, h)
 	}
 	to := c.To
-	if _, ok := ctx.Get(ledger.AccountKey(to)); !ok || to.IsModule() {
+	if to.Validate() != nil || to.IsModule() {
+		to = SuspenseAccount
+	} else if _, ok := ctx.Get(ledger.AccountKey(to)); !ok {
 		to = SuspenseAccount
 	}
 	ev := &Deposited{ChainID: c.ChainID, Contract: c.Contract, Nonce: c.Nonce, Token: c.Token, Asset: asset,
