@@ -40,6 +40,11 @@ type AnchorerOptions struct {
 	// Wait waits until a transaction is mined and returns its receipt.
 	// Default bind.WaitMined.
 	Wait func(ctx context.Context, tx *types.Transaction) (*types.Receipt, error)
+	// Empty seals an anchor at every interval, withdrawals or not, so the
+	// ledger's state root is anchored regularly (an EVM transaction each
+	// time). Default false: an anchor is sealed only when a withdrawal
+	// waits for one.
+	Empty bool
 	// Metrics, if set, is updated by every step.
 	Metrics *Metrics
 }
@@ -98,7 +103,8 @@ func (a *Anchorer) Step(ctx context.Context) (AnchorStep, error) {
 	if err != nil {
 		return st, err
 	}
-	if cur.Anchors == 0 || h+1 >= cur.AnchorHeight+p.AnchorInterval {
+	due := cur.Anchors == 0 || h+1 >= cur.AnchorHeight+p.AnchorInterval
+	if due && (a.o.Empty || cur.Pending() > 0) {
 		rcs, err := a.o.Ledger.SubmitBatch(ctx, []*ledger.Command{a.o.Signer.Command("", &bridge.Anchor{})})
 		if err != nil {
 			return st, fmt.Errorf("chain: bridge_anchor: %w", err)

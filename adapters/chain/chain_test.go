@@ -309,3 +309,22 @@ func TestRelayerKeyCannotActAsAnyoneElse(t *testing.T) {
 		t.Fatalf("alice holds %d, want 1000", got)
 	}
 }
+
+// The anchorer seals only when a withdrawal waits (unless Empty), and
+// posts each anchor once.
+func TestAnchorerSealsWhenDue(t *testing.T) {
+	e := newEnv(t)
+	a := e.anchorer()
+	st, err := a.Step(e.ctx)
+	if err != nil || st.Sealed || len(st.Posted) != 0 {
+		t.Fatalf("nothing to anchor: %+v %v", st, err)
+	}
+	withdrawals(t, e, common.HexToAddress("0x0000000000000000000000000000000000000b0b"))
+	if st, err = a.Step(e.ctx); err != nil || st.Sealed || len(st.Posted) != 0 {
+		t.Fatalf("again: %+v %v", st, err)
+	}
+	n, err := bind.Call(e.bc.Instance(e.cl, e.bridgeA), nil, e.bc.PackAnchorCount(), e.bc.UnpackAnchorCount)
+	if err != nil || n != 1 {
+		t.Fatalf("anchors on the EVM chain: %d %v", n, err)
+	}
+}
