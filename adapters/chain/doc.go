@@ -20,6 +20,8 @@
 //   - Release sends CooperaBridge.withdraw with a proof from bridge.Prove
 //     (or the coopera-bridge prove command); the contract verifies it
 //     against the anchored root and refuses a second release.
+//   - ChainlinkFeed and UniswapPool are the price feeds' chain clients:
+//     they satisfy pricefeed.Aggregator and pricefeed.Pool.
 //
 // The contracts (contracts/src) are compiled by the npm solc package
 // pinned in contracts/package.json for EVM version cancun; their ABI and

@@ -9,3 +9,7 @@ package bindings
 //go:generate go run github.com/ethereum/go-ethereum/cmd/abigen --v2 --abi ../contracts/build/CooperaVault.abi --bin ../contracts/build/CooperaVault.bin --pkg bindings --type CooperaVault --out vault.go
 //go:generate go run github.com/ethereum/go-ethereum/cmd/abigen --v2 --abi ../contracts/build/CooperaBridge.abi --bin ../contracts/build/CooperaBridge.bin --pkg bindings --type CooperaBridge --out bridge.go
 //go:generate go run github.com/ethereum/go-ethereum/cmd/abigen --v2 --abi ../contracts/build/TestToken.abi --bin ../contracts/build/TestToken.bin --pkg bindings --type TestToken --out testtoken.go
+//go:generate go run github.com/ethereum/go-ethereum/cmd/abigen --v2 --abi ../contracts/build/IAggregatorV3.abi --pkg bindings --type AggregatorV3 --out aggregator.go
+//go:generate go run github.com/ethereum/go-ethereum/cmd/abigen --v2 --abi ../contracts/build/IUniswapV3PoolObserve.abi --pkg bindings --type UniswapV3Pool --out uniswap.go
+//go:generate go run github.com/ethereum/go-ethereum/cmd/abigen --v2 --abi ../contracts/build/MockAggregator.abi --bin ../contracts/build/MockAggregator.bin --pkg mocks --type MockAggregator --out mocks/mockaggregator.go
+//go:generate go run github.com/ethereum/go-ethereum/cmd/abigen --v2 --abi ../contracts/build/MockPool.abi --bin ../contracts/build/MockPool.bin --pkg mocks --type MockPool --out mocks/mockpool.go

@@ -8,7 +8,7 @@ const path = require('path');
 const solc = require('solc');
 
 const EVM_VERSION = 'cancun';
-const CONTRACTS = ['CooperaVault', 'CooperaBridge', 'TestToken'];
+const CONTRACTS = ['CooperaVault', 'CooperaBridge', 'TestToken', 'IAggregatorV3', 'IUniswapV3PoolObserve', 'MockAggregator', 'MockPool'];
 
 const sources = {};
 for (const dir of ['src', 'test']) {
@@ -46,7 +46,9 @@ for (const file of Object.keys(out.contracts).sort()) {
     if (!CONTRACTS.includes(name)) continue;
     const c = out.contracts[file][name];
     fs.writeFileSync(path.join(build, name + '.abi'), JSON.stringify(c.abi, null, 1) + '\n');
-    fs.writeFileSync(path.join(build, name + '.bin'), c.evm.bytecode.object + '\n');
+    if (c.evm.bytecode.object !== '') { // interfaces have none
+      fs.writeFileSync(path.join(build, name + '.bin'), c.evm.bytecode.object + '\n');
+    }
     console.log(`${name}: ${c.evm.bytecode.object.length / 2} bytes (solc ${solc.version()}, evm ${EVM_VERSION})`);
   }
 }
