@@ -11,6 +11,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/coopera/coopera/adapters/chain"
+	"github.com/coopera/coopera/adapters/internal/adaptertest"
 	"github.com/coopera/coopera/bridge"
 	"github.com/coopera/coopera/ledger"
 )
@@ -326,5 +327,36 @@ func TestAnchorerSealsWhenDue(t *testing.T) {
 	n, err := bind.Call(e.bc.Instance(e.cl, e.bridgeA), nil, e.bc.PackAnchorCount(), e.bc.UnpackAnchorCount)
 	if err != nil || n != 1 {
 		t.Fatalf("anchors on the EVM chain: %d %v", n, err)
+	}
+}
+
+// A relayer the ledger refuses (here: not in params.bridge.relayers)
+// keeps its deposits and fails its steps; once it is allowed it credits
+// them.
+func TestRelayerRefusedKeepsDeposits(t *testing.T) {
+	e := newEnv(t)
+	e.deposit("alice", 77)
+	o := chain.RelayerOptions{EVM: e.cl, ChainID: simChainID, Vault: e.vault, Ledger: e.eng,
+		Actor: "alice", Key: adaptertest.Key("alice"), LedgerChainID: e.ledgerID}
+	r, err := chain.NewRelayer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Step(e.ctx); !errors.Is(err, chain.ErrRefused) || !errors.Is(err, bridge.ErrNotRelayer) {
+		t.Fatalf("a relayer that is not one: %v", err)
+	}
+	if n := len(r.Cursor().Pending); n != 1 {
+		t.Fatalf("%d deposits pending after the refusal, want 1", n)
+	}
+	// The real relayer, resuming from the refused one's position.
+	o.Actor, o.Key, o.Cursor = "relayer", adaptertest.Key("relayer"), &chain.MemCursor{}
+	if err := o.Cursor.Save(r.Cursor()); err != nil {
+		t.Fatal(err)
+	}
+	if res := e.step(e.relayer(o)); res.Credited != 1 {
+		t.Fatalf("%+v", res)
+	}
+	if got := e.balance("alice", "USDC"); got != 77 {
+		t.Fatalf("alice holds %d, want 77", got)
 	}
 }

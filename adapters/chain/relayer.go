@@ -59,8 +59,12 @@ type RelayerOptions struct {
 	Cursor CursorStore
 	// Metrics, if set, is updated by every step.
 	Metrics *Metrics
-	// OnReject is called for a deposit the ledger refused for good (for
-	// example a token with no asset): it is dropped, never retried.
+	// OnReject is called for a deposit the ledger refused for good (a
+	// token with no asset): it is dropped, never retried. Its command
+	// nonce (the deposit nonce) is below the relayer's later ones, so
+	// crediting it after governance maps the token takes another relayer
+	// account. A refusal of the relayer itself is not a deposit's: see
+	// ErrRefused.
 	OnReject func(d bridge.Deposit, err error)
 }
 
@@ -91,6 +95,11 @@ type Relayer struct {
 var (
 	ErrDeepReorg = errors.New("chain: reorg deeper than the blocks the relayer kept")
 	ErrOptions   = errors.New("chain: invalid options")
+	// ErrRefused means the ledger refuses the relayer itself (the bridge
+	// disabled, the account not a relayer, another chain or vault, a bad
+	// signature): the deposits stay pending and Step fails until it is
+	// fixed.
+	ErrRefused = errors.New("chain: the ledger refuses the relayer")
 )
 
 // NewRelayer returns a relayer, resuming from its cursor.
@@ -315,6 +324,14 @@ func (r *Relayer) credit(ctx context.Context, safe uint64, res *StepResult) erro
 		return fmt.Errorf("chain: submitting %d deposits: %w", len(cmds), err)
 	}
 	for i, rc := range rcs {
+		if misconfigured(rc.Err) {
+			// The ledger refuses this relayer, not the deposit: keep every
+			// deposit pending and stop until the operator or governance
+			// fixes it (crediting later deposits first would be fine for
+			// the ledger, but a silent skip is not).
+			r.cur.Pending = r.cur.Pending[i:]
+			return fmt.Errorf("%w: deposit %d: %w", ErrRefused, ready[i].Deposit.Nonce, rc.Err)
+		}
 		switch {
 		case rc.Err == nil && rc.Duplicate:
 			res.Duplicates++
@@ -331,6 +348,18 @@ func (r *Relayer) credit(ctx context.Context, safe uint64, res *StepResult) erro
 	}
 	r.cur.Pending = r.cur.Pending[len(ready):]
 	return nil
+}
+
+// misconfigured reports a rejection that concerns the relayer's
+// configuration (the bridge's parameters, its account or key), not the
+// deposit.
+func misconfigured(err error) bool {
+	for _, e := range []error{bridge.ErrDisabled, bridge.ErrNotRelayer, bridge.ErrWrongSource, ledger.ErrBadSignature, ledger.ErrUnknownAccount} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 func cmpUint(a, b uint64) int {
