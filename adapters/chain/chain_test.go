@@ -1,11 +1,13 @@
 package chain_test
 
 import (
+	"context"
 	"errors"
 	"math/big"
 	"path/filepath"
 	"testing"
 
+	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -358,5 +360,43 @@ func TestRelayerRefusedKeepsDeposits(t *testing.T) {
 	}
 	if got := e.balance("alice", "USDC"); got != 77 {
 		t.Fatalf("alice holds %d, want 77", got)
+	}
+}
+
+// cappedEVM refuses eth_getLogs over more than max blocks, as providers do.
+type cappedEVM struct {
+	chain.EVM
+	max   uint64
+	calls int
+}
+
+func (c *cappedEVM) FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]types.Log, error) {
+	c.calls++
+	if q.ToBlock.Uint64()-q.FromBlock.Uint64()+1 > c.max {
+		return nil, errors.New("query exceeds max block range")
+	}
+	return c.EVM.FilterLogs(ctx, q)
+}
+
+// A provider that caps the log range: the relayer halves its range and
+// still sees every deposit.
+func TestRelayerHalvesRangeForProvider(t *testing.T) {
+	e := newEnv(t)
+	for i := range 5 {
+		e.deposit("alice", int64(i+1))
+	}
+	capped := &cappedEVM{EVM: e.cl, max: 3}
+	o := chain.RelayerOptions{EVM: capped, ChainID: simChainID, Vault: e.vault, Ledger: e.eng,
+		Actor: "relayer", Key: adaptertest.Key("relayer"), LedgerChainID: e.ledgerID, MaxRange: 1000}
+	r, err := chain.NewRelayer(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := e.step(r)
+	if res.Credited != 5 || capped.calls < 3 {
+		t.Fatalf("%+v after %d eth_getLogs", res, capped.calls)
+	}
+	if got := e.balance("alice", "USDC"); got != 1+2+3+4+5 {
+		t.Fatalf("alice holds %d, want 15", got)
 	}
 }

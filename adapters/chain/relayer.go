@@ -49,7 +49,8 @@ type RelayerOptions struct {
 	// Confirmations is the depth a deposit's block must reach when
 	// Finalized is false: 0 credits at the head itself. Default 0.
 	Confirmations uint64
-	// MaxRange bounds the blocks one eth_getLogs covers. Default 2000.
+	// MaxRange bounds the blocks one eth_getLogs covers. Default 2000; a
+	// step halves it while the provider refuses a range.
 	MaxRange uint64
 	// Start is the first block to scan when the cursor is new (the vault's
 	// deployment block). Default 0.
@@ -159,10 +160,17 @@ func (r *Relayer) Step(ctx context.Context) (StepResult, error) {
 	if res.Rewound > 0 {
 		r.o.Metrics.Reorgs.Add(1)
 	}
+	span := r.o.MaxRange
 	for r.cur.Next <= res.Head {
-		to := min(res.Head, r.cur.Next+r.o.MaxRange-1)
+		to := min(res.Head, r.cur.Next+span-1)
 		n, err := r.scan(ctx, r.cur.Next, to)
 		if err != nil {
+			// Providers cap eth_getLogs (by blocks or results): halve
+			// the range and try again, down to one block.
+			if ctx.Err() == nil && to > r.cur.Next {
+				span = max(1, (to-r.cur.Next+1)/2)
+				continue
+			}
 			return res, err
 		}
 		res.Seen += n
