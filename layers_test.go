@@ -12,7 +12,7 @@ import (
 
 // purePackages are the pure core: the ledger core and the reducers.
 var purePackages = []string{
-	"./ledger", "./tokenomics", "./contribution", "./governance", "./economy", "./sim/control",
+	"./ledger", "./tokenomics", "./contribution", "./governance", "./economy", "./sim/control", "./bridge",
 }
 
 // pureMayLink lists the only modules outside the standard library that the
@@ -24,7 +24,10 @@ var pureMayLink = []string{
 	"github.com/coopera/coopera/governance",
 	"github.com/coopera/coopera/economy",
 	"github.com/coopera/coopera/sim/control",
+	"github.com/coopera/coopera/bridge",
 	"github.com/zeebo/blake3",
+	"golang.org/x/crypto/sha3", // keccak256 of the bridge's withdrawal tree
+	"golang.org/x/sys/cpu",     // linked by golang.org/x/crypto/sha3
 	"github.com/klauspost/cpuid/v2",
 	"github.com/shopspring/decimal",
 }

@@ -1,5 +1,5 @@
 // Package economy assembles coopera's standard economy: the tokenomics,
-// contribution and governance modules, wired to each other through the
+// contribution, governance and bridge modules, wired to each other through the
 // narrow interfaces each declares (module accounts and events, never
 // imports between reducers):
 //
@@ -7,13 +7,16 @@
 //     checkpoints (GovernanceStake implements governance.StakeSource);
 //   - contribution values rewards for its self-dealing cap at the
 //     tokenomics oracle's last median (OraclePrice implements
-//     contribution.PriceSource).
+//     contribution.PriceSource);
+//   - the bridge needs nothing from the others: governance configures it
+//     by parameter_change and lists its assets by asset_listing.
 //
 // Modules returns them in their fixed order; a ledger must always be
 // opened with the same modules it was created with.
 package economy
 
 import (
+	"github.com/coopera/coopera/bridge"
 	"github.com/coopera/coopera/contribution"
 	"github.com/coopera/coopera/governance"
 	"github.com/coopera/coopera/ledger"
@@ -21,12 +24,15 @@ import (
 )
 
 // Modules returns the standard modules: tokenomics, contribution,
-// governance.
+// governance, bridge. The bridge comes last so that the modules before it
+// keep their places; a chain without params.bridge gets the bridge
+// disabled (chain_id 0) until governance configures it.
 func Modules() []ledger.Module {
 	return []ledger.Module{
 		tokenomics.Module{},
 		contribution.New(OraclePrice{}),
 		governance.New(GovernanceStake{}),
+		bridge.Module{},
 	}
 }
 

@@ -102,7 +102,7 @@ func TestGovLifecycle(t *testing.T) {
 	 "allocations": [{"account": "alice", "asset": "COOP", "amount": "1000"}, {"account": "bob", "asset": "COOP", "amount": "400"}],
 	 "params": {"governance": {"voting_period": "1s", "late_quorum_extension": "0s", "timelock": "0s", "min_deposit": "10"}}}`, start))
 	out := govMust(t, exitOK, "", "gov", "init", "-genesis", genesis, "-policies", testPolicies, led)
-	if !strings.Contains(out, "modules [tokenomics contribution governance]") {
+	if !strings.Contains(out, "modules [tokenomics contribution governance bridge]") {
 		t.Fatalf("init: %s", out)
 	}
 	pol := "-policies=" + testPolicies
