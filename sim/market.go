@@ -124,12 +124,16 @@ func valueOf(tokens ledger.Amount, price int64, dec uint8) int64 {
 }
 
 // settle applies the epoch's executed orders to the market, in order.
-// ok reports whether an order's command was applied.
-func (m *market) settle(ok func(*ledger.Command) bool) {
+// filled returns the tokens an order's command moved through the exchange,
+// read from its events, and false if it was not applied: an order the
+// reducers refused never moves the market or counts as a trade.
+func (m *market) settle(filled func(*ledger.Command) (ledger.Amount, bool)) {
 	for _, o := range m.orders {
-		if !ok(o.cmd) {
+		tokens, ok := filled(o.cmd)
+		if !ok {
 			continue
 		}
+		o.tokens = tokens
 		if m.model != "market" {
 			v := valueOf(o.tokens, m.price, m.dec)
 			if o.buy {

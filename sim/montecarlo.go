@@ -10,6 +10,8 @@ import (
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/coopera/coopera/ledger"
 )
 
 // Options configures how runs are executed. The zero value runs the
@@ -39,6 +41,11 @@ type Options struct {
 	// OnBlock, if not nil, is called after every block of every run, from
 	// the run's goroutine (runs execute in parallel).
 	OnBlock func(id RunID, b *BlockRecord)
+
+	// refuse, for tests, makes the reducers refuse a population's command:
+	// where it returns true the command's actor is replaced, before the
+	// block runs, by an account that holds nothing and may do nothing.
+	refuse func(epoch int, cmd *ledger.Command) bool
 }
 
 // RunID names a run: its sweep point and its index within the point.
