@@ -127,6 +127,7 @@ func (s *Scenario) Points() ([]*Point, error) {
 			}
 			return nil, err
 		}
+		sc.hash = s.hash
 		pt.Scenario = sc
 		points[i] = pt
 	}

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"regexp"
@@ -41,6 +43,7 @@ type Scenario struct {
 	Sweep       *SweepSpec    `yaml:"sweep"`
 
 	file string
+	hash [32]byte   // SHA-256 of the file's bytes
 	root *yaml.Node // the parsed document, for sweeps
 	c    *compiled  // set by validation
 }
@@ -279,8 +282,13 @@ func Parse(data []byte, file string) (*Scenario, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
+	sc.hash = sha256.Sum256(data)
 	return sc, nil
 }
+
+// Hash returns the SHA-256 of the scenario file's bytes, in hex (a sweep
+// point's scenario has its file's hash).
+func (s *Scenario) Hash() string { return hex.EncodeToString(s.hash[:]) }
 
 func decodeScenario(p *problems, root *yaml.Node, file string) *Scenario {
 	sc := &Scenario{file: file, root: root}

@@ -27,10 +27,10 @@ var ErrInvalidScenario = errors.New("sim: invalid scenario")
 // known), the field's path (such as "populations.consumers.demand.trend")
 // and what is wrong.
 type FieldError struct {
-	File string
-	Line int
-	Path string
-	Msg  string
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Path string `json:"path"`
+	Msg  string `json:"msg"`
 }
 
 func (e *FieldError) Error() string {

@@ -32,8 +32,12 @@ as a ledger, on in-memory state, many runs in parallel. Subcommands:
 
 DIR receives runs.csv, runs.jsonl and runs.parquet (one row per run per
 epoch), summary.csv and summary.jsonl (p5, p50, p95, mean, min, max per
-epoch and metric), points.csv, meta.json, charts/*.png and report.html.
-The same scenario and seed write the same bytes on any machine. Every
+epoch and metric), points.csv, meta.json, columns.json (units and
+meanings), manifest.json (scenario hash, seed, version, command line),
+charts/*.png and report.html. DIR is written whole or not at all; one that
+exists and is not empty is refused unless -overwrite. The same scenario and
+seed write the same bytes on any machine (manifest.json's command line
+aside). Every
 subcommand accepts -json for one JSON document on standard output; run
 "coopera sim <subcommand> -h" for its flags.
 
@@ -112,6 +116,7 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 	noReport := f.fs.Bool("no-report", false, "write no HTML report")
 	check := f.fs.Bool("check", false, "check conservation every block and the whole state every epoch (slower)")
 	quiet := f.fs.Bool("q", false, "no progress bar")
+	overwrite := f.fs.Bool("overwrite", false, "replace an output directory that exists and is not empty (default: refuse it)")
 	pos, code, done := c.parse(cmd, f, args, 1, 1)
 	if done {
 		return code
@@ -156,12 +161,17 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 	}
 	start := time.Now()
 	res, err := sim.WriteDir(ctx, *out, points, opts, &sim.OutputOptions{
-		Formats: fmts, NoCharts: *noCharts, NoReport: *noReport,
+		Formats: fmts, NoCharts: *noCharts, NoReport: *noReport, Overwrite: *overwrite,
+		Command: append(strings.Fields("coopera "+cmd.name), args...),
 	})
 	if err != nil {
 		if ctx.Err() != nil {
-			c.errorf("%s: interrupted", cmd.name)
+			c.errorf("%s: interrupted; %s was left as it was", cmd.name, *out)
 			return exitIntr
+		}
+		if errors.Is(err, sim.ErrOutputExists) {
+			c.errorf("%s: %v (-overwrite replaces it)", cmd.name, err)
+			return exitUsage
 		}
 		return c.fail(err)
 	}

@@ -47,7 +47,7 @@ func TestSimBadInput(t *testing.T) {
 	r := runCLI(t, "sim", "validate", bad).want(t, exitUsage)
 	r.stderrContains(t, "scenario.yaml:2: epochs: want an integer, got \"ten\"", "invalid scenario: 1 problem(s)")
 	r = runCLI(t, "sim", "validate", "-json", bad).want(t, exitUsage)
-	r.contains(t, `"valid": false`, `"Path": "epochs"`, `"Line": 2`)
+	r.contains(t, `"valid": false`, `"path": "epochs"`, `"line": 2`, `"file": "`, `"msg": "want an integer`)
 	runCLI(t, "sim", "run", bad, "-o", t.TempDir()).want(t, exitUsage).stderrContains(t, "epochs: want an integer")
 	runCLI(t, "sim", "run", "missing.yaml", "-o", t.TempDir()).want(t, exitUsage).stderrContains(t, "no such file")
 	ok := writeScenario(t, simScenario)
@@ -70,7 +70,7 @@ func TestSimRunAndSweep(t *testing.T) {
 	if doc.Runs != 2 || doc.Epochs != 6 || doc.Points != 1 || doc.AgentSteps != 2*6*8 || doc.Commands == 0 {
 		t.Fatalf("run -json: %+v", doc)
 	}
-	for _, f := range []string{"runs.csv", "runs.jsonl", "runs.parquet", "summary.csv", "summary.jsonl", "points.csv", "meta.json", "report.html", "charts/supply.png"} {
+	for _, f := range []string{"runs.csv", "runs.jsonl", "runs.parquet", "summary.csv", "summary.jsonl", "points.csv", "meta.json", "columns.json", "manifest.json", "report.html", "charts/supply.png"} {
 		if !slices.Contains(doc.Files, f) {
 			t.Errorf("files lack %s: %v", f, doc.Files)
 		}
@@ -78,8 +78,21 @@ func TestSimRunAndSweep(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	runCLI(t, "sim", "run", path, "-o", dir, "-formats", "csv", "-no-charts", "-no-report", "-check").want(t, exitOK).
+	// An existing output directory is refused unless -overwrite.
+	runCLI(t, "sim", "run", path, "-o", dir, "-formats", "csv").want(t, exitUsage).stderrContains(t, "exists and is not empty", "-overwrite replaces it")
+	runCLI(t, "sim", "run", path, "-o", dir, "-formats", "csv", "-no-charts", "-no-report", "-check", "-overwrite").want(t, exitOK).
 		contains(t, "cli: 1 point(s) x 1 run(s) x 6 epochs", "agent-steps/s")
+	if _, err := os.Stat(filepath.Join(dir, "runs.parquet")); !os.IsNotExist(err) {
+		t.Error("-overwrite left the earlier run's runs.parquet")
+	}
+	var m struct {
+		Command []string `json:"command"`
+		Hash    string   `json:"scenario_sha256"`
+	}
+	b, _ := os.ReadFile(filepath.Join(dir, "manifest.json"))
+	if err := json.Unmarshal(b, &m); err != nil || len(m.Command) < 4 || m.Command[2] != "run" || len(m.Hash) != 64 {
+		t.Errorf("manifest.json: %v %s", err, b)
+	}
 
 	sweep := writeScenario(t, simScenario+"sweep:\n  zip:\n    - {path: populations.consumers.demand.base, values: [5, 50]}\n    - {path: seed, values: [1, 2]}\n")
 	r = runCLI(t, "sim", "sweep", sweep, "-o", filepath.Join(t.TempDir(), "s"), "-json").want(t, exitOK)
