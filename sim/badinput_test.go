@@ -98,3 +98,73 @@ func TestBadSweepPoint(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A file with mistakes of every kind (a wrong type, an unknown field, an
+// impossible value, a behaviour's field, an unknown behaviour and metric,
+// an event) has them all reported in one pass, each once, with its path
+// and line.
+func TestEveryProblemInOnePass(t *testing.T) {
+	_, err := Parse([]byte(`name: many
+epochs: ten
+runs: -2
+colour: blue
+market: {inventory: 1000000}
+populations:
+  consumers:
+    count: 3
+    demand: {base: 5, trend: -1.5}
+  providers:
+    count: 2
+    sell: 2
+  whales: {count: 1}
+metrics: [supply, suply]
+events:
+  - {at: 1, demand: {factor: -0.5}}
+`), "many.yaml")
+	var se *ScenarioError
+	if !errors.As(err, &se) {
+		t.Fatalf("got %v", err)
+	}
+	want := []string{
+		`many.yaml:2: epochs: want an integer, got "ten"`,
+		"many.yaml:3: runs: -2; give 1 to",
+		"many.yaml:4: colour: unknown field",
+		"many.yaml:9: populations.consumers.demand.trend: -1.5",
+		"many.yaml:12: populations.providers.sell: 2; give the share",
+		`many.yaml:13: populations.whales: unknown behaviour "whales"`,
+		`many.yaml:14: metrics[1]: unknown metric "suply"`,
+		"many.yaml:16: events[0].demand.factor: -0.5; demand cannot be negative",
+	}
+	var got []string
+	for _, p := range se.Problems {
+		got = append(got, p.Error())
+	}
+	for _, w := range want {
+		n := 0
+		for _, g := range got {
+			if strings.HasPrefix(g, w) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%q reported %d times", w, n)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d problems, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+}
+
+// Every sweep point's problems are reported together.
+func TestBadSweepPointsTogether(t *testing.T) {
+	s, err := Parse([]byte(okScenario+"sweep:\n  grid:\n    - {path: populations.consumers.demand.base, values: [-1, 1, -2]}\n"), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Points()
+	for _, w := range []string{"at sweep point 0", "at sweep point 2"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q: %v", w, err)
+		}
+	}
+}

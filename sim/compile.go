@@ -78,7 +78,7 @@ func (c *compiled) spec(ps *popSpec, p *problems) *Spec {
 func compile(s *Scenario, p *problems) *compiled {
 	bad := func(path, format string, args ...any) { p.add(s.line(path), path, format, args...) }
 	c := &compiled{sc: s}
-	c.epochsYr = int64(365 * 24 * time.Hour / s.EpochLength)
+	c.epochsYr = int64(365 * 24 * time.Hour / max(s.EpochLength, time.Minute))
 	if c.epochsYr < 1 {
 		c.epochsYr = 1
 	}
@@ -107,7 +107,7 @@ func compile(s *Scenario, p *problems) *compiled {
 	for _, v := range s.Price.Path {
 		c.path = append(c.path, max(1, toMicro(v)))
 	}
-	if s.Price.Model == "path" {
+	if s.Price.Model == "path" && len(c.path) > 0 {
 		c.priceInit = c.path[0]
 	}
 	inv, err := s.Market.Inventory.units(c.decimals)
@@ -149,15 +149,12 @@ func compile(s *Scenario, p *problems) *compiled {
 		if ps.balance, err = pop.Balance.units(c.decimals); err != nil {
 			bad(pop.path+".balance", "%v", err)
 		}
-		ps.accounts = make([]ledger.AccountID, pop.Count)
+		ps.accounts = make([]ledger.AccountID, min(max(pop.Count, 0), maxAgents))
 		for j := range ps.accounts {
 			ps.accounts[j] = ledger.AccountID(pop.Name + "-" + strconv.Itoa(j))
 		}
 		c.pops = append(c.pops, ps)
 		c.holders = append(c.holders, ps.accounts...)
-	}
-	if len(p.list) > 0 {
-		return nil
 	}
 	for _, ps := range c.pops {
 		for _, id := range ps.accounts {
@@ -182,9 +179,6 @@ func compile(s *Scenario, p *problems) *compiled {
 	}
 
 	c.buildGenesis(p, bad)
-	if len(p.list) > 0 {
-		return nil
-	}
 	c.buildColumns(bad)
 	if len(p.list) > 0 {
 		return nil

@@ -2,7 +2,6 @@ package sim
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -100,6 +99,7 @@ func (s *Scenario) Points() ([]*Point, error) {
 		combos = next
 	}
 	points := make([]*Point, len(combos))
+	var bad []*FieldError // every point's problems, reported together
 	for i, combo := range combos {
 		root := cloneNode(s.root)
 		pt := &Point{Index: i}
@@ -118,18 +118,19 @@ func (s *Scenario) Points() ([]*Point, error) {
 		}
 		p := &problems{file: s.file}
 		sc := decodeScenario(p, root, s.file)
-		if err := p.err(); err != nil {
-			var se *ScenarioError
-			if errors.As(err, &se) {
-				for _, fe := range se.Problems {
-					fe.Msg = fmt.Sprintf("at sweep point %d (%s): %s", i, describeValues(pt.Values), fe.Msg)
-				}
+		if len(p.list) > 0 {
+			for _, fe := range p.list {
+				fe.Msg = fmt.Sprintf("at sweep point %d (%s): %s", i, describeValues(pt.Values), fe.Msg)
 			}
-			return nil, err
+			bad = append(bad, p.list...)
+			continue
 		}
 		sc.hash = s.hash
 		pt.Scenario = sc
 		points[i] = pt
+	}
+	if len(bad) > 0 {
+		return nil, &ScenarioError{Problems: bad}
 	}
 	return points, nil
 }

@@ -293,9 +293,10 @@ func (s *Scenario) Hash() string { return hex.EncodeToString(s.hash[:]) }
 func decodeScenario(p *problems, root *yaml.Node, file string) *Scenario {
 	sc := &Scenario{file: file, root: root}
 	decodeInto(p, root, "", sc)
-	if len(p.list) > 0 {
-		return sc
-	}
+	// Every check runs, whatever decoding found: a file's problems are all
+	// reported at once, each mistake once (the checks skip the fields
+	// decoding already reported).
+	p.mask()
 	sc.validate(p)
 	return sc
 }
@@ -451,10 +452,28 @@ func (s *Scenario) validate(p *problems) {
 	}
 	s.validateEvents(bad)
 	s.validateSweep(bad)
-	if len(p.list) > 0 {
-		return
-	}
-	s.c = compile(s, p)
+	s.c = compileChecked(s, p)
+}
+
+// compileChecked compiles the scenario, whose earlier problems (if any)
+// are already listed: compilation still checks the populations, genesis
+// and metrics so that their problems are reported in the same pass, but
+// its result is kept only for a scenario without problems, and a panic
+// caused by the zero value an earlier problem left is not reported again.
+func compileChecked(s *Scenario, p *problems) (c *compiled) {
+	earlier := len(p.list) > 0
+	defer func() {
+		if r := recover(); r != nil {
+			if !earlier {
+				panic(r)
+			}
+			c = nil
+		}
+		if len(p.list) > 0 {
+			c = nil
+		}
+	}()
+	return compile(s, p)
 }
 
 func (s *Scenario) validatePrice(bad func(path, format string, args ...any)) {

@@ -77,10 +77,35 @@ func (e *ScenarioError) Is(target error) bool { return target == ErrInvalidScena
 type problems struct {
 	file string
 	list []*FieldError
+	// masked are the paths of problems found while decoding: checks of
+	// the decoded values (which hold zero values there) skip them, their
+	// parents and what lies below them, so that one mistake is reported
+	// once while every other check still runs in the same pass.
+	masked []string
 }
 
 func (p *problems) add(line int, path, format string, args ...any) {
+	for _, m := range p.masked {
+		if related(m, path) {
+			return
+		}
+	}
 	p.list = append(p.list, &FieldError{File: p.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// mask makes the paths of the problems so far masked.
+func (p *problems) mask() {
+	for _, fe := range p.list {
+		p.masked = append(p.masked, fe.Path)
+	}
+}
+
+// related reports whether path a is b, or lies above or below it.
+func related(a, b string) bool {
+	under := func(x, y string) bool {
+		return y == "" || x == y || strings.HasPrefix(x, y) && (x[len(y)] == '.' || x[len(y)] == '[')
+	}
+	return under(a, b) || under(b, a)
 }
 
 func (p *problems) at(n *yaml.Node, path, format string, args ...any) {
