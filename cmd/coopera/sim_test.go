@@ -45,7 +45,8 @@ func TestSimValidateExamples(t *testing.T) {
 func TestSimBadInput(t *testing.T) {
 	bad := writeScenario(t, "name: bad\nepochs: ten\npopulations:\n  whales: {count: 1}\n")
 	r := runCLI(t, "sim", "validate", bad).want(t, exitUsage)
-	r.stderrContains(t, "scenario.yaml:2: epochs: want an integer, got \"ten\"", "invalid scenario: 1 problem(s)")
+	// Both mistakes in one pass.
+	r.stderrContains(t, "scenario.yaml:2: epochs: want an integer, got \"ten\"", "scenario.yaml:4: populations.whales: unknown behaviour", "invalid scenario: 2 problem(s)")
 	r = runCLI(t, "sim", "validate", "-json", bad).want(t, exitUsage)
 	r.contains(t, `"valid": false`, `"path": "epochs"`, `"line": 2`, `"file": "`, `"msg": "want an integer`)
 	runCLI(t, "sim", "run", bad, "-o", t.TempDir()).want(t, exitUsage).stderrContains(t, "epochs: want an integer")
