@@ -2,6 +2,8 @@ package sim
 
 import (
 	"errors"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -166,5 +168,51 @@ func TestBadSweepPointsTogether(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), w) {
 			t.Errorf("error lacks %q: %v", w, err)
 		}
+	}
+}
+
+// An alias bomb (nine levels of nine aliases: 9^9 nodes from 512 bytes) is
+// refused with ErrAliasExpansion before anything is expanded, quickly and
+// in little memory; so is a file over MaxScenarioBytes.
+func TestAliasBombRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: bomb\nepochs: 1\nx0: &a0 [x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 9; i++ {
+		fmt.Fprintf(&b, "x%d: &a%d [", i, i)
+		for j := range 9 {
+			if j > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, "*a%d", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	doc := b.String()
+	if len(doc) > 512 {
+		t.Fatalf("the bomb has %d bytes, want at most 512", len(doc))
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := Parse([]byte(doc), "bomb.yaml")
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrAliasExpansion) || !errors.Is(err, ErrInvalidScenario) {
+		t.Fatalf("got %v, want ErrAliasExpansion", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+		t.Errorf("refusing the bomb allocated %d MiB", grew>>20)
+	}
+	// A cycle is refused too (the parser may refuse it first).
+	if _, err := Parse([]byte("name: c\nx: &a [*a]\n"), "c.yaml"); !errors.Is(err, ErrInvalidScenario) {
+		t.Fatalf("cycle: got %v", err)
+	}
+	big := okScenario + "description: \"" + strings.Repeat("x", MaxScenarioBytes) + "\"\n"
+	if _, err := Parse([]byte(big), "big.yaml"); !errors.Is(err, ErrScenarioTooLarge) {
+		t.Fatalf("large file: got %v", err)
+	}
+	// Aliases that expand modestly still work.
+	ok := strings.Replace(okScenario, "demand: {base: 5}", "demand: &d {base: 5}", 1) + "  more:\n    behaviour: consumer\n    count: 1\n    demand: *d\n"
+	if _, err := Parse([]byte(ok), "ok.yaml"); err != nil {
+		t.Fatal(err)
 	}
 }
