@@ -2,27 +2,36 @@ package sim
 
 import (
 	"bytes"
-	"image"
+	"encoding/json"
+	"fmt"
 	"image/color"
-	"image/png"
-	"math/big"
+	"math"
+	"slices"
 	"strconv"
 	"strings"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
 )
 
-// Charts: one PNG per metric, epochs across, with each point's median (p50)
-// as a line over its p5–p95 band. Every coordinate is computed in integers
-// and the labels use a bitmap font, so a chart is the same bytes on every
-// machine.
+// Charts: one per metric, drawn with gonum.org/v1/plot, epochs across:
+// each point's median (p50) over its shaded p5–p95 band, parameters as
+// step lines, the scenario's scheduled events (parameter changes, demand
+// shocks, oracle attacks) as marked spans, and with a sweep a legend that
+// names each point by its swept values. Values are plotted in human units
+// (tokens, USD, percent); the tables keep the exact integers. Every chart
+// is written as PNG (charts/) and SVG (inlined in the report). Charts are
+// floating point and depend on the plotting library's rendering: the same
+// build draws the same bytes, but unlike the tables they are not promised
+// byte-identical across architectures.
 
 const (
-	chartW, chartH = 900, 420
-	padL, padR     = 96, 24
-	padT, padB     = 40, 44
+	chartW = 9 * vg.Inch
+	chartH = 4.2 * vg.Inch
 )
 
 var palette = []color.RGBA{
@@ -32,24 +41,56 @@ var palette = []color.RGBA{
 }
 
 type chartFile struct {
-	name   string // file name
+	name   string // file name, without extension
 	metric string
 	png    []byte
+	svg    []byte
 }
 
 // charts draws one chart per metric.
-func (s *Summary) charts(sc *Scenario) []chartFile {
+func (s *Summary) charts(sc *Scenario, points []*Point) []chartFile {
 	var out []chartFile
+	labels := pointLabels(points)
 	for c, col := range s.Columns {
-		img := s.chart(sc, c, col)
+		p := s.chart(sc, points, labels, c, col)
+		f := chartFile{name: chartName(col.Name), metric: col.Name}
+		legend := len(points) > 1
 		var buf bytes.Buffer
-		enc := png.Encoder{CompressionLevel: png.BestCompression}
-		if err := enc.Encode(&buf, img); err != nil {
-			continue
+		png := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(chartW, chartH), vgimg.UseDPI(110))}
+		render(p, png, legend)
+		if _, err := png.WriteTo(&buf); err == nil {
+			f.png = bytes.Clone(buf.Bytes())
 		}
-		out = append(out, chartFile{name: chartName(col.Name) + ".png", metric: col.Name, png: buf.Bytes()})
+		buf.Reset()
+		svg := vgsvg.New(chartW, chartH)
+		render(p, svg, legend)
+		if _, err := svg.WriteTo(&buf); err == nil {
+			f.svg = bytes.Clone(buf.Bytes())
+		}
+		out = append(out, f)
 	}
 	return out
+}
+
+// legendW is the width of the legend's panel beside a sweep's chart.
+const legendW = 2.9 * vg.Inch
+
+// render draws p on c, with its legend in a panel of its own on the right
+// (never over the data) when legend is set.
+func render(p *plot.Plot, c vg.CanvasSizer, legend bool) {
+	dc := draw.New(c)
+	if !legend {
+		p.Draw(dc)
+		return
+	}
+	leg := p.Legend
+	p.Legend = plot.NewLegend()
+	p.Draw(draw.Crop(dc, 0, -legendW, 0, 0))
+	p.Legend = leg
+	leg.Top, leg.Left = true, true
+	leg.XOffs = vg.Points(4)
+	leg.YOffs = -vg.Points(30)
+	leg.Draw(draw.Crop(dc, dc.Max.X-legendW, 0, 0, 0))
 }
 
 func chartName(metric string) string {
@@ -57,249 +98,301 @@ func chartName(metric string) string {
 	return r.Replace(metric)
 }
 
-func (s *Summary) chart(sc *Scenario, c int, col MetricInfo) *image.RGBA {
-	img := image.NewRGBA(image.Rect(0, 0, chartW, chartH))
-	fill(img, img.Bounds(), color.RGBA{255, 255, 255, 255})
-	// The value range over every charted point's band.
-	lo, hi, have := int64(0), int64(0), false
-	for p := range s.charted {
-		for e := 0; e < s.Epochs; e++ {
-			st := s.charted[p][c][e]
-			if !st.hasQuantiles {
-				continue
-			}
-			if !have {
-				lo, hi, have = st.P5, st.P95, true
-			}
-			lo, hi = min(lo, st.P5), max(hi, st.P95)
-		}
-	}
-	if lo > 0 && lo < hi/4 {
-		lo = 0 // show the baseline when the range allows it
-	}
-	if hi == lo {
-		hi = lo + 1
-	}
-	plot := image.Rect(padL, padT, chartW-padR, chartH-padB)
-	axis := color.RGBA{60, 60, 60, 255}
-	grid := color.RGBA{225, 225, 225, 255}
-	for i := 0; i <= 4; i++ {
-		y := plot.Max.Y - (plot.Dy()*i)/4
-		hline(img, plot.Min.X, plot.Max.X, y, grid)
-		v := lo + int64(mulDivSat(hi-lo, int64(i), 4))
-		label := humanValue(v, col.Unit, sc.c.decimals)
-		drawText(img, plot.Min.X-6-textWidth(label), y+4, label, axis)
-	}
-	hline(img, plot.Min.X, plot.Max.X, plot.Max.Y, axis)
-	vline(img, plot.Min.X, plot.Min.Y, plot.Max.Y, axis)
-	last := max(1, s.Epochs-1)
-	for i := 0; i <= 4; i++ {
-		e := last * i / 4
-		x := plot.Min.X + plot.Dx()*e/last
-		vline(img, x, plot.Max.Y, plot.Max.Y+4, axis)
-		label := strconv.Itoa(e)
-		drawText(img, x-textWidth(label)/2, plot.Max.Y+18, label, axis)
-	}
-	drawText(img, plot.Min.X+plot.Dx()/2-textWidth("epoch")/2, chartH-8, "epoch", axis)
-	title := col.Name + " (" + unitLabel(col.Unit) + ")"
-	drawText(img, padL, 22, title, color.RGBA{0, 0, 0, 255})
-	if !have {
-		drawText(img, plot.Min.X+20, plot.Min.Y+30, "no values", axis)
-		return img
-	}
-	xOf := func(e int) int { return plot.Min.X + plot.Dx()*e/last }
-	yOf := func(v int64) int {
-		return plot.Max.Y - int(scale(v-lo, int64(plot.Dy()), hi-lo))
-	}
-	// Bands first, then the lines over them.
-	for p := range s.charted {
-		col := palette[p%len(palette)]
-		band := color.RGBA{uint8((int(col.R) + 3*255) / 4), uint8((int(col.G) + 3*255) / 4), uint8((int(col.B) + 3*255) / 4), 255}
-		for e := 0; e < s.Epochs; e++ {
-			st := s.charted[p][c][e]
-			if !st.hasQuantiles {
-				continue
-			}
-			x0, x1 := xOf(e), xOf(min(e+1, last))
-			if e == last {
-				x1 = x0 + 1
-			}
-			for x := x0; x < max(x1, x0+1); x++ {
-				vline(img, x, yOf(st.P95), yOf(st.P5), band)
-			}
-		}
-	}
-	for p := range s.charted {
-		col := palette[p%len(palette)]
-		prevX, prevY, have := 0, 0, false
-		for e := 0; e < s.Epochs; e++ {
-			st := s.charted[p][c][e]
-			if !st.hasQuantiles {
-				have = false
-				continue
-			}
-			x, y := xOf(e), yOf(st.P50)
-			if have {
-				line(img, prevX, prevY, x, y, col)
-			} else {
-				img.SetRGBA(x, y, col)
-			}
-			prevX, prevY, have = x, y, true
-		}
-	}
-	if len(s.charted) > 1 {
-		x := plot.Max.X - 90
-		for p := range s.charted {
-			y := plot.Min.Y + 8 + 14*p
-			col := palette[p%len(palette)]
-			for dy := -1; dy <= 1; dy++ {
-				hline(img, x, x+16, y+dy, col)
-			}
-			drawText(img, x+22, y+4, "point "+strconv.Itoa(p), axis)
-		}
-	}
-	return img
-}
-
-// scale returns floor(v * span / total), exactly.
-func scale(v, span, total int64) int64 {
-	if total <= 0 {
-		return 0
-	}
-	n := new(big.Int).Mul(big.NewInt(v), big.NewInt(span))
-	n.Quo(n, big.NewInt(total))
-	return n.Int64()
-}
-
-func fill(img *image.RGBA, r image.Rectangle, c color.RGBA) {
-	for y := r.Min.Y; y < r.Max.Y; y++ {
-		for x := r.Min.X; x < r.Max.X; x++ {
-			img.SetRGBA(x, y, c)
-		}
-	}
-}
-
-func hline(img *image.RGBA, x0, x1, y int, c color.RGBA) {
-	for x := x0; x <= x1; x++ {
-		img.SetRGBA(x, y, c)
-	}
-}
-
-func vline(img *image.RGBA, x, y0, y1 int, c color.RGBA) {
-	if y0 > y1 {
-		y0, y1 = y1, y0
-	}
-	for y := y0; y <= y1; y++ {
-		img.SetRGBA(x, y, c)
-	}
-}
-
-// line draws with Bresenham's algorithm, two pixels thick.
-func line(img *image.RGBA, x0, y0, x1, y1 int, c color.RGBA) {
-	dx, dy := abs(x1-x0), -abs(y1-y0)
-	sx, sy := 1, 1
-	if x0 > x1 {
-		sx = -1
-	}
-	if y0 > y1 {
-		sy = -1
-	}
-	err := dx + dy
-	for {
-		img.SetRGBA(x0, y0, c)
-		img.SetRGBA(x0, y0+1, c)
-		if x0 == x1 && y0 == y1 {
-			return
-		}
-		e2 := 2 * err
-		if e2 >= dy {
-			err += dy
-			x0 += sx
-		}
-		if e2 <= dx {
-			err += dx
-			y0 += sy
-		}
-	}
-}
-
-func abs(v int) int {
-	if v < 0 {
-		return -v
-	}
-	return v
-}
-
-func drawText(img *image.RGBA, x, y int, s string, c color.RGBA) {
-	d := &font.Drawer{Dst: img, Src: image.NewUniform(c), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
-	d.DrawString(s)
-}
-
-func textWidth(s string) int { return 7 * len(s) }
-
-func unitLabel(u Unit) string {
+// humanFloat converts a metric value to the chart's human unit.
+func humanFloat(v int64, u Unit, decimals uint8) float64 {
 	switch u {
 	case UnitTokens:
-		return "tokens"
-	case UnitUSD:
-		return "USD"
-	case UnitPrice:
-		return "USD per token"
-	case UnitBps:
-		return "%"
-	case UnitOther:
-		return "base units"
-	}
-	return "count"
-}
-
-// humanValue formats a metric value in human units, exactly, with at most
-// three significant decimals and a k/M/B suffix.
-func humanValue(v int64, u Unit, decimals uint8) string {
-	var num, den *big.Int
-	switch u {
-	case UnitTokens:
-		num, den = big.NewInt(v), pow10(decimals)
+		return float64(v) / math.Pow10(int(decimals))
 	case UnitUSD, UnitPrice:
-		num, den = big.NewInt(v), big.NewInt(1_000_000)
+		return float64(v) / 1e6
 	case UnitBps:
-		num, den = big.NewInt(v), big.NewInt(100)
-	default:
-		num, den = big.NewInt(v), big.NewInt(1)
+		return float64(v) / 100
 	}
-	suffix := ""
-	abs := new(big.Int).Abs(num)
-	for _, s := range []struct {
-		name string
-		f    int64
-	}{{"B", 1_000_000_000}, {"M", 1_000_000}, {"k", 1_000}} {
-		if abs.Cmp(new(big.Int).Mul(den, big.NewInt(s.f))) >= 0 {
-			den = new(big.Int).Mul(den, big.NewInt(s.f))
-			suffix = s.name
-			break
+	return float64(v)
+}
+
+// isParam reports whether a column is a parameter (drawn as steps).
+func isParam(name string) bool { return strings.HasPrefix(name, "param:") }
+
+func (s *Summary) chart(sc *Scenario, points []*Point, labels []string, c int, col MetricInfo) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = col.Name
+	p.Title.TextStyle.Font.Size = vg.Points(14)
+	p.X.Label.Text = "epoch"
+	p.Y.Label.Text = unitLabel(col.Unit)
+	p.X.Tick.Marker = intTicks{}
+	p.Y.Tick.Marker = humanTicks{}
+	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
+		ax.Label.TextStyle.Font.Size = vg.Points(12)
+		ax.Tick.Label.Font.Size = vg.Points(11)
+	}
+	p.Add(plotter.NewGrid())
+	dec := sc.c.decimals
+	lo, hi, have := math.Inf(1), math.Inf(-1), false
+	type series struct{ band, mid []plotter.XYs }
+	all := make([]series, len(s.charted))
+	for pi := range s.charted {
+		var band, mid plotter.XYs
+		var sr series
+		flush := func() {
+			if len(mid) > 0 {
+				poly := make(plotter.XYs, 0, 2*len(band))
+				for _, b := range band {
+					poly = append(poly, plotter.XY{X: b.X, Y: b.Y})
+				}
+				sr.band = append(sr.band, poly)
+				sr.mid = append(sr.mid, mid)
+			}
+			band, mid = nil, nil
+		}
+		var lows plotter.XYs
+		for e := 0; e < s.Epochs; e++ {
+			st := s.charted[pi][c][e]
+			if !st.hasQuantiles {
+				// Close the band: the highs forwards, then the lows back.
+				for i := len(lows) - 1; i >= 0; i-- {
+					band = append(band, lows[i])
+				}
+				lows = nil
+				flush()
+				continue
+			}
+			x := float64(e)
+			p5, p50, p95 := humanFloat(st.P5, col.Unit, dec), humanFloat(st.P50, col.Unit, dec), humanFloat(st.P95, col.Unit, dec)
+			band = append(band, plotter.XY{X: x, Y: p95})
+			lows = append(lows, plotter.XY{X: x, Y: p5})
+			mid = append(mid, plotter.XY{X: x, Y: p50})
+			lo, hi, have = math.Min(lo, p5), math.Max(hi, p95), true
+		}
+		for i := len(lows) - 1; i >= 0; i-- {
+			band = append(band, lows[i])
+		}
+		flush()
+		all[pi] = sr
+	}
+	if !have {
+		p.Title.Text = col.Name + " (no values)"
+		p.X.Min, p.X.Max, p.Y.Min, p.Y.Max = 0, float64(max(1, s.Epochs-1)), 0, 1
+		return p
+	}
+	// A constant series gets a range around its value (distinct ticks);
+	// the baseline shows when the range allows it.
+	if lo == hi {
+		d := math.Max(math.Abs(lo)*0.1, 1)
+		if col.Unit != UnitCount && col.Unit != UnitBps {
+			d = math.Max(math.Abs(lo)*0.1, 1e-6)
+		}
+		lo, hi = lo-d, hi+d
+		if lo < 0 && hi-2*d >= 0 {
+			lo = 0
+		}
+	} else if lo > 0 && lo < hi/4 {
+		lo = 0
+	}
+	p.Y.Min, p.Y.Max = lo, hi
+	p.X.Min, p.X.Max = 0, float64(max(1, s.Epochs-1))
+	s.addEvents(p, sc, lo, hi)
+	step := plotter.NoStep
+	if isParam(col.Name) {
+		step = plotter.PostStep
+	}
+	for pi, sr := range all {
+		clr := palette[pi%len(palette)]
+		fill := color.NRGBA{clr.R, clr.G, clr.B, 56}
+		for _, b := range sr.band {
+			if len(b) < 3 {
+				continue
+			}
+			poly, err := plotter.NewPolygon(b)
+			if err != nil {
+				continue
+			}
+			poly.Color = fill
+			poly.LineStyle.Width = 0
+			p.Add(poly)
 		}
 	}
-	// Three decimals, rounded toward zero.
-	q := new(big.Int).Mul(num, big.NewInt(1000))
-	q.Quo(q, den)
-	out := formatMilli(q) + suffix
-	if u == UnitBps {
-		out += "%"
+	for pi, sr := range all {
+		clr := palette[pi%len(palette)]
+		for i, m := range sr.mid {
+			ln, err := plotter.NewLine(m)
+			if err != nil {
+				continue
+			}
+			ln.StepStyle = step
+			ln.LineStyle.Color = clr
+			ln.LineStyle.Width = vg.Points(1.6)
+			p.Add(ln)
+			if i == 0 && len(points) > 1 && pi < len(points) {
+				p.Legend.Add(labels[pi], ln)
+			}
+		}
+	}
+	p.Legend.TextStyle.Font.Size = vg.Points(9)
+	return p
+}
+
+// pointLabels names each sweep point by its swept values: the last segment
+// of each path with its value, and of an object value only the fields
+// that vary between points (named alone).
+func pointLabels(points []*Point) []string {
+	vary := map[string]map[string]bool{} // path -> object field -> varies
+	objs := make([]map[string]map[string]string, len(points))
+	for i, pt := range points {
+		objs[i] = map[string]map[string]string{}
+		for _, v := range pt.Values {
+			var m map[string]json.RawMessage
+			if json.Unmarshal([]byte(v.Value), &m) == nil {
+				fs := map[string]string{}
+				for k, x := range m {
+					fs[k] = string(x)
+				}
+				objs[i][v.Path] = fs
+			}
+		}
+	}
+	for i := 1; i < len(points); i++ {
+		for path, fs := range objs[i] {
+			if vary[path] == nil {
+				vary[path] = map[string]bool{}
+			}
+			for k, x := range fs {
+				if objs[0][path][k] != x {
+					vary[path][k] = true
+				}
+			}
+		}
+	}
+	out := make([]string, len(points))
+	for i, pt := range points {
+		var parts []string
+		for _, v := range pt.Values {
+			name := v.Path
+			if j := strings.LastIndex(name, "."); j >= 0 {
+				name = name[j+1:]
+			}
+			if fs, ok := objs[i][v.Path]; ok {
+				var keys []string
+				for k := range vary[v.Path] {
+					keys = append(keys, k)
+				}
+				slices.Sort(keys)
+				for _, k := range keys {
+					parts = append(parts, k+"="+strings.Trim(fs[k], `"`))
+				}
+				continue
+			}
+			parts = append(parts, name+"="+strings.Trim(v.Value, `"`))
+		}
+		if len(parts) == 0 {
+			parts = []string{"point " + strconv.Itoa(pt.Index)}
+		}
+		out[i] = strings.Join(parts, ", ")
 	}
 	return out
 }
 
-func formatMilli(q *big.Int) string {
-	neg := q.Sign() < 0
-	a := new(big.Int).Abs(q)
-	ip, fp := new(big.Int).QuoRem(a, big.NewInt(1000), new(big.Int))
-	s := ip.String()
-	if fp.Sign() != 0 {
-		f := strconv.FormatInt(fp.Int64()+1000, 10)[1:]
-		s += "." + strings.TrimRight(f, "0")
+// addEvents marks the scenario's scheduled events: a shaded span from at
+// to until, or a dashed line at at for an event without an end, labelled
+// at the top.
+func (s *Summary) addEvents(p *plot.Plot, sc *Scenario, lo, hi float64) {
+	var labels plotter.XYLabels
+	for _, ev := range sc.Events {
+		if ev.At >= s.Epochs {
+			continue
+		}
+		x0 := float64(ev.At)
+		var text string
+		switch {
+		case ev.Params != nil:
+			pe := ev.Params
+			var pp problems
+			var b strings.Builder
+			nodeJSON(&pp, &pe.Value, "value", &b)
+			text = pe.Name + "→" + strings.Trim(b.String(), `"`)
+			if pe.Via == "governance" {
+				text += " (proposed)"
+			}
+		case ev.Demand != nil:
+			text = "demand ×" + ev.Demand.Factor.String()
+		case ev.Oracle != nil:
+			text = fmt.Sprintf("oracle ×%s (%d feeds)", ev.Oracle.Factor, ev.Oracle.Feeds)
+		default:
+			continue
+		}
+		shade := color.NRGBA{90, 90, 90, 36}
+		if ev.Until > ev.At {
+			x1 := float64(min(ev.Until, s.Epochs-1))
+			if poly, err := plotter.NewPolygon(plotter.XYs{{X: x0, Y: lo}, {X: x1, Y: lo}, {X: x1, Y: hi}, {X: x0, Y: hi}}); err == nil {
+				poly.Color = shade
+				poly.LineStyle.Width = 0
+				p.Add(poly)
+			}
+		}
+		if ln, err := plotter.NewLine(plotter.XYs{{X: x0, Y: lo}, {X: x0, Y: hi}}); err == nil {
+			ln.LineStyle.Color = color.NRGBA{90, 90, 90, 200}
+			ln.LineStyle.Width = vg.Points(0.8)
+			ln.LineStyle.Dashes = []vg.Length{vg.Points(3), vg.Points(3)}
+			p.Add(ln)
+		}
+		labels.XYs = append(labels.XYs, plotter.XY{X: x0, Y: hi})
+		labels.Labels = append(labels.Labels, " "+text)
 	}
-	if neg {
-		s = "-" + s
+	if len(labels.XYs) == 0 {
+		return
 	}
-	return s
+	if l, err := plotter.NewLabels(labels); err == nil {
+		for i := range l.TextStyle {
+			l.TextStyle[i].Font.Size = vg.Points(9)
+			l.TextStyle[i].Color = color.NRGBA{60, 60, 60, 255}
+			l.TextStyle[i].YAlign = draw.YTop
+		}
+		p.Add(l)
+	}
+}
+
+// humanTicks are the default round ticks labelled with k, M and B.
+type humanTicks struct{}
+
+func (humanTicks) Ticks(min, max float64) []plot.Tick {
+	ts := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ts {
+		if ts[i].Label != "" {
+			ts[i].Label = tickLabel(ts[i].Value)
+		}
+	}
+	return ts
+}
+
+func tickLabel(v float64) string {
+	a := math.Abs(v)
+	for _, s := range []struct {
+		suffix string
+		f      float64
+	}{{"B", 1e9}, {"M", 1e6}, {"k", 1e3}} {
+		if a >= s.f {
+			return strconv.FormatFloat(v/s.f, 'g', 4, 64) + s.suffix
+		}
+	}
+	if a < 1e-12 {
+		return "0"
+	}
+	return strconv.FormatFloat(v, 'g', 4, 64)
+}
+
+// intTicks are round ticks at whole epochs.
+type intTicks struct{}
+
+func (intTicks) Ticks(min, max float64) []plot.Tick {
+	var out []plot.Tick
+	for _, t := range (plot.DefaultTicks{}).Ticks(min, max) {
+		if t.Value != math.Trunc(t.Value) {
+			continue
+		}
+		if t.Label != "" {
+			t.Label = strconv.FormatInt(int64(t.Value), 10)
+		}
+		out = append(out, t)
+	}
+	return out
 }

@@ -257,14 +257,17 @@ func writeDir(ctx context.Context, dir string, points []*Point, opts *Options, o
 	}
 	var charts []chartFile
 	if !out.NoCharts || !out.NoReport {
-		charts = sum.charts(first)
+		charts = sum.charts(first, points)
 	}
 	if !out.NoCharts {
 		if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
 			return nil, err
 		}
 		for _, c := range charts {
-			name := filepath.Join("charts", c.name)
+			if c.png == nil {
+				continue
+			}
+			name := filepath.Join("charts", c.name+".png")
 			if err := os.WriteFile(filepath.Join(dir, name), c.png, 0o644); err != nil {
 				return nil, err
 			}

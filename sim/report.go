@@ -1,16 +1,19 @@
 package sim
 
 import (
-	"encoding/base64"
+	"fmt"
 	"html/template"
 	"io"
 	"math/big"
 	"strconv"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
-// The HTML report: one self-contained page (charts as data URIs) with the
-// scenario, the sweep points, and per metric its chart and a table of its
-// quantiles at a few epochs.
+// The HTML report: one self-contained page (charts inlined as SVG) with
+// the scenario's settings, the sweep points, and per metric its chart,
+// linked to a table of its quantiles at a few epochs and to its PNG.
 
 var reportTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -33,6 +36,10 @@ nav a{margin-right:.8em;white-space:nowrap}code{background:#f3f3f3;padding:0 3px
 <tr><th>commands (rejected)</th><td>{{.Commands}} ({{.Rejected}})</td></tr>
 <tr><th>agent-steps</th><td>{{.AgentSteps}}</td></tr>
 </table>
+<h2>Scenario</h2>
+<table>
+{{range .Params}}<tr><th><code>{{.Key}}</code></th><td style="text-align:left"><code>{{.Value}}</code></td></tr>
+{{end}}</table>
 {{if .PointRows}}<h2>Sweep points</h2>
 <table><tr><th>point</th>{{range .PointPaths}}<th><code>{{.}}</code></th>{{end}}</tr>
 {{range .PointRows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
@@ -41,9 +48,9 @@ nav a{margin-right:.8em;white-space:nowrap}code{background:#f3f3f3;padding:0 3px
 <nav>{{range .Metrics}}<a href="#{{.Name}}">{{.Name}}</a> {{end}}</nav>
 {{range .Metrics}}
 <h2 id="{{.Name}}">{{.Name}}</h2>
-<p class="doc">{{.Doc}} ({{.Unit}}). Median across runs, with the 5th–95th percentile band.</p>
-{{if .Chart}}<img src="{{.Chart}}" alt="{{.Name}} by epoch">{{end}}
-<table><tr><th>point</th><th>epoch</th><th>p5</th><th>p50</th><th>p95</th><th>mean</th></tr>
+<p class="doc">{{.Doc}} ({{.Unit}}). Median across runs, with the 5th–95th percentile band; scheduled events shaded. <a href="#table-{{.Name}}">table</a> · <a href="charts/{{.File}}.png">PNG</a></p>
+{{if .Chart}}<figure>{{.Chart}}</figure>{{end}}
+<table id="table-{{.Name}}"><tr><th>point</th><th>epoch</th><th>p5</th><th>p50</th><th>p95</th><th>mean</th></tr>
 {{range .Rows}}<tr><td>{{.Point}}</td><td>{{.Epoch}}</td><td>{{.P5}}</td><td>{{.P50}}</td><td>{{.P95}}</td><td>{{.Mean}}</td></tr>
 {{end}}</table>
 {{end}}
@@ -52,9 +59,75 @@ nav a{margin-right:.8em;white-space:nowrap}code{background:#f3f3f3;padding:0 3px
 `))
 
 type reportMetric struct {
-	Name, Doc, Unit string
-	Chart           template.URL
-	Rows            []reportRow
+	Name, Doc, Unit, File string
+	Chart                 template.HTML // inline SVG
+	Rows                  []reportRow
+}
+
+type reportParam struct{ Key, Value string }
+
+// reportParams lists the scenario's settings: runs, price, market, oracle,
+// every module's genesis parameters, populations and events, as written.
+func reportParams(sc *Scenario) []reportParam {
+	out := []reportParam{
+		{"modules", strings.Join(sc.Modules, ", ")},
+		{"block_size", strconv.Itoa(sc.BlockSize)},
+	}
+	field := func(key string) {
+		n := mapValue(resolveAlias(sc.root), key)
+		if n == nil {
+			return
+		}
+		var p problems
+		var b strings.Builder
+		if nodeJSON(&p, n, key, &b) {
+			out = append(out, reportParam{key, b.String()})
+		}
+	}
+	for _, key := range []string{"price", "market", "oracle"} {
+		field(key)
+	}
+	if g := mapValue(resolveAlias(sc.root), "genesis"); g != nil {
+		if ps := mapValue(resolveAlias(g), "params"); ps != nil {
+			ps = resolveAlias(ps)
+			for j := 0; ps.Kind == yaml.MappingNode && j+1 < len(ps.Content); j += 2 {
+				var p problems
+				var b strings.Builder
+				if nodeJSON(&p, ps.Content[j+1], "", &b) {
+					out = append(out, reportParam{"genesis.params." + ps.Content[j].Value, b.String()})
+				}
+			}
+		}
+	}
+	for _, pop := range sc.Populations {
+		var p problems
+		var b strings.Builder
+		if pop.config != nil && nodeJSON(&p, pop.config, "", &b) {
+			out = append(out, reportParam{"populations." + pop.Name, fmt.Sprintf("%d x %s %s", pop.Count, behaviourName(pop), b.String())})
+		}
+	}
+	if n := mapValue(resolveAlias(sc.root), "events"); n != nil {
+		n = resolveAlias(n)
+		for i, ev := range n.Content {
+			var p problems
+			var b strings.Builder
+			if nodeJSON(&p, ev, "", &b) {
+				out = append(out, reportParam{fmt.Sprintf("events[%d]", i), b.String()})
+			}
+		}
+	}
+	return out
+}
+
+// inlineSVG prepares an SVG document for inlining in HTML: without its XML
+// declaration, scaled to the page's width.
+func inlineSVG(svg []byte) template.HTML {
+	s := string(svg)
+	if i := strings.Index(s, "<svg"); i > 0 {
+		s = s[i:]
+	}
+	s = strings.Replace(s, "<svg", `<svg style="max-width:100%;height:auto"`, 1)
+	return template.HTML(s)
 }
 
 type reportRow struct {
@@ -71,9 +144,11 @@ func writeReport(w io.Writer, sc *Scenario, points []*Point, out *Output, charts
 		PointPaths                             []string
 		PointRows                              [][]string
 		Truncated                              bool
+		Params                                 []reportParam
 		Metrics                                []reportMetric
 	}{
-		Name: sc.Name, Description: sc.Description, Seed: strconv.FormatUint(sc.Seed, 10), EpochLength: sc.EpochLength.String(),
+		Params: reportParams(sc),
+		Name:   sc.Name, Description: sc.Description, Seed: strconv.FormatUint(sc.Seed, 10), EpochLength: sc.EpochLength.String(),
 		Runs: out.Runs, Epochs: out.Epochs, Points: len(points), Charted: min(len(points), chartPoints),
 		Blocks: out.Totals.Blocks, Commands: out.Totals.Commands, Rejected: out.Totals.Rejected, AgentSteps: out.Totals.AgentSteps,
 		Truncated: len(points) > chartPoints,
@@ -90,13 +165,15 @@ func writeReport(w io.Writer, sc *Scenario, points []*Point, out *Output, charts
 			data.PointRows = append(data.PointRows, row)
 		}
 	}
-	chartOf := map[string]template.URL{}
+	chartOf := map[string]template.HTML{}
 	for _, c := range charts {
-		chartOf[c.metric] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(c.png))
+		if c.svg != nil {
+			chartOf[c.metric] = inlineSVG(c.svg)
+		}
 	}
 	epochs := reportEpochs(out.Epochs)
 	for ci, col := range out.Columns {
-		m := reportMetric{Name: col.Name, Doc: col.Doc, Unit: unitLabel(col.Unit), Chart: chartOf[col.Name]}
+		m := reportMetric{Name: col.Name, Doc: col.Doc, Unit: unitLabel(col.Unit), File: chartName(col.Name), Chart: chartOf[col.Name]}
 		for p := 0; p < len(points) && p < chartPoints; p++ {
 			for _, e := range epochs {
 				st, _ := sum.Stat(p, ci, e)
