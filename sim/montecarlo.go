@@ -3,7 +3,6 @@ package sim
 import (
 	"context"
 	"fmt"
-	"io"
 	"runtime"
 	"strings"
 	"sync"
@@ -34,9 +33,12 @@ type Options struct {
 	// block's changes), reported in RunResult.Root and BlockRecord.Root.
 	// Default false: it costs two element hashes per changed key.
 	StateRoots bool
-	// Progress, if not nil, receives a progress line (rewritten with \r)
-	// as runs finish. The CLI passes standard error when it is a terminal.
-	Progress io.Writer
+	// OnEpoch, if not nil, is called each time a run finishes an epoch,
+	// from the run's goroutine (runs execute in parallel), so that a
+	// caller can show progress from the first epoch; it must be safe for
+	// concurrent use and cheap. TotalEpochs says how many calls a
+	// Simulate makes. Default none.
+	OnEpoch func()
 	// OnBlock, if not nil, is called after every block of every run, from
 	// the run's goroutine (runs execute in parallel).
 	OnBlock func(id RunID, b *BlockRecord)
@@ -45,6 +47,26 @@ type Options struct {
 	// where it returns true the command's actor is replaced, before the
 	// block runs, by an account that holds nothing and may do nothing.
 	refuse func(epoch int, cmd *ledger.Command) bool
+}
+
+// TotalEpochs returns the number of epochs Simulate plays for points:
+// runs times epochs, over every point (the calls of Options.OnEpoch).
+func TotalEpochs(points []*Point, opts *Options) int64 {
+	if opts == nil {
+		opts = &Options{}
+	}
+	var n int64
+	for _, pt := range points {
+		runs, epochs := pt.Scenario.Runs, pt.Scenario.Epochs
+		if opts.Runs > 0 {
+			runs = opts.Runs
+		}
+		if opts.Epochs > 0 {
+			epochs = opts.Epochs
+		}
+		n += int64(runs) * int64(epochs)
+	}
+	return n
 }
 
 // RunID names a run: its sweep point and its index within the point.
@@ -248,8 +270,6 @@ func Simulate(ctx context.Context, points []*Point, opts *Options, sink func(*Ru
 		wg.Wait()
 	}()
 	totals := &Totals{}
-	prog := newProgress(opts.Progress, len(jobs))
-	defer prog.done()
 	for j := range jobs {
 		var o outcome
 		select {
@@ -268,7 +288,6 @@ func Simulate(ctx context.Context, points []*Point, opts *Options, sink func(*Ru
 		totals.Commands += o.res.Stats.Commands
 		totals.Rejected += o.res.Stats.Rejected
 		totals.AgentSteps += o.res.Stats.AgentSteps
-		prog.step()
 		<-sem
 	}
 	return totals, nil

@@ -419,6 +419,9 @@ func (r *run) play(ctx context.Context) error {
 		if e > 0 {
 			r.closeEvents(x.allResults, x.closes, x.allEvents)
 			r.rows = append(r.rows, r.measure(&prev))
+			if r.opts.OnEpoch != nil {
+				r.opts.OnEpoch()
+			}
 			if r.opts.CheckInvariants {
 				if err := ledger.CheckState(r.st); err != nil {
 					return fmt.Errorf("sim: run %d after epoch %d: %w", r.index, e-1, err)

@@ -9,11 +9,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"strings"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/coopera/coopera/sim"
@@ -154,9 +156,11 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 		points = []*sim.Point{{Index: 0, Scenario: s}}
 	}
 	opts := &sim.Options{Runs: *runs, Epochs: *epochs, Workers: *workers, CheckInvariants: *check}
+	var bar *progressbar.ProgressBar
 	if !*quiet && !f.json {
 		if fd, ok := c.stderr.(*os.File); ok && term.IsTerminal(int(fd.Fd())) {
-			opts.Progress = c.stderr
+			bar = newSimBar(c.stderr, sim.TotalEpochs(points, opts))
+			opts.OnEpoch = func() { bar.Add(1) }
 		}
 	}
 	start := time.Now()
@@ -164,6 +168,9 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 		Formats: fmts, NoCharts: *noCharts, NoReport: *noReport, Overwrite: *overwrite,
 		Command: append(strings.Fields("coopera "+cmd.name), args...),
 	})
+	if bar != nil {
+		bar.Clear() // the line is left blank: the summary or error follows
+	}
 	if err != nil {
 		if ctx.Err() != nil {
 			c.errorf("%s: interrupted; %s was left as it was", cmd.name, *out)
@@ -192,6 +199,23 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 	}
 	fmt.Fprintf(c.stdout, "  wrote %d files to %s (report: %s)\n", len(res.Files), res.Dir, reportPath(res))
 	return exitOK
+}
+
+// newSimBar returns the progress bar of a run or sweep: epochs played over
+// all runs, from the first epoch, redrawn at most ten times a second.
+func newSimBar(w io.Writer, epochs int64) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(epochs,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("simulating"),
+		progressbar.OptionSetItsString("epochs"),
+		progressbar.OptionShowIts(),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetRenderBlankState(true),
+	)
 }
 
 func workersOf(n int) int {

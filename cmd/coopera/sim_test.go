@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -102,4 +103,22 @@ func TestSimRunAndSweep(t *testing.T) {
 	}
 	// run ignores the sweep, with a note.
 	runCLI(t, "sim", "run", sweep, "-o", t.TempDir()).want(t, exitOK).stderrContains(t, "has a sweep of 2 points; run ignores it")
+}
+
+// The progress bar counts epochs from the first one and clears its line
+// when done.
+func TestSimProgressBar(t *testing.T) {
+	var buf strings.Builder
+	bar := newSimBar(&buf, 4)
+	for range 4 {
+		bar.Add(1)
+	}
+	bar.Clear()
+	out := buf.String()
+	if !strings.Contains(out, "0/4") || !strings.Contains(out, "simulating") {
+		t.Errorf("the bar did not show the start: %q", out)
+	}
+	if last := out[strings.LastIndex(out, "\r")+1:]; strings.TrimSpace(last) != "" {
+		t.Errorf("the bar left %q on its line", last)
+	}
 }
