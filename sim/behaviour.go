@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/sim/control"
 )
 
 // Behaviour decides what a population's agents do. The simulator calls
@@ -148,6 +149,22 @@ type Spec struct {
 	path   string
 	p      *problems
 	sc     *Scenario
+	ps     *popSpec
+	// compiling is set when the scenario is validated (the factory's
+	// first call), the only call that records escrows; runs only read.
+	compiling bool
+}
+
+// Escrow asks for a vesting escrow funded at genesis with amount base
+// units of the native token, and returns its account: a module account of
+// the simulator's control module (excluded from circulating supply), from
+// which the operator's sim_release commands (Env.Release) pay holders.
+func (s *Spec) Escrow(amount ledger.Amount) ledger.AccountID {
+	id := control.EscrowAccount(s.Name)
+	if s.ps != nil && s.compiling {
+		s.ps.escrow, s.ps.escrowAmt = id, amount
+	}
+	return id
 }
 
 // Decode decodes the population's own fields (all but behaviour, count

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/sim/control"
 	"github.com/coopera/coopera/tokenomics"
 )
 
@@ -157,6 +158,18 @@ func (e *Env) Sell(acct ledger.AccountID, amount ledger.Amount) *ledger.Command 
 	cmd := &ledger.Command{Actor: acct, Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: ExchangeAccount, Asset: e.Native, Amount: amount}}}}
 	e.r.mkt.orders = append(e.r.mkt.orders, order{cmd: cmd, buy: false, tokens: amount})
 	return cmd
+}
+
+// Release returns the operator's command that moves amount native tokens
+// from the population's vesting escrow (Spec.Escrow) to holder, or nil
+// for nothing. It runs in the trading blocks; a release the reducers
+// refuse moves nothing.
+func (e *Env) Release(holder ledger.AccountID, amount ledger.Amount) *ledger.Command {
+	esc := e.pop.spec.escrow
+	if amount.IsZero() || esc == "" {
+		return nil
+	}
+	return &ledger.Command{Actor: OperatorAccount, Payload: &control.Release{Escrow: esc, To: holder, Asset: e.Native, Amount: amount}}
 }
 
 // AgentInfo is an agent created on the chain during the run.
