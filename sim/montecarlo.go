@@ -147,7 +147,7 @@ func (s *Scenario) Points() ([]*Point, error) {
 			bad = append(bad, p.list...)
 			continue
 		}
-		sc.hash = s.hash
+		sc.hash, sc.src = s.hash, s.src
 		pt.Scenario = sc
 		points[i] = pt
 	}
@@ -172,6 +172,21 @@ func (s *Scenario) RunOne(index int, opts *Options) (*RunResult, error) {
 	}
 	return runJob(context.Background(), s.c, opts, 0, index)
 }
+
+// Run plays run index of the point (seeded from the scenario's seed and
+// index, as in every point) and returns its table: the very result
+// Simulate delivers for it, wherever it is computed.
+func (pt *Point) Run(ctx context.Context, index int, opts *Options) (*RunResult, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	return runJob(ctx, pt.Scenario.c, opts, pt.Index, index)
+}
+
+// Runner computes a set of points' runs and delivers each result to sink
+// in order (point by point, run by run), as Simulate does; a distributed
+// runner computes them elsewhere.
+type Runner func(ctx context.Context, points []*Point, opts *Options, sink func(*RunResult) error) (*Totals, error)
 
 func runJob(ctx context.Context, c *compiled, opts *Options, point, index int) (*RunResult, error) {
 	r, err := newRun(c, opts, point, index)

@@ -38,6 +38,9 @@ type OutputOptions struct {
 	// Command is the command line that asked for the outputs, recorded in
 	// manifest.json (nothing else depends on it). Default none.
 	Command []string
+	// Runner computes the runs. Default Simulate, on this machine; a
+	// distributed runner (package sim/distributed) gives the same bytes.
+	Runner Runner
 }
 
 // ErrOutputExists is returned by WriteDir for an output directory that
@@ -216,7 +219,11 @@ func writeDir(ctx context.Context, dir string, points []*Point, opts *Options, o
 		return nil, err
 	}
 	defer spill.remove()
-	totals, err := Simulate(ctx, points, opts, func(r *RunResult) error {
+	runner := out.Runner
+	if runner == nil {
+		runner = Simulate
+	}
+	totals, err := runner(ctx, points, opts, func(r *RunResult) error {
 		if len(r.Rows) != epochs {
 			return fmt.Errorf("sim: point %d run %d has %d epochs, want %d", r.Point, r.Run, len(r.Rows), epochs)
 		}

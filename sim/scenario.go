@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -45,6 +46,7 @@ type Scenario struct {
 
 	file string
 	hash [32]byte   // SHA-256 of the file's bytes
+	src  []byte     // the file's bytes
 	root *yaml.Node // the parsed document, for sweeps
 	c    *compiled  // set by validation
 }
@@ -291,8 +293,14 @@ func Parse(data []byte, file string) (*Scenario, error) {
 		return nil, err
 	}
 	sc.hash = sha256.Sum256(data)
+	sc.src = bytes.Clone(data)
 	return sc, nil
 }
+
+// Source returns the scenario file's bytes (a sweep point's scenario
+// returns its file's): Parse(s.Source(), s.File()) gives the scenario
+// again, as a worker of a distributed sweep does.
+func (s *Scenario) Source() []byte { return s.src }
 
 // Hash returns the SHA-256 of the scenario file's bytes, in hex (a sweep
 // point's scenario has its file's hash).

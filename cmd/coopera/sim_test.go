@@ -1,12 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/coopera/coopera/ledger/replication/natsembed"
 )
 
 const simScenario = `name: cli
@@ -121,4 +127,36 @@ func TestSimProgressBar(t *testing.T) {
 	if last := out[strings.LastIndex(out, "\r")+1:]; strings.TrimSpace(last) != "" {
 		t.Errorf("the bar left %q on its line", last)
 	}
+}
+
+// sim sweep -nats publishes the runs; sim worker executes them; the
+// outputs are the bytes of a local sweep.
+func TestSimDistributedSweep(t *testing.T) {
+	cl, err := natsembed.Start(1, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Shutdown()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	wg.Add(1)
+	var werr bytes.Buffer
+	go func() {
+		defer wg.Done()
+		c := &cli{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &werr}
+		c.run(ctx, []string{"sim", "worker", "-nats", cl.URLs(), "-workers", "2"})
+	}()
+	defer func() { cancel(); wg.Wait() }()
+	sweep := writeScenario(t, simScenario+"sweep:\n  grid:\n    - {path: populations.consumers.demand.base, values: [5, 50]}\n")
+	local, remote := filepath.Join(t.TempDir(), "l"), filepath.Join(t.TempDir(), "r")
+	runCLI(t, "sim", "sweep", sweep, "-o", local, "-runs", "2", "-no-charts", "-no-report").want(t, exitOK)
+	runCLI(t, "sim", "sweep", sweep, "-o", remote, "-runs", "2", "-no-charts", "-no-report", "-nats", cl.URLs()).want(t, exitOK)
+	for _, f := range []string{"runs.csv", "runs.jsonl", "runs.parquet", "summary.csv", "meta.json", "columns.json"} {
+		a, _ := os.ReadFile(filepath.Join(local, f))
+		b, err := os.ReadFile(filepath.Join(remote, f))
+		if err != nil || !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the local and the distributed sweep (%v)", f, err)
+		}
+	}
+	runCLI(t, "sim", "worker").want(t, exitUsage).stderrContains(t, "-nats URL is required")
 }
