@@ -16,8 +16,11 @@ import (
 
 // Behaviour decides what a population's agents do. The simulator calls
 // Setup once per run, after genesis, and Step once per epoch; Step returns
-// the commands the agents submit this epoch, which run, in the order given,
-// through the same reducers as a real ledger. A behaviour decides only
+// the commands the agents submit this epoch (their intents), which run, in
+// the order given, through the same reducers as a real ledger. A behaviour
+// writes nothing through its Env: the market learns of its trades from
+// the commands it returns, and every metric is read from what the
+// reducers did. A behaviour decides only
 // which commands to submit: the reducers decide everything else, and a
 // command they reject is recorded as rejected and changes nothing.
 //
@@ -59,6 +62,14 @@ type MetricInfo struct {
 	Name string
 	Unit Unit
 	Doc  string
+}
+
+// Demander is an optional extension of Behaviour for consumers: after
+// Step, Demand returns the USD demand (micro-USD) the population's agents
+// had this epoch, for the demand metric. What was served is read from the
+// reducers' events, never from here.
+type Demander interface {
+	Demand() int64
 }
 
 // Server is an optional extension of Behaviour for providers: the

@@ -203,7 +203,6 @@ func (c *consumer) spend(env *Env, acct ledger.AccountID, d int64, servers []led
 	if d <= 0 {
 		return out
 	}
-	env.AddDemand(d)
 	c.demand = satAdd(c.demand, d)
 	dAgents := int64(0)
 	if len(agents) > 0 {
@@ -279,6 +278,9 @@ func (c *consumer) Observe(env *Env, outcomes []Outcome) error {
 	c.unserved = max(0, c.demand-c.served)
 	return nil
 }
+
+// Demand implements Demander: what the population wanted this epoch.
+func (c *consumer) Demand() int64 { return c.demand }
 
 func (c *consumer) Metrics() []MetricInfo {
 	return []MetricInfo{{"unserved", UnitUSD, "demand not served: the population's demand less the credits its applied record_usage commands spent (usage_recorded events)"}}

@@ -457,6 +457,12 @@ func (r *run) play(ctx context.Context) error {
 				return fmt.Errorf("sim: population %s: epoch %d: %w", p.spec.pop.Name, e, err)
 			}
 			r.stats.AgentSteps += uint64(len(p.spec.accounts))
+			if d, ok := p.b.(Demander); ok {
+				r.cur.demand = satAdd(r.cur.demand, d.Demand())
+			}
+			for _, cmd := range p.cmds {
+				r.mkt.register(cmd, r.c.native)
+			}
 			p.outcomes = p.outcomes[:0]
 			all = append(all, p.cmds...)
 			for range p.cmds {
