@@ -85,7 +85,6 @@ func (e *Env) ValueUSD(a ledger.Amount) int64 { return valueOf(a, e.Price, e.Dec
 // price, rounded up.
 func (e *Env) TokensFor(usd int64) ledger.Amount { return tokensFor(usd, e.Price, e.Decimals) }
 
-
 // DemandFactor returns the product of the demand events active for this
 // population this epoch (One when none is).
 func (e *Env) DemandFactor() Dec {
