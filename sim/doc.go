@@ -121,11 +121,21 @@
 // WriteDir writes runs.csv, runs.jsonl and runs.parquet (the same columns
 // in the same order; Parquet's key/value metadata holds each column's
 // unit and description), summary.csv and summary.jsonl, points.csv,
-// meta.json, columns.json, manifest.json, charts/<metric>.png and
-// report.html (the charts inlined as SVG, the scenario's settings, each
-// chart linked to its table). OutputOptions.Runner computes the runs
+// meta.json, columns.json and manifest.json. OutputOptions.Reporter adds
+// what is derived from the tables: sim/report writes charts/<metric>.png
+// and report.html (the charts inlined as SVG, the scenario's settings,
+// each chart linked to its table). OutputOptions.Runner computes the runs
 // elsewhere: sim/distributed.Runner on workers through NATS JetStream,
 // with the same bytes as a local run.
+//
+// # Layout
+//
+// sim holds the scenario (Scenario, its decoding and validation), the
+// agents (the behaviours, which return commands as intents) and the runs
+// on in-memory state, and writes the tables; it links no plotting,
+// storage or network library. sim/report draws charts and the report
+// from finished tables; sim/distributed runs them on other machines;
+// sim/control is the operator's pure reducer.
 //
 // # What is hand-written, and why
 //
@@ -133,8 +143,8 @@
 // into the scenario's types (yamlx.go) is the simulator's own because it
 // reports every problem with its path and line in one pass and parses
 // decimals exactly into fixed point, which yaml.v3's Node.Decode does not
-// (no strict fields on nodes, no paths). Charts are gonum.org/v1/plot; the
-// progress bar (in the CLI) is schollz/progressbar. The random stream, the
+// (no strict fields on nodes, no paths). Charts are gonum.org/v1/plot (in
+// sim/report); the progress bar (in the CLI) is schollz/progressbar. The random stream, the
 // sine table and the fixed-point GBM are the simulator's own because
 // determinism requires them.
 //

@@ -29,8 +29,10 @@ type OutputOptions struct {
 	// Formats of the per-run tables (runs.csv, runs.jsonl, runs.parquet).
 	// Default all three.
 	Formats []string
-	// NoCharts leaves out the PNG charts; NoReport the HTML report.
-	NoCharts, NoReport bool
+	// Reporter, if not nil, writes files derived from the tables (charts,
+	// a report: package sim/report) into the output directory before it
+	// is put in place. Default none: the tables only.
+	Reporter Reporter
 	// Overwrite replaces an existing output directory that is not empty.
 	// Default false: WriteDir refuses it (ErrOutputExists) rather than
 	// leave an earlier run's files beside the new ones.
@@ -41,6 +43,14 @@ type OutputOptions struct {
 	// Runner computes the runs. Default Simulate, on this machine; a
 	// distributed runner (package sim/distributed) gives the same bytes.
 	Runner Runner
+}
+
+// A Reporter writes files derived from a finished simulation into dir
+// (the output directory being written) and returns their names relative
+// to dir. It runs after every table is written and never drives the
+// simulation.
+type Reporter interface {
+	WriteReport(dir string, out *Output, points []*Point) ([]string, error)
 }
 
 // ErrOutputExists is returned by WriteDir for an output directory that
@@ -71,9 +81,9 @@ type Output struct {
 //	                                     its unit and meaning
 //	manifest.json                        scenario hash, seed, version,
 //	                                     command line
-//	charts/<metric>.png                  p50 with the p5–p95 band per point
-//	report.html                          the charts and summary tables in one
-//	                                     self-contained page
+//
+// and what out.Reporter adds (package sim/report: charts/<metric>.png and
+// report.html).
 //
 // The outputs are written into a new directory beside dir (named
 // .<dir>.partial-*) that replaces dir only once every file is complete: an
@@ -262,30 +272,12 @@ func writeDir(ctx context.Context, dir string, points []*Point, opts *Options, o
 		}
 		res.Files = append(res.Files, f.name)
 	}
-	var charts []chartFile
-	if !out.NoCharts || !out.NoReport {
-		charts = sum.charts(first, points)
-	}
-	if !out.NoCharts {
-		if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
+	if out.Reporter != nil {
+		files, err := out.Reporter.WriteReport(dir, res, points)
+		if err != nil {
 			return nil, err
 		}
-		for _, c := range charts {
-			if c.png == nil {
-				continue
-			}
-			name := filepath.Join("charts", c.name+".png")
-			if err := os.WriteFile(filepath.Join(dir, name), c.png, 0o644); err != nil {
-				return nil, err
-			}
-			res.Files = append(res.Files, filepath.ToSlash(name))
-		}
-	}
-	if !out.NoReport {
-		if err := writeFile(filepath.Join(dir, "report.html"), func(wr io.Writer) error { return writeReport(wr, first, points, res, charts) }); err != nil {
-			return nil, err
-		}
-		res.Files = append(res.Files, "report.html")
+		res.Files = append(res.Files, files...)
 	}
 	slices.Sort(res.Files)
 	return res, nil

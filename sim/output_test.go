@@ -41,7 +41,7 @@ func outPoints(t *testing.T) []*Point {
 // unit and description in the file's metadata, as columns.json lists them.
 func TestParquetColumnsInTableOrder(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "o")
-	out, err := WriteDir(context.Background(), dir, outPoints(t), nil, &OutputOptions{NoCharts: true, NoReport: true, Command: []string{"coopera", "sim", "run"}})
+	out, err := WriteDir(context.Background(), dir, outPoints(t), nil, &OutputOptions{Command: []string{"coopera", "sim", "run"}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +125,7 @@ func TestParquetColumnsInTableOrder(t *testing.T) {
 // replaces it whole: no earlier file stays beside the new ones.
 func TestOutputDirRefusedUnlessOverwrite(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "o")
-	oo := &OutputOptions{Formats: []string{FormatCSV}, NoCharts: true, NoReport: true}
+	oo := &OutputOptions{Formats: []string{FormatCSV}}
 	if _, err := WriteDir(context.Background(), dir, outPoints(t), nil, oo); err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -295,6 +296,67 @@ func Parse(data []byte, file string) (*Scenario, error) {
 	sc.hash = sha256.Sum256(data)
 	sc.src = bytes.Clone(data)
 	return sc, nil
+}
+
+// Decimals returns the decimals of the scenario's native token.
+func (s *Scenario) Decimals() uint8 { return s.c.decimals }
+
+// Setting is one of a scenario's settings as written, for reports.
+type Setting struct{ Key, Value string }
+
+// Settings lists the scenario's settings: modules, block size, price,
+// market and oracle, every module's genesis parameters, the populations
+// and the events, values as JSON (the file's own text for numbers).
+func (s *Scenario) Settings() []Setting {
+	out := []Setting{
+		{"modules", strings.Join(s.Modules, ", ")},
+		{"block_size", strconv.Itoa(s.BlockSize)},
+	}
+	asJSON := func(n *yaml.Node) (string, bool) {
+		var p problems
+		var b strings.Builder
+		ok := nodeJSON(&p, n, "", &b)
+		return b.String(), ok
+	}
+	root := resolveAlias(s.root)
+	for _, key := range []string{"price", "market", "oracle"} {
+		if n := mapValue(root, key); n != nil {
+			if v, ok := asJSON(n); ok {
+				out = append(out, Setting{key, v})
+			}
+		}
+	}
+	if g := mapValue(root, "genesis"); g != nil {
+		if ps := mapValue(resolveAlias(g), "params"); ps != nil {
+			ps = resolveAlias(ps)
+			for j := 0; ps.Kind == yaml.MappingNode && j+1 < len(ps.Content); j += 2 {
+				if v, ok := asJSON(ps.Content[j+1]); ok {
+					out = append(out, Setting{"genesis.params." + ps.Content[j].Value, v})
+				}
+			}
+		}
+	}
+	for _, pop := range s.Populations {
+		if v, ok := asJSON(pop.config); pop.config != nil && ok {
+			out = append(out, Setting{"populations." + pop.Name, fmt.Sprintf("%d x %s %s", pop.Count, behaviourName(pop), v)})
+		}
+	}
+	if n := mapValue(root, "events"); n != nil {
+		for i, ev := range resolveAlias(n).Content {
+			if v, ok := asJSON(ev); ok {
+				out = append(out, Setting{fmt.Sprintf("events[%d]", i), v})
+			}
+		}
+	}
+	return out
+}
+
+// ValueJSON returns the parameter value as JSON, its literal text kept.
+func (pe *ParamEvent) ValueJSON() string {
+	var p problems
+	var b strings.Builder
+	nodeJSON(&p, &pe.Value, "value", &b)
+	return b.String()
 }
 
 // Source returns the scenario file's bytes (a sweep point's scenario

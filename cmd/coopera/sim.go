@@ -22,6 +22,7 @@ import (
 
 	"github.com/coopera/coopera/sim"
 	"github.com/coopera/coopera/sim/distributed"
+	"github.com/coopera/coopera/sim/report"
 )
 
 var cmdSim = &command{
@@ -191,7 +192,7 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 	}
 	start := time.Now()
 	res, err := sim.WriteDir(ctx, *out, points, opts, &sim.OutputOptions{
-		Formats: fmts, NoCharts: *noCharts, NoReport: *noReport, Overwrite: *overwrite,
+		Formats: fmts, Reporter: report.New(report.Options{NoCharts: *noCharts, NoReport: *noReport}), Overwrite: *overwrite,
 		Command: append(strings.Fields("coopera "+cmd.name), args...), Runner: runner,
 	})
 	if bar != nil {

@@ -1,14 +1,13 @@
-package sim
+package report
 
 import (
-	"fmt"
 	"html/template"
 	"io"
 	"math/big"
 	"strconv"
 	"strings"
 
-	"go.yaml.in/yaml/v3"
+	"github.com/coopera/coopera/sim"
 )
 
 // The HTML report: one self-contained page (charts inlined as SVG) with
@@ -38,7 +37,7 @@ nav a{margin-right:.8em;white-space:nowrap}code{background:#f3f3f3;padding:0 3px
 </table>
 <h2>Scenario</h2>
 <table>
-{{range .Params}}<tr><th><code>{{.Key}}</code></th><td style="text-align:left"><code>{{.Value}}</code></td></tr>
+{{range .Settings}}<tr><th><code>{{.Key}}</code></th><td style="text-align:left"><code>{{.Value}}</code></td></tr>
 {{end}}</table>
 {{if .PointRows}}<h2>Sweep points</h2>
 <table><tr><th>point</th>{{range .PointPaths}}<th><code>{{.}}</code></th>{{end}}</tr>
@@ -64,61 +63,6 @@ type reportMetric struct {
 	Rows                  []reportRow
 }
 
-type reportParam struct{ Key, Value string }
-
-// reportParams lists the scenario's settings: runs, price, market, oracle,
-// every module's genesis parameters, populations and events, as written.
-func reportParams(sc *Scenario) []reportParam {
-	out := []reportParam{
-		{"modules", strings.Join(sc.Modules, ", ")},
-		{"block_size", strconv.Itoa(sc.BlockSize)},
-	}
-	field := func(key string) {
-		n := mapValue(resolveAlias(sc.root), key)
-		if n == nil {
-			return
-		}
-		var p problems
-		var b strings.Builder
-		if nodeJSON(&p, n, key, &b) {
-			out = append(out, reportParam{key, b.String()})
-		}
-	}
-	for _, key := range []string{"price", "market", "oracle"} {
-		field(key)
-	}
-	if g := mapValue(resolveAlias(sc.root), "genesis"); g != nil {
-		if ps := mapValue(resolveAlias(g), "params"); ps != nil {
-			ps = resolveAlias(ps)
-			for j := 0; ps.Kind == yaml.MappingNode && j+1 < len(ps.Content); j += 2 {
-				var p problems
-				var b strings.Builder
-				if nodeJSON(&p, ps.Content[j+1], "", &b) {
-					out = append(out, reportParam{"genesis.params." + ps.Content[j].Value, b.String()})
-				}
-			}
-		}
-	}
-	for _, pop := range sc.Populations {
-		var p problems
-		var b strings.Builder
-		if pop.config != nil && nodeJSON(&p, pop.config, "", &b) {
-			out = append(out, reportParam{"populations." + pop.Name, fmt.Sprintf("%d x %s %s", pop.Count, behaviourName(pop), b.String())})
-		}
-	}
-	if n := mapValue(resolveAlias(sc.root), "events"); n != nil {
-		n = resolveAlias(n)
-		for i, ev := range n.Content {
-			var p problems
-			var b strings.Builder
-			if nodeJSON(&p, ev, "", &b) {
-				out = append(out, reportParam{fmt.Sprintf("events[%d]", i), b.String()})
-			}
-		}
-	}
-	return out
-}
-
 // inlineSVG prepares an SVG document for inlining in HTML: without its XML
 // declaration, scaled to the page's width.
 func inlineSVG(svg []byte) template.HTML {
@@ -135,7 +79,7 @@ type reportRow struct {
 	P5, P50, P95, Mean string
 }
 
-func writeReport(w io.Writer, sc *Scenario, points []*Point, out *Output, charts []chartFile) error {
+func writeHTML(w io.Writer, sc *sim.Scenario, points []*sim.Point, out *sim.Output, charts []chartFile) error {
 	sum := out.Summary
 	data := struct {
 		Name, Description, Seed, EpochLength   string
@@ -144,14 +88,14 @@ func writeReport(w io.Writer, sc *Scenario, points []*Point, out *Output, charts
 		PointPaths                             []string
 		PointRows                              [][]string
 		Truncated                              bool
-		Params                                 []reportParam
+		Settings                               []sim.Setting
 		Metrics                                []reportMetric
 	}{
-		Params: reportParams(sc),
-		Name:   sc.Name, Description: sc.Description, Seed: strconv.FormatUint(sc.Seed, 10), EpochLength: sc.EpochLength.String(),
-		Runs: out.Runs, Epochs: out.Epochs, Points: len(points), Charted: min(len(points), chartPoints),
+		Settings: sc.Settings(),
+		Name:     sc.Name, Description: sc.Description, Seed: strconv.FormatUint(sc.Seed, 10), EpochLength: sc.EpochLength.String(),
+		Runs: out.Runs, Epochs: out.Epochs, Points: len(points), Charted: min(len(points), sim.ChartedPoints),
 		Blocks: out.Totals.Blocks, Commands: out.Totals.Commands, Rejected: out.Totals.Rejected, AgentSteps: out.Totals.AgentSteps,
-		Truncated: len(points) > chartPoints,
+		Truncated: len(points) > sim.ChartedPoints,
 	}
 	if len(points) > 1 {
 		for _, v := range points[0].Values {
@@ -174,12 +118,12 @@ func writeReport(w io.Writer, sc *Scenario, points []*Point, out *Output, charts
 	epochs := reportEpochs(out.Epochs)
 	for ci, col := range out.Columns {
 		m := reportMetric{Name: col.Name, Doc: col.Doc, Unit: unitLabel(col.Unit), File: chartName(col.Name), Chart: chartOf[col.Name]}
-		for p := 0; p < len(points) && p < chartPoints; p++ {
+		for p := 0; p < len(points) && p < sim.ChartedPoints; p++ {
 			for _, e := range epochs {
 				st, _ := sum.Stat(p, ci, e)
 				row := reportRow{Point: points[p].Index, Epoch: e}
 				if st.N > 0 {
-					d := sc.c.decimals
+					d := sc.Decimals()
 					row.P5, row.P50, row.P95 = humanValue(st.P5, col.Unit, d), humanValue(st.P50, col.Unit, d), humanValue(st.P95, col.Unit, d)
 					row.Mean = humanMean(st.Mean, col.Unit, d)
 				}
@@ -203,12 +147,15 @@ func reportEpochs(n int) []int {
 }
 
 // humanMean formats an exact mean (decimal text) in human units.
-func humanMean(mean string, u Unit, decimals uint8) string {
+func humanMean(mean string, u sim.Unit, decimals uint8) string {
 	r, ok := new(big.Rat).SetString(mean)
 	if !ok {
 		return mean
 	}
 	// Round to an integer, then format like the quantiles.
 	n := new(big.Int).Quo(r.Num(), r.Denom())
-	return humanValue(bigSat(n), u, decimals)
+	if !n.IsInt64() {
+		return mean
+	}
+	return humanValue(n.Int64(), u, decimals)
 }

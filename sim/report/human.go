@@ -1,25 +1,27 @@
-package sim
+package report
 
 import (
 	"math/big"
 	"strconv"
 	"strings"
+
+	"github.com/coopera/coopera/sim"
 )
 
 // Human units for charts and the report: exact decimal text from the
 // tables' integers.
 
-func unitLabel(u Unit) string {
+func unitLabel(u sim.Unit) string {
 	switch u {
-	case UnitTokens:
+	case sim.UnitTokens:
 		return "tokens"
-	case UnitUSD:
+	case sim.UnitUSD:
 		return "USD"
-	case UnitPrice:
+	case sim.UnitPrice:
 		return "USD per token"
-	case UnitBps:
+	case sim.UnitBps:
 		return "%"
-	case UnitOther:
+	case sim.UnitOther:
 		return "base units"
 	}
 	return "count"
@@ -27,14 +29,14 @@ func unitLabel(u Unit) string {
 
 // humanValue formats a metric value in human units, exactly, with at most
 // three significant decimals and a k/M/B suffix.
-func humanValue(v int64, u Unit, decimals uint8) string {
+func humanValue(v int64, u sim.Unit, decimals uint8) string {
 	var num, den *big.Int
 	switch u {
-	case UnitTokens:
-		num, den = big.NewInt(v), pow10(decimals)
-	case UnitUSD, UnitPrice:
+	case sim.UnitTokens:
+		num, den = big.NewInt(v), new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(decimals)), nil)
+	case sim.UnitUSD, sim.UnitPrice:
 		num, den = big.NewInt(v), big.NewInt(1_000_000)
-	case UnitBps:
+	case sim.UnitBps:
 		num, den = big.NewInt(v), big.NewInt(100)
 	default:
 		num, den = big.NewInt(v), big.NewInt(1)
@@ -55,7 +57,7 @@ func humanValue(v int64, u Unit, decimals uint8) string {
 	q := new(big.Int).Mul(num, big.NewInt(1000))
 	q.Quo(q, den)
 	out := formatMilli(q) + suffix
-	if u == UnitBps {
+	if u == sim.UnitBps {
 		out += "%"
 	}
 	return out

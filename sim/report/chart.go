@@ -1,4 +1,4 @@
-package sim
+package report
 
 import (
 	"bytes"
@@ -16,6 +16,8 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 	"gonum.org/v1/plot/vg/vgimg"
 	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/coopera/coopera/sim"
 )
 
 // Charts: one per metric, drawn with gonum.org/v1/plot, epochs across:
@@ -48,11 +50,11 @@ type chartFile struct {
 }
 
 // charts draws one chart per metric.
-func (s *Summary) charts(sc *Scenario, points []*Point) []chartFile {
+func charts(s *sim.Summary, sc *sim.Scenario, points []*sim.Point) []chartFile {
 	var out []chartFile
 	labels := pointLabels(points)
 	for c, col := range s.Columns {
-		p := s.chart(sc, points, labels, c, col)
+		p := chart(s, sc, points, labels, c, col)
 		f := chartFile{name: chartName(col.Name), metric: col.Name}
 		legend := len(points) > 1
 		var buf bytes.Buffer
@@ -99,13 +101,13 @@ func chartName(metric string) string {
 }
 
 // humanFloat converts a metric value to the chart's human unit.
-func humanFloat(v int64, u Unit, decimals uint8) float64 {
+func humanFloat(v int64, u sim.Unit, decimals uint8) float64 {
 	switch u {
-	case UnitTokens:
+	case sim.UnitTokens:
 		return float64(v) / math.Pow10(int(decimals))
-	case UnitUSD, UnitPrice:
+	case sim.UnitUSD, sim.UnitPrice:
 		return float64(v) / 1e6
-	case UnitBps:
+	case sim.UnitBps:
 		return float64(v) / 100
 	}
 	return float64(v)
@@ -114,7 +116,7 @@ func humanFloat(v int64, u Unit, decimals uint8) float64 {
 // isParam reports whether a column is a parameter (drawn as steps).
 func isParam(name string) bool { return strings.HasPrefix(name, "param:") }
 
-func (s *Summary) chart(sc *Scenario, points []*Point, labels []string, c int, col MetricInfo) *plot.Plot {
+func chart(s *sim.Summary, sc *sim.Scenario, points []*sim.Point, labels []string, c int, col sim.MetricInfo) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = col.Name
 	p.Title.TextStyle.Font.Size = vg.Points(14)
@@ -127,11 +129,11 @@ func (s *Summary) chart(sc *Scenario, points []*Point, labels []string, c int, c
 		ax.Tick.Label.Font.Size = vg.Points(11)
 	}
 	p.Add(plotter.NewGrid())
-	dec := sc.c.decimals
+	dec := sc.Decimals()
 	lo, hi, have := math.Inf(1), math.Inf(-1), false
 	type series struct{ band, mid []plotter.XYs }
-	all := make([]series, len(s.charted))
-	for pi := range s.charted {
+	all := make([]series, min(len(points), sim.ChartedPoints))
+	for pi := range all {
 		var band, mid plotter.XYs
 		var sr series
 		flush := func() {
@@ -147,8 +149,8 @@ func (s *Summary) chart(sc *Scenario, points []*Point, labels []string, c int, c
 		}
 		var lows plotter.XYs
 		for e := 0; e < s.Epochs; e++ {
-			st := s.charted[pi][c][e]
-			if !st.hasQuantiles {
+			st, _ := s.Stat(pi, c, e)
+			if st.N == 0 {
 				// Close the band: the highs forwards, then the lows back.
 				for i := len(lows) - 1; i >= 0; i-- {
 					band = append(band, lows[i])
@@ -179,7 +181,7 @@ func (s *Summary) chart(sc *Scenario, points []*Point, labels []string, c int, c
 	// the baseline shows when the range allows it.
 	if lo == hi {
 		d := math.Max(math.Abs(lo)*0.1, 1)
-		if col.Unit != UnitCount && col.Unit != UnitBps {
+		if col.Unit != sim.UnitCount && col.Unit != sim.UnitBps {
 			d = math.Max(math.Abs(lo)*0.1, 1e-6)
 		}
 		lo, hi = lo-d, hi+d
@@ -191,7 +193,7 @@ func (s *Summary) chart(sc *Scenario, points []*Point, labels []string, c int, c
 	}
 	p.Y.Min, p.Y.Max = lo, hi
 	p.X.Min, p.X.Max = 0, float64(max(1, s.Epochs-1))
-	s.addEvents(p, sc, lo, hi)
+	addEvents(p, sc, s.Epochs, lo, hi)
 	step := plotter.NoStep
 	if isParam(col.Name) {
 		step = plotter.PostStep
@@ -235,7 +237,7 @@ func (s *Summary) chart(sc *Scenario, points []*Point, labels []string, c int, c
 // pointLabels names each sweep point by its swept values: the last segment
 // of each path with its value, and of an object value only the fields
 // that vary between points (named alone).
-func pointLabels(points []*Point) []string {
+func pointLabels(points []*sim.Point) []string {
 	vary := map[string]map[string]bool{} // path -> object field -> varies
 	objs := make([]map[string]map[string]string, len(points))
 	for i, pt := range points {
@@ -295,10 +297,10 @@ func pointLabels(points []*Point) []string {
 // addEvents marks the scenario's scheduled events: a shaded span from at
 // to until, or a dashed line at at for an event without an end, labelled
 // at the top.
-func (s *Summary) addEvents(p *plot.Plot, sc *Scenario, lo, hi float64) {
+func addEvents(p *plot.Plot, sc *sim.Scenario, epochs int, lo, hi float64) {
 	var labels plotter.XYLabels
 	for _, ev := range sc.Events {
-		if ev.At >= s.Epochs {
+		if ev.At >= epochs {
 			continue
 		}
 		x0 := float64(ev.At)
@@ -306,10 +308,7 @@ func (s *Summary) addEvents(p *plot.Plot, sc *Scenario, lo, hi float64) {
 		switch {
 		case ev.Params != nil:
 			pe := ev.Params
-			var pp problems
-			var b strings.Builder
-			nodeJSON(&pp, &pe.Value, "value", &b)
-			text = pe.Name + "→" + strings.Trim(b.String(), `"`)
+			text = pe.Name + "→" + strings.Trim(pe.ValueJSON(), `"`)
 			if pe.Via == "governance" {
 				text += " (proposed)"
 			}
@@ -322,7 +321,7 @@ func (s *Summary) addEvents(p *plot.Plot, sc *Scenario, lo, hi float64) {
 		}
 		shade := color.NRGBA{90, 90, 90, 36}
 		if ev.Until > ev.At {
-			x1 := float64(min(ev.Until, s.Epochs-1))
+			x1 := float64(min(ev.Until, epochs-1))
 			if poly, err := plotter.NewPolygon(plotter.XYs{{X: x0, Y: lo}, {X: x1, Y: lo}, {X: x1, Y: hi}, {X: x0, Y: hi}}); err == nil {
 				poly.Color = shade
 				poly.LineStyle.Width = 0
