@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -87,5 +88,21 @@ func TestReport(t *testing.T) {
 	c, out := write(t, 1, report.Options{NoCharts: true})
 	if _, err := os.Stat(filepath.Join(c, "charts")); !os.IsNotExist(err) || !slices.Contains(out.Files, "report.html") {
 		t.Errorf("NoCharts: %v %v", err, out.Files)
+	}
+}
+
+// The reporter, like the simulator, links no storage, replication or
+// metrics server (layers_test.go checks package sim itself).
+func TestReportLinksNoShell(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range strings.Fields(string(out)) {
+		for _, bad := range []string{"github.com/cockroachdb/pebble", "github.com/nats-io/", "github.com/prometheus/", "github.com/coopera/coopera/ledger/store", "github.com/coopera/coopera/ledger/replication"} {
+			if strings.HasPrefix(d, bad) || d == "github.com/coopera/coopera" {
+				t.Errorf("sim/report links %s", d)
+			}
+		}
 	}
 }
