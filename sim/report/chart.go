@@ -184,14 +184,18 @@ func chart(s *sim.Summary, sc *sim.Scenario, points []*sim.Point, labels []strin
 		if col.Unit != sim.UnitCount && col.Unit != sim.UnitBps {
 			d = math.Max(math.Abs(lo)*0.1, 1e-6)
 		}
-		lo, hi = lo-d, hi+d
-		if lo < 0 && hi-2*d >= 0 {
-			lo = 0
+		if lo >= 0 {
+			lo, hi = max(0, lo-d), hi+d // a non-negative series keeps a non-negative axis
+		} else {
+			lo, hi = lo-d, hi+d
 		}
 	} else if lo > 0 && lo < hi/4 {
 		lo = 0
 	}
 	p.Y.Min, p.Y.Max = lo, hi
+	if col.Unit == sim.UnitCount && hi-lo <= 10 {
+		p.Y.Tick.Marker = intTicks{} // counts: no fractional labels
+	}
 	p.X.Min, p.X.Max = 0, float64(max(1, s.Epochs-1))
 	addEvents(p, sc, s.Epochs, lo, hi)
 	step := plotter.NoStep
@@ -379,17 +383,29 @@ func tickLabel(v float64) string {
 	return strconv.FormatFloat(v, 'g', 4, 64)
 }
 
-// intTicks are round ticks at whole epochs.
+// intTicks are labelled ticks at round whole epochs (a step of 1, 2 or 5
+// times a power of ten giving about six labels), with unlabelled ticks
+// between them.
 type intTicks struct{}
 
 func (intTicks) Ticks(min, max float64) []plot.Tick {
-	var out []plot.Tick
-	for _, t := range (plot.DefaultTicks{}).Ticks(min, max) {
-		if t.Value != math.Trunc(t.Value) {
-			continue
+	span := max - min
+	step := 1.0
+	for _, f := range []float64{1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000, 100000} {
+		step = f
+		if span/f <= 7 {
+			break
 		}
-		if t.Label != "" {
-			t.Label = strconv.FormatInt(int64(t.Value), 10)
+	}
+	minor := step / 5
+	if minor < 1 {
+		minor = step
+	}
+	var out []plot.Tick
+	for v := math.Ceil(min/minor) * minor; v <= max; v += minor {
+		t := plot.Tick{Value: v}
+		if math.Mod(v, step) == 0 {
+			t.Label = strconv.FormatInt(int64(v), 10)
 		}
 		out = append(out, t)
 	}
