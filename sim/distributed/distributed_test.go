@@ -15,6 +15,7 @@ import (
 
 	"github.com/coopera/coopera/ledger/replication/natsembed"
 	"github.com/coopera/coopera/sim"
+	"github.com/coopera/coopera/sim/report"
 )
 
 const sweepScenario = `name: dist
@@ -106,18 +107,18 @@ func sameFiles(t *testing.T, a, b string) {
 }
 
 // A sweep run by workers through JetStream writes the same bytes as a
-// local run.
+// local run: tables, summaries, charts and report.
 func TestDistributedSweepSameBytes(t *testing.T) {
 	js := startNATS(t)
 	o := &Options{AckWait: 5 * time.Second, Poll: 20 * time.Millisecond}
 	startWorkers(t, js, o, 2, nil)
 	ctx := context.Background()
 	local, remote := filepath.Join(t.TempDir(), "local"), filepath.Join(t.TempDir(), "remote")
-	if _, err := sim.WriteDir(ctx, local, points(t), &sim.Options{Workers: 2}, nil); err != nil {
+	if _, err := sim.WriteDir(ctx, local, points(t), &sim.Options{Workers: 2}, &sim.OutputOptions{Reporter: report.New(report.Options{})}); err != nil {
 		t.Fatal(err)
 	}
 	var epochs atomic.Int64
-	out, err := sim.WriteDir(ctx, remote, points(t), &sim.Options{OnEpoch: func() { epochs.Add(1) }}, &sim.OutputOptions{Runner: Runner(js, o)})
+	out, err := sim.WriteDir(ctx, remote, points(t), &sim.Options{OnEpoch: func() { epochs.Add(1) }}, &sim.OutputOptions{Runner: Runner(js, o), Reporter: report.New(report.Options{})})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,7 +128,7 @@ func TestDistributedSweepSameBytes(t *testing.T) {
 	sameFiles(t, local, remote)
 	// A second coordinator on the same sweep finds every result stored.
 	again := filepath.Join(t.TempDir(), "again")
-	if _, err := sim.WriteDir(ctx, again, points(t), nil, &sim.OutputOptions{Runner: Runner(js, o)}); err != nil {
+	if _, err := sim.WriteDir(ctx, again, points(t), nil, &sim.OutputOptions{Runner: Runner(js, o), Reporter: report.New(report.Options{})}); err != nil {
 		t.Fatal(err)
 	}
 	sameFiles(t, local, again)
@@ -147,7 +148,7 @@ func TestKilledWorkerLosesNothing(t *testing.T) {
 	done := make(chan error, 1)
 	remote := filepath.Join(t.TempDir(), "remote")
 	go func() {
-		_, err := sim.WriteDir(ctx, remote, points(t), nil, &sim.OutputOptions{Runner: Runner(js, o)})
+		_, err := sim.WriteDir(ctx, remote, points(t), nil, &sim.OutputOptions{Runner: Runner(js, o), Reporter: report.New(report.Options{})})
 		done <- err
 	}()
 	// Let the doomed worker take jobs, then bring a healthy one.
@@ -163,7 +164,7 @@ func TestKilledWorkerLosesNothing(t *testing.T) {
 		t.Fatal(err)
 	}
 	local := filepath.Join(t.TempDir(), "local")
-	if _, err := sim.WriteDir(context.Background(), local, points(t), nil, nil); err != nil {
+	if _, err := sim.WriteDir(context.Background(), local, points(t), nil, &sim.OutputOptions{Reporter: report.New(report.Options{})}); err != nil {
 		t.Fatal(err)
 	}
 	sameFiles(t, local, remote)
