@@ -113,6 +113,9 @@ func WriteDir(ctx context.Context, dir string, points []*Point, opts *Options, o
 	if parent == "" {
 		parent = "."
 	}
+	if base == "" || base == "." || base == ".." {
+		return nil, fmt.Errorf("sim: output %q: name a directory to create or replace, not the current or a parent one", dir)
+	}
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, err
 	}

@@ -177,3 +177,13 @@ func assertNoPartial(t *testing.T, parent string) {
 		}
 	}
 }
+
+// The current directory, a parent or the root cannot be an output
+// directory (it cannot be renamed into place).
+func TestOutputDirMustBeNamed(t *testing.T) {
+	for _, dir := range []string{".", "..", "/", "a/.."} {
+		if _, err := WriteDir(context.Background(), dir, outPoints(t), nil, &OutputOptions{Overwrite: true}); err == nil || !strings.Contains(err.Error(), "name a directory") {
+			t.Errorf("%q: got %v", dir, err)
+		}
+	}
+}
