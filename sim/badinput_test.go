@@ -2,6 +2,8 @@ package sim
 
 import (
 	"errors"
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -96,5 +98,121 @@ func TestBadSweepPoint(t *testing.T) {
 	_, err = s.Points()
 	if err == nil || !errors.Is(err, ErrInvalidScenario) || !strings.Contains(err.Error(), "at sweep point 1 (populations.consumers.demand.base=-2): -2; demand cannot be negative") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+// A file with mistakes of every kind (a wrong type, an unknown field, an
+// impossible value, a behaviour's field, an unknown behaviour and metric,
+// an event) has them all reported in one pass, each once, with its path
+// and line.
+func TestEveryProblemInOnePass(t *testing.T) {
+	_, err := Parse([]byte(`name: many
+epochs: ten
+runs: -2
+colour: blue
+market: {inventory: 1000000}
+populations:
+  consumers:
+    count: 3
+    demand: {base: 5, trend: -1.5}
+  providers:
+    count: 2
+    sell: 2
+  whales: {count: 1}
+metrics: [supply, suply]
+events:
+  - {at: 1, demand: {factor: -0.5}}
+`), "many.yaml")
+	var se *ScenarioError
+	if !errors.As(err, &se) {
+		t.Fatalf("got %v", err)
+	}
+	want := []string{
+		`many.yaml:2: epochs: want an integer, got "ten"`,
+		"many.yaml:3: runs: -2; give 1 to",
+		"many.yaml:4: colour: unknown field",
+		"many.yaml:9: populations.consumers.demand.trend: -1.5",
+		"many.yaml:12: populations.providers.sell: 2; give the share",
+		`many.yaml:13: populations.whales: unknown behaviour "whales"`,
+		`many.yaml:14: metrics[1]: unknown metric "suply"`,
+		"many.yaml:16: events[0].demand.factor: -0.5; demand cannot be negative",
+	}
+	var got []string
+	for _, p := range se.Problems {
+		got = append(got, p.Error())
+	}
+	for _, w := range want {
+		n := 0
+		for _, g := range got {
+			if strings.HasPrefix(g, w) {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Errorf("%q reported %d times", w, n)
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d problems, want %d:\n%s", len(got), len(want), strings.Join(got, "\n"))
+	}
+}
+
+// Every sweep point's problems are reported together.
+func TestBadSweepPointsTogether(t *testing.T) {
+	s, err := Parse([]byte(okScenario+"sweep:\n  grid:\n    - {path: populations.consumers.demand.base, values: [-1, 1, -2]}\n"), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.Points()
+	for _, w := range []string{"at sweep point 0", "at sweep point 2"} {
+		if err == nil || !strings.Contains(err.Error(), w) {
+			t.Errorf("error lacks %q: %v", w, err)
+		}
+	}
+}
+
+// An alias bomb (nine levels of nine aliases: 9^9 nodes from 512 bytes) is
+// refused with ErrAliasExpansion before anything is expanded, quickly and
+// in little memory; so is a file over MaxScenarioBytes.
+func TestAliasBombRefused(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("name: bomb\nepochs: 1\nx0: &a0 [x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i < 9; i++ {
+		fmt.Fprintf(&b, "x%d: &a%d [", i, i)
+		for j := range 9 {
+			if j > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, "*a%d", i-1)
+		}
+		b.WriteString("]\n")
+	}
+	doc := b.String()
+	if len(doc) > 512 {
+		t.Fatalf("the bomb has %d bytes, want at most 512", len(doc))
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err := Parse([]byte(doc), "bomb.yaml")
+	runtime.ReadMemStats(&after)
+	if !errors.Is(err, ErrAliasExpansion) || !errors.Is(err, ErrInvalidScenario) {
+		t.Fatalf("got %v, want ErrAliasExpansion", err)
+	}
+	if grew := after.TotalAlloc - before.TotalAlloc; grew > 16<<20 {
+		t.Errorf("refusing the bomb allocated %d MiB", grew>>20)
+	}
+	// A cycle is refused too (the parser may refuse it first).
+	if _, err := Parse([]byte("name: c\nx: &a [*a]\n"), "c.yaml"); !errors.Is(err, ErrInvalidScenario) {
+		t.Fatalf("cycle: got %v", err)
+	}
+	big := okScenario + "description: \"" + strings.Repeat("x", MaxScenarioBytes) + "\"\n"
+	if _, err := Parse([]byte(big), "big.yaml"); !errors.Is(err, ErrScenarioTooLarge) {
+		t.Fatalf("large file: got %v", err)
+	}
+	// Aliases that expand modestly still work.
+	ok := strings.Replace(okScenario, "demand: {base: 5}", "demand: &d {base: 5}", 1) + "  more:\n    behaviour: consumer\n    count: 1\n    demand: *d\n"
+	if _, err := Parse([]byte(ok), "ok.yaml"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -11,12 +11,16 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/sim/control"
 )
 
 // Behaviour decides what a population's agents do. The simulator calls
 // Setup once per run, after genesis, and Step once per epoch; Step returns
-// the commands the agents submit this epoch, which run, in the order given,
-// through the same reducers as a real ledger. A behaviour decides only
+// the commands the agents submit this epoch (their intents), which run, in
+// the order given, through the same reducers as a real ledger. A behaviour
+// writes nothing through its Env: the market learns of its trades from
+// the commands it returns, and every metric is read from what the
+// reducers did. A behaviour decides only
 // which commands to submit: the reducers decide everything else, and a
 // command they reject is recorded as rejected and changes nothing.
 //
@@ -58,6 +62,14 @@ type MetricInfo struct {
 	Name string
 	Unit Unit
 	Doc  string
+}
+
+// Demander is an optional extension of Behaviour for consumers: after
+// Step, Demand returns the USD demand (micro-USD) the population's agents
+// had this epoch, for the demand metric. What was served is read from the
+// reducers' events, never from here.
+type Demander interface {
+	Demand() int64
 }
 
 // Server is an optional extension of Behaviour for providers: the
@@ -148,6 +160,22 @@ type Spec struct {
 	path   string
 	p      *problems
 	sc     *Scenario
+	ps     *popSpec
+	// compiling is set when the scenario is validated (the factory's
+	// first call), the only call that records escrows; runs only read.
+	compiling bool
+}
+
+// Escrow asks for a vesting escrow funded at genesis with amount base
+// units of the native token, and returns its account: a module account of
+// the simulator's control module (excluded from circulating supply), from
+// which the operator's sim_release commands (Env.Release) pay holders.
+func (s *Spec) Escrow(amount ledger.Amount) ledger.AccountID {
+	id := control.EscrowAccount(s.Name)
+	if s.ps != nil && s.compiling {
+		s.ps.escrow, s.ps.escrowAmt = id, amount
+	}
+	return id
 }
 
 // Decode decodes the population's own fields (all but behaviour, count

@@ -60,6 +60,8 @@ type popSpec struct {
 	balance   ledger.Amount
 	metrics   []MetricInfo // from Measurer
 	seedTag   uint64
+	escrow    ledger.AccountID // a vesting escrow the behaviour asked for (Spec.Escrow)
+	escrowAmt ledger.Amount    // funded at genesis
 }
 
 func (c *compiled) spec(ps *popSpec, p *problems) *Spec {
@@ -71,14 +73,14 @@ func (c *compiled) spec(ps *popSpec, p *problems) *Spec {
 		Name: ps.pop.Name, Count: ps.pop.Count, Accounts: ps.accounts, Balance: ps.balance,
 		Native: c.native, Decimals: c.decimals, Epochs: c.sc.Epochs, EpochLength: c.sc.EpochLength, EpochsYear: c.epochsYr,
 		Modules:     slices.Clone(c.sc.Modules),
-		Populations: names, config: ps.pop.config, path: ps.pop.path, p: p, sc: c.sc,
+		Populations: names, config: ps.pop.config, path: ps.pop.path, p: p, sc: c.sc, ps: ps,
 	}
 }
 
 func compile(s *Scenario, p *problems) *compiled {
 	bad := func(path, format string, args ...any) { p.add(s.line(path), path, format, args...) }
 	c := &compiled{sc: s}
-	c.epochsYr = int64(365 * 24 * time.Hour / s.EpochLength)
+	c.epochsYr = int64(365 * 24 * time.Hour / max(s.EpochLength, time.Minute))
 	if c.epochsYr < 1 {
 		c.epochsYr = 1
 	}
@@ -107,7 +109,7 @@ func compile(s *Scenario, p *problems) *compiled {
 	for _, v := range s.Price.Path {
 		c.path = append(c.path, max(1, toMicro(v)))
 	}
-	if s.Price.Model == "path" {
+	if s.Price.Model == "path" && len(c.path) > 0 {
 		c.priceInit = c.path[0]
 	}
 	inv, err := s.Market.Inventory.units(c.decimals)
@@ -149,15 +151,12 @@ func compile(s *Scenario, p *problems) *compiled {
 		if ps.balance, err = pop.Balance.units(c.decimals); err != nil {
 			bad(pop.path+".balance", "%v", err)
 		}
-		ps.accounts = make([]ledger.AccountID, pop.Count)
+		ps.accounts = make([]ledger.AccountID, min(max(pop.Count, 0), maxAgents))
 		for j := range ps.accounts {
 			ps.accounts[j] = ledger.AccountID(pop.Name + "-" + strconv.Itoa(j))
 		}
 		c.pops = append(c.pops, ps)
 		c.holders = append(c.holders, ps.accounts...)
-	}
-	if len(p.list) > 0 {
-		return nil
 	}
 	for _, ps := range c.pops {
 		for _, id := range ps.accounts {
@@ -172,7 +171,9 @@ func compile(s *Scenario, p *problems) *compiled {
 	// Behaviours: decode and check their fields.
 	for _, ps := range c.pops {
 		before := len(p.list)
-		b, err := ps.factory(c.spec(ps, p))
+		sp := c.spec(ps, p)
+		sp.compiling = true
+		b, err := ps.factory(sp)
 		if err != nil && len(p.list) == before {
 			p.add(ps.pop.line, ps.pop.path, "%v", err)
 		}
@@ -182,9 +183,6 @@ func compile(s *Scenario, p *problems) *compiled {
 	}
 
 	c.buildGenesis(p, bad)
-	if len(p.list) > 0 {
-		return nil
-	}
 	c.buildColumns(bad)
 	if len(p.list) > 0 {
 		return nil
@@ -250,6 +248,9 @@ func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args 
 	}
 	if !c.inventory.IsZero() {
 		g.Allocations = append(g.Allocations, ledger.GenesisAllocation{Account: ExchangeAccount, Asset: c.native, Amount: c.inventory})
+	}
+	for _, e := range c.escrows() {
+		g.Allocations = append(g.Allocations, ledger.GenesisAllocation{Account: e.escrow, Asset: c.native, Amount: e.escrowAmt})
 	}
 	for _, ps := range c.pops {
 		for _, id := range ps.accounts {
@@ -403,13 +404,32 @@ func (c *compiled) buildModules() []ledger.Module {
 		}
 	}
 	if c.needsControl() {
-		mods = append(mods, control.Module{Operator: OperatorAccount})
+		var escrows []ledger.AccountID
+		for _, ps := range c.escrows() {
+			escrows = append(escrows, ps.escrow)
+		}
+		mods = append(mods, control.Module{Operator: OperatorAccount, Escrows: escrows})
 	}
 	return mods
 }
 
-// needsControl reports whether a direct parameter change is scheduled.
+// escrows returns the populations with a funded vesting escrow.
+func (c *compiled) escrows() []*popSpec {
+	var out []*popSpec
+	for _, ps := range c.pops {
+		if ps.escrow != "" && !ps.escrowAmt.IsZero() {
+			out = append(out, ps)
+		}
+	}
+	return out
+}
+
+// needsControl reports whether a direct parameter change is scheduled or
+// a vesting escrow is funded.
 func (c *compiled) needsControl() bool {
+	if len(c.escrows()) > 0 {
+		return true
+	}
 	for _, e := range c.sc.Events {
 		if e.Params != nil && e.Params.Via == "direct" {
 			return true

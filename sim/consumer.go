@@ -37,8 +37,9 @@ type consumer struct {
 	base      int64 // micro-USD
 	growth    Dec
 	providers string
-	demand    int64 // this epoch, for the metric
-	unserved  int64
+	demand    int64 // wanted this epoch, micro-USD
+	served    int64 // spent this epoch by applied record_usage, micro-USD
+	unserved  int64 // demand - served, set by Observe
 }
 
 type consumerConfig struct {
@@ -160,7 +161,7 @@ func (c *consumer) level(env *Env) Dec {
 func (c *consumer) Step(env *Env) ([]*ledger.Command, error) {
 	level := c.level(env).Mul(c.base)
 	c.growth = c.growth.MulDec(One + c.cfg.Demand.Trend)
-	c.demand, c.unserved = 0, 0
+	c.demand, c.served, c.unserved = 0, 0, 0
 	var servers []ledger.AccountID
 	if c.providers != "" {
 		servers = env.Servers(c.providers)
@@ -202,7 +203,6 @@ func (c *consumer) spend(env *Env, acct ledger.AccountID, d int64, servers []led
 	if d <= 0 {
 		return out
 	}
-	env.AddDemand(d)
 	c.demand = satAdd(c.demand, d)
 	dAgents := int64(0)
 	if len(agents) > 0 {
@@ -223,7 +223,6 @@ func (c *consumer) spend(env *Env, acct ledger.AccountID, d int64, servers []led
 			dAgents = min(dAgents, have-dModels)
 		}
 	}
-	c.unserved = satAdd(c.unserved, d-dModels-dAgents)
 	if dModels > 0 {
 		if spread {
 			each := dModels / int64(len(servers))
@@ -261,8 +260,30 @@ func appendModelUsage(out []*ledger.Command, consumer, server ledger.AccountID, 
 	}})
 }
 
+// Observe counts the demand served: the credits spent by the population's
+// record_usage commands the reducers applied (their usage_recorded
+// events), never what Step intended to spend. A purchase or a usage the
+// reducers refused leaves its demand unserved.
+func (c *consumer) Observe(env *Env, outcomes []Outcome) error {
+	for _, o := range outcomes {
+		if o.Result.Code != "" {
+			continue
+		}
+		for _, ev := range o.Events {
+			if e, ok := ev.(*tokenomics.UsageRecorded); ok {
+				c.served = satAdd(c.served, amt(e.Credits))
+			}
+		}
+	}
+	c.unserved = max(0, c.demand-c.served)
+	return nil
+}
+
+// Demand implements Demander: what the population wanted this epoch.
+func (c *consumer) Demand() int64 { return c.demand }
+
 func (c *consumer) Metrics() []MetricInfo {
-	return []MetricInfo{{"unserved", UnitUSD, "demand the population could not buy credits for or find a server for"}}
+	return []MetricInfo{{"unserved", UnitUSD, "demand not served: the population's demand less the credits its applied record_usage commands spent (usage_recorded events)"}}
 }
 
 func (c *consumer) Measure(env *Env, dst []int64) { dst[0] = c.unserved }

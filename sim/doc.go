@@ -6,12 +6,20 @@
 // # Contract
 //
 //   - One implementation of the economics. Behaviours decide which
-//     commands agents submit; the reducers decide everything else. There is
-//     no second model of fees, burns, mints, rewards or staking here: a
-//     metric is read from the chain's state or its events.
-//   - Reproducible. The same scenario and seed give the same tables,
-//     summaries, charts and report, byte for byte, on any machine and with
-//     any number of workers. The simulator draws from its own splitmix64
+//     commands agents submit (they return them as intents and write
+//     nothing through their Env); the reducers decide everything else.
+//     There is no second model of fees, burns, mints, rewards or staking
+//     here: a metric is read from the chain's state or from the results
+//     and events of the commands the reducers applied, never from what a
+//     behaviour meant to do, so a refused command never counts as done
+//     (TestRefusedCommandsNeverCountAsDone, a subtest per metric).
+//   - Reproducible. The same scenario and seed give the same tables and
+//     summaries, byte for byte, on any machine, with any number of workers
+//     and on any number of machines (package sim/distributed); charts and
+//     the report are the same bytes from the same build (they are drawn
+//     in floating point by gonum.org/v1/plot). manifest.json records the
+//     command line, the one thing that depends on the invocation. The
+//     simulator draws from its own splitmix64
 //     streams (Rand), one per run and population, uses integer and
 //     fixed-point arithmetic only (Dec; seasonality from an integer sine
 //     table; GBM by fixed-point Euler steps with Irwin–Hall normals), never
@@ -19,7 +27,14 @@
 //     run order whatever the scheduling.
 //   - Exact. Every table value is an integer: native amounts in base units,
 //     USD in micro-USD, prices in micro-USD per whole token, ratios in basis
-//     points. Floats appear nowhere, not even in the charts' coordinates.
+//     points. Floats appear only in the charts.
+//   - Safe outputs. WriteDir writes into a directory beside the target and
+//     renames it into place when every file is complete; an existing
+//     output directory that is not empty is refused unless Overwrite.
+//   - Safe inputs. A scenario is checked in one pass: every problem, each
+//     once, with its path and line. Documents over MaxScenarioBytes or
+//     whose aliases expand past MaxScenarioNodes are refused before
+//     decoding (ErrScenarioTooLarge, ErrAliasExpansion).
 //   - Bounded memory. Runs stream to disk in order through a reorder buffer
 //     of 2 x workers runs; the summary reads them back epoch by epoch.
 //     Memory grows with agents and epochs, not with runs.
@@ -47,7 +62,9 @@
 //  3. The trading blocks, one second later: each population's Step, in
 //     scenario order, in blocks of block_size commands. A parameter change
 //     made in the first block is in effect here.
-//  4. Market orders of applied commands settle; Observers see outcomes.
+//  4. The commands the behaviours returned that trade with the exchange
+//     settle as market orders, by the amounts their events moved, if the
+//     reducers applied them; Observers see outcomes.
 //
 // A last block closes the last epoch.
 //
@@ -83,8 +100,10 @@
 // Rates, shares and factors are decimals ("0.05", "5%"), parsed exactly.
 // Price models: constant, path, gbm (Euler steps in fixed point) and
 // market (a constant-product pool moved by the agents' flows). The
-// built-in behaviours are consumer, provider, staker, creator and trader;
-// each file documents its fields. Metrics lists every built-in metric; a
+// built-in behaviours are consumer, provider, staker, creator, trader and
+// vesting (an allocation bucket locked in an escrow and released on a
+// cliff-and-linear or custom schedule, its holders selling part of each
+// unlock); each file documents its fields. Metrics lists every built-in metric; a
 // scenario may also ask for balance:ACCOUNT[:ASSET], supply:ASSET and
 // param:MODULE.NAME, and behaviours add their own (Measurer).
 //
@@ -92,9 +111,42 @@
 //
 // A Behaviour is Setup once per run and Step once per epoch, returning its
 // agents' commands; optional extensions observe the outcomes (Observer),
-// add metrics (Measurer) or serve consumers (Server). Register adds a
+// add metrics (Measurer), report demand (Demander) or serve consumers
+// (Server). Register adds a
 // behaviour for scenarios to name; its factory decodes its own fields with
 // Spec.Decode, strictly, and reports impossible values with Spec.Invalid.
+//
+// # Outputs
+//
+// WriteDir writes runs.csv, runs.jsonl and runs.parquet (the same columns
+// in the same order; Parquet's key/value metadata holds each column's
+// unit and description), summary.csv and summary.jsonl, points.csv,
+// meta.json, columns.json and manifest.json. OutputOptions.Reporter adds
+// what is derived from the tables: sim/report writes charts/<metric>.png
+// and report.html (the charts inlined as SVG, the scenario's settings,
+// each chart linked to its table). OutputOptions.Runner computes the runs
+// elsewhere: sim/distributed.Runner on workers through NATS JetStream,
+// with the same bytes as a local run.
+//
+// # Layout
+//
+// sim holds the scenario (Scenario, its decoding and validation), the
+// agents (the behaviours, which return commands as intents) and the runs
+// on in-memory state, and writes the tables; it links no plotting,
+// storage or network library. sim/report draws charts and the report
+// from finished tables; sim/distributed runs them on other machines;
+// sim/control is the operator's pure reducer.
+//
+// # What is hand-written, and why
+//
+// The YAML parser is go.yaml.in/yaml/v3; the strict decoding of its nodes
+// into the scenario's types (yamlx.go) is the simulator's own because it
+// reports every problem with its path and line in one pass and parses
+// decimals exactly into fixed point, which yaml.v3's Node.Decode does not
+// (no strict fields on nodes, no paths). Charts are gonum.org/v1/plot (in
+// sim/report); the progress bar (in the CLI) is schollz/progressbar. The random stream, the
+// sine table and the fixed-point GBM are the simulator's own because
+// determinism requires them.
 //
 // # Performance
 //

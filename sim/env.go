@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/sim/control"
 	"github.com/coopera/coopera/tokenomics"
 )
 
@@ -84,10 +85,6 @@ func (e *Env) ValueUSD(a ledger.Amount) int64 { return valueOf(a, e.Price, e.Dec
 // price, rounded up.
 func (e *Env) TokensFor(usd int64) ledger.Amount { return tokensFor(usd, e.Price, e.Decimals) }
 
-// AddDemand records USD demand (micro-USD) for the demand metric; consumer
-// behaviours call it with what their agents wanted to spend.
-func (e *Env) AddDemand(usd int64) { e.r.cur.demand = satAdd(e.r.cur.demand, usd) }
-
 // DemandFactor returns the product of the demand events active for this
 // population this epoch (One when none is).
 func (e *Env) DemandFactor() Dec {
@@ -120,10 +117,11 @@ func (e *Env) BuyCredits(consumer ledger.AccountID, usd int64) *ledger.Command {
 	if t.Cmp(avail) >= 0 {
 		return nil
 	}
-	cmd := &ledger.Command{Actor: ExchangeAccount, Payload: &tokenomics.BuyCredits{Amount: t, To: consumer}}
+	// Reserve the tokens, so that the epoch's other purchases see the
+	// inventory left; the market learns of the order only if the
+	// behaviour returns the command.
 	m.pending, _ = m.pending.Add(t)
-	m.orders = append(m.orders, order{cmd: cmd, buy: true, tokens: t})
-	return cmd
+	return &ledger.Command{Actor: ExchangeAccount, Payload: &tokenomics.BuyCredits{Amount: t, To: consumer}}
 }
 
 // Sell returns the command by which acct sells native tokens to the
@@ -154,9 +152,19 @@ func (e *Env) Sell(acct ledger.AccountID, amount ledger.Amount) *ledger.Command 
 	if amount.IsZero() {
 		return nil
 	}
-	cmd := &ledger.Command{Actor: acct, Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: ExchangeAccount, Asset: e.Native, Amount: amount}}}}
-	e.r.mkt.orders = append(e.r.mkt.orders, order{cmd: cmd, buy: false, tokens: amount})
-	return cmd
+	return &ledger.Command{Actor: acct, Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: ExchangeAccount, Asset: e.Native, Amount: amount}}}}
+}
+
+// Release returns the operator's command that moves amount native tokens
+// from the population's vesting escrow (Spec.Escrow) to holder, or nil
+// for nothing. It runs in the trading blocks; a release the reducers
+// refuse moves nothing.
+func (e *Env) Release(holder ledger.AccountID, amount ledger.Amount) *ledger.Command {
+	esc := e.pop.spec.escrow
+	if amount.IsZero() || esc == "" {
+		return nil
+	}
+	return &ledger.Command{Actor: OperatorAccount, Payload: &control.Release{Escrow: esc, To: holder, Asset: e.Native, Amount: amount}}
 }
 
 // AgentInfo is an agent created on the chain during the run.

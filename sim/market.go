@@ -5,6 +5,7 @@ import (
 	"math/big"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/tokenomics"
 )
 
 // market is the exchange of one run and the price model behind it. The
@@ -123,13 +124,34 @@ func valueOf(tokens ledger.Amount, price int64, dec uint8) int64 {
 	return v.Int64()
 }
 
+// register takes a command a behaviour returned as a market order if it
+// trades with the exchange: a buy_credits by the exchange (tokens burned
+// for a consumer's credits) or a transfer of native tokens to it (a
+// sale). Orders settle in the order they were returned.
+func (m *market) register(cmd *ledger.Command, native ledger.AssetID) {
+	switch p := cmd.Payload.(type) {
+	case *tokenomics.BuyCredits:
+		if cmd.Actor == ExchangeAccount {
+			m.orders = append(m.orders, order{cmd: cmd, buy: true, tokens: p.Amount})
+		}
+	case *ledger.Transfer:
+		if len(p.Legs) == 1 && p.Legs[0].To == ExchangeAccount && p.Legs[0].Asset == native {
+			m.orders = append(m.orders, order{cmd: cmd, buy: false, tokens: p.Legs[0].Amount})
+		}
+	}
+}
+
 // settle applies the epoch's executed orders to the market, in order.
-// ok reports whether an order's command was applied.
-func (m *market) settle(ok func(*ledger.Command) bool) {
+// filled returns the tokens an order's command moved through the exchange,
+// read from its events, and false if it was not applied: an order the
+// reducers refused never moves the market or counts as a trade.
+func (m *market) settle(filled func(*ledger.Command) (ledger.Amount, bool)) {
 	for _, o := range m.orders {
-		if !ok(o.cmd) {
+		tokens, ok := filled(o.cmd)
+		if !ok {
 			continue
 		}
+		o.tokens = tokens
 		if m.model != "market" {
 			v := valueOf(o.tokens, m.price, m.dec)
 			if o.buy {

@@ -338,7 +338,11 @@ func (c *compiled) extraColumn(name string) (column, bool) {
 		if !ok || !slices.ContainsFunc(c.modules, func(m ledger.Module) bool { return m.Name() == module }) {
 			return column{}, false
 		}
-		return column{MetricInfo: MetricInfo{"param:" + arg, UnitCount, "parameter " + arg + " in effect in the epoch's last block"}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
+		unit := UnitCount
+		if strings.HasSuffix(name, "_bps") {
+			unit = UnitBps
+		}
+		return column{MetricInfo: MetricInfo{"param:" + arg, unit, "parameter " + arg + " in effect in the epoch's last block"}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
 			return r.paramValue(module, name)
 		}}, true
 	case "supply":

@@ -2,14 +2,14 @@ package sim
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"runtime"
 	"strings"
 	"sync"
 
 	"go.yaml.in/yaml/v3"
+
+	"github.com/coopera/coopera/ledger"
 )
 
 // Options configures how runs are executed. The zero value runs the
@@ -33,12 +33,40 @@ type Options struct {
 	// block's changes), reported in RunResult.Root and BlockRecord.Root.
 	// Default false: it costs two element hashes per changed key.
 	StateRoots bool
-	// Progress, if not nil, receives a progress line (rewritten with \r)
-	// as runs finish. The CLI passes standard error when it is a terminal.
-	Progress io.Writer
+	// OnEpoch, if not nil, is called each time a run finishes an epoch,
+	// from the run's goroutine (runs execute in parallel), so that a
+	// caller can show progress from the first epoch; it must be safe for
+	// concurrent use and cheap. TotalEpochs says how many calls a
+	// Simulate makes. Default none.
+	OnEpoch func()
 	// OnBlock, if not nil, is called after every block of every run, from
 	// the run's goroutine (runs execute in parallel).
 	OnBlock func(id RunID, b *BlockRecord)
+
+	// refuse, for tests, makes the reducers refuse a population's command:
+	// where it returns true the command's actor is replaced, before the
+	// block runs, by an account that holds nothing and may do nothing.
+	refuse func(epoch int, cmd *ledger.Command) bool
+}
+
+// TotalEpochs returns the number of epochs Simulate plays for points:
+// runs times epochs, over every point (the calls of Options.OnEpoch).
+func TotalEpochs(points []*Point, opts *Options) int64 {
+	if opts == nil {
+		opts = &Options{}
+	}
+	var n int64
+	for _, pt := range points {
+		runs, epochs := pt.Scenario.Runs, pt.Scenario.Epochs
+		if opts.Runs > 0 {
+			runs = opts.Runs
+		}
+		if opts.Epochs > 0 {
+			epochs = opts.Epochs
+		}
+		n += int64(runs) * int64(epochs)
+	}
+	return n
 }
 
 // RunID names a run: its sweep point and its index within the point.
@@ -93,6 +121,7 @@ func (s *Scenario) Points() ([]*Point, error) {
 		combos = next
 	}
 	points := make([]*Point, len(combos))
+	var bad []*FieldError // every point's problems, reported together
 	for i, combo := range combos {
 		root := cloneNode(s.root)
 		pt := &Point{Index: i}
@@ -111,17 +140,19 @@ func (s *Scenario) Points() ([]*Point, error) {
 		}
 		p := &problems{file: s.file}
 		sc := decodeScenario(p, root, s.file)
-		if err := p.err(); err != nil {
-			var se *ScenarioError
-			if errors.As(err, &se) {
-				for _, fe := range se.Problems {
-					fe.Msg = fmt.Sprintf("at sweep point %d (%s): %s", i, describeValues(pt.Values), fe.Msg)
-				}
+		if len(p.list) > 0 {
+			for _, fe := range p.list {
+				fe.Msg = fmt.Sprintf("at sweep point %d (%s): %s", i, describeValues(pt.Values), fe.Msg)
 			}
-			return nil, err
+			bad = append(bad, p.list...)
+			continue
 		}
+		sc.hash, sc.src = s.hash, s.src
 		pt.Scenario = sc
 		points[i] = pt
+	}
+	if len(bad) > 0 {
+		return nil, &ScenarioError{Problems: bad}
 	}
 	return points, nil
 }
@@ -141,6 +172,21 @@ func (s *Scenario) RunOne(index int, opts *Options) (*RunResult, error) {
 	}
 	return runJob(context.Background(), s.c, opts, 0, index)
 }
+
+// Run plays run index of the point (seeded from the scenario's seed and
+// index, as in every point) and returns its table: the very result
+// Simulate delivers for it, wherever it is computed.
+func (pt *Point) Run(ctx context.Context, index int, opts *Options) (*RunResult, error) {
+	if opts == nil {
+		opts = &Options{}
+	}
+	return runJob(ctx, pt.Scenario.c, opts, pt.Index, index)
+}
+
+// Runner computes a set of points' runs and delivers each result to sink
+// in order (point by point, run by run), as Simulate does; a distributed
+// runner computes them elsewhere.
+type Runner func(ctx context.Context, points []*Point, opts *Options, sink func(*RunResult) error) (*Totals, error)
 
 func runJob(ctx context.Context, c *compiled, opts *Options, point, index int) (*RunResult, error) {
 	r, err := newRun(c, opts, point, index)
@@ -239,8 +285,6 @@ func Simulate(ctx context.Context, points []*Point, opts *Options, sink func(*Ru
 		wg.Wait()
 	}()
 	totals := &Totals{}
-	prog := newProgress(opts.Progress, len(jobs))
-	defer prog.done()
 	for j := range jobs {
 		var o outcome
 		select {
@@ -259,7 +303,6 @@ func Simulate(ctx context.Context, points []*Point, opts *Options, sink func(*Ru
 		totals.Commands += o.res.Stats.Commands
 		totals.Rejected += o.res.Stats.Rejected
 		totals.AgentSteps += o.res.Stats.AgentSteps
-		prog.step()
 		<-sem
 	}
 	return totals, nil

@@ -29,9 +29,33 @@ type OutputOptions struct {
 	// Formats of the per-run tables (runs.csv, runs.jsonl, runs.parquet).
 	// Default all three.
 	Formats []string
-	// NoCharts leaves out the PNG charts; NoReport the HTML report.
-	NoCharts, NoReport bool
+	// Reporter, if not nil, writes files derived from the tables (charts,
+	// a report: package sim/report) into the output directory before it
+	// is put in place. Default none: the tables only.
+	Reporter Reporter
+	// Overwrite replaces an existing output directory that is not empty.
+	// Default false: WriteDir refuses it (ErrOutputExists) rather than
+	// leave an earlier run's files beside the new ones.
+	Overwrite bool
+	// Command is the command line that asked for the outputs, recorded in
+	// manifest.json (nothing else depends on it). Default none.
+	Command []string
+	// Runner computes the runs. Default Simulate, on this machine; a
+	// distributed runner (package sim/distributed) gives the same bytes.
+	Runner Runner
 }
+
+// A Reporter writes files derived from a finished simulation into dir
+// (the output directory being written) and returns their names relative
+// to dir. It runs after every table is written and never drives the
+// simulation.
+type Reporter interface {
+	WriteReport(dir string, out *Output, points []*Point) ([]string, error)
+}
+
+// ErrOutputExists is returned by WriteDir for an output directory that
+// exists and is not empty, unless OutputOptions.Overwrite is set.
+var ErrOutputExists = errors.New("sim: the output directory exists and is not empty")
 
 // Output is what WriteDir wrote.
 type Output struct {
@@ -45,8 +69,7 @@ type Output struct {
 	Summary *Summary
 }
 
-// WriteDir runs the points and writes every output into dir (created if
-// needed; files of the same names are replaced):
+// WriteDir runs the points and writes every output into dir:
 //
 //	runs.csv, runs.jsonl, runs.parquet   one row per run per epoch: point,
 //	                                     run, epoch, then every metric
@@ -54,14 +77,25 @@ type Output struct {
 //	                                     counted, mean, p5, p50, p95, min, max
 //	points.csv                           each sweep point's values
 //	meta.json                            scenario, columns with units, totals
-//	charts/<metric>.png                  p50 with the p5–p95 band per point
-//	report.html                          the charts and summary tables in one
-//	                                     self-contained page
+//	columns.json                         every table column in order, with
+//	                                     its unit and meaning
+//	manifest.json                        scenario hash, seed, version,
+//	                                     command line
 //
-// Every file is a function of the scenario and its seed alone: the same
-// inputs write the same bytes on any machine, whatever the number of
-// workers. Results are streamed: memory does not grow with the number of
-// runs (the summary reads the runs back from a scratch file in dir).
+// and what out.Reporter adds (package sim/report: charts/<metric>.png and
+// report.html).
+//
+// The outputs are written into a new directory beside dir (named
+// .<dir>.partial-*) that replaces dir only once every file is complete: an
+// interrupted or failed run leaves dir as it was and no partial file
+// anywhere. A dir that exists and is not empty is refused
+// (ErrOutputExists) unless out.Overwrite is set.
+//
+// Every file but manifest.json's command line is a function of the
+// scenario and its seed alone: the same inputs write the same bytes on any
+// machine, whatever the number of workers. Results are streamed: memory
+// does not grow with the number of runs (the summary reads the runs back
+// from a scratch file).
 func WriteDir(ctx context.Context, dir string, points []*Point, opts *Options, out *OutputOptions) (*Output, error) {
 	if len(points) == 0 {
 		return nil, errors.New("sim: no points to run")
@@ -72,6 +106,92 @@ func WriteDir(ctx context.Context, dir string, points []*Point, opts *Options, o
 	if out == nil {
 		out = &OutputOptions{}
 	}
+	if err := checkOutputDir(dir, out.Overwrite); err != nil {
+		return nil, err
+	}
+	parent, base := filepath.Split(filepath.Clean(dir))
+	if parent == "" {
+		parent = "."
+	}
+	if base == "" || base == "." || base == ".." {
+		return nil, fmt.Errorf("sim: output %q: name a directory to create or replace, not the current or a parent one", dir)
+	}
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, err
+	}
+	stage, err := os.MkdirTemp(parent, "."+base+".partial-")
+	if err != nil {
+		return nil, err
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			os.RemoveAll(stage)
+		}
+	}()
+	if err := os.Chmod(stage, 0o755); err != nil {
+		return nil, err
+	}
+	res, err := writeDir(ctx, stage, points, opts, out)
+	if err != nil {
+		return nil, err
+	}
+	if err := commitDir(stage, dir, out.Overwrite); err != nil {
+		return nil, err
+	}
+	committed = true
+	res.Dir = dir
+	return res, nil
+}
+
+// checkOutputDir refuses a dir that exists and is not empty, unless
+// overwrite, and a path that is not a directory.
+func checkOutputDir(dir string, overwrite bool) error {
+	fi, err := os.Stat(dir)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("sim: output %s is not a directory", dir)
+	}
+	if overwrite {
+		return nil
+	}
+	names, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	if len(names) > 0 {
+		return fmt.Errorf("%w: %s (%d entries); choose another or overwrite it", ErrOutputExists, dir, len(names))
+	}
+	return nil
+}
+
+// commitDir puts the finished stage in dir's place: dir, if it exists, is
+// moved aside first and removed after.
+func commitDir(stage, dir string, overwrite bool) error {
+	if err := checkOutputDir(dir, overwrite); err != nil {
+		return err
+	}
+	if _, err := os.Stat(dir); err == nil {
+		old := stage + ".old"
+		if err := os.Rename(dir, old); err != nil {
+			return err
+		}
+		if err := os.Rename(stage, dir); err != nil {
+			os.Rename(old, dir)
+			return err
+		}
+		return os.RemoveAll(old)
+	}
+	return os.Rename(stage, dir)
+}
+
+// writeDir writes every output into dir, a new empty directory.
+func writeDir(ctx context.Context, dir string, points []*Point, opts *Options, out *OutputOptions) (*Output, error) {
 	formats := out.Formats
 	if len(formats) == 0 {
 		formats = []string{FormatCSV, FormatJSONL, FormatParquet}
@@ -99,9 +219,6 @@ func WriteDir(ctx context.Context, dir string, points []*Point, opts *Options, o
 			return nil, fmt.Errorf("sim: sweep point %d has other epochs or runs than point 0; sweep them in separate scenarios", pt.Index)
 		}
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
 	res := &Output{Dir: dir, Points: len(points), Runs: runs, Epochs: epochs, Columns: cols}
 	w := &tableWriter{dir: dir, cols: cols, epochs: epochs}
 	defer w.abort()
@@ -115,7 +232,11 @@ func WriteDir(ctx context.Context, dir string, points []*Point, opts *Options, o
 		return nil, err
 	}
 	defer spill.remove()
-	totals, err := Simulate(ctx, points, opts, func(r *RunResult) error {
+	runner := out.Runner
+	if runner == nil {
+		runner = Simulate
+	}
+	totals, err := runner(ctx, points, opts, func(r *RunResult) error {
 		if len(r.Rows) != epochs {
 			return fmt.Errorf("sim: point %d run %d has %d epochs, want %d", r.Point, r.Run, len(r.Rows), epochs)
 		}
@@ -146,33 +267,20 @@ func WriteDir(ctx context.Context, dir string, points []*Point, opts *Options, o
 		{"summary.jsonl", sum.writeJSONL},
 		{"points.csv", func(wr io.Writer) error { return writePoints(wr, points) }},
 		{"meta.json", func(wr io.Writer) error { return writeMeta(wr, first, points, res) }},
+		{"columns.json", func(wr io.Writer) error { return writeColumns(wr, cols) }},
+		{"manifest.json", func(wr io.Writer) error { return writeManifest(wr, first, points, res, formats, out.Command) }},
 	} {
 		if err := writeFile(filepath.Join(dir, f.name), f.write); err != nil {
 			return nil, err
 		}
 		res.Files = append(res.Files, f.name)
 	}
-	var charts []chartFile
-	if !out.NoCharts || !out.NoReport {
-		charts = sum.charts(first)
-	}
-	if !out.NoCharts {
-		if err := os.MkdirAll(filepath.Join(dir, "charts"), 0o755); err != nil {
+	if out.Reporter != nil {
+		files, err := out.Reporter.WriteReport(dir, res, points)
+		if err != nil {
 			return nil, err
 		}
-		for _, c := range charts {
-			name := filepath.Join("charts", c.name)
-			if err := os.WriteFile(filepath.Join(dir, name), c.png, 0o644); err != nil {
-				return nil, err
-			}
-			res.Files = append(res.Files, filepath.ToSlash(name))
-		}
-	}
-	if !out.NoReport {
-		if err := writeFile(filepath.Join(dir, "report.html"), func(wr io.Writer) error { return writeReport(wr, first, points, res, charts) }); err != nil {
-			return nil, err
-		}
-		res.Files = append(res.Files, "report.html")
+		res.Files = append(res.Files, files...)
 	}
 	slices.Sort(res.Files)
 	return res, nil
@@ -232,14 +340,18 @@ func (w *tableWriter) open(format string) error {
 		w.jsonF, w.jsonl = f, bufio.NewWriterSize(f, 1<<16)
 	case FormatParquet:
 		w.pqF = f
-		group := parquet.Group{"point": parquet.Int(32), "run": parquet.Int(32), "epoch": parquet.Int(32)}
-		for _, c := range w.cols {
-			group[c.Name] = parquet.Optional(parquet.Int(64))
-		}
-		schema := parquet.NewSchema("runs", group)
-		w.pq = parquet.NewWriter(f, schema, parquet.CreatedBy("coopera-sim", "1", "0"),
-			parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}), parquet.MaxRowsPerRowGroup(1<<16))
+		// Columns in the CSV's order; units and descriptions in the
+		// file's key/value metadata.
 		names := append([]string{"point", "run", "epoch"}, columnNamesOf(w.cols)...)
+		nodes := []parquet.Node{parquet.Int(32), parquet.Int(32), parquet.Int(32)}
+		for range w.cols {
+			nodes = append(nodes, parquet.Optional(parquet.Int(64)))
+		}
+		schema := parquet.NewSchema("runs", newOrderedGroup(names, nodes))
+		opts := append([]parquet.WriterOption{schema, parquet.CreatedBy("coopera-sim", "1", "0"),
+			parquet.Compression(&zstd.Codec{Level: zstd.SpeedDefault}), parquet.MaxRowsPerRowGroup(1 << 16)},
+			parquetMetadata(TableColumns(w.cols))...)
+		w.pq = parquet.NewWriter(f, opts...)
 		for _, n := range names {
 			leaf, ok := schema.Lookup(n)
 			if !ok {

@@ -221,8 +221,8 @@ func (p *provider) Step(env *Env) ([]*ledger.Command, error) {
 				continue
 			}
 			if !p.joined[i] {
+				// Marked joined by Observe once the registration applied.
 				out = append(out, &ledger.Command{Actor: acct, Payload: &contribution.Register{Role: contribution.RoleCompute}})
-				p.joined[i] = true
 			}
 			served, _ := env.Served(acct).Uint64()
 			out = append(out, &ledger.Command{Actor: OperatorAccount, Payload: &contribution.Record{
@@ -231,6 +231,20 @@ func (p *provider) Step(env *Env) ([]*ledger.Command, error) {
 		}
 	}
 	return out, nil
+}
+
+// Observe marks the providers whose contribution registration the
+// reducers applied; a refused one registers again next epoch.
+func (p *provider) Observe(env *Env, outcomes []Outcome) error {
+	for _, o := range outcomes {
+		if _, ok := o.Command.Payload.(*contribution.Register); !ok || o.Result.Code != "" {
+			continue
+		}
+		if i := slices.Index(p.accounts, o.Command.Actor); i >= 0 {
+			p.joined[i] = true
+		}
+	}
+	return nil
 }
 
 func (p *provider) nextIdle() int {

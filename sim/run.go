@@ -343,6 +343,10 @@ func (r *run) epochStart(e int) int64 {
 	return r.c.genesis.GenesisTime.UnixNano() + int64(e)*int64(r.c.sc.EpochLength)
 }
 
+// refusedAccount is the actor Options.refuse gives a command: it exists
+// nowhere, so every reducer refuses what it asks.
+const refusedAccount ledger.AccountID = "sim-refused"
+
 // tradeOffset separates an epoch's first block (closes, oracle) from its
 // trading blocks.
 const tradeOffset = int64(time.Second)
@@ -415,6 +419,9 @@ func (r *run) play(ctx context.Context) error {
 		if e > 0 {
 			r.closeEvents(x.allResults, x.closes, x.allEvents)
 			r.rows = append(r.rows, r.measure(&prev))
+			if r.opts.OnEpoch != nil {
+				r.opts.OnEpoch()
+			}
 			if r.opts.CheckInvariants {
 				if err := ledger.CheckState(r.st); err != nil {
 					return fmt.Errorf("sim: run %d after epoch %d: %w", r.index, e-1, err)
@@ -450,13 +457,26 @@ func (r *run) play(ctx context.Context) error {
 				return fmt.Errorf("sim: population %s: epoch %d: %w", p.spec.pop.Name, e, err)
 			}
 			r.stats.AgentSteps += uint64(len(p.spec.accounts))
+			if d, ok := p.b.(Demander); ok {
+				r.cur.demand = satAdd(r.cur.demand, d.Demand())
+			}
+			for _, cmd := range p.cmds {
+				r.mkt.register(cmd, r.c.native)
+			}
 			p.outcomes = p.outcomes[:0]
 			all = append(all, p.cmds...)
 			for range p.cmds {
 				owner = append(owner, p)
 			}
 		}
-		applied := map[*ledger.Command]bool{}
+		if r.opts.refuse != nil {
+			for i, cmd := range all {
+				if owner[i] != nil && r.opts.refuse(e, cmd) {
+					cmd.Actor = refusedAccount
+				}
+			}
+		}
+		filled := map[*ledger.Command]ledger.Amount{}
 		for start := 0; start < len(all); start += r.c.sc.BlockSize {
 			end := min(start+r.c.sc.BlockSize, len(all))
 			x, err := r.exec(&r.cur, tt, all[start:end])
@@ -468,18 +488,24 @@ func (r *run) play(ctx context.Context) error {
 			for i, res := range results {
 				n := int(res.Events)
 				cmd := all[start+i]
+				evs := events[next : next+n : next+n]
 				if res.Code == "" {
-					applied[cmd] = true
+					if t, ok := r.marketFill(cmd, evs); ok {
+						filled[cmd] = t
+					}
 				}
 				if p := owner[start+i]; p != nil {
 					if _, ok := p.b.(Observer); ok {
-						p.outcomes = append(p.outcomes, Outcome{Command: cmd, Result: res, Events: events[next : next+n : next+n]})
+						p.outcomes = append(p.outcomes, Outcome{Command: cmd, Result: res, Events: evs})
 					}
 				}
 				next += n
 			}
 		}
-		r.mkt.settle(func(c *ledger.Command) bool { return applied[c] })
+		r.mkt.settle(func(c *ledger.Command) (ledger.Amount, bool) {
+			t, ok := filled[c]
+			return t, ok
+		})
 		for _, p := range r.pops {
 			if o, ok := p.b.(Observer); ok {
 				if err := o.Observe(p.env, p.outcomes); err != nil {
@@ -489,6 +515,31 @@ func (r *run) play(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// marketFill returns the native tokens an applied command moved through
+// the exchange, read from its events: burned by the exchange's
+// buy_credits (credits_bought), or transferred to the exchange by a sale
+// (transferred, the fee leg excluded). ok is false for a command whose
+// events show no such move.
+func (r *run) marketFill(cmd *ledger.Command, events []ledger.Event) (ledger.Amount, bool) {
+	var sum ledger.Amount
+	found := false
+	for _, ev := range events {
+		switch e := ev.(type) {
+		case *tokenomics.CreditsBought:
+			if e.Buyer == ExchangeAccount {
+				sum, _ = sum.Add(e.Burned)
+				found = true
+			}
+		case *ledger.Transferred:
+			if e.To == ExchangeAccount && e.From == cmd.Actor && e.Asset == r.c.native {
+				sum, _ = sum.Add(e.Amount)
+				found = true
+			}
+		}
+	}
+	return sum, found
 }
 
 func (r *run) nativeOf(acct ledger.AccountID) ledger.Amount {

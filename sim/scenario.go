@@ -1,10 +1,15 @@
 package sim
 
 import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -41,6 +46,8 @@ type Scenario struct {
 	Sweep       *SweepSpec    `yaml:"sweep"`
 
 	file string
+	hash [32]byte   // SHA-256 of the file's bytes
+	src  []byte     // the file's bytes
 	root *yaml.Node // the parsed document, for sweeps
 	c    *compiled  // set by validation
 }
@@ -261,7 +268,14 @@ func (ps *Populations) decodeNode(p *problems, n *yaml.Node, path string) {
 
 // Load reads and validates a scenario file.
 func Load(path string) (*Scenario, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	// Read one byte past the limit, so that Parse refuses a larger file
+	// without this reading all of it.
+	data, err := io.ReadAll(io.LimitReader(f, MaxScenarioBytes+1))
 	if err != nil {
 		return nil, err
 	}
@@ -279,15 +293,88 @@ func Parse(data []byte, file string) (*Scenario, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
+	sc.hash = sha256.Sum256(data)
+	sc.src = bytes.Clone(data)
 	return sc, nil
 }
+
+// Decimals returns the decimals of the scenario's native token.
+func (s *Scenario) Decimals() uint8 { return s.c.decimals }
+
+// Setting is one of a scenario's settings as written, for reports.
+type Setting struct{ Key, Value string }
+
+// Settings lists the scenario's settings: modules, block size, price,
+// market and oracle, every module's genesis parameters, the populations
+// and the events, values as JSON (the file's own text for numbers).
+func (s *Scenario) Settings() []Setting {
+	out := []Setting{
+		{"modules", strings.Join(s.Modules, ", ")},
+		{"block_size", strconv.Itoa(s.BlockSize)},
+	}
+	asJSON := func(n *yaml.Node) (string, bool) {
+		var p problems
+		var b strings.Builder
+		ok := nodeJSON(&p, n, "", &b)
+		return b.String(), ok
+	}
+	root := resolveAlias(s.root)
+	for _, key := range []string{"price", "market", "oracle"} {
+		if n := mapValue(root, key); n != nil {
+			if v, ok := asJSON(n); ok {
+				out = append(out, Setting{key, v})
+			}
+		}
+	}
+	if g := mapValue(root, "genesis"); g != nil {
+		if ps := mapValue(resolveAlias(g), "params"); ps != nil {
+			ps = resolveAlias(ps)
+			for j := 0; ps.Kind == yaml.MappingNode && j+1 < len(ps.Content); j += 2 {
+				if v, ok := asJSON(ps.Content[j+1]); ok {
+					out = append(out, Setting{"genesis.params." + ps.Content[j].Value, v})
+				}
+			}
+		}
+	}
+	for _, pop := range s.Populations {
+		if v, ok := asJSON(pop.config); pop.config != nil && ok {
+			out = append(out, Setting{"populations." + pop.Name, fmt.Sprintf("%d x %s %s", pop.Count, behaviourName(pop), v)})
+		}
+	}
+	if n := mapValue(root, "events"); n != nil {
+		for i, ev := range resolveAlias(n).Content {
+			if v, ok := asJSON(ev); ok {
+				out = append(out, Setting{fmt.Sprintf("events[%d]", i), v})
+			}
+		}
+	}
+	return out
+}
+
+// ValueJSON returns the parameter value as JSON, its literal text kept.
+func (pe *ParamEvent) ValueJSON() string {
+	var p problems
+	var b strings.Builder
+	nodeJSON(&p, &pe.Value, "value", &b)
+	return b.String()
+}
+
+// Source returns the scenario file's bytes (a sweep point's scenario
+// returns its file's): Parse(s.Source(), s.File()) gives the scenario
+// again, as a worker of a distributed sweep does.
+func (s *Scenario) Source() []byte { return s.src }
+
+// Hash returns the SHA-256 of the scenario file's bytes, in hex (a sweep
+// point's scenario has its file's hash).
+func (s *Scenario) Hash() string { return hex.EncodeToString(s.hash[:]) }
 
 func decodeScenario(p *problems, root *yaml.Node, file string) *Scenario {
 	sc := &Scenario{file: file, root: root}
 	decodeInto(p, root, "", sc)
-	if len(p.list) > 0 {
-		return sc
-	}
+	// Every check runs, whatever decoding found: a file's problems are all
+	// reported at once, each mistake once (the checks skip the fields
+	// decoding already reported).
+	p.mask()
 	sc.validate(p)
 	return sc
 }
@@ -443,10 +530,28 @@ func (s *Scenario) validate(p *problems) {
 	}
 	s.validateEvents(bad)
 	s.validateSweep(bad)
-	if len(p.list) > 0 {
-		return
-	}
-	s.c = compile(s, p)
+	s.c = compileChecked(s, p)
+}
+
+// compileChecked compiles the scenario, whose earlier problems (if any)
+// are already listed: compilation still checks the populations, genesis
+// and metrics so that their problems are reported in the same pass, but
+// its result is kept only for a scenario without problems, and a panic
+// caused by the zero value an earlier problem left is not reported again.
+func compileChecked(s *Scenario, p *problems) (c *compiled) {
+	earlier := len(p.list) > 0
+	defer func() {
+		if r := recover(); r != nil {
+			if !earlier {
+				panic(r)
+			}
+			c = nil
+		}
+		if len(p.list) > 0 {
+			c = nil
+		}
+	}()
+	return compile(s, p)
 }
 
 func (s *Scenario) validatePrice(bad func(path, format string, args ...any)) {

@@ -1,6 +1,8 @@
 package sim
 
 import (
+	"slices"
+
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/tokenomics"
 )
@@ -110,16 +112,13 @@ func (s *staker) Step(env *Env) ([]*ledger.Command, error) {
 	var out []*ledger.Command
 	chainEpoch := uint64(env.Epoch)
 	for i, acct := range env.Accounts {
-		// Withdraw what has unbonded.
-		keep := s.unbond[i][:0]
+		// Withdraw what has unbonded. An entry is forgotten only when
+		// its withdrawal was applied (Observe); a refused one is retried.
 		for _, u := range s.unbond[i] {
 			if u.release <= chainEpoch {
 				out = append(out, &ledger.Command{Actor: acct, Payload: &tokenomics.WithdrawUnbonded{ID: u.id}})
-			} else {
-				keep = append(keep, u)
 			}
 		}
-		s.unbond[i] = keep
 
 		liquid := env.NativeBalance(acct)
 		before := len(out)
@@ -169,9 +168,19 @@ func appendStake(out []*ledger.Command, env *Env, acct ledger.AccountID, liquid 
 	return append(out, &ledger.Command{Actor: acct, Payload: &tokenomics.Stake{Pool: tokenomics.ProtocolPool, Asset: env.Native, Amount: amount}})
 }
 
-// Observe records the unbonding entries the stakers' unstakes opened.
+// Observe records the unbonding entries the stakers' applied unstakes
+// opened (stake_removed events) and forgets those whose withdrawal was
+// applied.
 func (s *staker) Observe(env *Env, outcomes []Outcome) error {
 	for _, o := range outcomes {
+		if o.Result.Code != "" {
+			continue
+		}
+		if w, ok := o.Command.Payload.(*tokenomics.WithdrawUnbonded); ok {
+			if i, ok := s.idx[o.Command.Actor]; ok {
+				s.unbond[i] = slices.DeleteFunc(s.unbond[i], func(u unbondingEntry) bool { return u.id == w.ID })
+			}
+		}
 		for _, ev := range o.Events {
 			if e, ok := ev.(*tokenomics.StakeRemoved); ok && e.ID != 0 {
 				if i, ok := s.idx[e.Account]; ok {
@@ -184,7 +193,7 @@ func (s *staker) Observe(env *Env, outcomes []Outcome) error {
 }
 
 func (s *staker) Metrics() []MetricInfo {
-	return []MetricInfo{{"unbonding", UnitCount, "unbonding entries waiting"}}
+	return []MetricInfo{{"unbonding", UnitCount, "unbonding entries waiting: opened by applied unstakes, not yet withdrawn by an applied withdrawal"}}
 }
 
 func (s *staker) Measure(env *Env, dst []int64) {

@@ -75,13 +75,13 @@ type Stat struct {
 }
 
 // Summary is the summary across runs. It keeps, for the charts and the
-// report, the quantiles of the first chartPoints points; the summary
+// report, the quantiles of the first ChartedPoints points; the summary
 // files have every point.
 type Summary struct {
 	Points  int
 	Epochs  int
 	Columns []MetricInfo
-	// charted[p][c][e] for the first chartPoints points.
+	// charted[p][c][e] for the first ChartedPoints points.
 	charted [][][]Stat
 	csv     *bufio.Writer
 	jsonl   *bufio.Writer
@@ -89,11 +89,12 @@ type Summary struct {
 	tmpJSON *os.File
 }
 
-// chartPoints is how many sweep points the charts and report show.
-const chartPoints = 12
+// ChartedPoints is how many sweep points Summary.Stat keeps (and the
+// charts and report show); the summary files have every point.
+const ChartedPoints = 12
 
 // Stat returns the summary of a metric in an epoch at one of the first
-// chartPoints points.
+// ChartedPoints points.
 func (s *Summary) Stat(point, column, epoch int) (Stat, bool) {
 	if point >= len(s.charted) || column >= len(s.Columns) || epoch >= s.Epochs {
 		return Stat{}, false
@@ -130,7 +131,7 @@ func summarize(sp *spill, points []*Point, runs, epochs int, cols []MetricInfo) 
 	vals := make([]int64, 0, runs)
 	for pi, pt := range points {
 		var charted [][]Stat
-		if pi < chartPoints {
+		if pi < ChartedPoints {
 			charted = make([][]Stat, nc)
 			for c := range charted {
 				charted[c] = make([]Stat, epochs)

@@ -27,11 +27,35 @@ var ErrInvalidScenario = errors.New("sim: invalid scenario")
 // known), the field's path (such as "populations.consumers.demand.trend")
 // and what is wrong.
 type FieldError struct {
-	File string
-	Line int
-	Path string
-	Msg  string
+	File string `json:"file"`
+	Line int    `json:"line"`
+	Path string `json:"path"`
+	Msg  string `json:"msg"`
+	// Err, when not nil, classifies the problem (ErrScenarioTooLarge,
+	// ErrAliasExpansion) for errors.Is.
+	Err error `json:"-"`
 }
+
+// Unwrap returns the problem's class, if any.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// Limits on a scenario document, checked before anything is decoded.
+const (
+	// MaxScenarioBytes is the largest scenario file read.
+	MaxScenarioBytes = 4 << 20
+	// MaxScenarioNodes is the most YAML nodes a scenario may hold with
+	// its aliases expanded (as decoding and sweeps expand them).
+	MaxScenarioNodes = 1 << 20
+)
+
+var (
+	// ErrScenarioTooLarge is matched by a scenario larger than
+	// MaxScenarioBytes.
+	ErrScenarioTooLarge = errors.New("sim: scenario file too large")
+	// ErrAliasExpansion is matched by a scenario whose aliases expand
+	// beyond MaxScenarioNodes nodes (an alias bomb) or into themselves.
+	ErrAliasExpansion = errors.New("sim: YAML aliases expand too far")
+)
 
 func (e *FieldError) Error() string {
 	var b strings.Builder
@@ -73,14 +97,48 @@ func (e *ScenarioError) Error() string {
 // Is matches ErrInvalidScenario.
 func (e *ScenarioError) Is(target error) bool { return target == ErrInvalidScenario }
 
+// Unwrap returns the problems, so that errors.Is finds their classes.
+func (e *ScenarioError) Unwrap() []error {
+	out := make([]error, len(e.Problems))
+	for i, p := range e.Problems {
+		out[i] = p
+	}
+	return out
+}
+
 // problems collects FieldErrors.
 type problems struct {
 	file string
 	list []*FieldError
+	// masked are the paths of problems found while decoding: checks of
+	// the decoded values (which hold zero values there) skip them, their
+	// parents and what lies below them, so that one mistake is reported
+	// once while every other check still runs in the same pass.
+	masked []string
 }
 
 func (p *problems) add(line int, path, format string, args ...any) {
+	for _, m := range p.masked {
+		if related(m, path) {
+			return
+		}
+	}
 	p.list = append(p.list, &FieldError{File: p.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+}
+
+// mask makes the paths of the problems so far masked.
+func (p *problems) mask() {
+	for _, fe := range p.list {
+		p.masked = append(p.masked, fe.Path)
+	}
+}
+
+// related reports whether path a is b, or lies above or below it.
+func related(a, b string) bool {
+	under := func(x, y string) bool {
+		return y == "" || x == y || strings.HasPrefix(x, y) && (x[len(y)] == '.' || x[len(y)] == '[')
+	}
+	return under(a, b) || under(b, a)
 }
 
 func (p *problems) at(n *yaml.Node, path, format string, args ...any) {
@@ -358,8 +416,16 @@ func (d *Dec) decodeNode(p *problems, n *yaml.Node, path string) {
 	}
 }
 
-// parseYAML parses a document into its root node.
+// parseYAML parses a document into its root node. The parser (yaml.v3)
+// keeps aliases as references; the document is refused before any of it
+// is decoded if it is larger than MaxScenarioBytes or its aliases would
+// expand past MaxScenarioNodes nodes.
 func parseYAML(p *problems, data []byte) *yaml.Node {
+	if len(data) > MaxScenarioBytes {
+		p.list = append(p.list, &FieldError{File: p.file, Err: ErrScenarioTooLarge,
+			Msg: fmt.Sprintf("the file has %d bytes; a scenario may have at most %d", len(data), MaxScenarioBytes)})
+		return nil
+	}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		msg := strings.TrimPrefix(err.Error(), "yaml: ")
@@ -378,7 +444,58 @@ func parseYAML(p *problems, data []byte) *yaml.Node {
 		p.add(0, "", "the file is empty")
 		return nil
 	}
+	if n, ok := expandedSize(&root, map[*yaml.Node]int64{}, MaxScenarioNodes); !ok {
+		p.list = append(p.list, &FieldError{File: p.file, Line: n.Line, Err: ErrAliasExpansion,
+			Msg: fmt.Sprintf("aliases expand to more than %d nodes (or into themselves); write the values out", MaxScenarioNodes)})
+		return nil
+	}
 	return &root
+}
+
+// expandedSize counts the nodes of n with aliases expanded, memoised per
+// node and stopping past limit. It returns false, with the alias that
+// went past it, if the count exceeds limit or an alias contains itself.
+func expandedSize(n *yaml.Node, memo map[*yaml.Node]int64, limit int64) (*yaml.Node, bool) {
+	var walk func(n *yaml.Node) (int64, *yaml.Node)
+	walk = func(n *yaml.Node) (int64, *yaml.Node) {
+		if n == nil {
+			return 0, nil
+		}
+		if v, ok := memo[n]; ok {
+			if v < 0 { // in progress: a cycle
+				return limit + 1, n
+			}
+			return v, nil
+		}
+		memo[n] = -1
+		size := int64(1)
+		if n.Kind == yaml.AliasNode {
+			v, at := walk(n.Alias)
+			if at == nil && v > limit {
+				at = n
+			}
+			if at != nil {
+				return limit + 1, at
+			}
+			size += v
+		}
+		for _, c := range n.Content {
+			v, at := walk(c)
+			size += v
+			if at == nil && size > limit {
+				at = c
+			}
+			if at != nil {
+				return limit + 1, at
+			}
+		}
+		memo[n] = size
+		return size, nil
+	}
+	if _, at := walk(n); at != nil {
+		return at, false
+	}
+	return nil, true
 }
 
 // nodeJSON writes a YAML node as JSON, keeping scalars' literal text (so

@@ -9,19 +9,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime"
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/coopera/coopera/sim"
+	"github.com/coopera/coopera/sim/distributed"
+	"github.com/coopera/coopera/sim/report"
 )
 
 var cmdSim = &command{
 	name:     "sim",
-	synopsis: "run|sweep|validate SCENARIO [flags]",
+	synopsis: "run|sweep|validate SCENARIO [flags] | worker -nats URL",
 	summary:  "simulate the economy: Monte Carlo runs and parameter sweeps of a scenario file",
 	help: `Sim runs the economic simulator on a scenario file (YAML): the same reducers
 as a ledger, on in-memory state, many runs in parallel. Subcommands:
@@ -29,11 +35,22 @@ as a ledger, on in-memory state, many runs in parallel. Subcommands:
   run SCENARIO -o DIR        the scenario's runs (its sweep, if any, is ignored)
   sweep SCENARIO -o DIR      every point of the scenario's sweep, each with its runs
   validate SCENARIO          check the scenario; print what it would run
+  worker -nats URL           execute runs published by run|sweep -nats URL
+
+With -nats URL, run and sweep publish the runs to a NATS JetStream work
+queue instead of executing them; any number of "coopera sim worker"
+processes, on any machine, execute them and store the results in a
+JetStream object store, and the coordinator writes the same bytes as a
+local run. A worker killed mid-run loses nothing: the run is redelivered.
 
 DIR receives runs.csv, runs.jsonl and runs.parquet (one row per run per
 epoch), summary.csv and summary.jsonl (p5, p50, p95, mean, min, max per
-epoch and metric), points.csv, meta.json, charts/*.png and report.html.
-The same scenario and seed write the same bytes on any machine. Every
+epoch and metric), points.csv, meta.json, columns.json (units and
+meanings), manifest.json (scenario hash, seed, version, command line),
+charts/*.png and report.html. DIR is written whole or not at all; one that
+exists and is not empty is refused unless -overwrite. The same scenario and
+seed write the same bytes on any machine (manifest.json's command line
+aside). Every
 subcommand accepts -json for one JSON document on standard output; run
 "coopera sim <subcommand> -h" for its flags.
 
@@ -55,6 +72,8 @@ func runSim(c *cli, ctx context.Context, cmd *command, args []string) int {
 		return c.simRun(ctx, &command{name: "sim run", synopsis: "SCENARIO -o DIR [flags]", help: "Run a scenario's Monte Carlo runs and write the outputs to DIR."}, args[1:], false)
 	case "sweep":
 		return c.simRun(ctx, &command{name: "sim sweep", synopsis: "SCENARIO -o DIR [flags]", help: "Run every point of a scenario's sweep, each with its runs, and write the outputs to DIR."}, args[1:], true)
+	case "worker":
+		return c.simWorker(ctx, &command{name: "sim worker", synopsis: "-nats URL [flags]", help: "Execute the runs that coordinators (coopera sim run|sweep -nats URL) publish to NATS JetStream, until interrupted."}, args[1:])
 	case "validate":
 		return c.simValidate(&command{name: "sim validate", synopsis: "SCENARIO", help: "Check a scenario file and print what it would run."}, args[1:])
 	}
@@ -112,6 +131,8 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 	noReport := f.fs.Bool("no-report", false, "write no HTML report")
 	check := f.fs.Bool("check", false, "check conservation every block and the whole state every epoch (slower)")
 	quiet := f.fs.Bool("q", false, "no progress bar")
+	overwrite := f.fs.Bool("overwrite", false, "replace an output directory that exists and is not empty (default: refuse it)")
+	natsURL := f.fs.String("nats", "", "NATS server URL(s): publish the runs to JetStream for coopera sim worker processes (default: run them here)")
 	pos, code, done := c.parse(cmd, f, args, 1, 1)
 	if done {
 		return code
@@ -149,19 +170,42 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 		points = []*sim.Point{{Index: 0, Scenario: s}}
 	}
 	opts := &sim.Options{Runs: *runs, Epochs: *epochs, Workers: *workers, CheckInvariants: *check}
+	var bar *progressbar.ProgressBar
 	if !*quiet && !f.json {
 		if fd, ok := c.stderr.(*os.File); ok && term.IsTerminal(int(fd.Fd())) {
-			opts.Progress = c.stderr
+			bar = newSimBar(c.stderr, sim.TotalEpochs(points, opts))
+			opts.OnEpoch = func() { bar.Add(1) }
 		}
+	}
+	var runner sim.Runner
+	if *natsURL != "" {
+		nc, err := nats.Connect(*natsURL, nats.Name("coopera sim coordinator"))
+		if err != nil {
+			return c.fail(fmt.Errorf("%s: -nats: %w", cmd.name, err))
+		}
+		defer nc.Close()
+		js, err := jetstream.New(nc)
+		if err != nil {
+			return c.fail(err)
+		}
+		runner = distributed.Runner(js, nil)
 	}
 	start := time.Now()
 	res, err := sim.WriteDir(ctx, *out, points, opts, &sim.OutputOptions{
-		Formats: fmts, NoCharts: *noCharts, NoReport: *noReport,
+		Formats: fmts, Reporter: report.New(report.Options{NoCharts: *noCharts, NoReport: *noReport}), Overwrite: *overwrite,
+		Command: append(strings.Fields("coopera "+cmd.name), args...), Runner: runner,
 	})
+	if bar != nil {
+		bar.Clear() // the line is left blank: the summary or error follows
+	}
 	if err != nil {
 		if ctx.Err() != nil {
-			c.errorf("%s: interrupted", cmd.name)
+			c.errorf("%s: interrupted; %s was left as it was", cmd.name, *out)
 			return exitIntr
+		}
+		if errors.Is(err, sim.ErrOutputExists) {
+			c.errorf("%s: %v (-overwrite replaces it)", cmd.name, err)
+			return exitUsage
 		}
 		return c.fail(err)
 	}
@@ -182,6 +226,52 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 	}
 	fmt.Fprintf(c.stdout, "  wrote %d files to %s (report: %s)\n", len(res.Files), res.Dir, reportPath(res))
 	return exitOK
+}
+
+// simWorker executes published runs until interrupted.
+func (c *cli) simWorker(ctx context.Context, cmd *command, args []string) int {
+	f := c.newFlags(cmd)
+	natsURL := f.fs.String("nats", "", "NATS server URL(s) (required)")
+	workers := f.fs.Int("workers", 0, "runs executed at once (default: GOMAXPROCS)")
+	if _, code, done := c.parse(cmd, f, args, 0, 0); done {
+		return code
+	}
+	if *natsURL == "" {
+		fmt.Fprintf(c.stderr, "coopera: %s: -nats URL is required\n\n", cmd.name)
+		c.commandUsage(c.stderr, cmd, f.fs)
+		return exitUsage
+	}
+	nc, err := nats.Connect(*natsURL, nats.Name("coopera sim worker"), nats.MaxReconnects(-1))
+	if err != nil {
+		return c.fail(fmt.Errorf("%s: -nats: %w", cmd.name, err))
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		return c.fail(err)
+	}
+	fmt.Fprintf(c.stderr, "coopera: %s: executing runs from %s with %d worker(s); interrupt to stop\n", cmd.name, *natsURL, workersOf(*workers))
+	if err := distributed.Work(ctx, js, &distributed.Options{Workers: workersOf(*workers)}); err != nil && ctx.Err() == nil {
+		return c.fail(err)
+	}
+	return exitOK
+}
+
+// newSimBar returns the progress bar of a run or sweep: epochs played over
+// all runs, from the first epoch, redrawn at most ten times a second.
+func newSimBar(w io.Writer, epochs int64) *progressbar.ProgressBar {
+	return progressbar.NewOptions64(epochs,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription("simulating"),
+		progressbar.OptionSetItsString("epochs"),
+		progressbar.OptionShowIts(),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSetPredictTime(true),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionSetWidth(30),
+		progressbar.OptionClearOnFinish(),
+		progressbar.OptionSetRenderBlankState(true),
+	)
 }
 
 func workersOf(n int) int {

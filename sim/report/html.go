@@ -1,16 +1,18 @@
-package sim
+package report
 
 import (
-	"encoding/base64"
 	"html/template"
 	"io"
 	"math/big"
 	"strconv"
+	"strings"
+
+	"github.com/coopera/coopera/sim"
 )
 
-// The HTML report: one self-contained page (charts as data URIs) with the
-// scenario, the sweep points, and per metric its chart and a table of its
-// quantiles at a few epochs.
+// The HTML report: one self-contained page (charts inlined as SVG) with
+// the scenario's settings, the sweep points, and per metric its chart,
+// linked to a table of its quantiles at a few epochs and to its PNG.
 
 var reportTmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -33,6 +35,10 @@ nav a{margin-right:.8em;white-space:nowrap}code{background:#f3f3f3;padding:0 3px
 <tr><th>commands (rejected)</th><td>{{.Commands}} ({{.Rejected}})</td></tr>
 <tr><th>agent-steps</th><td>{{.AgentSteps}}</td></tr>
 </table>
+<h2>Scenario</h2>
+<table>
+{{range .Settings}}<tr><th><code>{{.Key}}</code></th><td style="text-align:left"><code>{{.Value}}</code></td></tr>
+{{end}}</table>
 {{if .PointRows}}<h2>Sweep points</h2>
 <table><tr><th>point</th>{{range .PointPaths}}<th><code>{{.}}</code></th>{{end}}</tr>
 {{range .PointRows}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>
@@ -41,9 +47,9 @@ nav a{margin-right:.8em;white-space:nowrap}code{background:#f3f3f3;padding:0 3px
 <nav>{{range .Metrics}}<a href="#{{.Name}}">{{.Name}}</a> {{end}}</nav>
 {{range .Metrics}}
 <h2 id="{{.Name}}">{{.Name}}</h2>
-<p class="doc">{{.Doc}} ({{.Unit}}). Median across runs, with the 5th–95th percentile band.</p>
-{{if .Chart}}<img src="{{.Chart}}" alt="{{.Name}} by epoch">{{end}}
-<table><tr><th>point</th><th>epoch</th><th>p5</th><th>p50</th><th>p95</th><th>mean</th></tr>
+<p class="doc">{{.Doc}} ({{.Unit}}). Median across runs, with the 5th–95th percentile band; scheduled events shaded. <a href="#table-{{.Name}}">table</a> · <a href="charts/{{.File}}.png">PNG</a></p>
+{{if .Chart}}<figure>{{.Chart}}</figure>{{end}}
+<table id="table-{{.Name}}"><tr><th>point</th><th>epoch</th><th>p5</th><th>p50</th><th>p95</th><th>mean</th></tr>
 {{range .Rows}}<tr><td>{{.Point}}</td><td>{{.Epoch}}</td><td>{{.P5}}</td><td>{{.P50}}</td><td>{{.P95}}</td><td>{{.Mean}}</td></tr>
 {{end}}</table>
 {{end}}
@@ -52,9 +58,20 @@ nav a{margin-right:.8em;white-space:nowrap}code{background:#f3f3f3;padding:0 3px
 `))
 
 type reportMetric struct {
-	Name, Doc, Unit string
-	Chart           template.URL
-	Rows            []reportRow
+	Name, Doc, Unit, File string
+	Chart                 template.HTML // inline SVG
+	Rows                  []reportRow
+}
+
+// inlineSVG prepares an SVG document for inlining in HTML: without its XML
+// declaration, scaled to the page's width.
+func inlineSVG(svg []byte) template.HTML {
+	s := string(svg)
+	if i := strings.Index(s, "<svg"); i > 0 {
+		s = s[i:]
+	}
+	s = strings.Replace(s, "<svg", `<svg style="max-width:100%;height:auto"`, 1)
+	return template.HTML(s)
 }
 
 type reportRow struct {
@@ -62,7 +79,7 @@ type reportRow struct {
 	P5, P50, P95, Mean string
 }
 
-func writeReport(w io.Writer, sc *Scenario, points []*Point, out *Output, charts []chartFile) error {
+func writeHTML(w io.Writer, sc *sim.Scenario, points []*sim.Point, out *sim.Output, charts []chartFile) error {
 	sum := out.Summary
 	data := struct {
 		Name, Description, Seed, EpochLength   string
@@ -71,12 +88,14 @@ func writeReport(w io.Writer, sc *Scenario, points []*Point, out *Output, charts
 		PointPaths                             []string
 		PointRows                              [][]string
 		Truncated                              bool
+		Settings                               []sim.Setting
 		Metrics                                []reportMetric
 	}{
-		Name: sc.Name, Description: sc.Description, Seed: strconv.FormatUint(sc.Seed, 10), EpochLength: sc.EpochLength.String(),
-		Runs: out.Runs, Epochs: out.Epochs, Points: len(points), Charted: min(len(points), chartPoints),
+		Settings: sc.Settings(),
+		Name:     sc.Name, Description: sc.Description, Seed: strconv.FormatUint(sc.Seed, 10), EpochLength: sc.EpochLength.String(),
+		Runs: out.Runs, Epochs: out.Epochs, Points: len(points), Charted: min(len(points), sim.ChartedPoints),
 		Blocks: out.Totals.Blocks, Commands: out.Totals.Commands, Rejected: out.Totals.Rejected, AgentSteps: out.Totals.AgentSteps,
-		Truncated: len(points) > chartPoints,
+		Truncated: len(points) > sim.ChartedPoints,
 	}
 	if len(points) > 1 {
 		for _, v := range points[0].Values {
@@ -90,19 +109,21 @@ func writeReport(w io.Writer, sc *Scenario, points []*Point, out *Output, charts
 			data.PointRows = append(data.PointRows, row)
 		}
 	}
-	chartOf := map[string]template.URL{}
+	chartOf := map[string]template.HTML{}
 	for _, c := range charts {
-		chartOf[c.metric] = template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(c.png))
+		if c.svg != nil {
+			chartOf[c.metric] = inlineSVG(c.svg)
+		}
 	}
 	epochs := reportEpochs(out.Epochs)
 	for ci, col := range out.Columns {
-		m := reportMetric{Name: col.Name, Doc: col.Doc, Unit: unitLabel(col.Unit), Chart: chartOf[col.Name]}
-		for p := 0; p < len(points) && p < chartPoints; p++ {
+		m := reportMetric{Name: col.Name, Doc: col.Doc, Unit: unitLabel(col.Unit), File: chartName(col.Name), Chart: chartOf[col.Name]}
+		for p := 0; p < len(points) && p < sim.ChartedPoints; p++ {
 			for _, e := range epochs {
 				st, _ := sum.Stat(p, ci, e)
 				row := reportRow{Point: points[p].Index, Epoch: e}
 				if st.N > 0 {
-					d := sc.c.decimals
+					d := sc.Decimals()
 					row.P5, row.P50, row.P95 = humanValue(st.P5, col.Unit, d), humanValue(st.P50, col.Unit, d), humanValue(st.P95, col.Unit, d)
 					row.Mean = humanMean(st.Mean, col.Unit, d)
 				}
@@ -126,12 +147,15 @@ func reportEpochs(n int) []int {
 }
 
 // humanMean formats an exact mean (decimal text) in human units.
-func humanMean(mean string, u Unit, decimals uint8) string {
+func humanMean(mean string, u sim.Unit, decimals uint8) string {
 	r, ok := new(big.Rat).SetString(mean)
 	if !ok {
 		return mean
 	}
 	// Round to an integer, then format like the quantiles.
 	n := new(big.Int).Quo(r.Num(), r.Denom())
-	return humanValue(bigSat(n), u, decimals)
+	if !n.IsInt64() {
+		return mean
+	}
+	return humanValue(n.Int64(), u, decimals)
 }
