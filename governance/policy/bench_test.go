@@ -1,11 +1,16 @@
 package policy_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/coopera/coopera/governance"
 	"github.com/coopera/coopera/governance/govtest"
@@ -109,4 +114,94 @@ func BenchmarkPolicyReload(b *testing.B) {
 		lat = append(lat, time.Since(t0))
 	}
 	reportQuantiles(b, lat)
+}
+
+// rawProposalsQuery prepares data.coopera.proposals on the example
+// policies compiled as Compile compiles them (Rego v1, the same
+// capabilities, strict built-in errors): the raw prepared OPA query the
+// admitter's cost is measured against.
+func rawProposalsQuery(b *testing.B, query string) rego.PreparedEvalQuery {
+	b.Helper()
+	files, err := policy.ReadDir(examples)
+	if err != nil {
+		b.Fatal(err)
+	}
+	modules := map[string]*ast.Module{}
+	for _, f := range files {
+		m, err := ast.ParseModuleWithOpts(f.Name, string(f.Src), ast.ParserOptions{RegoVersion: ast.RegoV1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		modules[f.Name] = m
+	}
+	caps := policy.Capabilities()
+	c := ast.NewCompiler().WithCapabilities(caps)
+	if c.Compile(modules); c.Failed() {
+		b.Fatal(c.Errors)
+	}
+	pq, err := rego.New(rego.Query(query), rego.Compiler(c), rego.Capabilities(caps), rego.StrictBuiltinErrors(true)).PrepareForEval(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	return pq
+}
+
+// BenchmarkAdmissionVsRaw measures, in the same run and interleaved, the
+// raw prepared data.coopera.proposals query of the example policies
+// evaluated on a ready-made input (rego.EvalParsedInput, the input built
+// before the loop) and the admitter's whole Admit of the same proposal
+// (reading state, building the input, the commands policy, the decision).
+// It reports p50 and p99 of each, and Admit's over the raw query's.
+func BenchmarkAdmissionVsRaw(b *testing.B) {
+	h, adm := admitFixture(b)
+	raw := rawProposalsQuery(b, policy.ProposalsQuery)
+	p := &governance.Propose{Title: "Fee", Description: "Lower the fee a little, and fund grants.", Actions: []governance.Action{
+		{Kind: governance.ParameterChange, Module: "govtest", Name: "fee_bps", Value: []byte("90")},
+		{Kind: governance.ParameterChange, Module: "governance", Name: "quorum_bps", Value: []byte("3500")},
+	}}
+	in, err := adm.ProposalInput(h, "alice", p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	js, err := json.Marshal(in)
+	if err != nil {
+		b.Fatal(err)
+	}
+	input, err := ast.ValueFromReader(bytes.NewReader(js))
+	if err != nil {
+		b.Fatal(err)
+	}
+	cmd := &ledger.Command{Actor: "alice", Payload: p}
+	ctx := context.Background()
+	rawLat := make([]time.Duration, 0, b.N)
+	admLat := make([]time.Duration, 0, b.N)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		t0 := time.Now()
+		rs, err := raw.Eval(ctx, rego.EvalParsedInput(input))
+		t1 := time.Now()
+		if err != nil || len(rs) != 1 {
+			b.Fatal(rs, err)
+		}
+		if err := adm.Admit(ctx, h, cmd); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		rawLat = append(rawLat, t1.Sub(t0))
+		admLat = append(admLat, t2.Sub(t1))
+	}
+	b.StopTimer()
+	if !p.Decision.Allowed {
+		b.Fatalf("denied: %v", p.Decision.Reasons)
+	}
+	slices.Sort(rawLat)
+	slices.Sort(admLat)
+	q := func(d []time.Duration, n int) float64 { return float64(d[len(d)*n/100].Nanoseconds()) }
+	b.ReportMetric(q(rawLat, 50), "raw-p50-ns")
+	b.ReportMetric(q(rawLat, 99), "raw-p99-ns")
+	b.ReportMetric(q(admLat, 50), "admit-p50-ns")
+	b.ReportMetric(q(admLat, 99), "admit-p99-ns")
+	b.ReportMetric(q(admLat, 50)/q(rawLat, 50), "p50-ratio")
+	b.ReportMetric(q(admLat, 99)/q(rawLat, 99), "p99-ratio")
 }
