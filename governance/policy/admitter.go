@@ -97,6 +97,7 @@ func (l *Library) Get(ctx context.Context, hash []byte) (*Set, error) {
 type Admitter struct {
 	lib     *Library
 	machine *ledger.Machine
+	params  paramsCache
 }
 
 // NewAdmitter returns an admitter for a ledger running modules (the
@@ -126,11 +127,11 @@ func (a *Admitter) Admit(ctx context.Context, view ledger.Getter, cmd *ledger.Co
 	}
 	if p, ok := cmd.Payload.(*governance.Propose); ok {
 		p.Decision = nil
-		in, err := a.ProposalInput(view, cmd.Actor, p)
+		in, err := a.params.proposalValue(a.machine, view, cmd.Actor, p)
 		if err != nil {
 			return err
 		}
-		d, err := set.DecideProposal(ctx, in)
+		d, err := set.decideProposalValue(ctx, in)
 		if err != nil {
 			return err
 		}
@@ -144,7 +145,11 @@ func (a *Admitter) Admit(ctx context.Context, view ledger.Getter, cmd *ledger.Co
 		if err != nil {
 			return err
 		}
-		ok, reasons, err := set.DecideCommand(ctx, &CommandInput{Actor: string(cmd.Actor), Command: typ, Payload: payload})
+		pv, err := jsonValue(payload)
+		if err != nil {
+			return err
+		}
+		ok, reasons, err := set.decideCommandValue(ctx, commandObject(string(cmd.Actor), typ, pv))
 		if err != nil {
 			return err
 		}

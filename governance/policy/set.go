@@ -184,14 +184,16 @@ func Compile(ctx context.Context, files []File, display string) (*Set, error) {
 		return nil, &LoadError{Problems: astProblems(compiler.Errors)}
 	}
 	s := &Set{hash: HashFiles(files), files: names, governed: map[string]bool{}}
-	prep := func(q string) (rego.PreparedEvalQuery, error) {
-		return rego.New(rego.Query(q), rego.Compiler(compiler), rego.Capabilities(caps), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
+	prep := func(q string, opts ...func(*rego.Rego)) (rego.PreparedEvalQuery, error) {
+		opts = append(opts, rego.Query(q), rego.Compiler(compiler), rego.Capabilities(caps), rego.StrictBuiltinErrors(true))
+		return rego.New(opts...).PrepareForEval(ctx)
 	}
 	var err error
-	if s.proposals, err = prep(ProposalsQuery); err != nil {
+	// The decisions read the package documents as ast values.
+	if s.proposals, err = prep(ProposalsQuery, rego.GenerateJSON(rawResult)); err != nil {
 		return nil, &LoadError{Problems: []string{"preparing " + ProposalsQuery + ": " + err.Error()}}
 	}
-	if s.commands, err = prep(CommandsQuery); err != nil {
+	if s.commands, err = prep(CommandsQuery, rego.GenerateJSON(rawResult)); err != nil {
 		return nil, &LoadError{Problems: []string{"preparing " + CommandsQuery + ": " + err.Error()}}
 	}
 	// The governed command types are fixed by the policy set, not by input.
