@@ -127,16 +127,32 @@ func (a *Admitter) Admit(ctx context.Context, view ledger.Getter, cmd *ledger.Co
 	}
 	if p, ok := cmd.Payload.(*governance.Propose); ok {
 		p.Decision = nil
-		in, err := a.params.proposalValue(a.machine, view, cmd.Actor, p)
+		in, payload, err := a.params.proposalValue(a.machine, view, cmd.Actor, p, set.both != nil)
 		if err != nil {
 			return err
+		}
+		if set.both != nil {
+			d, reasons, done, err := set.decideBoth(ctx, in, commandObject(string(cmd.Actor), typ, payload))
+			if err != nil {
+				return err
+			}
+			if done {
+				if !d.Allowed {
+					return proposalDenied(set, d)
+				}
+				p.Decision = d
+				if len(reasons) > 0 {
+					return commandDenied(set, cmd, reasons)
+				}
+				return nil
+			}
 		}
 		d, err := set.decideProposalValue(ctx, in)
 		if err != nil {
 			return err
 		}
 		if !d.Allowed {
-			return ledger.Errorf(governance.ErrPolicyDenied, "policy %s denies the proposal: %s", set.HashHex()[:12], strings.Join(d.Reasons, "; "))
+			return proposalDenied(set, d)
 		}
 		p.Decision = d
 	}
@@ -154,10 +170,18 @@ func (a *Admitter) Admit(ctx context.Context, view ledger.Getter, cmd *ledger.Co
 			return err
 		}
 		if !ok {
-			return ledger.Errorf(governance.ErrPolicyDenied, "policy %s does not let %s submit %s: %s", set.HashHex()[:12], cmd.Actor, typ, strings.Join(reasons, "; "))
+			return commandDenied(set, cmd, reasons)
 		}
 	}
 	return nil
+}
+
+func proposalDenied(set *Set, d *governance.Decision) error {
+	return ledger.Errorf(governance.ErrPolicyDenied, "policy %s denies the proposal: %s", set.HashHex()[:12], strings.Join(d.Reasons, "; "))
+}
+
+func commandDenied(set *Set, cmd *ledger.Command, reasons []string) error {
+	return ledger.Errorf(governance.ErrPolicyDenied, "policy %s does not let %s submit %s: %s", set.HashHex()[:12], cmd.Actor, cmd.Payload.Type(), strings.Join(reasons, "; "))
 }
 
 // maybeGoverned reports whether any loaded set governs t, so that

@@ -268,6 +268,31 @@ func (s *Set) decideCommandValue(ctx context.Context, input ast.Value) (allowed 
 	return len(reasons) == 0, clip(reasons), nil
 }
 
+// decideBoth evaluates the proposal and its command at once (s.both):
+// the proposal's decision and the reasons to refuse the command. done is
+// false when the joint query fails or is undefined: the caller then
+// decides them one after the other, which says why.
+func (s *Set) decideBoth(ctx context.Context, proposal, command ast.Value) (d *governance.Decision, cmdReasons []string, done bool, err error) {
+	rs, err := s.both.Eval(ctx, rego.EvalParsedInput(ast.NewObject(
+		[2]*ast.Term{str("proposals"), ast.NewTerm(proposal)},
+		[2]*ast.Term{str("commands"), ast.NewTerm(command)},
+	)))
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, false, ctx.Err()
+		}
+		return nil, nil, false, nil
+	}
+	if len(rs) != 1 {
+		return nil, nil, false, nil
+	}
+	pv, _ := rs[0].Bindings["proposals"].(ast.Value)
+	cv, _ := rs[0].Bindings["commands"].(ast.Value)
+	doc, reasons := docReasons(ProposalsQuery, pv)
+	_, cmdReasons = docReasons(CommandsQuery, cv)
+	return s.proposalDecision(doc, reasons), clip(cmdReasons), true, nil
+}
+
 // eval evaluates a package document and returns it with the reasons to
 // deny: its deny set, plus an explanation if allow is not true. The
 // prepared query hands back ast values (see rawResult), read here without

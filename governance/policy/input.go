@@ -195,7 +195,10 @@ func (c *paramsCache) get(m *ledger.Machine, view ledger.Getter, module string) 
 // proposalValue builds the input of a proposal decision as
 // BuildProposalInput does, directly as an ast.Value, with the modules'
 // parameters from c.
-func (c *paramsCache) proposalValue(m *ledger.Machine, view ledger.Getter, actor ledger.AccountID, p *governance.Propose) (ast.Value, error) {
+//
+// With withPayload it also returns the command's payload without its
+// decision (see proposePayload), sharing the action objects.
+func (c *paramsCache) proposalValue(m *ledger.Machine, view ledger.Getter, actor ledger.AccountID, p *governance.Propose, withPayload bool) (ast.Value, ast.Value, error) {
 	params := ast.NewObject()
 	seen := map[string]*moduleParams{}
 	get := func(module string) (*moduleParams, error) {
@@ -213,28 +216,47 @@ func (c *paramsCache) proposalValue(m *ledger.Machine, view ledger.Getter, actor
 		return mp, nil
 	}
 	if _, err := get(governance.ModuleName); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	actions := make([]*ast.Term, len(p.Actions))
+	var plain []*ast.Term
+	if withPayload {
+		plain = make([]*ast.Term, len(p.Actions))
+	}
 	for i := range p.Actions {
 		act := &p.Actions[i]
 		obj, err := actionObject(act)
 		if err != nil {
-			return nil, err
-		}
-		if act.Kind == governance.ParameterChange {
-			mp, err := get(act.Module)
-			if err != nil {
-				return nil, err
-			}
-			if mp != nil && mp.fields != nil {
-				if cur := mp.fields.Get(str(act.Name)); cur != nil {
-					obj.Insert(str("current"), cur)
-				}
-			}
+			return nil, nil, err
 		}
 		actions[i] = ast.NewTerm(obj)
+		if withPayload {
+			plain[i] = actions[i]
+		}
+		if act.Kind != governance.ParameterChange {
+			continue
+		}
+		mp, err := get(act.Module)
+		if err != nil {
+			return nil, nil, err
+		}
+		if mp == nil || mp.fields == nil {
+			continue
+		}
+		if cur := mp.fields.Get(str(act.Name)); cur != nil {
+			if withPayload {
+				cp := ast.NewObject()
+				obj.Foreach(func(k, v *ast.Term) { cp.Insert(k, v) })
+				obj = cp
+			}
+			obj.Insert(str("current"), cur)
+			actions[i] = ast.NewTerm(obj)
+		}
 	}
 	doc := ProposalDoc{Title: p.Title, Description: p.Description, Deposit: p.Deposit.String(), Kinds: governance.Kinds(p.Actions)}
-	return proposalObject(string(actor), &doc, actions, false, ast.NewTerm(params)), nil
+	in := proposalObject(string(actor), &doc, actions, false, ast.NewTerm(params))
+	if !withPayload {
+		return in, nil, nil
+	}
+	return in, proposePayload(p, plain), nil
 }

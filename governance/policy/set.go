@@ -16,6 +16,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
+	"github.com/coopera/coopera/governance"
 	"github.com/coopera/coopera/ledger"
 )
 
@@ -62,6 +63,9 @@ type Set struct {
 	proposals rego.PreparedEvalQuery
 	commands  rego.PreparedEvalQuery
 	governed  map[string]bool
+	// both evaluates the two packages at once (see bothQuery); set only
+	// if gov_propose is governed and the set is decisionBlind.
+	both *rego.PreparedEvalQuery
 }
 
 // Hash returns the policy-set hash: SHA-256 over a domain tag and, in file
@@ -177,6 +181,7 @@ func Compile(ctx context.Context, files []File, display string) (*Set, error) {
 	if len(problems) > 0 {
 		return nil, &LoadError{Problems: problems}
 	}
+	blind := decisionBlind(modules)
 	caps := Capabilities()
 	compiler := ast.NewCompiler().WithCapabilities(caps)
 	compiler.Compile(modules)
@@ -217,6 +222,13 @@ func Compile(ctx context.Context, files []File, display string) (*Set, error) {
 			}
 			s.governed[t] = true
 		}
+	}
+	if s.governed[governance.CmdPropose] && blind {
+		both, err := prep(bothQuery, rego.GenerateJSON(rawResult))
+		if err != nil {
+			return nil, &LoadError{Problems: []string{"preparing the joint query: " + err.Error()}}
+		}
+		s.both = &both
 	}
 	return s, nil
 }
