@@ -127,25 +127,10 @@ func (a *Admitter) Admit(ctx context.Context, view ledger.Getter, cmd *ledger.Co
 	}
 	if p, ok := cmd.Payload.(*governance.Propose); ok {
 		p.Decision = nil
-		in, payload, err := a.params.proposalValue(a.machine, view, cmd.Actor, p, set.both != nil)
+		blind := set.blind && set.Governs(typ)
+		in, payload, err := a.params.proposalValue(a.machine, view, cmd.Actor, p, blind)
 		if err != nil {
 			return err
-		}
-		if set.both != nil {
-			d, reasons, done, err := set.decideBoth(ctx, in, commandObject(string(cmd.Actor), typ, payload))
-			if err != nil {
-				return err
-			}
-			if done {
-				if !d.Allowed {
-					return proposalDenied(set, d)
-				}
-				p.Decision = d
-				if len(reasons) > 0 {
-					return commandDenied(set, cmd, reasons)
-				}
-				return nil
-			}
 		}
 		d, err := set.decideProposalValue(ctx, in)
 		if err != nil {
@@ -155,6 +140,16 @@ func (a *Admitter) Admit(ctx context.Context, view ledger.Getter, cmd *ledger.Co
 			return proposalDenied(set, d)
 		}
 		p.Decision = d
+		if blind {
+			ok, reasons, err := set.decideCommandValue(ctx, commandObject(string(cmd.Actor), typ, payload))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return commandDenied(set, cmd, reasons)
+			}
+			return nil
+		}
 	}
 	if set.Governs(typ) {
 		payload, err := json.Marshal(cmd.Payload)

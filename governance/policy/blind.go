@@ -6,16 +6,12 @@ import (
 	"github.com/coopera/coopera/governance"
 )
 
-// One evaluation per gov_propose. The commands policy sees a gov_propose's
-// payload with the proposals policy's decision in it, so in general the
-// commands decision has to wait for the proposal's. A set none of whose
-// rules can read input.payload.decision (decisionBlind) gets both from one
-// evaluation of bothQuery, the payload given without the decision.
-
-// bothQuery evaluates both packages at once, each with its own input:
-// input.proposals is the proposal input, input.commands the command input.
-const bothQuery = `proposals := data.coopera.proposals with input as input.proposals
-commands := data.coopera.commands with input as input.commands`
+// The commands policy sees a gov_propose's payload with the proposals
+// policy's decision in it, so in general the payload is the command's JSON
+// encoding once the decision is written. For a set none of whose rules can
+// read input.payload.decision (decisionBlind), the admitter builds the
+// payload as an ast.Value from the proposal directly, without the
+// decision.
 
 // decisionBlind reports whether no rule of the parsed set can read the
 // decision in a command's payload: every reference to input names a

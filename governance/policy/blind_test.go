@@ -10,8 +10,11 @@ func TestExampleSetIsDecisionBlind(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.both == nil {
-		t.Fatal("the example set reads no decision, yet gets no joint query")
+	if !s.blind {
+		t.Fatal("the example set reads no decision, yet is not found blind")
+	}
+	if s.proposalsNarrow == nil || s.commandsNarrow == nil {
+		t.Fatalf("the example packages are narrowable: proposals %v, commands %v", s.proposalsNarrow != nil, s.commandsNarrow != nil)
 	}
 }
 
@@ -43,7 +46,7 @@ func TestDecisionBlind(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.body, err)
 		}
-		if got := s.both != nil; got != c.blind {
+		if got := s.blind; got != c.blind {
 			t.Errorf("%s: blind %v, want %v", c.body, got, c.blind)
 		}
 	}

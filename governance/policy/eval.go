@@ -108,6 +108,16 @@ func (s *Set) DecideProposal(ctx context.Context, in *ProposalInput) (*governanc
 }
 
 func (s *Set) decideProposalValue(ctx context.Context, input ast.Value) (*governance.Decision, error) {
+	if s.proposalsNarrow != nil {
+		doc, ok, err := s.evalNarrow(ctx, s.proposalsNarrow, proposalRules, input)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			doc, reasons := docReasons(ProposalsQuery, doc)
+			return s.proposalDecision(doc, reasons), nil
+		}
+	}
 	doc, reasons, err := s.eval(ctx, s.proposals, ProposalsQuery, input)
 	if err != nil {
 		return nil, err
@@ -261,36 +271,21 @@ func (s *Set) DecideCommand(ctx context.Context, in *CommandInput) (allowed bool
 }
 
 func (s *Set) decideCommandValue(ctx context.Context, input ast.Value) (allowed bool, reasons []string, err error) {
+	if s.commandsNarrow != nil {
+		doc, ok, err := s.evalNarrow(ctx, s.commandsNarrow, commandRules, input)
+		if err != nil {
+			return false, nil, err
+		}
+		if ok {
+			_, reasons = docReasons(CommandsQuery, doc)
+			return len(reasons) == 0, clip(reasons), nil
+		}
+	}
 	_, reasons, err = s.eval(ctx, s.commands, CommandsQuery, input)
 	if err != nil {
 		return false, nil, err
 	}
 	return len(reasons) == 0, clip(reasons), nil
-}
-
-// decideBoth evaluates the proposal and its command at once (s.both):
-// the proposal's decision and the reasons to refuse the command. done is
-// false when the joint query fails or is undefined: the caller then
-// decides them one after the other, which says why.
-func (s *Set) decideBoth(ctx context.Context, proposal, command ast.Value) (d *governance.Decision, cmdReasons []string, done bool, err error) {
-	rs, err := s.both.Eval(ctx, rego.EvalParsedInput(ast.NewObject(
-		[2]*ast.Term{str("proposals"), ast.NewTerm(proposal)},
-		[2]*ast.Term{str("commands"), ast.NewTerm(command)},
-	)))
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, nil, false, ctx.Err()
-		}
-		return nil, nil, false, nil
-	}
-	if len(rs) != 1 {
-		return nil, nil, false, nil
-	}
-	pv, _ := rs[0].Bindings["proposals"].(ast.Value)
-	cv, _ := rs[0].Bindings["commands"].(ast.Value)
-	doc, reasons := docReasons(ProposalsQuery, pv)
-	_, cmdReasons = docReasons(CommandsQuery, cv)
-	return s.proposalDecision(doc, reasons), clip(cmdReasons), true, nil
 }
 
 // eval evaluates a package document and returns it with the reasons to

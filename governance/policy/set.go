@@ -16,7 +16,6 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
-	"github.com/coopera/coopera/governance"
 	"github.com/coopera/coopera/ledger"
 )
 
@@ -26,6 +25,12 @@ const (
 	ProposalsQuery = "data.coopera.proposals"
 	CommandsQuery  = "data.coopera.commands"
 	governedQuery  = "data.coopera.commands.governed"
+)
+
+// The rules a decision reads.
+var (
+	proposalRules = []string{"allow", "deny", "rules"}
+	commandRules  = []string{"allow", "deny"}
 )
 
 // ErrPolicy is the error code of a policy set that cannot load: a Rego
@@ -63,9 +68,12 @@ type Set struct {
 	proposals rego.PreparedEvalQuery
 	commands  rego.PreparedEvalQuery
 	governed  map[string]bool
-	// both evaluates the two packages at once (see bothQuery); set only
-	// if gov_propose is governed and the set is decisionBlind.
-	both *rego.PreparedEvalQuery
+	// The narrow queries (narrow.go), nil where a package is not
+	// narrowable.
+	proposalsNarrow *rego.PreparedEvalQuery
+	commandsNarrow  *rego.PreparedEvalQuery
+	// blind: no rule can read the decision in a payload (decisionBlind).
+	blind bool
 }
 
 // Hash returns the policy-set hash: SHA-256 over a domain tag and, in file
@@ -223,12 +231,22 @@ func Compile(ctx context.Context, files []File, display string) (*Set, error) {
 			s.governed[t] = true
 		}
 	}
-	if s.governed[governance.CmdPropose] && blind {
-		both, err := prep(bothQuery, rego.GenerateJSON(rawResult))
-		if err != nil {
-			return nil, &LoadError{Problems: []string{"preparing the joint query: " + err.Error()}}
+	s.blind = blind
+	narrow := func(pkg string, rules []string) (*rego.PreparedEvalQuery, error) {
+		if !narrowable(compiler, ast.MustParseRef(pkg), rules) {
+			return nil, nil
 		}
-		s.both = &both
+		q, err := prep(narrowQuery(pkg, rules), rego.GenerateJSON(rawResult))
+		if err != nil {
+			return nil, &LoadError{Problems: []string{"preparing the narrow query of " + pkg + ": " + err.Error()}}
+		}
+		return &q, nil
+	}
+	if s.proposalsNarrow, err = narrow(ProposalsQuery, proposalRules); err != nil {
+		return nil, err
+	}
+	if s.commandsNarrow, err = narrow(CommandsQuery, commandRules); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
