@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -217,4 +218,55 @@ func BenchmarkAdmissionVsRaw(b *testing.B) {
 	b.ReportMetric(q(admLat, 99), "admit-p99-ns")
 	b.ReportMetric(q(admLat, 50)/q(rawLat, 50), "p50-ratio")
 	b.ReportMetric(q(admLat, 99)/q(rawLat, 99), "p99-ratio")
+}
+
+// TestAdmitConcurrently admits proposals from several goroutines at once,
+// sharing the set, its prepared queries and the parameters cache (run it
+// under the race detector).
+func TestAdmitConcurrently(t *testing.T) {
+	set, err := policy.Load(context.Background(), examples)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mods := []ledger.Module{govtest.Module{}, governance.New(govtest.Module{})}
+	h, err := ledgertest.New(mods...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := ledger.ParseGenesis([]byte(fmt.Sprintf(`{"chain_id": "conc", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "24h",
+	 "assets": [{"id": "COOP", "decimals": 6}], "accounts": [{"id": "alice"}],
+	 "params": {"governance": {"policy_hash": %q}}}`, set.HashHex())))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Genesis(g); err != nil {
+		t.Fatal(err)
+	}
+	adm, err := policy.NewAdmitter(policy.NewLibrary(set), mods...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 10 {
+				fee := 90 + i + j
+				p := &governance.Propose{Title: "Fee", Description: "Lower the fee a little, and fund grants.", Actions: []governance.Action{
+					{Kind: governance.ParameterChange, Module: "govtest", Name: "fee_bps", Value: []byte(fmt.Sprint(fee))},
+				}}
+				if err := adm.Admit(context.Background(), h, &ledger.Command{Actor: "alice", Payload: p}); err != nil || !p.Decision.Allowed {
+					errs <- fmt.Errorf("fee %d: %v %+v", fee, err, p.Decision)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
 }

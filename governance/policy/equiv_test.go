@@ -22,6 +22,15 @@ import (
 // values, allow, deny and rules read from those and rules decoded through
 // JSON. The tests below hold the new path to them, byte for byte.
 
+// toValue is the input as the legacy path built it: encoded and parsed.
+func toValue(v any) (ast.Value, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return jsonValue(b)
+}
+
 func legacyEval(ctx context.Context, q rego.PreparedEvalQuery, name string, input ast.Value) (map[string]any, []string, error) {
 	rs, err := q.Eval(ctx, rego.EvalParsedInput(input), rego.EvalGenerateJSON(func(t *ast.Term, _ *rego.EvalContext) (any, error) { return ast.JSON(t.Value) }))
 	if err != nil {

@@ -77,14 +77,6 @@ type CommandInput struct {
 	Payload json.RawMessage `json:"payload"`
 }
 
-func toValue(v any) (ast.Value, error) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return nil, err
-	}
-	return jsonValue(b)
-}
-
 // jsonValue parses a JSON document into an ast.Value as OPA parses input.
 func jsonValue(b []byte) (ast.Value, error) {
 	var x any
