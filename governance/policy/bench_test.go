@@ -149,9 +149,10 @@ func rawProposalsQuery(b *testing.B, query string) rego.PreparedEvalQuery {
 
 // narrowProposalsQuery is the narrow query the admitter evaluates for the
 // example policies (see narrow.go).
-const narrowProposalsQuery = `allow := [x | x := data.coopera.proposals.allow]
-deny := [x | x := data.coopera.proposals.deny]
-rules := [x | x := data.coopera.proposals.rules]`
+const narrowProposalsQuery = `allow := data.coopera.proposals.allow
+deny := data.coopera.proposals.deny
+rules := [x | x := data.coopera.proposals.rules]
+`
 
 // BenchmarkAdmissionVsRaw measures, in the same run and interleaved, the
 // raw prepared data.coopera.proposals query of the example policies

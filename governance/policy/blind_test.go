@@ -3,6 +3,8 @@ package policy
 import (
 	"context"
 	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
 )
 
 func TestExampleSetIsDecisionBlind(t *testing.T) {
@@ -15,6 +17,21 @@ func TestExampleSetIsDecisionBlind(t *testing.T) {
 	}
 	if s.proposalsNarrow == nil || s.commandsNarrow == nil {
 		t.Fatalf("the example packages are narrowable: proposals %v, commands %v", s.proposalsNarrow != nil, s.commandsNarrow != nil)
+	}
+	// BenchmarkAdmissionVsRaw measures this query raw.
+	c := ast.NewCompiler().WithCapabilities(Capabilities())
+	files, _ := ReadDir("../../policies")
+	mods := map[string]*ast.Module{}
+	for _, f := range files {
+		mods[f.Name] = ast.MustParseModuleWithOpts(string(f.Src), ast.ParserOptions{RegoVersion: ast.RegoV1})
+	}
+	if c.Compile(mods); c.Failed() {
+		t.Fatal(c.Errors)
+	}
+	q, _ := narrowQuery(c, ast.MustParseRef(ProposalsQuery), proposalRules)
+	want := "allow := data.coopera.proposals.allow\ndeny := data.coopera.proposals.deny\nrules := [x | x := data.coopera.proposals.rules]\n"
+	if q != want {
+		t.Fatalf("narrow query\n%s\nwant\n%s", q, want)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
+	"github.com/open-policy-agent/opa/v1/util"
 
 	"github.com/coopera/coopera/governance"
 	"github.com/coopera/coopera/governance/govtest"
@@ -205,6 +206,9 @@ var edgePolicies = []string{
 	// Subpackages are part of the package document.
 	"package coopera.proposals.sub\n\nx := to_number(\"abc\")\n",
 	"package coopera.proposals\n\nallow := true\n\nf(x) := to_number(x)\n\nconst := {\"a\": [1, 2]}\n",
+	"package coopera.proposals\n\ndefault allow := true\n",
+	"package coopera.proposals\n\ndefault allow := false\n\nallow if input.actor == \"alice\"\n\nallow := 5 if input.actor == \"alice\"\n",
+	"package coopera.proposals\n\ndefault allow := false\n\nallow if input.actor == \"alice\"\n\ndeny contains x if { some a in input.proposal.actions; x := a.value }\n",
 	"package coopera.proposals\n\ndefault allow := false\n\nallow if count(deny) == 0\n\ndeny contains sprintf(\"%d reasons\", [n]) if { n := count(input.proposal.actions); n > 0 }\n",
 }
 
@@ -238,6 +242,21 @@ func TestDecisionsAsBefore(t *testing.T) {
 				g, _ := json.Marshal(got)
 				t.Errorf("%s, input %d: decision\n%s\nwas\n%s", name, i, g, o)
 			}
+		}
+	}
+}
+
+func TestJSONValueOfNumbers(t *testing.T) {
+	for _, js := range []string{"90", " 90\n", "-1", "0", "1.5", "1e3", "-0.0", "12345678901234567890123", "01", "1.", "1 2", "-", "2\u00a0"} {
+		got, gerr := jsonValue([]byte(js))
+		var x any
+		werr := util.UnmarshalJSON([]byte(js), &x)
+		var want ast.Value
+		if werr == nil {
+			want, werr = ast.InterfaceToValue(x)
+		}
+		if (gerr == nil) != (werr == nil) || (gerr == nil && got.Compare(want) != 0) {
+			t.Errorf("%q: %v %v, want %v %v", js, got, gerr, want, werr)
 		}
 	}
 }

@@ -78,7 +78,12 @@ type CommandInput struct {
 }
 
 // jsonValue parses a JSON document into an ast.Value as OPA parses input.
+// A lone number (a parameter's value, most often) skips the decoder: it
+// is the json.Number the decoder would make of it.
 func jsonValue(b []byte) (ast.Value, error) {
+	if t := bytes.Trim(b, " \t\r\n"); len(t) > 0 && (t[0] == '-' || '0' <= t[0] && t[0] <= '9') && json.Valid(t) {
+		return ast.InterfaceToValue(json.Number(t))
+	}
 	var x any
 	if err := util.UnmarshalJSON(b, &x); err != nil {
 		return nil, err

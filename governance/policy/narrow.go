@@ -18,14 +18,51 @@ import (
 // evaluation error, allow undefined) is decided again by the package
 // query, whose reasons are the ones recorded.
 
-// narrowQuery is the narrow query of pkg for rules: each bound to an
-// array of its value, empty where it is undefined.
-func narrowQuery(pkg string, rules []string) string {
+// narrow is a prepared narrow query and how it binds each rule.
+type narrow struct {
+	q rego.PreparedEvalQuery
+	// bind says how each rule is bound: bindDirect to its value, for a rule
+	// always defined (a set, or one with a default); bindArray to an array
+	// of its value, empty where it is undefined; absent from the query
+	// where the package has no such rule.
+	bind map[string]binding
+}
+
+type binding int
+
+const (
+	bindAbsent binding = iota
+	bindDirect
+	bindArray
+)
+
+// narrowQuery is the narrow query of pkg for rules, and their bindings.
+func narrowQuery(c *ast.Compiler, pkg ast.Ref, rules []string) (string, map[string]binding) {
+	node := c.RuleTree.Find(pkg)
 	var b strings.Builder
+	bind := map[string]binding{}
 	for _, r := range rules {
-		b.WriteString(r + " := [x | x := " + pkg + "." + r + "]\n")
+		n := node.Child(ast.String(r))
+		if n == nil || len(n.Values) == 0 {
+			continue
+		}
+		always := true
+		for _, def := range n.Values {
+			if def.Default {
+				always = true
+				break
+			}
+			always = always && def.Head.RuleKind() == ast.MultiValue
+		}
+		if always {
+			bind[r] = bindDirect
+			b.WriteString(r + " := " + pkg.String() + "." + r + "\n")
+		} else {
+			bind[r] = bindArray
+			b.WriteString(r + " := [x | x := " + pkg.String() + "." + r + "]\n")
+		}
 	}
-	return b.String()
+	return b.String(), bind
 }
 
 // narrowable reports whether evaluating only rules of the package pkg
@@ -135,8 +172,8 @@ func constantRules(rules []*ast.Rule) bool {
 // evalNarrow evaluates a narrow query and returns the package document
 // it stands for: the rules that are defined. ok is false when the package
 // query must decide instead.
-func (s *Set) evalNarrow(ctx context.Context, q *rego.PreparedEvalQuery, rules []string, input ast.Value) (doc ast.Object, ok bool, err error) {
-	rs, err := q.Eval(ctx, rego.EvalParsedInput(input))
+func (s *Set) evalNarrow(ctx context.Context, q *narrow, rules []string, input ast.Value) (doc ast.Object, ok bool, err error) {
+	rs, err := q.q.Eval(ctx, rego.EvalParsedInput(input))
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil, false, ctx.Err()
@@ -148,12 +185,21 @@ func (s *Set) evalNarrow(ctx context.Context, q *rego.PreparedEvalQuery, rules [
 	}
 	doc = ast.NewObject()
 	for _, r := range rules {
-		arr, _ := rs[0].Bindings[r].(*ast.Array)
-		if arr == nil || arr.Len() > 1 {
-			return nil, false, nil
-		}
-		if arr.Len() == 1 {
-			doc.Insert(str(r), arr.Elem(0))
+		switch q.bind[r] {
+		case bindDirect:
+			v, _ := rs[0].Bindings[r].(ast.Value)
+			if v == nil {
+				return nil, false, nil
+			}
+			doc.Insert(str(r), ast.NewTerm(v))
+		case bindArray:
+			arr, _ := rs[0].Bindings[r].(*ast.Array)
+			if arr == nil || arr.Len() > 1 {
+				return nil, false, nil
+			}
+			if arr.Len() == 1 {
+				doc.Insert(str(r), arr.Elem(0))
+			}
 		}
 	}
 	if doc.Get(termAllow) == nil {

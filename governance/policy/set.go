@@ -70,8 +70,8 @@ type Set struct {
 	governed  map[string]bool
 	// The narrow queries (narrow.go), nil where a package is not
 	// narrowable.
-	proposalsNarrow *rego.PreparedEvalQuery
-	commandsNarrow  *rego.PreparedEvalQuery
+	proposalsNarrow *narrow
+	commandsNarrow  *narrow
 	// blind: no rule can read the decision in a payload (decisionBlind).
 	blind bool
 }
@@ -232,20 +232,25 @@ func Compile(ctx context.Context, files []File, display string) (*Set, error) {
 		}
 	}
 	s.blind = blind
-	narrow := func(pkg string, rules []string) (*rego.PreparedEvalQuery, error) {
-		if !narrowable(compiler, ast.MustParseRef(pkg), rules) {
+	prepNarrow := func(pkg string, rules []string) (*narrow, error) {
+		ref := ast.MustParseRef(pkg)
+		if !narrowable(compiler, ref, rules) {
 			return nil, nil
 		}
-		q, err := prep(narrowQuery(pkg, rules), rego.GenerateJSON(rawResult))
+		query, bind := narrowQuery(compiler, ref, rules)
+		if bind["allow"] == bindAbsent {
+			return nil, nil // undefined allow: the package query says so
+		}
+		q, err := prep(query, rego.GenerateJSON(rawResult))
 		if err != nil {
 			return nil, &LoadError{Problems: []string{"preparing the narrow query of " + pkg + ": " + err.Error()}}
 		}
-		return &q, nil
+		return &narrow{q: q, bind: bind}, nil
 	}
-	if s.proposalsNarrow, err = narrow(ProposalsQuery, proposalRules); err != nil {
+	if s.proposalsNarrow, err = prepNarrow(ProposalsQuery, proposalRules); err != nil {
 		return nil, err
 	}
-	if s.commandsNarrow, err = narrow(CommandsQuery, commandRules); err != nil {
+	if s.commandsNarrow, err = prepNarrow(CommandsQuery, commandRules); err != nil {
 		return nil, err
 	}
 	return s, nil
