@@ -97,6 +97,7 @@ func (l *Library) Get(ctx context.Context, hash []byte) (*Set, error) {
 type Admitter struct {
 	lib     *Library
 	machine *ledger.Machine
+	params  paramsCache
 }
 
 // NewAdmitter returns an admitter for a ledger running modules (the
@@ -126,33 +127,56 @@ func (a *Admitter) Admit(ctx context.Context, view ledger.Getter, cmd *ledger.Co
 	}
 	if p, ok := cmd.Payload.(*governance.Propose); ok {
 		p.Decision = nil
-		in, err := a.ProposalInput(view, cmd.Actor, p)
+		blind := set.blind && set.Governs(typ)
+		in, payload, err := a.params.proposalValue(a.machine, view, cmd.Actor, p, blind)
 		if err != nil {
 			return err
 		}
-		d, err := set.DecideProposal(ctx, in)
+		d, err := set.decideProposalValue(ctx, in)
 		if err != nil {
 			return err
 		}
 		if !d.Allowed {
-			return ledger.Errorf(governance.ErrPolicyDenied, "policy %s denies the proposal: %s", set.HashHex()[:12], strings.Join(d.Reasons, "; "))
+			return proposalDenied(set, d)
 		}
 		p.Decision = d
+		if blind {
+			ok, reasons, err := set.decideCommandValue(ctx, commandObject(string(cmd.Actor), typ, payload))
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return commandDenied(set, cmd, reasons)
+			}
+			return nil
+		}
 	}
 	if set.Governs(typ) {
 		payload, err := json.Marshal(cmd.Payload)
 		if err != nil {
 			return err
 		}
-		ok, reasons, err := set.DecideCommand(ctx, &CommandInput{Actor: string(cmd.Actor), Command: typ, Payload: payload})
+		pv, err := jsonValue(payload)
+		if err != nil {
+			return err
+		}
+		ok, reasons, err := set.decideCommandValue(ctx, commandObject(string(cmd.Actor), typ, pv))
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return ledger.Errorf(governance.ErrPolicyDenied, "policy %s does not let %s submit %s: %s", set.HashHex()[:12], cmd.Actor, typ, strings.Join(reasons, "; "))
+			return commandDenied(set, cmd, reasons)
 		}
 	}
 	return nil
+}
+
+func proposalDenied(set *Set, d *governance.Decision) error {
+	return ledger.Errorf(governance.ErrPolicyDenied, "policy %s denies the proposal: %s", set.HashHex()[:12], strings.Join(d.Reasons, "; "))
+}
+
+func commandDenied(set *Set, cmd *ledger.Command, reasons []string) error {
+	return ledger.Errorf(governance.ErrPolicyDenied, "policy %s does not let %s submit %s: %s", set.HashHex()[:12], cmd.Actor, cmd.Payload.Type(), strings.Join(reasons, "; "))
 }
 
 // maybeGoverned reports whether any loaded set governs t, so that

@@ -27,6 +27,12 @@ const (
 	governedQuery  = "data.coopera.commands.governed"
 )
 
+// The rules a decision reads.
+var (
+	proposalRules = []string{"allow", "deny", "rules"}
+	commandRules  = []string{"allow", "deny"}
+)
+
 // ErrPolicy is the error code of a policy set that cannot load: a Rego
 // syntax or type error, a forbidden built-in, an unreadable file.
 var ErrPolicy = ledger.NewCode("policy_invalid")
@@ -62,6 +68,12 @@ type Set struct {
 	proposals rego.PreparedEvalQuery
 	commands  rego.PreparedEvalQuery
 	governed  map[string]bool
+	// The narrow queries (narrow.go), nil where a package is not
+	// narrowable.
+	proposalsNarrow *narrow
+	commandsNarrow  *narrow
+	// blind: no rule can read the decision in a payload (decisionBlind).
+	blind bool
 }
 
 // Hash returns the policy-set hash: SHA-256 over a domain tag and, in file
@@ -177,6 +189,7 @@ func Compile(ctx context.Context, files []File, display string) (*Set, error) {
 	if len(problems) > 0 {
 		return nil, &LoadError{Problems: problems}
 	}
+	blind := decisionBlind(modules)
 	caps := Capabilities()
 	compiler := ast.NewCompiler().WithCapabilities(caps)
 	compiler.Compile(modules)
@@ -184,14 +197,16 @@ func Compile(ctx context.Context, files []File, display string) (*Set, error) {
 		return nil, &LoadError{Problems: astProblems(compiler.Errors)}
 	}
 	s := &Set{hash: HashFiles(files), files: names, governed: map[string]bool{}}
-	prep := func(q string) (rego.PreparedEvalQuery, error) {
-		return rego.New(rego.Query(q), rego.Compiler(compiler), rego.Capabilities(caps), rego.StrictBuiltinErrors(true)).PrepareForEval(ctx)
+	prep := func(q string, opts ...func(*rego.Rego)) (rego.PreparedEvalQuery, error) {
+		opts = append(opts, rego.Query(q), rego.Compiler(compiler), rego.Capabilities(caps), rego.StrictBuiltinErrors(true))
+		return rego.New(opts...).PrepareForEval(ctx)
 	}
 	var err error
-	if s.proposals, err = prep(ProposalsQuery); err != nil {
+	// The decisions read the package documents as ast values.
+	if s.proposals, err = prep(ProposalsQuery, rego.GenerateJSON(rawResult)); err != nil {
 		return nil, &LoadError{Problems: []string{"preparing " + ProposalsQuery + ": " + err.Error()}}
 	}
-	if s.commands, err = prep(CommandsQuery); err != nil {
+	if s.commands, err = prep(CommandsQuery, rego.GenerateJSON(rawResult)); err != nil {
 		return nil, &LoadError{Problems: []string{"preparing " + CommandsQuery + ": " + err.Error()}}
 	}
 	// The governed command types are fixed by the policy set, not by input.
@@ -215,6 +230,28 @@ func Compile(ctx context.Context, files []File, display string) (*Set, error) {
 			}
 			s.governed[t] = true
 		}
+	}
+	s.blind = blind
+	prepNarrow := func(pkg string, rules []string) (*narrow, error) {
+		ref := ast.MustParseRef(pkg)
+		if !narrowable(compiler, ref, rules) {
+			return nil, nil
+		}
+		query, bind := narrowQuery(compiler, ref, rules)
+		if bind["allow"] == bindAbsent {
+			return nil, nil // undefined allow: the package query says so
+		}
+		q, err := prep(query, rego.GenerateJSON(rawResult))
+		if err != nil {
+			return nil, &LoadError{Problems: []string{"preparing the narrow query of " + pkg + ": " + err.Error()}}
+		}
+		return &narrow{q: q, bind: bind}, nil
+	}
+	if s.proposalsNarrow, err = prepNarrow(ProposalsQuery, proposalRules); err != nil {
+		return nil, err
+	}
+	if s.commandsNarrow, err = prepNarrow(CommandsQuery, commandRules); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
