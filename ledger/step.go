@@ -162,8 +162,10 @@ type BlockInput struct {
 // before (in this block or, through in.Idem, an earlier one) is not
 // executed: its Slot says whether it duplicates or conflicts. When every
 // submitted command was answered so, and no epoch closes are due, the
-// Ready has no Block (an empty input gives an empty block). An error is an I/O fault of r
-// or a failed invariant: the block must be abandoned.
+// Ready has no Block (an empty input gives an empty block). Block time is
+// in.Time, raised to the parent's and lowered to the parent's plus
+// ledger.max_time_step (Ready.ClockAhead says by how much). An error is an
+// I/O fault of r or a failed invariant: the block must be abandoned.
 func (s *Step) Execute(r Reader, in BlockInput) (*Ready, error) {
 	st := s.state(r)
 	chain, err := GetChain(st)
