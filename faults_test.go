@@ -28,6 +28,7 @@ import (
 
 	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/store"
 )
 
 const faultDir = "ledger"
@@ -299,7 +300,7 @@ func diskFull(op errorfs.Op) error {
 }
 
 // TestFsyncErrorStopsEngine fails the WAL's fsync under load: the engine
-// must stop and report the fault, acknowledge nothing more, and lose
+// must stop and report the fault (store.ErrStorage), acknowledge nothing more, and lose
 // nothing it acknowledged, even when the power is then cut (only synced
 // data kept). Three trials by default.
 func TestFsyncErrorStopsEngine(t *testing.T) {
@@ -349,8 +350,8 @@ func faultStops(t *testing.T, inject func(errorfs.Op) error, cause error) {
 		stop()
 		fault := e.Err()
 		t.Logf("trial %d: %d faults injected; Err: %v", trial, injected.Load(), fault)
-		if !errors.Is(fault, cause) {
-			t.Fatalf("trial %d: Err() = %v, which does not wrap the injected %v", trial, fault, cause)
+		if !errors.Is(fault, store.ErrStorage) || !errors.Is(fault, cause) {
+			t.Fatalf("trial %d: Err() = %v; want a storage fault (store.ErrStorage) wrapping the injected %v", trial, fault, cause)
 		}
 		if n := l.lateAcks.Load(); n > 0 {
 			t.Fatalf("trial %d: %d commands acknowledged after the fault was reported", trial, n)
