@@ -91,11 +91,22 @@ func (e *Engine) SubmitBatch(ctx context.Context, cmds []*ledger.Command) ([]*Re
 		case e.reqs <- r:
 		case <-e.quit:
 			return nil, errClosed
+		case <-e.done:
+			return nil, e.stopped()
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 		select {
 		case <-r.done:
+		case <-e.done:
+			// The sequencer has stopped (a fault, or Close) and its
+			// acknowledger has released every request it took: if r is not
+			// done, it arrived after the last drain and nobody will answer it.
+			select {
+			case <-r.done:
+			default:
+				return nil, e.stopped()
+			}
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
@@ -106,6 +117,15 @@ func (e *Engine) SubmitBatch(ctx context.Context, cmds []*ledger.Command) ([]*Re
 		cmds = cmds[n:]
 	}
 	return out, nil
+}
+
+// stopped is the error for a request the stopped sequencer never took: the
+// fault that stopped it, or ErrClosed.
+func (e *Engine) stopped() error {
+	if err := e.Err(); err != nil {
+		return err
+	}
+	return errClosed
 }
 
 // admit runs the Admitters on c against the committed state.

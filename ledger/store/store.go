@@ -71,6 +71,7 @@ type DB struct {
 	db    *pebble.DB
 	cache interface{ Unref() }
 	wo    *pebble.WriteOptions
+	latch *latch // the storage fault (see walFS)
 }
 
 // Open opens or creates the store in dir.
@@ -83,8 +84,13 @@ func Open(dir string, o *Options) (*DB, error) {
 		cacheBytes = 64 << 20
 	}
 	cache := pebble.NewCache(cacheBytes)
+	fs := o.FS
+	if fs == nil {
+		fs = vfs.Default
+	}
+	l := &latch{}
 	po := &pebble.Options{
-		FS:                 o.FS,
+		FS:                 &walFS{FS: fs, l: l},
 		Cache:              cache,
 		ReadOnly:           o.ReadOnly,
 		FormatMajorVersion: pebble.FormatNewest,
@@ -107,7 +113,7 @@ func Open(dir string, o *Options) (*DB, error) {
 	if err != nil {
 		return nil, wrapErr("open "+dir, err)
 	}
-	s := &DB{db: db, wo: pebble.Sync}
+	s := &DB{db: db, wo: pebble.Sync, latch: l}
 	if o.NoSync {
 		s.wo = pebble.NoSync
 	}

@@ -60,7 +60,13 @@ func (s *DB) Write(c *Commit) error {
 	if err := s.fill(b, c); err != nil {
 		return err
 	}
-	return wrapErr("commit block", b.Commit(s.wo))
+	if err := s.latch.fault(); err != nil {
+		return err
+	}
+	if err := b.Commit(s.wo); err != nil {
+		return wrapErr("commit block", err)
+	}
+	return s.latch.fault()
 }
 
 func (s *DB) fill(b *pebble.Batch, c *Commit) error {
@@ -177,6 +183,7 @@ func (s *DB) Flush() error { return wrapErr("flush", s.db.Flush()) }
 type Applied struct {
 	b    *pebble.Batch
 	sync bool
+	l    *latch
 }
 
 // Wait blocks until the block is durable and releases the batch. It must be
@@ -186,7 +193,12 @@ func (a *Applied) Wait() error {
 	if !a.sync {
 		return nil
 	}
-	return wrapErr("sync block", a.b.SyncWait())
+	if err := a.b.SyncWait(); err != nil {
+		return wrapErr("sync block", err)
+	}
+	// A log write or sync that failed before the waiter was released
+	// latched the fault (see walFS): the block may not be durable.
+	return a.l.fault()
 }
 
 // Apply applies c like Write but returns as soon as the block is visible
@@ -203,6 +215,9 @@ func (s *DB) Apply(c *Commit) (*Applied, error) { return s.apply(c, s.wo != pebb
 func (s *DB) ApplyUnsynced(c *Commit) (*Applied, error) { return s.apply(c, false) }
 
 func (s *DB) apply(c *Commit, sync bool) (*Applied, error) {
+	if err := s.latch.fault(); err != nil {
+		return nil, err
+	}
 	b := s.db.NewBatch()
 	if err := s.fill(b, c); err != nil {
 		b.Close()
@@ -213,11 +228,11 @@ func (s *DB) apply(c *Commit, sync bool) (*Applied, error) {
 			b.Close()
 			return nil, wrapErr("commit block", err)
 		}
-		return &Applied{b: b}, nil
+		return &Applied{b: b, l: s.latch}, nil
 	}
 	if err := s.db.ApplyNoSyncWait(b, pebble.Sync); err != nil {
 		b.Close()
 		return nil, wrapErr("commit block", err)
 	}
-	return &Applied{b: b, sync: true}, nil
+	return &Applied{b: b, sync: true, l: s.latch}, nil
 }
