@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 )
@@ -55,7 +56,29 @@ func (l *Log) PutSnapshot(ctx context.Context, height uint64, dir string) error 
 
 // GetSnapshot writes the newest snapshot into dir (which must not exist)
 // and returns its height; ok is false if there is none.
+//
+// The leader replaces the snapshot while nodes may be reading it: a read
+// whose chunks were replaced under it stalls or fails its digest. Each
+// attempt is bounded (snapshotReadTimeout) and a failed one is retried
+// from the newest snapshot, up to snapshotAttempts times within ctx.
 func (l *Log) GetSnapshot(ctx context.Context, dir string) (height uint64, ok bool, err error) {
+	for attempt := 1; ; attempt++ {
+		actx, cancel := context.WithTimeout(ctx, snapshotReadTimeout)
+		height, ok, err = l.getSnapshot(actx, dir)
+		cancel()
+		if err == nil || attempt == snapshotAttempts || ctx.Err() != nil {
+			return height, ok, err
+		}
+		os.RemoveAll(dir)
+	}
+}
+
+const (
+	snapshotAttempts    = 3
+	snapshotReadTimeout = 20 * time.Second
+)
+
+func (l *Log) getSnapshot(ctx context.Context, dir string) (height uint64, ok bool, err error) {
 	res, err := l.obj.Get(ctx, snapshotName)
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return 0, false, nil
