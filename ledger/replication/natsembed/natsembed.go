@@ -115,7 +115,7 @@ func (c *Cluster) StartServer(i int) error {
 		return err
 	}
 	go s.Start()
-	if !s.ReadyForConnections(10 * time.Second) {
+	if !s.ReadyForConnections(30 * time.Second) {
 		s.Shutdown()
 		return fmt.Errorf("natsembed: server %d did not start", i)
 	}
