@@ -199,16 +199,11 @@ func (e *Engine) signBlock(hash ledger.Hash) replication.Signature {
 	return replication.Signature{Signer: k.Public().(ed25519.PublicKey), Sig: ed25519.Sign(k, ledger.SequencerSignBytes(e.chain.ChainID, hash))}
 }
 
-// chainParams reads the chain's parameters as of the next block
-// (sequencer goroutine only).
-func (e *Engine) chainParams() (ledger.ChainParams, error) {
-	return ledger.ChainParamsAt(e.cacheGetter(), e.applied.Height+1)
-}
-
 // mayLead reports why this node may not lead, or "" if it may: on a chain
-// with sequencer keys it needs one of them (sequencer goroutine only).
+// with sequencer keys (as of the next block) it needs one of them
+// (sequencer goroutine only).
 func (e *Engine) mayLead() string {
-	cp, err := e.chainParams()
+	cp, err := ledger.ChainParamsAt(e.cacheGetter(), e.applied.Height+1)
 	if err != nil {
 		return err.Error()
 	}

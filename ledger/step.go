@@ -115,10 +115,6 @@ type Ready struct {
 	// the largest the chain allows for this block (ledger.max_time_step);
 	// the block took the largest. Hosts report it as clock skew.
 	ClockAhead int64
-	// State is the block's working state after its last command, over the
-	// Reader the block was executed on; valid until that Reader changes or
-	// the Step runs another block, whichever comes first.
-	State *State
 }
 
 // Slot is what became of one submitted command.
@@ -135,9 +131,6 @@ type Slot struct {
 	// Conflict reports an idempotency key used before for another command.
 	Conflict bool
 }
-
-// Duplicate reports whether the command was answered by an earlier one.
-func (s Slot) Duplicate() bool { return s.Exec < 0 && !s.Conflict }
 
 // BlockInput is what a host decides for a new block.
 type BlockInput struct {
@@ -205,7 +198,7 @@ func (s *Step) Execute(r Reader, in BlockInput) (*Ready, error) {
 		Header:   Header{Height: height, Time: t, PrevHash: in.Prev.Hash},
 		Commands: exec, Results: results, Events: events,
 	}
-	rd.Block, rd.State = b, st
+	rd.Block = b
 	if err := s.finish(rd, st, in.Prev); err != nil {
 		return nil, err
 	}
@@ -288,7 +281,7 @@ func (s *Step) Apply(r Reader, prev Head, b *Block) (*Ready, error) {
 	if err := s.m.Replay(st, b); err != nil {
 		return nil, err
 	}
-	rd := &Ready{Block: b, State: st}
+	rd := &Ready{Block: b}
 	for _, c := range b.Commands {
 		if c.Payload.Type() != "close_epoch" {
 			break
@@ -316,7 +309,7 @@ func (s *Step) genesisOn(st *State, g *Genesis) (*Ready, error) {
 		return nil, err
 	}
 	b := &Block{Header: Header{Height: 0, Time: g.GenesisTime.UnixNano()}, Events: events}
-	rd := &Ready{Block: b, State: st}
+	rd := &Ready{Block: b}
 	if err := s.finish(rd, st, Head{}); err != nil {
 		return nil, err
 	}

@@ -122,12 +122,12 @@ func saveKeys(dir string, keys map[string]ed25519.PrivateKey) error {
 // else the actor's key in dir's keyring, else nil.
 func keyFor(dir, signFile string, actor ledger.AccountID) (ed25519.PrivateKey, error) {
 	if signFile != "" {
-		return readSeedKey(signFile)
+		return readKey(signFile)
 	}
 	if dir == "" {
 		return nil, nil
 	}
-	k, err := readSeedKey(filepath.Join(keyringDir(dir), string(actor)+".key"))
+	k, err := readKey(filepath.Join(keyringDir(dir), string(actor)+".key"))
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
@@ -193,4 +193,24 @@ func withSequencers(genesis string, pubs ...ed25519.PublicKey) string {
 		hexes = append(hexes, `"`+hex.EncodeToString(p)+`"`)
 	}
 	return strings.Replace(genesis, `"ledger": {`, `"ledger": {"sequencer_keys": [`+strings.Join(hexes, ", ")+`], `, 1)
+}
+
+// readKey reads a key file: the hex of an ed25519 seed (32 bytes, as
+// keygen writes) or of a private key (64 bytes).
+func readKey(file string) (ed25519.PrivateKey, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, err
+	}
+	b, err := hex.DecodeString(strings.TrimSpace(string(data)))
+	if err != nil {
+		return nil, fmt.Errorf("%s: not hex: %w", file, err)
+	}
+	switch len(b) {
+	case ed25519.SeedSize:
+		return ed25519.NewKeyFromSeed(b), nil
+	case ed25519.PrivateKeySize:
+		return ed25519.PrivateKey(b), nil
+	}
+	return nil, fmt.Errorf("%s: %d bytes; an ed25519 seed is 32, a private key 64", file, len(b))
 }

@@ -36,7 +36,7 @@ func TestKeygen(t *testing.T) {
 	if fi, err := os.Stat(file); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("key file: %v %v", fi, err)
 	}
-	if _, err := readSeedKey(file); err != nil {
+	if _, err := readKey(file); err != nil {
 		t.Fatal(err)
 	}
 	runCLI(t, "keygen", "-out", file).want(t, exitFail).stderrContains(t, "exists")

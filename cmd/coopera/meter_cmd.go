@@ -6,7 +6,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"net"
@@ -217,25 +216,6 @@ loop:
 	}
 	fmt.Fprintf(c.stdout, "%d reads: %d records applied, %d duplicates, %d rejected, %d pending\n", out.Reads, out.Applied, out.Duplicates, len(out.Rejected), out.Pending)
 	return exitOK
-}
-
-// readKey reads a hex ed25519 seed (32 bytes) or private key (64 bytes).
-func readKey(file string) (ed25519.PrivateKey, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	b, err := hex.DecodeString(strings.TrimSpace(string(data)))
-	if err != nil {
-		return nil, fmt.Errorf("%s: not hex: %w", file, err)
-	}
-	switch len(b) {
-	case ed25519.SeedSize:
-		return ed25519.NewKeyFromSeed(b), nil
-	case ed25519.PrivateKeySize:
-		return ed25519.PrivateKey(b), nil
-	}
-	return nil, fmt.Errorf("%s: %d bytes; an ed25519 seed is 32, a private key 64", file, len(b))
 }
 
 var _ flag.Value = classFlags{}

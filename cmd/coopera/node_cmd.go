@@ -5,7 +5,6 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/subtle"
 	"crypto/tls"
 	"crypto/x509"
@@ -92,7 +91,7 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 		opts.Replication.TLS = tc
 	}
 	if *seqKey != "" {
-		k, err := readSeedKey(*seqKey)
+		k, err := readKey(*seqKey)
 		if err != nil {
 			return c.failInput(err)
 		}
@@ -359,20 +358,6 @@ func natsTLS(certFile, keyFile, caFile string) (*tls.Config, error) {
 		tc.RootCAs = pool
 	}
 	return tc, nil
-}
-
-// readSeedKey reads an ed25519 private key stored as the hex of its
-// 32-byte seed.
-func readSeedKey(file string) (ed25519.PrivateKey, error) {
-	raw, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	seed, err := hex.DecodeString(strings.TrimSpace(string(raw)))
-	if err != nil || len(seed) != ed25519.SeedSize {
-		return nil, fmt.Errorf("%s: want the hex of a %d-byte ed25519 seed", file, ed25519.SeedSize)
-	}
-	return ed25519.NewKeyFromSeed(seed), nil
 }
 
 // limitListener accepts at most n connections at once: the next waits
