@@ -37,6 +37,11 @@ type Record struct {
 	Quantity uint64           `json:"quantity"`
 	Credits  uint64           `json:"credits,omitempty"`
 	Source   string           `json:"source"`
+	// EnergyMJ is the energy the metered work drew, in millijoules (a
+	// GPU's energy counter delta over the window); zero when not metered.
+	// It is recorded and summed per provider and epoch; it does not change
+	// the contribution's value.
+	EnergyMJ uint64 `json:"energy_mj,omitempty"`
 }
 
 func (*Record) Type() string { return "contribution_record" }
@@ -47,10 +52,12 @@ func (p *Record) Encode(e *ledger.Encoder) {
 	e.Uint(p.Quantity)
 	e.Uint(p.Credits)
 	e.String(p.Source)
+	e.TrailingUint(p.EnergyMJ) // added later: records without energy encode as before
 }
 func (p *Record) Decode(d *ledger.Decoder) {
 	p.Provider, p.Kind, p.Class = ledger.AccountID(d.String()), d.String(), d.String()
 	p.Quantity, p.Credits, p.Source = d.Uint(), d.Uint(), d.String()
+	p.EnergyMJ = d.TrailingUint()
 }
 func (p *Record) Validate() error {
 	if err := p.Provider.Validate(); err != nil {

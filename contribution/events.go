@@ -34,12 +34,45 @@ type Recorded struct {
 	Credits  uint64           `json:"credits,omitempty"`
 	Source   string           `json:"source"`
 	Reporter ledger.AccountID `json:"reporter"`
+	EnergyMJ uint64           `json:"energy_mj,omitempty"` // millijoules; 0 when not metered
 }
 
 func (*Recorded) EventType() string              { return "contribution_recorded" }
-func (*Recorded) EventVersion() uint16           { return 1 }
+func (*Recorded) EventVersion() uint16           { return 2 }
 func (e *Recorded) Accounts() []ledger.AccountID { return []ledger.AccountID{e.Provider} }
 func (e *Recorded) Encode(enc *ledger.Encoder) {
+	e.v1().Encode(enc)
+	enc.Uint(e.EnergyMJ)
+}
+func (e *Recorded) Decode(d *ledger.Decoder) {
+	var v1 RecordedV1
+	v1.Decode(d)
+	*e = *upcastRecorded(&v1).(*Recorded)
+	e.EnergyMJ = d.Uint()
+}
+
+func (e *Recorded) v1() *RecordedV1 {
+	return &RecordedV1{Epoch: e.Epoch, Provider: e.Provider, Kind: e.Kind, Class: e.Class, Quantity: e.Quantity, Value: e.Value, Credits: e.Credits, Source: e.Source, Reporter: e.Reporter}
+}
+
+// RecordedV1 is contribution_recorded as written before records carried
+// energy; it upcasts to Recorded with no energy.
+type RecordedV1 struct {
+	Epoch    uint64           `json:"epoch"`
+	Provider ledger.AccountID `json:"provider"`
+	Kind     string           `json:"kind"`
+	Class    string           `json:"class,omitempty"`
+	Quantity uint64           `json:"quantity"`
+	Value    ledger.Amount    `json:"value"`
+	Credits  uint64           `json:"credits,omitempty"`
+	Source   string           `json:"source"`
+	Reporter ledger.AccountID `json:"reporter"`
+}
+
+func (*RecordedV1) EventType() string              { return "contribution_recorded" }
+func (*RecordedV1) EventVersion() uint16           { return 1 }
+func (e *RecordedV1) Accounts() []ledger.AccountID { return []ledger.AccountID{e.Provider} }
+func (e *RecordedV1) Encode(enc *ledger.Encoder) {
 	enc.Uint(e.Epoch)
 	enc.String(string(e.Provider))
 	enc.String(e.Kind)
@@ -50,10 +83,15 @@ func (e *Recorded) Encode(enc *ledger.Encoder) {
 	enc.String(e.Source)
 	enc.String(string(e.Reporter))
 }
-func (e *Recorded) Decode(d *ledger.Decoder) {
+func (e *RecordedV1) Decode(d *ledger.Decoder) {
 	e.Epoch, e.Provider, e.Kind, e.Class = d.Uint(), ledger.AccountID(d.String()), d.String(), d.String()
 	e.Quantity, e.Value, e.Credits = d.Uint(), d.Amount(), d.Uint()
 	e.Source, e.Reporter = d.String(), ledger.AccountID(d.String())
+}
+
+func upcastRecorded(ev ledger.Event) ledger.Event {
+	e := ev.(*RecordedV1)
+	return &Recorded{Epoch: e.Epoch, Provider: e.Provider, Kind: e.Kind, Class: e.Class, Quantity: e.Quantity, Value: e.Value, Credits: e.Credits, Source: e.Source, Reporter: e.Reporter}
 }
 
 // Committed records a validator's weight commitment.

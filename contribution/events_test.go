@@ -53,3 +53,53 @@ func TestEventVersions(t *testing.T) {
 		t.Fatalf("applying epoch_scored v1: %v, want ErrUnknownVersion", err)
 	}
 }
+
+// TestRecordedEnergy: contribution_recorded v2 carries energy; v1 (written
+// before records had energy) upcasts with none. A record without energy
+// encodes byte for byte as before energy existed; one with energy adds a
+// trailing field, and a present zero is refused as not canonical.
+func TestRecordedEnergy(t *testing.T) {
+	m, err := ledger.NewMachine(contribution.New(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := m.Registry()
+	ev := &contribution.Recorded{Epoch: 4, Provider: "p1", Kind: "gpu_seconds", Class: "h100", Quantity: 60, Value: ledger.NewAmount(60), Source: "dcgm", Reporter: "meter", EnergyMJ: 21_000_000}
+	if back := roundTrip(t, reg, ev); !reflect.DeepEqual(back, ev) {
+		t.Fatalf("recorded v2 round trip:\n%+v\n%+v", back, ev)
+	}
+	old := &contribution.RecordedV1{Epoch: 4, Provider: "p1", Kind: "gpu_seconds", Quantity: 60, Value: ledger.NewAmount(60), Source: "dcgm", Reporter: "meter"}
+	up, ok := roundTrip(t, reg, old).(*contribution.Recorded)
+	if !ok || up.Provider != "p1" || up.Quantity != 60 || up.EnergyMJ != 0 {
+		t.Fatalf("recorded v1 upcast to %+v", up)
+	}
+
+	rec := &contribution.Record{Provider: "p1", Kind: "gpu_seconds", Quantity: 60, Source: "dcgm"}
+	e := ledger.NewEncoder(nil)
+	rec.Encode(e)
+	before := ledger.NewEncoder(nil) // the record's encoding before energy existed
+	before.String("p1")
+	before.String("gpu_seconds")
+	before.String("")
+	before.Uint(60)
+	before.Uint(0)
+	before.String("dcgm")
+	if string(e.Bytes()) != string(before.Bytes()) {
+		t.Fatalf("a record without energy encodes as %x, before energy %x", e.Bytes(), before.Bytes())
+	}
+	rec.EnergyMJ = 9
+	e = ledger.NewEncoder(nil)
+	rec.Encode(e)
+	var back contribution.Record
+	d := ledger.NewDecoder(e.Bytes(), "record")
+	back.Decode(d)
+	if err := d.Finish(); err != nil || back != *rec {
+		t.Fatalf("record with energy: %+v, %v", back, err)
+	}
+	zero := append(before.Bytes(), 0) // energy present as 0
+	d = ledger.NewDecoder(zero, "record")
+	back.Decode(d)
+	if err := d.Finish(); !errors.Is(err, ledger.ErrMalformed) {
+		t.Fatalf("energy present as 0: %v, want ErrMalformed", err)
+	}
+}

@@ -74,7 +74,11 @@ func extra(price contribution.PriceSource) ledgertest.Extra {
 					}
 					for _, r := range rs {
 						if r.Epoch == epoch {
-							fmt.Fprintf(&sb, "%s: C=%s consensus=%dppb incentive=%dppb trust=%dppb reward=%s flagged=%v capped=%s\n", id, r.Contribution, r.Consensus, r.Incentive, r.Trust, r.Reward, r.Flagged, r.Capped)
+							fmt.Fprintf(&sb, "%s: C=%s consensus=%dppb incentive=%dppb trust=%dppb reward=%s flagged=%v capped=%s", id, r.Contribution, r.Consensus, r.Incentive, r.Trust, r.Reward, r.Flagged, r.Capped)
+							if r.EnergyMJ != 0 {
+								fmt.Fprintf(&sb, " energy=%dmJ", r.EnergyMJ)
+							}
+							sb.WriteByte('\n')
 						}
 					}
 				}

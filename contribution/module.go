@@ -40,7 +40,8 @@ func (Module) Commands() []ledger.CommandSpec {
 func (Module) Events() []ledger.EventSpec {
 	return []ledger.EventSpec{
 		{Type: "contribution_registered", Version: 1, New: func() ledger.Event { return new(Registered) }},
-		{Type: "contribution_recorded", Version: 1, New: func() ledger.Event { return new(Recorded) }},
+		{Type: "contribution_recorded", Version: 1, New: func() ledger.Event { return new(RecordedV1) }, Upcast: upcastRecorded},
+		{Type: "contribution_recorded", Version: 2, New: func() ledger.Event { return new(Recorded) }},
 		{Type: "contribution_committed", Version: 1, New: func() ledger.Event { return new(Committed) }},
 		{Type: "contribution_revealed", Version: 1, New: func() ledger.Event { return new(RevealedV1) }, Upcast: upcastRevealed},
 		{Type: "contribution_revealed", Version: 2, New: func() ledger.Event { return new(Revealed) }},
@@ -121,7 +122,7 @@ func (m Module) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
 		}
 		price := p.price(c.Kind, c.Class)
 		value, _, _ := ledger.NewAmount(price).MulDiv(c.Quantity, 1) // < 2^128
-		return ctx.Emit(&Recorded{Epoch: epoch, Provider: c.Provider, Kind: c.Kind, Class: c.Class, Quantity: c.Quantity, Value: value, Credits: c.Credits, Source: c.Source, Reporter: cmd.Actor})
+		return ctx.Emit(&Recorded{Epoch: epoch, Provider: c.Provider, Kind: c.Kind, Class: c.Class, Quantity: c.Quantity, Value: value, Credits: c.Credits, Source: c.Source, Reporter: cmd.Actor, EnergyMJ: c.EnergyMJ})
 	case *CommitWeights:
 		if _, ok := ctx.Get(validatorKey(cmd.Actor)); !ok {
 			return ledger.Errorf(ErrNotValidator, "%s is not a registered validator", cmd.Actor)
@@ -217,6 +218,10 @@ func (m Module) Evolve(st *ledger.State, ev ledger.Event) error {
 			return ledger.Errorf(ledger.ErrAmountOverflow, "credits of %s overflow", e.Provider)
 		}
 		r.Credits += e.Credits
+		if r.EnergyMJ+e.EnergyMJ < r.EnergyMJ {
+			return ledger.Errorf(ledger.ErrAmountOverflow, "energy of %s overflows", e.Provider)
+		}
+		r.EnergyMJ += e.EnergyMJ
 		r.Count++
 		st.Set(k, encodeRecord(&r))
 		return nil
@@ -248,6 +253,13 @@ func applyScores(st *ledger.State, e *EpochScored) error {
 	for i := range e.Providers {
 		p := &e.Providers[i]
 		r := ProviderResult{Contribution: p.Contribution, Consensus: p.Consensus, Incentive: p.Incentive, Trust: p.Trust, Reward: p.Reward, Flagged: p.Flagged, Capped: p.Capped}
+		if v, ok := st.Get(recordKey(e.Epoch, e.Columns[p.Column])); ok {
+			rec, err := decodeRecord(v)
+			if err != nil {
+				return err
+			}
+			r.EnergyMJ = rec.EnergyMJ // the epoch's records are cleared below
+		}
 		st.Set(providerResultKey(e.Columns[p.Column], e.Epoch), encodeProviderResult(&r))
 	}
 	remap, err := remapColumns(st, e.Columns)

@@ -61,6 +61,7 @@ type Pending struct {
 	Contribution ledger.Amount `json:"contribution"`
 	Credits      uint64        `json:"credits"`
 	Records      uint64        `json:"records"`
+	EnergyMJ     uint64        `json:"energy_mj"` // energy metered, millijoules
 }
 
 // PendingContribution returns a provider's contribution in an epoch that
@@ -71,7 +72,7 @@ func PendingContribution(g ledger.Getter, id ledger.AccountID, epoch uint64) (Pe
 		return Pending{Epoch: epoch}, nil
 	}
 	r, err := decodeRecord(v)
-	return Pending{Epoch: epoch, Contribution: r.Value, Credits: r.Credits, Records: r.Count}, err
+	return Pending{Epoch: epoch, Contribution: r.Value, Credits: r.Credits, Records: r.Count, EnergyMJ: r.EnergyMJ}, err
 }
 
 // Bonds returns a validator's stored bonds by provider: per provider

@@ -116,6 +116,8 @@ type record struct {
 	Value   ledger.Amount // C_i = sum_k P(k) N(i,k)
 	Credits uint64        // micro-USD of service credits served
 	Count   uint64
+	// EnergyMJ is the energy the records metered, in millijoules.
+	EnergyMJ uint64
 }
 
 func encodeRecord(r *record) []byte {
@@ -123,12 +125,14 @@ func encodeRecord(r *record) []byte {
 	e.Amount(r.Value)
 	e.Uint(r.Credits)
 	e.Uint(r.Count)
+	e.TrailingUint(r.EnergyMJ)
 	return e.Bytes()
 }
 
 func decodeRecord(b []byte) (record, error) {
 	d := ledger.NewDecoder(b, "contribution record")
 	r := record{Value: d.Amount(), Credits: d.Uint(), Count: d.Uint()}
+	r.EnergyMJ = d.TrailingUint()
 	return r, d.Finish()
 }
 
@@ -221,8 +225,9 @@ type ProviderResult struct {
 	Incentive    uint64        `json:"incentive_ppb"` // share of the clipped rank
 	Trust        uint64        `json:"trust_ppb"`     // clipped / unclipped rank
 	Reward       ledger.Amount `json:"reward"`
-	Flagged      bool          `json:"flagged"` // outlier: reward withheld
-	Capped       ledger.Amount `json:"capped"`  // withheld by the self-dealing cap
+	Flagged      bool          `json:"flagged"`   // outlier: reward withheld
+	Capped       ledger.Amount `json:"capped"`    // withheld by the self-dealing cap
+	EnergyMJ     uint64        `json:"energy_mj"` // energy its records metered, millijoules
 }
 
 func encodeProviderResult(r *ProviderResult) []byte {
@@ -234,12 +239,14 @@ func encodeProviderResult(r *ProviderResult) []byte {
 	e.Amount(r.Reward)
 	e.Bool(r.Flagged)
 	e.Amount(r.Capped)
+	e.TrailingUint(r.EnergyMJ)
 	return e.Bytes()
 }
 
 func decodeProviderResult(epoch uint64, b []byte) (ProviderResult, error) {
 	d := ledger.NewDecoder(b, "provider result")
 	r := ProviderResult{Epoch: epoch, Contribution: d.Amount(), Consensus: d.Uint(), Incentive: d.Uint(), Trust: d.Uint(), Reward: d.Amount(), Flagged: d.Bool(), Capped: d.Amount()}
+	r.EnergyMJ = d.TrailingUint()
 	return r, d.Finish()
 }
 

@@ -42,6 +42,16 @@ func (e *Encoder) Reset() { e.buf = e.buf[:0] }
 // Uint appends v as a varint.
 func (e *Encoder) Uint(v uint64) { e.buf = binary.AppendUvarint(e.buf, v) }
 
+// TrailingUint appends v if it is not zero: a field added at the end of an
+// existing structure, so that encodings written before the field existed
+// stay valid (and byte for byte the same when it is zero). Decode it with
+// Decoder.TrailingUint, as the last field.
+func (e *Encoder) TrailingUint(v uint64) {
+	if v != 0 {
+		e.Uint(v)
+	}
+}
+
 // Int appends v zig-zag encoded.
 func (e *Encoder) Int(v int64) { e.buf = binary.AppendVarint(e.buf, v) }
 
@@ -150,6 +160,19 @@ func (d *Decoder) Uint() uint64 {
 		return 0
 	}
 	d.off += n
+	return v
+}
+
+// TrailingUint reads a field written by Encoder.TrailingUint: zero when no
+// bytes remain; a present zero is not canonical and is refused.
+func (d *Decoder) TrailingUint() uint64 {
+	if d.err != nil || d.Remaining() == 0 {
+		return 0
+	}
+	v := d.Uint()
+	if v == 0 && d.err == nil {
+		d.fail("trailing field present with value 0 (omit it)")
+	}
 	return v
 }
 

@@ -44,8 +44,11 @@
 // gpu_seconds, Class mapped to the contribution price table) whose
 // idempotency key is submit.Key("meter", source, unit, window start, end),
 // signed by the meter's key (submit.Signer) and submitted in batches
-// (submit.Queue) to the library or a node. Energy is carried in Usage and
-// the meter's metrics: the contribution record has no energy field yet.
+// (submit.Queue) to the library or a node. The record carries the window's
+// energy (EnergyMJ), which the contribution module sums per provider and
+// epoch (ProviderResult.EnergyMJ). Under MIG the physical GPU's energy
+// is shared among its instances' records in proportion to their
+// GPU-seconds (see Commands).
 //
 // Values from the sources are floats in the Prometheus text; they are
 // converted once, at the edge, with shopspring/decimal (activity rounded

@@ -56,10 +56,10 @@ DCGM_FI_DEV_TOTAL_ENERGY_CONSUMPTION{gpu="0",UUID="GPU-5e0b8c4a",modelName="NVID
 	for _, c := range metering.Commands(usages, signer) {
 		fmt.Println(c.Payload.Type(), "by", c.Actor, "key", c.Key)
 		r := c.Payload.(*contribution.Record)
-		fmt.Printf("provider %s, %d %s of class %s, source %s\n", r.Provider, r.Quantity, r.Kind, r.Class, r.Source)
+		fmt.Printf("provider %s, %d %s of class %s, %d mJ, source %s\n", r.Provider, r.Quantity, r.Kind, r.Class, r.EnergyMJ, r.Source)
 	}
 	// Output:
 	// 00:00-00:01 GPU-5e0b8c4a h100: 27 GPU-seconds, 12000000 mJ
 	// contribution_record by meter-node-a key meter:1a00d4c6104d35008ce0e0b0276addd4
-	// provider gpu-host-a, 27 gpu_seconds of class h100, source dcgm:node-a
+	// provider gpu-host-a, 27 gpu_seconds of class h100, 12000000 mJ, source dcgm:node-a
 }

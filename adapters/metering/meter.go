@@ -3,6 +3,7 @@ package metering
 import (
 	"encoding/hex"
 	"fmt"
+	"math/bits"
 	"slices"
 	"strconv"
 	"time"
@@ -117,27 +118,82 @@ type Usage struct {
 	Key string `json:"key"`
 }
 
-// Record returns the usage's contribution record, or nil if there is
-// nothing to record (no GPU-seconds, or no provider).
+// Record returns the usage's contribution record, with the window's
+// energy, or nil if there is nothing to record (no GPU-seconds, or no
+// provider). A whole GPU whose MIG instances are metered records no GPU
+// time; Commands gives its energy to the instances' records.
 func (u *Usage) Record() *contribution.Record {
 	if u.GPUSeconds == 0 || u.Provider == "" {
 		return nil
 	}
-	return &contribution.Record{Provider: u.Provider, Kind: Kind, Class: u.Class, Quantity: u.GPUSeconds, Source: u.Source}
+	return &contribution.Record{Provider: u.Provider, Kind: Kind, Class: u.Class, Quantity: u.GPUSeconds, Source: u.Source, EnergyMJ: u.EnergyMJ}
 }
 
 // Commands returns the signed contribution_record commands of the usages
 // that have something to record, in order. Each nonce is at least its
 // window's end in Unix microseconds, so the same usages from a fresh
 // Signer give the same commands.
+//
+// Under MIG the physical GPU's energy (on its whole-GPU usage, which has
+// no GPU time) is shared among the records of its instances in the same
+// window, in proportion to their GPU-seconds, floored; the remainder goes
+// to the instance with the most GPU-seconds (the first in unit order on a
+// tie). A window in which no instance recorded GPU time records no
+// energy: it stays in Usage and the meter's metrics.
 func Commands(us []Usage, s *submit.Signer) []*ledger.Command {
+	extra := migEnergy(us)
 	var out []*ledger.Command
 	for i := range us {
 		if r := us[i].Record(); r != nil {
+			r.EnergyMJ += extra[i]
 			out = append(out, s.CommandAt(us[i].Key, r, uint64(max(us[i].End.UnixMicro(), 0))))
 		}
 	}
 	return out
+}
+
+// migEnergy returns, per usage, the share of its MIG parent's energy that
+// its record carries (see Commands).
+func migEnergy(us []Usage) []uint64 {
+	type window struct {
+		uuid  string
+		start int64
+	}
+	instances := map[window][]int{}
+	for i := range us {
+		if us[i].Unit.Instance != "" && us[i].Record() != nil {
+			w := window{us[i].Unit.UUID, us[i].Start.UnixNano()}
+			instances[w] = append(instances[w], i)
+		}
+	}
+	extra := make([]uint64, len(us))
+	for i := range us {
+		u := &us[i]
+		if !u.MIGParent || u.EnergyMJ == 0 {
+			continue
+		}
+		idx := instances[window{u.Unit.UUID, u.Start.UnixNano()}]
+		var total uint64
+		most := -1
+		for _, j := range idx { // in usage order: by unit ID within a window
+			total += us[j].GPUSeconds
+			if most < 0 || us[j].GPUSeconds > us[most].GPUSeconds {
+				most = j
+			}
+		}
+		if total == 0 {
+			continue
+		}
+		var given uint64
+		for _, j := range idx {
+			hi, lo := bits.Mul64(u.EnergyMJ, us[j].GPUSeconds)
+			share, _ := bits.Div64(hi, lo, total) // < EnergyMJ: no overflow
+			extra[j] += share
+			given += share
+		}
+		extra[most] += u.EnergyMJ - given
+	}
+	return extra
 }
 
 // WindowKey returns the idempotency key of a unit's window:

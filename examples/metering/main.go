@@ -145,7 +145,7 @@ func run(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%s: contribution %s from %d records in epoch %d\n", p, pend.Contribution, pend.Records, pend.Epoch)
+		fmt.Fprintf(w, "%s: contribution %s from %d records in epoch %d, %.1f kJ metered\n", p, pend.Contribution, pend.Records, pend.Epoch, float64(pend.EnergyMJ)/1e6)
 	}
 
 	// The ledger's clock passes the day's end; the meter's next records go
@@ -189,5 +189,8 @@ func recorded(u metering.Usage) string {
 	if r := u.Record(); r != nil {
 		return fmt.Sprintf("record %d x gpu_seconds:%s for %s", r.Quantity, r.Class, r.Provider)
 	}
-	return "energy only, no record"
+	if u.MIGParent {
+		return "energy shared by its instances' records"
+	}
+	return "no record"
 }
