@@ -122,7 +122,7 @@ func (m Module) plan(g Scanner, p *Params, epoch, height uint64) (*EpochScored, 
 	capped := make([]ledger.Amount, len(cols))
 	flagged := make([]bool, len(cols))
 	valReward := make([]ledger.Amount, len(vals))
-	var price uint64
+	var price ledger.Amount
 	var havePrice bool
 	var decimals uint8
 	if m.Price != nil && p.SelfDealingCap {
@@ -137,15 +137,17 @@ func (m Module) plan(g Scanner, p *Params, epoch, height uint64) (*EpochScored, 
 		allocateRoles(p, pool, cols, y, provReward, flagged, valReward)
 	}
 	// Self-dealing cap: never more than the credits served are worth.
-	if havePrice && price > 0 {
-		scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(decimals)), nil)
+	if havePrice && !price.IsZero() {
+		// Credits are micro-USD and the price is in 10^-18 USD: the
+		// limit is floor(credits x 10^(12+decimals) / price).
+		scale := new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(decimals)+12), nil)
 		for j := range cols {
 			if provReward[j].IsZero() {
 				continue
 			}
 			lim := new(big.Int).SetUint64(cols[j].cred)
 			lim.Mul(lim, scale)
-			lim.Quo(lim, new(big.Int).SetUint64(price))
+			lim.Quo(lim, price.Big())
 			if r := provReward[j].Big(); r.Cmp(lim) > 0 {
 				capped[j], _ = ledger.AmountFromBig(r.Sub(r, lim))
 				provReward[j], _ = ledger.AmountFromBig(lim)

@@ -118,10 +118,14 @@ func extra(price contribution.PriceSource) ledgertest.Extra {
 	}
 }
 
-// fixedPrice is a PriceSource for tests: micro-USD per whole token.
+// fixedPrice is a PriceSource for tests: micro-USD per whole token (the
+// source reports 10^-18 USD).
 type fixedPrice uint64
 
-func (p fixedPrice) Price(ledger.Getter) (uint64, bool) { return uint64(p), p > 0 }
+func (p fixedPrice) Price(ledger.Getter) (ledger.Amount, bool) {
+	a, _, _ := ledger.NewAmount(uint64(p)).MulDiv(1_000_000_000_000, 1)
+	return a, p > 0
+}
 
 func TestGolden(t *testing.T) {
 	ledgertest.Run(t, "testdata/epochs.txt", []ledger.Module{contribution.New(nil)}, extra(nil))

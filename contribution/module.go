@@ -11,11 +11,12 @@ import (
 // ModuleName is the module's name.
 const ModuleName = "contribution"
 
-// PriceSource reports the reward asset's price in micro-USD per whole
-// token, for the self-dealing cap. Tokenomics' oracle provides one; a nil
-// source (or ok=false) leaves rewards uncapped.
+// PriceSource reports the reward asset's price in units of 10^-18 USD per
+// whole token (tokenomics.PriceDecimals), for the self-dealing cap.
+// Tokenomics' oracle provides one; a nil source (or ok=false) leaves
+// rewards uncapped.
 type PriceSource interface {
-	Price(g ledger.Getter) (microUSD uint64, ok bool)
+	Price(g ledger.Getter) (price ledger.Amount, ok bool)
 }
 
 // Module is the contribution module. Price may be nil.

@@ -51,11 +51,11 @@ func (GovernanceStake) TotalStakeAt(g governance.Scanner, height uint64) (ledger
 }
 
 // OraclePrice is contribution's price source: the tokenomics oracle's last
-// median, micro-USD per whole native token.
+// median, in 10^-18 USD per whole native token.
 type OraclePrice struct{}
 
 // Price implements contribution.PriceSource.
-func (OraclePrice) Price(g ledger.Getter) (uint64, bool) {
+func (OraclePrice) Price(g ledger.Getter) (ledger.Amount, bool) {
 	p, ok, err := tokenomics.LastPrice(g)
 	return p, ok && err == nil
 }

@@ -202,3 +202,28 @@ func bigSat(b *big.Int) int64 {
 	}
 	return b.Int64()
 }
+
+// The market model prices in micro-USD per whole token; the oracle takes
+// and reports 10^-18 USD (tokenomics.PriceDecimals).
+const attoPerMicro = 1_000_000_000_000
+
+// oraclePrice converts a market price (micro-USD, positive) to the
+// oracle's unit, exactly.
+func oraclePrice(micro int64) ledger.Amount {
+	a, _, _ := ledger.NewAmount(uint64(micro)).MulDiv(attoPerMicro, 1)
+	return a
+}
+
+// microPrice returns min(a, b), oracle prices, in micro-USD, floored and
+// saturated at the largest int64.
+func microPrice(a, b ledger.Amount) int64 {
+	m := a
+	if b.Cmp(a) < 0 {
+		m = b
+	}
+	q, _, _ := m.MulDiv(1, attoPerMicro)
+	if v, ok := q.Uint64(); ok && v <= 1<<63-1 {
+		return int64(v)
+	}
+	return 1<<63 - 1
+}

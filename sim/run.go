@@ -301,7 +301,7 @@ func (r *run) feedCommands(price int64, epoch int) []*ledger.Command {
 				p, distorted = o.Factor.Mul(p), true
 			}
 		}
-		cmd := &ledger.Command{Actor: f, Payload: &tokenomics.ObservePrice{Price: uint64(max(p, 1))}}
+		cmd := &ledger.Command{Actor: f, Payload: &tokenomics.ObservePrice{Price: oraclePrice(max(p, 1))}}
 		if distorted {
 			attacked = append(attacked, cmd)
 		} else {
@@ -557,8 +557,8 @@ func (r *run) refreshChain(t int64) error {
 	}
 	r.params = p
 	r.creditPrice, r.breaker = 0, false
-	if pv, err := tokenomics.Price(g, r.height+1, t); err == nil && pv.Median != 0 && pv.Last != 0 {
-		r.creditPrice, r.breaker = int64(min(pv.Median, pv.TWAP)), pv.Tripped
+	if pv, err := tokenomics.Price(g, r.height+1, t); err == nil && !pv.Median.IsZero() && !pv.Last.IsZero() {
+		r.creditPrice, r.breaker = microPrice(pv.Median, pv.TWAP), pv.Tripped
 	}
 	r.apr = 0
 	if info, err := tokenomics.PoolOf(g, tokenomics.ProtocolPool); err == nil {

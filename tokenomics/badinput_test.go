@@ -74,7 +74,7 @@ func apply(t tb, h *ledgertest.Harness, at time.Time, js string) *ledger.Block {
 // and checks its typed error and that the state root did not move.
 func TestBadInputChangesNothing(t *testing.T) {
 	h := harness(t, badGenesis,
-		`{"type": "observe_price", "actor": "f1", "payload": {"price": 1000000}}`,
+		`{"type": "observe_price", "actor": "f1", "payload": {"price": "1000000000000000000"}}`,
 		`{"type": "buy_credits", "actor": "alice", "payload": {"amount": "1000000"}}`,
 		`{"type": "create_agent", "actor": "bob", "payload": {"agent": "aria", "price_in": 1, "price_out": 1}}`,
 		`{"type": "create_agent", "actor": "bob", "payload": {"agent": "grad", "price_in": 1, "price_out": 1}}`,
@@ -98,8 +98,8 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"fee shares not summing", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "fee_shares", "value": {"treasury": 1, "burn": 0, "stakers": 0, "creator": 0}}}`, ledger.ErrInvalidParameter},
 		{"fee rate out of bounds", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "fee_bps", "value": 10001}}`, ledger.ErrInvalidParameter},
 		{"no fee left for a transfer", `{"type": "transfer", "actor": "carol", "payload": {"legs": [{"to": "bob", "asset": "COOP", "amount": "10"}]}}`, ledger.ErrInsufficientFunds},
-		{"unauthorised feed", `{"type": "observe_price", "actor": "alice", "payload": {"price": 1000000}}`, ledger.ErrUnauthorized},
-		{"price above max_price", `{"type": "observe_price", "actor": "f1", "payload": {"price": 1000000000000000001}}`, tokenomics.ErrPriceOutOfRange},
+		{"unauthorised feed", `{"type": "observe_price", "actor": "alice", "payload": {"price": "1000000000000000000"}}`, ledger.ErrUnauthorized},
+		{"price above max_price", `{"type": "observe_price", "actor": "f1", "payload": {"price": "1000000000000000000000000001"}}`, tokenomics.ErrPriceOutOfRange},
 		{"credits too small", `{"type": "buy_credits", "actor": "alice", "payload": {"amount": "1", "min_credits": "2"}}`, tokenomics.ErrSlippage},
 		{"burning more than held", `{"type": "buy_credits", "actor": "carol", "payload": {"amount": "11"}}`, ledger.ErrInsufficientFunds},
 		{"usage beyond credits", `{"type": "record_usage", "actor": "alice", "payload": {"agent": "aria", "platform": "plat", "input_tokens": 1000001, "output_tokens": 0}}`, tokenomics.ErrInsufficientCredits},
@@ -179,10 +179,10 @@ func TestBadPriceChangesNothing(t *testing.T) {
 
 	h := harness(t, badGenesis)
 	check(h, h.Time.Add(time.Second), tokenomics.ErrNoPrice) // a feed, but no observation
-	apply(t, h, h.Time.Add(time.Second), `{"type": "observe_price", "actor": "f1", "payload": {"price": 1000000}}`)
+	apply(t, h, h.Time.Add(time.Second), `{"type": "observe_price", "actor": "f1", "payload": {"price": "1000000000000000000"}}`)
 	check(h, h.Time.Add(11*time.Minute), tokenomics.ErrStalePrice) // max_price_age is 10m
-	apply(t, h, h.Time.Add(time.Second), `{"type": "observe_price", "actor": "f1", "payload": {"price": 1000000}}`)
-	b := apply(t, h, h.Time.Add(time.Minute), `{"type": "observe_price", "actor": "f1", "payload": {"price": 5000000}}`)
+	apply(t, h, h.Time.Add(time.Second), `{"type": "observe_price", "actor": "f1", "payload": {"price": "1000000000000000000"}}`)
+	b := apply(t, h, h.Time.Add(time.Minute), `{"type": "observe_price", "actor": "f1", "payload": {"price": "5000000000000000000"}}`)
 	if _, ok := b.Events[len(b.Events)-1].(*tokenomics.CircuitTripped); !ok {
 		t.Fatalf("a 5x jump did not trip the breaker: %v", b.Events)
 	}
@@ -206,8 +206,9 @@ func TestInvalidPayloads(t *testing.T) {
 		{`{"type": "buy_credits", "actor": "a", "payload": {"amount": "0"}}`, ledger.ErrZeroAmount},
 		{`{"type": "buy", "actor": "a", "payload": {"agent": "x", "amount": "0", "min_out": "0"}}`, ledger.ErrZeroAmount},
 		{`{"type": "sell", "actor": "a", "payload": {"agent": "x", "amount": "-1", "min_out": "0"}}`, ledger.ErrNegativeAmount},
-		{`{"type": "observe_price", "actor": "a", "payload": {"price": 0}}`, ledger.ErrZeroAmount},
-		{`{"type": "observe_price", "actor": "a", "payload": {"price": -1}}`, ledger.ErrMalformed},
+		{`{"type": "observe_price", "actor": "a", "payload": {"price": "0"}}`, ledger.ErrZeroAmount},
+		{`{"type": "observe_price", "actor": "a", "payload": {"price": -1}}`, ledger.ErrInvalidAmount},
+		{`{"type": "observe_price", "actor": "a", "payload": {"price": 1000000}}`, ledger.ErrInvalidAmount}, // a JSON number, not a string
 		{`{"type": "record_usage", "actor": "a", "payload": {"agent": "x", "platform": "p", "input_tokens": 0}}`, ledger.ErrZeroAmount},
 		{`{"type": "record_usage", "actor": "a", "payload": {"platform": "p", "input_tokens": 5}}`, ledger.ErrMissingField},
 		{`{"type": "record_usage", "actor": "a", "payload": {"agent": "x", "input_tokens": 5}}`, ledger.ErrMissingField},

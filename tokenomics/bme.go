@@ -12,9 +12,9 @@ import (
 //
 // Credits are USD-denominated and non-transferable: module state (not a
 // ledger asset), 1 credit unit = 1 micro-USD. buy_credits burns B native
-// base units at price P (micro-USD per whole token, min(median, TWAP)) for
-// floor(B * P / 10^decimals) credits; the floor's fraction of a micro-USD
-// stays burned (the protocol's). record_usage spends credits:
+// base units at price P (10^-18 USD per whole token, min(median, TWAP))
+// for floor(B * P / 10^(decimals+12)) credits; the floor's fraction of a
+// micro-USD stays burned (the protocol's). record_usage spends credits:
 //
 //	C   = input_tokens * price_in + output_tokens * price_out
 //	fee = ceil(C * fee_bps / 10000), split by fee_shares in credits: the
@@ -43,8 +43,8 @@ import (
 //     Self-dealing cap (after HIP-10): the three usage pools together never
 //     pay more than the value of the credits behind them. A recipient's
 //     reward from a pool of share b (bps) is at most
-//     floor(basis * 10^decimals * b / (price * (b_providers + b_mining +
-//     b_creators))), its basis valued at the cap price max(last median,
+//     floor(basis * 10^(decimals+12) * b / (price * (b_providers + b_mining
+//     + b_creators))), its basis (micro-USD) valued at the cap price max(last median,
 //     TWAP) and scaled by the pool's part of the usage pools. So someone
 //     who buys credits and spends them on their own agent, on their own
 //     platform, gets back at most what they burned. A pool with no weight,
@@ -70,15 +70,17 @@ func decideBuyCredits(ctx *ledger.Context, p *Params, actor ledger.AccountID, c 
 	if err != nil {
 		return err
 	}
-	credits, err := toAmount(mulDiv(c.Amount.Big(), new(big.Int).SetUint64(price), pow10(dec), false), "credits")
+	// floor(B x P / 10^(decimals+12)): the fraction of a micro-USD is
+	// burned with the tokens and credited to no one.
+	credits, err := toAmount(mulDiv(c.Amount.Big(), price.Big(), pow10(dec+12), false), "credits")
 	if err != nil {
 		return err
 	}
 	if credits.IsZero() {
-		return ledger.Errorf(ErrAmountTooSmall, "%s base units at %d micro-USD per token buy less than 1 micro-USD of credits", c.Amount, price)
+		return ledger.Errorf(ErrAmountTooSmall, "%s base units at $%s per token buy less than 1 micro-USD of credits", c.Amount, FormatPrice(price))
 	}
 	if credits.Cmp(c.MinCredits) < 0 {
-		return ledger.Errorf(ErrSlippage, "%s base units buy %s credits at %d micro-USD per token, below min_credits %s", c.Amount, credits, price, c.MinCredits)
+		return ledger.Errorf(ErrSlippage, "%s base units buy %s credits at $%s per token, below min_credits %s", c.Amount, credits, FormatPrice(price), c.MinCredits)
 	}
 	if err := ledger.Burn(ctx, actor, p.NativeAsset, c.Amount); err != nil {
 		return err
@@ -482,7 +484,7 @@ type epochAlloc struct {
 	ctx   *ledger.Context
 	p     *Params
 	epoch uint64
-	price uint64
+	price ledger.Amount
 	dec   uint8
 	mint  payFunc
 	// capDen is providers + mining + creators bps: a pool of capNum bps
@@ -517,12 +519,9 @@ func (ep *epochAlloc) allocate(name, basis string, capNum uint32, total, pool le
 				return ledger.Amount{}, err
 			}
 		}
-		if ep.price != 0 && ep.capDen != 0 {
-			// floor(basis * 10^dec * pool_bps / (price * usage_bps))
-			num := new(big.Int).Mul(w.Credits.Big(), pow10(ep.dec))
-			num.Mul(num, big.NewInt(int64(capNum)))
-			den := new(big.Int).Mul(new(big.Int).SetUint64(ep.price), big.NewInt(int64(ep.capDen)))
-			capTokens, err := toAmount(num.Quo(num, den), "reward cap")
+		if !ep.price.IsZero() && ep.capDen != 0 {
+			// floor(basis * 10^(dec+12) * pool_bps / (price * usage_bps))
+			capTokens, err := toAmount(tokensForCredits(w.Credits, ep.dec, uint64(capNum), uint64(ep.capDen), ep.price), "reward cap")
 			if err != nil {
 				capTokens = ledger.MaxAmount
 			}

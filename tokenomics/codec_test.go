@@ -14,17 +14,18 @@ import (
 func samples() ([]ledger.Event, []ledger.Payload) {
 	a := ledger.NewAmount
 	big1 := new(big.Int).Lsh(big.NewInt(1), 130)
+	wide, _ := tokenomics.CumulativeFromBig(new(big.Int).Add(new(big.Int).Lsh(big.NewInt(1), 200), big.NewInt(77)))
 	events := []ledger.Event{
 		&tokenomics.FeeCharged{Kind: "trade", Payer: "alice", Asset: "COOP", Base: a(100), Fee: a(1), Treasury: a(1), To: "bob", Agent: "aria"},
 		&tokenomics.PoolRewarded{Pool: "protocol", Amount: a(9), Credited: a(8), Dust: a(1), Acc: tokenomics.Nat{Int: big1}, Frac: tokenomics.Nat{Int: big.NewInt(7)}},
-		&tokenomics.PriceObserved{Feed: "f1", Price: 5, Time: -3, Median: 5, Cum: a(77), PruneBefore: 2, Breach: true},
-		&tokenomics.CircuitTripped{Median: 1, TWAP: 2, DeviationBps: 3, At: 4},
-		&tokenomics.CircuitCleared{Median: 1, TWAP: 2, At: 4},
-		&tokenomics.CreditsBought{Buyer: "a", To: "b", Burned: a(3), Price: 4, Credits: a(12)},
+		&tokenomics.PriceObserved{Feed: "f1", Price: a(5), Time: -3, Median: a(5), Cum: wide, PruneBefore: 2, Breach: true},
+		&tokenomics.CircuitTripped{Median: a(1), TWAP: a(2), DeviationBps: 3, At: 4},
+		&tokenomics.CircuitCleared{Median: a(1), TWAP: a(2), At: 4},
+		&tokenomics.CreditsBought{Buyer: "a", To: "b", Burned: a(3), Price: a(4), Credits: a(12)},
 		&tokenomics.UsageRecorded{Consumer: "a", Agent: "x", Creator: "c", Input: 1, Output: 2, Credits: a(3), Fee: a(1), Weights: []tokenomics.Weight{{Recipient: "@stakers", Credits: a(1)}, {Recipient: "p", Credits: a(1)}}, Ref: "r"},
 		&tokenomics.UsageSettled{Window: "w", Items: []tokenomics.UsageRecorded{{Consumer: "a", Input: 1, Credits: a(3), Fee: a(1), Weights: []tokenomics.Weight{{Recipient: "g", Credits: a(2)}}}, {Consumer: "b", Agent: "x", Creator: "c", Output: 2, Credits: a(5)}}},
 		&tokenomics.RewardPaid{Epoch: 3, Pool: "mining", Recipient: "x", Basis: a(5), Reward: a(4), Capped: a(1)},
-		&tokenomics.EpochReport{Epoch: 9, SupplyBefore: a(10), Burned: a(2), Minted: a(3), Supply: a(11), Price: 7, CreditsOutstand: a(1)},
+		&tokenomics.EpochReport{Epoch: 9, SupplyBefore: a(10), Burned: a(2), Minted: a(3), Supply: a(11), Price: a(7), CreditsOutstand: a(1)},
 		&tokenomics.StakeAdded{Pool: "p", Account: "a", Asset: "COOP", Amount: a(1), Shares: a(1), Units: a(1)},
 		&tokenomics.StakeCheckpointed{Account: "a", Height: 7, Units: a(3), Since: -5, Total: a(9)},
 		&tokenomics.StakeRemoved{Pool: "p", Account: "a", Asset: "COOP", Amount: a(1), Shares: a(1), Units: a(1), ID: 4, Release: 9},
@@ -40,7 +41,7 @@ func samples() ([]ledger.Event, []ledger.Payload) {
 		&tokenomics.CurveGraduated{Agent: "x", Base: a(1), Tokens: a(2)},
 	}
 	payloads := []ledger.Payload{
-		&tokenomics.ObservePrice{Price: 9},
+		&tokenomics.ObservePrice{Price: ledger.NewAmount(9)},
 		&tokenomics.BuyCredits{Amount: a(5), To: "b", MinCredits: a(1)},
 		&tokenomics.RecordUsage{Consumer: "c", Agent: "x", Platform: "p", Tools: []ledger.AccountID{"t1", "t2"}, Input: 1, Output: 2, Ref: "r"},
 		&tokenomics.RecordUsage{Platform: "p", GPU: "g", Model: "m", Input: 1, PriceIn: 3, PriceOut: 4},

@@ -64,19 +64,20 @@ func optAccount(id ledger.AccountID, what string) error {
 	return nil
 }
 
-// ObservePrice reports a feed's price of the native token, in micro-USD
-// per whole token (1000000 = $1.00). The actor must be a feed listed in
-// oracle_feeds.
+// ObservePrice reports a feed's price of the native token, in units of
+// 10^-18 USD per whole token (PriceDecimals; "1000000000000000000" is
+// $1.00, and USD and ParsePrice build one). The actor must be a feed
+// listed in oracle_feeds.
 type ObservePrice struct {
-	Price uint64 `json:"price"`
+	Price ledger.Amount `json:"price"`
 }
 
 func (*ObservePrice) Type() string               { return "observe_price" }
-func (p *ObservePrice) Encode(e *ledger.Encoder) { e.Uint(p.Price) }
-func (p *ObservePrice) Decode(d *ledger.Decoder) { p.Price = d.Uint() }
+func (p *ObservePrice) Encode(e *ledger.Encoder) { e.Amount(p.Price) }
+func (p *ObservePrice) Decode(d *ledger.Decoder) { p.Price = d.Amount() }
 func (p *ObservePrice) Validate() error {
-	if p.Price == 0 {
-		return ledger.Errorf(ledger.ErrZeroAmount, "price is zero; give micro-USD per whole token (1000000 = $1)")
+	if p.Price.IsZero() {
+		return ledger.Errorf(ledger.ErrZeroAmount, "price is zero; give units of 10^-18 USD per whole token (\"1000000000000000000\" = $1)")
 	}
 	return nil
 }

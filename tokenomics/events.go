@@ -83,95 +83,99 @@ func (e *PoolRewarded) Decode(d *ledger.Decoder) {
 
 // PriceObserved records a feed's observation. Median is the median of the
 // fresh feeds after it (0 if fewer than oracle_min_feeds are fresh: no new
-// history point); Cum is the cumulative median price at Time; history
+// history point); Cum is the cumulative median price (price x ns) at
+// Time; history
 // points before PruneBefore are dropped; Breach says the median left the
 // breaker's band around the TWAP.
 type PriceObserved struct {
 	Feed        ledger.AccountID `json:"feed"`
-	Price       uint64           `json:"price"`
+	Price       ledger.Amount    `json:"price"`
 	Time        int64            `json:"time"`
-	Median      uint64           `json:"median"`
-	Cum         ledger.Amount    `json:"cum"`
+	Median      ledger.Amount    `json:"median"`
+	Cum         Cumulative       `json:"cum"`
 	PruneBefore int64            `json:"prune_before"`
 	Breach      bool             `json:"breach"`
 }
 
 func (*PriceObserved) EventType() string    { return "price_observed" }
-func (*PriceObserved) EventVersion() uint16 { return 1 }
+func (*PriceObserved) EventVersion() uint16 { return 2 }
 func (e *PriceObserved) Encode(enc *ledger.Encoder) {
 	encAcct(enc, e.Feed)
-	enc.Uint(e.Price)
+	enc.Amount(e.Price)
 	enc.Int(e.Time)
-	enc.Uint(e.Median)
-	enc.Amount(e.Cum)
+	enc.Amount(e.Median)
+	e.Cum.enc(enc)
 	enc.Int(e.PruneBefore)
 	enc.Bool(e.Breach)
 }
 func (e *PriceObserved) Decode(d *ledger.Decoder) {
-	e.Feed, e.Price, e.Time, e.Median, e.Cum, e.PruneBefore, e.Breach = decAcct(d), d.Uint(), d.Int(), d.Uint(), d.Amount(), d.Int(), d.Bool()
+	e.Feed, e.Price, e.Time, e.Median = decAcct(d), d.Amount(), d.Int(), d.Amount()
+	e.Cum.dec(d)
+	e.PruneBefore, e.Breach = d.Int(), d.Bool()
 }
 
 // CircuitTripped records the breaker opening: the median deviates from the
 // TWAP by more than breaker_bps. Credit purchases pause until it clears.
 type CircuitTripped struct {
-	Median       uint64 `json:"median"`
-	TWAP         uint64 `json:"twap"`
-	DeviationBps uint64 `json:"deviation_bps"`
-	At           int64  `json:"at"`
+	Median       ledger.Amount `json:"median"`
+	TWAP         ledger.Amount `json:"twap"`
+	DeviationBps uint64        `json:"deviation_bps"`
+	At           int64         `json:"at"`
 }
 
 func (*CircuitTripped) EventType() string    { return "circuit_tripped" }
-func (*CircuitTripped) EventVersion() uint16 { return 1 }
+func (*CircuitTripped) EventVersion() uint16 { return 2 }
 func (e *CircuitTripped) Encode(enc *ledger.Encoder) {
-	enc.Uint(e.Median)
-	enc.Uint(e.TWAP)
+	enc.Amount(e.Median)
+	enc.Amount(e.TWAP)
 	enc.Uint(e.DeviationBps)
 	enc.Int(e.At)
 }
 func (e *CircuitTripped) Decode(d *ledger.Decoder) {
-	e.Median, e.TWAP, e.DeviationBps, e.At = d.Uint(), d.Uint(), d.Uint(), d.Int()
+	e.Median, e.TWAP, e.DeviationBps, e.At = d.Amount(), d.Amount(), d.Uint(), d.Int()
 }
 
 // CircuitCleared records the breaker closing.
 type CircuitCleared struct {
-	Median uint64 `json:"median"`
-	TWAP   uint64 `json:"twap"`
-	At     int64  `json:"at"`
+	Median ledger.Amount `json:"median"`
+	TWAP   ledger.Amount `json:"twap"`
+	At     int64         `json:"at"`
 }
 
 func (*CircuitCleared) EventType() string    { return "circuit_cleared" }
-func (*CircuitCleared) EventVersion() uint16 { return 1 }
+func (*CircuitCleared) EventVersion() uint16 { return 2 }
 func (e *CircuitCleared) Encode(enc *ledger.Encoder) {
-	enc.Uint(e.Median)
-	enc.Uint(e.TWAP)
+	enc.Amount(e.Median)
+	enc.Amount(e.TWAP)
 	enc.Int(e.At)
 }
 func (e *CircuitCleared) Decode(d *ledger.Decoder) {
-	e.Median, e.TWAP, e.At = d.Uint(), d.Uint(), d.Int()
+	e.Median, e.TWAP, e.At = d.Amount(), d.Amount(), d.Int()
 }
 
 // CreditsBought records Burned native base units turned into Credits
-// (micro-USD) for To at Price: Credits = floor(Burned * Price / 10^decimals).
+// (micro-USD) for To at Price (10^-18 USD per whole token):
+// Credits = floor(Burned * Price / 10^(decimals + 12)).
 type CreditsBought struct {
 	Buyer   ledger.AccountID `json:"buyer"`
 	To      ledger.AccountID `json:"to"`
 	Burned  ledger.Amount    `json:"burned"`
-	Price   uint64           `json:"price"`
+	Price   ledger.Amount    `json:"price"`
 	Credits ledger.Amount    `json:"credits"`
 }
 
 func (*CreditsBought) EventType() string              { return "credits_bought" }
-func (*CreditsBought) EventVersion() uint16           { return 1 }
+func (*CreditsBought) EventVersion() uint16           { return 2 }
 func (e *CreditsBought) Accounts() []ledger.AccountID { return []ledger.AccountID{e.Buyer, e.To} }
 func (e *CreditsBought) Encode(enc *ledger.Encoder) {
 	encAcct(enc, e.Buyer)
 	encAcct(enc, e.To)
 	enc.Amount(e.Burned)
-	enc.Uint(e.Price)
+	enc.Amount(e.Price)
 	enc.Amount(e.Credits)
 }
 func (e *CreditsBought) Decode(d *ledger.Decoder) {
-	e.Buyer, e.To, e.Burned, e.Price, e.Credits = decAcct(d), decAcct(d), d.Amount(), d.Uint(), d.Amount()
+	e.Buyer, e.To, e.Burned, e.Price, e.Credits = decAcct(d), decAcct(d), d.Amount(), d.Amount(), d.Amount()
 }
 
 // Weight is credits served attributed to a recipient this epoch.
@@ -269,14 +273,14 @@ type EpochReport struct {
 	Creators        ledger.Amount `json:"creators"`
 	Stakers         ledger.Amount `json:"stakers"`
 	Treasury        ledger.Amount `json:"treasury"`
-	Price           uint64        `json:"price"` // the cap price used, micro-USD (0: none)
+	Price           ledger.Amount `json:"price"` // the cap price used, 10^-18 USD per token (0: none)
 	CreditsIssued   ledger.Amount `json:"credits_issued"`
 	CreditsSpent    ledger.Amount `json:"credits_spent"`
 	CreditsOutstand ledger.Amount `json:"credits_outstanding"`
 }
 
 func (*EpochReport) EventType() string    { return "epoch_report" }
-func (*EpochReport) EventVersion() uint16 { return 1 }
+func (*EpochReport) EventVersion() uint16 { return 2 }
 func (e *EpochReport) amounts() []*ledger.Amount {
 	return []*ledger.Amount{&e.SupplyBefore, &e.Burned, &e.Minted, &e.Supply, &e.Emission, &e.Target, &e.Remint,
 		&e.Providers, &e.Mining, &e.Creators, &e.Stakers, &e.Treasury, &e.CreditsIssued, &e.CreditsSpent, &e.CreditsOutstand}
@@ -286,14 +290,14 @@ func (e *EpochReport) Encode(enc *ledger.Encoder) {
 	for _, a := range e.amounts() {
 		enc.Amount(*a)
 	}
-	enc.Uint(e.Price)
+	enc.Amount(e.Price)
 }
 func (e *EpochReport) Decode(d *ledger.Decoder) {
 	e.Epoch = d.Uint()
 	for _, a := range e.amounts() {
 		*a = d.Amount()
 	}
-	e.Price = d.Uint()
+	e.Price = d.Amount()
 }
 func (e *EpochReport) enc(enc *ledger.Encoder) { e.Encode(enc) }
 func (e *EpochReport) dec(d *ledger.Decoder)   { e.Decode(d) }

@@ -24,7 +24,7 @@ func Example() {
 	}
 	b, _ := h.Apply(h.Time.Add(time.Second), []*ledger.Command{
 		{Actor: "alice", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "bob", Asset: "COOP", Amount: ledger.NewAmount(10_000_000)}}}},
-		{Actor: "feed", Payload: &tokenomics.ObservePrice{Price: 2_000_000}},
+		{Actor: "feed", Payload: &tokenomics.ObservePrice{Price: tokenomics.USD(2)}},
 		{Actor: "alice", Payload: &tokenomics.BuyCredits{Amount: ledger.NewAmount(5_000_000)}},
 	})
 	for i, r := range b.Results {

@@ -9,8 +9,9 @@ import (
 
 // Oracle.
 //
-// Prices are integer micro-USD per whole native token (1000000 = $1.00;
-// a whole token is 10^decimals base units). Feeds are the accounts listed
+// Prices are integers of 10^-18 USD per whole native token (see
+// PriceDecimals; a whole token is 10^decimals base units). Feeds are the
+// accounts listed
 // in oracle_feeds; each observe_price replaces its feed's last price.
 //
 //   - Median: the median of the feeds observed within max_price_age of the
@@ -19,7 +20,7 @@ import (
 //   - TWAP: each observation that yields a median records a point of the
 //     median's history (a step function); the TWAP at time t is its time
 //     average over [t - twap_window, t], or over the history there is if it
-//     is shorter, floored. It is kept as a cumulative sum (micro-USD x ns)
+//     is shorter, floored. It is kept as a cumulative sum (price x ns)
 //     so only the window's first point and the latest one are read.
 //   - Circuit breaker: an observation whose median deviates from the TWAP
 //     (before it) by more than breaker_bps, |median - twap| * 10000 / twap
@@ -34,12 +35,12 @@ import (
 
 // PriceView is what the oracle says at a time.
 type PriceView struct {
-	Median  uint64 `json:"median"`  // median of fresh feeds; 0 if fewer than oracle_min_feeds are fresh
-	Fresh   int    `json:"fresh"`   // feeds observed within max_price_age
-	Feeds   int    `json:"feeds"`   // feeds configured
-	TWAP    uint64 `json:"twap"`    // 0 before any median
-	Last    uint64 `json:"last"`    // the last recorded median, however old
-	Tripped bool   `json:"tripped"` // the breaker is open
+	Median  ledger.Amount `json:"median"`  // median of fresh feeds; 0 if fewer than oracle_min_feeds are fresh
+	Fresh   int           `json:"fresh"`   // feeds observed within max_price_age
+	Feeds   int           `json:"feeds"`   // feeds configured
+	TWAP    ledger.Amount `json:"twap"`    // 0 before any median
+	Last    ledger.Amount `json:"last"`    // the last recorded median, however old
+	Tripped bool          `json:"tripped"` // the breaker is open
 }
 
 func getOracle(g ledger.Getter) (oracleState, error) {
@@ -50,8 +51,8 @@ func getOracle(g ledger.Getter) (oracleState, error) {
 
 // freshMedian returns the median of the feeds fresh at now, counting an
 // observation by self at now of price if self is not empty.
-func freshMedian(g ledger.Getter, p *Params, now int64, self ledger.AccountID, price uint64) (uint64, int, error) {
-	prices := make([]uint64, 0, len(p.OracleFeeds))
+func freshMedian(g ledger.Getter, p *Params, now int64, self ledger.AccountID, price ledger.Amount) (ledger.Amount, int, error) {
+	prices := make([]ledger.Amount, 0, len(p.OracleFeeds))
 	for _, f := range p.OracleFeeds {
 		if f == self {
 			prices = append(prices, price)
@@ -60,38 +61,33 @@ func freshMedian(g ledger.Getter, p *Params, now int64, self ledger.AccountID, p
 		var fd Feed
 		ok, err := load(g, feedKey(f), "feed", &fd)
 		if err != nil {
-			return 0, 0, err
+			return ledger.Amount{}, 0, err
 		}
 		if ok && now-fd.Time <= int64(p.MaxPriceAge) {
 			prices = append(prices, fd.Price)
 		}
 	}
 	if len(prices) == 0 || len(prices) < int(p.OracleMinFeeds) {
-		return 0, len(prices), nil
+		return ledger.Amount{}, len(prices), nil
 	}
-	slices.Sort(prices)
+	slices.SortFunc(prices, ledger.Amount.Cmp)
 	return prices[(len(prices)-1)/2], len(prices), nil
 }
 
 // cumAt returns the cumulative price at time t >= pt.T of a history point.
-func cumAt(cum ledger.Amount, price uint64, from, t int64) ledger.Amount {
+func cumAt(cum Cumulative, price ledger.Amount, from, t int64) Cumulative {
 	if t <= from {
 		return cum
 	}
-	d, _, _ := ledger.NewAmount(price).MulDiv(uint64(t-from), 1)
-	s, ok := cum.Add(d)
-	if !ok {
-		panic("tokenomics: cumulative price overflow")
-	}
-	return s
+	return cum.addPriceTime(price, uint64(t-from))
 }
 
 // twapAt returns the TWAP over window at now (ok=false without history)
 // and the time of the window's anchor: the last point at or before the
 // window's start (points before it can be pruned), or 0 if none.
-func twapAt(v View, o *oracleState, now int64, window int64) (twap uint64, ok bool, anchorT int64, err error) {
-	if o.Median == 0 {
-		return 0, false, 0, nil
+func twapAt(v View, o *oracleState, now int64, window int64) (twap ledger.Amount, ok bool, anchorT int64, err error) {
+	if o.Median.IsZero() {
+		return ledger.Amount{}, false, 0, nil
 	}
 	if now < o.Time {
 		now = o.Time
@@ -115,7 +111,7 @@ func twapAt(v View, o *oracleState, now int64, window int64) (twap uint64, ok bo
 		return false
 	})
 	if err != nil || !found {
-		return 0, false, 0, err
+		return ledger.Amount{}, false, 0, err
 	}
 	if !inWindow {
 		anchorT = anchor.T
@@ -126,26 +122,11 @@ func twapAt(v View, o *oracleState, now int64, window int64) (twap uint64, ok bo
 	}
 	c0 := cumAt(anchor.Cum, anchor.Price, anchor.T, from)
 	c1 := cumAt(o.Cum, o.Median, o.Time, now)
-	q, _, _ := mustSub(c1, c0).MulDiv(1, uint64(now-from))
-	t, fits := q.Uint64()
-	if !fits {
-		return 0, false, 0, ledger.Errorf(ledger.ErrCorrupt, "TWAP does not fit 64 bits")
+	t, err := c1.averageSince(c0, uint64(now-from))
+	if err != nil {
+		return ledger.Amount{}, false, 0, err
 	}
 	return t, true, anchorT, nil
-}
-
-// deviationBps returns |a - b| * 10000 / b, floored.
-func deviationBps(a, b uint64) uint64 {
-	d := a - b
-	if b > a {
-		d = b - a
-	}
-	q, _, _ := ledger.NewAmount(d).MulDiv(BPS, b)
-	v, ok := q.Uint64()
-	if !ok {
-		return 1 << 63
-	}
-	return v
 }
 
 // Price returns the oracle's view at time now (Unix ns), under the
@@ -164,7 +145,7 @@ func priceView(v View, p *Params, now int64) (PriceView, error) {
 		return PriceView{}, err
 	}
 	pv := PriceView{Feeds: len(p.OracleFeeds), Last: o.Median, Tripped: o.Tripped}
-	if pv.Median, pv.Fresh, err = freshMedian(v, p, now, "", 0); err != nil {
+	if pv.Median, pv.Fresh, err = freshMedian(v, p, now, "", ledger.Amount{}); err != nil {
 		return pv, err
 	}
 	pv.TWAP, _, _, err = twapAt(v, &o, now, int64(p.TWAPWindow))
@@ -200,43 +181,46 @@ func blockPriceView(ctx *ledger.Context, p *Params, now int64) (PriceView, error
 
 // creditPrice returns the price credits are bought at, min(median, TWAP),
 // or the typed error that says why there is none.
-func creditPrice(ctx *ledger.Context, p *Params, now int64) (uint64, error) {
+func creditPrice(ctx *ledger.Context, p *Params, now int64) (ledger.Amount, error) {
 	pv, err := blockPriceView(ctx, p, now)
 	if err != nil {
-		return 0, err
+		return ledger.Amount{}, err
 	}
 	if pv.Feeds == 0 {
-		return 0, ledger.Errorf(ErrNoPrice, "no oracle feeds are configured (tokenomics.oracle_feeds)")
+		return ledger.Amount{}, ledger.Errorf(ErrNoPrice, "no oracle feeds are configured (tokenomics.oracle_feeds)")
 	}
-	if pv.Last == 0 {
-		return 0, ledger.Errorf(ErrNoPrice, "the oracle has no median yet: %d of %d feeds fresh, %d needed", pv.Fresh, pv.Feeds, p.OracleMinFeeds)
+	if pv.Last.IsZero() {
+		return ledger.Amount{}, ledger.Errorf(ErrNoPrice, "the oracle has no median yet: %d of %d feeds fresh, %d needed", pv.Fresh, pv.Feeds, p.OracleMinFeeds)
 	}
-	if pv.Median == 0 {
-		return 0, ledger.Errorf(ErrStalePrice, "%d of %d feeds observed within max_price_age %s; %d needed", pv.Fresh, pv.Feeds, time.Duration(p.MaxPriceAge), p.OracleMinFeeds)
+	if pv.Median.IsZero() {
+		return ledger.Amount{}, ledger.Errorf(ErrStalePrice, "%d of %d feeds observed within max_price_age %s; %d needed", pv.Fresh, pv.Feeds, time.Duration(p.MaxPriceAge), p.OracleMinFeeds)
 	}
 	if pv.Tripped {
-		return 0, ledger.Errorf(ErrCircuitOpen, "the price breaker is open (median %d, TWAP %d); credit purchases resume when it clears", pv.Median, pv.TWAP)
+		return ledger.Amount{}, ledger.Errorf(ErrCircuitOpen, "the price breaker is open (median $%s, TWAP $%s); credit purchases resume when it clears", FormatPrice(pv.Median), FormatPrice(pv.TWAP))
 	}
-	return min(pv.Median, pv.TWAP), nil
+	return minAmount(pv.Median, pv.TWAP), nil
 }
 
 // capPrice returns the price rewards are valued at for the self-dealing
 // cap, max(last median, TWAP), or 0 if the oracle never had a median.
-func capPrice(v View, p *Params, now int64) (uint64, error) {
+func capPrice(v View, p *Params, now int64) (ledger.Amount, error) {
 	o, err := getOracle(v)
-	if err != nil || o.Median == 0 {
-		return 0, err
+	if err != nil || o.Median.IsZero() {
+		return ledger.Amount{}, err
 	}
 	twap, _, _, err := twapAt(v, &o, now, int64(p.TWAPWindow))
-	return max(o.Median, twap), err
+	if twap.Cmp(o.Median) > 0 {
+		return twap, err
+	}
+	return o.Median, err
 }
 
 func decideObserve(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *ObservePrice) error {
 	if !containsAccount(p.OracleFeeds, actor) {
 		return ledger.Errorf(ledger.ErrUnauthorized, "%s is not an oracle feed; feeds: %v", actor, p.OracleFeeds)
 	}
-	if c.Price > p.MaxPrice {
-		return ledger.Errorf(ErrPriceOutOfRange, "price %d micro-USD is above max_price %d", c.Price, p.MaxPrice)
+	if c.Price.Cmp(p.MaxPrice) > 0 {
+		return ledger.Errorf(ErrPriceOutOfRange, "price %s ($%s) is above max_price %s ($%s)", c.Price, FormatPrice(c.Price), p.MaxPrice, FormatPrice(p.MaxPrice))
 	}
 	now := ctx.Time
 	o, err := getOracle(ctx)
@@ -248,15 +232,16 @@ func decideObserve(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Ob
 		return err
 	}
 	ev := &PriceObserved{Feed: actor, Price: c.Price, Time: now, Median: median}
-	var twap, dev uint64
+	var twap ledger.Amount
+	var dev uint64
 	var hasTWAP bool
-	if median != 0 {
+	if !median.IsZero() {
 		var anchorT int64
 		if twap, hasTWAP, anchorT, err = twapAt(ctx, &o, now, int64(p.TWAPWindow)); err != nil {
 			return err
 		}
 		ev.PruneBefore = anchorT
-		if o.Median != 0 {
+		if !o.Median.IsZero() {
 			ev.Cum = cumAt(o.Cum, o.Median, o.Time, now)
 		}
 		if hasTWAP {
@@ -283,7 +268,7 @@ func evolvePriceObserved(st *ledger.State, e *PriceObserved) error {
 	if err != nil {
 		return err
 	}
-	if e.Median == 0 {
+	if e.Median.IsZero() {
 		if exists {
 			// Written back unchanged (no state change): the new value
 			// tells blockPriceView that a feed moved.
@@ -330,10 +315,10 @@ func evolveCircuit(st *ledger.State, tripped bool, at int64) error {
 	return nil
 }
 
-// LastPrice returns the oracle's last median price, in micro-USD per whole
-// native token, and ok=false before the first median. Other modules value
-// rewards with it (the contribution module's self-dealing cap).
-func LastPrice(g ledger.Getter) (price uint64, ok bool, err error) {
+// LastPrice returns the oracle's last median price, in 10^-18 USD per
+// whole native token, and ok=false before the first median. Other modules
+// value rewards with it (the contribution module's self-dealing cap).
+func LastPrice(g ledger.Getter) (price ledger.Amount, ok bool, err error) {
 	o, err := getOracle(g)
-	return o.Median, err == nil && o.Median > 0, err
+	return o.Median, err == nil && !o.Median.IsZero(), err
 }

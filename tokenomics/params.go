@@ -66,7 +66,8 @@ type StakeAsset struct {
 // Params are the tokenomics module's parameters: genesis state under
 // params.tokenomics, changed only by governance (ledger.ChangeParam with a
 // top-level JSON name below). Amounts are base units of the native asset
-// unless said otherwise; prices are micro-USD per whole native token.
+// unless said otherwise; prices are in units of 10^-18 USD per whole native
+// token (PriceDecimals).
 type Params struct {
 	NativeAsset ledger.AssetID `json:"native_asset"`
 
@@ -81,7 +82,7 @@ type Params struct {
 	TWAPWindow      ledger.Duration    `json:"twap_window"`
 	BreakerBps      uint32             `json:"breaker_bps"`
 	BreakerCooldown ledger.Duration    `json:"breaker_cooldown"`
-	MaxPrice        uint64             `json:"max_price"`
+	MaxPrice        ledger.Amount      `json:"max_price"`
 
 	// Burn and mint.
 	EmissionKind          string             `json:"emission_kind"`
@@ -140,7 +141,7 @@ func DefaultParams() Params {
 		TWAPWindow:      ledger.Duration(30 * time.Minute),
 		BreakerBps:      2000,
 		BreakerCooldown: ledger.Duration(30 * time.Minute),
-		MaxPrice:        1_000_000_000_000_000, // $1e9 per token
+		MaxPrice:        USD(1_000_000_000), // $1e9 per token
 
 		EmissionKind:          EmissionHalving,
 		EmissionInitial:       amt("1000000000000"), // 1,000,000 COOP per epoch
@@ -208,8 +209,8 @@ func (p *Params) Validate() error {
 	if p.BreakerBps == 0 || p.BreakerBps > BPS {
 		return paramErr("breaker_bps", "%d bps; must be 1..10000", p.BreakerBps)
 	}
-	if p.MaxPrice == 0 || p.MaxPrice > 1<<62 {
-		return paramErr("max_price", "must be 1..2^62 micro-USD")
+	if p.MaxPrice.IsZero() || p.MaxPrice.Cmp(MaxPriceLimit) > 0 {
+		return paramErr("max_price", "%s; must be 1..%s (units of 10^-18 USD per whole token, as a string: \"1000000000000000000\" is $1)", p.MaxPrice, MaxPriceLimit)
 	}
 	switch p.EmissionKind {
 	case EmissionHalving:
@@ -352,7 +353,7 @@ func (p *Params) encode() []byte {
 	e.Int(int64(p.TWAPWindow))
 	e.Uint(uint64(p.BreakerBps))
 	e.Int(int64(p.BreakerCooldown))
-	e.Uint(p.MaxPrice)
+	e.Amount(p.MaxPrice)
 	e.String(p.EmissionKind)
 	e.Amount(p.EmissionInitial)
 	e.Uint(p.EmissionHalvingEpochs)
@@ -426,7 +427,7 @@ func DecodeParams(b []byte) (Params, error) {
 	p.TWAPWindow = ledger.Duration(d.Int())
 	p.BreakerBps = u32(d)
 	p.BreakerCooldown = ledger.Duration(d.Int())
-	p.MaxPrice = d.Uint()
+	p.MaxPrice = d.Amount()
 	p.EmissionKind = d.String()
 	p.EmissionInitial = d.Amount()
 	p.EmissionHalvingEpochs = d.Uint()

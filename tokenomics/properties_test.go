@@ -48,7 +48,7 @@ func propAmount(t *rapid.T, label string) string {
 
 // propSetup opens every mechanism so random commands reach deep states.
 var propSetup = []string{
-	`{"type": "observe_price", "actor": "f1", "payload": {"price": 1000000}}`,
+	`{"type": "observe_price", "actor": "f1", "payload": {"price": "1000000000000000000"}}`,
 	`{"type": "create_agent", "actor": "a", "payload": {"agent": "ag1", "price_in": 1, "price_out": 2}}`,
 	`{"type": "create_agent", "actor": "b", "payload": {"agent": "ag2", "price_in": 2, "price_out": 1}}`,
 	`{"type": "create_agent", "actor": "c", "payload": {"agent": "ag3", "price_in": 1, "price_out": 1}}`,
@@ -75,7 +75,7 @@ func genEconomyCommand(t *rapid.T) string {
 	case 0, 1:
 		return fmt.Sprintf(`{"type": "transfer", "actor": %q, "payload": {"legs": [{"to": %q, "asset": %q, "amount": %q}]}}`, u, other, asset, amt)
 	case 2:
-		return fmt.Sprintf(`{"type": "observe_price", "actor": "f1", "payload": {"price": %d}}`, rapid.Uint64Range(500_000, 3_000_000).Draw(t, "price"))
+		return fmt.Sprintf(`{"type": "observe_price", "actor": "f1", "payload": {"price": "%d"}}`, rapid.Uint64Range(500_000_000_000_000_000, 3_000_000_000_000_000_000).Draw(t, "price"))
 	case 3:
 		return fmt.Sprintf(`{"type": "buy_credits", "actor": %q, "payload": {"amount": %q}}`, u, amt)
 	case 4:

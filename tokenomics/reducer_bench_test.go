@@ -80,7 +80,7 @@ func newReducerLedger(b *testing.B, withTokenomics bool) *ledgertest.Harness {
 		b.Fatal(err)
 	}
 	if withTokenomics {
-		apply(b, h, h.Time.Add(time.Second), `{"type": "observe_price", "actor": "f1", "payload": {"price": 2000000}}`)
+		apply(b, h, h.Time.Add(time.Second), `{"type": "observe_price", "actor": "f1", "payload": {"price": "2000000000000000000"}}`)
 	}
 	return h
 }

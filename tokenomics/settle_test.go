@@ -32,7 +32,7 @@ func settleLedger(t ledgertest.TB) *ledgertest.Harness {
 		t.Fatal(err)
 	}
 	for _, js := range []string{
-		`{"type": "observe_price", "actor": "f1", "payload": {"price": 2000000}}`,
+		`{"type": "observe_price", "actor": "f1", "payload": {"price": "2000000000000000000"}}`,
 		`{"type": "create_agent", "actor": "bob", "payload": {"agent": "helper", "price_in": 3, "price_out": 7}}`,
 		`{"type": "buy_credits", "actor": "alice", "payload": {"amount": "1000000000"}}`,
 		`{"type": "buy_credits", "actor": "bob", "payload": {"amount": "1000000000"}}`,

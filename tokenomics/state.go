@@ -184,46 +184,48 @@ func bumpSeq(st *ledger.State, id uint64) error {
 
 // Feed is an oracle feed's last observation.
 type Feed struct {
-	Price uint64 `json:"price"` // micro-USD per whole native token
-	Time  int64  `json:"time"`  // block time, Unix ns
+	Price ledger.Amount `json:"price"` // 10^-18 USD per whole native token
+	Time  int64         `json:"time"`  // block time, Unix ns
 }
 
-func (f *Feed) enc(e *ledger.Encoder) { e.Uint(f.Price); e.Int(f.Time) }
-func (f *Feed) dec(d *ledger.Decoder) { f.Price, f.Time = d.Uint(), d.Int() }
+func (f *Feed) enc(e *ledger.Encoder) { e.Amount(f.Price); e.Int(f.Time) }
+func (f *Feed) dec(d *ledger.Decoder) { f.Price, f.Time = d.Amount(), d.Int() }
 
 // oracleState is the oracle's running record: the last median, the
-// cumulative median price (micro-USD x ns) at its time, and the breaker.
+// cumulative median price (price x ns) at its time, and the breaker.
 type oracleState struct {
-	Median     uint64
+	Median     ledger.Amount
 	Time       int64
-	Cum        ledger.Amount
+	Cum        Cumulative
 	Tripped    bool
 	TrippedAt  int64
 	LastBreach int64
 }
 
 func (o *oracleState) enc(e *ledger.Encoder) {
-	e.Uint(o.Median)
+	e.Amount(o.Median)
 	e.Int(o.Time)
-	e.Amount(o.Cum)
+	o.Cum.enc(e)
 	e.Bool(o.Tripped)
 	e.Int(o.TrippedAt)
 	e.Int(o.LastBreach)
 }
 func (o *oracleState) dec(d *ledger.Decoder) {
-	o.Median, o.Time, o.Cum, o.Tripped, o.TrippedAt, o.LastBreach = d.Uint(), d.Int(), d.Amount(), d.Bool(), d.Int(), d.Int()
+	o.Median, o.Time = d.Amount(), d.Int()
+	o.Cum.dec(d)
+	o.Tripped, o.TrippedAt, o.LastBreach = d.Bool(), d.Int(), d.Int()
 }
 
 // twapPoint is a point of the median's history: from its key's time on,
 // the median was Price; Cum is the cumulative price at that time.
 type twapPoint struct {
 	T     int64
-	Cum   ledger.Amount
-	Price uint64
+	Cum   Cumulative
+	Price ledger.Amount
 }
 
-func (p *twapPoint) enc(e *ledger.Encoder) { e.Amount(p.Cum); e.Uint(p.Price) }
-func (p *twapPoint) dec(d *ledger.Decoder) { p.Cum, p.Price = d.Amount(), d.Uint() }
+func (p *twapPoint) enc(e *ledger.Encoder) { p.Cum.enc(e); e.Amount(p.Price) }
+func (p *twapPoint) dec(d *ledger.Decoder) { p.Cum.dec(d); p.Price = d.Amount() }
 
 // epochState carries the burn-and-mint counters between epoch closes.
 type epochState struct {

@@ -30,9 +30,9 @@
 // Exact decimals at the edge, integers inside: every source converts its
 // answer once with shopspring/decimal to an integer of atto-USD (10^-18
 // USD) per whole token, truncating below that; checks compare integers;
-// the observation is that price in micro-USD, floored (observe_price's
-// unit today). A price under one micro-USD is refused with
-// ErrBelowResolution until the oracle takes finer prices. Errors wrap the
+// the observation is that price exactly (observe_price takes atto-USD,
+// tokenomics.PriceDecimals), so a token worth $0.0000000123 is observed as
+// 12300000000. Errors wrap the
 // package's sentinels (ErrStale, ErrDeviation, ErrWideConfidence, ...);
 // match them with errors.Is.
 package pricefeed

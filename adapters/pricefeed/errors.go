@@ -17,9 +17,6 @@ var (
 	// ErrDeviation is a quote further from the median of the other feeds
 	// than MaxDeviationBps.
 	ErrDeviation = errors.New("pricefeed: deviation from the other feeds")
-	// ErrBelowResolution is a price below one micro-USD, the finest price
-	// the oracle's observe_price takes today.
-	ErrBelowResolution = errors.New("pricefeed: price below the oracle's resolution")
 	// ErrNoQuote is a streaming source that has received nothing yet.
 	ErrNoQuote = errors.New("pricefeed: no quote yet")
 	// ErrFetch is a source that could not be reached or answered with an

@@ -11,7 +11,7 @@ import (
 
 // A Chainlink feed read through the chain client's interface (here a
 // function-field fake), checked, and converted exactly: 8 decimals to
-// atto-USD, then micro-USD for observe_price.
+// atto-USD, the unit observe_price takes.
 func Example() {
 	at := time.Date(2026, 1, 1, 1, 0, 0, 0, time.UTC)
 	c := &pricefeed.Chainlink{
@@ -32,9 +32,8 @@ func Example() {
 	if err != nil {
 		panic(err)
 	}
-	micro, err := pricefeed.MicroUSD(q.Price)
 	fmt.Println(q.Source, "round", q.Round, "price", pricefeed.Decimal(q.Price), "USD")
-	fmt.Println("observe_price", micro, "micro-USD", err)
+	fmt.Println("observe_price", q.Price, "atto-USD")
 
 	// A round older than the heartbeat is refused.
 	c.Clock = func() time.Time { return at.Add(2 * time.Hour) }
@@ -42,6 +41,6 @@ func Example() {
 	fmt.Println(err)
 	// Output:
 	// chainlink:coop-usd round 18446744073709564961 price 0.12345678 USD
-	// observe_price 123456 micro-USD <nil>
+	// observe_price 123456780000000000 atto-USD
 	// pricefeed: stale: chainlink:coop-usd round 18446744073709564961 updated 2h5m0s ago; heartbeat 1h0m0s
 }

@@ -177,7 +177,7 @@ func (f *Feeder) Step(ctx context.Context, now time.Time) ([]Event, error) {
 				}
 			}
 			if c.err == nil {
-				if _, err := MicroUSD(c.q.Price); err != nil {
+				if err := checkObservable(c.q.Price); err != nil {
 					c.err = err
 				}
 			}
@@ -205,8 +205,7 @@ func (f *Feeder) Step(ctx context.Context, now time.Time) ([]Event, error) {
 				continue
 			}
 			emit(Event{Feed: fs.Account, Kind: kind, Source: c.q.Source, Round: c.q.Round, Price: c.q.Price})
-			micro, _ := MicroUSD(c.q.Price)
-			cmd = fs.Signer.CommandAt(key, &tokenomics.ObservePrice{Price: micro}, uint64(max(c.q.Time.UnixMicro(), 0)))
+			cmd = fs.Signer.CommandAt(key, &tokenomics.ObservePrice{Price: c.q.Price}, uint64(max(c.q.Time.UnixMicro(), 0)))
 			fs.recent = append(fs.recent, key)
 			if len(fs.recent) > recentRounds {
 				fs.recent = fs.recent[1:]
@@ -215,8 +214,7 @@ func (f *Feeder) Step(ctx context.Context, now time.Time) ([]Event, error) {
 		case fs.haveGood && fs.HoldLastGood > 0 && now.Sub(fs.lastAt) <= fs.HoldLastGood:
 			round := "held@" + strconv.FormatInt(now.UnixMicro(), 10)
 			emit(Event{Feed: fs.Account, Kind: HeldLast, Source: "last-good", Round: round, Price: fs.lastGood, Err: c.err})
-			micro, _ := MicroUSD(fs.lastGood)
-			cmd = fs.Signer.CommandAt(submit.Key("feed", string(fs.Account), "last-good", fs.lastRound, round), &tokenomics.ObservePrice{Price: micro}, uint64(max(now.UnixMicro(), 0)))
+			cmd = fs.Signer.CommandAt(submit.Key("feed", string(fs.Account), "last-good", fs.lastRound, round), &tokenomics.ObservePrice{Price: fs.lastGood}, uint64(max(now.UnixMicro(), 0)))
 		default:
 			emit(Event{Feed: fs.Account, Kind: Silent, Err: c.err})
 			continue

@@ -122,9 +122,9 @@ feed-chainlink submitted
 feed-pyth submitted
 feed-uniswap submitted
 `)
-	// micro-USD, floored: 3000104290, 3000123456, 3000123456; the median
-	// of three is the middle one.
-	if pv := price(); pv.Median != 3_000_123_456 || pv.Fresh != 3 {
+	// Observed exactly, in atto-USD: 3000.104290406328548377,
+	// 3000.12345678 twice; the median of three is the middle one.
+	if pv := price(); pv.Median.String() != "3000123456780000000000" || pv.Fresh != 3 {
 		t.Fatalf("oracle after step 1: %+v", pv)
 	}
 
@@ -155,7 +155,7 @@ feed-chainlink submitted
 `)
 	// Feeds now: Chainlink 3001000000 (the backup's round), Pyth 3000123456,
 	// the pool's held 3000104290: the median is Pyth's.
-	if pv := price(); pv.Median != 3_000_123_456 || pv.Fresh != 3 {
+	if pv := price(); pv.Median.String() != "3000123456780000000000" || pv.Fresh != 3 {
 		t.Fatalf("oracle after step 3: %+v", pv)
 	}
 	// Every observation is on the ledger once, signed, and replays.

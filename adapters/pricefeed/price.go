@@ -9,6 +9,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/tokenomics"
 )
 
 // AttoDecimals is the precision of prices inside the adapter: integers of
@@ -65,19 +66,15 @@ func Decimal(atto ledger.Amount) decimal.Decimal {
 	return decimal.NewFromBigInt(atto.Big(), -AttoDecimals)
 }
 
-// MicroUSD converts an atto-USD price to the micro-USD the oracle's
-// observe_price takes, floored (the buyer of credits never gets a price
-// above the source's). A price under one micro-USD is ErrBelowResolution.
-func MicroUSD(atto ledger.Amount) (uint64, error) {
-	q, _, _ := atto.MulDiv(1, 1_000_000_000_000)
-	v, ok := q.Uint64()
-	if !ok {
-		return 0, fmt.Errorf("%w: %s USD is too large for observe_price", ErrInvalidAnswer, Decimal(atto))
+// checkObservable refuses a price the oracle cannot take: above
+// tokenomics.MaxPriceLimit (the chain's max_price, at most that, is
+// checked by the engine). Prices are observed as they are, in atto-USD:
+// the oracle's unit.
+func checkObservable(atto ledger.Amount) error {
+	if atto.Cmp(tokenomics.MaxPriceLimit) > 0 {
+		return fmt.Errorf("%w: %s USD is above the oracle's limit %s", ErrInvalidAnswer, Decimal(atto), Decimal(tokenomics.MaxPriceLimit))
 	}
-	if v == 0 {
-		return 0, fmt.Errorf("%w: %s USD is below 0.000001", ErrBelowResolution, Decimal(atto))
-	}
-	return v, nil
+	return nil
 }
 
 // deviationBps returns |a - b| * 10000 / b, floored (b > 0), saturating.

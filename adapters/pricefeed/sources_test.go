@@ -17,7 +17,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/coopera/coopera/adapters/pricefeed"
-	"github.com/coopera/coopera/ledger"
 )
 
 // now is the feeders' clock in these tests: an hour after genesis.
@@ -314,12 +313,8 @@ func TestConversions(t *testing.T) {
 	if err != nil || a.String() != "12345678901" {
 		t.Fatalf("Atto truncates beyond 18 decimals: %s %v", a, err)
 	}
-	if _, err := pricefeed.MicroUSD(a); !errors.Is(err, pricefeed.ErrBelowResolution) {
-		t.Fatalf("a $0.0000000123 token: %v, want ErrBelowResolution", err)
-	}
-	m, err := pricefeed.MicroUSD(ledger.NewAmount(3_000_104_290_406_328_548))
-	if err != nil || m != 3_000_104 {
-		t.Fatalf("MicroUSD floors: %d %v", m, err)
+	if d := pricefeed.Decimal(a); d.String() != "0.000000012345678901" {
+		t.Fatalf("Decimal(%s) = %s", a, d)
 	}
 	if _, err := pricefeed.Atto(decimal.Zero); !errors.Is(err, pricefeed.ErrInvalidAnswer) {
 		t.Fatal("zero accepted")

@@ -7,6 +7,7 @@ import (
 
 	"github.com/coopera/coopera/adapters/internal/adaptertest"
 	"github.com/coopera/coopera/adapters/submit"
+	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/tokenomics"
 )
 
@@ -27,7 +28,7 @@ func Example() {
 
 	signer := &submit.Signer{Actor: "feed", PrivateKey: adaptertest.Key("feed"), ChainID: eng.ChainID()}
 	key := submit.Key("feed", "chainlink:coop-usd", "18446744073709564961")
-	cmd := signer.CommandAt(key, &tokenomics.ObservePrice{Price: 123_456}, 1_767_229_200_000_000)
+	cmd := signer.CommandAt(key, &tokenomics.ObservePrice{Price: ledger.NewAmount(123_456)}, 1_767_229_200_000_000)
 	fmt.Println(key, cmd.Nonce)
 
 	q := submit.NewQueue(eng, 0)

@@ -31,17 +31,17 @@ func TestKey(t *testing.T) {
 func TestSignerNonces(t *testing.T) {
 	clock := time.Unix(1_767_225_600, 0)
 	s := &submit.Signer{Actor: "a", Clock: func() time.Time { return clock }}
-	c1 := s.Command("", &tokenomics.ObservePrice{Price: 1})
-	c2 := s.Command("", &tokenomics.ObservePrice{Price: 1}) // same microsecond: +1
+	c1 := s.Command("", &tokenomics.ObservePrice{Price: ledger.NewAmount(1)})
+	c2 := s.Command("", &tokenomics.ObservePrice{Price: ledger.NewAmount(1)}) // same microsecond: +1
 	if c1.Nonce != uint64(clock.UnixMicro()) || c2.Nonce != c1.Nonce+1 {
 		t.Fatalf("nonces %d %d", c1.Nonce, c2.Nonce)
 	}
 	clock = clock.Add(-time.Hour) // the clock went back: still increasing
-	if c3 := s.Command("", &tokenomics.ObservePrice{Price: 1}); c3.Nonce != c2.Nonce+1 {
+	if c3 := s.Command("", &tokenomics.ObservePrice{Price: ledger.NewAmount(1)}); c3.Nonce != c2.Nonce+1 {
 		t.Fatalf("nonce after the clock went back: %d", c3.Nonce)
 	}
 	s.Resume(1 << 60)
-	if c4 := s.CommandAt("", &tokenomics.ObservePrice{Price: 1}, 5); c4.Nonce != 1<<60+1 || c4.Signature != nil {
+	if c4 := s.CommandAt("", &tokenomics.ObservePrice{Price: ledger.NewAmount(1)}, 5); c4.Nonce != 1<<60+1 || c4.Signature != nil {
 		t.Fatalf("after Resume: %d, signature %x", c4.Nonce, c4.Signature)
 	}
 }
@@ -102,9 +102,9 @@ func TestNodeSubmitter(t *testing.T) {
 	srv := node(t, eng)
 	s := &submit.Signer{Actor: "feed", PrivateKey: adaptertest.Key("feed"), ChainID: eng.ChainID()}
 	n := &submit.Node{URL: srv.URL + "/"}
-	ok := s.Command(submit.Key("feed", "round-1"), &tokenomics.ObservePrice{Price: 3_000_000_000})
-	tooHigh := s.Command(submit.Key("feed", "round-2"), &tokenomics.ObservePrice{Price: 1 << 61})
-	unsigned := &ledger.Command{Actor: "feed", Payload: &tokenomics.ObservePrice{Price: 1}}
+	ok := s.Command(submit.Key("feed", "round-1"), &tokenomics.ObservePrice{Price: tokenomics.USD(3_000)})
+	tooHigh := s.Command(submit.Key("feed", "round-2"), &tokenomics.ObservePrice{Price: tokenomics.USD(1 << 61)})
+	unsigned := &ledger.Command{Actor: "feed", Payload: &tokenomics.ObservePrice{Price: ledger.NewAmount(1)}}
 	rs, err := n.SubmitBatch(ctx, []*ledger.Command{ok, ok, tooHigh, unsigned})
 	if err != nil {
 		t.Fatal(err)
@@ -125,7 +125,7 @@ func TestNodeSubmitter(t *testing.T) {
 	// queue keeps the command.
 	hc := &http.Client{Transport: headerRT{"X-Test", "follower"}}
 	q := submit.NewQueue(&submit.Node{URL: srv.URL, Client: hc}, 0)
-	q.Add(s.Command(submit.Key("feed", "round-3"), &tokenomics.ObservePrice{Price: 3_000_000_001}))
+	q.Add(s.Command(submit.Key("feed", "round-3"), &tokenomics.ObservePrice{Price: tokenomics.USD(3_001)}))
 	if _, err := q.Flush(ctx); !errors.Is(err, submit.ErrNode) || !errors.Is(err, submit.ErrTransport) || q.Len() != 1 {
 		t.Fatalf("follower: %v, %d queued", err, q.Len())
 	}

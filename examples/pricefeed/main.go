@@ -188,7 +188,7 @@ func run(w io.Writer) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "oracle: median %d micro-USD from %d of %d feeds, TWAP %d\n", pv.Median, pv.Fresh, pv.Feeds, pv.TWAP)
+		fmt.Fprintf(w, "oracle: median $%s from %d of %d feeds, TWAP $%s\n", tokenomics.FormatPrice(pv.Median), pv.Fresh, pv.Feeds, tokenomics.FormatPrice(pv.TWAP))
 		return nil
 	}
 

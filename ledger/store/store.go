@@ -33,7 +33,20 @@ import (
 // FormatVersion is the durable format of a ledger directory. A directory
 // written in another format is refused with ErrFormat; incompatible changes
 // to any key space bump it.
-const FormatVersion = 1
+//
+// Changelog:
+//
+//   - 1: the first format.
+//   - 2: oracle prices widened from micro-USD (uint64) to 10^-18 USD per
+//     whole token (a 128-bit amount) and the TWAP's cumulative price to 256
+//     bits, in state (tk/feed, tk/oracle, tk/twap, the tokenomics
+//     parameters' max_price) and in events (price_observed,
+//     circuit_tripped, circuit_cleared, credits_bought and epoch_report,
+//     now version 2). State roots change with the state's bytes, so a
+//     format-1 history cannot replay to its recorded roots: a format-1
+//     directory is refused, and a chain moves by a new genesis that carries
+//     its balances (export them with a build that reads format 1).
+const FormatVersion = 2
 
 // ErrFormat reports a directory in a format this build cannot read.
 var ErrFormat = ledger.NewCode("format")
