@@ -17,7 +17,7 @@ func Example() {
 	//   feed-pyth      submitted
 	//   feed-cex       submitted
 	//   feed-uniswap   submitted
-	// oracle: median 1234567 micro-USD from 4 of 4 feeds, TWAP 1234567
+	// oracle: median $1.23456789 from 4 of 4 feeds, TWAP $1.23456789
 	// step 2, the pool's TWAP pushed up by half:
 	//   feed-chainlink unchanged chainlink:coop-usd 1.234 USD
 	//   feed-pyth      accepted pyth:coop-usd 1.23456789 USD
@@ -28,5 +28,5 @@ func Example() {
 	//                  (pricefeed: deviation from the other feeds: 1.854975986860568869 is 5025 bps from the feeds' median 1.23456789 (limit 200))
 	//   feed-pyth      submitted
 	//   feed-uniswap   submitted
-	// oracle: median 1234567 micro-USD from 4 of 4 feeds, TWAP 1234567
+	// oracle: median $1.23456789 from 4 of 4 feeds, TWAP $1.23456789
 }
