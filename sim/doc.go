@@ -27,7 +27,9 @@
 //     run order whatever the scheduling.
 //   - Exact. Every table value is an integer: native amounts in base units,
 //     USD in micro-USD, prices in micro-USD per whole token, ratios in basis
-//     points. Floats appear only in the charts.
+//     points. Floats appear only in the charts. (The oracle takes 10^-18
+//     USD: observations are converted exactly, x 10^12, and the credit
+//     price read back is floored to the micro-USD.)
 //   - Safe outputs. WriteDir writes into a directory beside the target and
 //     renames it into place when every file is complete; an existing
 //     output directory that is not empty is refused unless Overwrite.
