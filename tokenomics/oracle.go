@@ -11,8 +11,8 @@ import (
 //
 // Prices are integers of 10^-18 USD per whole native token (see
 // PriceDecimals; a whole token is 10^decimals base units). Feeds are the
-// accounts listed
-// in oracle_feeds; each observe_price replaces its feed's last price.
+// accounts listed in oracle_feeds; each observe_price replaces its feed's
+// last price.
 //
 //   - Median: the median of the feeds observed within max_price_age of the
 //     block time; with an even count, the lower of the two middle prices.
