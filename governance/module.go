@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
-	"math/big"
 	"strings"
 
 	"github.com/coopera/coopera/ledger"
@@ -364,12 +363,8 @@ func atLeastBps(part, whole ledger.Amount, bps uint32) bool {
 	return cmpBps(part, whole, bps) >= 0
 }
 
-// cmpBps compares part*10000 with bps*whole.
-func cmpBps(part, whole ledger.Amount, bps uint32) int {
-	l := new(big.Int).Mul(part.Big(), big.NewInt(BpsDenominator))
-	r := new(big.Int).Mul(whole.Big(), big.NewInt(int64(bps)))
-	return l.Cmp(r)
-}
+// cmpBps compares part*10000 with bps*whole (ledger.CmpBps).
+var cmpBps = ledger.CmpBps
 
 func add(a, b ledger.Amount) ledger.Amount {
 	s, ok := a.Add(b)

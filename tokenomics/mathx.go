@@ -54,27 +54,12 @@ func minAmount(a, b ledger.Amount) ledger.Amount {
 	return b
 }
 
-// bpsFloor returns floor(a * bps / 10000).
-func bpsFloor(a ledger.Amount, bps uint32) ledger.Amount {
-	q, _, ok := a.MulDiv(uint64(bps), BPS)
-	if !ok {
-		panic("tokenomics: bps product overflow") // bps <= 10000 never overflows
-	}
-	return q
-}
-
-// bpsCeil returns ceil(a * bps / 10000): the fee rounding, so that a fee is
-// never less than its rate and splitting a payment cannot dodge it.
-func bpsCeil(a ledger.Amount, bps uint32) ledger.Amount {
-	q, r, ok := a.MulDiv(uint64(bps), BPS)
-	if !ok {
-		panic("tokenomics: bps product overflow")
-	}
-	if r != 0 {
-		q, _ = q.Add(ledger.NewAmount(1)) // q < a, so no overflow
-	}
-	return q
-}
+// bpsFloor and bpsCeil are the ledger's (see ledger.BpsFloor and
+// ledger.BpsCeil): payouts round down, fees up.
+var (
+	bpsFloor = ledger.BpsFloor
+	bpsCeil  = ledger.BpsCeil
+)
 
 // mulDiv returns floor(a*b/c) (or the ceiling if up) over big integers.
 func mulDiv(a, b, c *big.Int, up bool) *big.Int {
@@ -94,12 +79,17 @@ func toAmount(x *big.Int, what string) (ledger.Amount, error) {
 	return a, nil
 }
 
-// amountMulDiv returns floor(a*b/c) (ceiling if up) for Amounts.
+// amountMulDiv returns floor(a*b/c) (ceiling if up) for Amounts
+// (ledger.MulDiv), with typed errors.
 func amountMulDiv(a, b, c ledger.Amount, up bool, what string) (ledger.Amount, error) {
 	if c.IsZero() {
 		return ledger.Amount{}, ledger.Errorf(ledger.ErrInvariant, "%s: division by zero", what)
 	}
-	return toAmount(mulDiv(a.Big(), b.Big(), c.Big(), up), what)
+	q, ok := ledger.MulDiv(a, b, c, up)
+	if !ok {
+		return ledger.Amount{}, overflow(what)
+	}
+	return q, nil
 }
 
 // Nat is a non-negative big integer (the F1 accumulator and its kin),

@@ -149,28 +149,8 @@ func (c Cumulative) averageSince(c0 Cumulative, dt uint64) (ledger.Amount, error
 	return q, nil
 }
 
-// deviationBps returns |a - b| * 10000 / b, floored (b > 0).
-func deviationBps(a, b ledger.Amount) uint64 {
-	d, ok := a.Sub(b)
-	if !ok {
-		d, _ = b.Sub(a)
-	}
-	// d < 2^100 (prices are at most MaxPriceLimit), so d x 10000 < 2^114.
-	n, _, _ := d.MulDiv(BPS, 1)
-	if bv, fits := b.Uint64(); fits {
-		q, _, _ := n.MulDiv(1, bv)
-		return saturate(q)
-	}
-	q, _ := ledger.AmountFromBig(new(big.Int).Quo(n.Big(), b.Big()))
-	return saturate(q)
-}
-
-func saturate(a ledger.Amount) uint64 {
-	if v, ok := a.Uint64(); ok && v < 1<<63 {
-		return v
-	}
-	return 1 << 63
-}
+// deviationBps is ledger.DeviationBps: |a - b| * 10000 / b, floored.
+var deviationBps = ledger.DeviationBps
 
 // tokensForCredits returns floor(credits x 10^(12+decimals) x num / (price
 // x den)): the native base units that credits (micro-USD) are worth at

@@ -77,21 +77,9 @@ func checkObservable(atto ledger.Amount) error {
 	return nil
 }
 
-// deviationBps returns |a - b| * 10000 / b, floored (b > 0), saturating.
-func deviationBps(a, b ledger.Amount) uint64 {
-	d, ok := a.Sub(b)
-	if !ok {
-		d, _ = b.Sub(a)
-	}
-	// |a-b| * 10000 / b with 128-bit operands: compare d*10000 to b by
-	// big integers only here, off the hot path.
-	q := new(big.Int).Mul(d.Big(), big.NewInt(10000))
-	q.Quo(q, b.Big())
-	if !q.IsUint64() {
-		return 1 << 63
-	}
-	return q.Uint64()
-}
+// deviationBps is ledger.DeviationBps: |a - b| * 10000 / b, floored,
+// saturating.
+var deviationBps = ledger.DeviationBps
 
 // median returns the median of prices, the lower middle one for an even
 // count (the oracle's rule).
