@@ -72,7 +72,7 @@ func decideBuyCredits(ctx *ledger.Context, p *Params, actor ledger.AccountID, c 
 	}
 	// floor(B x P / 10^(decimals+12)): the fraction of a micro-USD is
 	// burned with the tokens and credited to no one.
-	credits, err := toAmount(mulDiv(c.Amount.Big(), price.Big(), pow10(dec+12), false), "credits")
+	credits, err := creditsFor(c.Amount, price, dec)
 	if err != nil {
 		return err
 	}

@@ -152,6 +152,31 @@ func (c Cumulative) averageSince(c0 Cumulative, dt uint64) (ledger.Amount, error
 // deviationBps is ledger.DeviationBps: |a - b| * 10000 / b, floored.
 var deviationBps = ledger.DeviationBps
 
+// creditsFor returns floor(amount x price / 10^(decimals+12)): the credits
+// (micro-USD) that amount base units buy at price.
+func creditsFor(amount, price ledger.Amount, decimals uint8) (ledger.Amount, error) {
+	if int(decimals)+12 < len(pow10Amounts) {
+		q, ok := ledger.MulDiv(amount, price, pow10Amounts[decimals+12], false)
+		if !ok {
+			return ledger.Amount{}, overflow("credits")
+		}
+		return q, nil
+	}
+	return toAmount(mulDiv(amount.Big(), price.Big(), pow10(decimals+12), false), "credits")
+}
+
+// pow10Amounts[n] is 10^n, for every n whose power fits 128 bits.
+var pow10Amounts = func() []ledger.Amount {
+	var out []ledger.Amount
+	for n := uint8(0); ; n++ {
+		a, ok := ledger.AmountFromBig(pow10(n))
+		if !ok {
+			return out
+		}
+		out = append(out, a)
+	}
+}()
+
 // tokensForCredits returns floor(credits x 10^(12+decimals) x num / (price
 // x den)): the native base units that credits (micro-USD) are worth at
 // price, scaled by num/den.
