@@ -173,11 +173,11 @@ func constantRules(rules []*ast.Rule) bool {
 // it stands for: the rules that are defined. ok is false when the package
 // query must decide instead.
 func (s *Set) evalNarrow(ctx context.Context, q *narrow, rules []string, input ast.Value) (doc ast.Object, ok bool, err error) {
-	rs, err := q.q.Eval(ctx, rego.EvalParsedInput(input))
+	rs, evalErr, err := s.evalQuery(ctx, q.q, "the narrow query", input)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, false, ctx.Err()
-		}
+		return nil, false, err
+	}
+	if evalErr != nil {
 		return nil, false, nil
 	}
 	if len(rs) != 1 {
