@@ -39,9 +39,10 @@ type Limits struct {
 	EvalTimeout time.Duration
 
 	// MaxResultBytes bounds the size of a query's result (the package
-	// document, or the narrow query's bindings), counted as the bytes of
-	// its JSON encoding without encoding it. A larger result is refused
-	// with ErrResultTooLarge. Default 1 MiB.
+	// document, or the narrow query's bindings), counted without encoding
+	// it as at least the bytes of its JSON encoding (a string's bytes that
+	// JSON may escape count six each). A larger result is refused with
+	// ErrResultTooLarge. Default 1 MiB.
 	MaxResultBytes int
 }
 
@@ -114,9 +115,11 @@ func (s *Set) evalQuery(ctx context.Context, q rego.PreparedEvalQuery, what stri
 	return rs, nil, nil
 }
 
-// valueSize returns the size of v's JSON encoding, or a number past budget
-// as soon as it exceeds budget (it stops walking there). v is an ast.Value
-// (the prepared queries' results) or a Go value (the governed query's).
+// valueSize returns at least the size of v's JSON encoding (strings are
+// counted as if every byte that JSON may escape took six), or a number
+// past budget as soon as it exceeds budget (it stops walking there). v is
+// an ast.Value (the prepared queries' results) or a Go value (the governed
+// query's).
 func valueSize(v any, budget int) int {
 	n := 0
 	var walk func(v any)
@@ -128,7 +131,7 @@ func valueSize(v any, budget int) int {
 		case *ast.Term:
 			walk(x.Value)
 		case ast.String:
-			n += len(x) + 2
+			n += stringSize(string(x))
 		case ast.Number:
 			n += len(x)
 		case ast.Boolean:
@@ -145,7 +148,7 @@ func valueSize(v any, budget int) int {
 			n += 2
 			x.Until(func(k, t *ast.Term) bool { n += 2; walk(k.Value); walk(t.Value); return n > budget })
 		case string:
-			n += len(x) + 2
+			n += stringSize(x)
 		case []any:
 			n += 2
 			for _, e := range x {
@@ -157,7 +160,7 @@ func valueSize(v any, budget int) int {
 		case map[string]any:
 			n += 2
 			for k, e := range x {
-				n += len(k) + 4
+				n += stringSize(k) + 2
 				if walk(e); n > budget {
 					return
 				}
@@ -167,5 +170,20 @@ func valueSize(v any, budget int) int {
 		}
 	}
 	walk(v)
+	return n
+}
+
+// stringSize is at least the size of s as a JSON string: its quotes, and
+// six bytes (\u00XX) for each byte an encoder may escape: control
+// characters, quote, backslash, the HTML characters encoding/json escapes,
+// and any byte of a non-ASCII character (U+2028 and invalid UTF-8 are
+// escaped).
+func stringSize(s string) int {
+	n := len(s) + 2
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			n += 5
+		}
+	}
 	return n
 }
