@@ -258,7 +258,7 @@ func Compile(ctx context.Context, files []File, display string, opts ...Option) 
 		if err != nil {
 			return nil, &LoadError{Problems: []string{"preparing the narrow query of " + pkg + ": " + err.Error()}}
 		}
-		return &narrow{q: q, bind: bind}, nil
+		return &narrow{q: q, pkg: pkg, bind: bind}, nil
 	}
 	if s.proposalsNarrow, err = prepNarrow(ProposalsQuery, proposalRules); err != nil {
 		return nil, err
