@@ -121,6 +121,13 @@ func (e *Engine) catchUpFromSnapshot() error {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
+	go func() { // Close does not wait for the snapshot
+		select {
+		case <-e.quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
 	first, err := e.rep.log.FirstHeight(ctx)
 	if err != nil {
 		return err
