@@ -32,3 +32,21 @@ func (e *Engine) LogLastHeightForTest() uint64 {
 
 // FailForTest stops the sequencer as a storage fault would.
 func FailForTest(e *Engine, err error) { e.setFatal(err) }
+
+// StallFollowingForTest stops a follower consuming the stream, as a node
+// that falls behind would; ResumeFollowingForTest lets it go on.
+func (e *Engine) StallFollowingForTest() {
+	done := make(chan struct{})
+	e.control(func() { e.stopFollowing(); close(done) })
+	<-done
+}
+
+// ResumeFollowingForTest: see StallFollowingForTest.
+func (e *Engine) ResumeFollowingForTest() {
+	done := make(chan struct{})
+	e.control(func() { e.follow(); close(done) })
+	<-done
+}
+
+// SnapshotRestoresForTest counts the snapshots a running follower restored.
+func (e *Engine) SnapshotRestoresForTest() int64 { return e.rep.restores.Load() }

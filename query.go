@@ -194,8 +194,15 @@ func (e *Engine) Snapshot(ctx context.Context, dir string) error {
 	return e.db.Checkpoint(dir)
 }
 
-// DiskUsage returns the bytes the ledger occupies on disk.
-func (e *Engine) DiskUsage() uint64 { return e.db.DiskUsage() }
+// DiskUsage returns the bytes the ledger occupies on disk (0 once the
+// engine is closed).
+func (e *Engine) DiskUsage() uint64 {
+	if e.acquire() != nil {
+		return 0 // closed; a follower restoring a snapshot swaps the store under rmu
+	}
+	defer e.rmu.RUnlock()
+	return e.db.DiskUsage()
+}
 
 // StateView reads the committed state for the query functions of modules
 // (tokenomics.Supply, contribution.ProviderResults, governance's queries,

@@ -51,6 +51,7 @@ type replica struct {
 	log      *replication.Log
 	cancel   context.CancelFunc // stops the lease loop
 	snapping atomic.Bool
+	restores atomic.Int64 // snapshots a running follower restored
 }
 
 // startReplica connects to the stream, restores from a snapshot when the
@@ -84,7 +85,7 @@ func (e *Engine) startReplica(ctx context.Context) error {
 }
 
 // maybeRestoreSnapshot replaces a new node's store (or one the stream no
-// longer reaches back to) with the newest snapshot.
+// longer reaches back to) with the newest snapshot (Open only).
 func (e *Engine) maybeRestoreSnapshot(ctx context.Context) error {
 	first, err := e.rep.log.FirstHeight(ctx)
 	if err != nil {
@@ -94,6 +95,55 @@ func (e *Engine) maybeRestoreSnapshot(ctx context.Context) error {
 	if e.head.Height != 0 && !needed {
 		return nil
 	}
+	return e.restoreSnapshot(ctx, first, needed, false)
+}
+
+// errBehindRetention: the stream no longer holds the next block this
+// follower needs (its retention dropped it); the follower restores from a
+// snapshot instead of calling the gap divergence.
+var errBehindRetention = errors.New("coopera: the stream no longer holds the next block")
+
+// catchUpFromSnapshot is what a running follower does when the stream has
+// dropped the blocks it needs next (sequencer goroutine only): it waits
+// until every block it applied is durable, then swaps its store for the
+// newest snapshot, verified as at Open (checkSnapshot), and follows on from
+// the snapshot's head. A snapshot that does not reach the stream's first
+// block is not taken (the follower would be behind again): the caller
+// retries, and the leader's next snapshot (every SnapshotEvery blocks)
+// reaches it.
+func (e *Engine) catchUpFromSnapshot() error {
+	// The acknowledger holds the old store's pending syncs: drain them.
+	r := &request{done: make(chan struct{})}
+	e.acks <- &inflight{batch: []*request{r}}
+	<-r.done
+	if err := e.Err(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	go func() { // Close does not wait for the snapshot
+		select {
+		case <-e.quit:
+			cancel()
+		case <-ctx.Done():
+		}
+	}()
+	first, err := e.rep.log.FirstHeight(ctx)
+	if err != nil {
+		return err
+	}
+	if first <= e.applied.Height+1 {
+		return nil // not behind after all: follow again
+	}
+	return e.restoreSnapshot(ctx, first, true, true)
+}
+
+// restoreSnapshot replaces the store with the newest snapshot if it is
+// past this node's head; needed says the node cannot go on without it. A
+// running engine (running) keeps its readers out while the store is
+// swapped, and a snapshot older than first-1, the block before the
+// stream's first, is refused (it would leave the node behind again).
+func (e *Engine) restoreSnapshot(ctx context.Context, first uint64, needed, running bool) error {
 	tmp := e.dir + ".snapshot"
 	os.RemoveAll(tmp)
 	defer os.RemoveAll(tmp)
@@ -107,12 +157,19 @@ func (e *Engine) maybeRestoreSnapshot(ctx context.Context) error {
 		}
 		return nil
 	}
+	if running && h+1 < first {
+		return fmt.Errorf("coopera: the newest snapshot, at block %d, is behind the stream's first block %d too; waiting for a newer one", h, first)
+	}
 	if err := e.checkSnapshot(ctx, tmp); err != nil {
 		return err
 	}
+	if running {
+		e.rmu.Lock()
+		defer e.rmu.Unlock()
+	}
 	// Swap the store for the snapshot.
 	if err := e.db.Close(); err != nil {
-		return err
+		return e.lostStore(running, err)
 	}
 	entries, _ := os.ReadDir(e.dir)
 	for _, en := range entries {
@@ -121,21 +178,60 @@ func (e *Engine) maybeRestoreSnapshot(ctx context.Context) error {
 	snap, _ := os.ReadDir(tmp)
 	for _, en := range snap {
 		if err := os.Rename(filepath.Join(tmp, en.Name()), filepath.Join(e.dir, en.Name())); err != nil {
-			return err
+			return e.lostStore(running, err)
 		}
 	}
 	db, err := store.Open(e.dir, &store.Options{FS: e.opts.FS, CacheBytes: e.opts.CacheBytes})
 	if err != nil {
-		return err
+		return e.lostStore(running, err)
 	}
 	e.db = db
-	e.opts.Genesis = nil // the snapshot's genesis is checked against the stream's below
-	if err := e.load(); err != nil {
-		return err
+	if !running {
+		e.opts.Genesis = nil // the snapshot's genesis is checked against the stream's below
+		if err := e.load(); err != nil {
+			return err
+		}
+	} else {
+		// checkSnapshot matched the snapshot's head block with the
+		// stream's; the head's block must be in the store.
+		head, ok, err := db.Head()
+		if err == nil && !ok {
+			err = ledger.Errorf(ledger.ErrCorrupt, "the snapshot holds no ledger")
+		}
+		if err != nil {
+			return e.lostStore(running, err)
+		}
+		b, err := db.Block(e.reg, head.Height)
+		if err != nil {
+			return e.lostStore(running, err)
+		}
+		if b.Hash() != head.Hash || b.StateRoot != head.StateRoot {
+			return e.lostStore(running, ledger.Errorf(ledger.ErrCorrupt, "the snapshot's head says block %d is %s, its log holds %s", head.Height, head.Hash.Short(), b.Hash().Short()))
+		}
+		e.mu.Lock()
+		e.head = *head
+		close(e.notify)
+		e.notify = make(chan struct{})
+		e.mu.Unlock()
+		e.met.height.Set(float64(head.Height))
+		e.rep.restores.Add(1)
 	}
 	e.applied = e.head
 	e.cache = newStateCache(db.State(), e.opts.StateCacheEntries)
+	// The root hasher caches the old state's subtrees.
+	e.step = newStep(e.machine, &e.opts)
 	return nil
+}
+
+// lostStore stops a running engine whose store could not be swapped for a
+// snapshot (the old one is gone): readers get the fault, not a closed store.
+func (e *Engine) lostStore(running bool, err error) error {
+	if running {
+		e.dbClosed = true
+		err = fmt.Errorf("coopera: restoring a snapshot: %w", err)
+		e.setFatal(err)
+	}
+	return err
 }
 
 // checkSnapshot accepts a snapshot only if its state hashes to its head's
@@ -385,6 +481,19 @@ func (e *Engine) applyReplicated(ent replication.Entry) error {
 		e.setFatal(err)
 		e.stopFollowing()
 		return err
+	}
+	if ent.Height > e.applied.Height+1 {
+		// A gap: the stream's retention may have dropped the blocks
+		// between (the consumer starts at the first block it keeps).
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		first, err := e.rep.log.FirstHeight(ctx)
+		cancel()
+		if err != nil {
+			return err // a stream error: follow again
+		}
+		if first > e.applied.Height+1 {
+			return errBehindRetention
+		}
 	}
 	if ent.Height != e.applied.Height+1 {
 		return diverge("expected block %d next", e.applied.Height+1)

@@ -54,10 +54,27 @@ func (e *Engine) run() {
 				}
 				continue
 			}
-			if err := e.applyReplicated(ent); err != nil && !isDivergence(err) {
+			err := e.applyReplicated(ent)
+			retry := 100 * time.Millisecond
+			if errors.Is(err, errBehindRetention) {
+				// The stream dropped the blocks this follower needs:
+				// restore from the newest snapshot, then follow on.
+				e.stopFollowing()
+				if err = e.catchUpFromSnapshot(); err == nil {
+					e.follow()
+					continue
+				}
+				if isDivergence(err) || e.Err() != nil {
+					e.setFatal(err)
+					continue
+				}
+				// No snapshot reaches the stream yet: retry later.
+				retry = time.Second
+			}
+			if err != nil && !isDivergence(err) {
 				// A stream error: follow again from the applied head.
 				e.stopFollowing()
-				time.AfterFunc(100*time.Millisecond, func() {
+				time.AfterFunc(retry, func() {
 					e.control(func() {
 						if !e.leader.Load() && e.followCh == nil && e.Err() == nil {
 							e.follow()

@@ -46,6 +46,21 @@
 // block records the decision, so replay never evaluates a policy, and the
 // reducer refuses a decision by any other set than the one in force.
 //
+// # Limits
+//
+// Every evaluation runs under the set's Limits (Compile and Load take
+// them with WithLimits): a deadline (EvalTimeout, default 500ms), passed
+// to OPA through the context, whose cancellation also stops the built-ins
+// that build large values (numbers.range(1, 200000000) is stopped at the
+// deadline, having allocated 40 to 120 MiB in our runs, instead of
+// running out of memory; concurrent admissions each take up to that), and
+// a bound on the result's size (MaxResultBytes, default 1 MiB). Past
+// either, the decision fails with ErrEvalDeadline or ErrResultTooLarge,
+// and the command is refused before it is sequenced: only the admitting
+// node ever evaluates a policy, so a deadline can never make replicas
+// disagree (see Limits). Loading evaluates the governed set under the
+// same limits.
+//
 // # The admission path
 //
 // A decision costs about one evaluation of the prepared package query

@@ -286,16 +286,18 @@ func (s *Set) decideCommandValue(ctx context.Context, input ast.Value) (allowed 
 }
 
 // eval evaluates a package document and returns it with the reasons to
-// deny: its deny set, plus an explanation if allow is not true. The
+// deny: its deny set, plus an explanation if allow is not true. An
+// evaluation past the set's Limits is an error (ErrEvalDeadline,
+// ErrResultTooLarge), not a reason: the command is refused. The
 // prepared query hands back ast values (see rawResult), read here without
 // converting the document to Go values.
 func (s *Set) eval(ctx context.Context, q rego.PreparedEvalQuery, name string, input ast.Value) (ast.Object, []string, error) {
-	rs, err := q.Eval(ctx, rego.EvalParsedInput(input))
+	rs, evalErr, err := s.evalQuery(ctx, q, name, input)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, nil, ctx.Err()
-		}
-		return nil, []string{"policy evaluation failed: " + err.Error()}, nil
+		return nil, nil, err
+	}
+	if evalErr != nil {
+		return nil, []string{"policy evaluation failed: " + evalErr.Error()}, nil
 	}
 	if len(rs) == 0 || len(rs[0].Expressions) == 0 {
 		return nil, []string{name + " is undefined: the policy set has no such package"}, nil

@@ -20,7 +20,8 @@ import (
 
 // narrow is a prepared narrow query and how it binds each rule.
 type narrow struct {
-	q rego.PreparedEvalQuery
+	q   rego.PreparedEvalQuery
+	pkg string // the package it stands for, to name in errors
 	// bind says how each rule is bound: bindDirect to its value, for a rule
 	// always defined (a set, or one with a default); bindArray to an array
 	// of its value, empty where it is undefined; absent from the query
@@ -173,11 +174,11 @@ func constantRules(rules []*ast.Rule) bool {
 // it stands for: the rules that are defined. ok is false when the package
 // query must decide instead.
 func (s *Set) evalNarrow(ctx context.Context, q *narrow, rules []string, input ast.Value) (doc ast.Object, ok bool, err error) {
-	rs, err := q.q.Eval(ctx, rego.EvalParsedInput(input))
+	rs, evalErr, err := s.evalQuery(ctx, q.q, q.pkg, input)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, false, ctx.Err()
-		}
+		return nil, false, err
+	}
+	if evalErr != nil {
 		return nil, false, nil
 	}
 	if len(rs) != 1 {

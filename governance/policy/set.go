@@ -74,6 +74,8 @@ type Set struct {
 	commandsNarrow  *narrow
 	// blind: no rule can read the decision in a payload (decisionBlind).
 	blind bool
+	// limits bound each evaluation (limits.go).
+	limits Limits
 }
 
 // Hash returns the policy-set hash: SHA-256 over a domain tag and, in file
@@ -152,8 +154,9 @@ func ReadFS(fsys fs.FS) ([]File, error) {
 }
 
 // Load reads, checks, compiles and prepares the policy set in dir. Errors
-// name files as dir/name.
-func Load(ctx context.Context, dir string) (*Set, error) {
+// name files as dir/name. Its evaluations run under opts' Limits (by
+// default, DefaultEvalTimeout and DefaultMaxResultBytes).
+func Load(ctx context.Context, dir string, opts ...Option) (*Set, error) {
 	files, err := ReadDir(dir)
 	if err != nil {
 		return nil, err
@@ -161,14 +164,21 @@ func Load(ctx context.Context, dir string) (*Set, error) {
 	if len(files) == 0 {
 		return nil, &LoadError{Problems: []string{dir + ": no .rego policy files"}}
 	}
-	return Compile(ctx, files, dir)
+	return Compile(ctx, files, dir, opts...)
 }
 
 // Compile checks, compiles and prepares a policy set. Rego is parsed as
 // Rego v1. It fails with a *LoadError that names the file and line of a
 // syntax or type error, or of a call to a forbidden built-in. display, if
 // not empty, prefixes file names in errors (the policy directory).
-func Compile(ctx context.Context, files []File, display string) (*Set, error) {
+// Evaluations, the one of the governed set at load included, run under
+// opts' Limits; an evaluation past them fails the load with
+// ErrEvalDeadline or ErrResultTooLarge.
+func Compile(ctx context.Context, files []File, display string, opts ...Option) (*Set, error) {
+	var limits Limits
+	for _, o := range opts {
+		o(&limits)
+	}
 	names := make([]string, len(files))
 	modules := make(map[string]*ast.Module, len(files))
 	var problems []string
@@ -196,7 +206,7 @@ func Compile(ctx context.Context, files []File, display string) (*Set, error) {
 	if compiler.Failed() {
 		return nil, &LoadError{Problems: astProblems(compiler.Errors)}
 	}
-	s := &Set{hash: HashFiles(files), files: names, governed: map[string]bool{}}
+	s := &Set{hash: HashFiles(files), files: names, governed: map[string]bool{}, limits: limits.withDefaults()}
 	prep := func(q string, opts ...func(*rego.Rego)) (rego.PreparedEvalQuery, error) {
 		opts = append(opts, rego.Query(q), rego.Compiler(compiler), rego.Capabilities(caps), rego.StrictBuiltinErrors(true))
 		return rego.New(opts...).PrepareForEval(ctx)
@@ -214,9 +224,12 @@ func Compile(ctx context.Context, files []File, display string) (*Set, error) {
 	if err != nil {
 		return nil, &LoadError{Problems: []string{"preparing " + governedQuery + ": " + err.Error()}}
 	}
-	rs, err := gq.Eval(ctx)
+	rs, evalErr, err := s.evalQuery(ctx, gq, governedQuery, nil)
 	if err != nil {
-		return nil, &LoadError{Problems: []string{governedQuery + ": " + err.Error()}}
+		return nil, err
+	}
+	if evalErr != nil {
+		return nil, &LoadError{Problems: []string{governedQuery + ": " + evalErr.Error()}}
 	}
 	if len(rs) > 0 && len(rs[0].Expressions) > 0 {
 		list, ok := rs[0].Expressions[0].Value.([]any)
@@ -245,7 +258,7 @@ func Compile(ctx context.Context, files []File, display string) (*Set, error) {
 		if err != nil {
 			return nil, &LoadError{Problems: []string{"preparing the narrow query of " + pkg + ": " + err.Error()}}
 		}
-		return &narrow{q: q, bind: bind}, nil
+		return &narrow{q: q, pkg: pkg, bind: bind}, nil
 	}
 	if s.proposalsNarrow, err = prepNarrow(ProposalsQuery, proposalRules); err != nil {
 		return nil, err
