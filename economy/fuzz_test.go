@@ -47,7 +47,7 @@ func economyBlocks(t testing.TB) (*ledger.Machine, [][]byte) {
 		{`{"type": "stake", "actor": "alice", "payload": {"pool": "protocol", "asset": "COOP", "amount": "300000000"}}`,
 			`{"type": "transfer", "actor": "bob", "key": "k1", "payload": {"legs": [{"to": "carol", "asset": "COOP", "amount": "5"}]}}`},
 		{`{"type": "create_agent", "actor": "carol", "payload": {"agent": "helper", "price_in": 1, "price_out": 2}}`,
-			`{"type": "observe_price", "actor": "feed", "payload": {"price": 1000000}}`,
+			`{"type": "observe_price", "actor": "feed", "payload": {"price": "1000000000000000000"}}`,
 			`{"type": "gov_delegate", "actor": "bob", "payload": {"to": "alice"}}`},
 		{`{"type": "gov_propose", "actor": "alice", "payload": {"title": "t", "description": "d", "deposit": "1000000"}}`,
 			`{"type": "unstake", "actor": "alice", "payload": {"pool": "protocol", "asset": "COOP", "amount": "1"}}`},
