@@ -4,9 +4,10 @@ package main
 // submits contribution records per closed window.
 
 import (
+	"github.com/spf13/pflag"
+
 	"context"
 	"crypto/ed25519"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -51,6 +52,8 @@ document at the end: the totals and every closed window.`,
 
 // classFlags collects repeated -class NAME=CLASS flags.
 type classFlags map[string]string
+
+func (c classFlags) Type() string { return "NAME=CLASS" }
 
 func (c classFlags) String() string { return fmt.Sprint(map[string]string(c)) }
 func (c classFlags) Set(s string) error {
@@ -218,4 +221,4 @@ loop:
 	return exitOK
 }
 
-var _ flag.Value = classFlags{}
+var _ pflag.Value = classFlags{}

@@ -18,6 +18,7 @@ import (
 
 // writeJSON writes v as one indented JSON document.
 func (c *cli) writeJSON(v any) int {
+	c.wroteJSON = true
 	enc := json.NewEncoder(c.stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
