@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/ledger"
 )
 
@@ -41,7 +42,7 @@ func TestNodeAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	srv := httptest.NewServer(nodeAPI(eng, apiOptions{}))
+	srv := httptest.NewServer(api.NewHandler(eng, nil))
 	defer srv.Close()
 	post := func(body string) (*http.Response, map[string]any) {
 		resp, err := http.Post(srv.URL+"/submit", "application/json", strings.NewReader(body))
@@ -69,10 +70,10 @@ func TestNodeAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b coopera.Balance
+	var b api.Balance
 	json.NewDecoder(r.Body).Decode(&b)
 	r.Body.Close()
-	if b.Amount != ledger.NewAmount(7) {
+	if b.Amount != ledger.NewAmount(7) || b.Units != "0.000007" || b.Decimals != 6 {
 		t.Fatalf("balance %+v", b)
 	}
 }

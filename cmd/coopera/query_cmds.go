@@ -44,7 +44,7 @@ func runBalance(c *cli, ctx context.Context, cmd *command, args []string) int {
 			if err != nil {
 				return c.fail(err)
 			}
-			b, err := a.balance(ctx, acct, asset, amt)
+			b, err := a.Balance(ctx, acct, asset, amt)
 			if err != nil {
 				return c.fail(err)
 			}
@@ -58,7 +58,7 @@ func runBalance(c *cli, ctx context.Context, cmd *command, args []string) int {
 		if err != nil {
 			return c.fail(err)
 		}
-		bs, err := a.balances(ctx, info.Balances)
+		bs, err := a.Balances(ctx, info.Balances)
 		if err != nil {
 			return c.fail(err)
 		}

@@ -129,7 +129,7 @@ func (c *cli) tour(ctx context.Context, eng *coopera.Engine, dir string, asJSON 
 		if err != nil {
 			return c.fail(fmt.Errorf("step %d: %w", i+1, err))
 		}
-		r, err := a.receipt(ctx, rcs[0])
+		r, err := a.Receipt(ctx, rcs[0])
 		if err != nil {
 			return c.fail(err)
 		}
@@ -151,7 +151,7 @@ func (c *cli) tour(ctx context.Context, eng *coopera.Engine, dir string, asJSON 
 		if err != nil {
 			return c.fail(err)
 		}
-		b, err := a.balance(ctx, id, "COOP", amt)
+		b, err := a.Balance(ctx, id, "COOP", amt)
 		if err != nil {
 			return c.fail(err)
 		}

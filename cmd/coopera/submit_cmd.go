@@ -154,7 +154,7 @@ func (c *cli) printReceipts(ctx context.Context, eng *coopera.Engine, cmds []*le
 	out := make([]*receiptJSON, len(rcs))
 	var rejected []error
 	for i, rc := range rcs {
-		r, err := a.receipt(ctx, rc)
+		r, err := a.Receipt(ctx, rc)
 		if err != nil {
 			return c.fail(err)
 		}
