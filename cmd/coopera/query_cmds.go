@@ -13,18 +13,34 @@ import (
 
 var cmdBalance = &command{
 	name:     "balance",
-	synopsis: "DIR ACCOUNT [ASSET]",
+	synopsis: "DIR ACCOUNT [ASSET] | -node URL ACCOUNT ASSET",
 	summary:  "print an account's balance of an asset, or all its balances",
 	help: `Balance prints ACCOUNT's balance of ASSET, or every non-zero balance of
-the account, in whole units of the asset and in base units.`,
+the account, in whole units of the asset and in base units. With -node
+URL it reads ACCOUNT's balance of ASSET from a node's HTTP API instead
+(coopera node -http).`,
 	run: runBalance,
 }
 
 func runBalance(c *cli, ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
+	var remote remoteFlags
+	remote.register(f, "read from")
 	pos, code, done := c.parse(cmd, f, args, 2, 3)
 	if done {
 		return code
+	}
+	if remote.node != "" {
+		if len(pos) != 2 {
+			return c.usageError(cmd, f.fs, "with -node, give ACCOUNT and ASSET (no directory)")
+		}
+		acct, asset := ledger.AccountID(pos[0]), ledger.AssetID(pos[1])
+		for _, err := range []error{acct.Validate(), asset.Validate()} {
+			if err != nil {
+				return c.failInput(err)
+			}
+		}
+		return c.balanceRemote(ctx, &remote, acct, asset, f.json)
 	}
 	acct := ledger.AccountID(pos[1])
 	if err := acct.Validate(); err != nil {
