@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"github.com/coopera/coopera"
-	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/adapters/internal/adaptertest"
 	"github.com/coopera/coopera/adapters/submit"
+	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/tokenomics"
 )
