@@ -52,6 +52,8 @@ type cli struct {
 	lastErr   error
 	lastCode  string
 	stderrLog *lastLine
+	// stderrTerminal is set when standard error is a terminal.
+	stderrTerminal bool
 }
 
 // command is a command: a leaf that runs, or a group of subcommands.
@@ -240,6 +242,7 @@ func checkArgs(cmd *command, pos []string, minArgs, maxArgs int) error {
 // run runs one command line and returns the exit status.
 func (c *cli) run(ctx context.Context, args []string) int {
 	c.asJSON = wantsJSON(args)
+	c.stderrTerminal = isTerminal(c.stderr)
 	c.stderrLog = &lastLine{w: c.stderr}
 	stderr := c.stderr
 	c.stderr = c.stderrLog

@@ -149,7 +149,7 @@ func (c *cli) openGov(ctx context.Context, dir, policies string) (*coopera.Engin
 	}
 	eng, err := coopera.Open(dir, &coopera.Options{Modules: govLedgerModules(), Admitters: adm})
 	if err != nil {
-		return nil, c.fail(err)
+		return nil, c.fail(inUse(dir, err))
 	}
 	return eng, exitOK
 }

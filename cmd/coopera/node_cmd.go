@@ -47,7 +47,12 @@ the original; send the same command twice on purpose with distinct keys.
 (A signed command's nonce already makes a second application impossible.) A 503
 "outcome_unknown" means the block may still commit: retry with the key.
 
-The node runs until interrupted (Ctrl-C or SIGTERM).`,
+The node prints a status line (role, height, state root, lag) when one of
+them changes; with -json, one JSON object per line. It logs with log/slog
+to standard error (text on a terminal, JSON otherwise; -log-level):
+leadership changes, slow blocks, divergence and faults. Against a single
+NATS server give -replicas 1. The node runs until interrupted (Ctrl-C or
+SIGTERM).`,
 	run: runNode,
 }
 
@@ -67,6 +72,8 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	tokenFile := f.fs.String("api-token-file", "", "require Authorization: Bearer with the token in `FILE` on every API request")
 	maxConns := f.fs.Int("api-max-conns", 256, "serve at most `N` API connections at once (more wait to be accepted)")
 	metrics := f.fs.String("metrics", "", "serve Prometheus metrics at /metrics on `ADDR`")
+	logLevel := f.fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error (logs go to standard error: text on a terminal, JSON otherwise)")
+	slow := f.fs.Duration("slow-block", 2*time.Second, "log a block committed more than `D` after its time as slow")
 	pos, code, done := c.parse(cmd, f, args, 1, 1)
 	if done {
 		return code
@@ -74,6 +81,11 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	if *urls == "" || *id == "" {
 		return c.usageError(cmd, f.fs, "-nats and -id are required")
 	}
+	log, err := c.newLogger(*logLevel)
+	if err != nil {
+		return c.usageError(cmd, f.fs, err.Error())
+	}
+	log = log.With("node", *id)
 	opts, err := ledgerOptions()
 	if err != nil {
 		return c.fail(err)
@@ -105,8 +117,11 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 		}
 		opts.Genesis = g
 	}
+	log.Info("opening the ledger", "dir", pos[0], "nats", *urls, "replicas", *replicas)
 	eng, err := coopera.Open(pos[0], opts)
 	if err != nil {
+		err = replicasHint(inUse(pos[0], err), *replicas)
+		log.Error("the node did not start", "err", err)
 		return c.fail(err)
 	}
 	defer eng.Close()
@@ -126,12 +141,13 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 			}
 		}
 		if public {
-			fmt.Fprintf(c.stderr, "coopera: WARNING: node %s serves its API on all interfaces (%s)", *id, addr)
+			msg := "the API is served on all interfaces"
 			if apiOpts.Token == "" {
-				fmt.Fprint(c.stderr, " WITHOUT a token: anyone who reaches this host can submit commands; give -api-token-file or bind 127.0.0.1")
+				msg += " WITHOUT a token: anyone who reaches this host can submit commands; give -api-token-file or bind 127.0.0.1"
 			}
-			fmt.Fprintln(c.stderr)
+			log.Warn(msg, "addr", addr)
 		}
+		apiOpts.Logger = log
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			return c.fail(err)
@@ -140,29 +156,12 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 		srv := &http.Server{Handler: api.NewHandler(eng, apiOpts), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 		go srv.Serve(ln)
 		defer srv.Close()
-		fmt.Fprintf(c.stderr, "coopera: node %s: JSON API on http://%s\n", *id, ln.Addr())
+		log.Info("serving the JSON API", "url", "http://"+ln.Addr().String())
 	}
 	if a := eng.MetricsAddr(); a != "" {
-		fmt.Fprintf(c.stderr, "coopera: node %s: metrics on http://%s/metrics\n", *id, a)
+		log.Info("serving metrics", "url", "http://"+a+"/metrics")
 	}
-	t := time.NewTicker(2 * time.Second)
-	defer t.Stop()
-	for {
-		h := eng.Head()
-		role := "follower"
-		if eng.IsLeader() {
-			role = "leader"
-		}
-		fmt.Fprintf(c.stdout, "node %s: %s, height %d, root %s, lag %d\n", *id, role, h.Height, h.StateRoot.Short(), eng.Lag())
-		if err := eng.Err(); err != nil {
-			return c.fail(err)
-		}
-		select {
-		case <-ctx.Done():
-			return exitOK
-		case <-t.C:
-		}
-	}
+	return c.watchNode(ctx, eng, *id, log, f.json, *slow)
 }
 
 // apiAddr returns the address to listen on: a missing host means
