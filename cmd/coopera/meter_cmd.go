@@ -93,6 +93,7 @@ func runMeter(c *cli, ctx context.Context, cmd *command, args []string) int {
 	chainID := f.fs.String("chain-id", "", "the chain `ID` signatures cover (with -node)")
 	metricsAddr := f.fs.String("metrics", "", "serve the meter's Prometheus metrics at /metrics on `ADDR`")
 	steps := f.fs.Int("steps", 0, "stop after `N` reads (0: run until interrupted)")
+	logLevel := f.fs.String("log-level", "warn", "log `LEVEL` of the node client (with -node): debug, info, warn or error")
 	pos, code, done := c.parse(cmd, f, args, 0, 1)
 	if done {
 		return code
@@ -144,7 +145,11 @@ func runMeter(c *cli, ctx context.Context, cmd *command, args []string) int {
 	signer := &submit.Signer{Actor: ledger.AccountID(*actor), PrivateKey: key, ChainID: *chainID}
 	var to submit.Submitter
 	if *node != "" {
-		to = &submit.Node{URL: *node}
+		log, err := c.newLogger(*logLevel)
+		if err != nil {
+			return c.usageError(cmd, f.fs, err.Error())
+		}
+		to = &submit.Node{URL: *node, Logger: log.With("meter", *name)}
 	} else {
 		eng, err := openLedger(pos[0])
 		if err != nil {
