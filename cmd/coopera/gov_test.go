@@ -132,7 +132,7 @@ func TestGovLifecycle(t *testing.T) {
 	govMust(t, exitOK, "", "gov", "queue", pol, "-actor", "bob", "-proposal", "1", led)
 	govMust(t, exitOK, "", "gov", "execute", pol, "-actor", "bob", "-proposal", "1", led)
 	out = govMust(t, exitOK, "", "gov", "show", led, "1")
-	for _, want := range []string{"status executed", "set governance.quorum_bps = 4000", "tally: yes 600, no 240, abstain 160", "alice  yes 10000"} {
+	for _, want := range []string{"status executed", "set governance.quorum_bps = 4000", "deposit 10 COOP (10 base units)", "yes 600 COOP (600 base units)", "no 240 COOP (240 base units)", "abstain 160 COOP (160 base units)", "alice  yes 10000"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("show lacks %q:\n%s", want, out)
 		}

@@ -42,6 +42,18 @@ func newAssets(eng *coopera.Engine) *assets { return api.NewAssets(eng) }
 // units and in whole units of the asset, both strings.
 type balanceJSON = api.Balance
 
+// formatTokens formats an amount for people: whole units of the asset
+// with the base units beside, "1 COOP (1000000 base units)".
+func formatTokens(amt ledger.Amount, decimals uint8, asset ledger.AssetID) string {
+	return fmt.Sprintf("%s %s (%s base units)", amt.Format(decimals), asset, amt)
+}
+
+// formatPPB formats a fraction in parts per billion as basis points, the
+// tables' one unit for shares: 123456789 ppb is "1234.56789 bps".
+func formatPPB(ppb uint64) string {
+	return ledger.NewAmount(ppb).Format(5) + " bps"
+}
+
 // writeBalances prints balances as an aligned table, indented by indent.
 func writeBalances(w io.Writer, indent string, bs []balanceJSON) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
