@@ -118,8 +118,17 @@ func TestQuickstartJSON(t *testing.T) {
 	for _, b := range doc.Balances {
 		got[b.Account] = b.Units
 	}
-	if got["alice"] != "999595.7475" || got["bob"] != "350" || got["carol"] != "50.25" {
+	if got["alice"] != "999595.7475" || got["bob"] != "350" || got["carol"] != "50.25" || got["mod:tokenomics/treasury"] != "2.80175" {
 		t.Errorf("balances %v", got)
+	}
+	// The fees are shown: the balances and what they burned add up to
+	// alice's allocation.
+	total := doc.Burned
+	for _, b := range doc.Balances {
+		total, _ = total.Add(b.Amount)
+	}
+	if doc.Burned.String() != "1200750" || total.String() != "1000000000000" {
+		t.Errorf("burned %s, total %s; want 1200750 and 1000000000000", doc.Burned, total)
 	}
 }
 

@@ -42,6 +42,18 @@ func newAssets(eng *coopera.Engine) *assets { return api.NewAssets(eng) }
 // units and in whole units of the asset, both strings.
 type balanceJSON = api.Balance
 
+// headJSON is a head in the JSON documents, its time RFC 3339.
+type headJSON struct {
+	Height    uint64      `json:"height"`
+	Hash      ledger.Hash `json:"hash"`
+	StateRoot ledger.Hash `json:"state_root"`
+	Time      string      `json:"time"`
+}
+
+func newHeadJSON(h coopera.Head) headJSON {
+	return headJSON{Height: h.Height, Hash: h.Hash, StateRoot: h.StateRoot, Time: formatTimeJSON(h.Time)}
+}
+
 // formatTokens formats an amount for people: whole units of the asset
 // with the base units beside, "1 COOP (1000000 base units)".
 func formatTokens(amt ledger.Amount, decimals uint8, asset ledger.AssetID) string {
