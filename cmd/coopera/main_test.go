@@ -88,9 +88,13 @@ func TestQuickstart(t *testing.T) {
 		"insufficient_funds: account bob has 350000000 base units of COOP",
 		"duplicate of the command applied at height 1, index 0",
 		// Each transfer pays the 1% platform fee on top: 2.5 + 1 + 0.5025.
-		"alice  999595.7475 COOP  (999595747500 base units)",
-		"bob    350 COOP          (350000000 base units)",
-		"carol  50.25 COOP        (50250000 base units)",
+		"the 1% fee, 2.5 COOP, is charged to alice on top",
+		"alice                    999595.7475 COOP  (999595747500 base units)",
+		"bob                      350 COOP          (350000000 base units)",
+		"carol                    50.25 COOP        (50250000 base units)",
+		"mod:tokenomics/treasury  2.80175 COOP      (2801750 base units)",
+		"burned by the fees: 1.20075 COOP (1200750 base units)",
+		"together: 1000000 COOP (1000000000000 base units), alice's allocation at genesis",
 		"head: height 3",
 		"verified 4 blocks (genesis to height 3): 3 commands, 1 rejected",
 	)
