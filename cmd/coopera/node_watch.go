@@ -62,7 +62,7 @@ func statusOf(eng *coopera.Engine, id string) nodeStatus {
 	if eng.IsLeader() {
 		role = "leader"
 	}
-	return nodeStatus{Node: id, Role: role, Height: h.Height, StateRoot: h.StateRoot.String(), Lag: eng.Lag()}
+	return nodeStatus{Time: time.Now().UTC().Format(time.RFC3339Nano), Node: id, Role: role, Height: h.Height, StateRoot: h.StateRoot.String(), Lag: eng.Lag()}
 }
 
 // watchNode prints the node's status when it changes and logs its events
@@ -76,12 +76,14 @@ func (c *cli) watchNode(ctx context.Context, eng *coopera.Engine, id string, log
 	var last nodeStatus
 	for first := true; ; first = false {
 		st := statusOf(eng, id)
+		at := st.Time
+		st.Time = "" // a change is a change of anything else
 		if st != last {
 			if !first && st.Role != last.Role {
 				log.Info("leadership changed", "role", st.Role, "was", last.Role, "height", st.Height)
 			}
 			last = st
-			st.Time = time.Now().UTC().Format(time.RFC3339Nano)
+			st.Time = at
 			if asJSON {
 				c.writeJSONLine(st)
 			} else {
