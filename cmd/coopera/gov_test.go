@@ -149,3 +149,20 @@ func TestGovLifecycle(t *testing.T) {
 	// A policy directory that is not the set in force is refused.
 	govMust(t, exitFail, "", "gov", "tally", "-policies", examplePolicies, "-actor", "bob", "-proposal", "1", led)
 }
+
+// TestBuiltinPolicies: without -policies, gov eval uses the policies built
+// into the binary, wherever it runs.
+func TestBuiltinPolicies(t *testing.T) {
+	t.Chdir(t.TempDir()) // no policies/ here
+	r := cooperaStdin(t, `{"title": "t", "deposit": "0"}`, "gov", "eval", "-proposal", "-", "-json").want(t, exitOK)
+	var doc struct {
+		Decision struct {
+			Allowed bool   `json:"allowed"`
+			Hash    string `json:"policy_hash"`
+		} `json:"decision"`
+	}
+	decodeJSON(t, r, &doc)
+	if !doc.Decision.Allowed || doc.Decision.Hash != examplePolicyHash() {
+		t.Errorf("decision %+v, want allowed by %s", doc.Decision, examplePolicyHash())
+	}
+}
