@@ -3,8 +3,10 @@ package client_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sync"
 	"testing"
 
 	"github.com/coopera/coopera/api"
@@ -128,5 +130,43 @@ func TestClientTransport(t *testing.T) {
 		if _, err := client.New(bad, nil); err == nil {
 			t.Errorf("New(%q) accepted", bad)
 		}
+	}
+}
+
+// TestClientConcurrent: one client shared by many goroutines, each
+// submitting its own transfers (and one of them again): every command is
+// applied once, and the balance is the sum.
+func TestClientConcurrent(t *testing.T) {
+	ctx := context.Background()
+	eng := openEngine(t, false)
+	c := newClient(t, api.NewHandler(eng, nil), nil)
+	const workers, each = 8, 5
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each*2)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				cmd := transfer("alice", fmt.Sprintf("w%d-%d", w, i), "carol", 3)
+				for range 2 { // the second is a duplicate
+					if rc, err := c.Submit(ctx, cmd); err != nil || rc.Error != nil {
+						errs <- fmt.Errorf("%s: %+v, %v", cmd.Key, rc, err)
+					}
+				}
+				if _, err := c.Head(ctx); err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	b, err := c.Balance(ctx, "carol", "COOP")
+	if err != nil || b.Amount != ledger.NewAmount(workers*each*3) {
+		t.Fatalf("carol: %+v, %v; want %d base units", b, err, workers*each*3)
 	}
 }
