@@ -150,7 +150,10 @@ func flagUsages(fs *pflag.FlagSet) string {
 			return
 		}
 		name := "    --" + f.Name
-		if f.Shorthand != "" {
+		switch {
+		case len(f.Name) == 1: // -o, -q: one letter, one dash
+			name = "    -" + f.Name
+		case f.Shorthand != "":
 			name = "-" + f.Shorthand + ", --" + f.Name
 		}
 		varname, usage := pflag.UnquoteUsage(f)

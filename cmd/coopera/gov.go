@@ -127,9 +127,9 @@ type govFlags struct {
 func (c *cli) newGovFlags(cmd *command) *govFlags {
 	f := &govFlags{flags: c.newFlags(cmd)}
 	f.fs.StringVar(&f.policies, "policies", "", policiesUsage)
-	f.fs.StringVar(&f.actor, "actor", "", "the account submitting the command (required)")
-	f.fs.StringVar(&f.key, "key", "", "an idempotency key")
-	f.fs.Uint64Var(&f.nonce, "nonce", 0, "a nonce above the actor's last one (optional)")
+	f.fs.StringVar(&f.actor, "actor", "", "the account `A` submitting the command (required)")
+	f.fs.StringVar(&f.key, "key", "", "an idempotency `KEY`")
+	f.fs.Uint64Var(&f.nonce, "nonce", 0, "a nonce `N` above the actor's last one (optional)")
 	f.fs.StringVar(&f.sign, "sign", "", "sign with the ed25519 key in `FILE` (default: the actor's key in DIR/keys, if there)")
 	return f
 }

@@ -68,9 +68,9 @@ governance defaults. Exit status 1 if the proposal is denied.`,
 func runGovEval(c *cli, ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
 	dir := f.fs.String("policies", "", policiesUsage)
-	file := f.fs.String("proposal", "", "the proposal payload JSON file, or - for standard input")
-	actor := f.fs.String("actor", "", "the proposing account")
-	ledgerDir := f.fs.String("ledger", "", "a ledger whose parameters the policy sees")
+	file := f.fs.String("proposal", "", "the proposal payload JSON `FILE`, or - for standard input")
+	actor := f.fs.String("actor", "", "the proposing account `A`")
+	ledgerDir := f.fs.String("ledger", "", "a ledger `DIR` whose parameters the policy sees")
 	if _, code, done := c.parse(cmd, f, args, 0, 0); done {
 		return code
 	}
@@ -186,7 +186,7 @@ they have one.`,
 
 func runGovInit(c *cli, ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
-	genesisFile := f.fs.String("genesis", "", "the genesis JSON file")
+	genesisFile := f.fs.String("genesis", "", "the genesis JSON `FILE`")
 	dir := f.fs.String("policies", "", policiesUsage)
 	pos, code, done := c.parse(cmd, f, args, 1, 1)
 	if done {

@@ -83,9 +83,9 @@ func runMeter(c *cli, ctx context.Context, cmd *command, args []string) int {
 	provider := f.fs.String("provider", "", "the provider account `ID` credited with the work (required)")
 	keyFile := f.fs.String("key", "", "`FILE` with the actor's hex ed25519 key (seed or private key); none: unsigned")
 	name := f.fs.String("name", "", "the meter's `SOURCE` name in records and keys (default dcgm:HOST or nvml:HOSTNAME)")
-	window := f.fs.Duration("window", time.Minute, "window length, whole seconds dividing 24h")
-	interval := f.fs.Duration("interval", 15*time.Second, "read period")
-	maxGap := f.fs.Duration("max-gap", time.Minute, "longest interval between two reads that still counts")
+	window := f.fs.Duration("window", time.Minute, "window length `D`, whole seconds dividing 24h")
+	interval := f.fs.Duration("interval", 15*time.Second, "read period `D`")
+	maxGap := f.fs.Duration("max-gap", time.Minute, "longest interval `D` between two reads that still counts")
 	requirePod := f.fs.Bool("require-pod", false, "count GPU time only while a pod is attributed (DCGM)")
 	classes := classFlags{}
 	f.fs.Var(classes, "class", "map a device class to the price table's: `NAME=CLASS` (repeatable)")

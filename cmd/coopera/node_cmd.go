@@ -61,7 +61,7 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	genesisFile := f.fs.String("genesis", "", "genesis `FILE` (required for a new DIR)")
 	urls := f.fs.String("nats", "", "comma-separated NATS server `URLS` (required)")
 	id := f.fs.String("id", "", "this node's `ID` in the leader lease (required)")
-	replicas := f.fs.Int("replicas", 3, "stream replicas (1 for a single NATS server)")
+	replicas := f.fs.Int("replicas", 3, "`N` stream replicas (1 for a single NATS server)")
 	creds := f.fs.String("creds", "", "NATS credentials `FILE` (nkey or JWT user: see the README's security model)")
 	tlsCert := f.fs.String("tls-cert", "", "client certificate `FILE` for TLS to the NATS servers")
 	tlsKey := f.fs.String("tls-key", "", "client key `FILE` for -tls-cert")

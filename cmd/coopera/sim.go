@@ -116,17 +116,17 @@ func peakRSS() uint64 {
 
 func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep bool) int {
 	f := c.newFlags(cmd)
-	out := f.fs.String("o", "", "output directory (required)")
-	runs := f.fs.Int("runs", 0, "runs per point (default: the scenario's)")
-	epochs := f.fs.Int("epochs", 0, "epochs per run (default: the scenario's)")
-	workers := f.fs.Int("workers", 0, "runs in parallel (default: GOMAXPROCS)")
-	formats := f.fs.String("formats", "csv,jsonl,parquet", "table formats, comma-separated: csv, jsonl, parquet")
+	out := f.fs.String("o", "", "output `DIR` (required)")
+	runs := f.fs.Int("runs", 0, "`N` runs per point (default: the scenario's)")
+	epochs := f.fs.Int("epochs", 0, "`N` epochs per run (default: the scenario's)")
+	workers := f.fs.Int("workers", 0, "`N` runs in parallel (default: GOMAXPROCS)")
+	formats := f.fs.String("formats", "csv,jsonl,parquet", "table `FORMATS`, comma-separated: csv, jsonl, parquet")
 	noCharts := f.fs.Bool("no-charts", false, "write no PNG charts")
 	noReport := f.fs.Bool("no-report", false, "write no HTML report")
 	check := f.fs.Bool("check", false, "check conservation every block and the whole state every epoch (slower)")
 	quiet := f.fs.Bool("q", false, "no progress bar")
 	overwrite := f.fs.Bool("overwrite", false, "replace an output directory that exists and is not empty (default: refuse it)")
-	natsURL := f.fs.String("nats", "", "NATS server URL(s): publish the runs to JetStream for coopera sim worker processes (default: run them here)")
+	natsURL := f.fs.String("nats", "", "NATS server `URLS`: publish the runs to JetStream for coopera sim worker processes (default: run them here)")
 	pos, code, done := c.parse(cmd, f, args, 1, 1)
 	if done {
 		return code
@@ -223,8 +223,8 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 // simWorker executes published runs until interrupted.
 func (c *cli) simWorker(ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
-	natsURL := f.fs.String("nats", "", "NATS server URL(s) (required)")
-	workers := f.fs.Int("workers", 0, "runs executed at once (default: GOMAXPROCS)")
+	natsURL := f.fs.String("nats", "", "NATS server `URLS` (required)")
+	workers := f.fs.Int("workers", 0, "`N` runs executed at once (default: GOMAXPROCS)")
 	if _, code, done := c.parse(cmd, f, args, 0, 0); done {
 		return code
 	}
