@@ -92,7 +92,8 @@ func init() {
 	}
 }
 
-const rootHelp = `coopera is an embedded, event-sourced ledger. This tool drives a ledger directory.
+const rootHelp = `coopera is an embedded, event-sourced ledger. This tool drives a ledger
+directory, or a node's HTTP API.
 
 Every command accepts -json (or --json) for one JSON document on standard
 output; a failure is then {"code", "message", "details"}. Flags take one

@@ -3,10 +3,13 @@
 // balances, blocks and events, and verifies, replays and snapshots the log.
 //
 // Every subcommand opens the ledger directory, does its work and closes it;
-// two commands cannot hold the same directory at once. Every subcommand
-// accepts -json (or --json) and then writes exactly one JSON document to
-// standard output, with amounts as strings of base units and times in
-// RFC 3339; a command that fails writes {"code", "message", "details"}.
+// two commands cannot hold the same directory at once ("in use by another
+// process"). "coopera node" serves a ledger's HTTP API (package api), and
+// submit and balance talk to one with -node URL (package client). Every
+// subcommand accepts -json (or --json) and then writes exactly one JSON
+// document to standard output (node: one status line per change), with
+// amounts as strings of base units and times in RFC 3339; a command that
+// fails writes {"code", "message", "details"}.
 //
 // The command line is parsed by cobra (github.com/spf13/cobra): every
 // command has help (-h), examples, and shell completion ("coopera
@@ -15,7 +18,8 @@
 //
 // Exit status: 0 on success, 1 when the operation failed (a rejected
 // command, a failed verification, a missing ledger), 2 when the command
-// line or its input is wrong (usage, malformed JSON, an invalid genesis).
+// line or its input is wrong (usage, malformed JSON, an invalid genesis),
+// 130 when interrupted (Ctrl-C, SIGTERM) mid-operation.
 //
 // Run "coopera quickstart" for a tour, and "coopera help" for the commands.
 package main
