@@ -16,7 +16,11 @@ import (
 
 	"go.yaml.in/yaml/v3"
 
+	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/api"
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/replication"
+	"github.com/coopera/coopera/ledger/replication/natsembed"
 )
 
 // spec is the OpenAPI document, decoded.
@@ -220,7 +224,7 @@ func TestOpenAPIRoutes(t *testing.T) {
 // TestOpenAPIResponses provokes every status the API answers without a
 // cluster and checks each answer against openapi.yaml: documented status,
 // content type and schema. (409 not_leader and 503 outcome_unknown need a
-// replicated node: cmd/coopera's attack tests provoke them.)
+// replicated node: TestOpenAPIReplicated provokes them.)
 func TestOpenAPIResponses(t *testing.T) {
 	s := loadSpec(t)
 	eng := openEngine(t, false)
@@ -289,4 +293,61 @@ func TestOpenAPIResponses(t *testing.T) {
 	if len(seen) < 10 {
 		t.Errorf("only %d answers were checked: %v", len(seen), seen)
 	}
+}
+
+// TestOpenAPIReplicated provokes the answers only a replicated node gives,
+// 409 not_leader from a follower and 503 outcome_unknown from a leader
+// whose stream does not answer, and checks them against openapi.yaml.
+func TestOpenAPIReplicated(t *testing.T) {
+	s := loadSpec(t)
+	cl, err := natsembed.Start(1, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Shutdown()
+	g, err := ledger.ParseGenesis([]byte(testGenesis(false)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	open := func(id string) *coopera.Engine {
+		eng, err := coopera.Open(t.TempDir(), &coopera.Options{Genesis: g, Replication: &replication.Options{
+			URLs: cl.URLs(), NodeID: id, Replicas: 1, LeaseTTL: time.Second, PublishTimeout: time.Second, SnapshotEvery: -1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { eng.Close() })
+		return eng
+	}
+	a := open("a")
+	deadline := time.Now().Add(15 * time.Second)
+	for !a.IsLeader() {
+		if time.Now().After(deadline) {
+			t.Fatal("no leader")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	b := open("b")
+	post := func(eng *coopera.Engine, want int, code string) {
+		t.Helper()
+		srv := httptest.NewServer(api.NewHandler(eng, nil))
+		defer srv.Close()
+		resp, err := http.Post(srv.URL+"/submit", "application/json", strings.NewReader(`{"type":"transfer","actor":"alice","payload":{"legs":[{"to":"bob","asset":"COOP","amount":"7"}]}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var p api.Problem
+		json.Unmarshal(raw, &p)
+		if resp.StatusCode != want || p.Code != code {
+			t.Fatalf("%d %s, want %d %s", resp.StatusCode, raw, want, code)
+		}
+		s.checkResponse(t, "POST", "/submit", resp, raw)
+		if code == "outcome_unknown" && !strings.HasPrefix(p.Key, "auto:") {
+			t.Errorf("outcome_unknown without the command's key: %s", raw)
+		}
+	}
+	post(b, http.StatusConflict, "not_leader")
+	cl.StopServer(0)
+	post(a, http.StatusServiceUnavailable, "outcome_unknown")
 }
