@@ -93,7 +93,7 @@ func runMeter(c *cli, ctx context.Context, cmd *command, args []string) int {
 	chainID := f.fs.String("chain-id", "", "the chain `ID` signatures cover (with -node)")
 	metricsAddr := f.fs.String("metrics", "", "serve the meter's Prometheus metrics at /metrics on `ADDR`")
 	steps := f.fs.Int("steps", 0, "stop after `N` reads (0: run until interrupted)")
-	logLevel := f.fs.String("log-level", "warn", "log `LEVEL` of the node client (with -node): debug, info, warn or error")
+	logLevel := f.fs.String("log-level", "info", "log `LEVEL` of the node client (with -node): debug, info, warn or error")
 	pos, code, done := c.parse(cmd, f, args, 0, 1)
 	if done {
 		return code
