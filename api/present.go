@@ -126,34 +126,38 @@ func EventJSON(ev ledger.Event) (json.RawMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
+	return RFC3339Times(b, timeFields)
+}
+
+// RFC3339Times rewrites the integer fields of doc named in fields, at any
+// depth, from Unix nanoseconds to RFC 3339 strings with nanoseconds, UTC.
+// Objects come out with their keys sorted.
+func RFC3339Times(doc []byte, fields map[string]bool) (json.RawMessage, error) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
 		return nil, err
 	}
-	if m, ok := v.(map[string]any); ok {
-		m["data"] = rfc3339Times(m["data"])
-	}
-	return json.Marshal(v)
+	return json.Marshal(rfc3339Times(v, fields))
 }
 
 // rfc3339Times rewrites the time fields in v, at any depth.
-func rfc3339Times(v any) any {
+func rfc3339Times(v any, fields map[string]bool) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, x := range t {
-			if n, ok := x.(json.Number); ok && timeFields[k] {
+			if n, ok := x.(json.Number); ok && fields[k] {
 				if ns, err := n.Int64(); err == nil {
 					t[k] = FormatTime(ns)
 					continue
 				}
 			}
-			t[k] = rfc3339Times(x)
+			t[k] = rfc3339Times(x, fields)
 		}
 	case []any:
 		for i, x := range t {
-			t[i] = rfc3339Times(x)
+			t[i] = rfc3339Times(x, fields)
 		}
 	}
 	return v

@@ -4,11 +4,13 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/governance"
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/store"
@@ -30,6 +32,9 @@ type proposalJSON struct {
 	StatusNow string                  `json:"status_now"`
 	Votes     []governance.VoteRecord `json:"votes,omitempty"`
 }
+
+// proposalTimes are the proposal fields that hold block times.
+var proposalTimes = map[string]bool{"created": true, "voting_start": true, "voting_end": true, "eta": true, "deadline": true}
 
 func runGovShow(c *cli, ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
@@ -96,7 +101,15 @@ func runGovShow(c *cli, ctx context.Context, cmd *command, args []string) int {
 		return c.fail(err)
 	}
 	if f.json {
-		return c.writeJSON(map[string]any{"policy_hash": policyHash, "proposals": out})
+		// Times as RFC 3339 (the ledger keeps Unix nanoseconds).
+		raw, err := json.Marshal(out)
+		if err == nil {
+			raw, err = api.RFC3339Times(raw, proposalTimes)
+		}
+		if err != nil {
+			return c.fail(err)
+		}
+		return c.writeJSON(map[string]any{"policy_hash": policyHash, "proposals": json.RawMessage(raw)})
 	}
 	if id == 0 {
 		fmt.Fprintf(c.stdout, "policy in force %s\n", policyHash)

@@ -141,6 +141,22 @@ func TestGovLifecycle(t *testing.T) {
 	if !strings.Contains(out, "1   executed") {
 		t.Fatalf("show list:\n%s", out)
 	}
+	// Its JSON has RFC 3339 times.
+	out = govMust(t, exitOK, "", "gov", "show", led, "1", "-json")
+	var shown struct {
+		Proposals []struct {
+			VotingEnd string `json:"voting_end"`
+			ETA       string `json:"eta"`
+		} `json:"proposals"`
+	}
+	if err := json.Unmarshal([]byte(out), &shown); err != nil || len(shown.Proposals) != 1 {
+		t.Fatalf("show -json: %v\n%s", err, out)
+	}
+	for _, ts := range []string{shown.Proposals[0].VotingEnd, shown.Proposals[0].ETA} {
+		if _, err := time.Parse(time.RFC3339Nano, ts); err != nil {
+			t.Errorf("show -json: time %q: %v", ts, err)
+		}
+	}
 	// The new quorum is what a policy now sees.
 	out = govMust(t, exitOK, `{"title": "t", "deposit": "10"}`, "gov", "eval", "-json", "-policies", testPolicies, "-ledger", led, "-proposal", "-")
 	if !strings.Contains(out, `"quorum_bps": 4000`) {
