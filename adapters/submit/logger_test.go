@@ -9,7 +9,6 @@ import (
 
 	"github.com/coopera/coopera/adapters/submit"
 	"github.com/coopera/coopera/ledger"
-	"github.com/coopera/coopera/tokenomics"
 )
 
 // TestNodeLogger: a Node with a Logger logs the node's refusal of a
@@ -19,7 +18,7 @@ func TestNodeLogger(t *testing.T) {
 	srv := node(t, eng)
 	var buf bytes.Buffer
 	n := &submit.Node{URL: srv.URL, Logger: slog.New(slog.NewJSONHandler(&buf, nil))}
-	unsigned := &ledger.Command{Actor: "feed", Key: "k", Payload: &tokenomics.ObservePrice{Price: 1}}
+	unsigned := &ledger.Command{Actor: "feed", Key: "k", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "feed", Asset: "COOP", Amount: ledger.NewAmount(1)}}}}
 	if _, err := n.SubmitBatch(context.Background(), []*ledger.Command{unsigned}); err != nil {
 		t.Fatal(err)
 	}
