@@ -77,7 +77,7 @@ func runContribution(c *cli, ctx context.Context, cmd *command, args []string) i
 				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%v\t%s\n", r.Epoch, r.Contribution, formatPPB(r.Consensus), formatPPB(r.Incentive), formatPPB(r.Trust), tok(r.Reward), r.Flagged, tok(r.Capped))
 			}
 			tw.Flush()
-			fmt.Fprintf(c.stdout, "open epoch %d: contribution %s from %d records, credits served %d micro-USD\n", pend.Epoch, pend.Contribution, pend.Records, pend.Credits)
+			fmt.Fprintf(c.stdout, "open epoch %d: contribution %s from %d records, credits served %s USD (%d micro-USD)\n", pend.Epoch, pend.Contribution, pend.Records, ledger.NewAmount(pend.Credits).Format(6), pend.Credits)
 			return exitOK
 		}
 		id := ledger.AccountID(*val)
