@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/coopera/coopera"
@@ -127,6 +128,32 @@ func EventJSON(ev ledger.Event) (json.RawMessage, error) {
 		return nil, err
 	}
 	return RFC3339Times(b, timeFields)
+}
+
+// DescribeEvent is ledger.DescribeEvent, a line for people, with the
+// event's block times as RFC 3339 (see EventJSON); an event without times
+// reads as ledger.DescribeEvent writes it.
+func DescribeEvent(ev ledger.Event) string {
+	b, err := json.Marshal(ev)
+	if err != nil || !hasTimes(b) {
+		return ledger.DescribeEvent(ev)
+	}
+	conv, err := RFC3339Times(b, timeFields)
+	if err != nil {
+		return ledger.DescribeEvent(ev)
+	}
+	return fmt.Sprintf("%s/v%d %s", ev.EventType(), ev.EventVersion(), conv)
+}
+
+// hasTimes reports whether b may hold a time field with a number.
+func hasTimes(b []byte) bool {
+	for f := range timeFields {
+		i := bytes.Index(b, []byte(`"`+f+`":`))
+		if i >= 0 && i+len(f)+3 < len(b) && b[i+len(f)+3] >= '0' && b[i+len(f)+3] <= '9' {
+			return true
+		}
+	}
+	return false
 }
 
 // RFC3339Times rewrites the integer fields of doc named in fields, at any

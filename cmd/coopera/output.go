@@ -110,7 +110,7 @@ func writeReceipt(w io.Writer, indent string, rc *coopera.Receipt, r *receiptJSO
 		fmt.Fprintf(w, "%sapplied at %s\n", indent, where)
 	}
 	for _, ev := range rc.Events {
-		fmt.Fprintf(w, "%s  event %s\n", indent, ledger.DescribeEvent(ev))
+		fmt.Fprintf(w, "%s  event %s\n", indent, api.DescribeEvent(ev))
 	}
 	if len(r.Balances) > 0 {
 		fmt.Fprintf(w, "%s  balances now:\n", indent)

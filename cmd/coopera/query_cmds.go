@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/ledger"
 )
 
@@ -248,7 +249,7 @@ func runEvents(c *cli, ctx context.Context, cmd *command, args []string) int {
 		tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "HEIGHT\tINDEX\tTIME\tEVENT")
 		for _, rec := range recs {
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", rec.Height, rec.Index, formatTime(rec.Time), ledger.DescribeEvent(rec.Event))
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", rec.Height, rec.Index, formatTime(rec.Time), api.DescribeEvent(rec.Event))
 		}
 		tw.Flush()
 		return exitOK
