@@ -116,7 +116,7 @@ func TestRemoteMode(t *testing.T) {
 	defer srv.Close()
 
 	runCLI(t, "submit", "-node", srv.URL, "-api-token-file", tokenFile, filepath.Join("testdata", "transfer.json")).want(t, exitOK).
-		contains(t, "applied at height 1", "bob", "2.5 COOP")
+		contains(t, "applied at height 1", "bob", "2.5 COOP", "event transferred/v1 {")
 	r := runCLI(t, "submit", "-node", srv.URL, "-api-token-file", tokenFile, "-json", filepath.Join("testdata", "transfer.json")).want(t, exitOK)
 	var rc api.Receipt
 	decodeJSON(t, r, &rc)

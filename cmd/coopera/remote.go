@@ -139,7 +139,16 @@ func writeRemoteReceipt(w io.Writer, indent string, rc *api.Receipt) {
 		fmt.Fprintf(w, "%s  key %s\n", indent, rc.Key)
 	}
 	for _, ev := range rc.Events {
-		fmt.Fprintf(w, "%s  event %s\n", indent, ev)
+		var e struct {
+			Type    string          `json:"type"`
+			Version int             `json:"version"`
+			Data    json.RawMessage `json:"data"`
+		}
+		if json.Unmarshal(ev, &e) == nil && e.Type != "" {
+			fmt.Fprintf(w, "%s  event %s/v%d %s\n", indent, e.Type, e.Version, e.Data)
+		} else {
+			fmt.Fprintf(w, "%s  event %s\n", indent, ev)
+		}
 	}
 	if len(rc.Balances) > 0 {
 		fmt.Fprintf(w, "%s  balances now:\n", indent)
