@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/api"
+	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/replication/natsembed"
 )
 
@@ -110,4 +115,54 @@ func TestLedgerInUse(t *testing.T) {
 	}
 	defer eng.Close()
 	runCLI(t, "balance", dir, "alice").want(t, exitFail).stderrContains(t, "is in use by another process")
+}
+
+// TestSlowBlocks: a block committed long after its time (here: a sequencer
+// clock a minute behind) is logged as slow; with a threshold above the
+// delay it is not.
+func TestSlowBlocks(t *testing.T) {
+	for _, tc := range []struct {
+		slow time.Duration
+		want bool
+	}{{time.Second, true}, {time.Hour, false}} {
+		g, err := ledger.ParseGenesis([]byte(exampleGenesis("slow", nowSecond().Add(-2*time.Minute))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts, err := ledgerOptions()
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Genesis = g
+		opts.Clock = func() time.Time { return time.Now().Add(-time.Minute) }
+		eng, err := coopera.Open(t.TempDir(), opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer eng.Close()
+		var buf syncBuffer
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() {
+			logSlowBlocks(ctx, eng, newLogger(&buf, false, slog.LevelInfo), tc.slow)
+			close(done)
+		}()
+		time.Sleep(50 * time.Millisecond) // subscribed
+		srv := httptest.NewServer(api.NewHandler(eng, nil))
+		status, m := apiPost(t, srv.URL, "application/json", "", payBob)
+		srv.Close()
+		if status != 200 {
+			t.Fatalf("submit: %d %v", status, m)
+		}
+		if tc.want {
+			waitFor(t, 5*time.Second, func() bool { return strings.Contains(buf.String(), `"msg":"slow block","height":1`) })
+		} else {
+			time.Sleep(200 * time.Millisecond)
+		}
+		cancel()
+		<-done
+		if got := strings.Contains(buf.String(), "slow block"); got != tc.want {
+			t.Errorf("threshold %s: logged %v, want %v:\n%s", tc.slow, got, tc.want, buf.String())
+		}
+	}
 }
