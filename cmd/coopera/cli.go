@@ -62,7 +62,12 @@ type command struct {
 	synopsis string // arguments after the name, for usage
 	summary  string // one line for the command list
 	help     string // the long help
-	run      func(c *cli, ctx context.Context, cmd *command, args []string) int
+	// run defines the command's flags, calls c.parse and runs it. It is
+	// called twice per command line: once while the tree is built, with
+	// c.defining set, when parse hands the flag set to cobra (for help and
+	// completion) and returns done; then, for the command cobra chose,
+	// with the arguments after its name.
+	run func(c *cli, ctx context.Context, cmd *command, args []string) int
 	// subcommands make the command a group (gov, sim).
 	subcommands []*command
 }
