@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/coopera/coopera"
@@ -39,9 +40,12 @@ type Options struct {
 // DefaultMaxBody is the default bound on a request body.
 const DefaultMaxBody = 1 << 20
 
-// Routes are the API's routes as "METHOD /path", the patterns the handler
-// serves (the OpenAPI document's paths and operations).
-var Routes = []string{"POST /submit", "GET /balance", "GET /head"}
+// routes are the API's routes as "METHOD /path".
+var routes = []string{"POST /submit", "GET /balance", "GET /head"}
+
+// Routes returns the API's routes as "METHOD /path", the patterns the
+// handler serves (the OpenAPI document's paths and operations).
+func Routes() []string { return slices.Clone(routes) }
 
 // NewHandler returns the API of eng. opts may be nil.
 func NewHandler(eng *coopera.Engine, opts *Options) http.Handler {
@@ -60,7 +64,7 @@ func NewHandler(eng *coopera.Engine, opts *Options) http.Handler {
 	// Every other method on a route, and every other path, answers in the
 	// same problem form.
 	allow := map[string][]string{}
-	for _, r := range Routes {
+	for _, r := range routes {
 		m, p, _ := strings.Cut(r, " ")
 		allow[p] = append(allow[p], m)
 	}
@@ -71,7 +75,7 @@ func NewHandler(eng *coopera.Engine, opts *Options) http.Handler {
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		h.problem(w, r, http.StatusNotFound, "not_found", fmt.Sprintf("no %s here: the API has %s", r.URL.Path, strings.Join(Routes, ", ")), "")
+		h.problem(w, r, http.StatusNotFound, "not_found", fmt.Sprintf("no %s here: the API has %s", r.URL.Path, strings.Join(routes, ", ")), "")
 	})
 	if o.Token == "" {
 		return mux
