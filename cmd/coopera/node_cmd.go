@@ -155,7 +155,15 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 		ln = limitListener(ln, *maxConns)
 		srv := &http.Server{Handler: api.NewHandler(eng, apiOpts), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 		go srv.Serve(ln)
-		defer srv.Close()
+		defer func() {
+			// Let requests in flight finish (their blocks are committing),
+			// for at most 5 s, before the engine closes.
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(sctx); err != nil {
+				srv.Close()
+			}
+		}()
 		log.Info("serving the JSON API", "url", "http://"+ln.Addr().String())
 	}
 	if a := eng.MetricsAddr(); a != "" {
