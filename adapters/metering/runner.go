@@ -3,6 +3,7 @@ package metering
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -62,6 +63,9 @@ type Runner struct {
 	OnError func(error)
 	// Clock defaults to time.Now.
 	Clock func() time.Time
+	// Logger, if set, logs what Run sees: read, submit and rejection
+	// errors at Warn, each step's outcome at Debug.
+	Logger *slog.Logger
 }
 
 // Step reads the source once at now, meters the readings, queues the
@@ -116,7 +120,16 @@ func (r *Runner) Run(ctx context.Context) error {
 	t := time.NewTicker(iv)
 	defer t.Stop()
 	for {
-		_, res, err := r.Step(ctx, clock())
+		us, res, err := r.Step(ctx, clock())
+		if l := r.Logger; l != nil {
+			if err != nil && !errors.Is(err, context.Canceled) {
+				l.Warn("metering: step failed", "err", err, "pending", res.Pending)
+			}
+			for _, rej := range res.Rejected {
+				l.Warn("metering: record rejected", "err", rej)
+			}
+			l.Debug("metering: step", "windows", len(us), "applied", res.Applied, "duplicates", res.Duplicates, "pending", res.Pending)
+		}
 		if r.OnError != nil {
 			if err != nil && !errors.Is(err, context.Canceled) {
 				r.OnError(err)

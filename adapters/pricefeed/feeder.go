@@ -3,6 +3,7 @@ package pricefeed
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strconv"
 	"sync"
@@ -93,6 +94,9 @@ type Feeder struct {
 	queue *submit.Queue
 	// OnEvent, if set, sees every event as it is decided.
 	OnEvent func(Event)
+	// Logger, if set, logs every event as it is decided: refusals at
+	// Warn, the others at Info.
+	Logger *slog.Logger
 
 	mu sync.Mutex
 }
@@ -146,6 +150,13 @@ func (f *Feeder) Step(ctx context.Context, now time.Time) ([]Event, error) {
 		events = append(events, e)
 		if f.OnEvent != nil {
 			f.OnEvent(e)
+		}
+		if l := f.Logger; l != nil {
+			level := slog.LevelInfo
+			if e.Err != nil {
+				level = slog.LevelWarn
+			}
+			l.Log(ctx, level, "pricefeed: "+fmt.Sprint(e.Kind), "feed", e.Feed, "source", e.Source, "round", e.Round, "price", Decimal(e.Price), "err", e.Err)
 		}
 	}
 	// Every source's quote, checked on its own (validity, age).

@@ -2,10 +2,8 @@ package submit_test
 
 import (
 	"context"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -14,6 +12,7 @@ import (
 	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/adapters/internal/adaptertest"
 	"github.com/coopera/coopera/adapters/submit"
+	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/tokenomics"
 )
@@ -59,38 +58,18 @@ func feedLedger(t *testing.T) *coopera.Engine {
 	return eng
 }
 
-// node is a stand-in for coopera node's HTTP API (POST /submit), answering
-// with the receipt and refusal JSON the node writes.
+// node serves eng's HTTP API (package api, as coopera node -http does);
+// a request with X-Test: follower is answered as a follower would.
 func node(t *testing.T, eng *coopera.Engine) *httptest.Server {
+	h := api.NewHandler(eng, nil)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
 		if r.Header.Get("X-Test") == "follower" {
+			w.Header().Set("Content-Type", api.ContentTypeProblem)
 			w.WriteHeader(http.StatusConflict)
-			json.NewEncoder(w).Encode(map[string]string{"code": "not_leader", "error": "this node follows n2"})
+			json.NewEncoder(w).Encode(api.Problem{Type: api.ProblemType + "not_leader", Title: "Conflict", Status: 409, Code: "not_leader", Detail: "this node follows n2"})
 			return
 		}
-		cmd, err := eng.ParseCommand(body)
-		if err == nil {
-			var rc *coopera.Receipt
-			rc, err = eng.Submit(r.Context(), cmd)
-			if rc != nil {
-				out := map[string]any{"height": rc.Height, "index": rc.Index, "block_hash": hex.EncodeToString(rc.BlockHash[:]),
-					"applied": rc.Err == nil, "duplicate": rc.Duplicate, "events": []any{}, "balances": []any{}}
-				status := http.StatusOK
-				var le *ledger.Error
-				if errors.As(rc.Err, &le) {
-					out["error"] = map[string]string{"code": le.Code, "message": le.Msg}
-					status = http.StatusUnprocessableEntity
-				}
-				w.WriteHeader(status)
-				json.NewEncoder(w).Encode(out)
-				return
-			}
-		}
-		var le *ledger.Error
-		errors.As(err, &le)
-		w.WriteHeader(http.StatusBadRequest)
-		json.NewEncoder(w).Encode(map[string]string{"code": le.Code, "error": le.Msg})
+		h.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	return srv

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/replication"
 	"github.com/coopera/coopera/ledger/replication/natsembed"
@@ -69,7 +70,7 @@ const payBob = `{"type":"transfer","actor":"alice","payload":{"legs":[{"to":"bob
 func TestAttackHTTPAPI(t *testing.T) {
 	eng := apiEngine(t, nil)
 	const token = "0123456789abcdef0123"
-	srv := httptest.NewServer(nodeAPI(eng, apiOptions{Token: token, MaxBody: 4096}))
+	srv := httptest.NewServer(api.NewHandler(eng, &api.Options{Token: token, MaxBody: 4096}))
 	defer srv.Close()
 	head := eng.Head()
 	cases := []struct {
@@ -144,7 +145,7 @@ func TestAttackDoublePaymentAfterOutage(t *testing.T) {
 	eng := apiEngine(t, func(o *coopera.Options) {
 		o.Replication = &replication.Options{URLs: c.URLs(), NodeID: "a", Replicas: 1, LeaseTTL: time.Second, PublishTimeout: 1500 * time.Millisecond, SnapshotEvery: -1}
 	})
-	srv := httptest.NewServer(nodeAPI(eng, apiOptions{}))
+	srv := httptest.NewServer(api.NewHandler(eng, nil))
 	defer srv.Close()
 	waitFor(t, 15*time.Second, func() bool { return eng.IsLeader() })
 	before, _ := eng.Balance(context.Background(), "bob", "COOP")

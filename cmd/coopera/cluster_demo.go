@@ -3,10 +3,12 @@ package main
 // coopera cluster-demo: three NATS servers and three nodes in one process.
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/coopera/coopera"
@@ -44,6 +46,10 @@ func runClusterDemo(c *cli, ctx context.Context, cmd *command, args []string) in
 		*dir = d
 	}
 	out := c.stdout
+	var narrative bytes.Buffer
+	if f.json {
+		out = &narrative // the steps go into the JSON document
+	}
 	fmt.Fprintln(out, "starting three NATS servers (JetStream, clustered, fsync always) ...")
 	cl, err := natsembed.Start(3, filepath.Join(*dir, "nats"))
 	if err != nil {
@@ -150,7 +156,28 @@ func runClusterDemo(c *cli, ctx context.Context, cmd *command, args []string) in
 	}
 	show()
 	fmt.Fprintln(out, "every node holds the same blocks and state root; nothing acknowledged was lost.")
+	if f.json {
+		doc := clusterDemoJSON{Steps: []string{}}
+		for _, line := range strings.Split(narrative.String(), "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				doc.Steps = append(doc.Steps, line)
+			}
+		}
+		for i, n := range nodes {
+			if n != nil {
+				doc.Nodes = append(doc.Nodes, statusOf(n, fmt.Sprintf("node%d", i)))
+			}
+		}
+		return c.writeJSON(doc)
+	}
 	return exitOK
+}
+
+// clusterDemoJSON is the document of cluster-demo -json: the narrative's
+// lines and the surviving nodes' status.
+type clusterDemoJSON struct {
+	Steps []string     `json:"steps"`
+	Nodes []nodeStatus `json:"nodes"`
 }
 
 func index(nodes []*coopera.Engine, n *coopera.Engine) int {

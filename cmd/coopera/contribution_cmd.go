@@ -21,7 +21,11 @@ consensus weight, incentive, trust, reward and whether it was flagged as an
 outlier or capped by the self-dealing cap, followed by its contribution in
 the open epoch so far; or a validator's dividend, validator trust and
 reward, and its bonds. See the README section "Contribution (Proof of
-Intelligence)" for the formulas.`,
+Intelligence)" for the formulas.
+
+Shares (consensus, incentive, trust, dividend, vtrust) are shown in basis
+points (the ledger keeps parts per billion: the -json document's *_ppb
+fields); rewards in whole units of the reward asset.`,
 	run: runContribution,
 }
 
@@ -38,6 +42,15 @@ func runContribution(c *cli, ctx context.Context, cmd *command, args []string) i
 	}
 	return c.withLedger(pos[0], func(eng *coopera.Engine) int {
 		v := eng.View()
+		cp, err := contribution.ParamsAt(v, eng.Head().Height)
+		if err != nil {
+			return c.fail(err)
+		}
+		dec, err := newAssets(eng).Decimals(ctx, cp.RewardAsset)
+		if err != nil {
+			return c.fail(err)
+		}
+		tok := func(a ledger.Amount) string { return a.Format(dec) }
 		if *prov != "" {
 			id := ledger.AccountID(*prov)
 			rs, err := contribution.ProviderResults(v, id)
@@ -59,12 +72,12 @@ func runContribution(c *cli, ctx context.Context, cmd *command, args []string) i
 				return c.writeJSON(map[string]any{"provider": id, "epochs": rs, "open_epoch": pend})
 			}
 			tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-			fmt.Fprintln(tw, "epoch\tcontribution\tconsensus ppb\tincentive ppb\ttrust ppb\treward\tflagged\tcapped")
+			fmt.Fprintf(tw, "epoch\tcontribution\tconsensus\tincentive\ttrust\treward (%[1]s)\tflagged\tcapped (%[1]s)\n", cp.RewardAsset)
 			for _, r := range rs {
-				fmt.Fprintf(tw, "%d\t%s\t%d\t%d\t%d\t%s\t%v\t%s\n", r.Epoch, r.Contribution, r.Consensus, r.Incentive, r.Trust, r.Reward, r.Flagged, r.Capped)
+				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%v\t%s\n", r.Epoch, r.Contribution, formatPPB(r.Consensus), formatPPB(r.Incentive), formatPPB(r.Trust), tok(r.Reward), r.Flagged, tok(r.Capped))
 			}
 			tw.Flush()
-			fmt.Fprintf(c.stdout, "open epoch %d: contribution %s from %d records, credits served %d micro-USD\n", pend.Epoch, pend.Contribution, pend.Records, pend.Credits)
+			fmt.Fprintf(c.stdout, "open epoch %d: contribution %s from %d records, credits served %s USD (%d micro-USD)\n", pend.Epoch, pend.Contribution, pend.Records, ledger.NewAmount(pend.Credits).Format(6), pend.Credits)
 			return exitOK
 		}
 		id := ledger.AccountID(*val)
@@ -83,9 +96,9 @@ func runContribution(c *cli, ctx context.Context, cmd *command, args []string) i
 			return c.writeJSON(map[string]any{"validator": id, "epochs": rs, "bonds": bonds})
 		}
 		tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, "epoch\tdividend ppb\tvtrust ppb\treward")
+		fmt.Fprintf(tw, "epoch\tdividend\tvtrust\treward (%s)\n", cp.RewardAsset)
 		for _, r := range rs {
-			fmt.Fprintf(tw, "%d\t%d\t%d\t%s\n", r.Epoch, r.Dividend, r.VTrust, r.Reward)
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\n", r.Epoch, formatPPB(r.Dividend), formatPPB(r.VTrust), tok(r.Reward))
 		}
 		tw.Flush()
 		fmt.Fprintf(c.stdout, "bonds with %d providers\n", len(bonds))

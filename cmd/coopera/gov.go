@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strings"
 	"text/tabwriter"
@@ -28,8 +29,15 @@ func govLedgerModules() []ledger.Module { return defaultModules() }
 
 // govAdmitters returns the admitter for the policies in dir, to give the
 // engine in Options.Admitters; the library watches dir, so a policy
-// upgrade finds its new set there.
+// upgrade finds its new set there. An empty dir means the policies built
+// into the binary (package policies).
 func govAdmitters(ctx context.Context, dir string) ([]coopera.Admitter, error) {
+	if dir == "" {
+		return defaultAdmitters()
+	}
+	if err := checkPolicyDir(dir); err != nil {
+		return nil, err
+	}
 	lib, err := policy.LoadLibrary(ctx, dir)
 	if err != nil {
 		return nil, err
@@ -41,6 +49,36 @@ func govAdmitters(ctx context.Context, dir string) ([]coopera.Admitter, error) {
 	return []coopera.Admitter{adm}, nil
 }
 
+// loadPolicySet loads the policy set in dir, or the one built into the
+// binary when dir is empty.
+func loadPolicySet(ctx context.Context, dir string) (*policy.Set, error) {
+	if dir == "" {
+		return builtinPolicies()
+	}
+	if err := checkPolicyDir(dir); err != nil {
+		return nil, err
+	}
+	return policy.Load(ctx, dir)
+}
+
+// checkPolicyDir checks that a policy directory given on the command line
+// is there, naming it when it is not.
+func checkPolicyDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Errorf("policy directory %s does not exist (leave -policies out for the policies built into coopera)", dir)
+	case err != nil:
+		return fmt.Errorf("policy directory %s: %w", dir, err)
+	case !fi.IsDir():
+		return fmt.Errorf("policy directory %s is not a directory", dir)
+	}
+	return nil
+}
+
+// policiesUsage is the help of every -policies flag.
+const policiesUsage = "the policy `DIR` in force (default: the policies built into coopera, those of the repository's policies/)"
+
 var cmdGov = &command{
 	name:     "gov",
 	synopsis: "<subcommand> [arguments]",
@@ -48,9 +86,9 @@ var cmdGov = &command{
 	help: `Gov drives governance. Subcommands:
 
   hash DIR                          the policy-set hash of a policy directory
-  eval -policies DIR -proposal FILE [-actor A] [-ledger DIR]
+  eval -proposal FILE [-policies DIR] [-actor A] [-ledger DIR]
                                     the admission decision for a proposal, with reasons
-  init -genesis FILE -policies DIR LEDGER
+  init -genesis FILE [-policies DIR] LEDGER
                                     create a ledger with the governance modules
   propose -actor A LEDGER [FILE|-]  submit a proposal (its payload JSON)
   vote -actor A -proposal N (-option O | -split yes=7000,no=3000) LEDGER
@@ -59,47 +97,21 @@ var cmdGov = &command{
   submit LEDGER [FILE|-]            submit any command JSON to a governed ledger
   show LEDGER [N]                   list proposals, or one with its votes
 
-Every submitting subcommand takes -policies DIR (default "policies"): the
-engine runs the policy admitter on that set, which must be the set in
-force (or one a pending upgrade names). Every subcommand accepts -json for
+Every subcommand that reads policies takes -policies DIR; without it, the
+policies built into the binary (the repository's policies/ directory) are
+used, wherever coopera runs. The engine runs the policy admitter on that
+set, which must be the set in force (or one a pending upgrade names). Every subcommand accepts -json for
 one JSON document on standard output. Run "coopera gov <subcommand> -h"
 for its flags.`,
-	run: runGov,
 }
 
-var govSubcommands []*command
-
 func init() {
-	govSubcommands = []*command{cmdGovHash, cmdGovEval, cmdGovInit, cmdGovPropose, cmdGovVote, cmdGovDelegate,
+	cmdGov.subcommands = []*command{cmdGovHash, cmdGovEval, cmdGovInit, cmdGovPropose, cmdGovVote, cmdGovDelegate,
 		govRefCommand("tally", "count the votes of a proposal whose voting has ended and decide it"),
 		govRefCommand("queue", "queue a succeeded proposal; it may execute after its timelock"),
 		govRefCommand("execute", "execute a queued proposal after its timelock: all actions or none"),
 		govRefCommand("cancel", "cancel a proposal (its proposer while pending, the guardian until executed)"),
 		cmdGovSubmit, cmdGovShow}
-}
-
-func runGov(c *cli, ctx context.Context, cmd *command, args []string) int {
-	if len(args) == 0 {
-		c.govUsage(c.stderr, cmd)
-		return exitUsage
-	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		c.govUsage(c.stdout, cmd)
-		return exitOK
-	}
-	for _, sub := range govSubcommands {
-		if sub.name == "gov "+args[0] {
-			return sub.run(c, ctx, sub, args[1:])
-		}
-	}
-	fmt.Fprintf(c.stderr, "coopera: unknown gov subcommand %q\n\n", args[0])
-	c.govUsage(c.stderr, cmd)
-	return exitUsage
-}
-
-func (c *cli) govUsage(w io.Writer, cmd *command) {
-	fmt.Fprintf(w, "usage: coopera gov %s\n\n%s\n", cmd.synopsis, cmd.help)
 }
 
 // govFlags are the flags of the submitting subcommands.
@@ -114,10 +126,10 @@ type govFlags struct {
 
 func (c *cli) newGovFlags(cmd *command) *govFlags {
 	f := &govFlags{flags: c.newFlags(cmd)}
-	f.fs.StringVar(&f.policies, "policies", "policies", "the policy directory in force")
-	f.fs.StringVar(&f.actor, "actor", "", "the account submitting the command (required)")
-	f.fs.StringVar(&f.key, "key", "", "an idempotency key")
-	f.fs.Uint64Var(&f.nonce, "nonce", 0, "a nonce above the actor's last one (optional)")
+	f.fs.StringVar(&f.policies, "policies", "", policiesUsage)
+	f.fs.StringVar(&f.actor, "actor", "", "the account `A` submitting the command (required)")
+	f.fs.StringVar(&f.key, "key", "", "an idempotency `KEY`")
+	f.fs.Uint64Var(&f.nonce, "nonce", 0, "a nonce `N` above the actor's last one (optional)")
 	f.fs.StringVar(&f.sign, "sign", "", "sign with the ed25519 key in `FILE` (default: the actor's key in DIR/keys, if there)")
 	return f
 }
@@ -137,7 +149,7 @@ func (c *cli) openGov(ctx context.Context, dir, policies string) (*coopera.Engin
 	}
 	eng, err := coopera.Open(dir, &coopera.Options{Modules: govLedgerModules(), Admitters: adm})
 	if err != nil {
-		return nil, c.fail(err)
+		return nil, c.fail(inUse(dir, err))
 	}
 	return eng, exitOK
 }

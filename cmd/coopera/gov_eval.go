@@ -35,7 +35,7 @@ func runGovHash(c *cli, ctx context.Context, cmd *command, args []string) int {
 	if done {
 		return code
 	}
-	set, err := policy.Load(ctx, pos[0])
+	set, err := loadPolicySet(ctx, pos[0])
 	if err != nil {
 		return c.failInput(err)
 	}
@@ -48,11 +48,12 @@ func runGovHash(c *cli, ctx context.Context, cmd *command, args []string) int {
 
 var cmdGovEval = &command{
 	name:     "gov eval",
-	synopsis: "-policies DIR -proposal FILE [-actor A] [-ledger DIR]",
+	synopsis: "-proposal FILE [-policies DIR] [-actor A] [-ledger DIR]",
 	summary:  "print the admission decision for a proposal, with reasons",
-	help: `Eval evaluates the policy set in DIR for a proposal, as the admitter would,
-and prints the decision: admitted or denied, the reasons, the policy hash
-and the pass rules the policy sets for the proposal.
+	help: `Eval evaluates the policy set in DIR (default: the policies built into
+coopera) for a proposal, as the admitter would, and prints the decision:
+admitted or denied, the reasons, the policy hash and the pass rules the
+policy sets for the proposal.
 
 FILE (or - for standard input) is a gov_propose payload:
   {"title": "...", "deposit": "100",
@@ -66,10 +67,10 @@ governance defaults. Exit status 1 if the proposal is denied.`,
 
 func runGovEval(c *cli, ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
-	dir := f.fs.String("policies", "policies", "the policy directory")
-	file := f.fs.String("proposal", "", "the proposal payload JSON file, or - for standard input")
-	actor := f.fs.String("actor", "", "the proposing account")
-	ledgerDir := f.fs.String("ledger", "", "a ledger whose parameters the policy sees")
+	dir := f.fs.String("policies", "", policiesUsage)
+	file := f.fs.String("proposal", "", "the proposal payload JSON `FILE`, or - for standard input")
+	actor := f.fs.String("actor", "", "the proposing account `A`")
+	ledgerDir := f.fs.String("ledger", "", "a ledger `DIR` whose parameters the policy sees")
 	if _, code, done := c.parse(cmd, f, args, 0, 0); done {
 		return code
 	}
@@ -90,7 +91,7 @@ func runGovEval(c *cli, ctx context.Context, cmd *command, args []string) int {
 	if err := p.Validate(); err != nil {
 		return c.failInput(err)
 	}
-	set, err := policy.Load(ctx, *dir)
+	set, err := loadPolicySet(ctx, *dir)
 	if err != nil {
 		return c.failInput(err)
 	}
@@ -154,6 +155,14 @@ func runGovEval(c *cli, ctx context.Context, cmd *command, args []string) int {
 	return exitOK
 }
 
+// policyName names a -policies value in messages.
+func policyName(dir string) string {
+	if dir == "" {
+		return "the built-in set"
+	}
+	return dir
+}
+
 // defaultParamsView is a state holding only the default governance
 // parameters, for evaluating without a ledger.
 func defaultParamsView() ledger.Getter {
@@ -165,20 +174,20 @@ func defaultParamsView() ledger.Getter {
 
 var cmdGovInit = &command{
 	name:     "gov init",
-	synopsis: "-genesis FILE -policies DIR LEDGER",
+	synopsis: "-genesis FILE [-policies DIR] LEDGER",
 	summary:  "create a ledger with the governance modules",
 	help: `Init creates a ledger in LEDGER (a new or empty directory) from the genesis
 file, running the governance modules after the default ones. The policy
-set in DIR is the one in force: its hash goes into the genesis params of
-"governance" as "policy_hash" if they have none, and must equal it if
+set in DIR (default: the policies built into coopera) is the one in force:
+its hash goes into the genesis params of "governance" as "policy_hash" if they have none, and must equal it if
 they have one.`,
 	run: runGovInit,
 }
 
 func runGovInit(c *cli, ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
-	genesisFile := f.fs.String("genesis", "", "the genesis JSON file")
-	dir := f.fs.String("policies", "policies", "the policy directory in force at genesis")
+	genesisFile := f.fs.String("genesis", "", "the genesis JSON `FILE`")
+	dir := f.fs.String("policies", "", policiesUsage)
 	pos, code, done := c.parse(cmd, f, args, 1, 1)
 	if done {
 		return code
@@ -194,7 +203,7 @@ func runGovInit(c *cli, ctx context.Context, cmd *command, args []string) int {
 	if err != nil {
 		return c.failInput(err)
 	}
-	set, err := policy.Load(ctx, *dir)
+	set, err := loadPolicySet(ctx, *dir)
 	if err != nil {
 		return c.failInput(err)
 	}
@@ -208,7 +217,7 @@ func runGovInit(c *cli, ctx context.Context, cmd *command, args []string) int {
 		var s string
 		json.Unmarshal(h, &s)
 		if s != set.HashHex() {
-			return c.failInput(fmt.Errorf("params.governance.policy_hash is %s, but the policies in %s hash to %s", s, *dir, set.HashHex()))
+			return c.failInput(fmt.Errorf("params.governance.policy_hash is %s, but the policies in %s hash to %s", s, policyName(*dir), set.HashHex()))
 		}
 	}
 	params["policy_hash"], _ = json.Marshal(set.HashHex())

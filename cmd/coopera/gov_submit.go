@@ -63,9 +63,9 @@ its power, or a split by weights in basis points that sum to 10000.`,
 
 func runGovVote(c *cli, ctx context.Context, cmd *command, args []string) int {
 	f := c.newGovFlags(cmd)
-	id := f.fs.Uint64("proposal", 0, "the proposal ID")
-	option := f.fs.String("option", "", "yes, no, abstain or veto")
-	split := f.fs.String("split", "", "weighted options, such as yes=7000,no=3000")
+	id := f.fs.Uint64("proposal", 0, "the proposal `N`")
+	option := f.fs.String("option", "", "the `OPTION`: yes, no, abstain or veto")
+	split := f.fs.String("split", "", "weighted options `O=BPS,...`, such as yes=7000,no=3000")
 	pos, code, done := c.parse(cmd, f.flags, args, 1, 1)
 	if done {
 		return code
@@ -107,7 +107,7 @@ proposal always takes its power back from B's.`,
 
 func runGovDelegate(c *cli, ctx context.Context, cmd *command, args []string) int {
 	f := c.newGovFlags(cmd)
-	to := f.fs.String("to", "", `the delegate, or "" to end delegation`)
+	to := f.fs.String("to", "", "the delegate `B`, or \"\" to end delegation")
 	pos, code, done := c.parse(cmd, f.flags, args, 1, 1)
 	if done {
 		return code
@@ -124,7 +124,7 @@ func govRefCommand(name, summary string) *command {
 		help:     strings.ToUpper(summary[:1]) + summary[1:] + ".",
 		run: func(c *cli, ctx context.Context, cmd *command, args []string) int {
 			f := c.newGovFlags(cmd)
-			id := f.fs.Uint64("proposal", 0, "the proposal ID")
+			id := f.fs.Uint64("proposal", 0, "the proposal `N`")
 			pos, code, done := c.parse(cmd, f.flags, args, 1, 1)
 			if done {
 				return code
@@ -160,7 +160,7 @@ standard input, for example the stand-in stake command:
 
 func runGovSubmit(c *cli, ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
-	policies := f.fs.String("policies", "policies", "the policy directory in force")
+	policies := f.fs.String("policies", "", policiesUsage)
 	pos, code, done := c.parse(cmd, f, args, 1, 2)
 	if done {
 		return code

@@ -132,7 +132,7 @@ func TestGovLifecycle(t *testing.T) {
 	govMust(t, exitOK, "", "gov", "queue", pol, "-actor", "bob", "-proposal", "1", led)
 	govMust(t, exitOK, "", "gov", "execute", pol, "-actor", "bob", "-proposal", "1", led)
 	out = govMust(t, exitOK, "", "gov", "show", led, "1")
-	for _, want := range []string{"status executed", "set governance.quorum_bps = 4000", "tally: yes 600, no 240, abstain 160", "alice  yes 10000"} {
+	for _, want := range []string{"status executed", "set governance.quorum_bps = 4000", "deposit 10 COOP (10 base units)", "yes 600 COOP (600 base units)", "no 240 COOP (240 base units)", "abstain 160 COOP (160 base units)", "alice  yes 10000"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("show lacks %q:\n%s", want, out)
 		}
@@ -141,6 +141,22 @@ func TestGovLifecycle(t *testing.T) {
 	if !strings.Contains(out, "1   executed") {
 		t.Fatalf("show list:\n%s", out)
 	}
+	// Its JSON has RFC 3339 times.
+	out = govMust(t, exitOK, "", "gov", "show", led, "1", "-json")
+	var shown struct {
+		Proposals []struct {
+			VotingEnd string `json:"voting_end"`
+			ETA       string `json:"eta"`
+		} `json:"proposals"`
+	}
+	if err := json.Unmarshal([]byte(out), &shown); err != nil || len(shown.Proposals) != 1 {
+		t.Fatalf("show -json: %v\n%s", err, out)
+	}
+	for _, ts := range []string{shown.Proposals[0].VotingEnd, shown.Proposals[0].ETA} {
+		if _, err := time.Parse(time.RFC3339Nano, ts); err != nil {
+			t.Errorf("show -json: time %q: %v", ts, err)
+		}
+	}
 	// The new quorum is what a policy now sees.
 	out = govMust(t, exitOK, `{"title": "t", "deposit": "10"}`, "gov", "eval", "-json", "-policies", testPolicies, "-ledger", led, "-proposal", "-")
 	if !strings.Contains(out, `"quorum_bps": 4000`) {
@@ -148,4 +164,21 @@ func TestGovLifecycle(t *testing.T) {
 	}
 	// A policy directory that is not the set in force is refused.
 	govMust(t, exitFail, "", "gov", "tally", "-policies", examplePolicies, "-actor", "bob", "-proposal", "1", led)
+}
+
+// TestBuiltinPolicies: without -policies, gov eval uses the policies built
+// into the binary, wherever it runs.
+func TestBuiltinPolicies(t *testing.T) {
+	t.Chdir(t.TempDir()) // no policies/ here
+	r := cooperaStdin(t, `{"title": "t", "deposit": "0"}`, "gov", "eval", "-proposal", "-", "-json").want(t, exitOK)
+	var doc struct {
+		Decision struct {
+			Allowed bool   `json:"allowed"`
+			Hash    string `json:"policy_hash"`
+		} `json:"decision"`
+	}
+	decodeJSON(t, r, &doc)
+	if !doc.Decision.Allowed || doc.Decision.Hash != examplePolicyHash() {
+		t.Errorf("decision %+v, want allowed by %s", doc.Decision, examplePolicyHash())
+	}
 }

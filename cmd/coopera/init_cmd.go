@@ -6,7 +6,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"encoding/hex"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -105,12 +104,6 @@ func runInit(c *cli, ctx context.Context, cmd *command, args []string) int {
 	fmt.Fprintf(c.stdout, "  genesis block  %s\n  state root     %s\n", h.Hash, h.StateRoot)
 	fmt.Fprintf(c.stdout, "next: coopera submit %s COMMAND.json  (coopera submit -example shows one)\n", dir)
 	return exitOK
-}
-
-func (c *cli) usageError(cmd *command, fs *flag.FlagSet, msg string) int {
-	fmt.Fprintf(c.stderr, "coopera: %s: %s\n\n", cmd.name, msg)
-	c.commandUsage(c.stderr, cmd, fs)
-	return exitUsage
 }
 
 // checkGenesis builds the genesis block in memory, which runs every check

@@ -58,7 +58,7 @@ func openLedger(dir string) (*coopera.Engine, error) {
 	if errors.Is(err, coopera.ErrNoLedger) {
 		return nil, &errNoLedger{dir}
 	}
-	return eng, err
+	return eng, inUse(dir, err)
 }
 
 // withLedger opens the ledger in dir, calls f and closes the ledger,

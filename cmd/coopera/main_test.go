@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -87,9 +88,13 @@ func TestQuickstart(t *testing.T) {
 		"insufficient_funds: account bob has 350000000 base units of COOP",
 		"duplicate of the command applied at height 1, index 0",
 		// Each transfer pays the 1% platform fee on top: 2.5 + 1 + 0.5025.
-		"alice  999595.7475 COOP  (999595747500 base units)",
-		"bob    350 COOP          (350000000 base units)",
-		"carol  50.25 COOP        (50250000 base units)",
+		"the 1% fee, 2.5 COOP, is charged to alice on top",
+		"alice                    999595.7475 COOP  (999595747500 base units)",
+		"bob                      350 COOP          (350000000 base units)",
+		"carol                    50.25 COOP        (50250000 base units)",
+		"mod:tokenomics/treasury  2.80175 COOP      (2801750 base units)",
+		"burned by the fees: 1.20075 COOP (1200750 base units)",
+		"together: 1000000 COOP (1000000000000 base units), alice's allocation at genesis",
 		"head: height 3",
 		"verified 4 blocks (genesis to height 3): 3 commands, 1 rejected",
 	)
@@ -117,8 +122,17 @@ func TestQuickstartJSON(t *testing.T) {
 	for _, b := range doc.Balances {
 		got[b.Account] = b.Units
 	}
-	if got["alice"] != "999595.7475" || got["bob"] != "350" || got["carol"] != "50.25" {
+	if got["alice"] != "999595.7475" || got["bob"] != "350" || got["carol"] != "50.25" || got["mod:tokenomics/treasury"] != "2.80175" {
 		t.Errorf("balances %v", got)
+	}
+	// The fees are shown: the balances and what they burned add up to
+	// alice's allocation.
+	total := doc.Burned
+	for _, b := range doc.Balances {
+		total, _ = total.Add(b.Amount)
+	}
+	if doc.Burned.String() != "1200750" || total.String() != "1000000000000" {
+		t.Errorf("burned %s, total %s; want 1200750 and 1000000000000", doc.Burned, total)
 	}
 }
 
@@ -354,29 +368,96 @@ func TestExampleCommand(t *testing.T) {
 }
 
 func TestUsage(t *testing.T) {
-	runCLI(t).want(t, exitUsage).stderrContains(t, "usage: coopera <command>")
+	runCLI(t).want(t, exitUsage).stderrContains(t, "Usage:\n  coopera", "Available Commands:")
 	runCLI(t, "help").want(t, exitOK).contains(t, "quickstart", "snapshot", "-json")
-	runCLI(t, "frobnicate").want(t, exitUsage).stderrContains(t, `coopera: unknown command "frobnicate"`, "usage: coopera <command>")
+	runCLI(t, "frobnicate").want(t, exitUsage).stderrContains(t, `coopera: unknown command "frobnicate"`, "coopera help")
 	for _, cmd := range commands {
 		r := runCLI(t, cmd.name, "-h").want(t, exitOK)
-		r.contains(t, "usage: coopera "+cmd.name, "-json")
+		r.contains(t, "Usage:\n  coopera "+cmd.name, "Examples:\n  coopera "+cmd.name)
+		if cmd.subcommands == nil {
+			r.contains(t, "--json")
+		}
 		runCLI(t, "help", cmd.name).want(t, exitOK).contains(t, r.stdout)
+		for _, sub := range cmd.subcommands {
+			args := strings.Fields(sub.name)
+			r := runCLI(t, append(args, "-h")...).want(t, exitOK)
+			r.contains(t, "Usage:\n  coopera "+sub.name, "--json", "Examples:\n  coopera "+sub.name)
+		}
 	}
 	runCLI(t, "help", "events").want(t, exitOK).contains(t, "-account A", "-limit N")
 	runCLI(t, "blocks").want(t, exitUsage).stderrContains(t, "blocks needs 1 argument")
 	runCLI(t, "blocks", "a", "b").want(t, exitUsage).stderrContains(t, "at most 1 argument")
-	runCLI(t, "blocks", "a", "-limit", "x").want(t, exitUsage).stderrContains(t, `invalid value "x" for flag -limit`)
-	runCLI(t, "verify", "--bogus", "a").want(t, exitUsage).stderrContains(t, "flag provided but not defined: -bogus")
+	runCLI(t, "blocks", "a", "-limit", "x").want(t, exitUsage).stderrContains(t, `invalid argument "x" for "--limit" flag`)
+	runCLI(t, "verify", "--bogus", "a").want(t, exitUsage).stderrContains(t, "unknown flag: --bogus")
 	runCLI(t, "balance", "d", "Alice").want(t, exitUsage).stderrContains(t, "invalid_id")
 }
 
-func TestParseInterspersed(t *testing.T) {
-	f := (&cli{}).newFlags(cmdEvents)
-	from := f.fs.Uint64("from", 0, "")
-	pos, err := parseInterspersed(f.fs, []string{"dir", "-from", "3", "-json", "--", "-x", "y"})
-	if err != nil || *from != 3 || !f.json || strings.Join(pos, " ") != "dir -x y" {
-		t.Errorf("pos %q, from %d, json %v, err %v", pos, *from, f.json, err)
+// TestOneDashFlags checks that the one-dash long flags of the README
+// (-json, -from 3, -limit=2) are cobra's two-dash ones, anywhere among the
+// arguments, and that "--" ends the flags.
+func TestOneDashFlags(t *testing.T) {
+	c := &cli{stdout: io.Discard, stderr: io.Discard}
+	root := c.newRoot(context.Background())
+	got := c.normalise(root, []string{"events", "dir", "-from", "3", "-limit=2", "-json", "-h", "--", "-x", "y"})
+	want := "events dir --from 3 --limit=2 --json -h -- -x y"
+	if strings.Join(got, " ") != want {
+		t.Errorf("normalise: %q, want %q", strings.Join(got, " "), want)
 	}
+	if strings.Join(c.leafArgs, " ") != strings.TrimPrefix(want, "events ") {
+		t.Errorf("leafArgs %q", c.leafArgs)
+	}
+	got = c.normalise(root, []string{"sim", "run", "s.yaml", "-o", "out", "-q", "-bogus"})
+	if want := "sim run s.yaml --o out --q -bogus"; strings.Join(got, " ") != want {
+		t.Errorf("normalise: %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// TestJSONErrors checks that a command run with -json that fails writes
+// one {"code", "message", "details"} document on stdout, with the exit
+// status, for a usage error, bad input and a failed operation.
+func TestJSONErrors(t *testing.T) {
+	dir := newLedger(t)
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"frobnicate", "-json"}, exitUsage, "usage"},
+		{[]string{"blocks", "--json"}, exitUsage, "usage"},
+		{[]string{"balance", dir, "Alice", "-json"}, exitUsage, "invalid_id"},
+		{[]string{"balance", filepath.Join(t.TempDir(), "none"), "alice", "-json"}, exitFail, "failed"},
+		{[]string{"gov", "eval", "-proposal", "-", "-policies", filepath.Join(t.TempDir(), "nope"), "-json"}, exitUsage, "bad_input"},
+	} {
+		r := cooperaStdin(t, `{"title": "t", "deposit": "0"}`, tc.args...).want(t, tc.code)
+		var doc struct {
+			Code    string         `json:"code"`
+			Message string         `json:"message"`
+			Details map[string]any `json:"details"`
+		}
+		decodeJSON(t, r, &doc)
+		if doc.Code != tc.want || doc.Message == "" || doc.Details["exit_status"] != float64(tc.code) {
+			t.Errorf("%q: %+v, want code %s", tc.args, doc, tc.want)
+		}
+	}
+}
+
+// TestVersion checks the version command's document.
+func TestVersion(t *testing.T) {
+	r := runCLI(t, "version", "-json").want(t, exitOK)
+	var v versionJSON
+	decodeJSON(t, r, &v)
+	if v.Module != "github.com/coopera/coopera" || v.Version == "" || !strings.HasPrefix(v.Go, "go") {
+		t.Errorf("version: %+v", v)
+	}
+	runCLI(t, "version").want(t, exitOK).contains(t, "coopera github.com/coopera/coopera")
+}
+
+// TestCompletion checks that cobra's shell completion is there and
+// completes commands and flags.
+func TestCompletion(t *testing.T) {
+	runCLI(t, "completion", "bash").want(t, exitOK).contains(t, "__start_coopera")
+	runCLI(t, "__complete", "ba").want(t, exitOK).contains(t, "balance")
+	runCLI(t, "__complete", "events", "--li").want(t, exitOK).contains(t, "--limit")
 }
 
 func TestVerifyFailure(t *testing.T) {

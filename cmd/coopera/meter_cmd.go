@@ -4,9 +4,10 @@ package main
 // submits contribution records per closed window.
 
 import (
+	"github.com/spf13/pflag"
+
 	"context"
 	"crypto/ed25519"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -52,6 +53,8 @@ document at the end: the totals and every closed window.`,
 // classFlags collects repeated -class NAME=CLASS flags.
 type classFlags map[string]string
 
+func (c classFlags) Type() string { return "NAME=CLASS" }
+
 func (c classFlags) String() string { return fmt.Sprint(map[string]string(c)) }
 func (c classFlags) Set(s string) error {
 	k, v, ok := strings.Cut(s, "=")
@@ -80,9 +83,9 @@ func runMeter(c *cli, ctx context.Context, cmd *command, args []string) int {
 	provider := f.fs.String("provider", "", "the provider account `ID` credited with the work (required)")
 	keyFile := f.fs.String("key", "", "`FILE` with the actor's hex ed25519 key (seed or private key); none: unsigned")
 	name := f.fs.String("name", "", "the meter's `SOURCE` name in records and keys (default dcgm:HOST or nvml:HOSTNAME)")
-	window := f.fs.Duration("window", time.Minute, "window length, whole seconds dividing 24h")
-	interval := f.fs.Duration("interval", 15*time.Second, "read period")
-	maxGap := f.fs.Duration("max-gap", time.Minute, "longest interval between two reads that still counts")
+	window := f.fs.Duration("window", time.Minute, "window length `D`, whole seconds dividing 24h")
+	interval := f.fs.Duration("interval", 15*time.Second, "read period `D`")
+	maxGap := f.fs.Duration("max-gap", time.Minute, "longest interval `D` between two reads that still counts")
 	requirePod := f.fs.Bool("require-pod", false, "count GPU time only while a pod is attributed (DCGM)")
 	classes := classFlags{}
 	f.fs.Var(classes, "class", "map a device class to the price table's: `NAME=CLASS` (repeatable)")
@@ -90,6 +93,7 @@ func runMeter(c *cli, ctx context.Context, cmd *command, args []string) int {
 	chainID := f.fs.String("chain-id", "", "the chain `ID` signatures cover (with -node)")
 	metricsAddr := f.fs.String("metrics", "", "serve the meter's Prometheus metrics at /metrics on `ADDR`")
 	steps := f.fs.Int("steps", 0, "stop after `N` reads (0: run until interrupted)")
+	logLevel := f.fs.String("log-level", "info", "log `LEVEL` of the node client (with -node): debug, info, warn or error")
 	pos, code, done := c.parse(cmd, f, args, 0, 1)
 	if done {
 		return code
@@ -141,7 +145,11 @@ func runMeter(c *cli, ctx context.Context, cmd *command, args []string) int {
 	signer := &submit.Signer{Actor: ledger.AccountID(*actor), PrivateKey: key, ChainID: *chainID}
 	var to submit.Submitter
 	if *node != "" {
-		to = &submit.Node{URL: *node}
+		log, err := c.newLogger(*logLevel)
+		if err != nil {
+			return c.usageError(cmd, f.fs, err.Error())
+		}
+		to = &submit.Node{URL: *node, Logger: log.With("meter", *name)}
 	} else {
 		eng, err := openLedger(pos[0])
 		if err != nil {
@@ -218,4 +226,4 @@ loop:
 	return exitOK
 }
 
-var _ flag.Value = classFlags{}
+var _ pflag.Value = classFlags{}

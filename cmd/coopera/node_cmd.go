@@ -5,15 +5,9 @@ package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/hex"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net"
 	"net/http"
 	"os"
@@ -22,6 +16,7 @@ import (
 	"time"
 
 	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/replication"
 )
@@ -36,13 +31,15 @@ leader (holder of a lease in a JetStream key-value bucket), sequences
 blocks; the others apply the stream's blocks after re-deriving every state
 root, serve reads, and take over when the leader's lease lapses.
 
-With -http, the node serves a small JSON API (on 127.0.0.1 unless ADDR
-names another host; with -api-token-file, every request needs
-Authorization: Bearer TOKEN):
+With -http, the node serves a small JSON API (package api, documented in
+OpenAPI 3 in api/openapi.yaml; on 127.0.0.1 unless ADDR names another
+host; with -api-token-file, every request needs Authorization: Bearer
+TOKEN):
   POST /submit          a command (the JSON form of coopera submit, sent as
                         Content-Type: application/json) -> receipt
-  GET  /balance?account=A&asset=X
-  GET  /head            height, hashes, role and lag
+  GET  /balance?account=A&asset=X  -> amount in base units and whole units
+  GET  /head            height, hashes, time, role and lag
+Failures are RFC 9457 problems (application/problem+json) with a code.
 Submitting to a follower answers 409 with the leader's node ID. An
 unsigned command without an idempotency key gets one derived from its
 content (returned as "key"), so retrying the same command is answered with
@@ -50,7 +47,12 @@ the original; send the same command twice on purpose with distinct keys.
 (A signed command's nonce already makes a second application impossible.) A 503
 "outcome_unknown" means the block may still commit: retry with the key.
 
-The node runs until interrupted (Ctrl-C or SIGTERM).`,
+The node prints a status line (role, height, state root, lag) when one of
+them changes; with -json, one JSON object per line. It logs with log/slog
+to standard error (text on a terminal, JSON otherwise; -log-level):
+leadership changes, slow blocks, divergence and faults. Against a single
+NATS server give -replicas 1. The node runs until interrupted (Ctrl-C or
+SIGTERM).`,
 	run: runNode,
 }
 
@@ -59,7 +61,7 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	genesisFile := f.fs.String("genesis", "", "genesis `FILE` (required for a new DIR)")
 	urls := f.fs.String("nats", "", "comma-separated NATS server `URLS` (required)")
 	id := f.fs.String("id", "", "this node's `ID` in the leader lease (required)")
-	replicas := f.fs.Int("replicas", 3, "stream replicas (1 for a single NATS server)")
+	replicas := f.fs.Int("replicas", 3, "`N` stream replicas (1 for a single NATS server)")
 	creds := f.fs.String("creds", "", "NATS credentials `FILE` (nkey or JWT user: see the README's security model)")
 	tlsCert := f.fs.String("tls-cert", "", "client certificate `FILE` for TLS to the NATS servers")
 	tlsKey := f.fs.String("tls-key", "", "client key `FILE` for -tls-cert")
@@ -70,6 +72,8 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	tokenFile := f.fs.String("api-token-file", "", "require Authorization: Bearer with the token in `FILE` on every API request")
 	maxConns := f.fs.Int("api-max-conns", 256, "serve at most `N` API connections at once (more wait to be accepted)")
 	metrics := f.fs.String("metrics", "", "serve Prometheus metrics at /metrics on `ADDR`")
+	logLevel := f.fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error (logs go to standard error: text on a terminal, JSON otherwise)")
+	slow := f.fs.Duration("slow-block", 2*time.Second, "log a block committed more than `D` after its time as slow")
 	pos, code, done := c.parse(cmd, f, args, 1, 1)
 	if done {
 		return code
@@ -77,6 +81,11 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	if *urls == "" || *id == "" {
 		return c.usageError(cmd, f.fs, "-nats and -id are required")
 	}
+	log, err := c.newLogger(*logLevel)
+	if err != nil {
+		return c.usageError(cmd, f.fs, err.Error())
+	}
+	log = log.With("node", *id)
 	opts, err := ledgerOptions()
 	if err != nil {
 		return c.fail(err)
@@ -108,8 +117,11 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 		}
 		opts.Genesis = g
 	}
+	log.Info("opening the ledger", "dir", pos[0], "nats", *urls, "replicas", *replicas)
 	eng, err := coopera.Open(pos[0], opts)
 	if err != nil {
+		err = replicasHint(inUse(pos[0], err), *replicas)
+		log.Error("the node did not start", "err", err)
 		return c.fail(err)
 	}
 	defer eng.Close()
@@ -118,204 +130,46 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 		if err != nil {
 			return c.usageError(cmd, f.fs, err.Error())
 		}
-		api := apiOptions{}
+		apiOpts := &api.Options{}
 		if *tokenFile != "" {
 			tok, err := os.ReadFile(*tokenFile)
 			if err != nil {
 				return c.failInput(err)
 			}
-			if api.Token = strings.TrimSpace(string(tok)); len(api.Token) < 16 {
+			if apiOpts.Token = strings.TrimSpace(string(tok)); len(apiOpts.Token) < 16 {
 				return c.usageError(cmd, f.fs, "-api-token-file: the token must be at least 16 characters")
 			}
 		}
 		if public {
-			fmt.Fprintf(c.stderr, "coopera: WARNING: node %s serves its API on all interfaces (%s)", *id, addr)
-			if api.Token == "" {
-				fmt.Fprint(c.stderr, " WITHOUT a token: anyone who reaches this host can submit commands; give -api-token-file or bind 127.0.0.1")
+			msg := "the API is served on all interfaces"
+			if apiOpts.Token == "" {
+				msg += " WITHOUT a token: anyone who reaches this host can submit commands; give -api-token-file or bind 127.0.0.1"
 			}
-			fmt.Fprintln(c.stderr)
+			log.Warn(msg, "addr", addr)
 		}
+		apiOpts.Logger = log
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
 			return c.fail(err)
 		}
 		ln = limitListener(ln, *maxConns)
-		srv := &http.Server{Handler: nodeAPI(eng, api), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
+		srv := &http.Server{Handler: api.NewHandler(eng, apiOpts), ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute}
 		go srv.Serve(ln)
-		defer srv.Close()
-		fmt.Fprintf(c.stderr, "coopera: node %s: JSON API on http://%s\n", *id, ln.Addr())
+		defer func() {
+			// Let requests in flight finish (their blocks are committing),
+			// for at most 5 s, before the engine closes.
+			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+			defer cancel()
+			if err := srv.Shutdown(sctx); err != nil {
+				srv.Close()
+			}
+		}()
+		log.Info("serving the JSON API", "url", "http://"+ln.Addr().String())
 	}
 	if a := eng.MetricsAddr(); a != "" {
-		fmt.Fprintf(c.stderr, "coopera: node %s: metrics on http://%s/metrics\n", *id, a)
+		log.Info("serving metrics", "url", "http://"+a+"/metrics")
 	}
-	t := time.NewTicker(2 * time.Second)
-	defer t.Stop()
-	for {
-		h := eng.Head()
-		role := "follower"
-		if eng.IsLeader() {
-			role = "leader"
-		}
-		fmt.Fprintf(c.stdout, "node %s: %s, height %d, root %s, lag %d\n", *id, role, h.Height, h.StateRoot.Short(), eng.Lag())
-		if err := eng.Err(); err != nil {
-			return c.fail(err)
-		}
-		select {
-		case <-ctx.Done():
-			return exitOK
-		case <-t.C:
-		}
-	}
-}
-
-// apiOptions configure the node's HTTP API.
-type apiOptions struct {
-	// Token, if set, is the bearer token every request must present
-	// (Authorization: Bearer TOKEN).
-	Token string
-	// MaxBody bounds a request body; a larger one is refused with 413.
-	MaxBody int64
-}
-
-// maxSubmitBody is the default bound on a /submit body.
-const maxSubmitBody = 1 << 20
-
-// autoKey derives the idempotency key the node gives a command that
-// carries none, from what its client decided (the intent: envelope and
-// payload, without signature and host annotations): a retry of the same
-// command gets the same key and is answered with the original.
-func autoKey(c *ledger.Command) string {
-	h := c.ContentHash()
-	return "auto:" + hex.EncodeToString(h[:16])
-}
-
-// nodeAPI is the node's HTTP JSON API.
-func nodeAPI(eng *coopera.Engine, o apiOptions) http.Handler {
-	if o.MaxBody <= 0 {
-		o.MaxBody = maxSubmitBody
-	}
-	mux := http.NewServeMux()
-	writeJSON := func(w http.ResponseWriter, status int, v any) {
-		w.Header().Set("Content-Type", "application/json")
-		w.WriteHeader(status)
-		json.NewEncoder(w).Encode(v)
-	}
-	problem := func(w http.ResponseWriter, status int, code, msg string) {
-		writeJSON(w, status, map[string]string{"code": code, "error": msg})
-	}
-	fail := func(w http.ResponseWriter, err error) {
-		status := http.StatusUnprocessableEntity
-		var le *ledger.Error
-		switch {
-		case errors.Is(err, coopera.ErrNotLeader):
-			status = http.StatusConflict
-		case errors.Is(err, coopera.ErrOutcomeUnknown):
-			status = http.StatusServiceUnavailable
-		case errors.As(err, &le) && isInputError(err):
-			status = http.StatusBadRequest
-		case !errors.As(err, &le):
-			status = http.StatusInternalServerError
-		}
-		code := "internal"
-		if le != nil {
-			code = le.Code
-		}
-		problem(w, status, code, errText(err))
-	}
-	mux.HandleFunc("POST /submit", func(w http.ResponseWriter, r *http.Request) {
-		// Only JSON: a form or text/plain body is what a web page can send
-		// to a node on localhost without asking.
-		if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
-			problem(w, http.StatusUnsupportedMediaType, "unsupported_media_type", "send the command as Content-Type: application/json")
-			return
-		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, o.MaxBody))
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				problem(w, http.StatusRequestEntityTooLarge, "body_too_large", fmt.Sprintf("the body is over the limit of %d bytes", o.MaxBody))
-				return
-			}
-			fail(w, err)
-			return
-		}
-		cmd, err := eng.ParseCommand(body)
-		if err != nil {
-			fail(w, err)
-			return
-		}
-		if cmd.Key == "" && cmd.Signature == nil {
-			// (A signed command's key is under its signature; its nonce
-			// already makes a second application impossible.)
-			cmd.Key = autoKey(cmd)
-		}
-		rc, err := eng.Submit(r.Context(), cmd)
-		if rc == nil {
-			if errors.Is(err, coopera.ErrOutcomeUnknown) {
-				writeJSON(w, http.StatusServiceUnavailable, map[string]string{"code": coopera.ErrOutcomeUnknown.Code, "error": errText(err), "key": cmd.Key})
-				return
-			}
-			fail(w, err)
-			return
-		}
-		out, jerr := newAssets(eng).receipt(r.Context(), rc)
-		if jerr != nil {
-			fail(w, jerr)
-			return
-		}
-		out.Key = cmd.Key
-		status := http.StatusOK
-		if rc.Err != nil {
-			status = http.StatusUnprocessableEntity
-		}
-		writeJSON(w, status, out)
-	})
-	mux.HandleFunc("GET /balance", func(w http.ResponseWriter, r *http.Request) {
-		acct, asset := ledger.AccountID(r.URL.Query().Get("account")), ledger.AssetID(r.URL.Query().Get("asset"))
-		if err := acct.Validate(); err != nil {
-			fail(w, err)
-			return
-		}
-		if err := asset.Validate(); err != nil {
-			fail(w, err)
-			return
-		}
-		amt, err := eng.Balance(r.Context(), acct, asset)
-		if err != nil {
-			fail(w, err)
-			return
-		}
-		writeJSON(w, http.StatusOK, coopera.Balance{Account: acct, Asset: asset, Amount: amt})
-	})
-	mux.HandleFunc("GET /head", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]any{"head": eng.Head(), "leader": eng.IsLeader(), "lag": eng.Lag()})
-	})
-	// Everything else answers in the same JSON form.
-	for _, path := range []string{"/submit", "/balance", "/head"} {
-		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) {
-			allow := "GET"
-			if path == "/submit" {
-				allow = "POST"
-			}
-			w.Header().Set("Allow", allow)
-			problem(w, http.StatusMethodNotAllowed, "method_not_allowed", fmt.Sprintf("%s takes %s, not %s", path, allow, r.Method))
-		})
-	}
-	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		problem(w, http.StatusNotFound, "not_found", fmt.Sprintf("no %s here: the API has POST /submit, GET /balance and GET /head", r.URL.Path))
-	})
-	if o.Token == "" {
-		return mux
-	}
-	want := []byte("Bearer " + o.Token)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="coopera"`)
-			problem(w, http.StatusUnauthorized, "unauthorized", "this node's API needs Authorization: Bearer <token> (the node's -api-token-file)")
-			return
-		}
-		mux.ServeHTTP(w, r)
-	})
+	return c.watchNode(ctx, eng, *id, log, f.json, *slow)
 }
 
 // apiAddr returns the address to listen on: a missing host means

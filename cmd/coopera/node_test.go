@@ -5,12 +5,14 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/ledger"
 )
 
@@ -41,7 +43,7 @@ func TestNodeAPI(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Close()
-	srv := httptest.NewServer(nodeAPI(eng, apiOptions{}))
+	srv := httptest.NewServer(api.NewHandler(eng, nil))
 	defer srv.Close()
 	post := func(body string) (*http.Response, map[string]any) {
 		resp, err := http.Post(srv.URL+"/submit", "application/json", strings.NewReader(body))
@@ -69,10 +71,10 @@ func TestNodeAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var b coopera.Balance
+	var b api.Balance
 	json.NewDecoder(r.Body).Decode(&b)
 	r.Body.Close()
-	if b.Amount != ledger.NewAmount(7) {
+	if b.Amount != ledger.NewAmount(7) || b.Units != "0.000007" || b.Decimals != 6 {
 		t.Fatalf("balance %+v", b)
 	}
 }
@@ -96,4 +98,46 @@ func TestContributionCommand(t *testing.T) {
 	if code := run([]string{"contribution", dir}, &out, &errb); code != exitUsage {
 		t.Fatalf("no -provider or -validator: exit %d", code)
 	}
+}
+
+// TestRemoteMode: submit and balance with -node go through a node's HTTP
+// API (the real handler over a real ledger), with the receipts and exit
+// statuses of the local mode.
+func TestRemoteMode(t *testing.T) {
+	dir := newLedger(t)
+	eng, err := openLedger(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	tokenFile := filepath.Join(t.TempDir(), "token")
+	os.WriteFile(tokenFile, []byte("0123456789abcdef0123\n"), 0o600)
+	srv := httptest.NewServer(api.NewHandler(eng, &api.Options{Token: "0123456789abcdef0123"}))
+	defer srv.Close()
+
+	runCLI(t, "submit", "-node", srv.URL, "-api-token-file", tokenFile, filepath.Join("testdata", "transfer.json")).want(t, exitOK).
+		contains(t, "applied at height 1", "bob", "2.5 COOP", "event transferred/v1 {")
+	r := runCLI(t, "submit", "-node", srv.URL, "-api-token-file", tokenFile, "-json", filepath.Join("testdata", "transfer.json")).want(t, exitOK)
+	var rc api.Receipt
+	decodeJSON(t, r, &rc)
+	if !rc.Duplicate || rc.Height != 1 {
+		t.Errorf("the same command again: %+v", rc)
+	}
+	runCLI(t, "submit", "-node", srv.URL, "-api-token-file", tokenFile, filepath.Join("testdata", "overdraft.json")).want(t, exitFail).
+		stderrContains(t, "command rejected: insufficient_funds")
+	r = runCLI(t, "balance", "-node", srv.URL, "-api-token-file", tokenFile, "bob", "COOP", "-json").want(t, exitOK)
+	var b api.Balance
+	decodeJSON(t, r, &b)
+	if b.Units != "2.5" || b.Amount != ledger.NewAmount(2500000) {
+		t.Errorf("balance: %+v", b)
+	}
+	runCLI(t, "balance", "-node", srv.URL, "-api-token-file", tokenFile, "zed", "COOP").want(t, exitUsage).stderrContains(t, "unknown_account")
+	r = runCLI(t, "balance", "-node", srv.URL, "bob", "COOP", "-json").want(t, exitFail)
+	var doc errorDoc
+	decodeJSON(t, r, &doc)
+	if doc.Code != "unauthorized" {
+		t.Errorf("without the token: %+v", doc)
+	}
+	runCLI(t, "balance", "-node", srv.URL, dir, "bob", "COOP").want(t, exitUsage)
+	runCLI(t, "balance", "-node", "127.0.0.1:1", "bob", "COOP").want(t, exitUsage)
 }

@@ -4,20 +4,20 @@ package main
 // formatting of amounts, times and receipts.
 
 import (
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
 	"time"
 
 	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/ledger"
 )
 
 // writeJSON writes v as one indented JSON document.
 func (c *cli) writeJSON(v any) int {
+	c.wroteJSON = true
 	enc := json.NewEncoder(c.stdout)
 	enc.SetIndent("", "  ")
 	if err := enc.Encode(v); err != nil {
@@ -32,56 +32,38 @@ func formatTime(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC
 // formatTimeJSON formats a block time (Unix ns) exactly.
 func formatTimeJSON(ns int64) string { return time.Unix(0, ns).UTC().Format(time.RFC3339Nano) }
 
-// assets looks up and remembers asset decimals for human units.
-type assets struct {
-	eng *coopera.Engine
-	dec map[ledger.AssetID]uint8
-}
+// assets presents amounts with their asset's decimals (package api's
+// presentation, shared with the node's API).
+type assets = api.Assets
 
-func newAssets(eng *coopera.Engine) *assets {
-	return &assets{eng: eng, dec: map[ledger.AssetID]uint8{}}
-}
-
-func (a *assets) decimals(ctx context.Context, id ledger.AssetID) (uint8, error) {
-	if d, ok := a.dec[id]; ok {
-		return d, nil
-	}
-	rec, err := a.eng.Asset(ctx, id)
-	if err != nil {
-		return 0, err
-	}
-	a.dec[id] = rec.Decimals
-	return rec.Decimals, nil
-}
+func newAssets(eng *coopera.Engine) *assets { return api.NewAssets(eng) }
 
 // balanceJSON is a balance in the JSON documents: the amount in base
 // units and in whole units of the asset, both strings.
-type balanceJSON struct {
-	Account  ledger.AccountID `json:"account"`
-	Asset    ledger.AssetID   `json:"asset"`
-	Amount   ledger.Amount    `json:"amount"`
-	Units    string           `json:"units"`
-	Decimals uint8            `json:"decimals"`
+type balanceJSON = api.Balance
+
+// headJSON is a head in the JSON documents, its time RFC 3339.
+type headJSON struct {
+	Height    uint64      `json:"height"`
+	Hash      ledger.Hash `json:"hash"`
+	StateRoot ledger.Hash `json:"state_root"`
+	Time      string      `json:"time"`
 }
 
-func (a *assets) balance(ctx context.Context, acct ledger.AccountID, asset ledger.AssetID, amt ledger.Amount) (balanceJSON, error) {
-	d, err := a.decimals(ctx, asset)
-	if err != nil {
-		return balanceJSON{}, err
-	}
-	return balanceJSON{Account: acct, Asset: asset, Amount: amt, Units: amt.Format(d), Decimals: d}, nil
+func newHeadJSON(h coopera.Head) headJSON {
+	return headJSON{Height: h.Height, Hash: h.Hash, StateRoot: h.StateRoot, Time: formatTimeJSON(h.Time)}
 }
 
-func (a *assets) balances(ctx context.Context, bs []coopera.Balance) ([]balanceJSON, error) {
-	out := make([]balanceJSON, 0, len(bs))
-	for _, b := range bs {
-		bj, err := a.balance(ctx, b.Account, b.Asset, b.Amount)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, bj)
-	}
-	return out, nil
+// formatTokens formats an amount for people: whole units of the asset
+// with the base units beside, "1 COOP (1000000 base units)".
+func formatTokens(amt ledger.Amount, decimals uint8, asset ledger.AssetID) string {
+	return fmt.Sprintf("%s %s (%s base units)", amt.Format(decimals), asset, amt)
+}
+
+// formatPPB formats a fraction in parts per billion as basis points, the
+// tables' one unit for shares: 123456789 ppb is "1234.56789 bps".
+func formatPPB(ppb uint64) string {
+	return ledger.NewAmount(ppb).Format(5) + " bps"
 }
 
 // writeBalances prints balances as an aligned table, indented by indent.
@@ -94,21 +76,9 @@ func writeBalances(w io.Writer, indent string, bs []balanceJSON) {
 }
 
 // errorJSON is a rejection or failure in the JSON documents.
-type errorJSON struct {
-	Code    string `json:"code,omitempty"`
-	Message string `json:"message"`
-}
+type errorJSON = api.ReceiptError
 
-func newErrorJSON(err error) *errorJSON {
-	if err == nil {
-		return nil
-	}
-	var le *ledger.Error
-	if errors.As(err, &le) {
-		return &errorJSON{Code: le.Code, Message: le.Msg}
-	}
-	return &errorJSON{Message: errText(err)}
-}
+func newErrorJSON(err error) *errorJSON { return api.NewReceiptError(err) }
 
 // eventJSON is an event with its place in the log.
 type eventJSON struct {
@@ -118,52 +88,11 @@ type eventJSON struct {
 	Event  json.RawMessage `json:"event"` // {"type", "version", "data"}
 }
 
-func marshalEvents(evs []ledger.Event) ([]json.RawMessage, error) {
-	out := make([]json.RawMessage, 0, len(evs))
-	for _, ev := range evs {
-		b, err := ledger.MarshalEventJSON(ev)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, nil
-}
+// marshalEvents presents events, with RFC 3339 times.
+func marshalEvents(evs []ledger.Event) ([]json.RawMessage, error) { return api.Events(evs) }
 
 // receiptJSON is a receipt in the JSON documents.
-type receiptJSON struct {
-	Height    uint64            `json:"height"`
-	Index     int               `json:"index"`
-	BlockHash string            `json:"block_hash,omitempty"`
-	Applied   bool              `json:"applied"`
-	Duplicate bool              `json:"duplicate"`
-	Events    []json.RawMessage `json:"events"`
-	Balances  []balanceJSON     `json:"balances"`
-	Error     *errorJSON        `json:"error,omitempty"`
-	// Key is the command's idempotency key (the node API's, derived from
-	// the command when it had none).
-	Key string `json:"key,omitempty"`
-}
-
-func (a *assets) receipt(ctx context.Context, rc *coopera.Receipt) (*receiptJSON, error) {
-	evs, err := marshalEvents(rc.Events)
-	if err != nil {
-		return nil, err
-	}
-	bs, err := a.balances(ctx, rc.Balances)
-	if err != nil {
-		return nil, err
-	}
-	r := &receiptJSON{
-		Height: rc.Height, Index: rc.Index,
-		Applied: rc.Err == nil, Duplicate: rc.Duplicate,
-		Events: evs, Balances: bs, Error: newErrorJSON(rc.Err),
-	}
-	if !rc.BlockHash.IsZero() {
-		r.BlockHash = rc.BlockHash.String()
-	}
-	return r, nil
-}
+type receiptJSON = api.Receipt
 
 // writeReceipt prints a receipt for people, each line prefixed by indent.
 func writeReceipt(w io.Writer, indent string, rc *coopera.Receipt, r *receiptJSON) {
@@ -181,7 +110,7 @@ func writeReceipt(w io.Writer, indent string, rc *coopera.Receipt, r *receiptJSO
 		fmt.Fprintf(w, "%sapplied at %s\n", indent, where)
 	}
 	for _, ev := range rc.Events {
-		fmt.Fprintf(w, "%s  event %s\n", indent, ledger.DescribeEvent(ev))
+		fmt.Fprintf(w, "%s  event %s\n", indent, api.DescribeEvent(ev))
 	}
 	if len(r.Balances) > 0 {
 		fmt.Fprintf(w, "%s  balances now:\n", indent)

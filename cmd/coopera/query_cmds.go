@@ -8,23 +8,40 @@ import (
 	"text/tabwriter"
 
 	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/ledger"
 )
 
 var cmdBalance = &command{
 	name:     "balance",
-	synopsis: "DIR ACCOUNT [ASSET]",
+	synopsis: "DIR ACCOUNT [ASSET] | -node URL ACCOUNT ASSET",
 	summary:  "print an account's balance of an asset, or all its balances",
 	help: `Balance prints ACCOUNT's balance of ASSET, or every non-zero balance of
-the account, in whole units of the asset and in base units.`,
+the account, in whole units of the asset and in base units. With -node
+URL it reads ACCOUNT's balance of ASSET from a node's HTTP API instead
+(coopera node -http).`,
 	run: runBalance,
 }
 
 func runBalance(c *cli, ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
+	var remote remoteFlags
+	remote.register(f, "read from")
 	pos, code, done := c.parse(cmd, f, args, 2, 3)
 	if done {
 		return code
+	}
+	if remote.node != "" {
+		if len(pos) != 2 {
+			return c.usageError(cmd, f.fs, "with -node, give ACCOUNT and ASSET (no directory)")
+		}
+		acct, asset := ledger.AccountID(pos[0]), ledger.AssetID(pos[1])
+		for _, err := range []error{acct.Validate(), asset.Validate()} {
+			if err != nil {
+				return c.failInput(err)
+			}
+		}
+		return c.balanceRemote(ctx, &remote, acct, asset, f.json)
 	}
 	acct := ledger.AccountID(pos[1])
 	if err := acct.Validate(); err != nil {
@@ -44,7 +61,7 @@ func runBalance(c *cli, ctx context.Context, cmd *command, args []string) int {
 			if err != nil {
 				return c.fail(err)
 			}
-			b, err := a.balance(ctx, acct, asset, amt)
+			b, err := a.Balance(ctx, acct, asset, amt)
 			if err != nil {
 				return c.fail(err)
 			}
@@ -58,7 +75,7 @@ func runBalance(c *cli, ctx context.Context, cmd *command, args []string) int {
 		if err != nil {
 			return c.fail(err)
 		}
-		bs, err := a.balances(ctx, info.Balances)
+		bs, err := a.Balances(ctx, info.Balances)
 		if err != nil {
 			return c.fail(err)
 		}
@@ -232,7 +249,7 @@ func runEvents(c *cli, ctx context.Context, cmd *command, args []string) int {
 		tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "HEIGHT\tINDEX\tTIME\tEVENT")
 		for _, rec := range recs {
-			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", rec.Height, rec.Index, formatTime(rec.Time), ledger.DescribeEvent(rec.Event))
+			fmt.Fprintf(tw, "%d\t%d\t%s\t%s\n", rec.Height, rec.Index, formatTime(rec.Time), api.DescribeEvent(rec.Event))
 		}
 		tw.Flush()
 		return exitOK

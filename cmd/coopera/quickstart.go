@@ -12,6 +12,7 @@ import (
 
 	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/tokenomics"
 )
 
 var cmdQuickstart = &command{
@@ -39,14 +40,14 @@ type quickstartStep struct {
 }
 
 var quickstartSteps = []quickstartStep{
-	{Say: "alice pays bob 250 COOP, with the idempotency key invoice-1",
+	{Say: "alice pays bob 250 COOP, with the idempotency key invoice-1; the 1% fee, 2.5 COOP, is charged to alice on top\n   (70% to the treasury, 30% burned)",
 		Command: json.RawMessage(`{"type": "transfer", "actor": "alice", "key": "invoice-1",
 		  "payload": {"legs": [{"to": "bob", "asset": "COOP", "amount": "250000000"}]}}`)},
-	{Say: "alice pays bob 100 COOP and carol 50.25 COOP in one transfer: both legs apply or neither",
+	{Say: "alice pays bob 100 COOP and carol 50.25 COOP in one transfer: both legs apply or neither;\n   the fee is 1% of 150.25 COOP, 1.5025 COOP",
 		Command: json.RawMessage(`{"type": "transfer", "actor": "alice", "key": "payout-1",
 		  "payload": {"legs": [{"to": "bob", "asset": "COOP", "amount": "100000000"},
 		                       {"to": "carol", "asset": "COOP", "amount": "50250000"}], "memo": "team payout"}}`)},
-	{Say: "bob tries to pay carol 1000 COOP, more than he holds: rejected, and nothing changes",
+	{Say: "bob tries to pay carol 1000 COOP, more than he holds: rejected, and nothing changes (no fee either)",
 		Command: json.RawMessage(`{"type": "transfer", "actor": "bob",
 		  "payload": {"legs": [{"to": "carol", "asset": "COOP", "amount": "1000000000"}]}}`)},
 	{Say: "alice sends invoice-1 again: answered with the first receipt, not applied twice",
@@ -58,11 +59,14 @@ var quickstartSteps = []quickstartStep{
 type quickstartJSON struct {
 	Dir      string           `json:"dir"`
 	ChainID  string           `json:"chain_id"`
-	Genesis  coopera.Head     `json:"genesis"`
+	Genesis  headJSON         `json:"genesis"`
 	Steps    []quickstartStep `json:"steps"`
 	Balances []balanceJSON    `json:"balances"`
-	Head     coopera.Head     `json:"head"`
-	Verify   verifyJSON       `json:"verify"`
+	Head     headJSON         `json:"head"`
+	// Burned is the COOP the fees burned, in base units: with the
+	// balances (the treasury's included) it makes alice's allocation.
+	Burned ledger.Amount `json:"burned"`
+	Verify verifyJSON    `json:"verify"`
 }
 
 func runQuickstart(c *cli, ctx context.Context, cmd *command, args []string) int {
@@ -106,7 +110,7 @@ func runQuickstart(c *cli, ctx context.Context, cmd *command, args []string) int
 
 // tour runs the quickstart's commands on the new ledger and reports.
 func (c *cli) tour(ctx context.Context, eng *coopera.Engine, dir string, asJSON bool) int {
-	doc := quickstartJSON{Dir: dir, ChainID: eng.ChainID(), Genesis: eng.Head()}
+	doc := quickstartJSON{Dir: dir, ChainID: eng.ChainID(), Genesis: newHeadJSON(eng.Head())}
 	out := c.stdout
 	if !asJSON {
 		fmt.Fprintf(out, "created ledger %q in %s\n", doc.ChainID, dir)
@@ -129,7 +133,7 @@ func (c *cli) tour(ctx context.Context, eng *coopera.Engine, dir string, asJSON 
 		if err != nil {
 			return c.fail(fmt.Errorf("step %d: %w", i+1, err))
 		}
-		r, err := a.receipt(ctx, rcs[0])
+		r, err := a.Receipt(ctx, rcs[0])
 		if err != nil {
 			return c.fail(err)
 		}
@@ -146,18 +150,40 @@ func (c *cli) tour(ctx context.Context, eng *coopera.Engine, dir string, asJSON 
 		}
 	}
 
-	for _, id := range []ledger.AccountID{"alice", "bob", "carol"} {
+	// Every COOP of genesis is in a balance or was burned by a fee.
+	var burned ledger.Amount
+	for _, st := range doc.Steps {
+		if !st.Receipt.Applied || st.Receipt.Duplicate {
+			continue
+		}
+		for _, ev := range st.Receipt.Events {
+			var e struct {
+				Type string `json:"type"`
+				Data struct {
+					Amount ledger.Amount `json:"amount"`
+				} `json:"data"`
+			}
+			if json.Unmarshal(ev, &e) == nil && e.Type == "burned" {
+				burned, _ = burned.Add(e.Data.Amount)
+			}
+		}
+	}
+	doc.Burned = burned
+	var total ledger.Amount
+	for _, id := range []ledger.AccountID{"alice", "bob", "carol", tokenomics.Treasury} {
 		amt, err := eng.Balance(ctx, id, "COOP")
 		if err != nil {
 			return c.fail(err)
 		}
-		b, err := a.balance(ctx, id, "COOP", amt)
+		b, err := a.Balance(ctx, id, "COOP", amt)
 		if err != nil {
 			return c.fail(err)
 		}
 		doc.Balances = append(doc.Balances, b)
+		total, _ = total.Add(amt)
 	}
-	doc.Head = eng.Head()
+	total, _ = total.Add(burned)
+	doc.Head = newHeadJSON(eng.Head())
 	rep, verr := eng.Verify(ctx)
 	doc.Verify = verifyJSON{OK: verr == nil, Dir: dir, Report: rep, Error: newErrorJSON(verr)}
 
@@ -166,8 +192,10 @@ func (c *cli) tour(ctx context.Context, eng *coopera.Engine, dir string, asJSON 
 			return code
 		}
 	} else {
-		fmt.Fprintf(out, "\nbalances:\n")
+		fmt.Fprintf(out, "\nbalances (the treasury holds 70%% of the fees):\n")
 		writeBalances(out, "  ", doc.Balances)
+		fmt.Fprintf(out, "  burned by the fees: %s\n", formatTokens(burned, 6, "COOP"))
+		fmt.Fprintf(out, "  together: %s, alice's allocation at genesis\n", formatTokens(total, 6, "COOP"))
 		fmt.Fprintf(out, "head: height %d, block %s\nstate root: %s\n\n", doc.Head.Height, doc.Head.Hash, doc.Head.StateRoot)
 		if verr == nil {
 			writeReport(out, "", "verified", rep)
@@ -181,6 +209,7 @@ func (c *cli) tour(ctx context.Context, eng *coopera.Engine, dir string, asJSON 
 		q := quoteArg(dir)
 		fmt.Fprintf(out, "\nthe ledger stays in %s; explore it:\n", dir)
 		fmt.Fprintf(out, "  coopera blocks %s\n  coopera events %s -account bob\n  coopera balance %s alice\n", q, q, q)
+		fmt.Fprintf(out, "(coopera is this program: go install ./cmd/coopera puts it in $(go env GOPATH)/bin)\n")
 	}
 	return exitOK
 }

@@ -50,35 +50,29 @@ meanings), manifest.json (scenario hash, seed, version, command line),
 charts/*.png and report.html. DIR is written whole or not at all; one that
 exists and is not empty is refused unless -overwrite. The same scenario and
 seed write the same bytes on any machine (manifest.json's command line
-aside). Every
-subcommand accepts -json for one JSON document on standard output; run
-"coopera sim <subcommand> -h" for its flags.
-
-Examples: coopera sim run examples/baseline.yaml -o out/baseline
-          coopera sim sweep examples/sweep-fee.yaml -o out/sweep -runs 4`,
-	run: runSim,
+aside). Every subcommand accepts -json for one JSON document on standard
+output; run "coopera sim <subcommand> -h" for its flags.`,
 }
 
-func runSim(c *cli, ctx context.Context, cmd *command, args []string) int {
-	if len(args) == 0 {
-		fmt.Fprintf(c.stderr, "usage: coopera sim %s\n\n%s\n", cmd.synopsis, cmd.help)
-		return exitUsage
+func init() {
+	cmdSim.subcommands = []*command{
+		{name: "sim run", synopsis: "SCENARIO -o DIR [flags]", summary: "run a scenario's Monte Carlo runs",
+			help: "Run a scenario's Monte Carlo runs and write the outputs to DIR.",
+			run: func(c *cli, ctx context.Context, cmd *command, args []string) int {
+				return c.simRun(ctx, cmd, args, false)
+			}},
+		{name: "sim sweep", synopsis: "SCENARIO -o DIR [flags]", summary: "run every point of a scenario's sweep",
+			help: "Run every point of a scenario's sweep, each with its runs, and write the outputs to DIR.",
+			run: func(c *cli, ctx context.Context, cmd *command, args []string) int {
+				return c.simRun(ctx, cmd, args, true)
+			}},
+		{name: "sim validate", synopsis: "SCENARIO", summary: "check a scenario file and print what it would run",
+			help: "Check a scenario file and print what it would run.",
+			run:  func(c *cli, ctx context.Context, cmd *command, args []string) int { return c.simValidate(cmd, args) }},
+		{name: "sim worker", synopsis: "-nats URL [flags]", summary: "execute runs published to NATS JetStream",
+			help: "Execute the runs that coordinators (coopera sim run|sweep -nats URL) publish to NATS JetStream, until interrupted.",
+			run:  func(c *cli, ctx context.Context, cmd *command, args []string) int { return c.simWorker(ctx, cmd, args) }},
 	}
-	switch args[0] {
-	case "-h", "-help", "--help", "help":
-		fmt.Fprintf(c.stdout, "usage: coopera sim %s\n\n%s\n", cmd.synopsis, cmd.help)
-		return exitOK
-	case "run":
-		return c.simRun(ctx, &command{name: "sim run", synopsis: "SCENARIO -o DIR [flags]", help: "Run a scenario's Monte Carlo runs and write the outputs to DIR."}, args[1:], false)
-	case "sweep":
-		return c.simRun(ctx, &command{name: "sim sweep", synopsis: "SCENARIO -o DIR [flags]", help: "Run every point of a scenario's sweep, each with its runs, and write the outputs to DIR."}, args[1:], true)
-	case "worker":
-		return c.simWorker(ctx, &command{name: "sim worker", synopsis: "-nats URL [flags]", help: "Execute the runs that coordinators (coopera sim run|sweep -nats URL) publish to NATS JetStream, until interrupted."}, args[1:])
-	case "validate":
-		return c.simValidate(&command{name: "sim validate", synopsis: "SCENARIO", help: "Check a scenario file and print what it would run."}, args[1:])
-	}
-	fmt.Fprintf(c.stderr, "coopera: unknown sim subcommand %q\n\nusage: coopera sim %s\n", args[0], cmd.synopsis)
-	return exitUsage
 }
 
 // simResultJSON is the -json document of run and sweep.
@@ -122,25 +116,23 @@ func peakRSS() uint64 {
 
 func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep bool) int {
 	f := c.newFlags(cmd)
-	out := f.fs.String("o", "", "output directory (required)")
-	runs := f.fs.Int("runs", 0, "runs per point (default: the scenario's)")
-	epochs := f.fs.Int("epochs", 0, "epochs per run (default: the scenario's)")
-	workers := f.fs.Int("workers", 0, "runs in parallel (default: GOMAXPROCS)")
-	formats := f.fs.String("formats", "csv,jsonl,parquet", "table formats, comma-separated: csv, jsonl, parquet")
+	out := f.fs.String("o", "", "output `DIR` (required)")
+	runs := f.fs.Int("runs", 0, "`N` runs per point (default: the scenario's)")
+	epochs := f.fs.Int("epochs", 0, "`N` epochs per run (default: the scenario's)")
+	workers := f.fs.Int("workers", 0, "`N` runs in parallel (default: GOMAXPROCS)")
+	formats := f.fs.String("formats", "csv,jsonl,parquet", "table `FORMATS`, comma-separated: csv, jsonl, parquet")
 	noCharts := f.fs.Bool("no-charts", false, "write no PNG charts")
 	noReport := f.fs.Bool("no-report", false, "write no HTML report")
 	check := f.fs.Bool("check", false, "check conservation every block and the whole state every epoch (slower)")
 	quiet := f.fs.Bool("q", false, "no progress bar")
 	overwrite := f.fs.Bool("overwrite", false, "replace an output directory that exists and is not empty (default: refuse it)")
-	natsURL := f.fs.String("nats", "", "NATS server URL(s): publish the runs to JetStream for coopera sim worker processes (default: run them here)")
+	natsURL := f.fs.String("nats", "", "NATS server `URLS`: publish the runs to JetStream for coopera sim worker processes (default: run them here)")
 	pos, code, done := c.parse(cmd, f, args, 1, 1)
 	if done {
 		return code
 	}
 	if *out == "" {
-		fmt.Fprintf(c.stderr, "coopera: %s: -o DIR is required\n\n", cmd.name)
-		c.commandUsage(c.stderr, cmd, f.fs)
-		return exitUsage
+		return c.usageError(cmd, f.fs, "-o DIR is required")
 	}
 	if *runs < 0 || *epochs < 0 || *workers < 0 {
 		c.errorf("%s: -runs, -epochs and -workers must not be negative", cmd.name)
@@ -231,15 +223,13 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 // simWorker executes published runs until interrupted.
 func (c *cli) simWorker(ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
-	natsURL := f.fs.String("nats", "", "NATS server URL(s) (required)")
-	workers := f.fs.Int("workers", 0, "runs executed at once (default: GOMAXPROCS)")
+	natsURL := f.fs.String("nats", "", "NATS server `URLS` (required)")
+	workers := f.fs.Int("workers", 0, "`N` runs executed at once (default: GOMAXPROCS)")
 	if _, code, done := c.parse(cmd, f, args, 0, 0); done {
 		return code
 	}
 	if *natsURL == "" {
-		fmt.Fprintf(c.stderr, "coopera: %s: -nats URL is required\n\n", cmd.name)
-		c.commandUsage(c.stderr, cmd, f.fs)
-		return exitUsage
+		return c.usageError(cmd, f.fs, "-nats URL is required")
 	}
 	nc, err := nats.Connect(*natsURL, nats.Name("coopera sim worker"), nats.MaxReconnects(-1))
 	if err != nil {

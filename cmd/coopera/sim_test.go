@@ -62,7 +62,7 @@ func TestSimBadInput(t *testing.T) {
 	runCLI(t, "sim", "run", ok).want(t, exitUsage).stderrContains(t, "-o DIR is required")
 	runCLI(t, "sim", "run", ok, "-o", t.TempDir(), "-formats", "xls").want(t, exitUsage).stderrContains(t, `unknown format "xls"`)
 	runCLI(t, "sim", "sweep", ok, "-o", t.TempDir()).want(t, exitUsage).stderrContains(t, "has no sweep section")
-	runCLI(t, "sim").want(t, exitUsage).stderrContains(t, "usage: coopera sim")
+	runCLI(t, "sim").want(t, exitUsage).stderrContains(t, "Usage:\n  coopera sim")
 	runCLI(t, "sim", "frob").want(t, exitUsage).stderrContains(t, `unknown sim subcommand "frob"`)
 	runCLI(t, "sim", "run", "-h").want(t, exitOK).contains(t, "-runs", "-epochs", "-workers", "-formats", "-json")
 }

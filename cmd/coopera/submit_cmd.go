@@ -15,7 +15,7 @@ import (
 
 var cmdSubmit = &command{
 	name:     "submit",
-	synopsis: "DIR [FILE|-] | -example",
+	synopsis: "DIR [FILE|-] | -node URL [FILE|-] | -example",
 	summary:  "submit a command (or a JSON array of commands) and print the receipts",
 	help: `Submit reads one command as JSON from FILE, or from standard input if FILE
 is "-" or absent, submits it to the ledger in DIR and prints its receipt:
@@ -29,6 +29,11 @@ with the first receipt and not applied twice. -example prints a transfer.
 An unsigned command is signed with -sign FILE, or with its actor's key in
 the ledger's keyring (DIR/keys/ACTOR.key, which quickstart fills), taking
 the actor's next nonce if it has none.
+
+With -node URL, the commands go to a node's HTTP API (coopera node -http)
+instead, one at a time and in order, as written: sign them beforehand
+(-sign needs the ledger directory); -api-token-file gives the node's
+token.
 
 Exit status 1 if any command was rejected (it is recorded in its block and
 changed nothing), 2 if the input is malformed (nothing was submitted).`,
@@ -52,6 +57,8 @@ func runSubmit(c *cli, ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
 	example := f.fs.Bool("example", false, "print an example command and exit")
 	sign := f.fs.String("sign", "", "sign the commands with the ed25519 key in `FILE` (default: the actor's key in DIR/keys, if there)")
+	var remote remoteFlags
+	remote.register(f, "submit to")
 	pos, code, done := c.parse(cmd, f, args, 0, 2)
 	if done {
 		return code
@@ -59,6 +66,23 @@ func runSubmit(c *cli, ctx context.Context, cmd *command, args []string) int {
 	if *example {
 		fmt.Fprint(c.stdout, exampleCommand)
 		return exitOK
+	}
+	if remote.node != "" {
+		switch {
+		case len(pos) > 1:
+			return c.usageError(cmd, f.fs, "with -node, give at most the command FILE (no directory)")
+		case *sign != "":
+			return c.usageError(cmd, f.fs, "-sign needs the ledger directory; with -node, send signed commands")
+		}
+		src := "-"
+		if len(pos) == 1 {
+			src = pos[0]
+		}
+		data, err := c.readInput(src)
+		if err != nil {
+			return c.failInput(err)
+		}
+		return c.submitRemote(ctx, &remote, data, f.json)
 	}
 	if len(pos) == 0 {
 		return c.usageError(cmd, f.fs, "submit needs the ledger directory")
@@ -154,7 +178,7 @@ func (c *cli) printReceipts(ctx context.Context, eng *coopera.Engine, cmds []*le
 	out := make([]*receiptJSON, len(rcs))
 	var rejected []error
 	for i, rc := range rcs {
-		r, err := a.receipt(ctx, rc)
+		r, err := a.Receipt(ctx, rc)
 		if err != nil {
 			return c.fail(err)
 		}

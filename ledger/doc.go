@@ -1,0 +1,18 @@
+// Package ledger is the pure core of coopera: commands, events, blocks,
+// amounts and identifiers, their canonical encoding, the state and its
+// root hash, and the block step that every host (the engine's sequencer
+// and follower, verify and replay, the simulator, the tests) runs.
+//
+// Nothing here reads the clock, the disk or the network: a block's time,
+// epoch and seed come in with it, and effects leave as data (events, a
+// result per command, the changed keys). A Module decides commands and
+// evolves state from events; optional extensions are found by type
+// assertion. A Machine holds the modules of a chain and executes blocks;
+// replay only applies events and never calls decision code.
+//
+// Amounts are 128-bit counts of base units; Amount.Format and ParseUnits
+// convert to and from whole units of an asset with its decimals. Errors are
+// *Error values with a stable code (the codes are stored in blocks),
+// matched with errors.Is against the sentinels (ErrInsufficientFunds,
+// ErrInvalidID...).
+package ledger
