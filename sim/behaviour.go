@@ -146,7 +146,7 @@ func behaviourName(pop *Population) string {
 type Spec struct {
 	Name        string             // the population's name
 	Count       int                // its number of agents
-	Accounts    []ledger.AccountID // the agents' accounts, created at genesis
+	Accounts    []ledger.AccountID // the agents' accounts, created at genesis; nil when validation calls the factory (Count agents all the same)
 	Balance     ledger.Amount      // each agent's native balance at genesis, base units
 	Native      ledger.AssetID     // the native token
 	Decimals    uint8              // its decimals

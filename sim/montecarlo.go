@@ -170,7 +170,7 @@ func (s *Scenario) RunOne(index int, opts *Options) (*RunResult, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	return runJob(context.Background(), s.c, opts, 0, index)
+	return runJob(context.Background(), s, opts, 0, index)
 }
 
 // Run plays run index of the point (seeded from the scenario's seed and
@@ -180,7 +180,7 @@ func (pt *Point) Run(ctx context.Context, index int, opts *Options) (*RunResult,
 	if opts == nil {
 		opts = &Options{}
 	}
-	return runJob(ctx, pt.Scenario.c, opts, pt.Index, index)
+	return runJob(ctx, pt.Scenario, opts, pt.Index, index)
 }
 
 // Runner computes a set of points' runs and delivers each result to sink
@@ -188,7 +188,11 @@ func (pt *Point) Run(ctx context.Context, index int, opts *Options) (*RunResult,
 // runner computes them elsewhere.
 type Runner func(ctx context.Context, points []*Point, opts *Options, sink func(*RunResult) error) (*Totals, error)
 
-func runJob(ctx context.Context, c *compiled, opts *Options, point, index int) (*RunResult, error) {
+func runJob(ctx context.Context, s *Scenario, opts *Options, point, index int) (*RunResult, error) {
+	c, err := s.compiled()
+	if err != nil {
+		return nil, err
+	}
 	r, err := newRun(c, opts, point, index)
 	if err != nil {
 		return nil, err
@@ -274,7 +278,7 @@ func Simulate(ctx context.Context, points []*Point, opts *Options, sink func(*Ru
 				if ctx.Err() != nil {
 					o.err = ctx.Err()
 				} else {
-					o.res, o.err = runJob(ctx, byIndex[jb.point].Scenario.c, opts, jb.point, jb.run)
+					o.res, o.err = runJob(ctx, byIndex[jb.point].Scenario, opts, jb.point, jb.run)
 				}
 				ring[j%window] <- o
 			}

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"go.yaml.in/yaml/v3"
@@ -49,7 +50,8 @@ type Scenario struct {
 	hash [32]byte   // SHA-256 of the file's bytes
 	src  []byte     // the file's bytes
 	root *yaml.Node // the parsed document, for sweeps
-	c    *compiled  // set by validation
+	c    *compiled  // set by validation: the scenario without its agents
+	full *runnable  // the scenario with its agents, for runs
 }
 
 // GenesisSpec is the chain's genesis: the fields of a ledger genesis file
@@ -369,7 +371,7 @@ func (s *Scenario) Source() []byte { return s.src }
 func (s *Scenario) Hash() string { return hex.EncodeToString(s.hash[:]) }
 
 func decodeScenario(p *problems, root *yaml.Node, file string) *Scenario {
-	sc := &Scenario{file: file, root: root}
+	sc := &Scenario{file: file, root: root, full: &runnable{}}
 	decodeInto(p, root, "", sc)
 	// Every check runs, whatever decoding found: a file's problems are all
 	// reported at once, each mistake once (the checks skip the fields
@@ -387,6 +389,7 @@ const (
 	defaultBlockSize   = 32
 	maxEpochs          = 1_000_000
 	maxAgents          = 10_000_000
+	maxFeeds           = 64
 )
 
 var defaultGenesisTime = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -509,8 +512,8 @@ func (s *Scenario) validate(p *problems) {
 		bad("modules", "must include tokenomics: the simulator drives its economy")
 	}
 	s.validatePrice(bad)
-	if s.Oracle.Feeds < 1 || s.Oracle.Feeds > 64 {
-		bad("oracle.feeds", "%d; give 1 to 64", s.Oracle.Feeds)
+	if s.Oracle.Feeds < 1 || s.Oracle.Feeds > maxFeeds {
+		bad("oracle.feeds", "%d; give 1 to %d", s.Oracle.Feeds, maxFeeds)
 	}
 	if s.Oracle.Noise < 0 || s.Oracle.Noise >= One {
 		bad("oracle.noise", "%s; give 0 to below 1", s.Oracle.Noise)
@@ -551,7 +554,28 @@ func compileChecked(s *Scenario, p *problems) (c *compiled) {
 			c = nil
 		}
 	}()
-	return compile(s, p)
+	return compile(s, p, false)
+}
+
+// runnable is a scenario compiled with its agents, once, on first need.
+type runnable struct {
+	once sync.Once
+	c    *compiled
+	err  error
+}
+
+// compiled returns the scenario compiled with its agents (validation
+// compiles it without them): what every run shares.
+func (s *Scenario) compiled() (*compiled, error) {
+	r := s.full
+	r.once.Do(func() {
+		p := &problems{file: s.file}
+		r.c = compile(s, p, true)
+		if r.err = p.err(); r.err == nil && r.c == nil {
+			r.err = fmt.Errorf("sim: %s: the scenario does not compile", s.file)
+		}
+	})
+	return r.c, r.err
 }
 
 func (s *Scenario) validatePrice(bad func(path, format string, args ...any)) {
