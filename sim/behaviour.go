@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"github.com/coopera/coopera/sim/scenario"
 	"slices"
 	"sort"
 	"strings"
@@ -158,7 +159,7 @@ type Spec struct {
 
 	config *yaml.Node
 	path   string
-	p      *problems
+	p      *scenario.Problems
 	sc     *Scenario
 	ps     *popSpec
 	// compiling is set when the scenario is validated (the factory's
@@ -185,10 +186,10 @@ func (s *Spec) Escrow(amount ledger.Amount) ledger.AccountID {
 // field types: string, bool, integers, Dec, Tokens, time.Duration, and
 // structs, pointers and slices of them.
 func (s *Spec) Decode(v any) error {
-	before := len(s.p.list)
-	decodeInto(s.p, s.config, s.path, v)
-	if len(s.p.list) > before {
-		return fmt.Errorf("%s: %d problem(s) in its fields", s.path, len(s.p.list)-before)
+	before := len(s.p.List)
+	scenario.DecodeInto(s.p, s.config, s.path, v)
+	if len(s.p.List) > before {
+		return fmt.Errorf("%s: %d problem(s) in its fields", s.path, len(s.p.List)-before)
 	}
 	return nil
 }
@@ -196,12 +197,12 @@ func (s *Spec) Decode(v any) error {
 // Invalid reports an impossible value of one of the population's fields;
 // field is a dotted path below the population, such as "demand.trend".
 func (s *Spec) Invalid(field, format string, args ...any) {
-	path := join(s.path, field)
-	s.p.add(s.sc.line(path), path, format, args...)
+	path := scenario.Join(s.path, field)
+	s.p.Add(s.sc.line(path), path, format, args...)
 }
 
 // Failed reports whether any problem was reported for the scenario so far.
-func (s *Spec) Failed() bool { return len(s.p.list) > 0 }
+func (s *Spec) Failed() bool { return len(s.p.List) > 0 }
 
 // Units converts whole tokens to base units of the native asset.
 func (s *Spec) Units(t Tokens, field string) ledger.Amount {

@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/coopera/coopera/sim/scenario"
 	"math/big"
 	"regexp"
 	"slices"
@@ -66,7 +67,7 @@ type popSpec struct {
 	escrowAmt ledger.Amount    // funded at genesis
 }
 
-func (c *compiled) spec(ps *popSpec, p *problems) *Spec {
+func (c *compiled) spec(ps *popSpec, p *scenario.Problems) *Spec {
 	names := make([]string, len(c.sc.Populations))
 	for i, pop := range c.sc.Populations {
 		names[i] = pop.Name
@@ -86,8 +87,8 @@ func (c *compiled) spec(ps *popSpec, p *problems) *Spec {
 // agent, so that checking a scenario of ten million agents takes no
 // longer than one of ten. A run compiles it once with its agents
 // (Scenario.compiled), the genesis every run applies.
-func compile(s *Scenario, p *problems, agents bool) *compiled {
-	bad := func(path, format string, args ...any) { p.add(s.line(path), path, format, args...) }
+func compile(s *Scenario, p *scenario.Problems, agents bool) *compiled {
+	bad := func(path, format string, args ...any) { p.Add(s.line(path), path, format, args...) }
 	c := &compiled{sc: s, agents: agents}
 	c.epochsYr = int64(365 * 24 * time.Hour / max(s.EpochLength, time.Minute))
 	if c.epochsYr < 1 {
@@ -187,12 +188,12 @@ func compile(s *Scenario, p *problems, agents bool) *compiled {
 
 	// Behaviours: decode and check their fields.
 	for _, ps := range c.pops {
-		before := len(p.list)
+		before := len(p.List)
 		sp := c.spec(ps, p)
 		sp.compiling = true
 		b, err := ps.factory(sp)
-		if err != nil && len(p.list) == before {
-			p.add(ps.pop.line, ps.pop.path, "%v", err)
+		if err != nil && len(p.List) == before {
+			p.Add(ps.pop.line, ps.pop.path, "%v", err)
 		}
 		if m, ok := b.(Measurer); ok && err == nil {
 			ps.metrics = m.Metrics()
@@ -201,7 +202,7 @@ func compile(s *Scenario, p *problems, agents bool) *compiled {
 
 	c.buildGenesis(p, bad)
 	c.buildColumns(bad)
-	if len(p.list) > 0 {
+	if len(p.List) > 0 {
 		return nil
 	}
 	return c
@@ -282,7 +283,7 @@ func (c *compiled) probeAgents(g *ledger.Genesis) {
 // walkScalars calls f with the value of every scalar under n, aliases
 // followed (their expansion is bounded by MaxScenarioNodes).
 func walkScalars(n *yaml.Node, f func(string)) {
-	n = resolveAlias(n)
+	n = scenario.ResolveAlias(n)
 	if n == nil {
 		return
 	}
@@ -297,7 +298,7 @@ func walkScalars(n *yaml.Node, f func(string)) {
 
 // paramNode returns the mapping of a module's genesis parameters.
 func paramNode(params *yaml.Node, module string) *yaml.Node {
-	n := resolveAlias(params)
+	n := scenario.ResolveAlias(params)
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -305,13 +306,13 @@ func paramNode(params *yaml.Node, module string) *yaml.Node {
 }
 
 func mapValue(n *yaml.Node, key string) *yaml.Node {
-	n = resolveAlias(n)
+	n = scenario.ResolveAlias(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {
-			return resolveAlias(n.Content[i+1])
+			return scenario.ResolveAlias(n.Content[i+1])
 		}
 	}
 	return nil
@@ -321,7 +322,7 @@ var errPrefixRE = regexp.MustCompile(`coopera: [a-z_]+: `)
 
 var genesisPathRE = regexp.MustCompile(`^(params\.[a-z_]+|assets\[\d+\]\.[a-z_]+|accounts\[\d+\]\.[a-z_]+|allocations\[\d+\](\.[a-z_]+)?|[a-z_]+): (.*)$`)
 
-func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args ...any)) {
+func (c *compiled) buildGenesis(p *scenario.Problems, bad func(path, format string, args ...any)) {
 	s := c.sc
 	g := &ledger.Genesis{
 		ChainID:     s.Genesis.ChainID,
@@ -371,12 +372,12 @@ func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args 
 	}
 
 	// Parameters: the scenario's, with the simulator's oracle feeds.
-	params := cloneNode(&s.Genesis.Params)
-	if isNull(params) {
+	params := scenario.CloneNode(&s.Genesis.Params)
+	if scenario.IsNull(params) {
 		params = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	}
 	if params.Kind != yaml.MappingNode {
-		bad("genesis.params", "want a mapping of module name to parameters, got %s", describe(params))
+		bad("genesis.params", "want a mapping of module name to parameters, got %s", scenario.Describe(params))
 		return
 	}
 	tp := mapValue(params, "tokenomics")
@@ -384,8 +385,8 @@ func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args 
 		tp = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		params.Content = append(params.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "tokenomics"}, tp)
 	}
-	if tp.Kind != yaml.MappingNode && !isNull(tp) {
-		bad("genesis.params.tokenomics", "want a mapping of parameters, got %s", describe(tp))
+	if tp.Kind != yaml.MappingNode && !scenario.IsNull(tp) {
+		bad("genesis.params.tokenomics", "want a mapping of parameters, got %s", scenario.Describe(tp))
 		return
 	}
 	if tp.Kind != yaml.MappingNode {
@@ -426,12 +427,12 @@ func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args 
 			continue
 		}
 		var b strings.Builder
-		if !nodeJSON(p, params.Content[i+1], "genesis.params."+name, &b) {
+		if !scenario.NodeJSON(p, params.Content[i+1], "genesis.params."+name, &b) {
 			continue
 		}
 		g.Params[name] = json.RawMessage(b.String())
 	}
-	if len(p.list) > 0 {
+	if len(p.List) > 0 {
 		return
 	}
 	c.genesis = g

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/coopera/coopera/sim/scenario"
 	"strings"
 	"sync"
 
@@ -72,8 +73,8 @@ func newGovSetup(c *compiled, params *yaml.Node, bad func(path, format string, a
 		params.Content = append(params.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "governance"}, gp)
 	}
 	if gp.Kind != yaml.MappingNode {
-		if !isNull(gp) {
-			bad("genesis.params.governance", "want a mapping of parameters, got %s", describe(gp))
+		if !scenario.IsNull(gp) {
+			bad("genesis.params.governance", "want a mapping of parameters, got %s", scenario.Describe(gp))
 			return nil
 		}
 		*gp = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
@@ -124,9 +125,9 @@ func (r *run) govCommands() ([]*ledger.Command, error) {
 			}
 			pe := pr.ev.Params
 			var vb strings.Builder
-			var p problems
-			if !nodeJSON(&p, &pe.Value, "value", &vb) {
-				return nil, fmt.Errorf("sim: events: parameter value: %v", p.err())
+			var p scenario.Problems
+			if !scenario.NodeJSON(&p, &pe.Value, "value", &vb) {
+				return nil, fmt.Errorf("sim: events: parameter value: %v", p.Err())
 			}
 			prop := &governance.Propose{
 				Title:   fmt.Sprintf("sim: %s.%s = %s", pe.Module, pe.Name, vb.String()),

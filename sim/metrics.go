@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/coopera/coopera/sim/scenario"
 	"math/big"
 	"slices"
 	"strconv"
@@ -112,7 +113,7 @@ var builtins = []builtin{
 		if p == Missing || p == 0 {
 			return Missing
 		}
-		return mulDivSat(m.acc.price-p, 10000, p)
+		return scenario.MulDivSat(m.acc.price-p, 10000, p)
 	}},
 	{MetricInfo{"hhi", UnitBps, "Herfindahl–Hirschman index of the holders' native balances (population agents and genesis accounts)"}, func(r *run, m *measureScratch) int64 { return m.concentration(r).hhi }},
 	{MetricInfo{"gini", UnitBps, "Gini coefficient of the holders' native balances (population agents and genesis accounts)"}, func(r *run, m *measureScratch) int64 { return m.concentration(r).gini }},

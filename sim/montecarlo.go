@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"github.com/coopera/coopera/sim/scenario"
 	"runtime"
 	"strings"
 	"sync"
@@ -123,28 +124,28 @@ func (s *Scenario) Points() ([]*Point, error) {
 	points := make([]*Point, len(combos))
 	var bad []*FieldError // every point's problems, reported together
 	for i, combo := range combos {
-		root := cloneNode(s.root)
+		root := scenario.CloneNode(s.root)
 		pt := &Point{Index: i}
 		for _, a := range combo {
 			val := a.val
 			if val == nil {
 				val = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
 			}
-			if err := setPath(root, a.path, val); err != nil {
+			if err := scenario.SetPath(root, a.path, val); err != nil {
 				return nil, &ScenarioError{Problems: []*FieldError{{File: s.file, Line: s.line("sweep"), Path: "sweep", Msg: fmt.Sprintf("point %d: %s: %v", i, a.path, err)}}}
 			}
-			var p problems
+			var p scenario.Problems
 			var b strings.Builder
-			nodeJSON(&p, val, a.path, &b)
+			scenario.NodeJSON(&p, val, a.path, &b)
 			pt.Values = append(pt.Values, PointValue{Path: a.path, Value: b.String()})
 		}
-		p := &problems{file: s.file}
+		p := &scenario.Problems{File: s.file}
 		sc := decodeScenario(p, root, s.file)
-		if len(p.list) > 0 {
-			for _, fe := range p.list {
+		if len(p.List) > 0 {
+			for _, fe := range p.List {
 				fe.Msg = fmt.Sprintf("at sweep point %d (%s): %s", i, describeValues(pt.Values), fe.Msg)
 			}
-			bad = append(bad, p.list...)
+			bad = append(bad, p.List...)
 			continue
 		}
 		sc.hash, sc.src = s.hash, s.src

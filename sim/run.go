@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"github.com/coopera/coopera/sim/scenario"
 	"math"
 	"strings"
 	"time"
@@ -136,11 +137,11 @@ func newRun(c *compiled, opts *Options, point, index int) (*run, error) {
 			}
 		}
 	}
-	p := &problems{file: c.sc.file}
+	p := &scenario.Problems{File: c.sc.file}
 	for _, ps := range c.pops {
 		b, err := ps.factory(c.spec(ps, p))
 		if err == nil {
-			err = p.err()
+			err = p.Err()
 		}
 		if err != nil {
 			return nil, fmt.Errorf("sim: population %s: %w", ps.pop.Name, err)
@@ -330,10 +331,10 @@ func (r *run) directParams(epoch int) ([]*ledger.Command, error) {
 }
 
 func paramJSON(pe *ParamEvent) ([]byte, error) {
-	var p problems
+	var p scenario.Problems
 	var b strings.Builder
-	if !nodeJSON(&p, &pe.Value, "value", &b) {
-		return nil, p.err()
+	if !scenario.NodeJSON(&p, &pe.Value, "value", &b) {
+		return nil, p.Err()
 	}
 	return []byte(b.String()), nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"github.com/coopera/coopera/sim/scenario"
 	"io"
 	"os"
 	"regexp"
@@ -195,12 +196,12 @@ type Tokens struct {
 // String returns the amount as written.
 func (t Tokens) String() string { return t.text }
 
-func (t *Tokens) decodeNode(p *problems, n *yaml.Node, path string) {
-	if isNull(n) {
+func (t *Tokens) DecodeNode(p *scenario.Problems, n *yaml.Node, path string) {
+	if scenario.IsNull(n) {
 		return
 	}
 	if n.Kind != yaml.ScalarNode {
-		p.at(n, path, "want an amount in whole tokens such as 1000 or 0.5, got %s", describe(n))
+		p.At(n, path, "want an amount in whole tokens such as 1000 or 0.5, got %s", scenario.Describe(n))
 		return
 	}
 	t.text, t.line = strings.ReplaceAll(n.Value, "_", ""), n.Line
@@ -229,24 +230,24 @@ type Population struct {
 
 var popNameRE = regexp.MustCompile(`^[a-z][a-z0-9-]{0,15}$`)
 
-func (ps *Populations) decodeNode(p *problems, n *yaml.Node, path string) {
-	keys, vals := mappingPairs(p, n, path)
+func (ps *Populations) DecodeNode(p *scenario.Problems, n *yaml.Node, path string) {
+	keys, vals := scenario.MappingPairs(p, n, path)
 	seen := map[string]bool{}
 	for i, k := range keys {
 		name := k.Value
-		pp := join(path, name)
+		pp := scenario.Join(path, name)
 		if seen[name] {
-			p.at(k, pp, "population given twice")
+			p.At(k, pp, "population given twice")
 			continue
 		}
 		seen[name] = true
 		if !popNameRE.MatchString(name) {
-			p.at(k, pp, "a population name is 1 to 16 lowercase letters, digits or '-', starting with a letter")
+			p.At(k, pp, "a population name is 1 to 16 lowercase letters, digits or '-', starting with a letter")
 		}
 		pop := &Population{Name: name, line: k.Line, path: pp}
 		v := vals[i]
 		if v.Kind != yaml.MappingNode {
-			p.at(v, pp, "want a mapping (behaviour, count, ...), got %s", describe(v))
+			p.At(v, pp, "want a mapping (behaviour, count, ...), got %s", scenario.Describe(v))
 			continue
 		}
 		cfg := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: v.Line, Column: v.Column}
@@ -254,11 +255,11 @@ func (ps *Populations) decodeNode(p *problems, n *yaml.Node, path string) {
 			kk, vv := v.Content[j], v.Content[j+1]
 			switch kk.Value {
 			case "behaviour", "behavior":
-				decodeValue(p, vv, join(pp, kk.Value), reflectString(&pop.Behaviour))
+				scenario.DecodeValue(p, vv, scenario.Join(pp, kk.Value), scenario.ReflectString(&pop.Behaviour))
 			case "count":
-				decodeValue(p, vv, join(pp, "count"), reflectInt(&pop.Count))
+				scenario.DecodeValue(p, vv, scenario.Join(pp, "count"), scenario.ReflectInt(&pop.Count))
 			case "balance":
-				pop.Balance.decodeNode(p, resolveAlias(vv), join(pp, "balance"))
+				pop.Balance.DecodeNode(p, scenario.ResolveAlias(vv), scenario.Join(pp, "balance"))
 			default:
 				cfg.Content = append(cfg.Content, kk, vv)
 			}
@@ -286,13 +287,13 @@ func Load(path string) (*Scenario, error) {
 
 // Parse decodes and validates a scenario; file names it in errors.
 func Parse(data []byte, file string) (*Scenario, error) {
-	p := &problems{file: file}
-	root := parseYAML(p, data)
+	p := &scenario.Problems{File: file}
+	root := scenario.ParseYAML(p, data)
 	if root == nil {
-		return nil, p.err()
+		return nil, p.Err()
 	}
 	sc := decodeScenario(p, root, file)
-	if err := p.err(); err != nil {
+	if err := p.Err(); err != nil {
 		return nil, err
 	}
 	sc.hash = sha256.Sum256(data)
@@ -315,12 +316,12 @@ func (s *Scenario) Settings() []Setting {
 		{"block_size", strconv.Itoa(s.BlockSize)},
 	}
 	asJSON := func(n *yaml.Node) (string, bool) {
-		var p problems
+		var p scenario.Problems
 		var b strings.Builder
-		ok := nodeJSON(&p, n, "", &b)
+		ok := scenario.NodeJSON(&p, n, "", &b)
 		return b.String(), ok
 	}
-	root := resolveAlias(s.root)
+	root := scenario.ResolveAlias(s.root)
 	for _, key := range []string{"price", "market", "oracle"} {
 		if n := mapValue(root, key); n != nil {
 			if v, ok := asJSON(n); ok {
@@ -329,8 +330,8 @@ func (s *Scenario) Settings() []Setting {
 		}
 	}
 	if g := mapValue(root, "genesis"); g != nil {
-		if ps := mapValue(resolveAlias(g), "params"); ps != nil {
-			ps = resolveAlias(ps)
+		if ps := mapValue(scenario.ResolveAlias(g), "params"); ps != nil {
+			ps = scenario.ResolveAlias(ps)
 			for j := 0; ps.Kind == yaml.MappingNode && j+1 < len(ps.Content); j += 2 {
 				if v, ok := asJSON(ps.Content[j+1]); ok {
 					out = append(out, Setting{"genesis.params." + ps.Content[j].Value, v})
@@ -344,7 +345,7 @@ func (s *Scenario) Settings() []Setting {
 		}
 	}
 	if n := mapValue(root, "events"); n != nil {
-		for i, ev := range resolveAlias(n).Content {
+		for i, ev := range scenario.ResolveAlias(n).Content {
 			if v, ok := asJSON(ev); ok {
 				out = append(out, Setting{fmt.Sprintf("events[%d]", i), v})
 			}
@@ -355,9 +356,9 @@ func (s *Scenario) Settings() []Setting {
 
 // ValueJSON returns the parameter value as JSON, its literal text kept.
 func (pe *ParamEvent) ValueJSON() string {
-	var p problems
+	var p scenario.Problems
 	var b strings.Builder
-	nodeJSON(&p, &pe.Value, "value", &b)
+	scenario.NodeJSON(&p, &pe.Value, "value", &b)
 	return b.String()
 }
 
@@ -370,13 +371,13 @@ func (s *Scenario) Source() []byte { return s.src }
 // point's scenario has its file's hash).
 func (s *Scenario) Hash() string { return hex.EncodeToString(s.hash[:]) }
 
-func decodeScenario(p *problems, root *yaml.Node, file string) *Scenario {
+func decodeScenario(p *scenario.Problems, root *yaml.Node, file string) *Scenario {
 	sc := &Scenario{file: file, root: root, full: &runnable{}}
-	decodeInto(p, root, "", sc)
+	scenario.DecodeInto(p, root, "", sc)
 	// Every check runs, whatever decoding found: a file's problems are all
 	// reported at once, each mistake once (the checks skip the fields
 	// decoding already reported).
-	p.mask()
+	p.Mask()
 	sc.validate(p)
 	return sc
 }
@@ -450,24 +451,24 @@ func (s *Scenario) line(path string) int {
 	if s.root == nil {
 		return 0
 	}
-	segs, err := splitPath(path)
+	segs, err := scenario.SplitPath(path)
 	if err != nil {
 		return 0
 	}
-	n := resolveAlias(s.root)
+	n := scenario.ResolveAlias(s.root)
 	line := n.Line
 	for _, seg := range segs {
 		switch {
 		case n == nil:
 			return line
-		case seg.index >= 0 && n.Kind == yaml.SequenceNode && seg.index < len(n.Content):
-			n = resolveAlias(n.Content[seg.index])
+		case seg.Index >= 0 && n.Kind == yaml.SequenceNode && seg.Index < len(n.Content):
+			n = scenario.ResolveAlias(n.Content[seg.Index])
 			line = n.Line
-		case seg.index < 0 && n.Kind == yaml.MappingNode:
+		case seg.Index < 0 && n.Kind == yaml.MappingNode:
 			var next *yaml.Node
 			for j := 0; j+1 < len(n.Content); j += 2 {
-				if n.Content[j].Value == seg.key {
-					next, line = resolveAlias(n.Content[j+1]), n.Content[j].Line
+				if n.Content[j].Value == seg.Key {
+					next, line = scenario.ResolveAlias(n.Content[j+1]), n.Content[j].Line
 				}
 			}
 			if next == nil {
@@ -482,9 +483,9 @@ func (s *Scenario) line(path string) int {
 }
 
 // validate checks the scenario and compiles it; problems go to p.
-func (s *Scenario) validate(p *problems) {
+func (s *Scenario) validate(p *scenario.Problems) {
 	s.applyDefaults()
-	bad := func(path, format string, args ...any) { p.add(s.line(path), path, format, args...) }
+	bad := func(path, format string, args ...any) { p.Add(s.line(path), path, format, args...) }
 	if s.Name == "" {
 		bad("name", "is missing; name the scenario")
 	}
@@ -541,8 +542,8 @@ func (s *Scenario) validate(p *problems) {
 // and metrics so that their problems are reported in the same pass, but
 // its result is kept only for a scenario without problems, and a panic
 // caused by the zero value an earlier problem left is not reported again.
-func compileChecked(s *Scenario, p *problems) (c *compiled) {
-	earlier := len(p.list) > 0
+func compileChecked(s *Scenario, p *scenario.Problems) (c *compiled) {
+	earlier := len(p.List) > 0
 	defer func() {
 		if r := recover(); r != nil {
 			if !earlier {
@@ -550,7 +551,7 @@ func compileChecked(s *Scenario, p *problems) (c *compiled) {
 			}
 			c = nil
 		}
-		if len(p.list) > 0 {
+		if len(p.List) > 0 {
 			c = nil
 		}
 	}()
@@ -569,9 +570,9 @@ type runnable struct {
 func (s *Scenario) compiled() (*compiled, error) {
 	r := s.full
 	r.once.Do(func() {
-		p := &problems{file: s.file}
+		p := &scenario.Problems{File: s.file}
 		r.c = compile(s, p, true)
-		if r.err = p.err(); r.err == nil && r.c == nil {
+		if r.err = p.Err(); r.err == nil && r.c == nil {
 			r.err = fmt.Errorf("sim: %s: the scenario does not compile", s.file)
 		}
 	})
@@ -648,7 +649,7 @@ func (s *Scenario) validateEvents(bad func(path, format string, args ...any)) {
 			if pe.Name == "" {
 				bad(path+".params.name", "is missing; name the parameter, such as fee_bps")
 			}
-			if isNull(&pe.Value) {
+			if scenario.IsNull(&pe.Value) {
 				bad(path+".params.value", "is missing")
 			}
 			if !slices.Contains(s.Modules, pe.Module) {
@@ -717,7 +718,7 @@ func (s *Scenario) validateSweep(bad func(path, format string, args ...any)) {
 			path := fmt.Sprintf("sweep.%s[%d]", group.kind, i)
 			if sp.Path == "" {
 				bad(path+".path", "is missing")
-			} else if _, err := splitPath(sp.Path); err != nil {
+			} else if _, err := scenario.SplitPath(sp.Path); err != nil {
 				bad(path+".path", "%v", err)
 			} else if strings.HasPrefix(sp.Path, "sweep") {
 				bad(path+".path", "cannot sweep the sweep")

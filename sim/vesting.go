@@ -2,6 +2,7 @@ package sim
 
 import (
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/sim/scenario"
 )
 
 // The vesting behaviour: an allocation bucket (team, investors, ecosystem,
@@ -143,7 +144,7 @@ func (v *vesting) share(t int) Dec {
 		return One
 	}
 	rest := One - c.TGE
-	return c.TGE + Dec(mulDivSat(int64(rest), int64(min(t, c.Duration)), int64(c.Duration)))
+	return c.TGE + Dec(scenario.MulDivSat(int64(rest), int64(min(t, c.Duration)), int64(c.Duration)))
 }
 
 func (v *vesting) Step(env *Env) ([]*ledger.Command, error) {
