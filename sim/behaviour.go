@@ -198,7 +198,7 @@ func (s *Spec) Decode(v any) error {
 // field is a dotted path below the population, such as "demand.trend".
 func (s *Spec) Invalid(field, format string, args ...any) {
 	path := scenario.Join(s.path, field)
-	s.p.Add(s.sc.line(path), path, format, args...)
+	s.p.Add(s.sc.Line(path), path, format, args...)
 }
 
 // Failed reports whether any problem was reported for the scenario so far.
@@ -206,7 +206,7 @@ func (s *Spec) Failed() bool { return len(s.p.List) > 0 }
 
 // Units converts whole tokens to base units of the native asset.
 func (s *Spec) Units(t Tokens, field string) ledger.Amount {
-	a, err := t.units(s.Decimals)
+	a, err := t.Units(s.Decimals)
 	if err != nil {
 		s.Invalid(field, "%v", err)
 	}

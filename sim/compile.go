@@ -31,8 +31,6 @@ const (
 // FeedAccount returns the account of oracle feed i.
 func FeedAccount(i int) ledger.AccountID { return ledger.AccountID(feedPrefix + strconv.Itoa(i)) }
 
-var knownModules = []string{"tokenomics", "contribution", "governance"}
-
 // compiled is a validated scenario made ready to run: shared, read-only,
 // by every run.
 type compiled struct {
@@ -76,7 +74,7 @@ func (c *compiled) spec(ps *popSpec, p *scenario.Problems) *Spec {
 		Name: ps.pop.Name, Count: ps.pop.Count, Accounts: ps.accounts, Balance: ps.balance,
 		Native: c.native, Decimals: c.decimals, Epochs: c.sc.Epochs, EpochLength: c.sc.EpochLength, EpochsYear: c.epochsYr,
 		Modules:     slices.Clone(c.sc.Modules),
-		Populations: names, config: ps.pop.config, path: ps.pop.path, p: p, sc: c.sc, ps: ps,
+		Populations: names, config: ps.pop.Config(), path: ps.pop.Path(), p: p, sc: c.sc, ps: ps,
 	}
 }
 
@@ -88,7 +86,7 @@ func (c *compiled) spec(ps *popSpec, p *scenario.Problems) *Spec {
 // longer than one of ten. A run compiles it once with its agents
 // (Scenario.compiled), the genesis every run applies.
 func compile(s *Scenario, p *scenario.Problems, agents bool) *compiled {
-	bad := func(path, format string, args ...any) { p.Add(s.line(path), path, format, args...) }
+	bad := func(path, format string, args ...any) { p.Add(s.Line(path), path, format, args...) }
 	c := &compiled{sc: s, agents: agents}
 	c.epochsYr = int64(365 * 24 * time.Hour / max(s.EpochLength, time.Minute))
 	if c.epochsYr < 1 {
@@ -122,7 +120,7 @@ func compile(s *Scenario, p *scenario.Problems, agents bool) *compiled {
 	if s.Price.Model == "path" && len(c.path) > 0 {
 		c.priceInit = c.path[0]
 	}
-	inv, err := s.Market.Inventory.units(c.decimals)
+	inv, err := s.Market.Inventory.Units(c.decimals)
 	if err != nil {
 		bad("market.inventory", "%v", err)
 	}
@@ -150,16 +148,16 @@ func compile(s *Scenario, p *scenario.Problems, agents bool) *compiled {
 		ps := &popSpec{pop: pop, behaviour: behaviourName(pop), seedTag: nameTag(pop.Name)}
 		f, ok := lookupBehaviour(ps.behaviour)
 		if !ok {
-			path := pop.path + ".behaviour"
+			path := pop.Path() + ".behaviour"
 			if pop.Behaviour == "" {
-				path = pop.path
+				path = pop.Path()
 			}
 			bad(path, "unknown behaviour %q; behaviours: %s", ps.behaviour, strings.Join(Behaviours(), ", "))
 			continue
 		}
 		ps.factory = f
-		if ps.balance, err = pop.Balance.units(c.decimals); err != nil {
-			bad(pop.path+".balance", "%v", err)
+		if ps.balance, err = pop.Balance.Units(c.decimals); err != nil {
+			bad(pop.Path()+".balance", "%v", err)
 		}
 		if agents {
 			ps.accounts = make([]ledger.AccountID, min(max(pop.Count, 0), maxAgents))
@@ -181,7 +179,7 @@ func compile(s *Scenario, p *scenario.Problems, agents bool) *compiled {
 			}
 		}
 		if first >= 0 {
-			bad(ps.pop.path, "its account %s is also %s", agentAccount(ps.pop.Name, first), prev)
+			bad(ps.pop.Path(), "its account %s is also %s", agentAccount(ps.pop.Name, first), prev)
 			return nil
 		}
 	}
@@ -193,7 +191,7 @@ func compile(s *Scenario, p *scenario.Problems, agents bool) *compiled {
 		sp.compiling = true
 		b, err := ps.factory(sp)
 		if err != nil && len(p.List) == before {
-			p.Add(ps.pop.line, ps.pop.path, "%v", err)
+			p.Add(ps.pop.Line(), ps.pop.Path(), "%v", err)
 		}
 		if m, ok := b.(Measurer); ok && err == nil {
 			ps.metrics = m.Metrics()

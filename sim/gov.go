@@ -198,14 +198,14 @@ func (r *run) govVotes(t int64) ([]*ledger.Command, error) {
 		}
 		pe := pr.ev.Params
 		for _, pop := range r.pops {
-			if !pe.votes(pop.spec) {
+			if !votes(pe, pop.spec) {
 				continue
 			}
 			for _, acct := range pop.spec.accounts {
 				if pr.voted[acct] {
 					continue
 				}
-				if !r.govRand.Chance(pe.turnout()) {
+				if !r.govRand.Chance(orOne(pe.Turnout)) {
 					continue
 				}
 				stake, _, err := tokenomics.ProtocolStakeAt(g, acct, p.SnapshotHeight)
@@ -216,7 +216,7 @@ func (r *run) govVotes(t int64) ([]*ledger.Command, error) {
 					continue
 				}
 				opt := governance.No
-				if r.govRand.Chance(pe.support()) {
+				if r.govRand.Chance(orOne(pe.Support)) {
 					opt = governance.Yes
 				}
 				pr.voted[acct] = true
@@ -227,21 +227,17 @@ func (r *run) govVotes(t int64) ([]*ledger.Command, error) {
 	return out, nil
 }
 
-func (pe *ParamEvent) support() Dec {
-	if pe.Support == nil {
+// orOne returns *d, or 1 when d is nil (a vote's default turnout and
+// support).
+func orOne(d *Dec) Dec {
+	if d == nil {
 		return One
 	}
-	return *pe.Support
+	return *d
 }
 
-func (pe *ParamEvent) turnout() Dec {
-	if pe.Turnout == nil {
-		return One
-	}
-	return *pe.Turnout
-}
-
-func (pe *ParamEvent) votes(ps *popSpec) bool {
+// votes reports whether a population's agents vote on a proposal.
+func votes(pe *ParamEvent, ps *popSpec) bool {
 	if len(pe.Voters) == 0 {
 		return ps.behaviour == "staker"
 	}

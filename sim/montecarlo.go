@@ -124,7 +124,7 @@ func (s *Scenario) Points() ([]*Point, error) {
 	points := make([]*Point, len(combos))
 	var bad []*FieldError // every point's problems, reported together
 	for i, combo := range combos {
-		root := scenario.CloneNode(s.root)
+		root := scenario.CloneNode(s.Root())
 		pt := &Point{Index: i}
 		for _, a := range combo {
 			val := a.val
@@ -132,15 +132,15 @@ func (s *Scenario) Points() ([]*Point, error) {
 				val = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
 			}
 			if err := scenario.SetPath(root, a.path, val); err != nil {
-				return nil, &ScenarioError{Problems: []*FieldError{{File: s.file, Line: s.line("sweep"), Path: "sweep", Msg: fmt.Sprintf("point %d: %s: %v", i, a.path, err)}}}
+				return nil, &ScenarioError{Problems: []*FieldError{{File: s.File(), Line: s.Line("sweep"), Path: "sweep", Msg: fmt.Sprintf("point %d: %s: %v", i, a.path, err)}}}
 			}
 			var p scenario.Problems
 			var b strings.Builder
 			scenario.NodeJSON(&p, val, a.path, &b)
 			pt.Values = append(pt.Values, PointValue{Path: a.path, Value: b.String()})
 		}
-		p := &scenario.Problems{File: s.file}
-		sc := decodeScenario(p, root, s.file)
+		p := &scenario.Problems{File: s.File()}
+		sc := decodeScenario(p, root, s.File())
 		if len(p.List) > 0 {
 			for _, fe := range p.List {
 				fe.Msg = fmt.Sprintf("at sweep point %d (%s): %s", i, describeValues(pt.Values), fe.Msg)
@@ -148,7 +148,7 @@ func (s *Scenario) Points() ([]*Point, error) {
 			bad = append(bad, p.List...)
 			continue
 		}
-		sc.hash, sc.src = s.hash, s.src
+		sc.ShareSource(s.Scenario)
 		pt.Scenario = sc
 		points[i] = pt
 	}

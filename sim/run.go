@@ -137,7 +137,7 @@ func newRun(c *compiled, opts *Options, point, index int) (*run, error) {
 			}
 		}
 	}
-	p := &scenario.Problems{File: c.sc.file}
+	p := &scenario.Problems{File: c.sc.File()}
 	for _, ps := range c.pops {
 		b, err := ps.factory(c.spec(ps, p))
 		if err == nil {

@@ -110,7 +110,7 @@ func (v *vesting) Setup(env *Env) error {
 	n := len(env.Accounts)
 	v.per, v.released, v.toSell = make([]ledger.Amount, n), make([]ledger.Amount, n), make([]ledger.Amount, n)
 	v.idx = make(map[ledger.AccountID]int, n)
-	total, _ := v.cfg.Allocation.units(env.Decimals)
+	total, _ := v.cfg.Allocation.Units(env.Decimals)
 	each, _, _ := total.MulDiv(1, uint64(max(n, 1)))
 	for i, a := range env.Accounts {
 		v.idx[a] = i
