@@ -135,17 +135,23 @@
 //
 // # Layout
 //
-// sim holds the scenario (Scenario, its decoding and validation), the
-// agents (the behaviours, which return commands as intents) and the runs
-// on in-memory state, and writes the tables; it links no plotting,
-// storage or network library. sim/report draws charts and the report
-// from finished tables; sim/distributed runs them on other machines;
+// sim/scenario is the scenario as plain data: its types (the fields of
+// Scenario, Population, ...), the strict YAML decoding with field paths,
+// Dec, the problems (FieldError, ScenarioError) and the limits, and every
+// check that needs no chain; it is pure (the YAML decoder, the ledger's
+// types, no I/O). sim compiles a scenario (behaviours, genesis, metrics),
+// holds the agents (the behaviours, which return commands as intents) and
+// the runs on in-memory state, and writes the tables; it links no
+// plotting, storage or network library, and keeps sim/scenario's names
+// (sim.Dec, sim.FieldError, sim.Population, ...) as aliases, sim.Scenario
+// embedding scenario.Scenario. sim/report draws charts and the report from
+// finished tables; sim/distributed runs them on other machines;
 // sim/control is the operator's pure reducer.
 //
 // # What is hand-written, and why
 //
 // The YAML parser is go.yaml.in/yaml/v3; the strict decoding of its nodes
-// into the scenario's types (yamlx.go) is the simulator's own because it
+// into the scenario's types (sim/scenario) is the simulator's own because it
 // reports every problem with its path and line in one pass and parses
 // decimals exactly into fixed point, which yaml.v3's Node.Decode does not
 // (no strict fields on nodes, no paths). Charts are gonum.org/v1/plot (in

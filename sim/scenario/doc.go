@@ -1,6 +1,13 @@
 // Package scenario is the language of the simulator's scenario files: the
 // plain data and the checks that need no chain.
 //
+//   - Scenario and its parts (GenesisSpec, PriceSpec, Populations,
+//     EventSpec, SweepSpec, Tokens...), decoded by Parse or Decode with
+//     defaults applied, and checked for what needs no chain: names,
+//     sizes (MaxAgents, MaxEpochs, MaxFeeds: refused before anything is
+//     built), prices, events and sweeps. Package sim's Parse also
+//     compiles a scenario, in the same pass: its behaviours' own fields,
+//     its genesis (through the modules) and its metrics.
 //   - Dec, the fixed-point decimal (9 places, int64) that scenario files
 //     write as decimal literals and the simulator computes with (Mul,
 //     MulDec, Sqrt, Sin from an integer table): no floating point.
