@@ -77,12 +77,14 @@ func TestPureCoreLinksNoShell(t *testing.T) {
 }
 
 // pureSimPackages are the simulator's pure layers: the scenario language
-// (plain data, parsing and validation), which may link the YAML decoder
-// besides what the pure core may.
-var pureSimPackages = []string{"./sim/scenario"}
+// (plain data, parsing and validation) and the agents (the behaviours,
+// which return intents and link no run loop), which may link the YAML
+// decoder besides what the pure core may.
+var pureSimPackages = []string{"./sim/scenario", "./sim/agents"}
 
 var pureSimMayLink = append([]string{
 	"github.com/coopera/coopera/sim/scenario",
+	"github.com/coopera/coopera/sim/agents",
 	"go.yaml.in/yaml/v3",
 }, pureMayLink...)
 

@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/coopera/coopera/sim/agents"
 	"github.com/coopera/coopera/sim/scenario"
 	"math/big"
 	"regexp"
@@ -23,9 +24,7 @@ import (
 
 // Accounts the simulator adds to every chain.
 const (
-	ExchangeAccount ledger.AccountID = "sim-exchange" // the market: sells the tokens consumers burn, buys providers' rewards
-	OperatorAccount ledger.AccountID = "sim-operator" // submits direct parameter changes
-	feedPrefix                       = "sim-feed-"
+	feedPrefix = "sim-feed-"
 )
 
 // FeedAccount returns the account of oracle feed i.
@@ -65,17 +64,21 @@ type popSpec struct {
 	escrowAmt ledger.Amount    // funded at genesis
 }
 
-func (c *compiled) spec(ps *popSpec, p *scenario.Problems) *Spec {
+func (c *compiled) spec(ps *popSpec, p *scenario.Problems, validating bool) *Spec {
 	names := make([]string, len(c.sc.Populations))
 	for i, pop := range c.sc.Populations {
 		names[i] = pop.Name
 	}
-	return &Spec{
+	var escrow func(ledger.AccountID, ledger.Amount)
+	if validating {
+		escrow = func(id ledger.AccountID, amount ledger.Amount) { ps.escrow, ps.escrowAmt = id, amount }
+	}
+	return agents.NewSpec(Spec{
 		Name: ps.pop.Name, Count: ps.pop.Count, Accounts: ps.accounts, Balance: ps.balance,
 		Native: c.native, Decimals: c.decimals, Epochs: c.sc.Epochs, EpochLength: c.sc.EpochLength, EpochsYear: c.epochsYr,
 		Modules:     slices.Clone(c.sc.Modules),
-		Populations: names, config: ps.pop.Config(), path: ps.pop.Path(), p: p, sc: c.sc, ps: ps,
-	}
+		Populations: names,
+	}, c.sc.Scenario, ps.pop, p, escrow)
 }
 
 // compile compiles a scenario. Validation compiles it without its agents
@@ -187,8 +190,7 @@ func compile(s *Scenario, p *scenario.Problems, agents bool) *compiled {
 	// Behaviours: decode and check their fields.
 	for _, ps := range c.pops {
 		before := len(p.List)
-		sp := c.spec(ps, p)
-		sp.compiling = true
+		sp := c.spec(ps, p, true)
 		b, err := ps.factory(sp)
 		if err != nil && len(p.List) == before {
 			p.Add(ps.pop.Line(), ps.pop.Path(), "%v", err)

@@ -139,11 +139,13 @@
 // Scenario, Population, ...), the strict YAML decoding with field paths,
 // Dec, the problems (FieldError, ScenarioError) and the limits, and every
 // check that needs no chain; it is pure (the YAML decoder, the ledger's
-// types, no I/O). sim compiles a scenario (behaviours, genesis, metrics),
-// holds the agents (the behaviours, which return commands as intents) and
-// the runs on in-memory state, and writes the tables; it links no
-// plotting, storage or network library, and keeps sim/scenario's names
-// (sim.Dec, sim.FieldError, sim.Population, ...) as aliases, sim.Scenario
+// types, no I/O). sim/agents holds the behaviours, which return commands
+// as intents and read the run through an Env (its Host is the run); it
+// links no run loop. sim compiles a scenario (behaviours, genesis,
+// metrics), runs it on in-memory state (Monte Carlo, sweeps) and writes
+// the tables; it links no plotting, storage or network library, and keeps
+// the lower packages' names (sim.Dec, sim.FieldError, sim.Population,
+// sim.Behaviour, sim.Env, sim.Register, ...) as aliases, sim.Scenario
 // embedding scenario.Scenario. sim/report draws charts and the report from
 // finished tables; sim/distributed runs them on other machines;
 // sim/control is the operator's pure reducer.

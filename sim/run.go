@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"github.com/coopera/coopera/sim/agents"
 	"github.com/coopera/coopera/sim/scenario"
 	"math"
 	"strings"
@@ -139,7 +140,7 @@ func newRun(c *compiled, opts *Options, point, index int) (*run, error) {
 	}
 	p := &scenario.Problems{File: c.sc.File()}
 	for _, ps := range c.pops {
-		b, err := ps.factory(c.spec(ps, p))
+		b, err := ps.factory(c.spec(ps, p, false))
 		if err == nil {
 			err = p.Err()
 		}
@@ -147,8 +148,8 @@ func newRun(c *compiled, opts *Options, point, index int) (*run, error) {
 			return nil, fmt.Errorf("sim: population %s: %w", ps.pop.Name, err)
 		}
 		pr := &popRun{spec: ps, b: b, rand: NewRand(DeriveSeed(seed, ps.seedTag))}
-		pr.env = &Env{Rand: pr.rand, Name: ps.pop.Name, Accounts: ps.accounts, Native: c.native, Decimals: c.decimals,
-			EpochsYear: c.epochsYr, EpochLength: c.sc.EpochLength, Epochs: c.sc.Epochs, r: r, pop: pr}
+		pr.env = agents.NewEnv(Env{Rand: pr.rand, Name: ps.pop.Name, Accounts: ps.accounts, Native: c.native, Decimals: c.decimals,
+			EpochsYear: c.epochsYr, EpochLength: c.sc.EpochLength, Epochs: c.sc.Epochs}, &envHost{r: r, pop: pr})
 		r.pops = append(r.pops, pr)
 	}
 	return r, nil
