@@ -72,25 +72,50 @@ func within(p string, roots []string) bool {
 
 func TestPureCoreLinksNoShell(t *testing.T) {
 	for _, pkg := range purePackages {
-		for _, d := range deps(t, pkg) {
-			switch {
-			case isStd(d):
-				for _, bad := range pureMayNotLink {
-					if d == bad {
-						t.Errorf("%s links %s (I/O belongs to the shells)", pkg, d)
-					}
+		checkPure(t, pkg, pureMayLink, "the pure core's list (pureMayLink)")
+	}
+}
+
+// pureSimPackages are the simulator's pure layers: the scenario language
+// (plain data, parsing and validation) and the agents (the behaviours,
+// which return intents and link no run loop), which may link the YAML
+// decoder besides what the pure core may.
+var pureSimPackages = []string{"./sim/scenario", "./sim/agents"}
+
+var pureSimMayLink = append([]string{
+	"github.com/coopera/coopera/sim/scenario",
+	"github.com/coopera/coopera/sim/agents",
+	"go.yaml.in/yaml/v3",
+}, pureMayLink...)
+
+func TestPureSimulatorLayersLinkNoShell(t *testing.T) {
+	for _, pkg := range pureSimPackages {
+		checkPure(t, pkg, pureSimMayLink, "the simulator's pure list (pureSimMayLink)")
+	}
+}
+
+func checkPure(t *testing.T, pkg string, mayLink []string, list string) {
+	t.Helper()
+	for _, d := range deps(t, pkg) {
+		switch {
+		case isStd(d):
+			for _, bad := range pureMayNotLink {
+				if d == bad {
+					t.Errorf("%s links %s (I/O belongs to the shells)", pkg, d)
 				}
-			case !within(d, pureMayLink):
-				t.Errorf("%s links %s, which is not on the pure core's list (pureMayLink)", pkg, d)
 			}
+		case !within(d, mayLink):
+			t.Errorf("%s links %s, which is not on %s", pkg, d, list)
 		}
 	}
 }
 
 func TestSimulatorLinksNoStorageOrReplication(t *testing.T) {
-	for _, d := range deps(t, "./sim") {
-		if within(d, shells) {
-			t.Errorf("sim links %s: the simulator runs on in-memory state only", d)
+	for _, pkg := range append([]string{"./sim"}, pureSimPackages...) {
+		for _, d := range deps(t, pkg) {
+			if within(d, shells) {
+				t.Errorf("%s links %s: the simulator runs on in-memory state only", pkg, d)
+			}
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // A minimal valid scenario; each case below edits it.
@@ -213,6 +214,100 @@ func TestAliasBombRefused(t *testing.T) {
 	// Aliases that expand modestly still work.
 	ok := strings.Replace(okScenario, "demand: {base: 5}", "demand: &d {base: 5}", 1) + "  more:\n    behaviour: consumer\n    count: 1\n    demand: *d\n"
 	if _, err := Parse([]byte(ok), "ok.yaml"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Sizes that drive work are refused, each with its field, without doing
+// that work; and a valid scenario of millions of agents is validated
+// without creating them: validation lists only the agents the scenario
+// names (TestHugePopulationGenesis checks that its genesis is the run's).
+func TestHugeSizes(t *testing.T) {
+	big := func(n string) string { return strings.Replace(okScenario, "count: 3", "count: "+n, 1) }
+	for _, tc := range []struct {
+		name, yaml string
+		path, msg  string // the one problem: its path and the start of its message; "" for a valid scenario
+	}{
+		{"count", big("300000000"), "populations.consumers.count", "300000000; give 0 to 10000000"},
+		{"count overflow", big("9223372036854775807"), "populations.consumers.count", "9223372036854775807; give 0 to 10000000"},
+		{"negative count", big("-5"), "populations.consumers.count", "-5; give 0 to"},
+		{"total", big("6000000") + "  more:\n    behaviour: consumer\n    count: 6000000\n    demand: {base: 5}\n", "populations", "12000002 agents in all; at most 10000000"},
+		{"feeds", okScenario + "oracle: {feeds: 1000000000000}\n", "oracle.feeds", "1000000000000; give 1 to 64"},
+		{"epochs", strings.Replace(okScenario, "epochs: 10", "epochs: 1000000000000", 1), "epochs", "1000000000000; give 1 to 1000000"},
+		{"runs", okScenario + "runs: 1000000000000\n", "runs", "1000000000000; give 1 to 1000000"},
+		{"block size", okScenario + "block_size: 1000000000000\n", "block_size", "1000000000000; give 1 to 65536"},
+		{"sweep points", okScenario + "sweep:\n  grid:\n" + strings.Repeat("    - {path: seed, values: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]}\n", 6), "sweep", "more than 100000 points"},
+		{"agent is a feed", okScenario + "  sim-feed:\n    behaviour: trader\n    count: 1000000\n    balance: 1\n",
+			"populations.sim-feed", "its account sim-feed-0 is also an oracle feed"},
+		{"agent is a genesis account", big("1000000") + "genesis:\n  accounts: [{id: treasury}, {id: consumers-999999}]\n",
+			"populations.consumers", "its account consumers-999999 is also genesis.accounts[1]"},
+		{"allocation past the agents", big("1000000") + "genesis:\n  allocations: [{account: consumers-1000000, amount: 5}]\n",
+			"genesis.allocations[0].account", "account consumers-1000000 is not declared"},
+		{"supply overflow", strings.Replace(big("1000000"), "count: 1000000", "count: 1000000\n    balance: 100000000", 1) +
+			"genesis:\n  assets: [{id: COOP, name: Coopera, decimals: 30}]\n", "genesis.allocations", ""},
+		{"balance overflow", strings.Replace(okScenario, "count: 3", "count: 3\n    balance: 200000000", 1) +
+			"genesis:\n  assets: [{id: COOP, name: Coopera, decimals: 30}]\n", "genesis.allocations", ""},
+		{"valid", big("1000000"), "", ""},
+		{"valid at the limit", big("9999998"), "", ""},
+		{"valid allocation to an agent", big("1000000") + "genesis:\n  allocations: [{account: consumers-999999, amount: 5}]\n", "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			_, err := Parse([]byte(tc.yaml), "big.yaml")
+			if took := time.Since(start); took > 2*time.Second {
+				t.Errorf("took %v", took)
+			}
+			if tc.path == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			var se *ScenarioError
+			if !errors.As(err, &se) || !errors.Is(err, ErrInvalidScenario) {
+				t.Fatalf("got %v, want a ScenarioError", err)
+			}
+			for _, fe := range se.Problems {
+				if strings.HasPrefix(fe.Path, tc.path) && strings.HasPrefix(fe.Msg, tc.msg) {
+					return
+				}
+			}
+			t.Fatalf("no problem %s: %s...; got %v", tc.path, tc.msg, err)
+		})
+	}
+}
+
+// Validation's genesis lists only the agents the scenario names; a run's
+// (LedgerGenesis) lists every agent with its balance, the allocations the
+// scenario gives agents included.
+func TestHugePopulationGenesis(t *testing.T) {
+	doc := strings.Replace(okScenario, "count: 3", "count: 1000\n    balance: 2", 1) + "genesis:\n  allocations: [{account: consumers-999, amount: 5}]\n"
+	s, err := Parse([]byte(doc), "g.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(s.c.genesis.Accounts); n > 10 {
+		t.Errorf("validation's genesis lists %d accounts", n)
+	}
+	g := s.LedgerGenesis()
+	if g == nil {
+		t.Fatal("no genesis")
+	}
+	agents, allocs := 0, 0
+	for _, a := range g.Accounts {
+		if strings.HasPrefix(string(a.ID), "consumers-") {
+			agents++
+		}
+	}
+	for _, a := range g.Allocations {
+		if strings.HasPrefix(string(a.Account), "consumers-") {
+			allocs++
+		}
+	}
+	if agents != 1000 || allocs != 1001 {
+		t.Errorf("%d agents, %d allocations to them; want 1000 and 1001", agents, allocs)
+	}
+	if _, err := s.RunOne(0, nil); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -118,7 +118,7 @@ metrics: [burned, credits_outstanding, credits_issued]
 
 func TestRegisterRefusesDuplicates(t *testing.T) {
 	for _, f := range []func(){
-		func() { Register("consumer", newConsumer) },
+		func() { Register("consumer", func(*Spec) (Behaviour, error) { return nil, nil }) },
 		func() { Register("test-nil", nil) },
 	} {
 		func() {

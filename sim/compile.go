@@ -3,7 +3,9 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
-	"github.com/coopera/coopera/governance/policy"
+	"github.com/coopera/coopera/sim/agents"
+	"github.com/coopera/coopera/sim/scenario"
+	"math/big"
 	"regexp"
 	"slices"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/coopera/coopera/contribution"
 	"github.com/coopera/coopera/economy"
+	"github.com/coopera/coopera/governance/policy"
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/sim/control"
 	"github.com/coopera/coopera/tokenomics"
@@ -21,15 +24,11 @@ import (
 
 // Accounts the simulator adds to every chain.
 const (
-	ExchangeAccount ledger.AccountID = "sim-exchange" // the market: sells the tokens consumers burn, buys providers' rewards
-	OperatorAccount ledger.AccountID = "sim-operator" // submits direct parameter changes
-	feedPrefix                       = "sim-feed-"
+	feedPrefix = "sim-feed-"
 )
 
 // FeedAccount returns the account of oracle feed i.
 func FeedAccount(i int) ledger.AccountID { return ledger.AccountID(feedPrefix + strconv.Itoa(i)) }
-
-var knownModules = []string{"tokenomics", "contribution", "governance"}
 
 // compiled is a validated scenario made ready to run: shared, read-only,
 // by every run.
@@ -41,6 +40,7 @@ type compiled struct {
 	modules   []ledger.Module
 	machine   *ledger.Machine
 	pops      []*popSpec
+	agents    bool               // the agents' accounts are listed (a run's compilation; validation's has none)
 	holders   []ledger.AccountID // accounts whose balances the concentration metrics cover
 	feeds     []ledger.AccountID
 	columns   []column
@@ -64,22 +64,33 @@ type popSpec struct {
 	escrowAmt ledger.Amount    // funded at genesis
 }
 
-func (c *compiled) spec(ps *popSpec, p *problems) *Spec {
+func (c *compiled) spec(ps *popSpec, p *scenario.Problems, validating bool) *Spec {
 	names := make([]string, len(c.sc.Populations))
 	for i, pop := range c.sc.Populations {
 		names[i] = pop.Name
 	}
-	return &Spec{
+	var escrow func(ledger.AccountID, ledger.Amount)
+	if validating {
+		escrow = func(id ledger.AccountID, amount ledger.Amount) { ps.escrow, ps.escrowAmt = id, amount }
+	}
+	return agents.NewSpec(Spec{
 		Name: ps.pop.Name, Count: ps.pop.Count, Accounts: ps.accounts, Balance: ps.balance,
 		Native: c.native, Decimals: c.decimals, Epochs: c.sc.Epochs, EpochLength: c.sc.EpochLength, EpochsYear: c.epochsYr,
 		Modules:     slices.Clone(c.sc.Modules),
-		Populations: names, config: ps.pop.config, path: ps.pop.path, p: p, sc: c.sc, ps: ps,
-	}
+		Populations: names,
+	}, c.sc.Scenario, ps.pop, p, escrow)
 }
 
-func compile(s *Scenario, p *problems) *compiled {
-	bad := func(path, format string, args ...any) { p.add(s.line(path), path, format, args...) }
-	c := &compiled{sc: s}
+// compile compiles a scenario. Validation compiles it without its agents
+// (agents false): no account is listed per agent, and the genesis it
+// checks holds only the agents the scenario names (and each population's
+// first), the rest of a population's balances allocated to its first
+// agent, so that checking a scenario of ten million agents takes no
+// longer than one of ten. A run compiles it once with its agents
+// (Scenario.compiled), the genesis every run applies.
+func compile(s *Scenario, p *scenario.Problems, agents bool) *compiled {
+	bad := func(path, format string, args ...any) { p.Add(s.Line(path), path, format, args...) }
+	c := &compiled{sc: s, agents: agents}
 	c.epochsYr = int64(365 * 24 * time.Hour / max(s.EpochLength, time.Minute))
 	if c.epochsYr < 1 {
 		c.epochsYr = 1
@@ -112,7 +123,7 @@ func compile(s *Scenario, p *problems) *compiled {
 	if s.Price.Model == "path" && len(c.path) > 0 {
 		c.priceInit = c.path[0]
 	}
-	inv, err := s.Market.Inventory.units(c.decimals)
+	inv, err := s.Market.Inventory.Units(c.decimals)
 	if err != nil {
 		bad("market.inventory", "%v", err)
 	}
@@ -132,7 +143,7 @@ func compile(s *Scenario, p *problems) *compiled {
 	}
 	claim(ExchangeAccount, "the exchange")
 	claim(OperatorAccount, "the operator")
-	for i := range s.Oracle.Feeds {
+	for i := range min(max(s.Oracle.Feeds, 0), maxFeeds) { // an out-of-range count is already reported
 		c.feeds = append(c.feeds, FeedAccount(i))
 		claim(FeedAccount(i), "an oracle feed")
 	}
@@ -140,42 +151,49 @@ func compile(s *Scenario, p *problems) *compiled {
 		ps := &popSpec{pop: pop, behaviour: behaviourName(pop), seedTag: nameTag(pop.Name)}
 		f, ok := lookupBehaviour(ps.behaviour)
 		if !ok {
-			path := pop.path + ".behaviour"
+			path := pop.Path() + ".behaviour"
 			if pop.Behaviour == "" {
-				path = pop.path
+				path = pop.Path()
 			}
 			bad(path, "unknown behaviour %q; behaviours: %s", ps.behaviour, strings.Join(Behaviours(), ", "))
 			continue
 		}
 		ps.factory = f
-		if ps.balance, err = pop.Balance.units(c.decimals); err != nil {
-			bad(pop.path+".balance", "%v", err)
+		if ps.balance, err = pop.Balance.Units(c.decimals); err != nil {
+			bad(pop.Path()+".balance", "%v", err)
 		}
-		ps.accounts = make([]ledger.AccountID, min(max(pop.Count, 0), maxAgents))
-		for j := range ps.accounts {
-			ps.accounts[j] = ledger.AccountID(pop.Name + "-" + strconv.Itoa(j))
+		if agents {
+			ps.accounts = make([]ledger.AccountID, min(max(pop.Count, 0), maxAgents))
+			for j := range ps.accounts {
+				ps.accounts[j] = agentAccount(pop.Name, j)
+			}
+			c.holders = append(c.holders, ps.accounts...)
 		}
 		c.pops = append(c.pops, ps)
-		c.holders = append(c.holders, ps.accounts...)
 	}
+	// An agent's account ("<population>-<i>") cannot be another
+	// population's, so only the accounts taken above can collide with one;
+	// validation finds the first collision without listing the agents.
 	for _, ps := range c.pops {
-		for _, id := range ps.accounts {
-			if prev, ok := taken[id]; ok {
-				bad(ps.pop.path, "its account %s is also %s", id, prev)
-				return nil
+		first, prev := -1, ""
+		for id, p := range taken {
+			if j, ok := agentIndex(ps.pop, id); ok && (first < 0 || j < first) {
+				first, prev = j, p
 			}
-			taken[id] = ps.pop.path
+		}
+		if first >= 0 {
+			bad(ps.pop.Path(), "its account %s is also %s", agentAccount(ps.pop.Name, first), prev)
+			return nil
 		}
 	}
 
 	// Behaviours: decode and check their fields.
 	for _, ps := range c.pops {
-		before := len(p.list)
-		sp := c.spec(ps, p)
-		sp.compiling = true
+		before := len(p.List)
+		sp := c.spec(ps, p, true)
 		b, err := ps.factory(sp)
-		if err != nil && len(p.list) == before {
-			p.add(ps.pop.line, ps.pop.path, "%v", err)
+		if err != nil && len(p.List) == before {
+			p.Add(ps.pop.Line(), ps.pop.Path(), "%v", err)
 		}
 		if m, ok := b.(Measurer); ok && err == nil {
 			ps.metrics = m.Metrics()
@@ -184,15 +202,103 @@ func compile(s *Scenario, p *problems) *compiled {
 
 	c.buildGenesis(p, bad)
 	c.buildColumns(bad)
-	if len(p.list) > 0 {
+	if len(p.List) > 0 {
 		return nil
 	}
 	return c
 }
 
+// agentAccount returns the account of agent j of a population.
+func agentAccount(pop string, j int) ledger.AccountID {
+	return ledger.AccountID(pop + "-" + strconv.Itoa(j))
+}
+
+// agentIndex returns j when id is agent j of pop ("<name>-<j>", j written
+// as strconv.Itoa writes it, below the population's count).
+func agentIndex(pop *Population, id ledger.AccountID) (int, bool) {
+	rest, ok := strings.CutPrefix(string(id), pop.Name+"-")
+	if !ok || rest == "" || len(rest) > 8 || (len(rest) > 1 && rest[0] == '0') {
+		return 0, false
+	}
+	j := 0
+	for _, r := range rest {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+		j = j*10 + int(r-'0')
+	}
+	return j, j < min(pop.Count, maxAgents)
+}
+
+// probeAgents adds to validation's genesis, population by population, the
+// agents the scenario names in its genesis (allocations and module
+// parameters) and the first agent, each with its balance, and allocates
+// the balances of the agents left out to the first: the genesis holds
+// every account the scenario refers to and the same supply as a run's,
+// so that the modules check it as they check the full one. (Were the
+// population's total balance past the largest amount, the first agent is
+// given the largest amount and its own balance, which the ledger refuses
+// as a run's genesis would be.)
+func (c *compiled) probeAgents(g *ledger.Genesis) {
+	named := map[ledger.AccountID]bool{}
+	for _, a := range c.sc.Genesis.Allocations {
+		named[ledger.AccountID(a.Account)] = true
+	}
+	walkScalars(&c.sc.Genesis.Params, func(v string) { named[ledger.AccountID(v)] = true })
+	for _, ps := range c.pops {
+		n := min(max(ps.pop.Count, 0), maxAgents)
+		if n == 0 {
+			continue
+		}
+		idx := []int{0}
+		for id := range named {
+			if j, ok := agentIndex(ps.pop, id); ok && j > 0 {
+				idx = append(idx, j)
+			}
+		}
+		slices.Sort(idx)
+		for _, j := range idx {
+			id := agentAccount(ps.pop.Name, j)
+			g.Accounts = append(g.Accounts, ledger.GenesisAccount{ID: id})
+			if !ps.balance.IsZero() {
+				g.Allocations = append(g.Allocations, ledger.GenesisAllocation{Account: id, Asset: c.native, Amount: ps.balance})
+			}
+		}
+		if ps.balance.IsZero() || n == len(idx) {
+			continue
+		}
+		first := agentAccount(ps.pop.Name, 0)
+		rest := new(big.Int).Mul(ps.balance.Big(), big.NewInt(int64(n-len(idx))))
+		if amt, ok := ledger.AmountFromBig(rest); ok {
+			g.Allocations = append(g.Allocations, ledger.GenesisAllocation{Account: first, Asset: c.native, Amount: amt})
+		} else {
+			largest, _ := ledger.AmountFromBig(new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1)))
+			g.Allocations = append(g.Allocations,
+				ledger.GenesisAllocation{Account: first, Asset: c.native, Amount: largest},
+				ledger.GenesisAllocation{Account: first, Asset: c.native, Amount: ps.balance})
+		}
+	}
+}
+
+// walkScalars calls f with the value of every scalar under n, aliases
+// followed (their expansion is bounded by MaxScenarioNodes).
+func walkScalars(n *yaml.Node, f func(string)) {
+	n = scenario.ResolveAlias(n)
+	if n == nil {
+		return
+	}
+	if n.Kind == yaml.ScalarNode {
+		f(n.Value)
+		return
+	}
+	for _, k := range n.Content {
+		walkScalars(k, f)
+	}
+}
+
 // paramNode returns the mapping of a module's genesis parameters.
 func paramNode(params *yaml.Node, module string) *yaml.Node {
-	n := resolveAlias(params)
+	n := scenario.ResolveAlias(params)
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
@@ -200,13 +306,13 @@ func paramNode(params *yaml.Node, module string) *yaml.Node {
 }
 
 func mapValue(n *yaml.Node, key string) *yaml.Node {
-	n = resolveAlias(n)
+	n = scenario.ResolveAlias(n)
 	if n == nil || n.Kind != yaml.MappingNode {
 		return nil
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == key {
-			return resolveAlias(n.Content[i+1])
+			return scenario.ResolveAlias(n.Content[i+1])
 		}
 	}
 	return nil
@@ -216,7 +322,7 @@ var errPrefixRE = regexp.MustCompile(`coopera: [a-z_]+: `)
 
 var genesisPathRE = regexp.MustCompile(`^(params\.[a-z_]+|assets\[\d+\]\.[a-z_]+|accounts\[\d+\]\.[a-z_]+|allocations\[\d+\](\.[a-z_]+)?|[a-z_]+): (.*)$`)
 
-func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args ...any)) {
+func (c *compiled) buildGenesis(p *scenario.Problems, bad func(path, format string, args ...any)) {
 	s := c.sc
 	g := &ledger.Genesis{
 		ChainID:     s.Genesis.ChainID,
@@ -252,22 +358,26 @@ func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args 
 	for _, e := range c.escrows() {
 		g.Allocations = append(g.Allocations, ledger.GenesisAllocation{Account: e.escrow, Asset: c.native, Amount: e.escrowAmt})
 	}
-	for _, ps := range c.pops {
-		for _, id := range ps.accounts {
-			g.Accounts = append(g.Accounts, ledger.GenesisAccount{ID: id})
-			if !ps.balance.IsZero() {
-				g.Allocations = append(g.Allocations, ledger.GenesisAllocation{Account: id, Asset: c.native, Amount: ps.balance})
+	if c.agents {
+		for _, ps := range c.pops {
+			for _, id := range ps.accounts {
+				g.Accounts = append(g.Accounts, ledger.GenesisAccount{ID: id})
+				if !ps.balance.IsZero() {
+					g.Allocations = append(g.Allocations, ledger.GenesisAllocation{Account: id, Asset: c.native, Amount: ps.balance})
+				}
 			}
 		}
+	} else {
+		c.probeAgents(g)
 	}
 
 	// Parameters: the scenario's, with the simulator's oracle feeds.
-	params := cloneNode(&s.Genesis.Params)
-	if isNull(params) {
+	params := scenario.CloneNode(&s.Genesis.Params)
+	if scenario.IsNull(params) {
 		params = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	}
 	if params.Kind != yaml.MappingNode {
-		bad("genesis.params", "want a mapping of module name to parameters, got %s", describe(params))
+		bad("genesis.params", "want a mapping of module name to parameters, got %s", scenario.Describe(params))
 		return
 	}
 	tp := mapValue(params, "tokenomics")
@@ -275,8 +385,8 @@ func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args 
 		tp = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 		params.Content = append(params.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "tokenomics"}, tp)
 	}
-	if tp.Kind != yaml.MappingNode && !isNull(tp) {
-		bad("genesis.params.tokenomics", "want a mapping of parameters, got %s", describe(tp))
+	if tp.Kind != yaml.MappingNode && !scenario.IsNull(tp) {
+		bad("genesis.params.tokenomics", "want a mapping of parameters, got %s", scenario.Describe(tp))
 		return
 	}
 	if tp.Kind != yaml.MappingNode {
@@ -317,12 +427,12 @@ func (c *compiled) buildGenesis(p *problems, bad func(path, format string, args 
 			continue
 		}
 		var b strings.Builder
-		if !nodeJSON(p, params.Content[i+1], "genesis.params."+name, &b) {
+		if !scenario.NodeJSON(p, params.Content[i+1], "genesis.params."+name, &b) {
 			continue
 		}
 		g.Params[name] = json.RawMessage(b.String())
 	}
-	if len(p.list) > 0 {
+	if len(p.List) > 0 {
 		return
 	}
 	c.genesis = g
@@ -440,8 +550,16 @@ func (c *compiled) needsControl() bool {
 
 // LedgerGenesis returns the scenario's ledger genesis, with the
 // simulator's accounts and allocations: the same for every run. Opening a
-// ledger with it and LedgerModules reproduces a run's chain.
-func (s *Scenario) LedgerGenesis() *ledger.Genesis { return s.c.genesis }
+// ledger with it and LedgerModules reproduces a run's chain. It lists
+// every agent, so it is built on first need (as for a run); nil if that
+// fails, as a run would.
+func (s *Scenario) LedgerGenesis() *ledger.Genesis {
+	c, err := s.compiled()
+	if err != nil {
+		return nil
+	}
+	return c.genesis
+}
 
 // LedgerModules returns the modules a run's chain runs after the built-in
 // ones, in order.

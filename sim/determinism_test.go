@@ -155,7 +155,7 @@ metrics: [price]
 	}
 	h := sha256.New()
 	for _, row := range res.Rows {
-		h.Write([]byte(itoa(int(row[0])) + ","))
+		h.Write([]byte(strconv.Itoa(int(row[0])) + ","))
 	}
 	if d := hex.EncodeToString(h.Sum(nil))[:16]; d != gbmDigest {
 		t.Errorf("GBM path digest %s, want %s (first prices %v)", d, gbmDigest, res.Rows[:3])

@@ -36,7 +36,10 @@
 //   - Safe inputs. A scenario is checked in one pass: every problem, each
 //     once, with its path and line. Documents over MaxScenarioBytes or
 //     whose aliases expand past MaxScenarioNodes are refused before
-//     decoding (ErrScenarioTooLarge, ErrAliasExpansion).
+//     decoding (ErrScenarioTooLarge, ErrAliasExpansion). Validation does
+//     no work per agent (a scenario of ten million agents is checked in
+//     milliseconds): it checks a genesis of the agents the scenario names,
+//     and the agents are listed once, when the first run needs them.
 //   - Bounded memory. Runs stream to disk in order through a reorder buffer
 //     of 2 x workers runs; the summary reads them back epoch by epoch.
 //     Memory grows with agents and epochs, not with runs.
@@ -132,17 +135,25 @@
 //
 // # Layout
 //
-// sim holds the scenario (Scenario, its decoding and validation), the
-// agents (the behaviours, which return commands as intents) and the runs
-// on in-memory state, and writes the tables; it links no plotting,
-// storage or network library. sim/report draws charts and the report
-// from finished tables; sim/distributed runs them on other machines;
+// sim/scenario is the scenario as plain data: its types (the fields of
+// Scenario, Population, ...), the strict YAML decoding with field paths,
+// Dec, the problems (FieldError, ScenarioError) and the limits, and every
+// check that needs no chain; it is pure (the YAML decoder, the ledger's
+// types, no I/O). sim/agents holds the behaviours, which return commands
+// as intents and read the run through an Env (its Host is the run); it
+// links no run loop. sim compiles a scenario (behaviours, genesis,
+// metrics), runs it on in-memory state (Monte Carlo, sweeps) and writes
+// the tables; it links no plotting, storage or network library, and keeps
+// the lower packages' names (sim.Dec, sim.FieldError, sim.Population,
+// sim.Behaviour, sim.Env, sim.Register, ...) as aliases, sim.Scenario
+// embedding scenario.Scenario. sim/report draws charts and the report from
+// finished tables; sim/distributed runs them on other machines;
 // sim/control is the operator's pure reducer.
 //
 // # What is hand-written, and why
 //
 // The YAML parser is go.yaml.in/yaml/v3; the strict decoding of its nodes
-// into the scenario's types (yamlx.go) is the simulator's own because it
+// into the scenario's types (sim/scenario) is the simulator's own because it
 // reports every problem with its path and line in one pass and parses
 // decimals exactly into fixed point, which yaml.v3's Node.Decode does not
 // (no strict fields on nodes, no paths). Charts are gonum.org/v1/plot (in

@@ -1,100 +1,36 @@
 package sim
 
 import (
-	"time"
+	"strconv"
 
 	"github.com/coopera/coopera/ledger"
-	"github.com/coopera/coopera/sim/control"
-	"github.com/coopera/coopera/tokenomics"
 )
 
-// Env is what a behaviour sees: the epoch, the prices, the committed state
-// of its run (read-only) and helpers that build the commands its agents
-// submit. The simulator updates the exported fields before every Step; a
-// behaviour must not keep pointers into Report or Params across epochs.
-type Env struct {
-	Epoch       int                // the epoch being played, from 0
-	Epochs      int                // epochs in the run
-	Height      uint64             // height of the last committed block
-	Time        int64              // block time of the epoch's trading blocks, Unix ns
-	Rand        *Rand              // the population's own random stream
-	Name        string             // the population's name
-	Accounts    []ledger.AccountID // the population's agents
-	Native      ledger.AssetID     // the native token
-	Decimals    uint8              // its decimals
-	EpochsYear  int64              // epochs per 365 days
-	EpochLength time.Duration      // length of an epoch
-
-	// Price is the market price this epoch, in micro-USD per whole token.
-	Price int64
-	// CreditPrice is the oracle's price for credit purchases now
-	// (min(median, TWAP), micro-USD per token), or 0 without a fresh
-	// price.
-	CreditPrice int64
-	// CircuitOpen reports that the oracle's circuit breaker is open: credit
-	// purchases will be rejected (circuit_open) until it clears. Consumers
-	// do not look at it, as users of a live service would not.
-	CircuitOpen bool
-	// Params are the tokenomics parameters in effect.
-	Params *tokenomics.Params
-	// Report is the last closed epoch's report (nil in epoch 0).
-	Report *tokenomics.EpochReport
-	// StakingAPR is the protocol staking pool's reward over the last
-	// epoch, annualised, as a fraction of its stake (0 with no stake).
-	StakingAPR Dec
-
+// envHost is a population's side of its Env (agents.Host): the run's
+// committed state, read-only, and what the run learnt at the last close.
+type envHost struct {
 	r   *run
 	pop *popRun
 }
 
-// Get reads a key of the committed state (a ledger.Getter).
-func (e *Env) Get(key []byte) ([]byte, bool) { return e.r.st.Lookup(key) }
+func (h *envHost) Get(key []byte) ([]byte, bool) { return h.r.st.Lookup(key) }
 
-// Scan iterates committed state under a prefix, in key order; with Get it
-// makes Env a tokenomics.View for the package's queries.
-func (e *Env) Scan(prefix []byte, fn func(key, value []byte) bool) { e.r.st.View().Scan(prefix, fn) }
-
-// Balance returns an account's balance of an asset.
-func (e *Env) Balance(acct ledger.AccountID, asset ledger.AssetID) ledger.Amount {
-	a, _ := ledger.BalanceOf(e, acct, asset)
-	return a
+func (h *envHost) Scan(prefix []byte, fn func(key, value []byte) bool) {
+	h.r.st.View().Scan(prefix, fn)
 }
 
-// NativeBalance returns an account's native balance.
-func (e *Env) NativeBalance(acct ledger.AccountID) ledger.Amount { return e.Balance(acct, e.Native) }
+func (h *envHost) Rewards(acct ledger.AccountID) ledger.Amount { return h.r.rewards[string(acct)] }
 
-// Credits returns an account's service credits, in micro-USD.
-func (e *Env) Credits(acct ledger.AccountID) ledger.Amount {
-	a, _ := tokenomics.Credits(e, acct)
-	return a
-}
+func (h *envHost) Served(acct ledger.AccountID) ledger.Amount { return h.r.lastServed[string(acct)] }
 
-// Rewards returns the native base units an account received at the last
-// epoch close: minted to it (the tokenomics provider and creator pools) or
-// paid to it from a module account (contribution rewards).
-func (e *Env) Rewards(acct ledger.AccountID) ledger.Amount { return e.r.rewards[string(acct)] }
-
-// Served returns the credits (micro-USD) an account served last epoch: its
-// weight in the provider pool, from the usage recorded.
-func (e *Env) Served(acct ledger.AccountID) ledger.Amount { return e.r.lastServed[string(acct)] }
-
-// ValueUSD returns the market value of a native amount, in micro-USD.
-func (e *Env) ValueUSD(a ledger.Amount) int64 { return valueOf(a, e.Price, e.Decimals) }
-
-// TokensFor returns the native amount worth usd micro-USD at the market
-// price, rounded up.
-func (e *Env) TokensFor(usd int64) ledger.Amount { return tokensFor(usd, e.Price, e.Decimals) }
-
-// DemandFactor returns the product of the demand events active for this
-// population this epoch (One when none is).
-func (e *Env) DemandFactor() Dec {
+func (h *envHost) DemandFactor(population string, epoch int) Dec {
 	f := One
-	for _, ev := range e.r.c.sc.Events {
+	for _, ev := range h.r.c.sc.Events {
 		d := ev.Demand
-		if d == nil || e.Epoch < ev.At || ev.Until != 0 && e.Epoch >= ev.Until {
+		if d == nil || epoch < ev.At || ev.Until != 0 && epoch >= ev.Until {
 			continue
 		}
-		if d.Population != "" && d.Population != e.Name {
+		if d.Population != "" && d.Population != population {
 			continue
 		}
 		f = f.MulDec(d.Factor)
@@ -102,89 +38,23 @@ func (e *Env) DemandFactor() Dec {
 	return f
 }
 
-// BuyCredits returns the command by which a consumer buys credits worth
-// usd micro-USD: the exchange burns the tokens needed at the credit price
-// (rounded up) for credits to the consumer, who pays the exchange in USD.
-// It returns nil without a credit price or if the exchange has not enough
-// tokens.
-func (e *Env) BuyCredits(consumer ledger.AccountID, usd int64) *ledger.Command {
-	if usd <= 0 || e.CreditPrice <= 0 {
-		return nil
-	}
-	t := tokensFor(usd, e.CreditPrice, e.Decimals)
-	m := e.r.mkt
-	avail, _ := e.NativeBalance(ExchangeAccount).Sub(m.pending)
+func (h *envHost) Reserve(t ledger.Amount) bool {
+	m := h.r.mkt
+	bal, _ := ledger.BalanceOf(h, ExchangeAccount, h.r.c.native)
+	avail, _ := bal.Sub(m.pending)
 	if t.Cmp(avail) >= 0 {
-		return nil
+		return false
 	}
-	// Reserve the tokens, so that the epoch's other purchases see the
-	// inventory left; the market learns of the order only if the
-	// behaviour returns the command.
 	m.pending, _ = m.pending.Add(t)
-	return &ledger.Command{Actor: ExchangeAccount, Payload: &tokenomics.BuyCredits{Amount: t, To: consumer}}
+	return true
 }
 
-// Sell returns the command by which acct sells native tokens to the
-// market: a transfer to the exchange of at most amount, less if acct's
-// committed balance cannot also pay the transfer fee; nil if nothing can be
-// sold.
-func (e *Env) Sell(acct ledger.AccountID, amount ledger.Amount) *ledger.Command {
-	bal := e.NativeBalance(acct)
-	fee := uint64(0)
-	if e.Params != nil {
-		fee = uint64(e.Params.FeeBps)
-	}
-	// amount + ceil(amount * fee / 10000) <= bal
-	maxAmt, _, _ := bal.MulDiv(10000, 10000+fee)
-	for !maxAmt.IsZero() {
-		f, rem, _ := maxAmt.MulDiv(fee, 10000)
-		if rem != 0 {
-			f, _ = f.Add(ledger.NewAmount(1))
-		}
-		if s, ok := maxAmt.Add(f); ok && s.Cmp(bal) <= 0 {
-			break
-		}
-		maxAmt, _ = maxAmt.Sub(ledger.NewAmount(1))
-	}
-	if amount.Cmp(maxAmt) > 0 {
-		amount = maxAmt
-	}
-	if amount.IsZero() {
-		return nil
-	}
-	return &ledger.Command{Actor: acct, Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: ExchangeAccount, Asset: e.Native, Amount: amount}}}}
-}
+func (h *envHost) Escrow() ledger.AccountID { return h.pop.spec.escrow }
 
-// Release returns the operator's command that moves amount native tokens
-// from the population's vesting escrow (Spec.Escrow) to holder, or nil
-// for nothing. It runs in the trading blocks; a release the reducers
-// refuse moves nothing.
-func (e *Env) Release(holder ledger.AccountID, amount ledger.Amount) *ledger.Command {
-	esc := e.pop.spec.escrow
-	if amount.IsZero() || esc == "" {
-		return nil
-	}
-	return &ledger.Command{Actor: OperatorAccount, Payload: &control.Release{Escrow: esc, To: holder, Asset: e.Native, Amount: amount}}
-}
+func (h *envHost) Agents() []AgentInfo { return h.r.agents }
 
-// AgentInfo is an agent created on the chain during the run.
-type AgentInfo struct {
-	ID        string
-	Creator   ledger.AccountID
-	PriceIn   uint64         // credits per input token
-	PriceOut  uint64         // credits per output token
-	Token     ledger.AssetID // its token, once launched
-	Graduated bool           // its curve has graduated (trading on it ended)
-}
-
-// Agents returns the agents created so far, in creation order. The slice
-// is the simulator's: do not modify it.
-func (e *Env) Agents() []AgentInfo { return e.r.agents }
-
-// Servers returns the accounts of a population that serve consumers this
-// epoch: its Server behaviour's answer, or all its accounts.
-func (e *Env) Servers(population string) []ledger.AccountID {
-	for _, p := range e.r.pops {
+func (h *envHost) Servers(population string) []ledger.AccountID {
+	for _, p := range h.r.pops {
 		if p.spec.pop.Name == population {
 			if s, ok := p.b.(Server); ok {
 				return s.Serving()
@@ -195,10 +65,8 @@ func (e *Env) Servers(population string) []ledger.AccountID {
 	return nil
 }
 
-// Behaviour returns the behaviour of another population in this run, or
-// nil; behaviours that cooperate can type-assert it.
-func (e *Env) Behaviour(population string) Behaviour {
-	for _, p := range e.r.pops {
+func (h *envHost) Behaviour(population string) Behaviour {
+	for _, p := range h.r.pops {
 		if p.spec.pop.Name == population {
 			return p.b
 		}
@@ -206,23 +74,7 @@ func (e *Env) Behaviour(population string) Behaviour {
 	return nil
 }
 
-// NewSymbol returns a fresh asset symbol for an agent token ("AGT" and a
-// number), unique within the run.
-func (e *Env) NewSymbol() ledger.AssetID {
-	e.r.symbols++
-	return ledger.AssetID("AGT" + itoa(e.r.symbols))
-}
-
-func itoa(n int) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [20]byte
-	i := len(b)
-	for n > 0 {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-	}
-	return string(b[i:])
+func (h *envHost) NewSymbol() ledger.AssetID {
+	h.r.symbols++
+	return ledger.AssetID("AGT" + strconv.Itoa(h.r.symbols))
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"github.com/coopera/coopera/sim/scenario"
 	"strings"
 	"sync"
 
@@ -72,8 +73,8 @@ func newGovSetup(c *compiled, params *yaml.Node, bad func(path, format string, a
 		params.Content = append(params.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "governance"}, gp)
 	}
 	if gp.Kind != yaml.MappingNode {
-		if !isNull(gp) {
-			bad("genesis.params.governance", "want a mapping of parameters, got %s", describe(gp))
+		if !scenario.IsNull(gp) {
+			bad("genesis.params.governance", "want a mapping of parameters, got %s", scenario.Describe(gp))
 			return nil
 		}
 		*gp = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
@@ -124,9 +125,9 @@ func (r *run) govCommands() ([]*ledger.Command, error) {
 			}
 			pe := pr.ev.Params
 			var vb strings.Builder
-			var p problems
-			if !nodeJSON(&p, &pe.Value, "value", &vb) {
-				return nil, fmt.Errorf("sim: events: parameter value: %v", p.err())
+			var p scenario.Problems
+			if !scenario.NodeJSON(&p, &pe.Value, "value", &vb) {
+				return nil, fmt.Errorf("sim: events: parameter value: %v", p.Err())
 			}
 			prop := &governance.Propose{
 				Title:   fmt.Sprintf("sim: %s.%s = %s", pe.Module, pe.Name, vb.String()),
@@ -197,14 +198,14 @@ func (r *run) govVotes(t int64) ([]*ledger.Command, error) {
 		}
 		pe := pr.ev.Params
 		for _, pop := range r.pops {
-			if !pe.votes(pop.spec) {
+			if !votes(pe, pop.spec) {
 				continue
 			}
 			for _, acct := range pop.spec.accounts {
 				if pr.voted[acct] {
 					continue
 				}
-				if !r.govRand.Chance(pe.turnout()) {
+				if !r.govRand.Chance(orOne(pe.Turnout)) {
 					continue
 				}
 				stake, _, err := tokenomics.ProtocolStakeAt(g, acct, p.SnapshotHeight)
@@ -215,7 +216,7 @@ func (r *run) govVotes(t int64) ([]*ledger.Command, error) {
 					continue
 				}
 				opt := governance.No
-				if r.govRand.Chance(pe.support()) {
+				if r.govRand.Chance(orOne(pe.Support)) {
 					opt = governance.Yes
 				}
 				pr.voted[acct] = true
@@ -226,21 +227,17 @@ func (r *run) govVotes(t int64) ([]*ledger.Command, error) {
 	return out, nil
 }
 
-func (pe *ParamEvent) support() Dec {
-	if pe.Support == nil {
+// orOne returns *d, or 1 when d is nil (a vote's default turnout and
+// support).
+func orOne(d *Dec) Dec {
+	if d == nil {
 		return One
 	}
-	return *pe.Support
+	return *d
 }
 
-func (pe *ParamEvent) turnout() Dec {
-	if pe.Turnout == nil {
-		return One
-	}
-	return *pe.Turnout
-}
-
-func (pe *ParamEvent) votes(ps *popSpec) bool {
+// votes reports whether a population's agents vote on a proposal.
+func votes(pe *ParamEvent, ps *popSpec) bool {
 	if len(pe.Voters) == 0 {
 		return ps.behaviour == "staker"
 	}

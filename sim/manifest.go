@@ -80,7 +80,7 @@ func buildVersion() (module, version string) {
 func writeManifest(w io.Writer, sc *Scenario, points []*Point, out *Output, formats, command []string) error {
 	module, version := buildVersion()
 	m := Manifest{
-		Scenario: sc.Name, File: filepath.Base(sc.file), ScenarioHash: sc.Hash(), Seed: strconv.FormatUint(sc.Seed, 10),
+		Scenario: sc.Name, File: filepath.Base(sc.File()), ScenarioHash: sc.Hash(), Seed: strconv.FormatUint(sc.Seed, 10),
 		Points: len(points), Runs: out.Runs, Epochs: out.Epochs, Formats: formats,
 		Module: module, Version: version, GoVersion: runtime.Version(), Command: command,
 	}

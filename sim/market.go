@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"github.com/coopera/coopera/sim/scenario"
 	"math"
 	"math/big"
 
@@ -49,7 +50,7 @@ func newMarket(c *compiled, seed uint64) *market {
 	if m.model == "gbm" {
 		// Per-epoch drift and volatility: mu dt and sigma sqrt(dt), with
 		// dt = epoch_length / 365 days.
-		dt := Dec(mulDivSat(int64(One), int64(c.sc.EpochLength), int64(365*24*3600)*1e9))
+		dt := Dec(scenario.MulDivSat(int64(One), int64(c.sc.EpochLength), int64(365*24*3600)*1e9))
 		m.drift = c.sc.Price.Drift.MulDec(dt)
 		m.vol = c.sc.Price.Volatility.MulDec(dt.Sqrt())
 		m.rng = NewRand(DeriveSeed(seed, nameTag("price")))

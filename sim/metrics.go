@@ -3,6 +3,7 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/coopera/coopera/sim/scenario"
 	"math/big"
 	"slices"
 	"strconv"
@@ -11,36 +12,6 @@ import (
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/tokenomics"
 )
-
-// Unit is the unit of a metric's integer values.
-type Unit uint8
-
-// Units of metrics.
-const (
-	UnitCount  Unit = iota // a count
-	UnitTokens             // base units of the native token
-	UnitUSD                // micro-USD
-	UnitPrice              // micro-USD per whole native token
-	UnitBps                // basis points (10000 = 100%)
-	UnitOther              // base units of another asset
-)
-
-// String names the unit as the tables' documentation does.
-func (u Unit) String() string {
-	switch u {
-	case UnitTokens:
-		return "base units"
-	case UnitUSD:
-		return "micro-USD"
-	case UnitPrice:
-		return "micro-USD per token"
-	case UnitBps:
-		return "bps"
-	case UnitOther:
-		return "base units"
-	}
-	return "count"
-}
 
 // column is one metric of the tables.
 type column struct {
@@ -66,33 +37,33 @@ func amt(a ledger.Amount) int64 {
 
 // builtins are the built-in metrics, in table order.
 var builtins = []builtin{
-	{MetricInfo{"supply", UnitTokens, "native supply at the epoch's end: S(t+1) = S(t) - burned + minted"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Supply) }},
-	{MetricInfo{"price", UnitPrice, "market price during the epoch"}, func(r *run, m *measureScratch) int64 { return m.acc.price }},
-	{MetricInfo{"oracle_price", UnitPrice, "price credits were bought at (min(median, TWAP)); missing when they could not be"}, func(r *run, m *measureScratch) int64 {
+	{MetricInfo{Name: "supply", Unit: UnitTokens, Doc: "native supply at the epoch's end: S(t+1) = S(t) - burned + minted"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Supply) }},
+	{MetricInfo{Name: "price", Unit: UnitPrice, Doc: "market price during the epoch"}, func(r *run, m *measureScratch) int64 { return m.acc.price }},
+	{MetricInfo{Name: "oracle_price", Unit: UnitPrice, Doc: "price credits were bought at (min(median, TWAP)); missing when they could not be"}, func(r *run, m *measureScratch) int64 {
 		if m.acc.creditPrice == 0 {
 			return Missing
 		}
 		return m.acc.creditPrice
 	}},
-	{MetricInfo{"burned", UnitTokens, "native burned in the epoch, B(t)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Burned) }},
-	{MetricInfo{"minted", UnitTokens, "native minted in the epoch, M(t) = emission + re-mint"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Minted) }},
-	{MetricInfo{"emission", UnitTokens, "the emission schedule's E(t)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Emission) }},
-	{MetricInfo{"reminted", UnitTokens, "net-emission re-mint R(t) = min(smoothed burns, cap)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Remint) }},
-	{MetricInfo{"staked", UnitTokens, "native staked in every pool"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Staked) }},
-	{MetricInfo{"unbonding", UnitTokens, "native waiting out unbonding"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Unbonding) }},
-	{MetricInfo{"locked", UnitTokens, "native locked (agent deposits, graduated liquidity)"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Locked) }},
-	{MetricInfo{"treasury", UnitTokens, "native in the tokenomics treasury"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Treasury) }},
-	{MetricInfo{"circulating", UnitTokens, "native held by user accounts (the exchange's inventory included)"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Circulating) }},
-	{MetricInfo{"exchange", UnitTokens, "the exchange's native inventory"}, func(r *run, m *measureScratch) int64 { return amt(r.nativeOf(ExchangeAccount)) }},
-	{MetricInfo{"credits_issued", UnitUSD, "credits bought in the epoch"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsIssued) }},
-	{MetricInfo{"credits_spent", UnitUSD, "credits spent on services in the epoch (the demand served, D)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsSpent) }},
-	{MetricInfo{"credits_outstanding", UnitUSD, "credits bought and not yet spent, at the epoch's end"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsOutstand) }},
-	{MetricInfo{"demand", UnitUSD, "what consumers wanted to spend"}, func(r *run, m *measureScratch) int64 { return m.acc.demand }},
-	{MetricInfo{"provider_rewards", UnitTokens, "native the serving populations' accounts received at the close (minted, or from a module's pool)"}, func(r *run, m *measureScratch) int64 { return amt(m.providerRewards(r)) }},
-	{MetricInfo{"provider_revenue", UnitUSD, "provider_rewards at the epoch's market price"}, func(r *run, m *measureScratch) int64 {
+	{MetricInfo{Name: "burned", Unit: UnitTokens, Doc: "native burned in the epoch, B(t)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Burned) }},
+	{MetricInfo{Name: "minted", Unit: UnitTokens, Doc: "native minted in the epoch, M(t) = emission + re-mint"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Minted) }},
+	{MetricInfo{Name: "emission", Unit: UnitTokens, Doc: "the emission schedule's E(t)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Emission) }},
+	{MetricInfo{Name: "reminted", Unit: UnitTokens, Doc: "net-emission re-mint R(t) = min(smoothed burns, cap)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Remint) }},
+	{MetricInfo{Name: "staked", Unit: UnitTokens, Doc: "native staked in every pool"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Staked) }},
+	{MetricInfo{Name: "unbonding", Unit: UnitTokens, Doc: "native waiting out unbonding"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Unbonding) }},
+	{MetricInfo{Name: "locked", Unit: UnitTokens, Doc: "native locked (agent deposits, graduated liquidity)"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Locked) }},
+	{MetricInfo{Name: "treasury", Unit: UnitTokens, Doc: "native in the tokenomics treasury"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Treasury) }},
+	{MetricInfo{Name: "circulating", Unit: UnitTokens, Doc: "native held by user accounts (the exchange's inventory included)"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Circulating) }},
+	{MetricInfo{Name: "exchange", Unit: UnitTokens, Doc: "the exchange's native inventory"}, func(r *run, m *measureScratch) int64 { return amt(r.nativeOf(ExchangeAccount)) }},
+	{MetricInfo{Name: "credits_issued", Unit: UnitUSD, Doc: "credits bought in the epoch"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsIssued) }},
+	{MetricInfo{Name: "credits_spent", Unit: UnitUSD, Doc: "credits spent on services in the epoch (the demand served, D)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsSpent) }},
+	{MetricInfo{Name: "credits_outstanding", Unit: UnitUSD, Doc: "credits bought and not yet spent, at the epoch's end"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsOutstand) }},
+	{MetricInfo{Name: "demand", Unit: UnitUSD, Doc: "what consumers wanted to spend"}, func(r *run, m *measureScratch) int64 { return m.acc.demand }},
+	{MetricInfo{Name: "provider_rewards", Unit: UnitTokens, Doc: "native the serving populations' accounts received at the close (minted, or from a module's pool)"}, func(r *run, m *measureScratch) int64 { return amt(m.providerRewards(r)) }},
+	{MetricInfo{Name: "provider_revenue", Unit: UnitUSD, Doc: "provider_rewards at the epoch's market price"}, func(r *run, m *measureScratch) int64 {
 		return valueOf(m.providerRewards(r), m.acc.price, r.c.decimals)
 	}},
-	{MetricInfo{"staking_apr", UnitBps, "rewards credited to the protocol staking pool over the epoch, annualised, per unit of its native stake"}, func(r *run, m *measureScratch) int64 {
+	{MetricInfo{Name: "staking_apr", Unit: UnitBps, Doc: "rewards credited to the protocol staking pool over the epoch, annualised, per unit of its native stake"}, func(r *run, m *measureScratch) int64 {
 		info, err := tokenomics.PoolOf(r.getter(), tokenomics.ProtocolPool)
 		if err != nil {
 			return Missing
@@ -104,23 +75,23 @@ var builtins = []builtin{
 		}
 		return Missing
 	}},
-	{MetricInfo{"equilibrium_price", UnitPrice, "P* = D / M: the price at which burns equal the mint; missing without demand or mint"}, func(r *run, m *measureScratch) int64 {
+	{MetricInfo{Name: "equilibrium_price", Unit: UnitPrice, Doc: "P* = D / M: the price at which burns equal the mint; missing without demand or mint"}, func(r *run, m *measureScratch) int64 {
 		return m.equilibrium(r)
 	}},
-	{MetricInfo{"equilibrium_gap", UnitBps, "(price - P*) / P*"}, func(r *run, m *measureScratch) int64 {
+	{MetricInfo{Name: "equilibrium_gap", Unit: UnitBps, Doc: "(price - P*) / P*"}, func(r *run, m *measureScratch) int64 {
 		p := m.equilibrium(r)
 		if p == Missing || p == 0 {
 			return Missing
 		}
-		return mulDivSat(m.acc.price-p, 10000, p)
+		return scenario.MulDivSat(m.acc.price-p, 10000, p)
 	}},
-	{MetricInfo{"hhi", UnitBps, "Herfindahl–Hirschman index of the holders' native balances (population agents and genesis accounts)"}, func(r *run, m *measureScratch) int64 { return m.concentration(r).hhi }},
-	{MetricInfo{"gini", UnitBps, "Gini coefficient of the holders' native balances (population agents and genesis accounts)"}, func(r *run, m *measureScratch) int64 { return m.concentration(r).gini }},
-	{MetricInfo{"market_buy_usd", UnitUSD, "USD consumers paid the exchange for the tokens they burned"}, func(r *run, m *measureScratch) int64 { return m.acc.boughtUSD }},
-	{MetricInfo{"market_sell_usd", UnitUSD, "USD the exchange paid for tokens sold to it"}, func(r *run, m *measureScratch) int64 { return m.acc.soldUSD }},
-	{MetricInfo{"agents", UnitCount, "agents created so far"}, func(r *run, m *measureScratch) int64 { return int64(len(r.agents)) }},
-	{MetricInfo{"commands", UnitCount, "commands submitted in the epoch (injected closes excluded)"}, func(r *run, m *measureScratch) int64 { return m.acc.commands }},
-	{MetricInfo{"rejected", UnitCount, "commands the reducers rejected in the epoch"}, func(r *run, m *measureScratch) int64 { return m.acc.rejected }},
+	{MetricInfo{Name: "hhi", Unit: UnitBps, Doc: "Herfindahl–Hirschman index of the holders' native balances (population agents and genesis accounts)"}, func(r *run, m *measureScratch) int64 { return m.concentration(r).hhi }},
+	{MetricInfo{Name: "gini", Unit: UnitBps, Doc: "Gini coefficient of the holders' native balances (population agents and genesis accounts)"}, func(r *run, m *measureScratch) int64 { return m.concentration(r).gini }},
+	{MetricInfo{Name: "market_buy_usd", Unit: UnitUSD, Doc: "USD consumers paid the exchange for the tokens they burned"}, func(r *run, m *measureScratch) int64 { return m.acc.boughtUSD }},
+	{MetricInfo{Name: "market_sell_usd", Unit: UnitUSD, Doc: "USD the exchange paid for tokens sold to it"}, func(r *run, m *measureScratch) int64 { return m.acc.soldUSD }},
+	{MetricInfo{Name: "agents", Unit: UnitCount, Doc: "agents created so far"}, func(r *run, m *measureScratch) int64 { return int64(len(r.agents)) }},
+	{MetricInfo{Name: "commands", Unit: UnitCount, Doc: "commands submitted in the epoch (injected closes excluded)"}, func(r *run, m *measureScratch) int64 { return m.acc.commands }},
+	{MetricInfo{Name: "rejected", Unit: UnitCount, Doc: "commands the reducers rejected in the epoch"}, func(r *run, m *measureScratch) int64 { return m.acc.rejected }},
 }
 
 // Metrics lists the built-in metrics, in table order.
@@ -329,7 +300,7 @@ func (c *compiled) extraColumn(name string) (column, bool) {
 		if id.Validate() != nil || a.Validate() != nil {
 			return column{}, false
 		}
-		return column{MetricInfo: MetricInfo{name, unit, "balance of " + acct + " in " + string(a)}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
+		return column{MetricInfo: MetricInfo{Name: name, Unit: unit, Doc: "balance of " + acct + " in " + string(a)}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
 			b, _ := ledger.BalanceOf(r.getter(), id, a)
 			return amt(b)
 		}}, true
@@ -342,7 +313,7 @@ func (c *compiled) extraColumn(name string) (column, bool) {
 		if strings.HasSuffix(name, "_bps") {
 			unit = UnitBps
 		}
-		return column{MetricInfo: MetricInfo{"param:" + arg, unit, "parameter " + arg + " in effect in the epoch's last block"}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
+		return column{MetricInfo: MetricInfo{Name: "param:" + arg, Unit: unit, Doc: "parameter " + arg + " in effect in the epoch's last block"}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
 			return r.paramValue(module, name)
 		}}, true
 	case "supply":
@@ -354,7 +325,7 @@ func (c *compiled) extraColumn(name string) (column, bool) {
 		if a == c.native {
 			unit = UnitTokens
 		}
-		return column{MetricInfo: MetricInfo{name, unit, "supply of " + arg}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
+		return column{MetricInfo: MetricInfo{Name: name, Unit: unit, Doc: "supply of " + arg}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
 			rec, ok, _ := ledger.GetAsset(r.getter(), a)
 			if !ok {
 				return Missing

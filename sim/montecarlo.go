@@ -3,6 +3,7 @@ package sim
 import (
 	"context"
 	"fmt"
+	"github.com/coopera/coopera/sim/scenario"
 	"runtime"
 	"strings"
 	"sync"
@@ -123,31 +124,31 @@ func (s *Scenario) Points() ([]*Point, error) {
 	points := make([]*Point, len(combos))
 	var bad []*FieldError // every point's problems, reported together
 	for i, combo := range combos {
-		root := cloneNode(s.root)
+		root := scenario.CloneNode(s.Root())
 		pt := &Point{Index: i}
 		for _, a := range combo {
 			val := a.val
 			if val == nil {
 				val = &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!null", Value: "null"}
 			}
-			if err := setPath(root, a.path, val); err != nil {
-				return nil, &ScenarioError{Problems: []*FieldError{{File: s.file, Line: s.line("sweep"), Path: "sweep", Msg: fmt.Sprintf("point %d: %s: %v", i, a.path, err)}}}
+			if err := scenario.SetPath(root, a.path, val); err != nil {
+				return nil, &ScenarioError{Problems: []*FieldError{{File: s.File(), Line: s.Line("sweep"), Path: "sweep", Msg: fmt.Sprintf("point %d: %s: %v", i, a.path, err)}}}
 			}
-			var p problems
+			var p scenario.Problems
 			var b strings.Builder
-			nodeJSON(&p, val, a.path, &b)
+			scenario.NodeJSON(&p, val, a.path, &b)
 			pt.Values = append(pt.Values, PointValue{Path: a.path, Value: b.String()})
 		}
-		p := &problems{file: s.file}
-		sc := decodeScenario(p, root, s.file)
-		if len(p.list) > 0 {
-			for _, fe := range p.list {
+		p := &scenario.Problems{File: s.File()}
+		sc := decodeScenario(p, root, s.File())
+		if len(p.List) > 0 {
+			for _, fe := range p.List {
 				fe.Msg = fmt.Sprintf("at sweep point %d (%s): %s", i, describeValues(pt.Values), fe.Msg)
 			}
-			bad = append(bad, p.list...)
+			bad = append(bad, p.List...)
 			continue
 		}
-		sc.hash, sc.src = s.hash, s.src
+		sc.ShareSource(s.Scenario)
 		pt.Scenario = sc
 		points[i] = pt
 	}
@@ -170,7 +171,7 @@ func (s *Scenario) RunOne(index int, opts *Options) (*RunResult, error) {
 	if opts == nil {
 		opts = &Options{}
 	}
-	return runJob(context.Background(), s.c, opts, 0, index)
+	return runJob(context.Background(), s, opts, 0, index)
 }
 
 // Run plays run index of the point (seeded from the scenario's seed and
@@ -180,7 +181,7 @@ func (pt *Point) Run(ctx context.Context, index int, opts *Options) (*RunResult,
 	if opts == nil {
 		opts = &Options{}
 	}
-	return runJob(ctx, pt.Scenario.c, opts, pt.Index, index)
+	return runJob(ctx, pt.Scenario, opts, pt.Index, index)
 }
 
 // Runner computes a set of points' runs and delivers each result to sink
@@ -188,7 +189,11 @@ func (pt *Point) Run(ctx context.Context, index int, opts *Options) (*RunResult,
 // runner computes them elsewhere.
 type Runner func(ctx context.Context, points []*Point, opts *Options, sink func(*RunResult) error) (*Totals, error)
 
-func runJob(ctx context.Context, c *compiled, opts *Options, point, index int) (*RunResult, error) {
+func runJob(ctx context.Context, s *Scenario, opts *Options, point, index int) (*RunResult, error) {
+	c, err := s.compiled()
+	if err != nil {
+		return nil, err
+	}
 	r, err := newRun(c, opts, point, index)
 	if err != nil {
 		return nil, err
@@ -274,7 +279,7 @@ func Simulate(ctx context.Context, points []*Point, opts *Options, sink func(*Ru
 				if ctx.Err() != nil {
 					o.err = ctx.Err()
 				} else {
-					o.res, o.err = runJob(ctx, byIndex[jb.point].Scenario.c, opts, jb.point, jb.run)
+					o.res, o.err = runJob(ctx, byIndex[jb.point].Scenario, opts, jb.point, jb.run)
 				}
 				ring[j%window] <- o
 			}

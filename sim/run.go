@@ -3,6 +3,8 @@ package sim
 import (
 	"context"
 	"fmt"
+	"github.com/coopera/coopera/sim/agents"
+	"github.com/coopera/coopera/sim/scenario"
 	"math"
 	"strings"
 	"time"
@@ -136,18 +138,18 @@ func newRun(c *compiled, opts *Options, point, index int) (*run, error) {
 			}
 		}
 	}
-	p := &problems{file: c.sc.file}
+	p := &scenario.Problems{File: c.sc.File()}
 	for _, ps := range c.pops {
-		b, err := ps.factory(c.spec(ps, p))
+		b, err := ps.factory(c.spec(ps, p, false))
 		if err == nil {
-			err = p.err()
+			err = p.Err()
 		}
 		if err != nil {
 			return nil, fmt.Errorf("sim: population %s: %w", ps.pop.Name, err)
 		}
 		pr := &popRun{spec: ps, b: b, rand: NewRand(DeriveSeed(seed, ps.seedTag))}
-		pr.env = &Env{Rand: pr.rand, Name: ps.pop.Name, Accounts: ps.accounts, Native: c.native, Decimals: c.decimals,
-			EpochsYear: c.epochsYr, EpochLength: c.sc.EpochLength, Epochs: c.sc.Epochs, r: r, pop: pr}
+		pr.env = agents.NewEnv(Env{Rand: pr.rand, Name: ps.pop.Name, Accounts: ps.accounts, Native: c.native, Decimals: c.decimals,
+			EpochsYear: c.epochsYr, EpochLength: c.sc.EpochLength, Epochs: c.sc.Epochs}, &envHost{r: r, pop: pr})
 		r.pops = append(r.pops, pr)
 	}
 	return r, nil
@@ -330,10 +332,10 @@ func (r *run) directParams(epoch int) ([]*ledger.Command, error) {
 }
 
 func paramJSON(pe *ParamEvent) ([]byte, error) {
-	var p problems
+	var p scenario.Problems
 	var b strings.Builder
-	if !nodeJSON(&p, &pe.Value, "value", &b) {
-		return nil, p.err()
+	if !scenario.NodeJSON(&p, &pe.Value, "value", &b) {
+		return nil, p.Err()
 	}
 	return []byte(b.String()), nil
 }

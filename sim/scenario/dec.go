@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 import (
 	"fmt"
@@ -125,8 +125,8 @@ func mulDiv(a, b, c int64) (int64, bool) {
 	return int64(q), true
 }
 
-// mulDivSat is mulDiv saturated at the int64 range.
-func mulDivSat(a, b, c int64) int64 {
+// MulDivSat is mulDiv saturated at the int64 range.
+func MulDivSat(a, b, c int64) int64 {
 	v, ok := mulDiv(a, b, c)
 	if ok {
 		return v
@@ -145,10 +145,10 @@ func absU(a int64) uint64 {
 }
 
 // Mul returns floor(a * d) for an integer quantity a, saturated.
-func (d Dec) Mul(a int64) int64 { return mulDivSat(a, int64(d), int64(One)) }
+func (d Dec) Mul(a int64) int64 { return MulDivSat(a, int64(d), int64(One)) }
 
 // MulDec returns d * e, saturated.
-func (d Dec) MulDec(e Dec) Dec { return Dec(mulDivSat(int64(d), int64(e), int64(One))) }
+func (d Dec) MulDec(e Dec) Dec { return Dec(MulDivSat(int64(d), int64(e), int64(One))) }
 
 // isqrt returns floor(sqrt(n)).
 func isqrt(n uint64) uint64 {

@@ -1,7 +1,8 @@
-package sim
+package agents
 
 import (
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/sim/scenario"
 	"github.com/coopera/coopera/tokenomics"
 )
 
@@ -148,7 +149,7 @@ func (c *consumer) level(env *Env) Dec {
 	d := &c.cfg.Demand
 	f := c.growth
 	if s := d.Seasonality; s != nil && s.Amplitude != 0 {
-		f = f.MulDec(One + s.Amplitude.MulDec(Sin(int64(env.Epoch+s.Phase), int64(s.Period))))
+		f = f.MulDec(One + s.Amplitude.MulDec(scenario.Sin(int64(env.Epoch+s.Phase), int64(s.Period))))
 	}
 	for _, sh := range d.Shocks {
 		if env.Epoch >= sh.From && (sh.Until == 0 || env.Epoch < sh.Until) {

@@ -1,4 +1,4 @@
-package sim
+package agents
 
 import (
 	"github.com/coopera/coopera/ledger"

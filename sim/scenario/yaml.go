@@ -1,4 +1,4 @@
-package sim
+package scenario
 
 // Strict YAML decoding with field paths. yaml.v3 can refuse unknown fields,
 // but its messages name a Go type, not the field a user wrote; this small
@@ -57,6 +57,7 @@ var (
 	ErrAliasExpansion = errors.New("sim: YAML aliases expand too far")
 )
 
+// Error writes the problem as file:line: path: message.
 func (e *FieldError) Error() string {
 	var b strings.Builder
 	if e.File != "" {
@@ -81,6 +82,7 @@ type ScenarioError struct {
 	Problems []*FieldError
 }
 
+// Error lists the problems, one a line.
 func (e *ScenarioError) Error() string {
 	if len(e.Problems) == 1 {
 		return "invalid scenario: " + e.Problems[0].Error()
@@ -106,10 +108,10 @@ func (e *ScenarioError) Unwrap() []error {
 	return out
 }
 
-// problems collects FieldErrors.
-type problems struct {
-	file string
-	list []*FieldError
+// Problems collects FieldErrors.
+type Problems struct {
+	File string        // the file named in its FieldErrors
+	List []*FieldError // the problems found so far, in the order found
 	// masked are the paths of problems found while decoding: checks of
 	// the decoded values (which hold zero values there) skip them, their
 	// parents and what lies below them, so that one mistake is reported
@@ -117,18 +119,20 @@ type problems struct {
 	masked []string
 }
 
-func (p *problems) add(line int, path, format string, args ...any) {
+// Add records a problem at a path and line, unless a problem found while
+// decoding is at a related path (Mask).
+func (p *Problems) Add(line int, path, format string, args ...any) {
 	for _, m := range p.masked {
 		if related(m, path) {
 			return
 		}
 	}
-	p.list = append(p.list, &FieldError{File: p.file, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
+	p.List = append(p.List, &FieldError{File: p.File, Line: line, Path: path, Msg: fmt.Sprintf(format, args...)})
 }
 
-// mask makes the paths of the problems so far masked.
-func (p *problems) mask() {
-	for _, fe := range p.list {
+// Mask makes the paths of the problems so far masked.
+func (p *Problems) Mask() {
+	for _, fe := range p.List {
 		p.masked = append(p.masked, fe.Path)
 	}
 }
@@ -141,77 +145,85 @@ func related(a, b string) bool {
 	return under(a, b) || under(b, a)
 }
 
-func (p *problems) at(n *yaml.Node, path, format string, args ...any) {
+// At records a problem at a node's line.
+func (p *Problems) At(n *yaml.Node, path, format string, args ...any) {
 	line := 0
 	if n != nil {
 		line = n.Line
 	}
-	p.add(line, path, format, args...)
+	p.Add(line, path, format, args...)
 }
 
-func (p *problems) err() error {
-	if len(p.list) == 0 {
+// Err returns the problems as a *ScenarioError ordered by line, or nil.
+func (p *Problems) Err() error {
+	if len(p.List) == 0 {
 		return nil
 	}
-	slices.SortStableFunc(p.list, func(a, b *FieldError) int { return a.Line - b.Line })
-	return &ScenarioError{Problems: p.list}
+	slices.SortStableFunc(p.List, func(a, b *FieldError) int { return a.Line - b.Line })
+	return &ScenarioError{Problems: p.List}
 }
 
-// nodeDecoder is implemented by types that decode themselves.
-type nodeDecoder interface {
-	decodeNode(p *problems, n *yaml.Node, path string)
+// NodeDecoder is implemented by types that decode themselves.
+type NodeDecoder interface {
+	DecodeNode(p *Problems, n *yaml.Node, path string)
 }
 
 var (
 	nodeType     = reflect.TypeFor[yaml.Node]()
 	durationType = reflect.TypeFor[time.Duration]()
 	timeType     = reflect.TypeFor[time.Time]()
-	decoderType  = reflect.TypeFor[nodeDecoder]()
+	decoderType  = reflect.TypeFor[NodeDecoder]()
 )
 
-func join(path, field string) string {
+// Join appends a field to a dotted path.
+func Join(path, field string) string {
 	if path == "" {
 		return field
 	}
 	return path + "." + field
 }
 
-func resolveAlias(n *yaml.Node) *yaml.Node {
+// ResolveAlias returns the node an alias stands for (n itself if it is
+// not an alias).
+func ResolveAlias(n *yaml.Node) *yaml.Node {
 	for n != nil && n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
 	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
-		return resolveAlias(n.Content[0])
+		return ResolveAlias(n.Content[0])
 	}
 	return n
 }
 
-func isNull(n *yaml.Node) bool {
+// IsNull reports whether n is missing or null.
+func IsNull(n *yaml.Node) bool {
 	return n == nil || n.Kind == 0 || n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null"
 }
 
-func describe(n *yaml.Node) string {
+// Describe describes a node for a message: its kind, or a scalar's text.
+func Describe(n *yaml.Node) string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		return "a mapping"
 	case yaml.SequenceNode:
 		return "a list"
 	}
-	if isNull(n) {
+	if IsNull(n) {
 		return "nothing"
 	}
 	return strconv.Quote(n.Value)
 }
 
-// decodeInto decodes n into v (a pointer), adding problems to p.
-func decodeInto(p *problems, n *yaml.Node, path string, v any) {
-	decodeValue(p, resolveAlias(n), path, reflect.ValueOf(v).Elem())
+// DecodeInto decodes n into v (a pointer), adding problems to p.
+func DecodeInto(p *Problems, n *yaml.Node, path string, v any) {
+	DecodeValue(p, ResolveAlias(n), path, reflect.ValueOf(v).Elem())
 }
 
-func decodeValue(p *problems, n *yaml.Node, path string, v reflect.Value) {
-	n = resolveAlias(n)
+// DecodeValue decodes n into v (settable), reporting problems at path.
+func DecodeValue(p *Problems, n *yaml.Node, path string, v reflect.Value) {
+	n = ResolveAlias(n)
 	if v.CanAddr() && v.Addr().Type().Implements(decoderType) {
-		v.Addr().Interface().(nodeDecoder).decodeNode(p, n, path)
+		v.Addr().Interface().(NodeDecoder).DecodeNode(p, n, path)
 		return
 	}
 	t := v.Type()
@@ -222,27 +234,27 @@ func decodeValue(p *problems, n *yaml.Node, path string, v reflect.Value) {
 		}
 		return
 	case t == durationType:
-		if isNull(n) {
+		if IsNull(n) {
 			return
 		}
 		if n.Kind != yaml.ScalarNode {
-			p.at(n, path, "want a duration such as 24h or 10m, got %s", describe(n))
+			p.At(n, path, "want a duration such as 24h or 10m, got %s", Describe(n))
 			return
 		}
 		d, err := time.ParseDuration(n.Value)
 		if err != nil {
-			p.at(n, path, "want a duration such as 24h or 10m, got %q", n.Value)
+			p.At(n, path, "want a duration such as 24h or 10m, got %q", n.Value)
 			return
 		}
 		v.SetInt(int64(d))
 		return
 	case t == timeType:
-		if isNull(n) {
+		if IsNull(n) {
 			return
 		}
 		tm, err := time.Parse(time.RFC3339, n.Value)
 		if n.Kind != yaml.ScalarNode || err != nil {
-			p.at(n, path, "want an RFC 3339 time such as 2026-01-01T00:00:00Z, got %s", describe(n))
+			p.At(n, path, "want an RFC 3339 time such as 2026-01-01T00:00:00Z, got %s", Describe(n))
 			return
 		}
 		v.Set(reflect.ValueOf(tm.UTC()))
@@ -250,63 +262,63 @@ func decodeValue(p *problems, n *yaml.Node, path string, v reflect.Value) {
 	}
 	switch t.Kind() {
 	case reflect.Pointer:
-		if isNull(n) {
+		if IsNull(n) {
 			return
 		}
 		e := reflect.New(t.Elem())
-		decodeValue(p, n, path, e.Elem())
+		DecodeValue(p, n, path, e.Elem())
 		v.Set(e)
 	case reflect.Struct:
 		decodeStruct(p, n, path, v)
 	case reflect.Slice:
-		if isNull(n) {
+		if IsNull(n) {
 			return
 		}
 		if n.Kind != yaml.SequenceNode {
-			p.at(n, path, "want a list, got %s", describe(n))
+			p.At(n, path, "want a list, got %s", Describe(n))
 			return
 		}
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
 		for i, c := range n.Content {
-			decodeValue(p, c, fmt.Sprintf("%s[%d]", path, i), s.Index(i))
+			DecodeValue(p, c, fmt.Sprintf("%s[%d]", path, i), s.Index(i))
 		}
 		v.Set(s)
 	case reflect.String:
-		if isNull(n) {
+		if IsNull(n) {
 			return
 		}
 		if n.Kind != yaml.ScalarNode {
-			p.at(n, path, "want a string, got %s", describe(n))
+			p.At(n, path, "want a string, got %s", Describe(n))
 			return
 		}
 		v.SetString(n.Value)
 	case reflect.Bool:
-		if isNull(n) {
+		if IsNull(n) {
 			return
 		}
 		b, err := strconv.ParseBool(n.Value)
 		if n.Kind != yaml.ScalarNode || n.ShortTag() != "!!bool" || err != nil {
-			p.at(n, path, "want true or false, got %s", describe(n))
+			p.At(n, path, "want true or false, got %s", Describe(n))
 			return
 		}
 		v.SetBool(b)
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		if isNull(n) {
+		if IsNull(n) {
 			return
 		}
 		x, err := parseYAMLInt(n)
 		if err != nil || v.OverflowInt(x) {
-			p.at(n, path, "want an integer, got %s", describe(n))
+			p.At(n, path, "want an integer, got %s", Describe(n))
 			return
 		}
 		v.SetInt(x)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		if isNull(n) {
+		if IsNull(n) {
 			return
 		}
 		x, err := parseYAMLUint(n)
 		if err != nil || v.OverflowUint(x) {
-			p.at(n, path, "want a non-negative integer, got %s", describe(n))
+			p.At(n, path, "want a non-negative integer, got %s", Describe(n))
 			return
 		}
 		v.SetUint(x)
@@ -348,67 +360,68 @@ func fieldNames(t reflect.Type) ([]string, map[string]int) {
 	return names, idx
 }
 
-func decodeStruct(p *problems, n *yaml.Node, path string, v reflect.Value) {
-	if isNull(n) {
+func decodeStruct(p *Problems, n *yaml.Node, path string, v reflect.Value) {
+	if IsNull(n) {
 		return
 	}
 	if n.Kind != yaml.MappingNode {
-		p.at(n, path, "want a mapping of fields, got %s", describe(n))
+		p.At(n, path, "want a mapping of fields, got %s", Describe(n))
 		return
 	}
 	names, idx := fieldNames(v.Type())
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
-		fp := join(path, k.Value)
+		fp := Join(path, k.Value)
 		if seen[k.Value] {
-			p.at(k, fp, "given twice")
+			p.At(k, fp, "given twice")
 			continue
 		}
 		seen[k.Value] = true
 		fi, ok := idx[k.Value]
 		if !ok {
-			p.at(k, fp, "unknown field; the fields here are %s", strings.Join(names, ", "))
+			p.At(k, fp, "unknown field; the fields here are %s", strings.Join(names, ", "))
 			continue
 		}
-		decodeValue(p, val, fp, v.Field(fi))
+		DecodeValue(p, val, fp, v.Field(fi))
 	}
 }
 
-// mappingPairs returns the key and value nodes of a mapping, or reports
+// MappingPairs returns the key and value nodes of a mapping, or reports
 // that n is not one.
-func mappingPairs(p *problems, n *yaml.Node, path string) (keys, vals []*yaml.Node) {
-	n = resolveAlias(n)
-	if isNull(n) {
+func MappingPairs(p *Problems, n *yaml.Node, path string) (keys, vals []*yaml.Node) {
+	n = ResolveAlias(n)
+	if IsNull(n) {
 		return nil, nil
 	}
 	if n.Kind != yaml.MappingNode {
-		p.at(n, path, "want a mapping, got %s", describe(n))
+		p.At(n, path, "want a mapping, got %s", Describe(n))
 		return nil, nil
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		keys = append(keys, n.Content[i])
-		vals = append(vals, resolveAlias(n.Content[i+1]))
+		vals = append(vals, ResolveAlias(n.Content[i+1]))
 	}
 	return keys, vals
 }
 
 // decodeDecNode parses a Dec scalar.
-func decodeDecNode(p *problems, n *yaml.Node, path string) (Dec, bool) {
-	if n.Kind != yaml.ScalarNode || isNull(n) {
-		p.at(n, path, "want a decimal number such as 0.05 or 5%%, got %s", describe(n))
+func decodeDecNode(p *Problems, n *yaml.Node, path string) (Dec, bool) {
+	if n.Kind != yaml.ScalarNode || IsNull(n) {
+		p.At(n, path, "want a decimal number such as 0.05 or 5%%, got %s", Describe(n))
 		return 0, false
 	}
 	d, err := ParseDec(n.Value)
 	if err != nil {
-		p.at(n, path, "%v", err)
+		p.At(n, path, "%v", err)
 		return 0, false
 	}
 	return d, true
 }
 
-func (d *Dec) decodeNode(p *problems, n *yaml.Node, path string) {
-	if isNull(n) {
+// DecodeNode decodes a decimal literal (NodeDecoder).
+func (d *Dec) DecodeNode(p *Problems, n *yaml.Node, path string) {
+	if IsNull(n) {
 		return
 	}
 	if v, ok := decodeDecNode(p, n, path); ok {
@@ -416,13 +429,13 @@ func (d *Dec) decodeNode(p *problems, n *yaml.Node, path string) {
 	}
 }
 
-// parseYAML parses a document into its root node. The parser (yaml.v3)
+// ParseYAML parses a document into its root node. The parser (yaml.v3)
 // keeps aliases as references; the document is refused before any of it
 // is decoded if it is larger than MaxScenarioBytes or its aliases would
 // expand past MaxScenarioNodes nodes.
-func parseYAML(p *problems, data []byte) *yaml.Node {
+func ParseYAML(p *Problems, data []byte) *yaml.Node {
 	if len(data) > MaxScenarioBytes {
-		p.list = append(p.list, &FieldError{File: p.file, Err: ErrScenarioTooLarge,
+		p.List = append(p.List, &FieldError{File: p.File, Err: ErrScenarioTooLarge,
 			Msg: fmt.Sprintf("the file has %d bytes; a scenario may have at most %d", len(data), MaxScenarioBytes)})
 		return nil
 	}
@@ -437,15 +450,15 @@ func parseYAML(p *problems, data []byte) *yaml.Node {
 				}
 			}
 		}
-		p.add(line, "", "malformed YAML: %s", msg)
+		p.Add(line, "", "malformed YAML: %s", msg)
 		return nil
 	}
 	if root.Kind == 0 || len(root.Content) == 0 {
-		p.add(0, "", "the file is empty")
+		p.Add(0, "", "the file is empty")
 		return nil
 	}
 	if n, ok := expandedSize(&root, map[*yaml.Node]int64{}, MaxScenarioNodes); !ok {
-		p.list = append(p.list, &FieldError{File: p.file, Line: n.Line, Err: ErrAliasExpansion,
+		p.List = append(p.List, &FieldError{File: p.File, Line: n.Line, Err: ErrAliasExpansion,
 			Msg: fmt.Sprintf("aliases expand to more than %d nodes (or into themselves); write the values out", MaxScenarioNodes)})
 		return nil
 	}
@@ -498,12 +511,12 @@ func expandedSize(n *yaml.Node, memo map[*yaml.Node]int64, limit int64) (*yaml.N
 	return nil, true
 }
 
-// nodeJSON writes a YAML node as JSON, keeping scalars' literal text (so
+// NodeJSON writes a YAML node as JSON, keeping scalars' literal text (so
 // that numbers never pass through a float) and mapping order.
-func nodeJSON(p *problems, n *yaml.Node, path string, b *strings.Builder) bool {
-	n = resolveAlias(n)
+func NodeJSON(p *Problems, n *yaml.Node, path string, b *strings.Builder) bool {
+	n = ResolveAlias(n)
 	switch {
-	case isNull(n):
+	case IsNull(n):
 		b.WriteString("null")
 	case n.Kind == yaml.MappingNode:
 		b.WriteByte('{')
@@ -513,7 +526,7 @@ func nodeJSON(p *problems, n *yaml.Node, path string, b *strings.Builder) bool {
 			}
 			b.WriteString(strconv.Quote(n.Content[i].Value))
 			b.WriteByte(':')
-			if !nodeJSON(p, n.Content[i+1], join(path, n.Content[i].Value), b) {
+			if !NodeJSON(p, n.Content[i+1], Join(path, n.Content[i].Value), b) {
 				return false
 			}
 		}
@@ -524,7 +537,7 @@ func nodeJSON(p *problems, n *yaml.Node, path string, b *strings.Builder) bool {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			if !nodeJSON(p, c, fmt.Sprintf("%s[%d]", path, i), b) {
+			if !NodeJSON(p, c, fmt.Sprintf("%s[%d]", path, i), b) {
 				return false
 			}
 		}
@@ -536,7 +549,7 @@ func nodeJSON(p *problems, n *yaml.Node, path string, b *strings.Builder) bool {
 			if err != nil {
 				// Beyond int64: keep decimal digits as they are.
 				if strings.Trim(n.Value, "0123456789") != "" {
-					p.at(n, path, "integer %q is out of range; write large amounts as strings", n.Value)
+					p.At(n, path, "integer %q is out of range; write large amounts as strings", n.Value)
 					return false
 				}
 				b.WriteString(n.Value)
@@ -545,7 +558,7 @@ func nodeJSON(p *problems, n *yaml.Node, path string, b *strings.Builder) bool {
 			}
 		case "!!float":
 			if _, err := ParseDec(n.Value); err != nil {
-				p.at(n, path, "number %q: %v", n.Value, err)
+				p.At(n, path, "number %q: %v", n.Value, err)
 				return false
 			}
 			d, _ := ParseDec(n.Value)
@@ -580,51 +593,51 @@ func jsonString(s string) (string, error) {
 	return b.String(), nil
 }
 
-// cloneNode deep-copies a node tree (aliases are resolved into copies).
-func cloneNode(n *yaml.Node) *yaml.Node {
+// CloneNode deep-copies a node tree (aliases are resolved into copies).
+func CloneNode(n *yaml.Node) *yaml.Node {
 	if n == nil {
 		return nil
 	}
 	c := *n
 	if n.Kind == yaml.AliasNode && n.Alias != nil {
-		return cloneNode(n.Alias)
+		return CloneNode(n.Alias)
 	}
 	c.Content = make([]*yaml.Node, len(n.Content))
 	for i, x := range n.Content {
-		c.Content[i] = cloneNode(x)
+		c.Content[i] = CloneNode(x)
 	}
 	return &c
 }
 
-// setPath sets the node at a dotted path ("genesis.params.tokenomics.fee_bps",
+// SetPath sets the node at a dotted path ("genesis.params.tokenomics.fee_bps",
 // "events[0].at") to value, creating missing mapping keys.
-func setPath(root *yaml.Node, path string, value *yaml.Node) error {
+func SetPath(root *yaml.Node, path string, value *yaml.Node) error {
 	n := root
 	if n.Kind == yaml.DocumentNode {
 		n = n.Content[0]
 	}
-	segs, err := splitPath(path)
+	segs, err := SplitPath(path)
 	if err != nil {
 		return err
 	}
 	for i, seg := range segs {
 		last := i == len(segs)-1
-		if seg.index >= 0 {
+		if seg.Index >= 0 {
 			if n.Kind != yaml.SequenceNode {
 				return fmt.Errorf("%s is not a list", pathPrefix(segs[:i]))
 			}
-			if seg.index >= len(n.Content) {
-				return fmt.Errorf("%s has %d entries; there is no [%d]", pathPrefix(segs[:i]), len(n.Content), seg.index)
+			if seg.Index >= len(n.Content) {
+				return fmt.Errorf("%s has %d entries; there is no [%d]", pathPrefix(segs[:i]), len(n.Content), seg.Index)
 			}
 			if last {
-				n.Content[seg.index] = cloneNode(value)
+				n.Content[seg.Index] = CloneNode(value)
 				return nil
 			}
-			n = n.Content[seg.index]
+			n = n.Content[seg.Index]
 			continue
 		}
 		if n.Kind != yaml.MappingNode {
-			if isNull(n) {
+			if IsNull(n) {
 				*n = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line, Column: n.Column}
 			} else {
 				return fmt.Errorf("%s is not a mapping", pathPrefix(segs[:i]))
@@ -632,45 +645,49 @@ func setPath(root *yaml.Node, path string, value *yaml.Node) error {
 		}
 		var next *yaml.Node
 		for j := 0; j+1 < len(n.Content); j += 2 {
-			if n.Content[j].Value == seg.key {
+			if n.Content[j].Value == seg.Key {
 				if last {
-					n.Content[j+1] = cloneNode(value)
+					n.Content[j+1] = CloneNode(value)
 					return nil
 				}
 				next = n.Content[j+1]
 			}
 		}
 		if next == nil {
-			k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: seg.key, Line: n.Line}
+			k := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: seg.Key, Line: n.Line}
 			if last {
-				n.Content = append(n.Content, k, cloneNode(value))
+				n.Content = append(n.Content, k, CloneNode(value))
 				return nil
 			}
 			next = &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map", Line: n.Line}
-			if segs[i+1].index >= 0 {
+			if segs[i+1].Index >= 0 {
 				return fmt.Errorf("%s does not exist", pathPrefix(segs[:i+2]))
 			}
 			n.Content = append(n.Content, k, next)
 		}
-		n = resolveAlias(next)
+		n = ResolveAlias(next)
 	}
 	return nil
 }
 
-type pathSeg struct {
-	key   string
-	index int
+// PathSeg is one segment of a dotted path: a mapping key, or a sequence
+// index (Index >= 0).
+type PathSeg struct {
+	Key   string
+	Index int
 }
 
-func splitPath(path string) ([]pathSeg, error) {
-	var segs []pathSeg
+// SplitPath splits a dotted path such as "populations.consumers.count" or
+// "events[0].at" into its segments.
+func SplitPath(path string) ([]PathSeg, error) {
+	var segs []PathSeg
 	for _, part := range strings.Split(path, ".") {
 		key, rest, _ := strings.Cut(part, "[")
 		if key == "" && rest == "" {
 			return nil, fmt.Errorf("path %q has an empty segment", path)
 		}
 		if key != "" {
-			segs = append(segs, pathSeg{key: key, index: -1})
+			segs = append(segs, PathSeg{Key: key, Index: -1})
 		}
 		for rest != "" {
 			num, after, ok := strings.Cut(rest, "]")
@@ -678,7 +695,7 @@ func splitPath(path string) ([]pathSeg, error) {
 			if !ok || err != nil || i < 0 {
 				return nil, fmt.Errorf("path %q: bad index [%s", path, rest)
 			}
-			segs = append(segs, pathSeg{index: i})
+			segs = append(segs, PathSeg{Index: i})
 			rest = strings.TrimPrefix(after, "[")
 			if after != "" && !strings.HasPrefix(after, "[") {
 				return nil, fmt.Errorf("path %q: unexpected %q after an index", path, after)
@@ -691,20 +708,22 @@ func splitPath(path string) ([]pathSeg, error) {
 	return segs, nil
 }
 
-func pathPrefix(segs []pathSeg) string {
+func pathPrefix(segs []PathSeg) string {
 	var b strings.Builder
 	for _, s := range segs {
-		if s.index >= 0 {
-			fmt.Fprintf(&b, "[%d]", s.index)
+		if s.Index >= 0 {
+			fmt.Fprintf(&b, "[%d]", s.Index)
 			continue
 		}
 		if b.Len() > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(s.key)
+		b.WriteString(s.Key)
 	}
 	return b.String()
 }
 
-func reflectString(s *string) reflect.Value { return reflect.ValueOf(s).Elem() }
-func reflectInt(i *int) reflect.Value       { return reflect.ValueOf(i).Elem() }
+// ReflectString and ReflectInt give DecodeValue a string's or an int's
+// settable value.
+func ReflectString(s *string) reflect.Value { return reflect.ValueOf(s).Elem() }
+func ReflectInt(i *int) reflect.Value       { return reflect.ValueOf(i).Elem() }

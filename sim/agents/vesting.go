@@ -1,7 +1,8 @@
-package sim
+package agents
 
 import (
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/sim/scenario"
 )
 
 // The vesting behaviour: an allocation bucket (team, investors, ecosystem,
@@ -109,7 +110,7 @@ func (v *vesting) Setup(env *Env) error {
 	n := len(env.Accounts)
 	v.per, v.released, v.toSell = make([]ledger.Amount, n), make([]ledger.Amount, n), make([]ledger.Amount, n)
 	v.idx = make(map[ledger.AccountID]int, n)
-	total, _ := v.cfg.Allocation.units(env.Decimals)
+	total, _ := v.cfg.Allocation.Units(env.Decimals)
 	each, _, _ := total.MulDiv(1, uint64(max(n, 1)))
 	for i, a := range env.Accounts {
 		v.idx[a] = i
@@ -143,7 +144,7 @@ func (v *vesting) share(t int) Dec {
 		return One
 	}
 	rest := One - c.TGE
-	return c.TGE + Dec(mulDivSat(int64(rest), int64(min(t, c.Duration)), int64(c.Duration)))
+	return c.TGE + Dec(scenario.MulDivSat(int64(rest), int64(min(t, c.Duration)), int64(c.Duration)))
 }
 
 func (v *vesting) Step(env *Env) ([]*ledger.Command, error) {

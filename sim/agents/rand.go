@@ -1,4 +1,4 @@
-package sim
+package agents
 
 import (
 	"hash/fnv"
@@ -84,8 +84,8 @@ func DeriveSeed(seed uint64, tags ...uint64) uint64 {
 	return s
 }
 
-// nameTag hashes a name into a seed tag (FNV-1a, fixed by its spec).
-func nameTag(name string) uint64 {
+// NameTag hashes a name into a seed tag (FNV-1a, fixed by its spec).
+func NameTag(name string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(name))
 	return h.Sum64()

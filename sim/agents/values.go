@@ -1,0 +1,98 @@
+package agents
+
+import (
+	"math"
+	"math/big"
+
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/sim/scenario"
+)
+
+// The scenario's numbers (package sim/scenario).
+type (
+	Dec    = scenario.Dec
+	Tokens = scenario.Tokens
+)
+
+// One is the Dec 1.
+const One = scenario.One
+
+// Accounts the simulator adds to every chain.
+const (
+	ExchangeAccount ledger.AccountID = "sim-exchange" // the market: sells the tokens consumers burn, buys providers' rewards
+	OperatorAccount ledger.AccountID = "sim-operator" // submits direct parameter changes
+)
+
+// tokensFor returns the tokens, rounded up, that buy usd micro-USD of
+// credits at price.
+func tokensFor(usd, price int64, dec uint8) ledger.Amount {
+	if usd <= 0 || price <= 0 {
+		return ledger.Amount{}
+	}
+	n := new(big.Int).Mul(big.NewInt(usd), pow10(dec))
+	n.Add(n, big.NewInt(price-1))
+	n.Quo(n, big.NewInt(price))
+	a, _ := ledger.AmountFromBig(n)
+	return a
+}
+
+// valueOf returns the USD value (micro-USD, floored, saturated) of tokens
+// at price.
+func valueOf(tokens ledger.Amount, price int64, dec uint8) int64 {
+	if tokens.IsZero() || price <= 0 {
+		return 0
+	}
+	v := new(big.Int).Mul(tokens.Big(), big.NewInt(price))
+	v.Quo(v, pow10(dec))
+	if !v.IsInt64() {
+		return math.MaxInt64
+	}
+	return v.Int64()
+}
+
+func pow10(dec uint8) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(dec)), nil) }
+
+func satAdd(a, b int64) int64 {
+	if b > 0 && a > math.MaxInt64-b {
+		return math.MaxInt64
+	}
+	return a + b
+}
+
+func amt(a ledger.Amount) int64 {
+	v, ok := a.Uint64()
+	if !ok || v > 1<<63-1 {
+		return 1<<63 - 1
+	}
+	return int64(v)
+}
+
+// Unit is the unit of a metric's integer values.
+type Unit uint8
+
+// Units of metrics.
+const (
+	UnitCount  Unit = iota // a count
+	UnitTokens             // base units of the native token
+	UnitUSD                // micro-USD
+	UnitPrice              // micro-USD per whole native token
+	UnitBps                // basis points (10000 = 100%)
+	UnitOther              // base units of another asset
+)
+
+// String names the unit as the tables' documentation does.
+func (u Unit) String() string {
+	switch u {
+	case UnitTokens:
+		return "base units"
+	case UnitUSD:
+		return "micro-USD"
+	case UnitPrice:
+		return "micro-USD per token"
+	case UnitBps:
+		return "bps"
+	case UnitOther:
+		return "base units"
+	}
+	return "count"
+}
