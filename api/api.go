@@ -131,7 +131,7 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		status = http.StatusServiceUnavailable
 	case errors.Is(err, ledger.ErrUnknownAccount), errors.Is(err, ledger.ErrUnknownAsset):
 		status = http.StatusNotFound
-	case isInputError(err):
+	case IsInputError(err):
 		status = http.StatusBadRequest
 	}
 	h.problem(w, r, status, code, ErrText(err), "")
@@ -240,9 +240,10 @@ func ledgerError(err error) (*ledger.Error, bool) {
 	return le, ok
 }
 
-// isInputError reports whether err refuses the input itself (malformed,
-// unknown, unsigned...) rather than reporting a fault of the ledger.
-func isInputError(err error) bool {
+// IsInputError reports whether err refuses the input itself (malformed,
+// unknown, unsigned...) rather than reporting a fault of the ledger: the
+// API answers it with a 4xx status, the CLI with exit status 2.
+func IsInputError(err error) bool {
 	if _, ok := ledgerError(err); !ok {
 		var ae *ledger.AmountError
 		return errors.As(err, &ae)

@@ -6,6 +6,7 @@ import (
 	"math/big"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/sim/agents"
 	"github.com/coopera/coopera/tokenomics"
 )
 
@@ -98,33 +99,6 @@ func (m *market) advance(e int, exchange ledger.Amount) {
 	m.price = max(m.price, m.floor)
 }
 
-// tokensFor returns the tokens, rounded up, that buy usd micro-USD of
-// credits at price.
-func tokensFor(usd, price int64, dec uint8) ledger.Amount {
-	if usd <= 0 || price <= 0 {
-		return ledger.Amount{}
-	}
-	n := new(big.Int).Mul(big.NewInt(usd), pow10(dec))
-	n.Add(n, big.NewInt(price-1))
-	n.Quo(n, big.NewInt(price))
-	a, _ := ledger.AmountFromBig(n)
-	return a
-}
-
-// valueOf returns the USD value (micro-USD, floored, saturated) of tokens
-// at price.
-func valueOf(tokens ledger.Amount, price int64, dec uint8) int64 {
-	if tokens.IsZero() || price <= 0 {
-		return 0
-	}
-	v := new(big.Int).Mul(tokens.Big(), big.NewInt(price))
-	v.Quo(v, pow10(dec))
-	if !v.IsInt64() {
-		return math.MaxInt64
-	}
-	return v.Int64()
-}
-
 // register takes a command a behaviour returned as a market order if it
 // trades with the exchange: a buy_credits by the exchange (tokens burned
 // for a consumer's credits) or a transfer of native tokens to it (a
@@ -154,7 +128,7 @@ func (m *market) settle(filled func(*ledger.Command) (ledger.Amount, bool)) {
 		}
 		o.tokens = tokens
 		if m.model != "market" {
-			v := valueOf(o.tokens, m.price, m.dec)
+			v := agents.ValueOf(o.tokens, m.price, m.dec)
 			if o.buy {
 				m.boughtUSD = satAdd(m.boughtUSD, v)
 			} else {

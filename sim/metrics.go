@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/sim/agents"
 	"github.com/coopera/coopera/tokenomics"
 )
 
@@ -61,7 +62,7 @@ var builtins = []builtin{
 	{MetricInfo{Name: "demand", Unit: UnitUSD, Doc: "what consumers wanted to spend"}, func(r *run, m *measureScratch) int64 { return m.acc.demand }},
 	{MetricInfo{Name: "provider_rewards", Unit: UnitTokens, Doc: "native the serving populations' accounts received at the close (minted, or from a module's pool)"}, func(r *run, m *measureScratch) int64 { return amt(m.providerRewards(r)) }},
 	{MetricInfo{Name: "provider_revenue", Unit: UnitUSD, Doc: "provider_rewards at the epoch's market price"}, func(r *run, m *measureScratch) int64 {
-		return valueOf(m.providerRewards(r), m.acc.price, r.c.decimals)
+		return agents.ValueOf(m.providerRewards(r), m.acc.price, r.c.decimals)
 	}},
 	{MetricInfo{Name: "staking_apr", Unit: UnitBps, Doc: "rewards credited to the protocol staking pool over the epoch, annualised, per unit of its native stake"}, func(r *run, m *measureScratch) int64 {
 		info, err := tokenomics.PoolOf(r.getter(), tokenomics.ProtocolPool)

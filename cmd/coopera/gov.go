@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/coopera/coopera/api"
 	"io"
 	"io/fs"
 	"os"
@@ -178,7 +179,7 @@ func (c *cli) submitGov(ctx context.Context, f *govFlags, dir string, payload le
 	switch {
 	case errors.Is(err, governance.ErrPolicyDenied) || errors.Is(err, governance.ErrPolicyMismatch):
 		code = c.fail(err)
-	case err != nil && isInputError(err):
+	case err != nil && api.IsInputError(err):
 		code = c.failInput(err)
 	case err != nil:
 		code = c.fail(err)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/coopera/coopera/api"
 	"strconv"
 	"strings"
 
@@ -191,7 +192,7 @@ func runGovSubmit(c *cli, ctx context.Context, cmd *command, args []string) int 
 	}
 	rcs, err := eng.SubmitBatch(ctx, cmds)
 	if err != nil {
-		if isInputError(err) {
+		if api.IsInputError(err) {
 			return c.failInput(err)
 		}
 		return c.fail(err)

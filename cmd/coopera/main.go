@@ -32,8 +32,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-
-	"github.com/coopera/coopera/ledger"
 )
 
 // Exit statuses.
@@ -77,20 +75,4 @@ func (c *cli) errorf(format string, args ...any) {
 func errText(err error) string {
 	s := strings.TrimPrefix(err.Error(), "coopera: ")
 	return strings.ReplaceAll(s, ": coopera: ", ": ")
-}
-
-// isInputError reports whether err refuses the input itself (malformed,
-// unknown, unsigned...) rather than reporting a fault of the ledger.
-func isInputError(err error) bool {
-	var le *ledger.Error
-	if !errors.As(err, &le) {
-		var ae *ledger.AmountError
-		return errors.As(err, &ae)
-	}
-	for _, fault := range []*ledger.Error{ledger.ErrCorrupt, ledger.ErrDivergence, ledger.ErrInvariant, ledger.ErrClosed} {
-		if errors.Is(err, fault) {
-			return false
-		}
-	}
-	return true
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/coopera/coopera/api"
 	"os"
 
 	"github.com/coopera/coopera"
@@ -105,7 +106,7 @@ func runSubmit(c *cli, ctx context.Context, cmd *command, args []string) int {
 		}
 		rcs, err := eng.SubmitBatch(ctx, cmds)
 		if err != nil {
-			if isInputError(err) {
+			if api.IsInputError(err) {
 				return c.failInput(fmt.Errorf("refused: %s", errText(err)))
 			}
 			return c.fail(err)

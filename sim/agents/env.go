@@ -111,7 +111,7 @@ func (e *Env) Rewards(acct ledger.AccountID) ledger.Amount { return e.h.Rewards(
 func (e *Env) Served(acct ledger.AccountID) ledger.Amount { return e.h.Served(acct) }
 
 // ValueUSD returns the market value of a native amount, in micro-USD.
-func (e *Env) ValueUSD(a ledger.Amount) int64 { return valueOf(a, e.Price, e.Decimals) }
+func (e *Env) ValueUSD(a ledger.Amount) int64 { return ValueOf(a, e.Price, e.Decimals) }
 
 // TokensFor returns the native amount worth usd micro-USD at the market
 // price, rounded up.

@@ -36,9 +36,10 @@ func tokensFor(usd, price int64, dec uint8) ledger.Amount {
 	return a
 }
 
-// valueOf returns the USD value (micro-USD, floored, saturated) of tokens
-// at price.
-func valueOf(tokens ledger.Amount, price int64, dec uint8) int64 {
+// ValueOf returns the USD value (micro-USD, floored, saturated) of tokens
+// (base units of a token with dec decimals) at price (micro-USD per whole
+// token). The simulator's market and metrics value holdings with it.
+func ValueOf(tokens ledger.Amount, price int64, dec uint8) int64 {
 	if tokens.IsZero() || price <= 0 {
 		return 0
 	}
