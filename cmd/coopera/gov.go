@@ -9,7 +9,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/coopera/coopera/api"
 	"io"
 	"io/fs"
 	"os"
@@ -17,6 +16,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/governance"
 	"github.com/coopera/coopera/governance/policy"
 	"github.com/coopera/coopera/ledger"

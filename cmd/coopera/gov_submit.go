@@ -8,10 +8,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/coopera/coopera/api"
 	"strconv"
 	"strings"
 
+	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/governance"
 	"github.com/coopera/coopera/ledger"
 )

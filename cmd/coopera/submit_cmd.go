@@ -7,10 +7,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/coopera/coopera/api"
 	"os"
 
 	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/ledger"
 )
 
