@@ -9,10 +9,18 @@ package ledger
 //	t/<asset>              asset record with its supply counters
 
 // AccountKey returns the state key of an account record.
-func AccountKey(id AccountID) []byte { return append([]byte("a/"), id...) }
+func AccountKey(id AccountID) []byte { return prefixed("a/", string(id)) }
 
 // NonceKey returns the state key of an account's last nonce.
-func NonceKey(id AccountID) []byte { return append([]byte("n/"), id...) }
+func NonceKey(id AccountID) []byte { return prefixed("n/", string(id)) }
+
+// prefixed returns prefix + id in a slice of its exact length (which a
+// caller that does not keep it can hold on its stack).
+func prefixed(prefix, id string) []byte {
+	k := make([]byte, 0, len(prefix)+len(id))
+	k = append(k, prefix...)
+	return append(k, id...)
+}
 
 // BalanceKey returns the state key of an account's balance of an asset.
 func BalanceKey(id AccountID, asset AssetID) []byte {
@@ -30,7 +38,7 @@ func BalancePrefix(id AccountID) []byte {
 }
 
 // AssetKey returns the state key of an asset record.
-func AssetKey(id AssetID) []byte { return append([]byte("t/"), id...) }
+func AssetKey(id AssetID) []byte { return prefixed("t/", string(id)) }
 
 // Account is an account record.
 type Account struct {
@@ -80,9 +88,24 @@ func GetAccount(g Getter, id AccountID) (Account, bool, error) {
 	if !ok {
 		return Account{}, false, nil
 	}
-	d := NewDecoder(v, "account "+string(id))
+	a, err := decodeAccount(v, id)
+	return a, true, err
+}
+
+// getAccount is GetAccount on a State.
+func getAccount(st *State, id AccountID) (Account, bool, error) {
+	v, ok := st.Get(AccountKey(id))
+	if !ok {
+		return Account{}, false, nil
+	}
+	a, err := decodeAccount(v, id)
+	return a, true, err
+}
+
+func decodeAccount(v []byte, id AccountID) (Account, error) {
+	d := Decoder{buf: v, What: "account ", id: string(id)}
 	a := Account{ID: id, PublicKey: d.Blob()}
-	return a, true, d.Finish()
+	return a, d.Finish()
 }
 
 // GetAsset reads an asset record.
@@ -91,7 +114,22 @@ func GetAsset(g Getter, id AssetID) (Asset, bool, error) {
 	if !ok {
 		return Asset{}, false, nil
 	}
-	d := NewDecoder(v, "asset "+string(id))
+	a, err := decodeAsset(v, id)
+	return a, true, err
+}
+
+// getAsset is GetAsset on a State.
+func getAsset(st *State, id AssetID) (Asset, bool, error) {
+	v, ok := st.Get(AssetKey(id))
+	if !ok {
+		return Asset{}, false, nil
+	}
+	a, err := decodeAsset(v, id)
+	return a, true, err
+}
+
+func decodeAsset(v []byte, id AssetID) (Asset, error) {
+	d := Decoder{buf: v, What: "asset ", id: string(id)}
 	a := Asset{ID: id, Name: d.String()}
 	dec := d.Uint()
 	a.Decimals = uint8(dec)
@@ -99,11 +137,27 @@ func GetAsset(g Getter, id AssetID) (Asset, bool, error) {
 	if dec > 38 {
 		d.Fail(Errorf(ErrCorrupt, "asset %s has %d decimals", id, dec))
 	}
-	return a, true, d.Finish()
+	return a, d.Finish()
+}
+
+// AmountGetter reads a state value that is an Amount, decoding it at most
+// once per block: a *State or a *Context.
+type AmountGetter interface {
+	GetAmount(key []byte) (a Amount, ok bool, err error)
 }
 
 // BalanceOf reads a balance; an absent key is zero.
 func BalanceOf(g Getter, id AccountID, asset AssetID) (Amount, error) {
+	var st *State
+	switch s := g.(type) {
+	case *State:
+		st = s
+	case *Context:
+		st = s.st
+	}
+	if st != nil {
+		return balanceAt(st, BalanceKey(id, asset), id, asset)
+	}
 	v, ok := g.Get(BalanceKey(id, asset))
 	if !ok {
 		return Amount{}, nil
@@ -121,7 +175,7 @@ func LastNonce(g Getter, id AccountID) (uint64, error) {
 	if !ok {
 		return 0, nil
 	}
-	d := NewDecoder(v, "nonce")
+	d := Decoder{buf: v, What: "nonce"}
 	n := d.Uint()
 	return n, d.Finish()
 }
@@ -131,5 +185,5 @@ func setBalance(st *State, id AccountID, asset AssetID, a Amount) {
 		st.Delete(BalanceKey(id, asset))
 		return
 	}
-	st.Set(BalanceKey(id, asset), EncodeAmount(a))
+	st.SetAmount(BalanceKey(id, asset), a)
 }

@@ -178,7 +178,7 @@ func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) erro
 	if isCreate {
 		key = create.PublicKey
 	} else if cmd.Signature != nil || (*chain).RequireSignatures {
-		acct, ok, err := GetAccount(ctx.st, cmd.Actor)
+		acct, ok, err := getAccount(ctx.st, cmd.Actor)
 		if err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) erro
 		}
 		key = acct.PublicKey
 	} else {
-		acct, ok, err := GetAccount(ctx.st, cmd.Actor)
+		acct, ok, err := getAccount(ctx.st, cmd.Actor)
 		if err != nil {
 			return err
 		}

@@ -90,6 +90,9 @@ func Memo[T any](ctx *Context, key string, build func() (T, error)) (T, error) {
 // Get reads a state key as it is after the events emitted so far.
 func (c *Context) Get(key []byte) ([]byte, bool) { return c.st.Get(key) }
 
+// GetAmount reads a state key holding an Amount (see State.GetAmount).
+func (c *Context) GetAmount(key []byte) (Amount, bool, error) { return c.st.GetAmount(key) }
+
 // Scan iterates a key prefix as the state is now, in key order.
 func (c *Context) Scan(prefix []byte, fn func(key, value []byte) bool) { c.st.Scan(prefix, fn) }
 

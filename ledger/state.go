@@ -9,7 +9,8 @@ import (
 // Reader reads committed state. Values returned must not be modified by
 // the caller, and a Reader must not modify them later either.
 type Reader interface {
-	// Get returns the value of key, and ok=false if key is absent.
+	// Get returns the value of key, and ok=false if key is absent. It
+	// must not modify key or keep it after it returns.
 	Get(key []byte) (value []byte, ok bool, err error)
 	// Scan calls fn for every key with the prefix, in ascending key order,
 	// until fn returns false.
@@ -35,6 +36,8 @@ type State struct {
 	// first sorted of them are in key order.
 	written []string
 	sorted  int
+	kbuf    []byte // a copy of the key a miss reads from base
+	last    *entry // the entry load returned last
 }
 
 type entry struct {
@@ -43,13 +46,36 @@ type entry struct {
 	origOK, valOK bool
 	dirty         bool
 	listed        bool // in State.written
+	// amt is the value as an Amount when am is not amtNone: the decoded
+	// val (amtDecoded), or a value written by SetAmount whose encoding is
+	// made only when its bytes are needed (amtPending: val is stale). So
+	// an amount written many times in a block is encoded once.
+	am  amtMode
+	amt Amount
+}
+
+type amtMode uint8
+
+const (
+	amtNone    amtMode = iota
+	amtDecoded         // amt == DecodeAmount(val)
+	amtPending         // val is stale; its bytes are EncodeAmount(amt)
+)
+
+// bytes makes e.val current.
+func (e *entry) bytes() {
+	if e.am == amtPending {
+		e.val, e.am = EncodeAmount(e.amt), amtDecoded
+	}
 }
 
 type undo struct {
 	e     *entry
 	val   []byte
+	amt   Amount
 	ok    bool
 	dirty bool
+	am    amtMode
 }
 
 // NewState returns an empty overlay over base.
@@ -59,7 +85,7 @@ func NewState(base Reader) *State {
 
 // reset empties s for a new block over base, keeping its memory.
 func (s *State) reset(base Reader) {
-	s.base, s.err = base, nil
+	s.base, s.err, s.last = base, nil, nil
 	clear(s.m)
 	clear(s.journal)
 	s.journal = s.journal[:0]
@@ -73,7 +99,13 @@ func (s *State) reset(base Reader) {
 func (s *State) Err() error { return s.err }
 
 func (s *State) load(key []byte) *entry {
+	// A reducer often reads a key and then writes it: the last entry
+	// loaded answers without a map lookup.
+	if e := s.last; e != nil && e.key == string(key) {
+		return e
+	}
 	if e, ok := s.m[string(key)]; ok {
+		s.last = e
 		return e
 	}
 	if len(s.slab) == 0 {
@@ -85,7 +117,10 @@ func (s *State) load(key []byte) *entry {
 	e := &s.slab[0]
 	s.slab = s.slab[1:]
 	if s.err == nil {
-		v, ok, err := s.base.Get(key)
+		// A copy: key itself then never escapes, so callers can build
+		// keys on the stack.
+		s.kbuf = append(s.kbuf[:0], key...)
+		v, ok, err := s.base.Get(s.kbuf)
 		if err != nil {
 			s.err = err
 		} else {
@@ -94,31 +129,59 @@ func (s *State) load(key []byte) *entry {
 	}
 	e.key = string(key)
 	s.m[e.key] = e
+	s.last = e
 	return e
 }
 
 // Get returns the current value of key.
 func (s *State) Get(key []byte) ([]byte, bool) {
 	e := s.load(key)
+	e.bytes()
 	return e.val, e.valOK
+}
+
+// GetAmount returns the current value of key decoded as an Amount
+// (DecodeAmount's error if it is not one), and ok=false if key is absent.
+// It decodes a key's value once, however often it is read.
+func (s *State) GetAmount(key []byte) (Amount, bool, error) {
+	e := s.load(key)
+	if !e.valOK {
+		return Amount{}, false, nil
+	}
+	if e.am == amtNone {
+		a, err := DecodeAmount(e.val)
+		if err != nil {
+			return Amount{}, true, err
+		}
+		e.amt, e.am = a, amtDecoded
+	}
+	return e.amt, true, nil
+}
+
+// SetAmount sets key to EncodeAmount(a). The encoding is made once, when
+// the value's bytes are first needed (Get, Scan, Changes), so an amount
+// written many times in a block is encoded once.
+func (s *State) SetAmount(key []byte, a Amount) {
+	e := s.write(key)
+	e.val, e.valOK, e.amt, e.am = nil, true, a, amtPending
 }
 
 // Set sets key to value. State keeps value; the caller must not modify it.
 func (s *State) Set(key, value []byte) {
 	e := s.write(key)
-	e.val, e.valOK = value, true
+	e.val, e.valOK, e.am = value, true, amtNone
 }
 
 // Delete removes key.
 func (s *State) Delete(key []byte) {
 	e := s.write(key)
-	e.val, e.valOK = nil, false
+	e.val, e.valOK, e.am = nil, false, amtNone
 }
 
 // write journals key's entry before a write and marks it written.
 func (s *State) write(key []byte) *entry {
 	e := s.load(key)
-	s.journal = append(s.journal, undo{e, e.val, e.valOK, e.dirty})
+	s.journal = append(s.journal, undo{e: e, val: e.val, amt: e.amt, ok: e.valOK, dirty: e.dirty, am: e.am})
 	e.dirty = true
 	if !e.listed {
 		e.listed = true
@@ -160,7 +223,7 @@ func (s *State) Mark() int { return len(s.journal) }
 func (s *State) Rollback(mark int) {
 	for i := len(s.journal) - 1; i >= mark; i-- {
 		u := s.journal[i]
-		u.e.val, u.e.valOK, u.e.dirty = u.val, u.ok, u.dirty
+		u.e.val, u.e.valOK, u.e.dirty, u.e.amt, u.e.am = u.val, u.ok, u.dirty, u.amt, u.am
 	}
 	s.journal = s.journal[:mark]
 }
@@ -183,6 +246,7 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 	emitOverlayBefore := func(key []byte) bool {
 		for i < len(overlay) && (key == nil || overlay[i] < string(key)) {
 			e := s.m[overlay[i]]
+			e.bytes()
 			if e.dirty && e.valOK && !fn([]byte(overlay[i]), e.val) {
 				return false
 			}
@@ -198,6 +262,7 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 		if i < len(overlay) && overlay[i] == string(k) {
 			e := s.m[overlay[i]]
 			i++
+			e.bytes()
 			if e.dirty {
 				if !e.valOK {
 					return true
@@ -234,6 +299,7 @@ func (s *State) Changes() []Change {
 	out := make([]Change, 0, len(written))
 	for _, k := range written {
 		e := s.m[k]
+		e.bytes()
 		if !e.dirty || (e.origOK == e.valOK && bytes.Equal(e.orig, e.val)) {
 			continue
 		}

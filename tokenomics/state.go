@@ -138,14 +138,29 @@ func save(st *ledger.State, k []byte, r record) {
 	st.Set(k, e.Bytes())
 }
 
-func getAmount(g ledger.Getter, k []byte) (ledger.Amount, error) {
+// getAmount reads an amount; an absent key is zero. A State decodes a
+// key's value once per block, however often it is read.
+func getAmount(st *ledger.State, k []byte) (ledger.Amount, error) {
+	a, _, err := st.GetAmount(k)
+	if err != nil {
+		return ledger.Amount{}, amountErr(k, err)
+	}
+	return a, nil
+}
+
+func amountErr(k []byte, err error) error {
+	return ledger.Errorf(ledger.ErrCorrupt, "%q: %v", k, err)
+}
+
+// getAmountOf is getAmount through any Getter.
+func getAmountOf(g ledger.Getter, k []byte) (ledger.Amount, error) {
 	v, ok := g.Get(k)
 	if !ok {
 		return ledger.Amount{}, nil
 	}
 	a, err := ledger.DecodeAmount(v)
 	if err != nil {
-		return ledger.Amount{}, ledger.Errorf(ledger.ErrCorrupt, "%q: %v", k, err)
+		return ledger.Amount{}, amountErr(k, err)
 	}
 	return a, nil
 }
@@ -155,7 +170,7 @@ func setAmount(st *ledger.State, k []byte, a ledger.Amount) {
 		st.Delete(k)
 		return
 	}
-	st.Set(k, ledger.EncodeAmount(a))
+	st.SetAmount(k, a)
 }
 
 func getSeq(g ledger.Getter) (uint64, error) {
@@ -455,5 +470,16 @@ func GetLock(g ledger.Getter, id uint64) (Lock, bool, error) {
 
 // Credits returns an account's credit balance in micro-USD.
 func Credits(g ledger.Getter, id ledger.AccountID) (ledger.Amount, error) {
-	return getAmount(g, creditsKey(id))
+	switch s := g.(type) {
+	case *ledger.State:
+		return getAmount(s, creditsKey(id))
+	case *ledger.Context:
+		k := creditsKey(id)
+		a, _, err := s.GetAmount(k)
+		if err != nil {
+			return ledger.Amount{}, amountErr(k, err)
+		}
+		return a, nil
+	}
+	return getAmountOf(g, creditsKey(id))
 }
