@@ -292,19 +292,20 @@ func supplyChange(st *State, acct AccountID, asset AssetID, amt Amount, counter 
 	if err := move(st, acct, asset, amt); err != nil {
 		return err
 	}
-	st.Set(AssetKey(asset), rec.encode())
+	r := assetRecord(rec)
+	st.SetRecord(AssetKey(asset), &r)
 	return nil
 }
 
 func mustExist(st *State, id AccountID) error {
-	if _, ok := st.Get(AccountKey(id)); !ok {
+	if !st.Has(AccountKey(id)) {
 		return Errorf(ErrUnknownAccount, "account %s does not exist; create it first", id)
 	}
 	return nil
 }
 
 func mustExistAsset(st *State, id AssetID) error {
-	if _, ok := st.Get(AssetKey(id)); !ok {
+	if !st.Has(AssetKey(id)) {
 		return Errorf(ErrUnknownAsset, "asset %s is not registered", id)
 	}
 	return nil

@@ -69,13 +69,22 @@ func (a *Asset) Supply() Amount {
 
 func (a *Asset) encode() []byte {
 	e := NewEncoder(make([]byte, 0, 64))
+	a.encodeTo(e)
+	return e.Bytes()
+}
+
+func (a *Asset) encodeTo(e *Encoder) {
 	e.String(a.Name)
 	e.Uint(uint64(a.Decimals))
 	e.Amount(a.Genesis)
 	e.Amount(a.Minted)
 	e.Amount(a.Burned)
-	return e.Bytes()
 }
+
+// assetRecord is an asset record a State keeps decoded (State.SetRecord).
+type assetRecord Asset
+
+func (a *assetRecord) EncodeTo(e *Encoder) { (*Asset)(a).encodeTo(e) }
 
 // Getter reads state: a *State, a *Context or a host's read view.
 type Getter interface {
@@ -110,6 +119,12 @@ func decodeAccount(v []byte, id AccountID) (Account, error) {
 
 // GetAsset reads an asset record.
 func GetAsset(g Getter, id AssetID) (Asset, bool, error) {
+	switch s := g.(type) {
+	case *State:
+		return getAsset(s, id)
+	case *Context:
+		return getAsset(s.st, id)
+	}
 	v, ok := g.Get(AssetKey(id))
 	if !ok {
 		return Asset{}, false, nil
@@ -118,13 +133,24 @@ func GetAsset(g Getter, id AssetID) (Asset, bool, error) {
 	return a, true, err
 }
 
-// getAsset is GetAsset on a State.
+// getAsset is GetAsset on a State, which keeps the record decoded for
+// the rest of the block.
 func getAsset(st *State, id AssetID) (Asset, bool, error) {
-	v, ok := st.Get(AssetKey(id))
+	key := AssetKey(id)
+	if r, ok := st.Record(key); ok {
+		if a, ok := r.(*assetRecord); ok {
+			return Asset(*a), true, nil
+		}
+	}
+	v, ok := st.Get(key)
 	if !ok {
 		return Asset{}, false, nil
 	}
 	a, err := decodeAsset(v, id)
+	if err == nil {
+		keep := assetRecord(a)
+		st.KeepRecord(key, &keep)
+	}
 	return a, true, err
 }
 

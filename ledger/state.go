@@ -46,36 +46,62 @@ type entry struct {
 	origOK, valOK bool
 	dirty         bool
 	listed        bool // in State.written
-	// amt is the value as an Amount when am is not amtNone: the decoded
-	// val (amtDecoded), or a value written by SetAmount whose encoding is
-	// made only when its bytes are needed (amtPending: val is stale). So
-	// an amount written many times in a block is encoded once.
-	am  amtMode
-	amt Amount
+	// dec is the value decoded, which reducers read and write without
+	// decoding and encoding it at every access (a key is decoded once and
+	// encoded once per block): the decoded val, or, while stale, a value
+	// written by SetAmount or SetRecord whose bytes are made only when
+	// they are needed (Get, Scan, Changes).
+	dec   decoded
+	stale bool
 }
 
-type amtMode uint8
+// decoded is a value in decoded form: an Amount (kind decAmount) or a
+// Record (decRecord).
+type decoded struct {
+	kind decKind
+	amt  Amount
+	rec  Record
+}
+
+type decKind uint8
 
 const (
-	amtNone    amtMode = iota
-	amtDecoded         // amt == DecodeAmount(val)
-	amtPending         // val is stale; its bytes are EncodeAmount(amt)
+	decNone decKind = iota
+	decAmount
+	decRecord
 )
+
+// Record is a state value a State can keep decoded for the rest of a
+// block: see SetRecord. A Record given to a State, or returned by one,
+// must never be modified.
+type Record interface {
+	// EncodeTo appends the value's canonical encoding, the bytes the key
+	// holds.
+	EncodeTo(e *Encoder)
+}
 
 // bytes makes e.val current.
 func (e *entry) bytes() {
-	if e.am == amtPending {
-		e.val, e.am = EncodeAmount(e.amt), amtDecoded
+	if !e.stale {
+		return
 	}
+	if e.dec.kind == decAmount {
+		e.val = EncodeAmount(e.dec.amt)
+	} else {
+		enc := Encoder{buf: make([]byte, 0, 64)}
+		e.dec.rec.EncodeTo(&enc)
+		e.val = enc.buf
+	}
+	e.stale = false
 }
 
 type undo struct {
 	e     *entry
 	val   []byte
-	amt   Amount
+	dec   decoded
 	ok    bool
 	dirty bool
-	am    amtMode
+	stale bool
 }
 
 // NewState returns an empty overlay over base.
@@ -140,6 +166,9 @@ func (s *State) Get(key []byte) ([]byte, bool) {
 	return e.val, e.valOK
 }
 
+// Has reports whether key is present.
+func (s *State) Has(key []byte) bool { return s.load(key).valOK }
+
 // GetAmount returns the current value of key decoded as an Amount
 // (DecodeAmount's error if it is not one), and ok=false if key is absent.
 // It decodes a key's value once, however often it is read.
@@ -148,14 +177,15 @@ func (s *State) GetAmount(key []byte) (Amount, bool, error) {
 	if !e.valOK {
 		return Amount{}, false, nil
 	}
-	if e.am == amtNone {
+	if e.dec.kind != decAmount {
+		e.bytes()
 		a, err := DecodeAmount(e.val)
 		if err != nil {
 			return Amount{}, true, err
 		}
-		e.amt, e.am = a, amtDecoded
+		e.dec = decoded{kind: decAmount, amt: a}
 	}
-	return e.amt, true, nil
+	return e.dec.amt, true, nil
 }
 
 // SetAmount sets key to EncodeAmount(a). The encoding is made once, when
@@ -163,25 +193,56 @@ func (s *State) GetAmount(key []byte) (Amount, bool, error) {
 // written many times in a block is encoded once.
 func (s *State) SetAmount(key []byte, a Amount) {
 	e := s.write(key)
-	e.val, e.valOK, e.amt, e.am = nil, true, a, amtPending
+	e.val, e.valOK, e.dec, e.stale = nil, true, decoded{kind: decAmount, amt: a}, true
+}
+
+// Record returns the Record that key's current value was last set to
+// (SetRecord) or kept as (KeepRecord) in this block, if any; the caller
+// checks its type and must not modify it.
+func (s *State) Record(key []byte) (Record, bool) {
+	e := s.load(key)
+	if !e.valOK || e.dec.kind != decRecord {
+		return nil, false
+	}
+	return e.dec.rec, true
+}
+
+// KeepRecord remembers r as key's current value decoded, for Record, so
+// that later readers in the block need not decode it again. The caller has
+// just decoded r from the value Get returns; it must not modify r.
+func (s *State) KeepRecord(key []byte, r Record) {
+	e := s.load(key)
+	if !e.valOK {
+		return
+	}
+	e.bytes()
+	e.dec = decoded{kind: decRecord, rec: r}
+}
+
+// SetRecord sets key to r's encoding, which is made once, when the value's
+// bytes are first needed (Get, Scan, Changes). The caller must not modify
+// r afterwards.
+func (s *State) SetRecord(key []byte, r Record) {
+	e := s.write(key)
+	e.val, e.valOK, e.dec, e.stale = nil, true, decoded{kind: decRecord, rec: r}, true
 }
 
 // Set sets key to value. State keeps value; the caller must not modify it.
 func (s *State) Set(key, value []byte) {
 	e := s.write(key)
-	e.val, e.valOK, e.am = value, true, amtNone
+	e.val, e.valOK, e.dec, e.stale = value, true, decoded{}, false
 }
 
 // Delete removes key.
 func (s *State) Delete(key []byte) {
 	e := s.write(key)
-	e.val, e.valOK, e.am = nil, false, amtNone
+	e.val, e.valOK, e.dec, e.stale = nil, false, decoded{}, false
 }
 
 // write journals key's entry before a write and marks it written.
 func (s *State) write(key []byte) *entry {
 	e := s.load(key)
-	s.journal = append(s.journal, undo{e: e, val: e.val, amt: e.amt, ok: e.valOK, dirty: e.dirty, am: e.am})
+	s.journal = append(s.journal, undo{e: e, val: e.val, dec: e.dec, ok: e.valOK, dirty: e.dirty, stale: e.stale})
 	e.dirty = true
 	if !e.listed {
 		e.listed = true
@@ -223,7 +284,7 @@ func (s *State) Mark() int { return len(s.journal) }
 func (s *State) Rollback(mark int) {
 	for i := len(s.journal) - 1; i >= mark; i-- {
 		u := s.journal[i]
-		u.e.val, u.e.valOK, u.e.dirty, u.e.amt, u.e.am = u.val, u.ok, u.dirty, u.amt, u.am
+		u.e.val, u.e.valOK, u.e.dirty, u.e.dec, u.e.stale = u.val, u.ok, u.dirty, u.dec, u.stale
 	}
 	s.journal = s.journal[:mark]
 }

@@ -107,7 +107,7 @@ func evolveCreditsBought(st *ledger.State, e *CreditsBought) error {
 	if es.EpochIssued, err = add(es.EpochIssued, e.Credits, "credits issued"); err != nil {
 		return err
 	}
-	save(st, keyEpoch, &es)
+	saveEpochState(st, es)
 	return nil
 }
 
@@ -327,7 +327,7 @@ func evolveUsage(st *ledger.State, e *UsageRecorded) error {
 			return err
 		}
 	}
-	save(st, keyEpoch, &es)
+	saveEpochState(st, es)
 	return nil
 }
 
@@ -569,7 +569,7 @@ func evolveReport(st *ledger.State, e *EpochReport) error {
 	es.Target = e.Target
 	es.WProviders, es.WMining, es.WCreators = ledger.Amount{}, ledger.Amount{}, ledger.Amount{}
 	es.EpochIssued, es.EpochSpent = ledger.Amount{}, ledger.Amount{}
-	save(st, keyEpoch, &es)
+	saveEpochState(st, es)
 	save(st, reportKey(e.Epoch), e)
 	return nil
 }

@@ -270,9 +270,29 @@ func (s *epochState) dec(d *ledger.Decoder) {
 }
 
 func getEpochState(g ledger.Getter) (epochState, error) {
-	var s epochState
-	_, err := load(g, keyEpoch, "tokenomics epoch state", &s)
-	return s, err
+	st, isState := g.(*ledger.State)
+	if isState {
+		if r, ok := st.Record(keyEpoch); ok {
+			if es, ok := r.(*epochState); ok {
+				return *es, nil
+			}
+		}
+	}
+	s := new(epochState)
+	ok, err := load(g, keyEpoch, "tokenomics epoch state", s)
+	if isState && ok && err == nil {
+		st.KeepRecord(keyEpoch, s)
+	}
+	return *s, err
+}
+
+// EncodeTo implements ledger.Record: a State keeps the epoch state
+// decoded for the rest of a block.
+func (s *epochState) EncodeTo(e *ledger.Encoder) { s.enc(e) }
+
+// saveEpochState writes the epoch state, to be encoded once per block.
+func saveEpochState(st *ledger.State, es epochState) {
+	st.SetRecord(keyEpoch, &es)
 }
 
 // Pool is a staking pool: its total reward units and the F1 accumulator,
