@@ -63,6 +63,30 @@ type Context struct {
 	m      *Machine
 	events []Event
 	memo   map[string]any // Memo's values, for this block
+	// owners remembers the owners of the first event types emitted in
+	// the block, so that Emit looks most of them up without hashing.
+	owners  [8]eventOwner
+	nOwners int
+}
+
+type eventOwner struct {
+	typ string
+	m   Module
+}
+
+// owner returns the module that evolves events of type typ.
+func (c *Context) owner(typ string) (Module, bool) {
+	for i := range c.nOwners {
+		if o := &c.owners[i]; o.typ == typ {
+			return o.m, true
+		}
+	}
+	m, ok := c.m.reg.eventOwner[typ]
+	if ok && c.nOwners < len(c.owners) {
+		c.owners[c.nOwners] = eventOwner{typ, m}
+		c.nOwners++
+	}
+	return m, ok
 }
 
 // Memo returns the value build gives for key, computed at most once per
@@ -100,7 +124,7 @@ func (c *Context) Scan(prefix []byte, fn func(key, value []byte) bool) { c.st.Sc
 // rest of the decision sees its effect. An error means the event does not
 // apply; the decision should return it.
 func (c *Context) Emit(ev Event) error {
-	owner, ok := c.m.reg.eventOwner[ev.EventType()]
+	owner, ok := c.owner(ev.EventType())
 	if !ok {
 		return Errorf(ErrUnknownEvent, "event type %q is not registered", ev.EventType())
 	}

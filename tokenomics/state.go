@@ -149,7 +149,8 @@ func getAmount(st *ledger.State, k []byte) (ledger.Amount, error) {
 }
 
 func amountErr(k []byte, err error) error {
-	return ledger.Errorf(ledger.ErrCorrupt, "%q: %v", k, err)
+	// A copy of k (%q formats it as it does k), so k does not escape.
+	return ledger.Errorf(ledger.ErrCorrupt, "%q: %v", string(k), err)
 }
 
 // getAmountOf is getAmount through any Getter.
