@@ -31,13 +31,17 @@ type State struct {
 	err     error
 	slab    []entry // entries are allocated from here, 256 at a time
 	slabAll []entry // the first slab, reused by reset
+	taken   int     // entries taken from slabs since the last reset
 	// written lists every key written in the block, once, so that Scan
 	// and Changes visit the written keys instead of every key read; the
 	// first sorted of them are in key order.
 	written []string
 	sorted  int
 	kbuf    []byte // a copy of the key a miss reads from base
-	last    *entry // the entry load returned last
+	// recent holds the entries load found or made last, nextRecent
+	// counts them.
+	recent     [4]*entry
+	nextRecent uint8
 }
 
 type entry struct {
@@ -111,27 +115,32 @@ func NewState(base Reader) *State {
 
 // reset empties s for a new block over base, keeping its memory.
 func (s *State) reset(base Reader) {
-	s.base, s.err, s.last = base, nil, nil
+	s.base, s.err = base, nil
+	clear(s.recent[:])
 	clear(s.m)
 	clear(s.journal)
 	s.journal = s.journal[:0]
 	clear(s.written)
 	s.written, s.sorted = s.written[:0], 0
-	s.slab = s.slabAll
-	clear(s.slab)
+	// Only the entries the block took need clearing.
+	clear(s.slabAll[:min(s.taken, len(s.slabAll))])
+	s.slab, s.taken = s.slabAll, 0
 }
 
 // Err returns the first read error, if any.
 func (s *State) Err() error { return s.err }
 
 func (s *State) load(key []byte) *entry {
-	// A reducer often reads a key and then writes it: the last entry
-	// loaded answers without a map lookup.
-	if e := s.last; e != nil && e.key == string(key) {
-		return e
+	// A reducer often reads a key and then writes it, and a command
+	// touches a few keys several times: the last entries loaded answer
+	// without a map lookup.
+	for _, e := range &s.recent {
+		if e != nil && e.key == string(key) {
+			return e
+		}
 	}
 	if e, ok := s.m[string(key)]; ok {
-		s.last = e
+		s.remember(e)
 		return e
 	}
 	if len(s.slab) == 0 {
@@ -142,6 +151,7 @@ func (s *State) load(key []byte) *entry {
 	}
 	e := &s.slab[0]
 	s.slab = s.slab[1:]
+	s.taken++
 	if s.err == nil {
 		// A copy: key itself then never escapes, so callers can build
 		// keys on the stack.
@@ -155,8 +165,14 @@ func (s *State) load(key []byte) *entry {
 	}
 	e.key = string(key)
 	s.m[e.key] = e
-	s.last = e
+	s.remember(e)
 	return e
+}
+
+// remember puts e in s.recent, in place of the oldest entry there.
+func (s *State) remember(e *entry) {
+	s.recent[s.nextRecent%uint8(len(s.recent))] = e
+	s.nextRecent++
 }
 
 // Get returns the current value of key.
