@@ -158,7 +158,13 @@ func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) erro
 	if err := cmd.Validate(); err != nil {
 		return err
 	}
-	owner, ok := m.reg.commandOwner[cmd.Payload.Type()]
+	owner, ok := ctx.cmdOwner.m, ctx.cmdOwner.typ == cmd.Payload.Type() && ctx.cmdOwner.m != nil
+	if !ok {
+		owner, ok = m.reg.commandOwner[cmd.Payload.Type()]
+		if ok {
+			ctx.cmdOwner = eventOwner{cmd.Payload.Type(), owner}
+		}
+	}
 	if !ok {
 		return Errorf(ErrUnknownCommand, "command type %q is not registered", cmd.Payload.Type())
 	}

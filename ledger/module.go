@@ -67,6 +67,11 @@ type Context struct {
 	// the block, so that Emit looks most of them up without hashing.
 	owners  [8]eventOwner
 	nOwners int
+	// cmdOwner is the owner of the last command type decided.
+	cmdOwner eventOwner
+	// lastMemo is the last value Memo returned, by key.
+	lastMemoKey string
+	lastMemo    any
 }
 
 type eventOwner struct {
@@ -97,7 +102,13 @@ func (c *Context) owner(typ string) (Module, bool) {
 // modules: prefix it with the module's name. Callers must not modify the
 // value. An error is returned, not remembered.
 func Memo[T any](ctx *Context, key string, build func() (T, error)) (T, error) {
+	if ctx.lastMemoKey == key && ctx.memo != nil {
+		if v, ok := ctx.lastMemo.(T); ok {
+			return v, nil
+		}
+	}
 	if v, ok := ctx.memo[key]; ok {
+		ctx.lastMemoKey, ctx.lastMemo = key, v
 		return v.(T), nil
 	}
 	v, err := build()

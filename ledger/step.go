@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -214,6 +215,7 @@ func (s *Step) Execute(r Reader, in BlockInput) (*Ready, error) {
 // exec) and duplicates or conflicts of earlier ones.
 func dedupe(exec, cmds []*Command, lookup IdemLookup) ([]*Command, []Slot, error) {
 	slots := make([]Slot, len(cmds))
+	exec = slices.Grow(exec, len(cmds))
 	var pending map[string]int
 	for i, c := range cmds {
 		sl := Slot{Exec: -1, DupOf: -1}
