@@ -88,14 +88,15 @@ func (m *Machine) Execute(st *State, bc BlockContext, cmds []*Command, after fun
 	if after != nil {
 		f = func(_ *State, i int, r Result, evs []Event) { after(i, r, evs) }
 	}
-	return m.execute(st, bc, cmds, nil, f)
+	return m.execute(st, bc, cmds, nil, f, 2)
 }
 
 // execute is the command loop of a block. chain, if not nil, is the chain
-// record as the block starts.
-func (m *Machine) execute(st *State, bc BlockContext, cmds []*Command, chain *ChainInfo, after func(*State, int, Result, []Event)) ([]Result, []Event, error) {
+// record as the block starts. perCmd sizes the event list: the events a
+// command is expected to emit.
+func (m *Machine) execute(st *State, bc BlockContext, cmds []*Command, chain *ChainInfo, after func(*State, int, Result, []Event), perCmd int) ([]Result, []Event, error) {
 	results := make([]Result, len(cmds))
-	ctx := &Context{Height: bc.Height, Time: bc.Time, st: st, m: m, events: make([]Event, 0, len(cmds)*2)}
+	ctx := &Context{Height: bc.Height, Time: bc.Time, st: st, m: m, events: make([]Event, 0, len(cmds)*perCmd)}
 	// The chain ID and signature rule never change after genesis, so the
 	// chain record is read once per block, on first need.
 	for i, cmd := range cmds {
