@@ -29,7 +29,7 @@ type State struct {
 	m       map[string]*entry
 	journal []undo
 	err     error
-	slab    []entry // entries are allocated from here, 256 at a time
+	slab    []entry // entries are allocated from here, 64 to 256 at a time
 	slabAll []entry // the first slab, reused by reset
 	taken   int     // entries taken from slabs since the last reset
 	// written lists every key written in the block, once, so that Scan
@@ -50,21 +50,21 @@ type entry struct {
 	origOK, valOK bool
 	dirty         bool
 	listed        bool // in State.written
-	// dec is the value decoded, which reducers read and write without
-	// decoding and encoding it at every access (a key is decoded once and
-	// encoded once per block): the decoded val, or, while stale, a value
-	// written by SetAmount or SetRecord whose bytes are made only when
-	// they are needed (Get, Scan, Changes).
-	dec   decoded
+	// dec is the value decoded (of the kind kind), which reducers read
+	// and write without decoding and encoding it at every access (a key
+	// is decoded once and encoded once per block): the decoded val, or,
+	// while stale, a value written by SetAmount or SetRecord whose bytes
+	// are made only when they are needed (Get, Scan, Changes).
+	kind  decKind
 	stale bool
+	dec   decoded
 }
 
 // decoded is a value in decoded form: an Amount (kind decAmount) or a
 // Record (decRecord).
 type decoded struct {
-	kind decKind
-	amt  Amount
-	rec  Record
+	amt Amount
+	rec Record
 }
 
 type decKind uint8
@@ -89,7 +89,7 @@ func (e *entry) bytes() {
 	if !e.stale {
 		return
 	}
-	if e.dec.kind == decAmount {
+	if e.kind == decAmount {
 		e.val = EncodeAmount(e.dec.amt)
 	} else {
 		enc := Encoder{buf: make([]byte, 0, 64)}
@@ -106,11 +106,12 @@ type undo struct {
 	ok    bool
 	dirty bool
 	stale bool
+	kind  decKind
 }
 
 // NewState returns an empty overlay over base.
 func NewState(base Reader) *State {
-	return &State{base: base, m: make(map[string]*entry, 256), journal: make([]undo, 0, 256)}
+	return &State{base: base, m: make(map[string]*entry, 256), journal: make([]undo, 0, 64)}
 }
 
 // reset empties s for a new block over base, keeping its memory.
@@ -122,8 +123,14 @@ func (s *State) reset(base Reader) {
 	s.journal = s.journal[:0]
 	clear(s.written)
 	s.written, s.sorted = s.written[:0], 0
-	// Only the entries the block took need clearing.
-	clear(s.slabAll[:min(s.taken, len(s.slabAll))])
+	// Only the entries the block took need clearing. The first slab
+	// grows to hold the largest block's entries (up to 4096), so a
+	// reused State allocates none.
+	if s.taken > len(s.slabAll) && len(s.slabAll) < 4096 {
+		s.slabAll = make([]entry, min(s.taken, 4096))
+	} else {
+		clear(s.slabAll[:min(s.taken, len(s.slabAll))])
+	}
 	s.slab, s.taken = s.slabAll, 0
 }
 
@@ -144,7 +151,8 @@ func (s *State) load(key []byte) *entry {
 		return e
 	}
 	if len(s.slab) == 0 {
-		s.slab = make([]entry, 256)
+		// A State used for one block (NewState) starts small.
+		s.slab = make([]entry, min(64<<min(s.taken/64, 2), 256))
 		if s.slabAll == nil {
 			s.slabAll = s.slab
 		}
@@ -193,13 +201,13 @@ func (s *State) GetAmount(key []byte) (Amount, bool, error) {
 	if !e.valOK {
 		return Amount{}, false, nil
 	}
-	if e.dec.kind != decAmount {
+	if e.kind != decAmount {
 		e.bytes()
 		a, err := DecodeAmount(e.val)
 		if err != nil {
 			return Amount{}, true, err
 		}
-		e.dec = decoded{kind: decAmount, amt: a}
+		e.dec, e.kind = decoded{amt: a}, decAmount
 	}
 	return e.dec.amt, true, nil
 }
@@ -209,7 +217,7 @@ func (s *State) GetAmount(key []byte) (Amount, bool, error) {
 // written many times in a block is encoded once.
 func (s *State) SetAmount(key []byte, a Amount) {
 	e := s.write(key)
-	e.val, e.valOK, e.dec, e.stale = nil, true, decoded{kind: decAmount, amt: a}, true
+	e.val, e.valOK, e.dec, e.kind, e.stale = nil, true, decoded{amt: a}, decAmount, true
 }
 
 // Record returns the Record that key's current value was last set to
@@ -217,7 +225,7 @@ func (s *State) SetAmount(key []byte, a Amount) {
 // checks its type and must not modify it.
 func (s *State) Record(key []byte) (Record, bool) {
 	e := s.load(key)
-	if !e.valOK || e.dec.kind != decRecord {
+	if !e.valOK || e.kind != decRecord {
 		return nil, false
 	}
 	return e.dec.rec, true
@@ -232,7 +240,7 @@ func (s *State) KeepRecord(key []byte, r Record) {
 		return
 	}
 	e.bytes()
-	e.dec = decoded{kind: decRecord, rec: r}
+	e.dec, e.kind = decoded{rec: r}, decRecord
 }
 
 // SetRecord sets key to r's encoding, which is made once, when the value's
@@ -240,25 +248,25 @@ func (s *State) KeepRecord(key []byte, r Record) {
 // r afterwards.
 func (s *State) SetRecord(key []byte, r Record) {
 	e := s.write(key)
-	e.val, e.valOK, e.dec, e.stale = nil, true, decoded{kind: decRecord, rec: r}, true
+	e.val, e.valOK, e.dec, e.kind, e.stale = nil, true, decoded{rec: r}, decRecord, true
 }
 
 // Set sets key to value. State keeps value; the caller must not modify it.
 func (s *State) Set(key, value []byte) {
 	e := s.write(key)
-	e.val, e.valOK, e.dec, e.stale = value, true, decoded{}, false
+	e.val, e.valOK, e.dec, e.kind, e.stale = value, true, decoded{}, decNone, false
 }
 
 // Delete removes key.
 func (s *State) Delete(key []byte) {
 	e := s.write(key)
-	e.val, e.valOK, e.dec, e.stale = nil, false, decoded{}, false
+	e.val, e.valOK, e.dec, e.kind, e.stale = nil, false, decoded{}, decNone, false
 }
 
 // write journals key's entry before a write and marks it written.
 func (s *State) write(key []byte) *entry {
 	e := s.load(key)
-	s.journal = append(s.journal, undo{e: e, val: e.val, dec: e.dec, ok: e.valOK, dirty: e.dirty, stale: e.stale})
+	s.journal = append(s.journal, undo{e: e, val: e.val, dec: e.dec, ok: e.valOK, dirty: e.dirty, stale: e.stale, kind: e.kind})
 	e.dirty = true
 	if !e.listed {
 		e.listed = true
@@ -300,7 +308,7 @@ func (s *State) Mark() int { return len(s.journal) }
 func (s *State) Rollback(mark int) {
 	for i := len(s.journal) - 1; i >= mark; i-- {
 		u := s.journal[i]
-		u.e.val, u.e.valOK, u.e.dirty, u.e.dec, u.e.stale = u.val, u.ok, u.dirty, u.dec, u.stale
+		u.e.val, u.e.valOK, u.e.dirty, u.e.dec, u.e.stale, u.e.kind = u.val, u.ok, u.dirty, u.dec, u.stale, u.kind
 	}
 	s.journal = s.journal[:mark]
 }
