@@ -166,12 +166,6 @@ func decodeAsset(v []byte, id AssetID) (Asset, error) {
 	return a, d.Finish()
 }
 
-// AmountGetter reads a state value that is an Amount, decoding it at most
-// once per block: a *State or a *Context.
-type AmountGetter interface {
-	GetAmount(key []byte) (a Amount, ok bool, err error)
-}
-
 // BalanceOf reads a balance; an absent key is zero.
 func BalanceOf(g Getter, id AccountID, asset AssetID) (Amount, error) {
 	var st *State
