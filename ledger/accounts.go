@@ -246,57 +246,66 @@ func (Accounts) Evolve(st *State, ev Event) error {
 		}
 		return credit(st, e.To, e.Asset, e.Amount)
 	case *Minted:
-		return supplyChange(st, e.To, e.Asset, e.Amount, func(a *Asset) bool {
-			var ok bool
-			a.Minted, ok = a.Minted.Add(e.Amount)
-			return ok
-		}, credit)
+		return supplyChange(st, e.To, e.Asset, e.Amount, supplyMinted)
 	case *Allocated:
-		return supplyChange(st, e.To, e.Asset, e.Amount, func(a *Asset) bool {
-			var ok bool
-			a.Genesis, ok = a.Genesis.Add(e.Amount)
-			return ok
-		}, credit)
+		return supplyChange(st, e.To, e.Asset, e.Amount, supplyGenesis)
 	case *Burned:
-		return supplyChange(st, e.From, e.Asset, e.Amount, func(a *Asset) bool {
-			var ok bool
-			a.Burned, ok = a.Burned.Add(e.Amount)
-			return ok
-		}, debit)
+		return supplyChange(st, e.From, e.Asset, e.Amount, supplyBurned)
 	}
 	return Errorf(ErrUnknownEvent, "accounts module cannot apply %s", ev.EventType())
 }
 
-func supplyChange(st *State, acct AccountID, asset AssetID, amt Amount, count func(*Asset) bool, move func(*State, AccountID, AssetID, Amount) error) error {
+// supplyCounter names the supply counter an event adds to.
+type supplyCounter uint8
+
+const (
+	supplyMinted  supplyCounter = iota // credits the account
+	supplyGenesis                      // credits the account
+	supplyBurned                       // debits the account
+)
+
+func supplyChange(st *State, acct AccountID, asset AssetID, amt Amount, counter supplyCounter) error {
 	if amt.IsZero() {
 		return Errorf(ErrZeroAmount, "zero %s for %s", asset, acct)
 	}
-	rec, ok, err := GetAsset(st, asset)
+	rec, ok, err := getAsset(st, asset)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return Errorf(ErrUnknownAsset, "asset %s is not registered", asset)
 	}
-	if !count(&rec) {
+	c := &rec.Minted
+	switch counter {
+	case supplyGenesis:
+		c = &rec.Genesis
+	case supplyBurned:
+		c = &rec.Burned
+	}
+	if *c, ok = c.Add(amt); !ok {
 		return Errorf(ErrAmountOverflow, "supply counter of %s overflows", asset)
+	}
+	move := credit
+	if counter == supplyBurned {
+		move = debit
 	}
 	if err := move(st, acct, asset, amt); err != nil {
 		return err
 	}
-	st.Set(AssetKey(asset), rec.encode())
+	r := assetRecord(rec)
+	st.SetRecord(AssetKey(asset), &r)
 	return nil
 }
 
 func mustExist(st *State, id AccountID) error {
-	if _, ok := st.Get(AccountKey(id)); !ok {
+	if !st.Has(AccountKey(id)) {
 		return Errorf(ErrUnknownAccount, "account %s does not exist; create it first", id)
 	}
 	return nil
 }
 
 func mustExistAsset(st *State, id AssetID) error {
-	if _, ok := st.Get(AssetKey(id)); !ok {
+	if !st.Has(AssetKey(id)) {
 		return Errorf(ErrUnknownAsset, "asset %s is not registered", id)
 	}
 	return nil
@@ -339,11 +348,7 @@ func credit(st *State, id AccountID, asset AssetID, amt Amount) error {
 }
 
 func balanceAt(st *State, key []byte, id AccountID, asset AssetID) (Amount, error) {
-	v, ok := st.Get(key)
-	if !ok {
-		return Amount{}, nil
-	}
-	a, err := DecodeAmount(v)
+	a, _, err := st.GetAmount(key)
 	if err != nil {
 		return Amount{}, Errorf(ErrCorrupt, "balance of %s in %s: %v", id, asset, err)
 	}
@@ -355,7 +360,7 @@ func putBalance(st *State, key []byte, a Amount) {
 		st.Delete(key)
 		return
 	}
-	st.Set(key, EncodeAmount(a))
+	st.SetAmount(key, a)
 }
 
 // Move emits a Transferred event from a module decision. Modules use it to

@@ -9,10 +9,18 @@ package ledger
 //	t/<asset>              asset record with its supply counters
 
 // AccountKey returns the state key of an account record.
-func AccountKey(id AccountID) []byte { return append([]byte("a/"), id...) }
+func AccountKey(id AccountID) []byte { return prefixed("a/", string(id)) }
 
 // NonceKey returns the state key of an account's last nonce.
-func NonceKey(id AccountID) []byte { return append([]byte("n/"), id...) }
+func NonceKey(id AccountID) []byte { return prefixed("n/", string(id)) }
+
+// prefixed returns prefix + id in a slice of its exact length (which a
+// caller that does not keep it can hold on its stack).
+func prefixed(prefix, id string) []byte {
+	k := make([]byte, 0, len(prefix)+len(id))
+	k = append(k, prefix...)
+	return append(k, id...)
+}
 
 // BalanceKey returns the state key of an account's balance of an asset.
 func BalanceKey(id AccountID, asset AssetID) []byte {
@@ -30,7 +38,7 @@ func BalancePrefix(id AccountID) []byte {
 }
 
 // AssetKey returns the state key of an asset record.
-func AssetKey(id AssetID) []byte { return append([]byte("t/"), id...) }
+func AssetKey(id AssetID) []byte { return prefixed("t/", string(id)) }
 
 // Account is an account record.
 type Account struct {
@@ -61,13 +69,22 @@ func (a *Asset) Supply() Amount {
 
 func (a *Asset) encode() []byte {
 	e := NewEncoder(make([]byte, 0, 64))
+	a.encodeTo(e)
+	return e.Bytes()
+}
+
+func (a *Asset) encodeTo(e *Encoder) {
 	e.String(a.Name)
 	e.Uint(uint64(a.Decimals))
 	e.Amount(a.Genesis)
 	e.Amount(a.Minted)
 	e.Amount(a.Burned)
-	return e.Bytes()
 }
+
+// assetRecord is an asset record a State keeps decoded (State.SetRecord).
+type assetRecord Asset
+
+func (a *assetRecord) EncodeTo(e *Encoder) { (*Asset)(a).encodeTo(e) }
 
 // Getter reads state: a *State, a *Context or a host's read view.
 type Getter interface {
@@ -80,18 +97,65 @@ func GetAccount(g Getter, id AccountID) (Account, bool, error) {
 	if !ok {
 		return Account{}, false, nil
 	}
-	d := NewDecoder(v, "account "+string(id))
+	a, err := decodeAccount(v, id)
+	return a, true, err
+}
+
+// getAccount is GetAccount on a State.
+func getAccount(st *State, id AccountID) (Account, bool, error) {
+	v, ok := st.Get(AccountKey(id))
+	if !ok {
+		return Account{}, false, nil
+	}
+	a, err := decodeAccount(v, id)
+	return a, true, err
+}
+
+func decodeAccount(v []byte, id AccountID) (Account, error) {
+	d := Decoder{buf: v, What: "account ", id: string(id)}
 	a := Account{ID: id, PublicKey: d.Blob()}
-	return a, true, d.Finish()
+	return a, d.Finish()
 }
 
 // GetAsset reads an asset record.
 func GetAsset(g Getter, id AssetID) (Asset, bool, error) {
+	switch s := g.(type) {
+	case *State:
+		return getAsset(s, id)
+	case *Context:
+		return getAsset(s.st, id)
+	}
 	v, ok := g.Get(AssetKey(id))
 	if !ok {
 		return Asset{}, false, nil
 	}
-	d := NewDecoder(v, "asset "+string(id))
+	a, err := decodeAsset(v, id)
+	return a, true, err
+}
+
+// getAsset is GetAsset on a State, which keeps the record decoded for
+// the rest of the block.
+func getAsset(st *State, id AssetID) (Asset, bool, error) {
+	key := AssetKey(id)
+	if r, ok := st.Record(key); ok {
+		if a, ok := r.(*assetRecord); ok {
+			return Asset(*a), true, nil
+		}
+	}
+	v, ok := st.Get(key)
+	if !ok {
+		return Asset{}, false, nil
+	}
+	a, err := decodeAsset(v, id)
+	if err == nil {
+		keep := assetRecord(a)
+		st.KeepRecord(key, &keep)
+	}
+	return a, true, err
+}
+
+func decodeAsset(v []byte, id AssetID) (Asset, error) {
+	d := Decoder{buf: v, What: "asset ", id: string(id)}
 	a := Asset{ID: id, Name: d.String()}
 	dec := d.Uint()
 	a.Decimals = uint8(dec)
@@ -99,11 +163,21 @@ func GetAsset(g Getter, id AssetID) (Asset, bool, error) {
 	if dec > 38 {
 		d.Fail(Errorf(ErrCorrupt, "asset %s has %d decimals", id, dec))
 	}
-	return a, true, d.Finish()
+	return a, d.Finish()
 }
 
 // BalanceOf reads a balance; an absent key is zero.
 func BalanceOf(g Getter, id AccountID, asset AssetID) (Amount, error) {
+	var st *State
+	switch s := g.(type) {
+	case *State:
+		st = s
+	case *Context:
+		st = s.st
+	}
+	if st != nil {
+		return balanceAt(st, BalanceKey(id, asset), id, asset)
+	}
 	v, ok := g.Get(BalanceKey(id, asset))
 	if !ok {
 		return Amount{}, nil
@@ -121,7 +195,7 @@ func LastNonce(g Getter, id AccountID) (uint64, error) {
 	if !ok {
 		return 0, nil
 	}
-	d := NewDecoder(v, "nonce")
+	d := Decoder{buf: v, What: "nonce"}
 	n := d.Uint()
 	return n, d.Finish()
 }
@@ -131,5 +205,5 @@ func setBalance(st *State, id AccountID, asset AssetID, a Amount) {
 		st.Delete(BalanceKey(id, asset))
 		return
 	}
-	st.Set(BalanceKey(id, asset), EncodeAmount(a))
+	st.SetAmount(BalanceKey(id, asset), a)
 }

@@ -112,6 +112,9 @@ type Decoder struct {
 	err error
 	// What names the structure being decoded, for error messages.
 	What string
+	// id, if set, follows What in error messages: a decoder names its
+	// record without building the name unless it fails.
+	id string
 }
 
 // NewDecoder returns a Decoder over b, decoding a structure named what.
@@ -119,7 +122,7 @@ func NewDecoder(b []byte, what string) *Decoder { return &Decoder{buf: b, What: 
 
 func (d *Decoder) fail(format string, args ...any) {
 	if d.err == nil {
-		d.err = Errorf(ErrMalformed, "%s at byte %d: "+format, append([]any{d.What, d.off}, args...)...)
+		d.err = Errorf(ErrMalformed, "%s at byte %d: "+format, append([]any{d.What + d.id, d.off}, args...)...)
 	}
 }
 

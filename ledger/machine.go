@@ -88,14 +88,15 @@ func (m *Machine) Execute(st *State, bc BlockContext, cmds []*Command, after fun
 	if after != nil {
 		f = func(_ *State, i int, r Result, evs []Event) { after(i, r, evs) }
 	}
-	return m.execute(st, bc, cmds, nil, f)
+	return m.execute(st, bc, cmds, nil, f, 2)
 }
 
 // execute is the command loop of a block. chain, if not nil, is the chain
-// record as the block starts.
-func (m *Machine) execute(st *State, bc BlockContext, cmds []*Command, chain *ChainInfo, after func(*State, int, Result, []Event)) ([]Result, []Event, error) {
+// record as the block starts. perCmd sizes the event list: the events a
+// command is expected to emit.
+func (m *Machine) execute(st *State, bc BlockContext, cmds []*Command, chain *ChainInfo, after func(*State, int, Result, []Event), perCmd int) ([]Result, []Event, error) {
 	results := make([]Result, len(cmds))
-	ctx := &Context{Height: bc.Height, Time: bc.Time, st: st, m: m, events: make([]Event, 0, len(cmds)*2)}
+	ctx := &Context{Height: bc.Height, Time: bc.Time, st: st, m: m, events: make([]Event, 0, len(cmds)*perCmd)}
 	// The chain ID and signature rule never change after genesis, so the
 	// chain record is read once per block, on first need.
 	for i, cmd := range cmds {
@@ -158,7 +159,13 @@ func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) erro
 	if err := cmd.Validate(); err != nil {
 		return err
 	}
-	owner, ok := m.reg.commandOwner[cmd.Payload.Type()]
+	owner, ok := ctx.cmdOwner.m, ctx.cmdOwner.typ == cmd.Payload.Type() && ctx.cmdOwner.m != nil
+	if !ok {
+		owner, ok = m.reg.commandOwner[cmd.Payload.Type()]
+		if ok {
+			ctx.cmdOwner = eventOwner{cmd.Payload.Type(), owner}
+		}
+	}
 	if !ok {
 		return Errorf(ErrUnknownCommand, "command type %q is not registered", cmd.Payload.Type())
 	}
@@ -178,7 +185,7 @@ func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) erro
 	if isCreate {
 		key = create.PublicKey
 	} else if cmd.Signature != nil || (*chain).RequireSignatures {
-		acct, ok, err := GetAccount(ctx.st, cmd.Actor)
+		acct, ok, err := getAccount(ctx.st, cmd.Actor)
 		if err != nil {
 			return err
 		}
@@ -187,7 +194,7 @@ func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) erro
 		}
 		key = acct.PublicKey
 	} else {
-		acct, ok, err := GetAccount(ctx.st, cmd.Actor)
+		acct, ok, err := getAccount(ctx.st, cmd.Actor)
 		if err != nil {
 			return err
 		}

@@ -63,6 +63,35 @@ type Context struct {
 	m      *Machine
 	events []Event
 	memo   map[string]any // Memo's values, for this block
+	// owners remembers the owners of the first event types emitted in
+	// the block, so that Emit looks most of them up without hashing.
+	owners  [8]eventOwner
+	nOwners int
+	// cmdOwner is the owner of the last command type decided.
+	cmdOwner eventOwner
+	// lastMemo is the last value Memo returned, by key.
+	lastMemoKey string
+	lastMemo    any
+}
+
+type eventOwner struct {
+	typ string
+	m   Module
+}
+
+// owner returns the module that evolves events of type typ.
+func (c *Context) owner(typ string) (Module, bool) {
+	for i := range c.nOwners {
+		if o := &c.owners[i]; o.typ == typ {
+			return o.m, true
+		}
+	}
+	m, ok := c.m.reg.eventOwner[typ]
+	if ok && c.nOwners < len(c.owners) {
+		c.owners[c.nOwners] = eventOwner{typ, m}
+		c.nOwners++
+	}
+	return m, ok
 }
 
 // Memo returns the value build gives for key, computed at most once per
@@ -73,7 +102,13 @@ type Context struct {
 // modules: prefix it with the module's name. Callers must not modify the
 // value. An error is returned, not remembered.
 func Memo[T any](ctx *Context, key string, build func() (T, error)) (T, error) {
+	if ctx.lastMemoKey == key && ctx.memo != nil {
+		if v, ok := ctx.lastMemo.(T); ok {
+			return v, nil
+		}
+	}
 	if v, ok := ctx.memo[key]; ok {
+		ctx.lastMemoKey, ctx.lastMemo = key, v
 		return v.(T), nil
 	}
 	v, err := build()
@@ -90,6 +125,9 @@ func Memo[T any](ctx *Context, key string, build func() (T, error)) (T, error) {
 // Get reads a state key as it is after the events emitted so far.
 func (c *Context) Get(key []byte) ([]byte, bool) { return c.st.Get(key) }
 
+// GetAmount reads a state key holding an Amount (see State.GetAmount).
+func (c *Context) GetAmount(key []byte) (Amount, bool, error) { return c.st.GetAmount(key) }
+
 // Scan iterates a key prefix as the state is now, in key order.
 func (c *Context) Scan(prefix []byte, fn func(key, value []byte) bool) { c.st.Scan(prefix, fn) }
 
@@ -97,7 +135,7 @@ func (c *Context) Scan(prefix []byte, fn func(key, value []byte) bool) { c.st.Sc
 // rest of the decision sees its effect. An error means the event does not
 // apply; the decision should return it.
 func (c *Context) Emit(ev Event) error {
-	owner, ok := c.m.reg.eventOwner[ev.EventType()]
+	owner, ok := c.owner(ev.EventType())
 	if !ok {
 		return Errorf(ErrUnknownEvent, "event type %q is not registered", ev.EventType())
 	}

@@ -9,7 +9,8 @@ import (
 // Reader reads committed state. Values returned must not be modified by
 // the caller, and a Reader must not modify them later either.
 type Reader interface {
-	// Get returns the value of key, and ok=false if key is absent.
+	// Get returns the value of key, and ok=false if key is absent. It
+	// must not modify key or keep it after it returns.
 	Get(key []byte) (value []byte, ok bool, err error)
 	// Scan calls fn for every key with the prefix, in ascending key order,
 	// until fn returns false.
@@ -28,13 +29,19 @@ type State struct {
 	m       map[string]*entry
 	journal []undo
 	err     error
-	slab    []entry // entries are allocated from here, 256 at a time
+	slab    []entry // entries are allocated from here, 64 to 256 at a time
 	slabAll []entry // the first slab, reused by reset
+	taken   int     // entries taken from slabs since the last reset
 	// written lists every key written in the block, once, so that Scan
 	// and Changes visit the written keys instead of every key read; the
 	// first sorted of them are in key order.
 	written []string
 	sorted  int
+	kbuf    []byte // a copy of the key a miss reads from base
+	// recent holds the entries load found or made last, nextRecent
+	// counts them.
+	recent     [4]*entry
+	nextRecent uint8
 }
 
 type entry struct {
@@ -43,49 +50,121 @@ type entry struct {
 	origOK, valOK bool
 	dirty         bool
 	listed        bool // in State.written
+	// dec is the value decoded (of the kind kind), which reducers read
+	// and write without decoding and encoding it at every access (a key
+	// is decoded once and encoded once per block): the decoded val, or,
+	// while stale, a value written by SetAmount or SetRecord whose bytes
+	// are made only when they are needed (Get, Scan, Changes).
+	kind  decKind
+	stale bool
+	dec   decoded
+}
+
+// decoded is a value in decoded form: an Amount (kind decAmount) or a
+// Record (decRecord).
+type decoded struct {
+	amt Amount
+	rec Record
+}
+
+type decKind uint8
+
+const (
+	decNone decKind = iota
+	decAmount
+	decRecord
+)
+
+// Record is a state value a State can keep decoded for the rest of a
+// block: see SetRecord. A Record given to a State, or returned by one,
+// must never be modified.
+type Record interface {
+	// EncodeTo appends the value's canonical encoding, the bytes the key
+	// holds.
+	EncodeTo(e *Encoder)
+}
+
+// bytes makes e.val current.
+func (e *entry) bytes() {
+	if !e.stale {
+		return
+	}
+	if e.kind == decAmount {
+		e.val = EncodeAmount(e.dec.amt)
+	} else {
+		enc := Encoder{buf: make([]byte, 0, 64)}
+		e.dec.rec.EncodeTo(&enc)
+		e.val = enc.buf
+	}
+	e.stale = false
 }
 
 type undo struct {
 	e     *entry
 	val   []byte
+	dec   decoded
 	ok    bool
 	dirty bool
+	stale bool
+	kind  decKind
 }
 
 // NewState returns an empty overlay over base.
 func NewState(base Reader) *State {
-	return &State{base: base, m: make(map[string]*entry, 256), journal: make([]undo, 0, 256)}
+	return &State{base: base, m: make(map[string]*entry, 256), journal: make([]undo, 0, 64)}
 }
 
 // reset empties s for a new block over base, keeping its memory.
 func (s *State) reset(base Reader) {
 	s.base, s.err = base, nil
+	clear(s.recent[:])
 	clear(s.m)
 	clear(s.journal)
 	s.journal = s.journal[:0]
 	clear(s.written)
 	s.written, s.sorted = s.written[:0], 0
-	s.slab = s.slabAll
-	clear(s.slab)
+	// Only the entries the block took need clearing. The first slab
+	// grows to hold the largest block's entries (up to 4096), so a
+	// reused State allocates none.
+	if s.taken > len(s.slabAll) && len(s.slabAll) < 4096 {
+		s.slabAll = make([]entry, min(s.taken, 4096))
+	} else {
+		clear(s.slabAll[:min(s.taken, len(s.slabAll))])
+	}
+	s.slab, s.taken = s.slabAll, 0
 }
 
 // Err returns the first read error, if any.
 func (s *State) Err() error { return s.err }
 
 func (s *State) load(key []byte) *entry {
+	// A reducer often reads a key and then writes it, and a command
+	// touches a few keys several times: the last entries loaded answer
+	// without a map lookup.
+	for _, e := range &s.recent {
+		if e != nil && e.key == string(key) {
+			return e
+		}
+	}
 	if e, ok := s.m[string(key)]; ok {
+		s.remember(e)
 		return e
 	}
 	if len(s.slab) == 0 {
-		s.slab = make([]entry, 256)
+		// A State used for one block (NewState) starts small.
+		s.slab = make([]entry, min(64<<min(s.taken/64, 2), 256))
 		if s.slabAll == nil {
 			s.slabAll = s.slab
 		}
 	}
 	e := &s.slab[0]
 	s.slab = s.slab[1:]
+	s.taken++
 	if s.err == nil {
-		v, ok, err := s.base.Get(key)
+		// A copy: key itself then never escapes, so callers can build
+		// keys on the stack.
+		s.kbuf = append(s.kbuf[:0], key...)
+		v, ok, err := s.base.Get(s.kbuf)
 		if err != nil {
 			s.err = err
 		} else {
@@ -94,31 +173,100 @@ func (s *State) load(key []byte) *entry {
 	}
 	e.key = string(key)
 	s.m[e.key] = e
+	s.remember(e)
 	return e
+}
+
+// remember puts e in s.recent, in place of the oldest entry there.
+func (s *State) remember(e *entry) {
+	s.recent[s.nextRecent%uint8(len(s.recent))] = e
+	s.nextRecent++
 }
 
 // Get returns the current value of key.
 func (s *State) Get(key []byte) ([]byte, bool) {
 	e := s.load(key)
+	e.bytes()
 	return e.val, e.valOK
+}
+
+// Has reports whether key is present.
+func (s *State) Has(key []byte) bool { return s.load(key).valOK }
+
+// GetAmount returns the current value of key decoded as an Amount
+// (DecodeAmount's error if it is not one), and ok=false if key is absent.
+// It decodes a key's value once, however often it is read.
+func (s *State) GetAmount(key []byte) (Amount, bool, error) {
+	e := s.load(key)
+	if !e.valOK {
+		return Amount{}, false, nil
+	}
+	if e.kind != decAmount {
+		e.bytes()
+		a, err := DecodeAmount(e.val)
+		if err != nil {
+			return Amount{}, true, err
+		}
+		e.dec, e.kind = decoded{amt: a}, decAmount
+	}
+	return e.dec.amt, true, nil
+}
+
+// SetAmount sets key to EncodeAmount(a). The encoding is made once, when
+// the value's bytes are first needed (Get, Scan, Changes), so an amount
+// written many times in a block is encoded once.
+func (s *State) SetAmount(key []byte, a Amount) {
+	e := s.write(key)
+	e.val, e.valOK, e.dec, e.kind, e.stale = nil, true, decoded{amt: a}, decAmount, true
+}
+
+// Record returns the Record that key's current value was last set to
+// (SetRecord) or kept as (KeepRecord) in this block, if any; the caller
+// checks its type and must not modify it.
+func (s *State) Record(key []byte) (Record, bool) {
+	e := s.load(key)
+	if !e.valOK || e.kind != decRecord {
+		return nil, false
+	}
+	return e.dec.rec, true
+}
+
+// KeepRecord remembers r as key's current value decoded, for Record, so
+// that later readers in the block need not decode it again. The caller has
+// just decoded r from the value Get returns; it must not modify r.
+func (s *State) KeepRecord(key []byte, r Record) {
+	e := s.load(key)
+	if !e.valOK {
+		return
+	}
+	e.bytes()
+	e.dec, e.kind = decoded{rec: r}, decRecord
+}
+
+// SetRecord sets key to r's encoding, which is made once, when the value's
+// bytes are first needed (Get, Scan, Changes). The caller must not modify
+// r afterwards.
+func (s *State) SetRecord(key []byte, r Record) {
+	e := s.write(key)
+	e.val, e.valOK, e.dec, e.kind, e.stale = nil, true, decoded{rec: r}, decRecord, true
 }
 
 // Set sets key to value. State keeps value; the caller must not modify it.
 func (s *State) Set(key, value []byte) {
 	e := s.write(key)
-	e.val, e.valOK = value, true
+	e.val, e.valOK, e.dec, e.kind, e.stale = value, true, decoded{}, decNone, false
 }
 
 // Delete removes key.
 func (s *State) Delete(key []byte) {
 	e := s.write(key)
-	e.val, e.valOK = nil, false
+	e.val, e.valOK, e.dec, e.kind, e.stale = nil, false, decoded{}, decNone, false
 }
 
 // write journals key's entry before a write and marks it written.
 func (s *State) write(key []byte) *entry {
 	e := s.load(key)
-	s.journal = append(s.journal, undo{e, e.val, e.valOK, e.dirty})
+	s.journal = append(s.journal, undo{e: e, val: e.val, dec: e.dec, ok: e.valOK, dirty: e.dirty, stale: e.stale, kind: e.kind})
 	e.dirty = true
 	if !e.listed {
 		e.listed = true
@@ -160,7 +308,7 @@ func (s *State) Mark() int { return len(s.journal) }
 func (s *State) Rollback(mark int) {
 	for i := len(s.journal) - 1; i >= mark; i-- {
 		u := s.journal[i]
-		u.e.val, u.e.valOK, u.e.dirty = u.val, u.ok, u.dirty
+		u.e.val, u.e.valOK, u.e.dirty, u.e.dec, u.e.stale, u.e.kind = u.val, u.ok, u.dirty, u.dec, u.stale, u.kind
 	}
 	s.journal = s.journal[:mark]
 }
@@ -183,6 +331,7 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 	emitOverlayBefore := func(key []byte) bool {
 		for i < len(overlay) && (key == nil || overlay[i] < string(key)) {
 			e := s.m[overlay[i]]
+			e.bytes()
 			if e.dirty && e.valOK && !fn([]byte(overlay[i]), e.val) {
 				return false
 			}
@@ -198,6 +347,7 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 		if i < len(overlay) && overlay[i] == string(k) {
 			e := s.m[overlay[i]]
 			i++
+			e.bytes()
 			if e.dirty {
 				if !e.valOK {
 					return true
@@ -234,6 +384,7 @@ func (s *State) Changes() []Change {
 	out := make([]Change, 0, len(written))
 	for _, k := range written {
 		e := s.m[k]
+		e.bytes()
 		if !e.dirty || (e.origOK == e.valOK && bytes.Equal(e.orig, e.val)) {
 			continue
 		}

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -72,6 +73,9 @@ type Step struct {
 	m    *Machine
 	opts StepOptions
 	st   *State // reused from block to block
+	// perCmd is the events per command the last block emitted, rounded
+	// up, from 2 to 8: the next block sizes its event list by it.
+	perCmd int
 }
 
 // state returns the step's working state, emptied, over r.
@@ -92,7 +96,7 @@ func NewStep(m *Machine, opts StepOptions) *Step {
 	if opts.MaxCloses <= 0 {
 		opts.MaxCloses = 64
 	}
-	return &Step{m: m, opts: opts}
+	return &Step{m: m, opts: opts, perCmd: 2}
 }
 
 // Machine returns the step's state machine.
@@ -190,10 +194,13 @@ func (s *Step) Execute(r Reader, in BlockInput) (*Ready, error) {
 	if len(exec) == 0 && len(in.Commands) > 0 {
 		return rd, nil // every command was answered by an earlier one
 	}
-	results, events, err := s.m.execute(st, BlockContext{Height: height, Time: t}, exec, &chain, in.After)
+	results, events, err := s.m.execute(st, BlockContext{Height: height, Time: t}, exec, &chain, in.After, s.perCmd)
 	if err != nil {
 		return nil, err
 	}
+	// The next block's event list is sized by this one's events per
+	// command (2 to 8), so it is seldom grown.
+	s.perCmd = min(max(2, (len(events)+len(exec)-1)/max(1, len(exec))), 8)
 	b := &Block{
 		Header:   Header{Height: height, Time: t, PrevHash: in.Prev.Hash},
 		Commands: exec, Results: results, Events: events,
@@ -214,6 +221,7 @@ func (s *Step) Execute(r Reader, in BlockInput) (*Ready, error) {
 // exec) and duplicates or conflicts of earlier ones.
 func dedupe(exec, cmds []*Command, lookup IdemLookup) ([]*Command, []Slot, error) {
 	slots := make([]Slot, len(cmds))
+	exec = slices.Grow(exec, len(cmds))
 	var pending map[string]int
 	for i, c := range cmds {
 		sl := Slot{Exec: -1, DupOf: -1}

@@ -107,31 +107,35 @@ func evolveCreditsBought(st *ledger.State, e *CreditsBought) error {
 	if es.EpochIssued, err = add(es.EpochIssued, e.Credits, "credits issued"); err != nil {
 		return err
 	}
-	save(st, keyEpoch, &es)
+	saveEpochState(st, es)
 	return nil
 }
 
-// weights accumulates credits served per recipient.
-type weights map[string]ledger.Amount
+// weights accumulates credits served per recipient: a handful per usage
+// record, so a slice searched linearly.
+type weights struct{ ws []Weight }
 
-func (w weights) add(to string, a ledger.Amount) {
+func (w *weights) add(to string, a ledger.Amount) {
 	if a.IsZero() {
 		return
 	}
-	s, ok := w[to].Add(a)
-	if !ok {
-		panic("tokenomics: weight overflow") // bounded by the credits spent
+	for i := range w.ws {
+		if x := &w.ws[i]; x.Recipient == to {
+			s, ok := x.Credits.Add(a)
+			if !ok {
+				panic("tokenomics: weight overflow") // bounded by the credits spent
+			}
+			x.Credits = s
+			return
+		}
 	}
-	w[to] = s
+	w.ws = append(w.ws, Weight{Recipient: to, Credits: a})
 }
 
-func (w weights) sorted() []Weight {
-	out := make([]Weight, 0, len(w))
-	for k, v := range w {
-		out = append(out, Weight{Recipient: k, Credits: v})
-	}
-	slices.SortFunc(out, func(a, b Weight) int { return strings.Compare(a.Recipient, b.Recipient) })
-	return out
+// sorted returns the weights by recipient (recipients are unique).
+func (w *weights) sorted() []Weight {
+	slices.SortFunc(w.ws, func(a, b Weight) int { return strings.Compare(a.Recipient, b.Recipient) })
+	return w.ws
 }
 
 // UsageCost returns in*priceIn + out*priceOut in credits.
@@ -212,7 +216,7 @@ func usageEvent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Recor
 	}
 	fee := bpsCeil(cost, p.FeeBps)
 	net := mustSub(cost, fee)
-	w := weights{}
+	w := weights{ws: make([]Weight, 0, 8+len(c.Tools))}
 	treasury := string(Treasury)
 
 	// The fee, in credits.
@@ -327,7 +331,7 @@ func evolveUsage(st *ledger.State, e *UsageRecorded) error {
 			return err
 		}
 	}
-	save(st, keyEpoch, &es)
+	saveEpochState(st, es)
 	return nil
 }
 
@@ -569,7 +573,7 @@ func evolveReport(st *ledger.State, e *EpochReport) error {
 	es.Target = e.Target
 	es.WProviders, es.WMining, es.WCreators = ledger.Amount{}, ledger.Amount{}, ledger.Amount{}
 	es.EpochIssued, es.EpochSpent = ledger.Amount{}, ledger.Amount{}
-	save(st, keyEpoch, &es)
+	saveEpochState(st, es)
 	save(st, reportKey(e.Epoch), e)
 	return nil
 }

@@ -113,6 +113,9 @@ func rewardPool(ctx *ledger.Context, pool string, amount ledger.Amount, pay payF
 	if amount.IsZero() {
 		return ledger.Amount{}, nil
 	}
+	if _, ok := ctx.Get(poolKey(pool)); !ok {
+		return ledger.Amount{}, nil // no pool yet: no units (what getPool would say)
+	}
 	pl, err := getPool(ctx, pool)
 	if err != nil || pl.Units.IsZero() {
 		return ledger.Amount{}, err

@@ -227,8 +227,8 @@ func containsAccount(list []ledger.AccountID, id ledger.AccountID) bool {
 	return false
 }
 
-func mustAccount(g ledger.Getter, id ledger.AccountID, role string) error {
-	if _, ok := g.Get(ledger.AccountKey(id)); !ok {
+func mustAccount(ctx *ledger.Context, id ledger.AccountID, role string) error {
+	if _, ok := ctx.Get(ledger.AccountKey(id)); !ok {
 		return ledger.Errorf(ledger.ErrUnknownAccount, "%s %s does not exist; create the account first", role, id)
 	}
 	return nil

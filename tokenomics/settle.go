@@ -201,6 +201,6 @@ func evolveSettled(st *ledger.State, e *UsageSettled) error {
 			return err
 		}
 	}
-	save(st, keyEpoch, &es)
+	saveEpochState(st, es)
 	return nil
 }

@@ -138,14 +138,30 @@ func save(st *ledger.State, k []byte, r record) {
 	st.Set(k, e.Bytes())
 }
 
-func getAmount(g ledger.Getter, k []byte) (ledger.Amount, error) {
+// getAmount reads an amount; an absent key is zero. A State decodes a
+// key's value once per block, however often it is read.
+func getAmount(st *ledger.State, k []byte) (ledger.Amount, error) {
+	a, _, err := st.GetAmount(k)
+	if err != nil {
+		return ledger.Amount{}, amountErr(k, err)
+	}
+	return a, nil
+}
+
+func amountErr(k []byte, err error) error {
+	// A copy of k (%q formats it as it does k), so k does not escape.
+	return ledger.Errorf(ledger.ErrCorrupt, "%q: %v", string(k), err)
+}
+
+// getAmountOf is getAmount through any Getter.
+func getAmountOf(g ledger.Getter, k []byte) (ledger.Amount, error) {
 	v, ok := g.Get(k)
 	if !ok {
 		return ledger.Amount{}, nil
 	}
 	a, err := ledger.DecodeAmount(v)
 	if err != nil {
-		return ledger.Amount{}, ledger.Errorf(ledger.ErrCorrupt, "%q: %v", k, err)
+		return ledger.Amount{}, amountErr(k, err)
 	}
 	return a, nil
 }
@@ -155,7 +171,7 @@ func setAmount(st *ledger.State, k []byte, a ledger.Amount) {
 		st.Delete(k)
 		return
 	}
-	st.Set(k, ledger.EncodeAmount(a))
+	st.SetAmount(k, a)
 }
 
 func getSeq(g ledger.Getter) (uint64, error) {
@@ -255,9 +271,29 @@ func (s *epochState) dec(d *ledger.Decoder) {
 }
 
 func getEpochState(g ledger.Getter) (epochState, error) {
-	var s epochState
-	_, err := load(g, keyEpoch, "tokenomics epoch state", &s)
-	return s, err
+	st, isState := g.(*ledger.State)
+	if isState {
+		if r, ok := st.Record(keyEpoch); ok {
+			if es, ok := r.(*epochState); ok {
+				return *es, nil
+			}
+		}
+	}
+	s := new(epochState)
+	ok, err := load(g, keyEpoch, "tokenomics epoch state", s)
+	if isState && ok && err == nil {
+		st.KeepRecord(keyEpoch, s)
+	}
+	return *s, err
+}
+
+// EncodeTo implements ledger.Record: a State keeps the epoch state
+// decoded for the rest of a block.
+func (s *epochState) EncodeTo(e *ledger.Encoder) { s.enc(e) }
+
+// saveEpochState writes the epoch state, to be encoded once per block.
+func saveEpochState(st *ledger.State, es epochState) {
+	st.SetRecord(keyEpoch, &es)
 }
 
 // Pool is a staking pool: its total reward units and the F1 accumulator,
@@ -455,5 +491,16 @@ func GetLock(g ledger.Getter, id uint64) (Lock, bool, error) {
 
 // Credits returns an account's credit balance in micro-USD.
 func Credits(g ledger.Getter, id ledger.AccountID) (ledger.Amount, error) {
-	return getAmount(g, creditsKey(id))
+	switch s := g.(type) {
+	case *ledger.State:
+		return getAmount(s, creditsKey(id))
+	case *ledger.Context:
+		k := creditsKey(id)
+		a, _, err := s.GetAmount(k)
+		if err != nil {
+			return ledger.Amount{}, amountErr(k, err)
+		}
+		return a, nil
+	}
+	return getAmountOf(g, creditsKey(id))
 }
