@@ -148,36 +148,7 @@ func crashChildRun(t *testing.T, rng *rand.Rand, trial int, dir, genesisJSON, ur
 // the crash checker. 20 trials by default; set COOPERA_CRASH_TRIALS for
 // more.
 func TestCrashKeepsAcknowledged(t *testing.T) {
-	trials := crashTrials(t, "COOPERA_CRASH_TRIALS", 20)
-	dir := filepath.Join(t.TempDir(), "ledger") // snapshots go to ledger-snap beside it
-	seed := uint64(time.Now().UnixNano())
-	t.Logf("seed %d", seed)
-	rng := rand.New(rand.NewPCG(seed, 0))
-	genesis := crashGenesisJSON(t, time.Now())
-	var bob0 uint64
-	acked, unacked, snaps, proposals := 0, 0, 0, 0
-	for trial := range trials {
-		l, n := crashChildRun(t, rng, trial, dir, genesis, "", 150*time.Millisecond)
-		snaps += n
-		e, err := coopera.Open(dir, crashOptions(t, genesis, ""))
-		if err != nil {
-			t.Fatalf("trial %d: reopening after SIGKILL: %v", trial, err)
-		}
-		must := l.snapshot()
-		u, lost := checkOutcome(t, e, l, must, bob0)
-		acked += len(must)
-		unacked += u
-		bob0 = balance(t, e, "bob", "COOP")
-		if trial == trials-1 {
-			proposals = admittedProposals(t, e)
-		}
-		e.Close()
-		t.Logf("trial %d: %d attempted, %d acknowledged, %d applied unacknowledged, %d lost unacknowledged, %d snapshots", trial, len(l.attempted), len(must), u, lost, n)
-	}
-	t.Logf("%d trials: %d acknowledged commands, 0 lost, 0 doubled; %d applied unacknowledged, each once; %d snapshots finished; %d proposals admitted", trials, acked, unacked, snaps, proposals)
-	if acked == 0 {
-		t.Fatal("no command was ever acknowledged: the child never got going")
-	}
+	crashTrialLoop(t, crashTrials(t, "COOPERA_CRASH_TRIALS", 20), "", 150*time.Millisecond, "finished", nil)
 }
 
 // TestSigkillReplicatedNode is TestCrashKeepsAcknowledged for a replicated
@@ -189,8 +160,20 @@ func TestCrashKeepsAcknowledged(t *testing.T) {
 // synced come back from the stream. 5 trials by default; set
 // COOPERA_SIGKILL_TRIALS for more.
 func TestSigkillReplicatedNode(t *testing.T) {
-	trials := crashTrials(t, "COOPERA_SIGKILL_TRIALS", 5)
 	c := startNATS(t, 1)
+	crashTrialLoop(t, crashTrials(t, "COOPERA_SIGKILL_TRIALS", 5), c.urls(), 400*time.Millisecond, "published", func(trial int, e *coopera.Engine) {
+		waitLeader(t, e)
+		if last := e.LogLastHeightForTest(); e.Head().Height != last {
+			t.Fatalf("trial %d: leading at height %d, the stream's last block is %d", trial, e.Head().Height, last)
+		}
+	})
+}
+
+// crashTrialLoop runs trials of a child SIGKILLed after up to maxDelay
+// (replicated over the NATS servers urls, if not empty): each reopens the
+// ledger, calls reopened (if not nil) and runs the crash checker, then
+// logs the totals; snapVerb says what became of the snapshots.
+func crashTrialLoop(t *testing.T, trials int, urls string, maxDelay time.Duration, snapVerb string, reopened func(trial int, e *coopera.Engine)) {
 	dir := filepath.Join(t.TempDir(), "ledger") // snapshots go to ledger-snap beside it
 	seed := uint64(time.Now().UnixNano())
 	t.Logf("seed %d", seed)
@@ -199,15 +182,14 @@ func TestSigkillReplicatedNode(t *testing.T) {
 	var bob0 uint64
 	acked, unacked, snaps, proposals := 0, 0, 0, 0
 	for trial := range trials {
-		l, n := crashChildRun(t, rng, trial, dir, genesis, c.urls(), 400*time.Millisecond)
+		l, n := crashChildRun(t, rng, trial, dir, genesis, urls, maxDelay)
 		snaps += n
-		e, err := coopera.Open(dir, crashOptions(t, genesis, c.urls()))
+		e, err := coopera.Open(dir, crashOptions(t, genesis, urls))
 		if err != nil {
 			t.Fatalf("trial %d: reopening after SIGKILL: %v", trial, err)
 		}
-		waitLeader(t, e)
-		if last := e.LogLastHeightForTest(); e.Head().Height != last {
-			t.Fatalf("trial %d: leading at height %d, the stream's last block is %d", trial, e.Head().Height, last)
+		if reopened != nil {
+			reopened(trial, e)
 		}
 		must := l.snapshot()
 		u, lost := checkOutcome(t, e, l, must, bob0)
@@ -220,7 +202,7 @@ func TestSigkillReplicatedNode(t *testing.T) {
 		e.Close()
 		t.Logf("trial %d: %d attempted, %d acknowledged, %d applied unacknowledged, %d lost unacknowledged, %d snapshots", trial, len(l.attempted), len(must), u, lost, n)
 	}
-	t.Logf("%d trials: %d acknowledged commands, 0 lost, 0 doubled; %d applied unacknowledged, each once; %d snapshots published; %d proposals admitted", trials, acked, unacked, snaps, proposals)
+	t.Logf("%d trials: %d acknowledged commands, 0 lost, 0 doubled; %d applied unacknowledged, each once; %d snapshots %s; %d proposals admitted", trials, acked, unacked, snaps, snapVerb, proposals)
 	if acked == 0 {
 		t.Fatal("no command was ever acknowledged: the child never got going")
 	}

@@ -23,36 +23,22 @@ func (e *Registered) Decode(d *ledger.Decoder) {
 	e.Account, e.Role, e.Stake, e.Height = ledger.AccountID(d.String()), d.String(), d.Amount(), d.Uint()
 }
 
-// Recorded records an accepted contribution record and its value.
+// Recorded records an accepted contribution record and its value: the
+// fields of version 1 and the energy the record metered.
 type Recorded struct {
-	Epoch    uint64           `json:"epoch"`
-	Provider ledger.AccountID `json:"provider"`
-	Kind     string           `json:"kind"`
-	Class    string           `json:"class,omitempty"`
-	Quantity uint64           `json:"quantity"`
-	Value    ledger.Amount    `json:"value"` // P(k) x quantity
-	Credits  uint64           `json:"credits,omitempty"`
-	Source   string           `json:"source"`
-	Reporter ledger.AccountID `json:"reporter"`
-	EnergyMJ uint64           `json:"energy_mj,omitempty"` // millijoules; 0 when not metered
+	RecordedV1
+	EnergyMJ uint64 `json:"energy_mj,omitempty"` // millijoules; 0 when not metered
 }
 
-func (*Recorded) EventType() string              { return "contribution_recorded" }
-func (*Recorded) EventVersion() uint16           { return 2 }
-func (e *Recorded) Accounts() []ledger.AccountID { return []ledger.AccountID{e.Provider} }
+func (*Recorded) EventType() string    { return "contribution_recorded" }
+func (*Recorded) EventVersion() uint16 { return 2 }
 func (e *Recorded) Encode(enc *ledger.Encoder) {
-	e.v1().Encode(enc)
+	e.RecordedV1.Encode(enc)
 	enc.Uint(e.EnergyMJ)
 }
 func (e *Recorded) Decode(d *ledger.Decoder) {
-	var v1 RecordedV1
-	v1.Decode(d)
-	*e = *upcastRecorded(&v1).(*Recorded)
+	e.RecordedV1.Decode(d)
 	e.EnergyMJ = d.Uint()
-}
-
-func (e *Recorded) v1() *RecordedV1 {
-	return &RecordedV1{Epoch: e.Epoch, Provider: e.Provider, Kind: e.Kind, Class: e.Class, Quantity: e.Quantity, Value: e.Value, Credits: e.Credits, Source: e.Source, Reporter: e.Reporter}
 }
 
 // RecordedV1 is contribution_recorded as written before records carried
@@ -63,7 +49,7 @@ type RecordedV1 struct {
 	Kind     string           `json:"kind"`
 	Class    string           `json:"class,omitempty"`
 	Quantity uint64           `json:"quantity"`
-	Value    ledger.Amount    `json:"value"`
+	Value    ledger.Amount    `json:"value"` // P(k) x quantity
 	Credits  uint64           `json:"credits,omitempty"`
 	Source   string           `json:"source"`
 	Reporter ledger.AccountID `json:"reporter"`
@@ -90,8 +76,7 @@ func (e *RecordedV1) Decode(d *ledger.Decoder) {
 }
 
 func upcastRecorded(ev ledger.Event) ledger.Event {
-	e := ev.(*RecordedV1)
-	return &Recorded{Epoch: e.Epoch, Provider: e.Provider, Kind: e.Kind, Class: e.Class, Quantity: e.Quantity, Value: e.Value, Credits: e.Credits, Source: e.Source, Reporter: e.Reporter}
+	return &Recorded{RecordedV1: *ev.(*RecordedV1)}
 }
 
 // Committed records a validator's weight commitment.

@@ -64,7 +64,7 @@ func TestRecordedEnergy(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := m.Registry()
-	ev := &contribution.Recorded{Epoch: 4, Provider: "p1", Kind: "gpu_seconds", Class: "h100", Quantity: 60, Value: ledger.NewAmount(60), Source: "dcgm", Reporter: "meter", EnergyMJ: 21_000_000}
+	ev := &contribution.Recorded{RecordedV1: contribution.RecordedV1{Epoch: 4, Provider: "p1", Kind: "gpu_seconds", Class: "h100", Quantity: 60, Value: ledger.NewAmount(60), Source: "dcgm", Reporter: "meter"}, EnergyMJ: 21_000_000}
 	if back := roundTrip(t, reg, ev); !reflect.DeepEqual(back, ev) {
 		t.Fatalf("recorded v2 round trip:\n%+v\n%+v", back, ev)
 	}

@@ -123,7 +123,7 @@ func (m Module) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
 		}
 		price := p.price(c.Kind, c.Class)
 		value, _, _ := ledger.NewAmount(price).MulDiv(c.Quantity, 1) // < 2^128
-		return ctx.Emit(&Recorded{Epoch: epoch, Provider: c.Provider, Kind: c.Kind, Class: c.Class, Quantity: c.Quantity, Value: value, Credits: c.Credits, Source: c.Source, Reporter: cmd.Actor, EnergyMJ: c.EnergyMJ})
+		return ctx.Emit(&Recorded{RecordedV1: RecordedV1{Epoch: epoch, Provider: c.Provider, Kind: c.Kind, Class: c.Class, Quantity: c.Quantity, Value: value, Credits: c.Credits, Source: c.Source, Reporter: cmd.Actor}, EnergyMJ: c.EnergyMJ})
 	case *CommitWeights:
 		if _, ok := ctx.Get(validatorKey(cmd.Actor)); !ok {
 			return ledger.Errorf(ErrNotValidator, "%s is not a registered validator", cmd.Actor)

@@ -360,11 +360,8 @@ func delegate(ctx *ledger.Context, actor ledger.AccountID, d *Delegate) error {
 
 // atLeastBps reports whether part*10000 >= bps*whole.
 func atLeastBps(part, whole ledger.Amount, bps uint32) bool {
-	return cmpBps(part, whole, bps) >= 0
+	return ledger.CmpBps(part, whole, bps) >= 0
 }
-
-// cmpBps compares part*10000 with bps*whole (ledger.CmpBps).
-var cmpBps = ledger.CmpBps
 
 func add(a, b ledger.Amount) ledger.Amount {
 	s, ok := a.Add(b)
@@ -418,11 +415,11 @@ func (r *Rules) Decide(t *Tally, totalStake ledger.Amount) (outcome Status, veto
 		return StatusDefeated, false, "quorum not reached: " + t.VotedStake.String() + " of " + totalStake.String() + " stake voted, quorum is " + bpsString(r.QuorumBps)
 	}
 	all := add(add(t.Yes, t.No), add(t.Abstain, t.Veto))
-	if !all.IsZero() && cmpBps(t.Veto, all, r.VetoBps) > 0 {
+	if !all.IsZero() && ledger.CmpBps(t.Veto, all, r.VetoBps) > 0 {
 		return StatusDefeated, true, "vetoed: veto " + t.Veto.String() + " of " + all.String() + " power is above " + bpsString(r.VetoBps)
 	}
 	nonAbstain := add(add(t.Yes, t.No), t.Veto)
-	if nonAbstain.IsZero() || cmpBps(t.Yes, nonAbstain, r.ThresholdBps) <= 0 {
+	if nonAbstain.IsZero() || ledger.CmpBps(t.Yes, nonAbstain, r.ThresholdBps) <= 0 {
 		return StatusDefeated, false, "threshold not reached: yes " + t.Yes.String() + " of " + nonAbstain.String() + " non-abstain power, needs more than " + bpsString(r.ThresholdBps)
 	}
 	return StatusSucceeded, false, "passed: yes " + t.Yes.String() + " of " + nonAbstain.String() + " non-abstain power is above " + bpsString(r.ThresholdBps)

@@ -214,19 +214,19 @@ func usageEvent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Recor
 		return nil, ledger.Errorf(ErrInsufficientCredits, "%s has %s credits; the usage costs %s (%d x %d + %d x %d); buy credits first",
 			consumer, have, cost, c.Input, priceIn, c.Output, priceOut)
 	}
-	fee := bpsCeil(cost, p.FeeBps)
+	fee := ledger.BpsCeil(cost, p.FeeBps)
 	net := mustSub(cost, fee)
 	w := weights{ws: make([]Weight, 0, 8+len(c.Tools))}
 	treasury := string(Treasury)
 
 	// The fee, in credits.
 	fs := p.FeeShares
-	feeStakers := bpsFloor(fee, fs.Stakers)
+	feeStakers := ledger.BpsFloor(fee, fs.Stakers)
 	var feeCreator ledger.Amount
 	if c.Agent != "" {
-		feeCreator = bpsFloor(fee, fs.Creator)
+		feeCreator = ledger.BpsFloor(fee, fs.Creator)
 	}
-	feeBurn := bpsFloor(fee, fs.Burn)
+	feeBurn := ledger.BpsFloor(fee, fs.Burn)
 	w.add(StakersRecipient, feeStakers)
 	w.add(string(agent.Creator), feeCreator)
 	w.add(treasury, mustSub(mustSub(mustSub(fee, feeStakers), feeCreator), feeBurn))
@@ -234,7 +234,7 @@ func usageEvent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Recor
 	// The net, through the value network.
 	var parts ledger.Amount
 	part := func(to ledger.AccountID, bps uint32) ledger.Amount {
-		a := bpsFloor(net, bps)
+		a := ledger.BpsFloor(net, bps)
 		w.add(string(to), a)
 		parts, _ = parts.Add(a)
 		return a
@@ -251,7 +251,7 @@ func usageEvent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Recor
 		if len(c.Tools) == 0 {
 			part(agent.Creator, us.Tools)
 		} else {
-			tools := bpsFloor(net, us.Tools)
+			tools := ledger.BpsFloor(net, us.Tools)
 			each, _, _ := tools.MulDiv(1, uint64(len(c.Tools)))
 			for _, t := range c.Tools {
 				w.add(string(t), each)
@@ -406,7 +406,7 @@ func (Module) EndEpoch(ctx *ledger.Context, epoch uint64) error {
 		return err
 	}
 	sh := p.EpochShares
-	provPool, minePool, creatorPool, stakePool := bpsFloor(total, sh.Providers), bpsFloor(total, sh.Mining), bpsFloor(total, sh.Creators), bpsFloor(total, sh.Stakers)
+	provPool, minePool, creatorPool, stakePool := ledger.BpsFloor(total, sh.Providers), ledger.BpsFloor(total, sh.Mining), ledger.BpsFloor(total, sh.Creators), ledger.BpsFloor(total, sh.Stakers)
 	if rep.Price, err = capPrice(ctx, p, ctx.Time); err != nil {
 		return err
 	}

@@ -39,11 +39,11 @@ type feeSpec struct {
 }
 
 // FeeOf returns ceil(base * feeBps / 10000).
-func FeeOf(base ledger.Amount, feeBps uint32) ledger.Amount { return bpsCeil(base, feeBps) }
+func FeeOf(base ledger.Amount, feeBps uint32) ledger.Amount { return ledger.BpsCeil(base, feeBps) }
 
 // chargeFee charges the fee of f from its payer and returns it.
 func chargeFee(ctx *ledger.Context, p *Params, f feeSpec) (ledger.Amount, error) {
-	fee := bpsCeil(f.base, p.FeeBps)
+	fee := ledger.BpsCeil(f.base, p.FeeBps)
 	if fee.IsZero() {
 		return fee, nil
 	}
@@ -58,10 +58,10 @@ func chargeFee(ctx *ledger.Context, p *Params, f feeSpec) (ledger.Amount, error)
 	ev := &FeeCharged{Kind: f.kind, Payer: f.payer, Asset: f.asset, Base: f.base, Fee: fee, Agent: f.agent}
 	var stakers ledger.Amount
 	if f.asset == p.NativeAsset {
-		ev.Burned = bpsFloor(fee, p.FeeShares.Burn)
-		stakers = bpsFloor(fee, p.FeeShares.Stakers)
+		ev.Burned = ledger.BpsFloor(fee, p.FeeShares.Burn)
+		stakers = ledger.BpsFloor(fee, p.FeeShares.Stakers)
 		if f.creator != "" {
-			ev.Creator = bpsFloor(fee, p.FeeShares.Creator)
+			ev.Creator = ledger.BpsFloor(fee, p.FeeShares.Creator)
 			ev.To = f.creator
 		}
 	}

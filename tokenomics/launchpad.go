@@ -106,7 +106,7 @@ func decideCreateAgent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c
 	}
 	var lockID uint64
 	if dep := p.AgentDeposit; !dep.IsZero() {
-		fee := bpsCeil(dep, p.FeeBps)
+		fee := ledger.BpsCeil(dep, p.FeeBps)
 		need, err := add(dep, fee, "deposit")
 		if err != nil {
 			return err
@@ -202,7 +202,7 @@ func decideBuy(ctx *ledger.Context, p *Params, actor ledger.AccountID, b *Buy) e
 	if out.Cmp(b.MinOut) < 0 {
 		return ledger.Errorf(ErrSlippage, "%s base units buy %s %s, below min_out %s", b.Amount, out, c.Asset, b.MinOut)
 	}
-	fee := bpsCeil(b.Amount, p.FeeBps)
+	fee := ledger.BpsCeil(b.Amount, p.FeeBps)
 	need, err := add(b.Amount, fee, "buy")
 	if err != nil {
 		return err
@@ -274,7 +274,7 @@ func decideSell(ctx *ledger.Context, p *Params, actor ledger.AccountID, s *Sell)
 	if out.Cmp(c.RealBase) > 0 {
 		return ledger.Errorf(ledger.ErrInvariant, "curve %s would pay %s of %s raised", s.Agent, out, c.RealBase)
 	}
-	fee := bpsCeil(out, p.FeeBps)
+	fee := ledger.BpsCeil(out, p.FeeBps)
 	net := mustSub(out, fee)
 	if net.Cmp(s.MinOut) < 0 {
 		return ledger.Errorf(ErrSlippage, "%s %s sell for %s %s after a fee of %s, below min_out %s", s.Amount, c.Asset, net, p.NativeAsset, fee, s.MinOut)

@@ -79,7 +79,7 @@ func TestFeeIsTheRate(t *testing.T) {
 			t.Fatalf("fee %s on %s at %d bps exceeds the rate %s by a unit or more", fee, base, bps, exact.FloatString(4))
 		}
 		// The split: shares floored, the treasury's the rest.
-		b, s, c := bpsFloor(fee, 3000), bpsFloor(fee, 3000), bpsFloor(fee, 2000)
+		b, s, c := ledger.BpsFloor(fee, 3000), ledger.BpsFloor(fee, 3000), ledger.BpsFloor(fee, 2000)
 		sum := new(big.Int).Add(b.Big(), s.Big())
 		sum.Add(sum, c.Big())
 		if sum.Cmp(fee.Big()) > 0 {

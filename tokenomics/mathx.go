@@ -54,13 +54,6 @@ func minAmount(a, b ledger.Amount) ledger.Amount {
 	return b
 }
 
-// bpsFloor and bpsCeil are the ledger's (see ledger.BpsFloor and
-// ledger.BpsCeil): payouts round down, fees up.
-var (
-	bpsFloor = ledger.BpsFloor
-	bpsCeil  = ledger.BpsCeil
-)
-
 // mulDiv returns floor(a*b/c) (or the ceiling if up) over big integers.
 func mulDiv(a, b, c *big.Int, up bool) *big.Int {
 	n := new(big.Int).Mul(a, b)

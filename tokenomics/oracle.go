@@ -245,7 +245,7 @@ func decideObserve(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Ob
 			ev.Cum = cumAt(o.Cum, o.Median, o.Time, now)
 		}
 		if hasTWAP {
-			dev = deviationBps(median, twap)
+			dev = ledger.DeviationBps(median, twap)
 			ev.Breach = dev > uint64(p.BreakerBps)
 		}
 	}

@@ -149,9 +149,6 @@ func (c Cumulative) averageSince(c0 Cumulative, dt uint64) (ledger.Amount, error
 	return q, nil
 }
 
-// deviationBps is ledger.DeviationBps: |a - b| * 10000 / b, floored.
-var deviationBps = ledger.DeviationBps
-
 // creditsFor returns floor(amount x price / 10^(decimals+12)): the credits
 // (micro-USD) that amount base units buy at price.
 func creditsFor(amount, price ledger.Amount, decimals uint8) (ledger.Amount, error) {

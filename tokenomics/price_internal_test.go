@@ -81,8 +81,8 @@ func TestDeviationBpsMatchesBigIntegers(t *testing.T) {
 		if d.IsUint64() && d.Uint64() < 1<<63 {
 			want = d.Uint64()
 		}
-		if got := deviationBps(a, b); got != want {
-			t.Fatalf("deviationBps(%s, %s) = %d, want %d", a, b, got, want)
+		if got := ledger.DeviationBps(a, b); got != want {
+			t.Fatalf("ledger.DeviationBps(%s, %s) = %d, want %d", a, b, got, want)
 		}
 	})
 }

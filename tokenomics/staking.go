@@ -324,7 +324,7 @@ func Slash(ctx *ledger.Context, pool string, bps uint32, reason string) error {
 		return ledger.Errorf(ErrInsufficientStake, "pool %s has no stake to slash", pool)
 	}
 	for _, pa := range assets {
-		cut := minAmount(bpsCeil(pa.Amount, bps), pa.Amount)
+		cut := minAmount(ledger.BpsCeil(pa.Amount, bps), pa.Amount)
 		if err := ledger.Move(ctx, StakeAccount, Treasury, pa.Asset, cut); err != nil {
 			return err
 		}

@@ -183,7 +183,7 @@ func (f *Feeder) Step(ctx context.Context, now time.Time) ([]Event, error) {
 		check := func(c candidate) candidate {
 			if c.err == nil && fs.MaxDeviationBps > 0 && len(witnesses) >= 2 {
 				ref := median(witnesses)
-				if d := deviationBps(c.q.Price, ref); d > uint64(fs.MaxDeviationBps) {
+				if d := ledger.DeviationBps(c.q.Price, ref); d > uint64(fs.MaxDeviationBps) {
 					c.err = fmt.Errorf("%w: %s is %d bps from the feeds' median %s (limit %d)", ErrDeviation, Decimal(c.q.Price), d, Decimal(ref), fs.MaxDeviationBps)
 				}
 			}

@@ -77,10 +77,6 @@ func checkObservable(atto ledger.Amount) error {
 	return nil
 }
 
-// deviationBps is ledger.DeviationBps: |a - b| * 10000 / b, floored,
-// saturating.
-var deviationBps = ledger.DeviationBps
-
 // median returns the median of prices, the lower middle one for an even
 // count (the oracle's rule).
 func median(ps []ledger.Amount) ledger.Amount {
