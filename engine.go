@@ -3,7 +3,6 @@ package coopera
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/zeebo/blake3"
 
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/replication"
@@ -109,7 +110,7 @@ func Open(dir string, opts *Options) (*Engine, error) {
 			return nil, fmt.Errorf("coopera: %w", err)
 		}
 	}
-	db, err := store.Open(dir, &store.Options{FS: o.FS, CacheBytes: o.CacheBytes})
+	db, err := store.Open(dir, &store.Options{FS: o.FS, CacheBytes: o.CacheBytes, MemTableBytes: o.MemTableBytes})
 	if err != nil {
 		return nil, err
 	}
@@ -180,16 +181,8 @@ func (e *Engine) load() error {
 		return ledger.Errorf(ledger.ErrCorrupt, "head says block %d is %s, the log holds %s", h.Height, h.Hash.Short(), b.Hash().Short())
 	}
 	if e.opts.Genesis != nil {
-		want, err := genesisBlock(e.machine, e.opts.Genesis)
-		if err != nil {
+		if err := e.sameGenesis(e.opts.Genesis); err != nil {
 			return err
-		}
-		got, err := e.db.Block(e.reg, 0)
-		if err != nil {
-			return err
-		}
-		if want.Hash() != got.Hash() {
-			return ledger.Errorf(ledger.ErrInvalidGenesis, "%s holds a chain with genesis block %s; Options.Genesis describes %s", e.dir, got.Hash().Short(), want.Hash().Short())
 		}
 	}
 	c, err := ledger.GetChain(e.lookup())
@@ -221,24 +214,66 @@ func newStep(m *ledger.Machine, o *Options) *ledger.Step {
 	})
 }
 
+// writeGenesis creates the ledger from g in bounded memory: the genesis
+// is applied and written in chunks (ledger.Step.GenesisChunked), the
+// document in pieces, and the head last, in the one synced batch that
+// completes it. A genesis cut short by a crash is discarded and redone by
+// the next Open.
 func (e *Engine) writeGenesis(g *ledger.Genesis) error {
-	rd, err := ledger.NewStep(e.machine, ledger.StepOptions{CheckInvariants: true}).Genesis(e.db.State(), g)
+	w, wiped, err := e.db.BeginGenesis()
 	if err != nil {
 		return err
 	}
-	doc, err := json.Marshal(g)
+	if wiped {
+		e.opts.Logger.Warn("discarded a genesis that was cut short; writing it again", "dir", e.dir)
+	}
+	if err := ledger.WriteGenesisJSON(w, g); err != nil {
+		return err
+	}
+	step := ledger.NewStep(e.machine, ledger.StepOptions{CheckInvariants: true, Roots: roothash.New(runtime.GOMAXPROCS(0), 0)})
+	rd, err := step.GenesisChunked(e.db.State(), g, e.opts.genesisChunkKeys, w.Chunk)
 	if err != nil {
 		return err
 	}
-	commit := store.CommitOf(rd)
-	commit.Genesis = doc
-	if err := e.db.Write(commit); err != nil {
+	if err := w.Finish(rd); err != nil {
 		return err
 	}
 	e.head = rd.Head
 	c, err := ledger.GetChain(e.lookup())
 	e.chain = c
 	return err
+}
+
+// sameGenesis reports whether g is the genesis the store was created with:
+// the digests of the documents match, or, failing that (a document
+// written differently, or a format-2 directory that kept no digest), g's
+// genesis block is the stored one.
+func (e *Engine) sameGenesis(g *ledger.Genesis) error {
+	stored, ok, err := e.db.GenesisDigest()
+	if err != nil {
+		return err
+	}
+	if ok {
+		h := blake3.New()
+		if err := ledger.WriteGenesisJSON(h, g); err != nil {
+			return err
+		}
+		if ledger.Hash(h.Sum(nil)) == stored {
+			return nil
+		}
+	}
+	want, err := genesisBlock(e.machine, g)
+	if err != nil {
+		return err
+	}
+	got, err := e.db.Block(e.reg, 0)
+	if err != nil {
+		return err
+	}
+	if want.Hash() != got.Hash() {
+		return ledger.Errorf(ledger.ErrInvalidGenesis, "%s holds a chain with genesis block %s; Options.Genesis describes %s", e.dir, got.Hash().Short(), want.Hash().Short())
+	}
+	return nil
 }
 
 // Close stops the sequencer, failing commands not yet in a block with

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"log/slog"
 	"time"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -86,6 +87,18 @@ type Options struct {
 
 	// CacheBytes is the size of Pebble's block cache. Default 64 MiB.
 	CacheBytes int64
+
+	// MemTableBytes is the size of one Pebble memtable; Pebble keeps up to
+	// two while one is flushed. Default 64 MiB.
+	MemTableBytes int64
+
+	// Logger receives the engine's rare operational messages (a genesis
+	// cut short and redone, say). Default: none.
+	Logger *slog.Logger
+
+	// genesisChunkKeys bounds a chunk of a genesis being written (tests
+	// set it small). Default ledger.DefaultGenesisChunkKeys.
+	genesisChunkKeys int
 }
 
 // Admitter is a shell-side check run on every submitted command before
@@ -124,6 +137,9 @@ func (o *Options) EnsureDefaults() {
 	if o.MaxClockSkew == 0 {
 		o.MaxClockSkew = 2 * time.Second
 	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
 	if invariantsBuild {
 		o.CheckInvariants = true
 	}
@@ -133,6 +149,9 @@ func (o *Options) EnsureDefaults() {
 func (o *Options) Validate() error {
 	if o.MaxBlockCommands > 1<<20 {
 		return fmt.Errorf("coopera: MaxBlockCommands %d is above the limit of %d", o.MaxBlockCommands, 1<<20)
+	}
+	if o.MemTableBytes != 0 && (o.MemTableBytes < 1<<20 || o.MemTableBytes >= 4<<30) {
+		return fmt.Errorf("coopera: MemTableBytes %d is outside 1 MiB to 4 GiB", o.MemTableBytes)
 	}
 	return nil
 }

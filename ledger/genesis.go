@@ -1,8 +1,10 @@
 package ledger
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
+	"io"
 	"slices"
 	"time"
 )
@@ -145,8 +147,12 @@ func (g *Genesis) Validate() error {
 }
 
 // genesisEvents returns the events of block 0: the chain, assets, accounts,
-// each module's genesis (in module order), then allocations.
-func (m *Machine) genesisEvents(st *State, g *Genesis) ([]Event, error) {
+// each module's genesis (in module order), then allocations. If boundary is
+// not nil it is called after each account and each allocation (the only
+// places where a genesis grows with its size), and may flush ctx's state
+// and events (a chunked genesis: Step.GenesisChunked); it returns then
+// only the events emitted since the last flush.
+func (m *Machine) genesisEvents(st *State, g *Genesis, boundary func(ctx *Context) error) ([]Event, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
 	}
@@ -177,6 +183,11 @@ func (m *Machine) genesisEvents(st *State, g *Genesis) ([]Event, error) {
 		if err := emit(&AccountCreated{Account: a.ID, PublicKey: a.PublicKey}); err != nil {
 			return nil, err
 		}
+		if boundary != nil {
+			if err := boundary(ctx); err != nil {
+				return nil, err
+			}
+		}
 	}
 	for _, mod := range m.modules {
 		gi, ok := mod.(GenesisInitializer)
@@ -194,9 +205,70 @@ func (m *Machine) genesisEvents(st *State, g *Genesis) ([]Event, error) {
 		if err := emit(&Allocated{To: a.Account, Asset: a.Asset, Amount: a.Amount}); err != nil {
 			return nil, genesisErr(fmt.Sprintf("allocations[%d]", i), "%v", err)
 		}
+		if boundary != nil {
+			if err := boundary(ctx); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := st.Err(); err != nil {
 		return nil, err
 	}
 	return ctx.events, nil
+}
+
+// WriteGenesisJSON writes g as JSON to w, byte for byte what json.Marshal
+// gives, but element by element, so that a genesis of millions of accounts
+// is never encoded whole in memory.
+func WriteGenesisJSON(w io.Writer, g *Genesis) error {
+	bw := bufio.NewWriterSize(w, 64<<10)
+	var err error
+	put := func(prefix string, v any) {
+		if err != nil {
+			return
+		}
+		var b []byte
+		if b, err = json.Marshal(v); err == nil {
+			bw.WriteString(prefix)
+			_, err = bw.Write(b)
+		}
+	}
+	array := func(prefix string, n int, isNil bool, elem func(i int) any) {
+		if err != nil {
+			return
+		}
+		bw.WriteString(prefix)
+		if isNil {
+			bw.WriteString("null")
+			return
+		}
+		bw.WriteByte('[')
+		for i := 0; i < n && err == nil; i++ {
+			sep := ","
+			if i == 0 {
+				sep = ""
+			}
+			put(sep, elem(i))
+		}
+		bw.WriteByte(']')
+	}
+	put(`{"chain_id":`, g.ChainID)
+	put(`,"genesis_time":`, g.GenesisTime)
+	put(`,"epoch_length":`, g.EpochLength)
+	if g.RequireSignatures {
+		put(`,"require_signatures":`, true)
+	}
+	put(`,"assets":`, g.Assets)
+	array(`,"accounts":`, len(g.Accounts), g.Accounts == nil, func(i int) any { return &g.Accounts[i] })
+	if len(g.Allocations) > 0 {
+		array(`,"allocations":`, len(g.Allocations), false, func(i int) any { return &g.Allocations[i] })
+	}
+	if len(g.Params) > 0 {
+		put(`,"params":`, g.Params)
+	}
+	if err != nil {
+		return err
+	}
+	bw.WriteByte('}')
+	return bw.Flush()
 }

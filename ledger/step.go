@@ -312,7 +312,7 @@ func (s *Step) Genesis(r Reader, g *Genesis) (*Ready, error) {
 }
 
 func (s *Step) genesisOn(st *State, g *Genesis) (*Ready, error) {
-	events, err := s.m.genesisEvents(st, g)
+	events, err := s.m.genesisEvents(st, g, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,20 @@ import (
 //     format-1 history cannot replay to its recorded roots: a format-1
 //     directory is refused, and a chain moves by a new genesis that carries
 //     its balances (export them with a build that reads format 1).
-const FormatVersion = 2
+//   - 3: the genesis document stored in pieces of 1 MiB (m/genesis/<n>)
+//     with its BLAKE3 digest (m/genesis-digest), and a genesis written in
+//     bounded chunks (m/genesis-partial marks one not finished). Blocks
+//     and state are as in format 2, which this build still reads.
+const FormatVersion = 3
+
+// oldestReadable is the oldest format this build reads.
+const oldestReadable = 2
+
+func readableFormat(v []byte) bool {
+	d := ledger.NewDecoder(v, "format")
+	f := d.Uint()
+	return d.Finish() == nil && f >= oldestReadable && f <= FormatVersion
+}
 
 // ErrFormat reports a directory in a format this build cannot read.
 var ErrFormat = ledger.NewCode("format")
@@ -72,6 +85,8 @@ type Options struct {
 	FS vfs.FS
 	// CacheBytes is the size of Pebble's block cache (default 64 MiB).
 	CacheBytes int64
+	// MemTableBytes is the size of one memtable (default 64 MiB).
+	MemTableBytes int64
 	// NoSync skips fsync on block writes. Only for scratch stores (verify's
 	// replay target); a ledger never sets it.
 	NoSync bool
@@ -97,6 +112,10 @@ func Open(dir string, o *Options) (*DB, error) {
 		cacheBytes = 64 << 20
 	}
 	cache := pebble.NewCache(cacheBytes)
+	memTable := o.MemTableBytes
+	if memTable <= 0 {
+		memTable = 64 << 20
+	}
 	fs := o.FS
 	if fs == nil {
 		fs = vfs.Default
@@ -107,7 +126,7 @@ func Open(dir string, o *Options) (*DB, error) {
 		Cache:              cache,
 		ReadOnly:           o.ReadOnly,
 		FormatMajorVersion: pebble.FormatNewest,
-		MemTableSize:       64 << 20,
+		MemTableSize:       uint64(memTable),
 		Logger:             quietLogger{},
 		EventListener: &pebble.EventListener{
 			// Reads that hit corruption return it as an error, which the
@@ -215,8 +234,8 @@ func (s *DB) Head() (*Head, bool, error) {
 		return nil, false, err
 	} else if !ok {
 		return nil, false, nil
-	} else if d := ledger.NewDecoder(v, "format"); d.Uint() != FormatVersion || d.Finish() != nil {
-		return nil, false, ledger.Errorf(ErrFormat, "directory is in format %x; this build reads format %d", v, FormatVersion)
+	} else if !readableFormat(v) {
+		return nil, false, ledger.Errorf(ErrFormat, "directory is in format %x; this build reads formats %d to %d", v, oldestReadable, FormatVersion)
 	}
 	v, ok, err := s.get(keyHead)
 	if err != nil {
@@ -227,15 +246,6 @@ func (s *DB) Head() (*Head, bool, error) {
 	}
 	h, err := decodeHead(v)
 	return h, err == nil, err
-}
-
-// Genesis returns the stored genesis document.
-func (s *DB) Genesis() ([]byte, error) {
-	v, ok, err := s.get(keyGenesis)
-	if err == nil && !ok {
-		err = ledger.Errorf(ledger.ErrCorrupt, "no genesis record")
-	}
-	return v, err
 }
 
 // Block key helpers.

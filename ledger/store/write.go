@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/zeebo/blake3"
 
 	"github.com/coopera/coopera/ledger"
 )
@@ -80,12 +81,14 @@ func (s *DB) fill(b *pebble.Batch, c *Commit) error {
 		return b.Set(keyHead, encodeHead(c.Head), nil)
 	}
 	if height == 0 {
-		e := ledger.NewEncoder(nil)
-		e.Uint(FormatVersion)
-		if err := b.Set(keyFormat, e.Bytes(), nil); err != nil {
+		if err := putFormat(b); err != nil {
 			return err
 		}
-		if err := b.Set(keyGenesis, c.Genesis, nil); err != nil {
+		if err := putGenesisDoc(b, c.Genesis); err != nil {
+			return err
+		}
+		digest := blake3.Sum256(c.Genesis)
+		if err := b.Set(keyGenesisDigest, digest[:], nil); err != nil {
 			return err
 		}
 	}
@@ -106,8 +109,17 @@ func (s *DB) fill(b *pebble.Batch, c *Commit) error {
 			return err
 		}
 	}
+	if err := putAccountEvents(b, c.Block.Events, height, 0); err != nil {
+		return err
+	}
+	return b.Set(keyHead, encodeHead(c.Head), nil)
+}
+
+// putAccountEvents indexes events by the accounts they concern; events[0]
+// is event first of the block at height.
+func putAccountEvents(b *pebble.Batch, events []ledger.Event, height uint64, first int) error {
 	var kb []byte
-	for i, ev := range c.Block.Events {
+	for i, ev := range events {
 		ae, ok := ev.(ledger.AccountEvent)
 		if !ok {
 			continue
@@ -117,13 +129,13 @@ func (s *DB) fill(b *pebble.Batch, c *Commit) error {
 			if j > 0 && a == accts[j-1] {
 				continue
 			}
-			kb = acctEvKey(kb[:0], a, height, uint32(i))
+			kb = acctEvKey(kb[:0], a, height, uint32(first+i))
 			if err := b.Set(kb, nil, nil); err != nil {
 				return err
 			}
 		}
 	}
-	return b.Set(keyHead, encodeHead(c.Head), nil)
+	return nil
 }
 
 func acctEvKey(buf []byte, a ledger.AccountID, height uint64, idx uint32) []byte {
