@@ -172,8 +172,10 @@ func (e *Engine) load() error {
 		return e.writeGenesis(e.opts.Genesis)
 	}
 	e.head = *h
-	// The head's block must be there and hash to the head's hash.
-	b, err := e.db.Block(e.reg, h.Height)
+	// The head's block must be there and hash to the head's hash (its
+	// header is enough: BlockHeader checks the body's hash without
+	// decoding it, or holding a large genesis block whole).
+	b, err := e.db.BlockHeader(h.Height)
 	if err != nil {
 		return err
 	}
@@ -231,14 +233,14 @@ func (e *Engine) writeGenesis(g *ledger.Genesis) error {
 		return err
 	}
 	step := ledger.NewStep(e.machine, ledger.StepOptions{CheckInvariants: true, Roots: roothash.New(runtime.GOMAXPROCS(0), 0)})
-	rd, err := step.GenesisChunked(e.db.State(), g, e.opts.genesisChunkKeys, w.Chunk)
+	gb, err := step.GenesisChunked(e.db.State(), g, e.opts.genesisChunkKeys, w)
 	if err != nil {
 		return err
 	}
-	if err := w.Finish(rd); err != nil {
+	if err := w.Finish(gb); err != nil {
 		return err
 	}
-	e.head = rd.Head
+	e.head = gb.Head
 	c, err := ledger.GetChain(e.lookup())
 	e.chain = c
 	return err

@@ -96,26 +96,38 @@ func (b *Block) Seal() []byte {
 // Raw returns the block's encoding (after Seal or DecodeBlock).
 func (b *Block) Raw() []byte { return b.raw }
 
+// DecodeHeader decodes the header at the start of an encoded block (all
+// of it, or a prefix as long as GenesisBlock.Prefix) and returns it with
+// the offset where the body starts: the body hash is BLAKE3 over what
+// follows. It checks the block format, not the body.
+func DecodeHeader(raw []byte) (*Header, int, error) {
+	d := NewDecoder(raw, "block")
+	if f := d.Uint(); d.err == nil && f != BlockFormat {
+		return nil, 0, Errorf(ErrCorrupt, "block format %d; this build reads format %d", f, BlockFormat)
+	}
+	h := &Header{Height: d.Uint(), Time: d.Int()}
+	copy(h.PrevHash[:], d.Fixed(32))
+	copy(h.BodyHash[:], d.Fixed(32))
+	copy(h.StateRoot[:], d.Fixed(32))
+	if d.err != nil {
+		return nil, 0, Errorf(ErrCorrupt, "block header: %v", d.err)
+	}
+	return h, d.off, nil
+}
+
 // DecodeBlock decodes and checks an encoded block: its format, its body
 // hash, and the consistency of results and events. Corruption is an
 // ErrCorrupt error. Event versions are upcast; Raw keeps the stored bytes.
 func (r *Registry) DecodeBlock(raw []byte) (*Block, error) {
-	d := NewDecoder(raw, "block")
-	if f := d.Uint(); d.err == nil && f != BlockFormat {
-		return nil, Errorf(ErrCorrupt, "block format %d; this build reads format %d", f, BlockFormat)
+	h, off, err := DecodeHeader(raw)
+	if err != nil {
+		return nil, err
 	}
-	b := &Block{raw: raw}
-	b.Height = d.Uint()
-	b.Time = d.Int()
-	copy(b.PrevHash[:], d.Fixed(32))
-	copy(b.BodyHash[:], d.Fixed(32))
-	copy(b.StateRoot[:], d.Fixed(32))
-	if d.err != nil {
-		return nil, Errorf(ErrCorrupt, "block header: %v", d.err)
-	}
-	if got := Hash(blake3.Sum256(raw[d.off:])); got != b.BodyHash {
+	b := &Block{Header: *h, raw: raw}
+	if got := Hash(blake3.Sum256(raw[off:])); got != b.BodyHash {
 		return nil, Errorf(ErrCorrupt, "block %d: body hash %s does not match the header's %s", b.Height, got.Short(), b.BodyHash.Short())
 	}
+	d := NewDecoder(raw[off:], "block")
 	n := d.Len(4)
 	b.Commands = make([]*Command, n)
 	b.Results = make([]Result, n)

@@ -1,6 +1,8 @@
 package ledger
 
 import (
+	"errors"
+
 	"github.com/zeebo/blake3"
 )
 
@@ -8,7 +10,7 @@ import (
 // Step.GenesisChunked: the state it changed and the events it emitted.
 // The host writes it where the step's Reader will read it back (the
 // chunks of one genesis build on each other), and must not keep its
-// slices after the flush returns.
+// slices after Chunk returns.
 type GenesisChunk struct {
 	// Changes are the keys this chunk changed, sorted; Old is what an
 	// earlier chunk wrote (the state starts empty).
@@ -17,34 +19,57 @@ type GenesisChunk struct {
 	// First of block 0.
 	Events []Event
 	First  int
+	// Body is Events encoded as they appear in block 0: block 0 is
+	// GenesisBlock.Prefix followed by every chunk's Body, in order.
+	Body []byte
+}
+
+// GenesisSink receives a chunked genesis (see Step.GenesisChunked).
+type GenesisSink interface {
+	// Chunk makes the chunk's changes visible to the step's Reader and
+	// keeps its Body.
+	Chunk(*GenesisChunk) error
+	// Body calls fn with the kept Body bytes of every chunk, in order
+	// (in pieces of any size), so that the step can hash block 0's body
+	// without holding it.
+	Body(fn func(p []byte) error) error
+}
+
+// GenesisBlock is what a chunked genesis ends with: the head of the new
+// chain and the start of block 0, whose events went to the sink.
+type GenesisBlock struct {
+	Head Head
+	// Prefix is block 0's encoding up to its first event: the block
+	// format, the header and the body's counts.
+	Prefix []byte
 }
 
 // DefaultGenesisChunkKeys is the number of written state keys after which
-// a chunked genesis is flushed: about 20 MB of working state.
-const DefaultGenesisChunkKeys = 1 << 16
+// a chunked genesis is flushed: about 5 MB of working state.
+const DefaultGenesisChunkKeys = 1 << 14
 
 // GenesisChunked applies g to an empty state as block 0, like Genesis, in
 // memory bounded by chunkKeys (DefaultGenesisChunkKeys if 0) rather than
 // by the genesis's size: whenever the working state has written chunkKeys
 // keys, after an account or an allocation, the changes and events so far
-// go to flush, which must make them visible to r, and the step goes on
-// over r. The last chunk is flushed before it returns.
+// go to sink.Chunk, which must make them visible to r, and the step goes
+// on over r. The last chunk is sent before the body is hashed (through
+// sink.Body) and the block sealed.
 //
-// The block, its hash and its state root are exactly those of Genesis
-// (the state root is a multiset hash, built chunk by chunk). The returned
-// Ready's Block is sealed but holds no decoded Events, and its Changes are
-// empty: both went to flush. A flush error stops the genesis; what was
-// flushed is then a partial genesis, which the host must discard.
-func (s *Step) GenesisChunked(r Reader, g *Genesis, chunkKeys int, flush func(*GenesisChunk) error) (*Ready, error) {
-	if s.opts.NoRoots {
-		return s.Genesis(r, g) // no block to seal: the simulator's in-memory genesis
-	}
+// Block 0 (Prefix and the chunks' bodies), its hash and its state root
+// are exactly those of Genesis (the state root is a multiset hash, built
+// chunk by chunk). A sink error stops the genesis; what was sent is then
+// a partial genesis, which the host must discard.
+func (s *Step) GenesisChunked(r Reader, g *Genesis, chunkKeys int, sink GenesisSink) (*GenesisBlock, error) {
 	if chunkKeys <= 0 {
 		chunkKeys = DefaultGenesisChunkKeys
 	}
+	if s.opts.NoRoots {
+		return nil, errors.New("ledger: GenesisChunked seals a block; StepOptions.NoRoots is set")
+	}
 	st := s.state(r)
 	acc := LtHash{}
-	body := newBodyStream(len(g.Accounts) + len(g.Allocations))
+	var body Encoder
 	flushed := 0
 	send := func(events []Event) error {
 		if err := st.Err(); err != nil { // a read fault: reset would forget it
@@ -57,8 +82,11 @@ func (s *Step) GenesisChunked(r Reader, g *Genesis, chunkKeys int, flush func(*G
 			}
 		}
 		s.opts.Roots.Update(&acc, changes)
-		body.add(events)
-		if err := flush(&GenesisChunk{Changes: changes, Events: events, First: flushed}); err != nil {
+		body.buf = body.buf[:0]
+		for _, ev := range events {
+			EncodeEvent(&body, ev)
+		}
+		if err := sink.Chunk(&GenesisChunk{Changes: changes, Events: events, First: flushed, Body: body.buf}); err != nil {
 			return err
 		}
 		flushed += len(events)
@@ -83,54 +111,29 @@ func (s *Step) GenesisChunked(r Reader, g *Genesis, chunkKeys int, flush func(*G
 	if err := send(events); err != nil {
 		return nil, err
 	}
-	b := &Block{Header: Header{Height: 0, Time: g.GenesisTime.UnixNano()}}
-	b.StateRoot = acc.Root()
-	b.raw = body.seal(&b.Header)
-	rd := &Ready{Block: b, Head: Head{Height: 0, Time: b.Time, StateRoot: b.StateRoot, Acc: acc, Hash: b.Hash()}}
-	return rd, nil
-}
-
-// bodyStream encodes a genesis block's events as they come, leaving room
-// in front for the block's header and the body's counts, which are known
-// only at the end; seal then writes them in place, so the block's bytes
-// are built without a second copy of its body.
-type bodyStream struct {
-	buf []byte
-	n   uint64
-}
-
-// bodyReserve holds the largest header and counts: the block format and
-// the height and count (varints of at most 10 bytes each, and 1 for the
-// empty command list), the time (10), three 32-byte hashes.
-const bodyReserve = 4*10 + 1 + 3*32
-
-func newBodyStream(sizeHint int) *bodyStream {
-	return &bodyStream{buf: make([]byte, bodyReserve, bodyReserve+64+sizeHint*40)}
-}
-
-func (b *bodyStream) add(events []Event) {
-	e := Encoder{buf: b.buf}
-	for _, ev := range events {
-		EncodeEvent(&e, ev)
-	}
-	b.buf = e.buf
-	b.n += uint64(len(events))
-}
-
-// seal sets h.BodyHash and returns the block's encoding, as Block.Seal
-// would give for a block with no commands and the streamed events.
-func (b *bodyStream) seal(h *Header) []byte {
+	// The body is the counts (no commands, then the events) and the
+	// events the sink kept.
 	var counts Encoder
-	counts.Uint(0) // no commands
-	counts.Uint(b.n)
-	start := bodyReserve - len(counts.buf)
-	copy(b.buf[start:], counts.buf)
-	body := b.buf[start:]
-	h.BodyHash = Hash(blake3.Sum256(body))
-	var hdr Encoder
-	hdr.Uint(BlockFormat)
-	h.encode(&hdr)
-	start -= len(hdr.buf)
-	copy(b.buf[start:], hdr.buf)
-	return b.buf[start:]
+	counts.Uint(0)
+	counts.Uint(uint64(flushed))
+	bh := blake3.New()
+	bh.Write(counts.buf)
+	if err := sink.Body(func(p []byte) error { _, err := bh.Write(p); return err }); err != nil {
+		return nil, err
+	}
+	h := Header{Height: 0, Time: g.GenesisTime.UnixNano(), StateRoot: acc.Root()}
+	copy(h.BodyHash[:], bh.Sum(nil))
+	prefix := NewEncoder(make([]byte, 0, bodyPrefixMax))
+	prefix.Uint(BlockFormat)
+	h.encode(prefix)
+	prefix.Fixed(counts.buf)
+	return &GenesisBlock{
+		Head:   Head{Height: 0, Time: h.Time, StateRoot: h.StateRoot, Acc: acc, Hash: h.Hash()},
+		Prefix: prefix.Bytes(),
+	}, nil
 }
+
+// bodyPrefixMax bounds a block's encoding before its first event for a
+// block of no commands: the format, height and time, three hashes, two
+// counts (varints of at most 10 bytes).
+const bodyPrefixMax = 5*10 + 3*32

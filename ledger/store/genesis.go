@@ -12,15 +12,19 @@ import (
 )
 
 // A genesis is written in bounded batches: Step.GenesisChunked's chunks of
-// state, the genesis document in pieces of genesisPiece bytes, then block
-// 0, and last, in one synced batch, the format, the document's digest and
-// the head. Until that batch, the store holds a partial genesis, marked by
+// state, each with its part of block 0's events, the genesis document in
+// pieces of genesisPiece bytes, and last, in one synced batch, the start
+// of block 0, the format, the document's digest and the head. Until that batch, the store holds a partial genesis, marked by
 // keyGenesisPartial (written before anything else), which BeginGenesis
 // discards: a store has a ledger exactly when it has a head.
 var (
 	keyGenesisDigest  = []byte("m/genesis-digest")
 	keyGenesisPartial = []byte("m/genesis-partial")
 	prefixGenesisDoc  = []byte("m/genesis/")
+	// Block 0 of a chunked genesis is stored in pieces rather than under
+	// blockKey(0): piece 0 is ledger.GenesisBlock.Prefix, piece i > 0 the
+	// Body of chunk i-1. RawBlock(0) joins them.
+	prefixBlock0 = []byte("m/block0/")
 )
 
 // genesisPiece is the size of the stored pieces of the genesis document.
@@ -30,7 +34,8 @@ const genesisPiece = 1 << 20
 type GenesisWriter struct {
 	s      *DB
 	doc    []byte // the document's unwritten tail
-	pieces uint32
+	pieces uint32 // of the document
+	chunks uint32 // of block 0's body
 	digest *blake3.Hasher
 	err    error
 }
@@ -94,17 +99,32 @@ func (s *DB) commitSized(size int, fill func(*pebble.Batch) error, sync bool) er
 	return s.latch.fault()
 }
 
-// Chunk writes a chunk of the genesis's state and its events' account
-// index, unsynced (the final batch makes them durable).
+// Chunk writes a chunk of the genesis's state, its events' account index
+// and its part of block 0, unsynced (the final batch makes them durable).
+// It implements ledger.GenesisSink.
 func (w *GenesisWriter) Chunk(c *ledger.GenesisChunk) error {
-	return w.s.commit(func(b *pebble.Batch) error {
+	w.chunks++
+	return w.s.commitSized(len(c.Body)+len(c.Changes)*96+len(c.Events)*48, func(b *pebble.Batch) error {
 		for i := range c.Changes {
 			if err := putChange(b, &c.Changes[i]); err != nil {
 				return err
 			}
 		}
+		if err := b.Set(pieceKey(prefixBlock0, w.chunks), c.Body, nil); err != nil {
+			return err
+		}
 		return putAccountEvents(b, c.Events, 0, c.First)
 	}, false)
+}
+
+// Body hands back block 0's events as Chunk stored them, chunk by chunk
+// (ledger.GenesisSink).
+func (w *GenesisWriter) Body(fn func(p []byte) error) error {
+	n, err := w.s.pieces(prefixBlock0, 1, fn)
+	if err == nil && n != w.chunks {
+		err = ledger.Errorf(ledger.ErrCorrupt, "block 0: %d of %d chunks stored", n, w.chunks)
+	}
+	return err
 }
 
 // Write adds p to the genesis document (GenesisWriter is an io.Writer for
@@ -123,15 +143,15 @@ func (w *GenesisWriter) Write(p []byte) (int, error) {
 }
 
 func (w *GenesisWriter) piece(p []byte) error {
-	k := binary.BigEndian.AppendUint32(bytes.Clone(prefixGenesisDoc), w.pieces)
+	k := pieceKey(prefixGenesisDoc, w.pieces)
 	w.pieces++
 	return w.s.commit(func(b *pebble.Batch) error { return b.Set(k, p, nil) }, false)
 }
 
-// Finish writes block 0 (rd is Step.GenesisChunked's result), then the
-// format, the document's digest and the head in one synced batch, which
-// completes the genesis.
-func (w *GenesisWriter) Finish(rd *ledger.Ready) error {
+// Finish completes the genesis (gb is Step.GenesisChunked's result): the
+// document's last piece, then, in one synced batch, the start of block 0,
+// the format, the document's digest and the head.
+func (w *GenesisWriter) Finish(gb *ledger.GenesisBlock) error {
 	if w.err != nil {
 		return w.err
 	}
@@ -141,11 +161,10 @@ func (w *GenesisWriter) Finish(rd *ledger.Ready) error {
 		}
 		w.doc = nil
 	}
-	raw := rd.Block.Raw()
-	if err := w.s.commitSized(len(raw)+64, func(b *pebble.Batch) error { return b.Set(blockKey(0), raw, nil) }, false); err != nil {
-		return err
-	}
 	return w.s.commit(func(b *pebble.Batch) error {
+		if err := b.Set(pieceKey(prefixBlock0, 0), gb.Prefix, nil); err != nil {
+			return err
+		}
 		if err := putFormat(b); err != nil {
 			return err
 		}
@@ -155,8 +174,36 @@ func (w *GenesisWriter) Finish(rd *ledger.Ready) error {
 		if err := b.Delete(keyGenesisPartial, nil); err != nil {
 			return err
 		}
-		return b.Set(keyHead, encodeHead(&rd.Head), nil)
+		return b.Set(keyHead, encodeHead(&gb.Head), nil)
 	}, true)
+}
+
+func pieceKey(prefix []byte, i uint32) []byte {
+	return binary.BigEndian.AppendUint32(bytes.Clone(prefix), i)
+}
+
+// pieces calls fn with the values of the pieces stored under prefix from
+// piece first on, in order, and returns how many there were; a gap is
+// ErrCorrupt.
+func (s *DB) pieces(prefix []byte, first uint32, fn func(p []byte) error) (uint32, error) {
+	next := first
+	var bad, ferr error
+	err := s.scanRange(pieceKey(prefix, first), prefixEnd(prefix), func(k, v []byte) bool {
+		if len(k) != len(prefix)+4 || binary.BigEndian.Uint32(k[len(prefix):]) != next {
+			bad = ledger.Errorf(ledger.ErrCorrupt, "%s: piece %x out of order (want piece %d)", prefix, k, next)
+			return false
+		}
+		next++
+		ferr = fn(v)
+		return ferr == nil
+	})
+	if err == nil {
+		err = bad
+	}
+	if err == nil {
+		err = ferr
+	}
+	return next - first, err
 }
 
 func putFormat(b *pebble.Batch) error {
@@ -197,24 +244,11 @@ func (s *DB) Genesis() ([]byte, error) {
 		return v, err
 	}
 	var doc []byte
-	next := uint32(0)
-	var bad error
-	err := s.scan(prefixGenesisDoc, func(k, v []byte) bool {
-		if len(k) != len(prefixGenesisDoc)+4 || binary.BigEndian.Uint32(k[len(prefixGenesisDoc):]) != next {
-			bad = ledger.Errorf(ledger.ErrCorrupt, "genesis document piece %x out of order (want piece %d)", k, next)
-			return false
-		}
-		next++
-		doc = append(doc, v...)
-		return true
-	})
-	if err == nil {
-		err = bad
-	}
+	n, err := s.pieces(prefixGenesisDoc, 0, func(p []byte) error { doc = append(doc, p...); return nil })
 	if err != nil {
 		return nil, err
 	}
-	if next == 0 {
+	if n == 0 {
 		return nil, ledger.Errorf(ledger.ErrCorrupt, "no genesis record")
 	}
 	want, ok, err := s.GenesisDigest()
@@ -225,4 +259,57 @@ func (s *DB) Genesis() ([]byte, error) {
 		return nil, ledger.Errorf(ledger.ErrCorrupt, "the stored genesis document does not match its digest")
 	}
 	return doc, nil
+}
+
+// rawBlock0 joins the pieces of a chunked genesis's block 0 (ok is false
+// if there are none).
+func (s *DB) rawBlock0() ([]byte, bool, error) {
+	var raw []byte
+	n, err := s.pieces(prefixBlock0, 0, func(p []byte) error { raw = append(raw, p...); return nil })
+	return raw, n > 0, err
+}
+
+// BlockHeader returns block h's header after checking its body hash, as
+// Block does, but without decoding (or, for a chunked genesis's block 0,
+// holding) the body.
+func (s *DB) BlockHeader(h uint64) (*ledger.Header, error) {
+	raw, ok, err := s.get(blockKey(h))
+	if err != nil {
+		return nil, err
+	}
+	bh := blake3.New()
+	var hdr *ledger.Header
+	if ok {
+		var off int
+		if hdr, off, err = ledger.DecodeHeader(raw); err != nil {
+			return nil, err
+		}
+		bh.Write(raw[off:])
+	} else if h == 0 {
+		n, err := s.pieces(prefixBlock0, 0, func(p []byte) error {
+			if hdr != nil {
+				bh.Write(p)
+				return nil
+			}
+			var off int
+			var err error
+			hdr, off, err = ledger.DecodeHeader(p)
+			bh.Write(p[off:])
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		ok = n > 0
+	}
+	if !ok {
+		return nil, ledger.Errorf(ledger.ErrCorrupt, "block %d is missing from the log", h)
+	}
+	if hdr.Height != h {
+		return nil, ledger.Errorf(ledger.ErrCorrupt, "block stored at height %d says it is height %d", h, hdr.Height)
+	}
+	if got := ledger.Hash(bh.Sum(nil)); got != hdr.BodyHash {
+		return nil, ledger.Errorf(ledger.ErrCorrupt, "block %d: body hash %s does not match the header's %s", h, got.Short(), hdr.BodyHash.Short())
+	}
+	return hdr, nil
 }

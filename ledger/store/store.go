@@ -25,6 +25,7 @@ import (
 	"os"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 	"github.com/cockroachdb/pebble/v2/vfs"
 
 	"github.com/coopera/coopera/ledger"
@@ -94,6 +95,10 @@ type Options struct {
 	ReadOnly bool
 }
 
+// memTableStopWrites is Pebble's MemTableStopWritesThreshold: writes wait
+// while this many memtables are queued for flushing.
+const memTableStopWrites = 2
+
 // DB is a ledger's Pebble store.
 type DB struct {
 	db    *pebble.DB
@@ -111,23 +116,31 @@ func Open(dir string, o *Options) (*DB, error) {
 	if cacheBytes == 0 {
 		cacheBytes = 64 << 20
 	}
-	cache := pebble.NewCache(cacheBytes)
 	memTable := o.MemTableBytes
 	if memTable <= 0 {
 		memTable = 64 << 20
 	}
+	// Pebble reserves every memtable's arena in the block cache: a cache
+	// of CacheBytes next to 64 MiB memtables held no blocks at all once
+	// two or three memtables existed, and every read went to the file
+	// (with its checksum and decompression). The cache is therefore
+	// CacheBytes for blocks plus room for the memtables Pebble keeps at
+	// most: the mutable one, the queue that stops writes, and one kept
+	// for recycling.
+	cache := pebble.NewCache(cacheBytes + (memTableStopWrites+2)*memTable)
 	fs := o.FS
 	if fs == nil {
 		fs = vfs.Default
 	}
 	l := &latch{}
 	po := &pebble.Options{
-		FS:                 &walFS{FS: fs, l: l},
-		Cache:              cache,
-		ReadOnly:           o.ReadOnly,
-		FormatMajorVersion: pebble.FormatNewest,
-		MemTableSize:       uint64(memTable),
-		Logger:             quietLogger{},
+		FS:                          &walFS{FS: fs, l: l},
+		Cache:                       cache,
+		ReadOnly:                    o.ReadOnly,
+		FormatMajorVersion:          pebble.FormatNewest,
+		MemTableSize:                uint64(memTable),
+		MemTableStopWritesThreshold: memTableStopWrites,
+		Logger:                      quietLogger{},
 		EventListener: &pebble.EventListener{
 			// Reads that hit corruption return it as an error, which the
 			// store reports as ledger.ErrCorrupt; Pebble's default here
@@ -136,6 +149,13 @@ func Open(dir string, o *Options) (*DB, error) {
 				fmt.Fprintf(os.Stderr, "pebble: on-disk corruption: %s\n", info.Path)
 			},
 		},
+	}
+	// Bloom filters on every level: the block step reads many keys that do
+	// not exist yet (a new account's balance, its index entries), and
+	// without a filter each such miss reads an index block of every table
+	// that could hold it. Ten bits a key: about 1% false positives.
+	for i := range po.Levels {
+		po.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
 	}
 	if o.NoSync {
 		po.DisableWAL = true
@@ -258,7 +278,13 @@ func blockKey(h uint64) []byte {
 }
 
 // RawBlock returns the stored encoding of block h.
-func (s *DB) RawBlock(h uint64) ([]byte, bool, error) { return s.get(blockKey(h)) }
+func (s *DB) RawBlock(h uint64) ([]byte, bool, error) {
+	raw, ok, err := s.get(blockKey(h))
+	if err == nil && !ok && h == 0 {
+		return s.rawBlock0()
+	}
+	return raw, ok, err
+}
 
 // Block reads and decodes block h, checking its body hash.
 func (s *DB) Block(reg *ledger.Registry, h uint64) (*ledger.Block, error) {
@@ -324,7 +350,13 @@ func (l *Lookup) Get(key []byte) ([]byte, bool) {
 }
 
 func (s *DB) scan(prefix []byte, fn func(k, v []byte) bool) error {
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: prefix, UpperBound: prefixEnd(prefix)})
+	return s.scanRange(prefix, prefixEnd(prefix), fn)
+}
+
+// scanRange calls fn with the keys in [lo, hi) in order until it returns
+// false.
+func (s *DB) scanRange(lo, hi []byte, fn func(k, v []byte) bool) error {
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {
 		return wrapErr("scan", err)
 	}
