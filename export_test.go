@@ -50,3 +50,7 @@ func (e *Engine) ResumeFollowingForTest() {
 
 // SnapshotRestoresForTest counts the snapshots a running follower restored.
 func (e *Engine) SnapshotRestoresForTest() int64 { return e.rep.restores.Load() }
+
+// SetGenesisChunkKeysForTest makes a genesis written through o flush every
+// n state keys, so that a small genesis is written in many chunks.
+func SetGenesisChunkKeysForTest(o *Options, n int) { o.genesisChunkKeys = n }

@@ -85,11 +85,16 @@ type Options struct {
 	// FS is the file system for Pebble. Default: the operating system's.
 	FS vfs.FS
 
-	// CacheBytes is the size of Pebble's block cache. Default 64 MiB.
+	// CacheBytes is the size of Pebble's block cache: decoded table
+	// blocks, index and Bloom filter blocks. Default 64 MiB.
 	CacheBytes int64
 
-	// MemTableBytes is the size of one Pebble memtable; Pebble keeps up to
-	// two while one is flushed. Default 64 MiB.
+	// MemTableBytes is the size of one Pebble memtable, where writes wait
+	// to be flushed to tables. Pebble holds up to four (the one being
+	// written, two being flushed, one kept for reuse), so the store's
+	// memory is bounded by CacheBytes + 4 × MemTableBytes: 320 MiB by
+	// default, of which a quiet node touches a fraction. Between 1 MiB and
+	// 4 GiB; default 64 MiB.
 	MemTableBytes int64
 
 	// Logger receives the engine's rare operational messages (a genesis

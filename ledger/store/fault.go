@@ -153,3 +153,12 @@ func (f *walFile) SyncTo(n int64) (bool, error) {
 	}
 	return full, nil
 }
+
+// Close latches a failure too: Pebble closes a log when it rotates to the
+// next one, and panics if that fails.
+func (f *walFile) Close() error {
+	if err := f.File.Close(); err != nil {
+		f.l.set("close WAL", err)
+	}
+	return nil
+}

@@ -6,7 +6,9 @@
 //
 // Key spaces (the first byte):
 //
-//	'm' meta      format version, head, genesis
+//	'm' meta      format version, head, the genesis document (in pieces,
+//	              with its digest), block 0 of a chunked genesis (in
+//	              pieces), the partial-genesis marker
 //	'B' blocks    height (8 bytes, big-endian) -> encoded block
 //	'S' state     state key -> value
 //	'I' idempotency  actor 0x00 key -> height, index, content hash
@@ -49,8 +51,11 @@ import (
 //     its balances (export them with a build that reads format 1).
 //   - 3: the genesis document stored in pieces of 1 MiB (m/genesis/<n>)
 //     with its BLAKE3 digest (m/genesis-digest), and a genesis written in
-//     bounded chunks (m/genesis-partial marks one not finished). Blocks
-//     and state are as in format 2, which this build still reads.
+//     bounded chunks (m/genesis-partial marks one not finished), its
+//     block 0 in pieces (m/block0/<n>: the header and counts, then each
+//     chunk's events) rather than under its block key. The blocks'
+//     encoding and the state are as in format 2, which this build still
+//     reads.
 const FormatVersion = 3
 
 // oldestReadable is the oldest format this build reads.
@@ -84,9 +89,11 @@ type Options struct {
 	// FS is the file system; nil means the operating system's. Tests pass
 	// vfs.NewMem() or a crashable in-memory FS.
 	FS vfs.FS
-	// CacheBytes is the size of Pebble's block cache (default 64 MiB).
+	// CacheBytes is the size of Pebble's block cache for table blocks
+	// (default 64 MiB); the memtables' reservations come on top.
 	CacheBytes int64
-	// MemTableBytes is the size of one memtable (default 64 MiB).
+	// MemTableBytes is the size of one memtable (default 64 MiB); Pebble
+	// holds up to memTableStopWrites+2 of them.
 	MemTableBytes int64
 	// NoSync skips fsync on block writes. Only for scratch stores (verify's
 	// replay target); a ledger never sets it.
