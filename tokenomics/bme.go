@@ -525,8 +525,8 @@ func (ep *epochAlloc) allocate(name, basis string, capNum uint32, total, pool le
 		}
 		if !ep.price.IsZero() && ep.capDen != 0 {
 			// floor(basis * 10^(dec+12) * pool_bps / (price * usage_bps))
-			capTokens, err := toAmount(tokensForCredits(w.Credits, ep.dec, uint64(capNum), uint64(ep.capDen), ep.price), "reward cap")
-			if err != nil {
+			capTokens, ok := tokensForCreditsAmount(w.Credits, ep.dec, uint64(capNum), uint64(ep.capDen), ep.price)
+			if !ok {
 				capTokens = ledger.MaxAmount
 			}
 			reward = minAmount(share, capTokens)
