@@ -36,6 +36,10 @@ type market struct {
 
 	// Orders of the current epoch, settled after its blocks.
 	pending ledger.Amount // tokens promised to buy orders not yet settled
+	// inventory is the exchange's committed native balance while
+	// inventoryOK, which every committed block clears (envHost.Reserve).
+	inventory   ledger.Amount
+	inventoryOK bool
 	orders  []order
 
 	// Flows of the current epoch, for the metrics.

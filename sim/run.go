@@ -210,6 +210,7 @@ func (r *run) execute(t int64, cmds []*ledger.Command) (*ledger.Ready, error) {
 func (r *run) commit(into *epochAcc, rd *ledger.Ready) execResult {
 	b := rd.Block
 	r.st.Apply(rd.Changes)
+	r.mkt.inventoryOK = false
 	r.head = rd.Head
 	r.height = b.Height
 	r.blockTime = b.Time
