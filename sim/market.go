@@ -40,7 +40,7 @@ type market struct {
 	// inventoryOK, which every committed block clears (envHost.Reserve).
 	inventory   ledger.Amount
 	inventoryOK bool
-	orders  []order
+	orders      []order
 
 	// Flows of the current epoch, for the metrics.
 	boughtUSD, soldUSD int64
