@@ -45,3 +45,33 @@ func BenchmarkScenario(b *testing.B) {
 	b.ReportMetric(float64(cmds)/float64(b.N), "commands/op")
 	b.ReportMetric(float64(steps)/b.Elapsed().Seconds(), "agent-steps/s")
 }
+
+// The benchmark's scenario stays valid and runs, settling its consumers'
+// usage in batches: a settlement a trading epoch instead of a record per
+// consumer.
+func TestBenchScenarioRuns(t *testing.T) {
+	s, err := Load("testdata/bench/bme-1000.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	settles, records := 0, 0
+	res, err := s.RunOne(0, &Options{Epochs: 2, OnBlock: func(_ RunID, b *BlockRecord) {
+		for _, c := range b.Commands {
+			switch c.Payload.Type() {
+			case "settle_usage":
+				settles++
+			case "record_usage":
+				records++
+			}
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Rows) != 2 || res.Stats.AgentSteps != 2*2000 {
+		t.Fatalf("%d rows, %d agent-steps; want 2 rows of 2,000 agents", len(res.Rows), res.Stats.AgentSteps)
+	}
+	if settles != 2 || records != 0 {
+		t.Fatalf("%d settlements and %d usage records in 2 epochs; want 2 and 0", settles, records)
+	}
+}
