@@ -11,29 +11,33 @@ import (
 // Batched usage.
 //
 // Consumers' behaviours return one record_usage per service they use. The
-// run submits them as tokenomics' settle_usage commands instead, from the
-// operator (a usage reporter of every simulated chain), up to
-// tokenomics.MaxSettleItems items each, after the epoch's other trading
-// commands. The reducers decide each item exactly as the record_usage it
-// comes from, and a settlement leaves the state its items leave one by one
-// (package tokenomics, settle_usage), so the economics are those of the
-// separate commands:
+// run submits the records of each trading block as one tokenomics
+// settle_usage command from the operator (a usage reporter of every
+// simulated chain), at the end of the block; a block takes block_size
+// commands, the settlement counting as one. The reducers decide each item
+// exactly as the record_usage it comes from, and a settlement leaves the
+// state its items leave one by one (package tokenomics, settle_usage), so
+// the economics are those of the separate commands:
 //
-//   - Moving the usage after the epoch's other trading commands changes no
-//     outcome: a usage record reads the parameters, the accounts it names,
-//     its agent and its consumer's credits, and writes credits and usage
-//     weights, which no other trading command reads or writes except the
+//   - Moving a block's usage records to its end changes no outcome: a
+//     usage record reads the parameters, the accounts it names, its agent
+//     and its consumer's credits, and writes credits and usage weights,
+//     which no other trading command reads or writes except the
 //     consumer's own purchase, which still comes first (buy_credits adds
 //     to the same epoch totals, a sum). A consumer's records keep their
 //     order, so which of them its credits cover is unchanged.
 //   - A settlement is atomic: one item refused (a consumer whose purchase
 //     the oracle's breaker refused, say) refuses it whole. The run then
-//     drops the block and plays it again with that settlement's items as
-//     the separate record_usage commands they came from, so each is
-//     decided, applied or refused, and counted on its own, as before.
+//     drops the block and plays its commands again with that settlement's
+//     items as the separate record_usage commands they came from (in
+//     blocks of block_size), so each is decided, applied or refused, and
+//     counted on its own, as before.
 //
 // What changes is the number of commands: the built-in metric commands
-// counts a settlement once.
+// counts a settlement once. A consumer's purchase and its usage are
+// decided in the same block, so the block reads the consumer's account
+// and credits once, and a consumer that spends what it bought leaves no
+// change of its credits to commit.
 
 // batchItem is one record_usage a settlement batches.
 type batchItem struct {
@@ -41,95 +45,116 @@ type batchItem struct {
 	owner *popRun
 }
 
-// batchUsage moves the population commands that are record_usage by their
-// own consumer into settlements at the end of all; owner follows all.
-// Commands with an idempotency key, a nonce or a signature, or that
-// Options.refuse changed, stay as they are.
-func (r *run) batchUsage(all []*ledger.Command, owner []*popRun) ([]*ledger.Command, []*popRun) {
-	if r.opts.noBatch || !slices.Contains(r.params.UsageReporters, OperatorAccount) {
-		return all, owner
-	}
-	var items []batchItem
-	n := 0
-	for i, cmd := range all {
-		if p := owner[i]; p != nil && batchable(cmd) {
-			items = append(items, batchItem{cmd: cmd, owner: p})
-			continue
-		}
-		all[n], owner[n] = cmd, owner[i]
-		n++
-	}
-	all, owner = all[:n], owner[:n]
-	if len(items) < 2 {
-		// One record is cheaper as itself.
-		for _, it := range items {
-			all, owner = append(all, it.cmd), append(owner, it.owner)
-		}
-		return all, owner
-	}
-	if r.batches == nil {
-		r.batches = map[*ledger.Command][]batchItem{}
-	}
-	for len(items) > 0 {
-		part := items[:min(len(items), tokenomics.MaxSettleItems)]
-		items = items[len(part):]
-		set := &tokenomics.SettleUsage{Items: make([]tokenomics.RecordUsage, len(part))}
-		for i, it := range part {
-			set.Items[i] = *it.cmd.Payload.(*tokenomics.RecordUsage)
-			set.Items[i].Consumer = it.cmd.Actor
-		}
-		cmd := &ledger.Command{Actor: OperatorAccount, Payload: set}
-		r.batches[cmd] = part
-		all, owner = append(all, cmd), append(owner, nil)
-	}
-	return all, owner
-}
-
 // batchable reports whether a population's command can be an item of a
 // settlement: a record_usage of the actor's own usage, with nothing that
-// ties it to its actor's signature, nonce or keys.
+// ties it to its actor's signature, nonce or keys, and that Options.refuse
+// left alone.
 func batchable(cmd *ledger.Command) bool {
 	u, ok := cmd.Payload.(*tokenomics.RecordUsage)
 	return ok && (u.Consumer == "" || u.Consumer == cmd.Actor) && cmd.Actor != refusedAccount &&
 		cmd.Key == "" && cmd.Nonce == 0 && cmd.Signature == nil
 }
 
-// refusedSettlements returns the settlements of cmds (a block's submitted
-// commands) that the block rd refused, or nil.
-func (r *run) refusedSettlements(rd *ledger.Ready, cmds []*ledger.Command) map[*ledger.Command]bool {
-	if len(r.batches) == 0 {
-		return nil
-	}
-	var out map[*ledger.Command]bool
-	res := rd.Block.Results[rd.Closes:]
-	for i, cmd := range cmds {
-		if _, ok := r.batches[cmd]; ok && res[i].Code != "" {
-			if out == nil {
-				out = map[*ledger.Command]bool{}
+// trading plays the epoch's trading commands all (owner[i] is the
+// population of all[i], nil for the run's own) in blocks at time tt,
+// noting in filled what the applied market orders moved and giving the
+// populations their outcomes.
+func (r *run) trading(tt int64, all []*ledger.Command, owner []*popRun, filled map[*ledger.Command]ledger.Amount) error {
+	batch := !r.opts.noBatch && slices.Contains(r.params.UsageReporters, OperatorAccount)
+	size := r.c.sc.BlockSize
+	for pos := 0; pos < len(all); {
+		var cmds []*ledger.Command
+		var owners []*popRun
+		var items []batchItem
+		for ; pos < len(all); pos++ {
+			cmd, p := all[pos], owner[pos]
+			used := len(cmds)
+			if len(items) > 0 {
+				used++ // the settlement
 			}
-			out[cmd] = true
+			if batch && p != nil && batchable(cmd) {
+				if len(items) == 0 && used == size || len(items) == tokenomics.MaxSettleItems {
+					break
+				}
+				items = append(items, batchItem{cmd: cmd, owner: p})
+				continue
+			}
+			if used == size {
+				break
+			}
+			cmds, owners = append(cmds, cmd), append(owners, p)
+		}
+		if err := r.tradingBlock(tt, cmds, owners, items, filled); err != nil {
+			return err
 		}
 	}
-	return out
+	return nil
 }
 
-// unbatch replaces the refused settlements in all[start:end] by the
-// commands they batch, in place; owner follows all.
-func (r *run) unbatch(all []*ledger.Command, owner []*popRun, start, end int, refused map[*ledger.Command]bool) ([]*ledger.Command, []*popRun) {
-	outC := slices.Clone(all[:start])
-	outO := slices.Clone(owner[:start])
-	for i := start; i < end; i++ {
-		cmd := all[i]
-		if !refused[cmd] {
-			outC, outO = append(outC, cmd), append(outO, owner[i])
-			continue
+// tradingBlock plays one trading block: cmds, then items as a settlement
+// (one item as itself). A refused settlement's block is dropped and its
+// commands played again with the items as themselves.
+func (r *run) tradingBlock(tt int64, cmds []*ledger.Command, owners []*popRun, items []batchItem, filled map[*ledger.Command]ledger.Amount) error {
+	block := slices.Clip(cmds)
+	blockOwners := slices.Clip(owners)
+	var settle *ledger.Command
+	switch len(items) {
+	case 0:
+	case 1:
+		block, blockOwners = append(block, items[0].cmd), append(blockOwners, items[0].owner)
+	default:
+		set := &tokenomics.SettleUsage{Items: make([]tokenomics.RecordUsage, len(items))}
+		for i, it := range items {
+			set.Items[i] = *it.cmd.Payload.(*tokenomics.RecordUsage)
+			set.Items[i].Consumer = it.cmd.Actor
 		}
-		for _, it := range r.batches[cmd] {
-			outC, outO = append(outC, it.cmd), append(outO, it.owner)
-		}
-		delete(r.batches, cmd)
+		settle = &ledger.Command{Actor: OperatorAccount, Payload: set}
+		block, blockOwners = append(block, settle), append(blockOwners, nil)
 	}
-	return append(outC, all[end:]...), append(outO, owner[end:]...)
+	rd, err := r.execute(tt, block)
+	if err != nil {
+		return err
+	}
+	if settle != nil && rd.Block.Results[rd.Closes+len(block)-1].Code != "" {
+		// A settlement refuses all its items when one is refused: the
+		// block is dropped and played again with the records as the
+		// record_usage commands they are, each decided on its own.
+		again, againOwners := slices.Clip(cmds), slices.Clip(owners)
+		for _, it := range items {
+			again, againOwners = append(again, it.cmd), append(againOwners, it.owner)
+		}
+		size := r.c.sc.BlockSize
+		for start := 0; start < len(again); start += size {
+			end := min(start+size, len(again))
+			if err := r.tradingBlock(tt, again[start:end], againOwners[start:end], nil, filled); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	x := r.commit(&r.cur, rd)
+	next := 0
+	for i, res := range x.results {
+		n := int(res.Events)
+		cmd := block[i]
+		evs := x.events[next : next+n : next+n]
+		next += n
+		if res.Code == "" {
+			if t, ok := r.marketFill(cmd, evs); ok {
+				filled[cmd] = t
+			}
+		}
+		if p := blockOwners[i]; p != nil {
+			if _, ok := p.b.(Observer); ok {
+				p.outcomes = append(p.outcomes, Outcome{Command: cmd, Result: res, Events: evs})
+			}
+		} else if cmd == settle && res.Code == "" {
+			if err := r.settled(items, evs); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // settled gives each item of an applied settlement, whose events are evs

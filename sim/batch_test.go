@@ -30,6 +30,23 @@ populations:
 events:
   - {at: 5, until: 7, oracle: {feeds: 2, factor: 3}}
 `,
+	// Many consumers in small blocks: several settlements an epoch, some
+	// of one record, and fallbacks that span blocks.
+	"blocks": `
+name: blocks
+seed: 9
+epochs: 10
+block_size: 5
+price: {model: gbm, initial: 1, volatility: 0.5}
+market: {inventory: 3000000}
+oracle: {feeds: 3}
+populations:
+  consumers: {count: 40, demand: {base: 4, noise: 0.8}, services: {models: 0.7, agents: 0.3}}
+  providers: {count: 6, sell: 0.5}
+  creators: {count: 3, balance: 20000, create: 0.7, launch: 0.5}
+events:
+  - {at: 4, until: 6, oracle: {feeds: 2, factor: 3}}
+`,
 }
 
 // Batching the consumers' usage into settlements changes nothing but the
@@ -65,6 +82,9 @@ func TestBatchedUsageSameEconomics(t *testing.T) {
 			}
 			if name != "refused" && kinds["record_usage refused"] == 0 {
 				t.Fatalf("no usage record refused: the fallback is not exercised: %v", kinds)
+			}
+			if name == "blocks" && kinds["settle_usage"] <= len(single.rows) {
+				t.Fatalf("%d settlements in %d epochs: want several an epoch in small blocks: %v", kinds["settle_usage"], len(single.rows), kinds)
 			}
 			if kinds["settle_usage refused"] != 0 {
 				t.Fatalf("a refused settlement was committed: %v", kinds)

@@ -4,6 +4,9 @@ import (
 	"context"
 	"flag"
 	"testing"
+
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/tokenomics"
 )
 
 var benchScenarioFile = flag.String("sim.scenario", "testdata/bench/bme-1000.yaml", "scenario of BenchmarkScenario")
@@ -47,20 +50,29 @@ func BenchmarkScenario(b *testing.B) {
 }
 
 // The benchmark's scenario stays valid and runs, settling its consumers'
-// usage in batches: a settlement a trading epoch instead of a record per
-// consumer.
+// usage in batches: each consumer's usage in a settlement of the block
+// that holds its purchase, one settlement a trading block.
 func TestBenchScenarioRuns(t *testing.T) {
 	s, err := Load("testdata/bench/bme-1000.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	settles, records := 0, 0
+	settles, items, records := 0, 0, 0
 	res, err := s.RunOne(0, &Options{Epochs: 2, OnBlock: func(_ RunID, b *BlockRecord) {
+		buyers := map[ledger.AccountID]bool{}
 		for _, c := range b.Commands {
-			switch c.Payload.Type() {
-			case "settle_usage":
+			switch p := c.Payload.(type) {
+			case *tokenomics.BuyCredits:
+				buyers[p.To] = true
+			case *tokenomics.SettleUsage:
 				settles++
-			case "record_usage":
+				items += len(p.Items)
+				for _, it := range p.Items {
+					if !buyers[it.Consumer] {
+						t.Errorf("block %d settles %s's usage without its purchase", b.Height, it.Consumer)
+					}
+				}
+			case *tokenomics.RecordUsage:
 				records++
 			}
 		}
@@ -71,7 +83,10 @@ func TestBenchScenarioRuns(t *testing.T) {
 	if len(res.Rows) != 2 || res.Stats.AgentSteps != 2*2000 {
 		t.Fatalf("%d rows, %d agent-steps; want 2 rows of 2,000 agents", len(res.Rows), res.Stats.AgentSteps)
 	}
-	if settles != 2 || records != 0 {
-		t.Fatalf("%d settlements and %d usage records in 2 epochs; want 2 and 0", settles, records)
+	// Every consumer uses what it buys: 1,000 records an epoch, in
+	// settlements of up to block_size - 1.
+	if items+records != 2*1000 || records > 2 || settles > 2*(1000/31+1) {
+		t.Fatalf("2 epochs: %d settlements of %d records, %d records alone; want 2,000 records, nearly all settled, %d settlements at most",
+			settles, items, records, 2*(1000/31+1))
 	}
 }

@@ -68,12 +68,13 @@
 //  3. The trading blocks, one second later: each population's Step, in
 //     scenario order, in blocks of block_size commands. A parameter change
 //     made in the first block is in effect here. The consumers' usage
-//     records (record_usage by their own consumer) go last, batched into
-//     the operator's settle_usage commands, which the reducers decide item
-//     by item as the records themselves and which leave the same state; a
-//     refused settlement's block is played again with its items as the
-//     separate record_usage commands (batch.go). The economics are the
-//     same; the metric commands counts a settlement once.
+//     records (record_usage by their own consumer) of each block go at
+//     its end, batched into one settle_usage of the operator, which the
+//     reducers decide item by item as the records themselves and which
+//     leaves the same state; a refused settlement's block is played again
+//     with its items as the separate record_usage commands (batch.go).
+//     The economics are the same; the metric commands counts a
+//     settlement once.
 //  4. The commands the behaviours returned that trade with the exchange
 //     settle as market orders, by the amounts their events moved, if the
 //     reducers applied them; Observers see outcomes.

@@ -90,10 +90,6 @@ type run struct {
 	rows  [][]int64
 	stats RunStats
 	scr   measureScratch
-
-	// batches maps the epoch's settle_usage commands to the record_usage
-	// commands they batch (batch.go).
-	batches map[*ledger.Command][]batchItem
 }
 
 // epochAcc accumulates an epoch's flows until its row is written.
@@ -507,48 +503,10 @@ func (r *run) play(ctx context.Context) error {
 				}
 			}
 		}
-		all, owner = r.batchUsage(all, owner)
 		filled := map[*ledger.Command]ledger.Amount{}
-		for start := 0; start < len(all); {
-			end := min(start+r.c.sc.BlockSize, len(all))
-			rd, err := r.execute(tt, all[start:end])
-			if err != nil {
-				return err
-			}
-			if refused := r.refusedSettlements(rd, all[start:end]); refused != nil {
-				// A settlement refuses all its items when one is refused:
-				// the block is dropped and played again with the refused
-				// settlements' items as the record_usage commands they
-				// came from, each decided on its own.
-				all, owner = r.unbatch(all, owner, start, end, refused)
-				continue
-			}
-			x := r.commit(&r.cur, rd)
-			results, events := x.results, x.events
-			next := 0
-			for i, res := range results {
-				n := int(res.Events)
-				cmd := all[start+i]
-				evs := events[next : next+n : next+n]
-				if res.Code == "" {
-					if t, ok := r.marketFill(cmd, evs); ok {
-						filled[cmd] = t
-					}
-				}
-				if p := owner[start+i]; p != nil {
-					if _, ok := p.b.(Observer); ok {
-						p.outcomes = append(p.outcomes, Outcome{Command: cmd, Result: res, Events: evs})
-					}
-				} else if items, ok := r.batches[cmd]; ok && res.Code == "" {
-					if err := r.settled(items, evs); err != nil {
-						return err
-					}
-				}
-				next += n
-			}
-			start = end
+		if err := r.trading(tt, all, owner, filled); err != nil {
+			return err
 		}
-		clear(r.batches)
 		r.mkt.settle(func(c *ledger.Command) (ledger.Amount, bool) {
 			t, ok := filled[c]
 			return t, ok
