@@ -401,6 +401,13 @@ func (c *compiled) buildGenesis(p *scenario.Problems, bad func(path, format stri
 		feeds.Content = append(feeds.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(f)})
 	}
 	tp.Content = append(tp.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "oracle_feeds"}, feeds)
+	if mapValue(tp, "usage_reporters") == nil {
+		// The operator submits the consumers' usage in settlements
+		// (batch.go). A scenario that names its own reporters keeps them,
+		// and its usage as separate record_usage commands.
+		tp.Content = append(tp.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "usage_reporters"},
+			&yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: []*yaml.Node{{Kind: yaml.ScalarNode, Tag: "!!str", Value: string(OperatorAccount)}}})
+	}
 	if slices.Contains(s.Modules, "contribution") {
 		// The operator meters providers' work for contribution.
 		cp := mapValue(params, "contribution")

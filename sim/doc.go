@@ -54,7 +54,8 @@
 // Block 0 applies the scenario's genesis, to which the simulator adds its
 // accounts: each population's agents ("<population>-<i>"), the exchange
 // (sim-exchange), the oracle feeds (sim-feed-<i>, set as
-// tokenomics.oracle_feeds) and the operator (sim-operator). Then, for each
+// tokenomics.oracle_feeds) and the operator (sim-operator, also the
+// tokenomics usage reporter unless the scenario names its own). Then, for each
 // epoch t of epoch_length:
 //
 //  1. The market price P(t) is set by the price model.
@@ -66,7 +67,14 @@
 //     measured after it.
 //  3. The trading blocks, one second later: each population's Step, in
 //     scenario order, in blocks of block_size commands. A parameter change
-//     made in the first block is in effect here.
+//     made in the first block is in effect here. The consumers' usage
+//     records (record_usage by their own consumer) of each block go at
+//     its end, batched into one settle_usage of the operator, which the
+//     reducers decide item by item as the records themselves and which
+//     leaves the same state; a refused settlement's block is played again
+//     with its items as the separate record_usage commands (batch.go).
+//     The economics are the same; the metric commands counts a
+//     settlement once.
 //  4. The commands the behaviours returned that trade with the exchange
 //     settle as market orders, by the amounts their events moved, if the
 //     reducers applied them; Observers see outcomes.

@@ -40,8 +40,12 @@ func (h *envHost) DemandFactor(population string, epoch int) Dec {
 
 func (h *envHost) Reserve(t ledger.Amount) bool {
 	m := h.r.mkt
-	bal, _ := ledger.BalanceOf(h, ExchangeAccount, h.r.c.native)
-	avail, _ := bal.Sub(m.pending)
+	if !m.inventoryOK {
+		// Read once between blocks: commit forgets it.
+		m.inventory, _ = ledger.BalanceOf(h, ExchangeAccount, h.r.c.native)
+		m.inventoryOK = true
+	}
+	avail, _ := m.inventory.Sub(m.pending)
 	if t.Cmp(avail) >= 0 {
 		return false
 	}

@@ -31,10 +31,16 @@ type market struct {
 	usd     *big.Int // market model: USD reserve, micro-USD
 	reserve *big.Int // market model: token reserve, base units (the exchange's balance)
 	k       *big.Int
+	// Scratch of settle, which trades without allocating.
+	t, x, y, z *big.Int
 
 	// Orders of the current epoch, settled after its blocks.
 	pending ledger.Amount // tokens promised to buy orders not yet settled
-	orders  []order
+	// inventory is the exchange's committed native balance while
+	// inventoryOK, which every committed block clears (envHost.Reserve).
+	inventory   ledger.Amount
+	inventoryOK bool
+	orders      []order
 
 	// Flows of the current epoch, for the metrics.
 	boughtUSD, soldUSD int64
@@ -66,7 +72,26 @@ func newMarket(c *compiled, seed uint64) *market {
 	return m
 }
 
-func pow10(n uint8) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil) }
+// pow10 returns 10^n, shared: callers use it as an operand only, never
+// as a receiver.
+func pow10(n uint8) *big.Int { return pow10Table[n] }
+
+var pow10Table = func() (t [256]*big.Int) {
+	x := big.NewInt(1)
+	for n := range t {
+		t[n] = new(big.Int).Set(x)
+		x.Mul(x, big.NewInt(10))
+	}
+	return t
+}()
+
+// setAmount sets b to a, without allocating when a fits 64 bits.
+func setAmount(b *big.Int, a ledger.Amount) *big.Int {
+	if v, ok := a.Uint64(); ok {
+		return b.SetUint64(v)
+	}
+	return b.Set(a.Big())
+}
 
 // advance sets the price of epoch e (called at the start of every epoch)
 // given the exchange's token balance.
@@ -136,8 +161,10 @@ func (m *market) settle(filled func(*ledger.Command) (ledger.Amount, bool)) {
 			}
 			continue
 		}
-		t := o.tokens.Big()
-		y := new(big.Int)
+		if m.t == nil {
+			m.t, m.x, m.y, m.z = new(big.Int), new(big.Int), new(big.Int), new(big.Int)
+		}
+		t, x, y := setAmount(m.t, o.tokens), m.x, m.y
 		if o.buy {
 			y.Sub(m.reserve, t)
 		} else {
@@ -146,20 +173,24 @@ func (m *market) settle(filled func(*ledger.Command) (ledger.Amount, bool)) {
 		if y.Sign() <= 0 {
 			continue
 		}
-		x := new(big.Int).Quo(m.k, y)
+		x.Quo(m.k, y)
 		if o.buy {
 			// The pool keeps k: x' = ceil(k / y').
-			if new(big.Int).Mul(x, y).Cmp(m.k) < 0 {
-				x.Add(x, big.NewInt(1))
+			if m.z.Mul(x, y).Cmp(m.k) < 0 {
+				x.Add(x, bigOne)
 			}
-			m.boughtUSD = satAdd(m.boughtUSD, bigSat(new(big.Int).Sub(x, m.usd)))
+			m.boughtUSD = satAdd(m.boughtUSD, bigSat(m.z.Sub(x, m.usd)))
 		} else {
-			m.soldUSD = satAdd(m.soldUSD, bigSat(new(big.Int).Sub(m.usd, x)))
+			m.soldUSD = satAdd(m.soldUSD, bigSat(m.z.Sub(m.usd, x)))
 		}
-		m.usd, m.reserve = x, y
+		// The new reserves; the old ones' storage becomes the scratch.
+		m.usd, m.x = x, m.usd
+		m.reserve, m.y = y, m.reserve
 		m.k.Mul(m.usd, m.reserve)
 	}
 }
+
+var bigOne = big.NewInt(1)
 
 func satAdd(a, b int64) int64 {
 	if b > 0 && a > math.MaxInt64-b {

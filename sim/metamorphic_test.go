@@ -93,7 +93,7 @@ func TestMetamorphicEngine(t *testing.T) {
 			}
 		}
 	}
-	for _, k := range []string{"observe_price", "buy_credits", "record_usage", "transfer", "stake", "unstake", "create_agent",
+	for _, k := range []string{"observe_price", "buy_credits", "record_usage", "settle_usage", "transfer", "stake", "unstake", "create_agent",
 		"launch_token", "buy", "sell", "withdraw_unbonded", "claim_rewards", "sim_set_param", "contribution_register", "contribution_record", "gov_propose", "gov_vote", "gov_queue", "gov_execute"} {
 		if kinds[k] == 0 {
 			t.Errorf("the history has no %s command: %v", k, kinds)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/coopera/coopera/sim/scenario"
 	"math/big"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -171,7 +172,7 @@ func (m *measureScratch) equilibrium(r *run) int64 {
 }
 
 // concentration computes HHI and Gini over the holders' native balances,
-// in basis points, exactly (big integers).
+// in basis points, exactly (concentrationOf).
 func (m *measureScratch) concentration(r *run) *concentration {
 	if m.conc != nil {
 		return m.conc
@@ -182,32 +183,92 @@ func (m *measureScratch) concentration(r *run) *concentration {
 		b, _ := ledger.BalanceOf(g, h, r.c.native)
 		m.balances = append(m.balances, b)
 	}
-	c := &concentration{hhi: Missing, gini: Missing}
+	c := concentrationOf(m.balances)
+	m.conc = c
+	return c
+}
+
+// concentrationOf computes HHI and Gini of balances, which it sorts, in
+// basis points, exactly: in fixed width (192-bit sums) when every balance
+// fits 64 bits, else with big integers; both give the same quotients.
+func concentrationOf(balances []ledger.Amount) *concentration {
+	slices.SortFunc(balances, func(a, b ledger.Amount) int { return a.Cmp(b) })
+	n := int64(len(balances))
+	if n == 0 {
+		return &concentration{hhi: Missing, gini: Missing}
+	}
+	if v, ok := balances[n-1].Uint64(); ok && v <= 1<<63-1 {
+		// Sorted: the last is the largest, so all fit 63 bits.
+		var total, sq, pos, neg wide
+		for i, b := range balances {
+			x, _ := b.Uint64()
+			total.add(0, x)
+			sq.add(bits.Mul64(x, x))
+			if w := 2*int64(i+1) - n - 1; w >= 0 {
+				pos.add(bits.Mul64(uint64(w), x))
+			} else {
+				neg.add(bits.Mul64(uint64(-w), x))
+			}
+		}
+		acc := pos.big()
+		return concentrationFrom(total.big(), sq.big(), acc.Sub(acc, neg.big()), n)
+	}
+	return concentrationBig(balances)
+}
+
+// concentrationBig is concentrationOf with big integers, for balances
+// sorted in ascending order.
+func concentrationBig(balances []ledger.Amount) *concentration {
+	n := int64(len(balances))
 	total, sq := new(big.Int), new(big.Int)
 	x := new(big.Int)
-	for _, b := range m.balances {
-		x.SetBytes(nil)
+	for _, b := range balances {
 		bb := b.Big()
 		total.Add(total, bb)
 		sq.Add(sq, x.Mul(bb, bb))
 	}
-	n := int64(len(m.balances))
+	acc := new(big.Int)
+	for i, b := range balances {
+		w := big.NewInt(2*int64(i+1) - n - 1)
+		acc.Add(acc, w.Mul(w, b.Big()))
+	}
+	return concentrationFrom(total, sq, acc, n)
+}
+
+// concentrationFrom finishes concentrationOf from the sum of the balances,
+// the sum of their squares and the Gini numerator sum_i (2i - n - 1) x_(i)
+// (i = 1..n ascending); it may modify its arguments.
+func concentrationFrom(total, sq, acc *big.Int, n int64) *concentration {
+	c := &concentration{hhi: Missing, gini: Missing}
 	if total.Sign() > 0 && n > 0 {
 		// HHI = sum b^2 / (sum b)^2
-		num := new(big.Int).Mul(sq, big.NewInt(10000))
+		num := sq.Mul(sq, big.NewInt(10000))
 		c.hhi = bigSat(num.Quo(num, new(big.Int).Mul(total, total)))
 		// Gini = sum_i (2i - n - 1) x_(i) / (n sum x), i = 1..n ascending.
-		slices.SortFunc(m.balances, func(a, b ledger.Amount) int { return a.Cmp(b) })
-		acc := new(big.Int)
-		for i, b := range m.balances {
-			w := big.NewInt(2*int64(i+1) - n - 1)
-			acc.Add(acc, w.Mul(w, b.Big()))
-		}
 		acc.Mul(acc, big.NewInt(10000))
-		c.gini = bigSat(acc.Quo(acc, new(big.Int).Mul(total, big.NewInt(n))))
+		c.gini = bigSat(acc.Quo(acc, total.Mul(total, big.NewInt(n))))
 	}
-	m.conc = c
 	return c
+}
+
+// wide is an unsigned 192-bit accumulator (least significant word first).
+type wide [3]uint64
+
+// add adds the 128-bit value hi:lo.
+func (w *wide) add(hi, lo uint64) {
+	var c uint64
+	w[0], c = bits.Add64(w[0], lo, 0)
+	w[1], c = bits.Add64(w[1], hi, c)
+	w[2] += c
+}
+
+func (w *wide) big() *big.Int {
+	b := new(big.Int).SetUint64(w[2])
+	for _, x := range []uint64{w[1], w[0]} {
+		b.Lsh(b, 64)
+		b.Or(b, new(big.Int).SetUint64(x))
+	}
+	return b
 }
 
 // measure computes the row of the epoch whose close has just run.

@@ -48,6 +48,9 @@ type Options struct {
 	// where it returns true the command's actor is replaced, before the
 	// block runs, by an account that holds nothing and may do nothing.
 	refuse func(epoch int, cmd *ledger.Command) bool
+	// noBatch, for tests, submits usage as the behaviours' record_usage
+	// commands instead of settlements (batch.go).
+	noBatch bool
 }
 
 // TotalEpochs returns the number of epochs Simulate plays for points:

@@ -181,15 +181,32 @@ func (r *run) genesis() error {
 // those of cmds; closes is the number of injected closes, whose results
 // and events come first in all and allEvents.
 func (r *run) exec(into *epochAcc, t int64, cmds []*ledger.Command) (res execResult, err error) {
+	rd, err := r.execute(t, cmds)
+	if err != nil {
+		return res, err
+	}
+	return r.commit(into, rd), nil
+}
+
+// execute decides a block of cmds at time t on the run's state without
+// committing it: commit applies the Ready, or the caller drops it.
+func (r *run) execute(t int64, cmds []*ledger.Command) (*ledger.Ready, error) {
 	rd, err := r.step.Execute(r.st, ledger.BlockInput{Prev: r.head, Time: t, Commands: cmds})
 	if err != nil {
-		return res, fmt.Errorf("sim: run %d block %d: %w", r.index, r.head.Height+1, err)
+		return nil, fmt.Errorf("sim: run %d block %d: %w", r.index, r.head.Height+1, err)
 	}
 	if rd.Block == nil {
-		return res, fmt.Errorf("sim: run %d: a block executed nothing", r.index)
+		return nil, fmt.Errorf("sim: run %d: a block executed nothing", r.index)
 	}
+	return rd, nil
+}
+
+// commit applies a block execute decided, accumulating its flows into
+// into (see exec).
+func (r *run) commit(into *epochAcc, rd *ledger.Ready) execResult {
 	b := rd.Block
 	r.st.Apply(rd.Changes)
+	r.mkt.inventoryOK = false
 	r.head = rd.Head
 	r.height = b.Height
 	r.blockTime = b.Time
@@ -217,7 +234,7 @@ func (r *run) exec(into *epochAcc, t int64, cmds []*ledger.Command) (res execRes
 	for _, x := range b.Results[:closes] {
 		n += int(x.Events)
 	}
-	return execResult{closes: closes, allResults: b.Results, allEvents: b.Events, results: b.Results[closes:], events: b.Events[n:]}, nil
+	return execResult{closes: closes, allResults: b.Results, allEvents: b.Events, results: b.Results[closes:], events: b.Events[n:]}
 }
 
 // execResult is what a block did.
@@ -238,8 +255,10 @@ func (r *run) track(into *epochAcc, events []ledger.Event) {
 				into.poolRewards, _ = into.poolRewards.Add(e.Credited)
 			}
 		case *tokenomics.UsageRecorded:
-			for _, w := range e.Weights {
-				r.served[w.Recipient], _ = r.served[w.Recipient].Add(w.Credits)
+			r.trackUsage(e)
+		case *tokenomics.UsageSettled:
+			for i := range e.Items {
+				r.trackUsage(&e.Items[i])
 			}
 		case *tokenomics.AgentCreated:
 			r.agentIdx[e.Agent] = len(r.agents)
@@ -253,6 +272,12 @@ func (r *run) track(into *epochAcc, events []ledger.Event) {
 				r.agents[i].Graduated = true
 			}
 		}
+	}
+}
+
+func (r *run) trackUsage(e *tokenomics.UsageRecorded) {
+	for _, w := range e.Weights {
+		r.served[w.Recipient], _ = r.served[w.Recipient].Add(w.Credits)
 	}
 }
 
@@ -479,30 +504,8 @@ func (r *run) play(ctx context.Context) error {
 			}
 		}
 		filled := map[*ledger.Command]ledger.Amount{}
-		for start := 0; start < len(all); start += r.c.sc.BlockSize {
-			end := min(start+r.c.sc.BlockSize, len(all))
-			x, err := r.exec(&r.cur, tt, all[start:end])
-			if err != nil {
-				return err
-			}
-			results, events := x.results, x.events
-			next := 0
-			for i, res := range results {
-				n := int(res.Events)
-				cmd := all[start+i]
-				evs := events[next : next+n : next+n]
-				if res.Code == "" {
-					if t, ok := r.marketFill(cmd, evs); ok {
-						filled[cmd] = t
-					}
-				}
-				if p := owner[start+i]; p != nil {
-					if _, ok := p.b.(Observer); ok {
-						p.outcomes = append(p.outcomes, Outcome{Command: cmd, Result: res, Events: evs})
-					}
-				}
-				next += n
-			}
+		if err := r.trading(tt, all, owner, filled); err != nil {
+			return err
 		}
 		r.mkt.settle(func(c *ledger.Command) (ledger.Amount, bool) {
 			t, ok := filled[c]

@@ -147,8 +147,8 @@ func UsageCost(in, priceIn, out, priceOut uint64) (ledger.Amount, bool) {
 }
 
 func decideUsage(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *RecordUsage) error {
-	ev, err := usageEvent(ctx, p, actor, c, nil)
-	if err != nil {
+	ev := new(UsageRecorded)
+	if err := usageEvent(ctx, p, actor, c, nil, ev, nil); err != nil {
 		return err
 	}
 	return ctx.Emit(ev)
@@ -157,14 +157,15 @@ func decideUsage(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Reco
 // usageEvent decides one usage record: its cost, fee and the split of the
 // credits served. spent, if not nil, holds the credits already spent by
 // earlier items of the same settlement, which the consumer's credits must
-// also cover.
-func usageEvent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *RecordUsage, spent map[ledger.AccountID]ledger.Amount) (*UsageRecorded, error) {
+// also cover. It fills ev; its weights are carved from slab when slab
+// has room (a settlement's items share one).
+func usageEvent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *RecordUsage, spent map[ledger.AccountID]ledger.Amount, ev *UsageRecorded, slab *[]Weight) error {
 	consumer := c.Consumer
 	if consumer == "" {
 		consumer = actor
 	}
 	if consumer != actor && !containsAccount(p.UsageReporters, actor) {
-		return nil, ledger.Errorf(ledger.ErrUnauthorized, "%s may only record its own usage; %s is not in usage_reporters", actor, actor)
+		return ledger.Errorf(ledger.ErrUnauthorized, "%s may only record its own usage; %s is not in usage_reporters", actor, actor)
 	}
 	accts := []struct {
 		id   ledger.AccountID
@@ -181,7 +182,7 @@ func usageEvent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Recor
 			continue
 		}
 		if err := mustAccount(ctx, a.id, a.role); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	var agent Agent
@@ -190,33 +191,38 @@ func usageEvent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Recor
 		var ok bool
 		var err error
 		if agent, ok, err = GetAgent(ctx, c.Agent); err != nil {
-			return nil, err
+			return err
 		} else if !ok {
-			return nil, ledger.Errorf(ErrUnknownAgent, "agent %s does not exist", c.Agent)
+			return ledger.Errorf(ErrUnknownAgent, "agent %s does not exist", c.Agent)
 		}
 		priceIn, priceOut = agent.PriceIn, agent.PriceOut
 	}
 	cost, ok := UsageCost(c.Input, priceIn, c.Output, priceOut)
 	if !ok {
-		return nil, overflow("usage cost")
+		return overflow("usage cost")
 	}
 	if cost.IsZero() {
-		return nil, ledger.Errorf(ledger.ErrZeroAmount, "usage costs 0 credits: %d input tokens at %d and %d output tokens at %d", c.Input, priceIn, c.Output, priceOut)
+		return ledger.Errorf(ledger.ErrZeroAmount, "usage costs 0 credits: %d input tokens at %d and %d output tokens at %d", c.Input, priceIn, c.Output, priceOut)
 	}
 	have, err := Credits(ctx, consumer)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if spent != nil {
 		have, _ = have.Sub(spent[consumer]) // spent never exceeds have
 	}
 	if have.Cmp(cost) < 0 {
-		return nil, ledger.Errorf(ErrInsufficientCredits, "%s has %s credits; the usage costs %s (%d x %d + %d x %d); buy credits first",
+		return ledger.Errorf(ErrInsufficientCredits, "%s has %s credits; the usage costs %s (%d x %d + %d x %d); buy credits first",
 			consumer, have, cost, c.Input, priceIn, c.Output, priceOut)
 	}
 	fee := ledger.BpsCeil(cost, p.FeeBps)
 	net := mustSub(cost, fee)
-	w := weights{ws: make([]Weight, 0, 8+len(c.Tools))}
+	var w weights
+	if n := 8 + len(c.Tools); slab != nil && len(*slab) >= n {
+		w.ws, *slab = (*slab)[:0:n], (*slab)[n:]
+	} else {
+		w.ws = make([]Weight, 0, n)
+	}
 	treasury := string(Treasury)
 
 	// The fee, in credits.
@@ -273,8 +279,9 @@ func usageEvent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Recor
 	if spent != nil {
 		spent[consumer], _ = spent[consumer].Add(cost) // at most have
 	}
-	return &UsageRecorded{Consumer: consumer, Agent: c.Agent, Creator: agent.Creator, Input: c.Input, Output: c.Output,
-		Credits: cost, Fee: fee, Weights: w.sorted(), Ref: c.Ref}, nil
+	*ev = UsageRecorded{Consumer: consumer, Agent: c.Agent, Creator: agent.Creator, Input: c.Input, Output: c.Output,
+		Credits: cost, Fee: fee, Weights: w.sorted(), Ref: c.Ref}
+	return nil
 }
 
 func addAt(st *ledger.State, k []byte, a ledger.Amount) error {
@@ -525,8 +532,8 @@ func (ep *epochAlloc) allocate(name, basis string, capNum uint32, total, pool le
 		}
 		if !ep.price.IsZero() && ep.capDen != 0 {
 			// floor(basis * 10^(dec+12) * pool_bps / (price * usage_bps))
-			capTokens, err := toAmount(tokensForCredits(w.Credits, ep.dec, uint64(capNum), uint64(ep.capDen), ep.price), "reward cap")
-			if err != nil {
+			capTokens, ok := tokensForCreditsAmount(w.Credits, ep.dec, uint64(capNum), uint64(ep.capDen), ep.price)
+			if !ok {
 				capTokens = ledger.MaxAmount
 			}
 			reward = minAmount(share, capTokens)

@@ -201,3 +201,29 @@ func TestParamsRoundTrip(t *testing.T) {
 		t.Fatal("trailing bytes accepted")
 	}
 }
+
+// TestTokensForCreditsFastIsExact: the fixed-width path of the reward cap
+// gives the big.Int formula's quotient, floor(credits x 10^(12+decimals)
+// x num / (price x den)), for any inputs, and reports no fit exactly when
+// the quotient needs more than 128 bits.
+func TestTokensForCreditsFastIsExact(t *testing.T) {
+	rapid.Check(t, func(t *rapid.T) {
+		credits := drawAmount(t, "credits", 128)
+		price := drawAmount(t, "price", 128)
+		dec := uint8(rapid.IntRange(0, 30).Draw(t, "decimals"))
+		num := rapid.Uint64Range(0, 1<<40).Draw(t, "num")
+		den := rapid.Uint64Range(1, 1<<40).Draw(t, "den")
+		want := tokensForCreditsBig(credits, dec, num, den, price)
+		got, ok := tokensForCreditsAmount(credits, dec, num, den, price)
+		wantA, wantOK := ledger.AmountFromBig(want)
+		if ok != wantOK || (ok && got != wantA) {
+			t.Fatalf("tokensForCreditsAmount(%s, %d, %d, %d, %s) = %s %v; want %s", credits, dec, num, den, price, got, ok, want)
+		}
+		if b := tokensForCredits(credits, dec, num, den, price); b.Cmp(want) != 0 {
+			t.Fatalf("tokensForCredits = %s; want %s", b, want)
+		}
+		if fast, ok := tokensForCreditsFast(credits, dec, num, den, price); ok && fast != wantA {
+			t.Fatalf("fast path %s; want %s", fast, want)
+		}
+	})
+}

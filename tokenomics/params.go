@@ -568,7 +568,16 @@ func ctxParams(ctx *ledger.Context) (*Params, error) {
 	})
 }
 
-// pow10 returns 10^n as a big.Int.
-func pow10(n uint8) *big.Int {
-	return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(n)), nil)
-}
+// pow10 returns 10^n as a big.Int, shared: callers use it as an operand
+// only, never as a receiver.
+func pow10(n uint8) *big.Int { return pow10Table[n] }
+
+// pow10Table[n] is 10^n for every uint8 n, made once.
+var pow10Table = func() (t [256]*big.Int) {
+	x := big.NewInt(1)
+	for n := range t {
+		t[n] = new(big.Int).Set(x)
+		x.Mul(x, big.NewInt(10))
+	}
+	return t
+}()

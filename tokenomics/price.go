@@ -178,6 +178,43 @@ var pow10Amounts = func() []ledger.Amount {
 // x den)): the native base units that credits (micro-USD) are worth at
 // price, scaled by num/den.
 func tokensForCredits(credits ledger.Amount, decimals uint8, num, den uint64, price ledger.Amount) *big.Int {
+	if a, ok := tokensForCreditsFast(credits, decimals, num, den, price); ok {
+		return a.Big()
+	}
+	return tokensForCreditsBig(credits, decimals, num, den, price)
+}
+
+// tokensForCreditsAmount is tokensForCredits as an Amount, ok=false when
+// the result does not fit 128 bits. It computes in 128 and 256 bits
+// without allocating where it can: floor(floor(x / price) / den) equals
+// floor(x / (price x den)) for positive integers, so the quotient is the
+// same, exactly, as tokensForCreditsBig's.
+func tokensForCreditsAmount(credits ledger.Amount, decimals uint8, num, den uint64, price ledger.Amount) (ledger.Amount, bool) {
+	if a, ok := tokensForCreditsFast(credits, decimals, num, den, price); ok {
+		return a, true
+	}
+	return ledger.AmountFromBig(tokensForCreditsBig(credits, decimals, num, den, price))
+}
+
+// tokensForCreditsFast is the fixed-width path of tokensForCredits; ok is
+// false where it cannot answer (the caller then computes in big.Int).
+func tokensForCreditsFast(credits ledger.Amount, decimals uint8, num, den uint64, price ledger.Amount) (ledger.Amount, bool) {
+	if int(decimals)+12 >= len(pow10Amounts) || price.IsZero() || den == 0 {
+		return ledger.Amount{}, false
+	}
+	scale, _, ok := pow10Amounts[decimals+12].MulDiv(num, 1)
+	if !ok {
+		return ledger.Amount{}, false
+	}
+	q, ok := ledger.MulDiv(credits, scale, price, false)
+	if !ok {
+		return ledger.Amount{}, false
+	}
+	q, _, ok = q.MulDiv(1, den)
+	return q, ok
+}
+
+func tokensForCreditsBig(credits ledger.Amount, decimals uint8, num, den uint64, price ledger.Amount) *big.Int {
 	n := credits.Big()
 	n.Mul(n, pow10(decimals+12))
 	n.Mul(n, new(big.Int).SetUint64(num))

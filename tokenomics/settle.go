@@ -109,13 +109,14 @@ func (e *UsageSettled) Decode(d *ledger.Decoder) {
 
 func decideSettle(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *SettleUsage) error {
 	ev := &UsageSettled{Window: c.Window, Items: make([]UsageRecorded, len(c.Items))}
-	spent := map[ledger.AccountID]ledger.Amount{}
+	spent := make(map[ledger.AccountID]ledger.Amount, len(c.Items))
+	// The items' weights share one allocation (8 a record, room for the
+	// most a model-serving record makes; an agent's with tools take more).
+	slab := make([]Weight, 8*len(c.Items))
 	for i := range c.Items {
-		u, err := usageEvent(ctx, p, actor, &c.Items[i], spent)
-		if err != nil {
+		if err := usageEvent(ctx, p, actor, &c.Items[i], spent, &ev.Items[i], &slab); err != nil {
 			return itemErr(i, err)
 		}
-		ev.Items[i] = *u
 	}
 	return ctx.Emit(ev)
 }
@@ -123,8 +124,8 @@ func decideSettle(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Set
 // evolveSettled applies a settlement in one pass: the same state as its
 // items applied one by one (evolveUsage), each key written once.
 func evolveSettled(st *ledger.State, e *UsageSettled) error {
-	debits := map[ledger.AccountID]ledger.Amount{}
-	providers, mining, creators := map[string]ledger.Amount{}, map[string]ledger.Amount{}, map[string]ledger.Amount{}
+	debits := make(map[ledger.AccountID]ledger.Amount, len(e.Items))
+	providers, mining, creators := make(map[string]ledger.Amount, len(e.Items)), map[string]ledger.Amount{}, map[string]ledger.Amount{}
 	var spent, wProviders, wMining, wCreators ledger.Amount
 	sum := func(m map[string]ledger.Amount, k string, a ledger.Amount, total *ledger.Amount, what string) error {
 		var err error

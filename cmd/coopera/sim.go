@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -162,6 +163,7 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 		points = []*sim.Point{{Index: 0, Scenario: s}}
 	}
 	opts := &sim.Options{Runs: *runs, Epochs: *epochs, Workers: *workers, CheckInvariants: *check}
+	simGC()
 	var bar *progressbar.ProgressBar
 	if !*quiet && !f.json {
 		if fd, ok := c.stderr.(*os.File); ok && term.IsTerminal(int(fd.Fd())) {
@@ -220,6 +222,21 @@ func (c *cli) simRun(ctx context.Context, cmd *command, args []string, sweep boo
 	return exitOK
 }
 
+// simGCPercent is the garbage collector's target for simulations, unless
+// the environment sets GOGC: a run's live heap is small and its garbage
+// plentiful (every block's commands, events and changes), so letting the
+// heap grow by 4 times the live heap between collections instead of once
+// runs the collector about a quarter as often, for a larger peak heap.
+const simGCPercent = 400
+
+// simGC sets the collector's target for simulations (simGCPercent) unless
+// GOGC is set.
+func simGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(simGCPercent)
+	}
+}
+
 // simWorker executes published runs until interrupted.
 func (c *cli) simWorker(ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
@@ -228,6 +245,7 @@ func (c *cli) simWorker(ctx context.Context, cmd *command, args []string) int {
 	if _, code, done := c.parse(cmd, f, args, 0, 0); done {
 		return code
 	}
+	simGC()
 	if *natsURL == "" {
 		return c.usageError(cmd, f.fs, "-nats URL is required")
 	}

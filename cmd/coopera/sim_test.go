@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -159,4 +160,21 @@ func TestSimDistributedSweep(t *testing.T) {
 		}
 	}
 	runCLI(t, "sim", "worker").want(t, exitUsage).stderrContains(t, "-nats URL is required")
+}
+
+// Simulations collect garbage less often (simGCPercent) unless GOGC says
+// otherwise.
+func TestSimGC(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+	t.Setenv("GOGC", "")
+	simGC()
+	if got := debug.SetGCPercent(100); got != simGCPercent {
+		t.Errorf("GOGC unset: the collector's target is %d%%, want %d%%", got, simGCPercent)
+	}
+	t.Setenv("GOGC", "150")
+	simGC()
+	if got := debug.SetGCPercent(100); got != 100 {
+		t.Errorf("GOGC=150: simGC changed the collector's target to %d%%", got)
+	}
 }

@@ -29,6 +29,22 @@ func tokensFor(usd, price int64, dec uint8) ledger.Amount {
 	if usd <= 0 || price <= 0 {
 		return ledger.Amount{}
 	}
+	if int(dec) < len(pow10u) {
+		// ceil(usd x 10^dec / price) in 192 bits.
+		q, rem, ok := ledger.NewAmount(uint64(usd)).MulDiv(pow10u[dec], uint64(price))
+		if ok {
+			if rem != 0 {
+				q, ok = q.Add(ledger.NewAmount(1))
+			}
+			if ok {
+				return q
+			}
+		}
+	}
+	return tokensForBig(usd, price, dec)
+}
+
+func tokensForBig(usd, price int64, dec uint8) ledger.Amount {
 	n := new(big.Int).Mul(big.NewInt(usd), pow10(dec))
 	n.Add(n, big.NewInt(price-1))
 	n.Quo(n, big.NewInt(price))
@@ -43,6 +59,20 @@ func ValueOf(tokens ledger.Amount, price int64, dec uint8) int64 {
 	if tokens.IsZero() || price <= 0 {
 		return 0
 	}
+	if int(dec) < len(pow10u) {
+		// floor(tokens x price / 10^dec) in 192 bits; a quotient beyond
+		// 128 bits saturates as one beyond 63 does.
+		q, _, ok := tokens.MulDiv(uint64(price), pow10u[dec])
+		v, fits := q.Uint64()
+		if !ok || !fits || v > math.MaxInt64 {
+			return math.MaxInt64
+		}
+		return int64(v)
+	}
+	return valueOfBig(tokens, price, dec)
+}
+
+func valueOfBig(tokens ledger.Amount, price int64, dec uint8) int64 {
 	v := new(big.Int).Mul(tokens.Big(), big.NewInt(price))
 	v.Quo(v, pow10(dec))
 	if !v.IsInt64() {
@@ -52,6 +82,15 @@ func ValueOf(tokens ledger.Amount, price int64, dec uint8) int64 {
 }
 
 func pow10(dec uint8) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(dec)), nil) }
+
+// pow10u[n] is 10^n for every n whose power fits 64 bits.
+var pow10u = func() (t [20]uint64) {
+	t[0] = 1
+	for i := 1; i < len(t); i++ {
+		t[i] = t[i-1] * 10
+	}
+	return t
+}()
 
 func satAdd(a, b int64) int64 {
 	if b > 0 && a > math.MaxInt64-b {
