@@ -22,16 +22,24 @@ if [ "$what" = ledger ] || [ "$what" = all ]; then
   one=$(run . 'TransferOneCaller$' "$bt")
   c64=$(run . 'Transfer64Callers$' "$bt")
   b1k=$(run . 'SubmitBatch1000$' "$bt")
+  raw=$(run . 'RawPebble' "$bt")
   rep=$(run . 'Replay$' 1x)
   mil=$(run . 'MillionAccounts$' 1x)
+  raw64=$(metric "$(echo "$raw" | grep 64x16)" transfers/s)
+  raw1k=$(metric "$(echo "$raw" | grep 1x1000)" transfers/s)
+  ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; }
   printf '%-44s %12s\n' "durable transfers/s, 1 caller" "$(metric "$one" transfers/s)"
   printf '%-44s %12s\n' "durable transfers/s, 64 callers" "$(metric "$c64" transfers/s)"
+  printf '%-44s %12s\n' "  raw Pebble, 64 goroutines x 16 (ratio)" "$raw64 ($(ratio "$(metric "$c64" transfers/s)" "$raw64"))"
+  printf '%-44s %12s\n' "  transfers per block, 64 callers" "$(metric "$c64" transfers/block)"
   printf '%-44s %12s\n' "  commit latency p50 (µs), 64 callers" "$(metric "$c64" p50-µs)"
   printf '%-44s %12s\n' "  commit latency p99 (µs), 64 callers" "$(metric "$c64" p99-µs)"
   printf '%-44s %12s\n' "durable transfers/s, SubmitBatch of 1000" "$(metric "$b1k" transfers/s)"
+  printf '%-44s %12s\n' "  raw Pebble, 1 goroutine x 1000 (ratio)" "$raw1k ($(ratio "$(metric "$b1k" transfers/s)" "$raw1k"))"
   printf '%-44s %12s\n' "replay (verify) events/s" "$(metric "$rep" events/s)"
   printf '%-44s %12s\n' "bytes on disk per transfer" "$(metric "$rep" disk-bytes/transfer)"
-  printf '%-44s %12s\n' "RSS (MiB) with 1,000,000 accounts" "$(metric "$mil" rss-MiB)"
+  printf '%-44s %12s\n' "peak RSS (MiB), 1,000,000-account genesis" "$(metric "$mil" peak-rss-MiB)"
+  printf '%-44s %12s\n' "RSS (MiB) after, reopened and transferring" "$(metric "$mil" rss-MiB)"
 fi
 if [ "$what" = all ] && [ -d tokenomics ]; then
   echo
