@@ -129,7 +129,7 @@ func Open(dir string, opts *Options) (*Engine, error) {
 		return nil, err
 	}
 	e.applied = e.head
-	e.cache = newStateCache(db.State(), o.StateCacheEntries)
+	e.cache = newStateCache(db.State(), o.StateCacheBytes)
 	e.step = newStep(m, &o)
 	if o.Replication != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -206,11 +206,20 @@ func genesisBlock(m *ledger.Machine, g *ledger.Genesis) (*ledger.Block, error) {
 	return rd.Block, nil
 }
 
+// rootCacheEntries is how many element hashes fit in bytes (each 2 KiB,
+// its key and its map slot).
+func rootCacheEntries(bytes int64) int {
+	if bytes <= 0 {
+		return 0
+	}
+	return int(bytes / (ledger.LtHashSize + 128))
+}
+
 // newStep returns the engine's block step: roots hashed on every core with
 // an element cache, invariants checked when asked.
 func newStep(m *ledger.Machine, o *Options) *ledger.Step {
 	return ledger.NewStep(m, ledger.StepOptions{
-		Roots:           roothash.New(runtime.GOMAXPROCS(0), o.RootCacheEntries),
+		Roots:           roothash.New(runtime.GOMAXPROCS(0), rootCacheEntries(o.RootCacheBytes)),
 		CheckInvariants: o.CheckInvariants,
 		MaxCloses:       maxEpochClosesPerBlock,
 	})

@@ -51,14 +51,15 @@ type Options struct {
 	// `invariants` tag.
 	CheckInvariants bool
 
-	// StateCacheEntries bounds the sequencer's cache of hot state keys.
-	// Default 262144; a negative value disables the cache.
-	StateCacheEntries int
+	// StateCacheBytes bounds the sequencer's cache of hot state keys
+	// (keys, values and about 80 bytes of bookkeeping each). Default 32
+	// MiB; a negative value disables the cache.
+	StateCacheBytes int64
 
-	// RootCacheEntries bounds the cache of element hashes that makes a hot
-	// key's next state-root update cheaper (2 KiB each). Default 16384;
-	// a negative value disables it.
-	RootCacheEntries int
+	// RootCacheBytes bounds the cache of element hashes that makes a hot
+	// key's next state-root update cheaper (2 KiB and its key each).
+	// Default 32 MiB (about 16,000 keys); a negative value disables it.
+	RootCacheBytes int64
 
 	// Replication joins this engine to a replicated log in NATS JetStream
 	// (see package replication); nil runs the embedded single node.
@@ -130,11 +131,11 @@ func (o *Options) EnsureDefaults() {
 	if o.MaxCommandBytes <= 0 {
 		o.MaxCommandBytes = 64 << 10
 	}
-	if o.StateCacheEntries == 0 {
-		o.StateCacheEntries = 1 << 18
+	if o.StateCacheBytes == 0 {
+		o.StateCacheBytes = 32 << 20
 	}
-	if o.RootCacheEntries == 0 {
-		o.RootCacheEntries = 1 << 14
+	if o.RootCacheBytes == 0 {
+		o.RootCacheBytes = 32 << 20
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now

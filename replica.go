@@ -217,7 +217,7 @@ func (e *Engine) restoreSnapshot(ctx context.Context, first uint64, needed, runn
 		e.rep.restores.Add(1)
 	}
 	e.applied = e.head
-	e.cache = newStateCache(db.State(), e.opts.StateCacheEntries)
+	e.cache = newStateCache(db.State(), e.opts.StateCacheBytes)
 	// The root hasher caches the old state's subtrees.
 	e.step = newStep(e.machine, &e.opts)
 	return nil

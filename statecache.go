@@ -9,22 +9,31 @@ import (
 // keys (balances, account records, asset records) are read from Pebble once
 // and then served from memory. The sequencer alone uses it, and updates it
 // with each block's changes right after applying the block, so it always
-// equals the applied state for the keys it holds. When it is full it drops
-// an eighth of its entries, chosen by map order (which cannot reach state:
+// equals the applied state for the keys it holds. It holds at most max
+// bytes (keys, values and cacheEntryOverhead each); when full it drops an
+// eighth of its entries, chosen by map order (which cannot reach state:
 // the cache only ever answers with the applied value).
 type stateCache struct {
-	r   store.StateReader
-	m   map[string]cached
-	max int
+	r     store.StateReader
+	m     map[string]cached
+	max   int64 // bytes; 0 or less: no cache
+	bytes int64
 }
+
+// cacheEntryOverhead is what an entry costs beyond its key's and value's
+// bytes: the map's slot, the string and slice headers, the allocations'
+// rounding.
+const cacheEntryOverhead = 80
+
+func cacheSize(k string, v []byte) int64 { return int64(len(k) + len(v) + cacheEntryOverhead) }
 
 type cached struct {
 	v  []byte
 	ok bool
 }
 
-func newStateCache(r store.StateReader, max int) *stateCache {
-	return &stateCache{r: r, m: make(map[string]cached, min(max, 1<<16)), max: max}
+func newStateCache(r store.StateReader, max int64) *stateCache {
+	return &stateCache{r: r, m: make(map[string]cached, min(max/256, 1<<16)), max: max}
 }
 
 // Get implements ledger.Reader.
@@ -49,27 +58,40 @@ func (c *stateCache) put(k string, v []byte, ok bool) {
 	if c.max <= 0 {
 		return
 	}
-	if len(c.m) >= c.max {
-		drop := c.max / 8
-		for k := range c.m {
-			delete(c.m, k)
-			if drop--; drop <= 0 {
+	if old, held := c.m[k]; held {
+		c.bytes -= cacheSize(k, old.v)
+	}
+	size := cacheSize(k, v)
+	if c.bytes+size > c.max {
+		drop := max(len(c.m)/8, 1)
+		for dk, dv := range c.m {
+			if dk == k {
+				continue
+			}
+			c.bytes -= cacheSize(dk, dv.v)
+			delete(c.m, dk)
+			if drop--; drop <= 0 && c.bytes+size <= c.max {
 				break
 			}
 		}
 	}
+	if c.bytes+size > c.max {
+		delete(c.m, k) // larger than the whole cache
+		return
+	}
 	c.m[k] = cached{v, ok}
+	c.bytes += size
 }
 
 // update records a block's changes once the block is applied.
 func (c *stateCache) update(changes []ledger.Change) {
 	for i := range changes {
 		ch := &changes[i]
-		if _, held := c.m[string(ch.Key)]; held || len(c.m) < c.max {
+		if _, held := c.m[string(ch.Key)]; held || c.bytes+cacheSize(string(ch.Key), ch.New) <= c.max {
 			c.put(string(ch.Key), ch.New, ch.NewOK)
 		}
 	}
 }
 
 // reset empties the cache.
-func (c *stateCache) reset() { clear(c.m) }
+func (c *stateCache) reset() { clear(c.m); c.bytes = 0 }
