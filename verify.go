@@ -100,7 +100,7 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 	defer close(stop)
 	go func() {
 		defer close(ch)
-		for h := uint64(0); h <= upto; h++ {
+		for h := uint64(1); h <= upto; h++ { // block 0: replayGenesis
 			b, err := src.Block(reg, h)
 			select {
 			case ch <- item{b, err}:
@@ -113,16 +113,15 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 		}
 	}()
 	step := ledger.NewStep(m, ledger.StepOptions{Roots: roothash.New(runtime.GOMAXPROCS(0), 1<<14)})
-	var prev ledger.Head
-	var genesis []byte
-	cache := newStateCache(dst.State(), 1<<18)
-	if !stateOnly {
-		var err error
-		if genesis, err = src.Genesis(); err != nil {
-			return rep, err
-		}
+	gb, err := replayGenesis(src, step, dst, stateOnly)
+	if err != nil {
+		return rep, err
 	}
-	for h := uint64(0); h <= upto; h++ {
+	prev := gb.Head
+	rep.Blocks, rep.Events = 1, uint64(gb.Events)
+	rep.Head, rep.StateRoot = prev.Hash, prev.StateRoot
+	cache := newStateCache(dst.State(), 64<<20)
+	for h := uint64(1); h <= upto; h++ {
 		if err := ctx.Err(); err != nil {
 			return rep, err
 		}
@@ -143,8 +142,6 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 		c.StateOnly = stateOnly
 		if stateOnly {
 			c.Idem = nil
-		} else {
-			c.Genesis = genesis
 		}
 		if err := dst.Write(c); err != nil {
 			return rep, err
@@ -161,6 +158,27 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 		rep.Head, rep.StateRoot = prev.Hash, b.StateRoot
 	}
 	return rep, nil
+}
+
+// replayGenesis replays block 0 of src into the empty dst in bounded
+// memory (ledger.Step.ApplyGenesisChunked: block 0 read in pieces, its
+// state written in chunks), copying the genesis document too unless
+// stateOnly.
+func replayGenesis(src *store.DB, step *ledger.Step, dst *store.DB, stateOnly bool) (*ledger.GenesisBlock, error) {
+	w, _, err := dst.BeginGenesis()
+	if err != nil {
+		return nil, err
+	}
+	if !stateOnly {
+		if err := src.GenesisPieces(func(p []byte) error { _, err := w.Write(p); return err }); err != nil {
+			return nil, err
+		}
+	}
+	gb, err := step.ApplyGenesisChunked(dst.State(), func(fn func([]byte) error) error { return src.RawBlockPieces(0, fn) }, 0, w)
+	if err != nil {
+		return nil, err
+	}
+	return gb, w.Finish(gb)
 }
 
 // Replay rebuilds a ledger from the log of the ledger in src into the new

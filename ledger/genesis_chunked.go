@@ -42,6 +42,8 @@ type GenesisBlock struct {
 	// Prefix is block 0's encoding up to its first event: the block
 	// format, the header and the body's counts.
 	Prefix []byte
+	// Events is the number of events in block 0.
+	Events int
 }
 
 // DefaultGenesisChunkKeys is the number of written state keys after which
@@ -130,6 +132,7 @@ func (s *Step) GenesisChunked(r Reader, g *Genesis, chunkKeys int, sink GenesisS
 	return &GenesisBlock{
 		Head:   Head{Height: 0, Time: h.Time, StateRoot: h.StateRoot, Acc: acc, Hash: h.Hash()},
 		Prefix: prefix.Bytes(),
+		Events: flushed,
 	}, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -185,6 +186,88 @@ func TestWriteGenesisJSONMatchesMarshal(t *testing.T) {
 		}
 		if !bytes.Equal(got.Bytes(), want) {
 			t.Fatalf("genesis %d:\n got %s\nwant %s", i, got.Bytes(), want)
+		}
+	}
+}
+
+// splitPieces feeds raw to fn in pieces of random sizes (1 to max bytes).
+func splitPieces(raw []byte, seed uint64, max int) func(fn func([]byte) error) error {
+	return func(fn func([]byte) error) error {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		for len(raw) > 0 {
+			n := min(len(raw), 1+rng.IntN(max))
+			if err := fn(raw[:n]); err != nil {
+				return err
+			}
+			raw = raw[n:]
+		}
+		return nil
+	}
+}
+
+// Replaying block 0 in chunks, from its bytes cut anywhere, rebuilds the
+// state a chunked genesis wrote, hands the same events and bytes to the
+// sink, and ends at the same head; a damaged block is refused.
+func TestApplyGenesisChunked(t *testing.T) {
+	m, err := ledger.NewMachine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := bigGenesis(200)
+	orig := &memSink{t: t, st: ledger.NewMemStore()}
+	gb, err := ledger.NewStep(m, ledger.StepOptions{}).GenesisChunked(orig.st, g, 50, orig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := append(bytes.Clone(gb.Prefix), bytes.Join(orig.bodies, nil)...)
+	wantState := dumpStore(t, orig.st)
+	replay := func(raw []byte, seed uint64, max, chunk int) (*ledger.GenesisBlock, *memSink, error) {
+		sink := &memSink{t: t, st: ledger.NewMemStore()}
+		got, err := ledger.NewStep(m, ledger.StepOptions{CheckInvariants: true}).ApplyGenesisChunked(sink.st, splitPieces(raw, seed, max), chunk, sink)
+		return got, sink, err
+	}
+	for i, c := range []struct{ max, chunk int }{{1, 1}, {7, 3}, {100, 64}, {4096, 1000}, {len(raw), 100000}} {
+		got, sink, err := replay(raw, uint64(i), c.max, c.chunk)
+		if err != nil {
+			t.Fatalf("pieces of up to %d bytes, chunks of %d keys: %v", c.max, c.chunk, err)
+		}
+		if got.Head != gb.Head || !bytes.Equal(got.Prefix, gb.Prefix) || got.Events != gb.Events || gb.Events != 4+3*len(g.Accounts) {
+			t.Fatalf("pieces of up to %d bytes: head %s, want %s", c.max, got.Head.Hash.Short(), gb.Head.Hash.Short())
+		}
+		if !bytes.Equal(bytes.Join(sink.bodies, nil), raw[len(gb.Prefix):]) {
+			t.Fatalf("pieces of up to %d bytes: the chunks' bodies are not block 0's events", c.max)
+		}
+		if st := dumpStore(t, sink.st); len(st) != len(wantState) {
+			t.Fatalf("%d keys, want %d", len(st), len(wantState))
+		} else {
+			for k, v := range wantState {
+				if st[k] != v {
+					t.Fatalf("key %q = %x, want %x", k, st[k], v)
+				}
+			}
+		}
+	}
+	// Damage: a flipped byte in the events, a cut, bytes added, and a
+	// header whose state root is not the events'.
+	flipped := bytes.Clone(raw)
+	flipped[len(raw)-len(raw)/3] ^= 0x40
+	badRoot := bytes.Clone(raw)
+	_, off, err := ledger.DecodeHeader(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	badRoot[off-1] ^= 1 // the header ends with the state root
+	for name, c := range map[string]struct {
+		raw  []byte
+		code error
+	}{
+		"flipped": {flipped, ledger.ErrCorrupt},
+		"cut":     {raw[:len(raw)-5], ledger.ErrCorrupt},
+		"longer":  {append(bytes.Clone(raw), raw[len(gb.Prefix):len(gb.Prefix)+40]...), ledger.ErrCorrupt},
+		"root":    {badRoot, ledger.ErrDivergence},
+	} {
+		if _, _, err := replay(c.raw, 1, 300, 64); !errors.Is(err, c.code) {
+			t.Fatalf("%s: %v, want %v", name, err, c.code)
 		}
 	}
 }

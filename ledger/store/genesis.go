@@ -240,25 +240,56 @@ func (s *DB) GenesisDigest() (ledger.Hash, bool, error) {
 
 // Genesis returns the stored genesis document, checked against its digest.
 func (s *DB) Genesis() ([]byte, error) {
-	if v, ok, err := s.get(keyGenesis); err != nil || ok { // format 2: one record
-		return v, err
-	}
 	var doc []byte
-	n, err := s.pieces(prefixGenesisDoc, 0, func(p []byte) error { doc = append(doc, p...); return nil })
+	err := s.GenesisPieces(func(p []byte) error { doc = append(doc, p...); return nil })
+	return doc, err
+}
+
+// GenesisPieces calls fn with the stored genesis document in pieces, in
+// order, then checks the whole against its digest: a mismatch is
+// ErrCorrupt, returned after fn has seen every piece (the caller discards
+// what it built from them).
+func (s *DB) GenesisPieces(fn func(p []byte) error) error {
+	if v, ok, err := s.get(keyGenesis); err != nil || ok { // format 2: one record, no digest
+		if err == nil {
+			err = fn(v)
+		}
+		return err
+	}
+	h := blake3.New()
+	n, err := s.pieces(prefixGenesisDoc, 0, func(p []byte) error { h.Write(p); return fn(p) })
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if n == 0 {
-		return nil, ledger.Errorf(ledger.ErrCorrupt, "no genesis record")
+		return ledger.Errorf(ledger.ErrCorrupt, "no genesis record")
 	}
 	want, ok, err := s.GenesisDigest()
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if !ok || ledger.Hash(blake3.Sum256(doc)) != want {
-		return nil, ledger.Errorf(ledger.ErrCorrupt, "the stored genesis document does not match its digest")
+	if !ok || ledger.Hash(h.Sum(nil)) != want {
+		return ledger.Errorf(ledger.ErrCorrupt, "the stored genesis document does not match its digest")
 	}
-	return doc, nil
+	return nil
+}
+
+// RawBlockPieces calls fn with block h's encoding in pieces, in order:
+// block 0 of a chunked genesis piece by piece, any other block whole.
+func (s *DB) RawBlockPieces(h uint64, fn func(p []byte) error) error {
+	raw, ok, err := s.get(blockKey(h))
+	if err != nil {
+		return err
+	}
+	if ok {
+		return fn(raw)
+	}
+	if h == 0 {
+		if n, err := s.pieces(prefixBlock0, 0, fn); err != nil || n > 0 {
+			return err
+		}
+	}
+	return ledger.Errorf(ledger.ErrCorrupt, "block %d is missing from the log", h)
 }
 
 // rawBlock0 joins the pieces of a chunked genesis's block 0 (ok is false
