@@ -93,9 +93,9 @@ type Options struct {
 	// MemTableBytes is the size of one Pebble memtable, where writes wait
 	// to be flushed to tables. Pebble holds up to four (the one being
 	// written, two being flushed, one kept for reuse), so the store's
-	// memory is bounded by CacheBytes + 4 × MemTableBytes: 320 MiB by
+	// memory is bounded by CacheBytes + 4 × MemTableBytes: 192 MiB by
 	// default, of which a quiet node touches a fraction. Between 1 MiB and
-	// 4 GiB; default 64 MiB.
+	// 4 GiB; default 32 MiB.
 	MemTableBytes int64
 
 	// Logger receives the engine's rare operational messages (a genesis

@@ -63,9 +63,16 @@ func (e *Engine) Verify(ctx context.Context) (*VerifyReport, error) {
 	return rep, nil
 }
 
+// scratchOptions keeps a verify's scratch store small beside the running
+// ledger's own: it is written once, in order, and read back only by the
+// replay (through its state cache).
+var scratchOptions = store.Options{NoSync: true, CacheBytes: 16 << 20, MemTableBytes: 8 << 20}
+
 func (e *Engine) scratchStore() (*store.DB, func(), error) {
 	if e.opts.FS != nil && e.opts.FS != vfs.Default {
-		db, err := store.Open("scratch", &store.Options{FS: vfs.NewMem(), NoSync: true})
+		o := scratchOptions
+		o.FS = vfs.NewMem()
+		db, err := store.Open("scratch", &o)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -75,7 +82,8 @@ func (e *Engine) scratchStore() (*store.DB, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("coopera: scratch directory for verify: %w", err)
 	}
-	db, err := store.Open(dir, &store.Options{NoSync: true})
+	o := scratchOptions
+	db, err := store.Open(dir, &o)
 	if err != nil {
 		os.RemoveAll(dir)
 		return nil, nil, err
@@ -95,7 +103,7 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 	}
 	// Read and decode ahead on another goroutine: decoding and applying
 	// overlap on two cores.
-	ch := make(chan item, 64)
+	ch := make(chan item, 8)
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
@@ -112,7 +120,7 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 			}
 		}
 	}()
-	step := ledger.NewStep(m, ledger.StepOptions{Roots: roothash.New(runtime.GOMAXPROCS(0), 1<<14)})
+	step := ledger.NewStep(m, ledger.StepOptions{Roots: roothash.New(runtime.GOMAXPROCS(0), 1<<12)})
 	gb, err := replayGenesis(src, step, dst, stateOnly)
 	if err != nil {
 		return rep, err
@@ -120,7 +128,7 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 	prev := gb.Head
 	rep.Blocks, rep.Events = 1, uint64(gb.Events)
 	rep.Head, rep.StateRoot = prev.Hash, prev.StateRoot
-	cache := newStateCache(dst.State(), 64<<20)
+	cache := newStateCache(dst.State(), 16<<20)
 	for h := uint64(1); h <= upto; h++ {
 		if err := ctx.Err(); err != nil {
 			return rep, err

@@ -92,7 +92,7 @@ type Options struct {
 	// CacheBytes is the size of Pebble's block cache for table blocks
 	// (default 64 MiB); the memtables' reservations come on top.
 	CacheBytes int64
-	// MemTableBytes is the size of one memtable (default 64 MiB); Pebble
+	// MemTableBytes is the size of one memtable (default 32 MiB); Pebble
 	// holds up to memTableStopWrites+2 of them.
 	MemTableBytes int64
 	// NoSync skips fsync on block writes. Only for scratch stores (verify's
@@ -125,7 +125,7 @@ func Open(dir string, o *Options) (*DB, error) {
 	}
 	memTable := o.MemTableBytes
 	if memTable <= 0 {
-		memTable = 64 << 20
+		memTable = 32 << 20
 	}
 	// Pebble reserves every memtable's arena in the block cache: a cache
 	// of CacheBytes next to 64 MiB memtables held no blocks at all once
