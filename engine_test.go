@@ -276,7 +276,8 @@ func TestAccountQueries(t *testing.T) {
 		t.Fatal(err)
 	}
 	// carol: account_created at genesis, then the transfer.
-	if len(evs) != 2 || evs[1].Height != rc.Height {
+	if len(evs) != 2 || evs[1].Height != rc.Height || evs[0].Height != 0 || evs[0].Event.EventType() != "account_created" ||
+		evs[0].Time != testGenesis(t).GenesisTime.UnixNano() {
 		t.Fatalf("carol's events %+v", evs)
 	}
 	if _, err := e.Balance(ctx, "nobody", "COOP"); !errors.Is(err, ledger.ErrUnknownAccount) {

@@ -61,6 +61,20 @@ func checkGenesisLedger(t *testing.T, e *coopera.Engine, want coopera.Head, g *l
 	if b := balance(t, e, last.Account, "COOP"); ledger.NewAmount(b) != last.Amount {
 		t.Fatalf("%s holds %d, want %s", last.Account, b, last.Amount)
 	}
+	// Its genesis events, read from block 0 in pieces: created among
+	// the accounts, funded among the allocations (a later chunk).
+	evs, err := e.AccountEvents(context.Background(), last.Account, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || evs[0].Height != 0 || evs[1].Height != 0 || evs[0].Index >= evs[1].Index {
+		t.Fatalf("%s's events: %+v", last.Account, evs)
+	}
+	created, ok0 := evs[0].Event.(*ledger.AccountCreated)
+	funded, ok1 := evs[1].Event.(*ledger.Allocated)
+	if !ok0 || !ok1 || created.Account != last.Account || funded.To != last.Account || funded.Amount != last.Amount {
+		t.Fatalf("%s's events: %+v, %+v", last.Account, evs[0].Event, evs[1].Event)
+	}
 }
 
 // A genesis cut short, by an error or a power cut at each file-system

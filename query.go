@@ -163,6 +163,24 @@ func (e *Engine) AccountEvents(ctx context.Context, id ledger.AccountID, from ui
 		return nil, err
 	}
 	out := make([]EventRecord, 0, len(refs))
+	if len(refs) > 0 && refs[0].Height == 0 {
+		// Block 0 may hold millions of genesis events: read it in
+		// pieces for the ones asked for, never whole.
+		var at []uint32
+		for _, r := range refs {
+			if r.Height == 0 {
+				at = append(at, r.Index)
+			}
+		}
+		evs, err := e.reg.GenesisEventsAt(func(fn func([]byte) error) error { return e.db.RawBlockPieces(0, fn) }, at)
+		if err != nil {
+			return nil, err
+		}
+		for i, ev := range evs {
+			out = append(out, EventRecord{Height: 0, Index: int(at[i]), Time: e.chain.GenesisTime, Event: ev})
+		}
+		refs = refs[len(at):]
+	}
 	var b *ledger.Block
 	for _, r := range refs {
 		if err := ctx.Err(); err != nil {

@@ -270,4 +270,41 @@ func TestApplyGenesisChunked(t *testing.T) {
 			t.Fatalf("%s: %v, want %v", name, err, c.code)
 		}
 	}
+	// Any damaged byte of the events is corruption (the body hash), even
+	// where it still decodes to an event that does not apply.
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 40 {
+		bad := bytes.Clone(raw)
+		at := len(gb.Prefix) + rng.IntN(len(raw)-len(gb.Prefix))
+		bad[at] ^= byte(1 + rng.IntN(255))
+		if _, _, err := replay(bad, 2, 500, 64); !errors.Is(err, ledger.ErrCorrupt) {
+			t.Fatalf("byte %d damaged: %v, want ErrCorrupt", at, err)
+		}
+	}
+
+	// GenesisEventsAt finds single events without holding the block.
+	whole, err := m.Registry().DecodeBlock(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := []uint32{0, 5, 6, uint32(len(whole.Events) - 1)}
+	evs, err := m.Registry().GenesisEventsAt(splitPieces(raw, 9, 333), at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ev := range evs {
+		want := whole.Events[at[i]]
+		a, b := ledger.NewEncoder(nil), ledger.NewEncoder(nil)
+		ledger.EncodeEvent(a, ev)
+		ledger.EncodeEvent(b, want)
+		if !bytes.Equal(a.Bytes(), b.Bytes()) {
+			t.Fatalf("event %d: got %s, want %s", at[i], ev.EventType(), want.EventType())
+		}
+	}
+	if _, err := m.Registry().GenesisEventsAt(splitPieces(raw, 9, 333), []uint32{uint32(len(whole.Events))}); !errors.Is(err, ledger.ErrCorrupt) {
+		t.Fatalf("an event past the end: %v, want ErrCorrupt", err)
+	}
+	if _, err := m.Registry().GenesisEventsAt(splitPieces(flipped, 9, 333), at); !errors.Is(err, ledger.ErrCorrupt) {
+		t.Fatalf("a damaged block: %v, want ErrCorrupt", err)
+	}
 }

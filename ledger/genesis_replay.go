@@ -28,11 +28,55 @@ func (s *Step) ApplyGenesisChunked(r Reader, pieces func(fn func(p []byte) error
 	if chunkKeys <= 0 {
 		chunkKeys = DefaultGenesisChunkKeys
 	}
-	g := &genesisReplay{s: s, st: s.state(r), r: r, sink: sink, chunkKeys: chunkKeys, bh: blake3.New()}
-	if err := pieces(g.piece); err != nil {
+	g := &genesisReplay{s: s, st: s.state(r), r: r, sink: sink, chunkKeys: chunkKeys}
+	g.bs.reg = s.m.reg
+	g.bs.event = g.apply
+	if err := pieces(g.bs.piece); err != nil {
 		return nil, err
 	}
-	return g.finish()
+	if err := g.bs.finish(); err != nil {
+		return nil, err
+	}
+	if g.failed != nil {
+		return nil, g.failed
+	}
+	if err := g.send(); err != nil {
+		return nil, err
+	}
+	h := g.bs.hdr
+	if root := g.acc.Root(); root != h.StateRoot {
+		return nil, Errorf(ErrDivergence, "block 0: replayed state root %s, the block records %s", root.Short(), h.StateRoot.Short())
+	}
+	return &GenesisBlock{
+		Head:   Head{Height: 0, Time: h.Time, StateRoot: h.StateRoot, Acc: g.acc, Hash: h.Hash()},
+		Prefix: g.bs.prefix,
+		Events: g.first,
+	}, nil
+}
+
+// GenesisEventsAt returns the events at the given indices (ascending) of
+// block 0, read in pieces as ApplyGenesisChunked reads it, without holding
+// the block or its other events; the body hash is checked, so the events
+// are returned only if the whole block is intact.
+func (r *Registry) GenesisEventsAt(pieces func(fn func(p []byte) error) error, at []uint32) ([]Event, error) {
+	out := make([]Event, 0, len(at))
+	bs := &blockStream{reg: r}
+	bs.event = func(i uint64, ev Event, _ []byte) error {
+		if len(out) < len(at) && uint64(at[len(out)]) == i {
+			out = append(out, ev)
+		}
+		return nil
+	}
+	if err := pieces(bs.piece); err != nil {
+		return nil, err
+	}
+	if err := bs.finish(); err != nil {
+		return nil, err
+	}
+	if len(out) != len(at) {
+		return nil, Errorf(ErrCorrupt, "block 0 has %d events; asked for event %d", bs.seen, at[len(out)])
+	}
+	return out, nil
 }
 
 type genesisReplay struct {
@@ -41,93 +85,29 @@ type genesisReplay struct {
 	r         Reader
 	sink      GenesisSink
 	chunkKeys int
+	bs        blockStream
 
-	hdr    *Header
-	prefix []byte
-	bh     *blake3.Hasher
 	acc    LtHash
-	carry  []byte // bytes not decoded yet
+	failed error // an event that did not apply (reported once the body hash is known good)
 	events []Event
 	body   []byte // the encoding of events
 	first  int    // the number of events sent
-	want   uint64 // events the body says it holds
-	seen   uint64
 }
 
-func (g *genesisReplay) piece(p []byte) error {
-	g.carry = append(g.carry, p...)
-	if g.hdr == nil {
-		if len(g.carry) < bodyPrefixMax {
-			return nil // the header and counts may not all be here yet
-		}
-		if err := g.header(); err != nil {
-			return err
-		}
-	} else {
-		g.bh.Write(p)
+// apply evolves the state by one event of block 0, sending a chunk when
+// the state has written chunkKeys keys.
+func (g *genesisReplay) apply(_ uint64, ev Event, enc []byte) error {
+	if g.failed != nil {
+		return nil // read on: damaged bytes are corruption, not divergence
 	}
-	return g.decode()
-}
-
-// header decodes the block's header and counts from the start of carry.
-func (g *genesisReplay) header() error {
-	h, off, err := DecodeHeader(g.carry)
-	if err != nil {
-		return err
+	if err := g.s.m.evolve(g.st, ev); err != nil {
+		g.failed = Errorf(ErrDivergence, "genesis event %s does not apply: %v", ev.EventType(), err)
+		return nil
 	}
-	if h.Height != 0 {
-		return Errorf(ErrCorrupt, "block 0 says it is height %d", h.Height)
-	}
-	g.bh.Write(g.carry[off:])
-	d := NewDecoder(g.carry[off:], "block 0")
-	if n := d.Uint(); d.err == nil && n != 0 {
-		return Errorf(ErrCorrupt, "block 0 has %d commands; a genesis block has none", n)
-	}
-	g.want = d.Uint()
-	if d.err != nil {
-		return Errorf(ErrCorrupt, "block 0: %v", d.err)
-	}
-	off += d.off
-	g.hdr = h
-	g.prefix = append([]byte(nil), g.carry[:off]...)
-	// Decoded events may keep slices of carry until they are sent, so
-	// carry is never overwritten in place.
-	g.carry = append([]byte(nil), g.carry[off:]...)
-	return nil
-}
-
-// decode applies every whole event in carry, sending chunks as they fill.
-func (g *genesisReplay) decode() error {
-	reg := g.s.m.reg
-	off := 0
-	for {
-		n, whole := eventLen(g.carry[off:])
-		if !whole {
-			break
-		}
-		if g.seen == g.want {
-			return Errorf(ErrCorrupt, "block 0 holds more than the %d events it counts", g.want)
-		}
-		d := Decoder{buf: g.carry[off : off+n], What: "block 0"}
-		ev := reg.decodeEvent(&d)
-		if err := d.Finish(); err != nil {
-			return Errorf(ErrCorrupt, "block 0 event %d: %v", g.seen, err)
-		}
-		if err := g.s.m.evolve(g.st, ev); err != nil {
-			return Errorf(ErrDivergence, "genesis event %s does not apply: %v", ev.EventType(), err)
-		}
-		g.events = append(g.events, ev)
-		g.body = append(g.body, g.carry[off:off+n]...)
-		g.seen++
-		off += n
-		if len(g.st.written) >= g.chunkKeys {
-			if err := g.send(); err != nil {
-				return err
-			}
-		}
-	}
-	if off > 0 {
-		g.carry = append([]byte(nil), g.carry[off:]...)
+	g.events = append(g.events, ev)
+	g.body = append(g.body, enc...)
+	if len(g.st.written) >= g.chunkKeys {
+		return g.send()
 	}
 	return nil
 }
@@ -154,33 +134,109 @@ func (g *genesisReplay) send() error {
 	return nil
 }
 
-func (g *genesisReplay) finish() (*GenesisBlock, error) {
-	if g.hdr == nil { // a block shorter than bodyPrefixMax
-		if err := g.header(); err != nil {
-			return nil, err
+// blockStream decodes block 0 from pieces of any size: its header and
+// counts, then each event, handed to event with its index and encoding
+// (valid until the event is handed on: decoded events may keep slices of
+// the stream's buffer, which is therefore never overwritten in place).
+// finish checks that the events end with the block and that the body
+// hashes to the header's BodyHash.
+type blockStream struct {
+	reg   *Registry
+	event func(i uint64, ev Event, enc []byte) error
+
+	hdr    *Header
+	prefix []byte
+	bh     *blake3.Hasher
+	carry  []byte // bytes not decoded yet
+	want   uint64 // events the body says it holds
+	seen   uint64
+}
+
+func (b *blockStream) piece(p []byte) error {
+	b.carry = append(b.carry, p...)
+	if b.hdr == nil {
+		if len(b.carry) < bodyPrefixMax {
+			return nil // the header and counts may not all be here yet
 		}
-		if err := g.decode(); err != nil {
-			return nil, err
+		if err := b.header(); err != nil {
+			return err
+		}
+	} else {
+		b.bh.Write(p)
+	}
+	return b.decode()
+}
+
+// header decodes the block's header and counts from the start of carry.
+func (b *blockStream) header() error {
+	h, off, err := DecodeHeader(b.carry)
+	if err != nil {
+		return err
+	}
+	if h.Height != 0 {
+		return Errorf(ErrCorrupt, "block 0 says it is height %d", h.Height)
+	}
+	b.bh = blake3.New()
+	b.bh.Write(b.carry[off:])
+	d := NewDecoder(b.carry[off:], "block 0")
+	if n := d.Uint(); d.err == nil && n != 0 {
+		return Errorf(ErrCorrupt, "block 0 has %d commands; a genesis block has none", n)
+	}
+	b.want = d.Uint()
+	if d.err != nil {
+		return Errorf(ErrCorrupt, "block 0: %v", d.err)
+	}
+	off += d.off
+	b.hdr = h
+	b.prefix = append([]byte(nil), b.carry[:off]...)
+	b.carry = append([]byte(nil), b.carry[off:]...)
+	return nil
+}
+
+// decode hands on every whole event in carry.
+func (b *blockStream) decode() error {
+	off := 0
+	for {
+		n, whole := eventLen(b.carry[off:])
+		if !whole {
+			break
+		}
+		if b.seen == b.want {
+			return Errorf(ErrCorrupt, "block 0 holds more than the %d events it counts", b.want)
+		}
+		d := Decoder{buf: b.carry[off : off+n], What: "block 0"}
+		ev := b.reg.decodeEvent(&d)
+		if err := d.Finish(); err != nil {
+			return Errorf(ErrCorrupt, "block 0 event %d: %v", b.seen, err)
+		}
+		if err := b.event(b.seen, ev, b.carry[off:off+n]); err != nil {
+			return err
+		}
+		b.seen++
+		off += n
+	}
+	if off > 0 {
+		b.carry = append([]byte(nil), b.carry[off:]...)
+	}
+	return nil
+}
+
+func (b *blockStream) finish() error {
+	if b.hdr == nil { // a block shorter than bodyPrefixMax
+		if err := b.header(); err != nil {
+			return err
+		}
+		if err := b.decode(); err != nil {
+			return err
 		}
 	}
-	if len(g.carry) > 0 || g.seen != g.want {
-		return nil, Errorf(ErrCorrupt, "block 0 ends inside its events: %d of %d decoded, %d bytes left", g.seen, g.want, len(g.carry))
+	if len(b.carry) > 0 || b.seen != b.want {
+		return Errorf(ErrCorrupt, "block 0 ends inside its events: %d of %d decoded, %d bytes left", b.seen, b.want, len(b.carry))
 	}
-	if got := Hash(g.bh.Sum(nil)); got != g.hdr.BodyHash {
-		return nil, Errorf(ErrCorrupt, "block 0: body hash %s does not match the header's %s", got.Short(), g.hdr.BodyHash.Short())
+	if got := Hash(b.bh.Sum(nil)); got != b.hdr.BodyHash {
+		return Errorf(ErrCorrupt, "block 0: body hash %s does not match the header's %s", got.Short(), b.hdr.BodyHash.Short())
 	}
-	if err := g.send(); err != nil {
-		return nil, err
-	}
-	if root := g.acc.Root(); root != g.hdr.StateRoot {
-		return nil, Errorf(ErrDivergence, "block 0: replayed state root %s, the block records %s", root.Short(), g.hdr.StateRoot.Short())
-	}
-	h := g.hdr
-	return &GenesisBlock{
-		Head:   Head{Height: 0, Time: h.Time, StateRoot: h.StateRoot, Acc: g.acc, Hash: h.Hash()},
-		Prefix: g.prefix,
-		Events: g.first,
-	}, nil
+	return nil
 }
 
 // eventLen returns the length of the event envelope at the start of b
