@@ -124,8 +124,19 @@ func BenchmarkTransfer64Callers(b *testing.B) {
 }
 
 // BenchmarkSubmitBatch1000: durable transfers in batches of 1,000.
-func BenchmarkSubmitBatch1000(b *testing.B) {
-	e := openBench(b, benchAccounts)
+func BenchmarkSubmitBatch1000(b *testing.B) { benchSubmitBatch(b, openBench(b, benchAccounts)) }
+
+// BenchmarkSubmitBatch1000NoAccountIndex: the same on a ledger created
+// with Options.NoAccountIndex (two keys fewer per transfer).
+func BenchmarkSubmitBatch1000NoAccountIndex(b *testing.B) {
+	e, err := coopera.Open(b.TempDir(), &coopera.Options{Genesis: benchGenesis(benchAccounts), NoAccountIndex: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchSubmitBatch(b, e)
+}
+
+func benchSubmitBatch(b *testing.B, e *coopera.Engine) {
 	defer e.Close()
 	ctx := context.Background()
 	b.ResetTimer()

@@ -110,7 +110,7 @@ func Open(dir string, opts *Options) (*Engine, error) {
 			return nil, fmt.Errorf("coopera: %w", err)
 		}
 	}
-	db, err := store.Open(dir, &store.Options{FS: o.FS, CacheBytes: o.CacheBytes, MemTableBytes: o.MemTableBytes})
+	db, err := store.Open(dir, &store.Options{FS: o.FS, CacheBytes: o.CacheBytes, MemTableBytes: o.MemTableBytes, NoAccountIndex: o.NoAccountIndex})
 	if err != nil {
 		return nil, err
 	}
@@ -172,6 +172,10 @@ func (e *Engine) load() error {
 		return e.writeGenesis(e.opts.Genesis)
 	}
 	e.head = *h
+	if e.db.AccountIndex() == e.opts.NoAccountIndex {
+		return ledger.Errorf(ErrNoAccountIndex, "%s was created %s the account-event index; open it with Options.NoAccountIndex %v",
+			e.dir, map[bool]string{true: "with", false: "without"}[e.db.AccountIndex()], !e.db.AccountIndex())
+	}
 	// The head's block must be there and hash to the head's hash (its
 	// header is enough: BlockHeader checks the body's hash without
 	// decoding it, or holding a large genesis block whole).
@@ -361,6 +365,11 @@ func (e *Engine) ParseCommand(data []byte) (*ledger.Command, error) {
 // ErrNoLedger is returned when a directory holds no ledger and no genesis
 // was given to create one.
 var ErrNoLedger = ledger.NewCode("no_ledger")
+
+// ErrNoAccountIndex: AccountEvents on a ledger created with
+// Options.NoAccountIndex, or an Open whose Options.NoAccountIndex differs
+// from the ledger's.
+var ErrNoAccountIndex = store.ErrNoAccountIndex
 
 // Exists reports whether dir holds a ledger (a Pebble store). It does not
 // open it.

@@ -10,9 +10,12 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/cockroachdb/pebble/v2"
+
 	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/ledgertest"
+	"github.com/coopera/coopera/ledger/store"
 )
 
 func TestConcurrentSubmitsShareBlocks(t *testing.T) {
@@ -429,4 +432,67 @@ func TestCloseAfterFault(t *testing.T) {
 		t.Fatalf("reopening after a fault: %v", err)
 	}
 	e2.Close()
+}
+
+// A ledger created without the account-event index writes no index keys,
+// refuses AccountEvents, verifies, replays into a ledger without it too,
+// and cannot be opened with options that disagree (nor can a ledger with
+// the index be opened as one without).
+func TestNoAccountIndex(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	noIndex := func(o *coopera.Options) { o.NoAccountIndex = true }
+	e := openTest(t, dir, noIndex)
+	if _, err := e.Submit(ctx, &ledger.Command{Actor: "alice", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "bob", Asset: "COOP", Amount: ledger.NewAmount(10)}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.AccountEvents(ctx, "bob", 0, 0); !errors.Is(err, coopera.ErrNoAccountIndex) {
+		t.Fatalf("AccountEvents without the index: %v", err)
+	}
+	if _, err := e.Verify(ctx); err != nil {
+		t.Fatal(err)
+	}
+	head := e.Head()
+	e.Close()
+	db, err := store.Open(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it, err := db.Pebble().NewIter(&pebble.IterOptions{LowerBound: []byte{'X'}, UpperBound: []byte{'Y'}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if it.First() {
+		t.Fatalf("an index key was written: %q", it.Key())
+	}
+	it.Close()
+	if db.AccountIndex() {
+		t.Fatal("the store does not remember that it keeps no index")
+	}
+	db.Close()
+	if _, err := coopera.Open(dir, nil); !errors.Is(err, coopera.ErrNoAccountIndex) {
+		t.Fatalf("opening without Options.NoAccountIndex: %v", err)
+	}
+	copyDir := filepath.Join(t.TempDir(), "copy")
+	if _, err := coopera.Replay(ctx, dir, copyDir, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{dir, copyDir} {
+		e, err := coopera.Open(d, &coopera.Options{NoAccountIndex: true})
+		if err != nil {
+			t.Fatalf("%s: %v", d, err)
+		}
+		if e.Head() != head {
+			t.Fatalf("%s: head %+v, want %+v", d, e.Head(), head)
+		}
+		if _, err := e.AccountEvents(ctx, "bob", 0, 0); !errors.Is(err, coopera.ErrNoAccountIndex) {
+			t.Fatalf("%s: AccountEvents: %v", d, err)
+		}
+		e.Close()
+	}
+	withIndex := t.TempDir()
+	openTest(t, withIndex).Close()
+	if _, err := coopera.Open(withIndex, &coopera.Options{NoAccountIndex: true}); !errors.Is(err, coopera.ErrNoAccountIndex) {
+		t.Fatalf("opening a ledger with the index as one without: %v", err)
+	}
 }

@@ -98,6 +98,14 @@ type Options struct {
 	// 4 GiB; default 32 MiB.
 	MemTableBytes int64
 
+	// NoAccountIndex creates the ledger without the account-event index
+	// behind AccountEvents (two keys fewer written per transfer: a
+	// SubmitBatch of 1,000 transfers measured 1.05-1.22x faster), which then
+	// answers ErrNoAccountIndex. It is chosen when the ledger is created:
+	// Open refuses an existing ledger whose choice differs, with
+	// ErrNoAccountIndex. Default false (the index is kept).
+	NoAccountIndex bool
+
 	// Logger receives the engine's rare operational messages (a genesis
 	// cut short and redone, say). Default: none.
 	Logger *slog.Logger

@@ -181,7 +181,7 @@ func (e *Engine) restoreSnapshot(ctx context.Context, first uint64, needed, runn
 			return e.lostStore(running, err)
 		}
 	}
-	db, err := store.Open(e.dir, &store.Options{FS: e.opts.FS, CacheBytes: e.opts.CacheBytes, MemTableBytes: e.opts.MemTableBytes})
+	db, err := store.Open(e.dir, &store.Options{FS: e.opts.FS, CacheBytes: e.opts.CacheBytes, MemTableBytes: e.opts.MemTableBytes, NoAccountIndex: e.opts.NoAccountIndex})
 	if err != nil {
 		return e.lostStore(running, err)
 	}

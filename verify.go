@@ -66,7 +66,7 @@ func (e *Engine) Verify(ctx context.Context) (*VerifyReport, error) {
 // scratchOptions keeps a verify's scratch store small beside the running
 // ledger's own: it is written once, in order, and read back only by the
 // replay (through its state cache).
-var scratchOptions = store.Options{NoSync: true, CacheBytes: 16 << 20, MemTableBytes: 8 << 20}
+var scratchOptions = store.Options{NoSync: true, CacheBytes: 16 << 20, MemTableBytes: 8 << 20, NoAccountIndex: true}
 
 func (e *Engine) scratchStore() (*store.DB, func(), error) {
 	if e.opts.FS != nil && e.opts.FS != vfs.Default {
@@ -221,7 +221,7 @@ func Replay(ctx context.Context, src, dst string, opts *Options) (*VerifyReport,
 	if !ok {
 		return nil, ledger.Errorf(ErrNoLedger, "%s holds no ledger", src)
 	}
-	ddb, err := store.Open(dst, &store.Options{NoSync: true})
+	ddb, err := store.Open(dst, &store.Options{NoSync: true, NoAccountIndex: !sdb.AccountIndex()}) // as src was created
 	if err != nil {
 		return nil, err
 	}

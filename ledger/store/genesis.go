@@ -113,6 +113,9 @@ func (w *GenesisWriter) Chunk(c *ledger.GenesisChunk) error {
 		if err := b.Set(pieceKey(prefixBlock0, w.chunks), c.Body, nil); err != nil {
 			return err
 		}
+		if w.s.noIndex {
+			return nil
+		}
 		return putAccountEvents(b, c.Events, 0, c.First)
 	}, false)
 }
@@ -166,6 +169,9 @@ func (w *GenesisWriter) Finish(gb *ledger.GenesisBlock) error {
 			return err
 		}
 		if err := putFormat(b); err != nil {
+			return err
+		}
+		if err := w.s.putNoAccountIndex(b); err != nil {
 			return err
 		}
 		if err := b.Set(keyGenesisDigest, w.digest.Sum(nil), nil); err != nil {

@@ -12,7 +12,8 @@
 //	'B' blocks    height (8 bytes, big-endian) -> encoded block
 //	'S' state     state key -> value
 //	'I' idempotency  actor 0x00 key -> height, index, content hash
-//	'X' account events  account 0x00 height index -> (empty)
+//	'X' account events  account 0x00 height index -> (empty); absent in
+//	              a ledger created with Options.NoAccountIndex
 //
 // Every read of stored bytes is checked (block hashes, decoding, Pebble's
 // own checksums), and a failure is reported as ledger.ErrCorrupt.
@@ -79,9 +80,12 @@ const (
 )
 
 var (
-	keyFormat  = []byte("m/format")
-	keyHead    = []byte("m/head")
-	keyGenesis = []byte("m/genesis")
+	keyFormat = []byte("m/format")
+	keyHead   = []byte("m/head")
+	// keyNoAccountIndex marks a ledger created without the account-event
+	// index (Options.NoAccountIndex).
+	keyNoAccountIndex = []byte("m/no-account-index")
+	keyGenesis        = []byte("m/genesis")
 )
 
 // Options configures a store.
@@ -100,7 +104,18 @@ type Options struct {
 	NoSync bool
 	// ReadOnly opens the store without writing.
 	ReadOnly bool
+	// NoAccountIndex creates the ledger without the account-event index
+	// (the 'X' key space): a transfer then writes two keys fewer, and
+	// AccountEvents answers ErrNoAccountIndex. It is recorded with the
+	// genesis (m/no-account-index); for a store that already holds a
+	// ledger, the record decides and this field is ignored.
+	NoAccountIndex bool
 }
+
+// ErrNoAccountIndex reports a ledger created without the account-event
+// index (Options.NoAccountIndex), or options that disagree with how it was
+// created.
+var ErrNoAccountIndex = ledger.NewCode("no_account_index")
 
 // memTableStopWrites is Pebble's MemTableStopWritesThreshold: writes wait
 // while this many memtables are queued for flushing.
@@ -112,6 +127,8 @@ type DB struct {
 	cache interface{ Unref() }
 	wo    *pebble.WriteOptions
 	latch *latch // the storage fault (see walFS)
+	// noIndex: no account-event index (Options.NoAccountIndex)
+	noIndex bool
 }
 
 // Open opens or creates the store in dir.
@@ -172,11 +189,32 @@ func Open(dir string, o *Options) (*DB, error) {
 	if err != nil {
 		return nil, wrapErr("open "+dir, err)
 	}
-	s := &DB{db: db, wo: pebble.Sync, latch: l}
+	s := &DB{db: db, wo: pebble.Sync, latch: l, noIndex: o.NoAccountIndex}
 	if o.NoSync {
 		s.wo = pebble.NoSync
 	}
+	if _, ok, err := s.Head(); err != nil || ok {
+		if err == nil {
+			_, s.noIndex, err = s.get(keyNoAccountIndex)
+		}
+		if err != nil {
+			db.Close()
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// AccountIndex reports whether the store keeps the account-event index.
+func (s *DB) AccountIndex() bool { return !s.noIndex }
+
+// putNoAccountIndex records, with the genesis, that the ledger keeps no
+// account-event index.
+func (s *DB) putNoAccountIndex(b *pebble.Batch) error {
+	if !s.noIndex {
+		return nil
+	}
+	return b.Set(keyNoAccountIndex, nil, nil)
 }
 
 type quietLogger struct{}

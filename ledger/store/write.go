@@ -84,6 +84,9 @@ func (s *DB) fill(b *pebble.Batch, c *Commit) error {
 		if err := putFormat(b); err != nil {
 			return err
 		}
+		if err := s.putNoAccountIndex(b); err != nil {
+			return err
+		}
 		if err := putGenesisDoc(b, c.Genesis); err != nil {
 			return err
 		}
@@ -109,8 +112,10 @@ func (s *DB) fill(b *pebble.Batch, c *Commit) error {
 			return err
 		}
 	}
-	if err := putAccountEvents(b, c.Block.Events, height, 0); err != nil {
-		return err
+	if !s.noIndex {
+		if err := putAccountEvents(b, c.Block.Events, height, 0); err != nil {
+			return err
+		}
 	}
 	return b.Set(keyHead, encodeHead(c.Head), nil)
 }
@@ -155,6 +160,9 @@ type EventRef struct {
 // AccountEvents lists references to events concerning an account, from
 // height from on, at most limit of them (0 means no limit).
 func (s *DB) AccountEvents(a ledger.AccountID, from uint64, limit int) ([]EventRef, error) {
+	if s.noIndex {
+		return nil, ledger.Errorf(ErrNoAccountIndex, "this ledger was created without the account-event index (Options.NoAccountIndex)")
+	}
 	prefix := append(append([]byte{pAcctEv}, a...), 0)
 	lower := binary.BigEndian.AppendUint64(append([]byte(nil), prefix...), from)
 	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: prefixEnd(prefix)})
