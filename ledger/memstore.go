@@ -27,6 +27,7 @@ type memEntry struct {
 	kb   []byte // key, as scans hand it out (callers must not modify it)
 	v    []byte
 	live bool
+	gone bool // no longer in the map: the key, if it comes back, has a new entry
 }
 
 const chunkSize = 256
@@ -134,6 +135,7 @@ func (s *MemStore) compact() {
 	for _, c := range s.chunks {
 		for _, e := range c {
 			if !e.live {
+				e.gone = true
 				delete(s.m, e.key)
 				continue
 			}

@@ -42,14 +42,29 @@ type State struct {
 	// counts them.
 	recent     [4]*entry
 	nextRecent uint8
+	// gen numbers the blocks s has served; an entry loaded in an earlier
+	// block (gen below s.gen) is refreshed from base when first read.
+	gen uint32
+	// mem is base when it is a *MemStore. Over the same MemStore block
+	// after block, entries are kept from block to block (up to maxKept):
+	// a key read again needs no new entry, no copy of its key, no lookup
+	// in the store, and keeps its decoded value while the store still
+	// holds the very bytes it was decoded from.
+	mem *MemStore
 }
+
+// maxKept bounds the entries a State keeps from block to block; past it,
+// reset starts afresh.
+const maxKept = 1 << 16
 
 type entry struct {
 	key           string
 	orig, val     []byte
 	origOK, valOK bool
 	dirty         bool
-	listed        bool // in State.written
+	listed        bool      // in State.written
+	gen           uint32    // the block (State.gen) the entry was loaded in
+	mem           *memEntry // the MemStore's entry for key, if State.mem has one
 	// dec is the value decoded (of the kind kind), which reducers read
 	// and write without decoding and encoding it at every access (a key
 	// is decoded once and encoded once per block): the decoded val, or,
@@ -111,18 +126,29 @@ type undo struct {
 
 // NewState returns an empty overlay over base.
 func NewState(base Reader) *State {
-	return &State{base: base, m: make(map[string]*entry, 256), journal: make([]undo, 0, 64)}
+	s := &State{base: base, m: make(map[string]*entry, 256), journal: make([]undo, 0, 64), gen: 1}
+	s.mem, _ = base.(*MemStore)
+	return s
 }
 
 // reset empties s for a new block over base, keeping its memory.
 func (s *State) reset(base Reader) {
-	s.base, s.err = base, nil
+	mem, _ := base.(*MemStore)
+	keep := mem != nil && mem == s.mem && len(s.m) <= maxKept
+	s.base, s.err, s.mem = base, nil, mem
+	s.gen++
 	clear(s.recent[:])
-	clear(s.m)
 	clear(s.journal)
 	s.journal = s.journal[:0]
 	clear(s.written)
 	s.written, s.sorted = s.written[:0], 0
+	if keep {
+		// The entries stay, each refreshed from the store when first
+		// read (refresh); their memory must not be reused.
+		s.slabAll, s.taken = nil, 0
+		return
+	}
+	clear(s.m)
 	// Only the entries the block took need clearing. The first slab
 	// grows to hold the largest block's entries (up to 4096), so a
 	// reused State allocates none.
@@ -147,34 +173,72 @@ func (s *State) load(key []byte) *entry {
 		}
 	}
 	if e, ok := s.m[string(key)]; ok {
+		if e.gen != s.gen {
+			s.refresh(e)
+		}
 		s.remember(e)
 		return e
 	}
 	if len(s.slab) == 0 {
 		// A State used for one block (NewState) starts small.
 		s.slab = make([]entry, min(64<<min(s.taken/64, 2), 256))
-		if s.slabAll == nil {
+		if s.slabAll == nil && s.mem == nil {
 			s.slabAll = s.slab
 		}
 	}
 	e := &s.slab[0]
 	s.slab = s.slab[1:]
 	s.taken++
+	e.gen = s.gen
 	if s.err == nil {
-		// A copy: key itself then never escapes, so callers can build
-		// keys on the stack.
-		s.kbuf = append(s.kbuf[:0], key...)
-		v, ok, err := s.base.Get(s.kbuf)
-		if err != nil {
-			s.err = err
+		if s.mem != nil {
+			if me := s.mem.m[string(key)]; me != nil {
+				e.mem = me
+				if me.live {
+					e.orig, e.origOK, e.val, e.valOK = me.v, true, me.v, true
+				}
+			}
 		} else {
-			e.orig, e.origOK, e.val, e.valOK = v, ok, v, ok
+			// A copy: key itself then never escapes, so callers can
+			// build keys on the stack.
+			s.kbuf = append(s.kbuf[:0], key...)
+			v, ok, err := s.base.Get(s.kbuf)
+			if err != nil {
+				s.err = err
+			} else {
+				e.orig, e.origOK, e.val, e.valOK = v, ok, v, ok
+			}
 		}
 	}
 	e.key = string(key)
 	s.m[e.key] = e
 	s.remember(e)
 	return e
+}
+
+// refresh makes e, kept from an earlier block over the same MemStore,
+// an entry of this block: its value is the store's, and its decoded value
+// is kept only if the store holds the same bytes e's value had (the same
+// memory: neither a Reader nor a State modifies a value's bytes).
+func (s *State) refresh(e *entry) {
+	var v []byte
+	var ok bool
+	if s.err == nil {
+		me := e.mem
+		if me == nil || me.gone {
+			me = s.mem.m[e.key]
+			e.mem = me
+		}
+		if me != nil && me.live {
+			v, ok = me.v, true
+		}
+	}
+	same := ok && e.valOK && !e.stale && len(v) == len(e.val) && (len(v) == 0 || &v[0] == &e.val[0])
+	e.orig, e.origOK, e.val, e.valOK = v, ok, v, ok
+	e.dirty, e.listed, e.stale, e.gen = false, false, false, s.gen
+	if !same {
+		e.dec, e.kind = decoded{}, decNone
+	}
 }
 
 // remember puts e in s.recent, in place of the oldest entry there.
@@ -221,8 +285,9 @@ func (s *State) SetAmount(key []byte, a Amount) {
 }
 
 // Record returns the Record that key's current value was last set to
-// (SetRecord) or kept as (KeepRecord) in this block, if any; the caller
-// checks its type and must not modify it.
+// (SetRecord) or kept as (KeepRecord), if any: in this block or, over the
+// same MemStore, in an earlier one whose value the store still holds. The
+// caller checks its type and must not modify it.
 func (s *State) Record(key []byte) (Record, bool) {
 	e := s.load(key)
 	if !e.valOK || e.kind != decRecord {
