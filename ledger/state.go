@@ -37,7 +37,12 @@ type State struct {
 	// first sorted of them are in key order.
 	written []string
 	sorted  int
-	kbuf    []byte // a copy of the key a miss reads from base
+	// spare is memory for writtenSorted to merge into, and scanning
+	// counts the Scans in progress, which hold s.written: while one is,
+	// writtenSorted sorts into new memory.
+	spare    []string
+	scanning int
+	kbuf     []byte // a copy of the key a miss reads from base
 	// recent holds the entries load found or made last, nextRecent
 	// counts them.
 	recent     [4]*entry
@@ -141,7 +146,7 @@ func (s *State) reset(base Reader) {
 	clear(s.journal)
 	s.journal = s.journal[:0]
 	clear(s.written)
-	s.written, s.sorted = s.written[:0], 0
+	s.written, s.sorted, s.scanning = s.written[:0], 0, 0
 	if keep {
 		// The entries stay, each refreshed from the store when first
 		// read (refresh); their memory must not be reused.
@@ -343,26 +348,40 @@ func (s *State) write(key []byte) *entry {
 // writtenSorted returns the written keys in key order (a key stays listed
 // after a rollback undoes its write; its entry is then not dirty).
 func (s *State) writtenSorted() []string {
-	if s.sorted < len(s.written) {
-		if s.sorted > 0 && len(s.written)-s.sorted < s.sorted/8 {
-			tail := s.written[s.sorted:]
-			slices.Sort(tail)
-			merged := make([]string, 0, len(s.written))
-			a, b := s.written[:s.sorted], tail
-			for len(a) > 0 && len(b) > 0 {
-				if a[0] < b[0] {
-					merged, a = append(merged, a[0]), a[1:]
-				} else {
-					merged, b = append(merged, b[0]), b[1:]
-				}
-			}
-			s.written = append(append(merged, a...), b...)
-		} else {
-			// A new slice: a Scan in progress may hold the old one.
-			s.written = slices.Sorted(slices.Values(s.written))
-		}
-		s.sorted = len(s.written)
+	if s.sorted == len(s.written) {
+		return s.written
 	}
+	tail := s.written[s.sorted:]
+	switch {
+	case s.sorted > 0 && len(tail) < s.sorted/8:
+		// A few keys written since the last sort: merged in.
+		slices.Sort(tail)
+		var merged []string
+		if s.scanning == 0 {
+			merged = s.spare[:0]
+		} else {
+			// A new slice: a Scan in progress holds the old one.
+			merged = make([]string, 0, len(s.written))
+		}
+		a, b := s.written[:s.sorted], tail
+		for len(a) > 0 && len(b) > 0 {
+			if a[0] < b[0] {
+				merged, a = append(merged, a[0]), a[1:]
+			} else {
+				merged, b = append(merged, b[0]), b[1:]
+			}
+		}
+		merged = append(append(merged, a...), b...)
+		if s.scanning == 0 {
+			s.spare = s.written[:0]
+		}
+		s.written = merged
+	case s.scanning == 0:
+		slices.Sort(s.written)
+	default:
+		s.written = slices.Sorted(slices.Values(s.written))
+	}
+	s.sorted = len(s.written)
 	return s.written
 }
 
@@ -391,6 +410,7 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 		hi++
 	}
 	overlay := written[lo:hi]
+	s.scanning++ // not deferred: a panic leaves it raised, which is safe
 	i := 0
 	stopped := false
 	emitOverlayBefore := func(key []byte) bool {
@@ -426,12 +446,12 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 		}
 		return true
 	})
+	if err == nil && !stopped {
+		emitOverlayBefore(nil)
+	}
+	s.scanning--
 	if err != nil {
 		s.err = err
-		return
-	}
-	if !stopped {
-		emitOverlayBefore(nil)
 	}
 }
 

@@ -372,3 +372,55 @@ func TestStateKeptDecodedInvalidated(t *testing.T) {
 		t.Fatalf("over another store: read %v, want 2", a)
 	}
 }
+
+// Keys written while a Scan runs, and Scans nested in its callback, do
+// not disturb the keys the running Scan visits, nor the list of written
+// keys (writtenSorted sorts in place, and merges into spare memory, only
+// while no Scan runs).
+func TestStateScanWritesDuringScan(t *testing.T) {
+	for _, newKeys := range []int{1, 2, 5, 40} {
+		st := NewState(NewMemStore())
+		for i := range 200 { // room in the written list for what follows
+			st.SetAmount(fmt.Appendf(nil, "z/%03d", i), NewAmount(1))
+		}
+		st.Changes()
+		st.reset(st.base)
+		var want []string
+		for i := range 21 {
+			k := fmt.Sprintf("a/%02d", i)
+			st.SetAmount([]byte(k), NewAmount(uint64(i+1)))
+			want = append(want, k)
+			if i == 19 {
+				st.writtenSorted() // sorted in place
+			}
+		}
+		st.writtenSorted() // merged: the spare memory is now in use
+		var got []string
+		n := 0
+		st.Scan([]byte("a/"), func(k, v []byte) bool {
+			got = append(got, string(k))
+			// Keys that sort before the scanned ones, then a nested
+			// Scan, which sorts them in.
+			for range newKeys {
+				st.SetAmount(fmt.Appendf(nil, "0/%03d", n), NewAmount(1))
+				n++
+			}
+			st.Scan([]byte("0/"), func(k, v []byte) bool { return true })
+			return true
+		})
+		if !slices.Equal(got, want) {
+			t.Fatalf("%d keys written a visit: the scan visited %q, want %q", newKeys, got, want)
+		}
+		var changed []string
+		for _, c := range st.Changes() {
+			changed = append(changed, string(c.Key))
+		}
+		for i := range n {
+			want = append(want, fmt.Sprintf("0/%03d", i))
+		}
+		slices.Sort(want)
+		if !slices.Equal(changed, want) {
+			t.Fatalf("%d keys written a visit: the block changes %q, want %q", newKeys, changed, want)
+		}
+	}
+}
