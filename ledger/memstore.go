@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 )
@@ -161,7 +162,10 @@ func (s *MemStore) Apply(changes []Change) {
 		e := s.m[string(c.Key)]
 		if c.NewOK {
 			if e == nil {
-				e = &memEntry{key: string(c.Key), kb: c.Key}
+				// A copy of the key: c.Key may share its memory with
+				// the block's other keys (State.Changes).
+				kb := bytes.Clone(c.Key)
+				e = &memEntry{key: string(kb), kb: kb}
 				s.m[e.key] = e
 				s.insert(e)
 			} else if !e.live {

@@ -42,7 +42,8 @@ type State struct {
 	// writtenSorted sorts into new memory.
 	spare    []string
 	scanning int
-	kbuf     []byte // a copy of the key a miss reads from base
+	changed  []int32 // Changes' list of the written keys that changed
+	kbuf     []byte  // a copy of the key a miss reads from base
 	// recent holds the entries load found or made last, nextRecent
 	// counts them.
 	recent     [4]*entry
@@ -463,17 +464,27 @@ type Change struct {
 }
 
 // Changes returns the keys whose value differs from the committed state,
-// sorted by key.
+// sorted by key. The keys share one allocation.
 func (s *State) Changes() []Change {
 	written := s.writtenSorted()
 	out := make([]Change, 0, len(written))
-	for _, k := range written {
+	s.changed = s.changed[:0]
+	n := 0
+	for i, k := range written {
 		e := s.m[k]
 		e.bytes()
 		if !e.dirty || (e.origOK == e.valOK && bytes.Equal(e.orig, e.val)) {
 			continue
 		}
-		out = append(out, Change{Key: []byte(k), Old: e.orig, OldOK: e.origOK, New: e.val, NewOK: e.valOK})
+		out = append(out, Change{Old: e.orig, OldOK: e.origOK, New: e.val, NewOK: e.valOK})
+		s.changed = append(s.changed, int32(i))
+		n += len(k)
+	}
+	keys := make([]byte, 0, n)
+	for j, i := range s.changed {
+		k := written[i]
+		keys = append(keys, k...)
+		out[j].Key = keys[len(keys)-len(k) : len(keys) : len(keys)]
 	}
 	return out
 }

@@ -424,3 +424,38 @@ func TestStateScanWritesDuringScan(t *testing.T) {
 		}
 	}
 }
+
+// The keys Changes returns share one allocation, each capped to its own
+// bytes, and a MemStore keeps copies of the keys it inserts rather than
+// that shared memory.
+func TestChangesKeysShareMemory(t *testing.T) {
+	st := NewState(NewMemStore())
+	names := []string{"a/1", "a/22", "b/333", "c/4444"}
+	for _, k := range names {
+		st.Set([]byte(k), []byte(k))
+	}
+	st.Get([]byte("d/read-only"))
+	cs := st.Changes()
+	if len(cs) != len(names) {
+		t.Fatalf("%d changes, want %d", len(cs), len(names))
+	}
+	for i := range cs {
+		cs[i].Key = append(cs[i].Key, "!!"...) // must not run into the next key
+	}
+	for i, c := range cs {
+		if string(c.Key) != names[i]+"!!" {
+			t.Fatalf("change %d: key %q, want %q", i, c.Key, names[i]+"!!")
+		}
+	}
+	cs = st.Changes()
+	store := NewMemStore()
+	store.Apply(cs)
+	for i := range cs {
+		clear(cs[i].Key)
+	}
+	var got []string
+	store.Scan(nil, func(k, v []byte) bool { got = append(got, string(k)); return true })
+	if !slices.Equal(got, names) {
+		t.Fatalf("the store scans %q, want %q", got, names)
+	}
+}
