@@ -21,6 +21,11 @@ type MemStore struct {
 	chunks [][]*memEntry // each sorted and non-empty; in key order
 	n      int           // entries in the index
 	dead   int           // tombstones in the index
+	// applies counts the calls to Apply; last and lastLen are the
+	// changes of the last one (State tells its own changes by them).
+	applies uint64
+	last    *Change
+	lastLen int
 }
 
 type memEntry struct {
@@ -157,6 +162,11 @@ func (s *MemStore) compact() {
 
 // Apply writes a block's changes.
 func (s *MemStore) Apply(changes []Change) {
+	s.applies++
+	s.last, s.lastLen = nil, len(changes)
+	if len(changes) > 0 {
+		s.last = &changes[0]
+	}
 	for i := range changes {
 		c := &changes[i]
 		e := s.m[string(c.Key)]

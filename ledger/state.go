@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"math"
 	"slices"
 	"strings"
 )
@@ -57,6 +58,16 @@ type State struct {
 	// in the store, and keeps its decoded value while the store still
 	// holds the very bytes it was decoded from.
 	mem *MemStore
+	// trustFrom is the first block from which every change to mem was
+	// this State's own (Changes, applied unaltered): an entry loaded since
+	// then has the store's value without asking the store. out is the
+	// last Changes' result, outEntries their entries, outGen its block
+	// and outApplies the store's count of Applies when it was made.
+	trustFrom  uint32
+	out        []Change
+	outEntries []*entry
+	outGen     uint32
+	outApplies uint64
 }
 
 // maxKept bounds the entries a State keeps from block to block; past it,
@@ -140,9 +151,15 @@ func NewState(base Reader) *State {
 // reset empties s for a new block over base, keeping its memory.
 func (s *State) reset(base Reader) {
 	mem, _ := base.(*MemStore)
-	keep := mem != nil && mem == s.mem && len(s.m) <= maxKept
+	keep := mem != nil && mem == s.mem && len(s.m) <= maxKept && s.gen < math.MaxUint32-1
+	trusted := keep && s.outGen == s.gen && s.appliedOut()
 	s.base, s.err, s.mem = base, nil, mem
 	s.gen++
+	if !trusted {
+		s.trustFrom = s.gen
+	}
+	clear(s.outEntries)
+	s.out, s.outEntries, s.outGen = nil, s.outEntries[:0], 0 // out is the host's
 	clear(s.recent[:])
 	clear(s.journal)
 	s.journal = s.journal[:0]
@@ -155,6 +172,7 @@ func (s *State) reset(base Reader) {
 		return
 	}
 	clear(s.m)
+	s.gen, s.trustFrom = 1, 1
 	// Only the entries the block took need clearing. The first slab
 	// grows to hold the largest block's entries (up to 4096), so a
 	// reused State allocates none.
@@ -229,7 +247,10 @@ func (s *State) load(key []byte) *entry {
 func (s *State) refresh(e *entry) {
 	var v []byte
 	var ok bool
-	if s.err == nil {
+	if s.err == nil && e.gen >= s.trustFrom {
+		// The store holds the value e had at the end of its block.
+		v, ok = e.val, e.valOK
+	} else if s.err == nil {
 		me := e.mem
 		if me == nil || me.gone {
 			me = s.mem.m[e.key]
@@ -245,6 +266,26 @@ func (s *State) refresh(e *entry) {
 	if !same {
 		e.dec, e.kind = decoded{}, decNone
 	}
+}
+
+// appliedOut reports whether the only change to s.mem since the last
+// Changes (of the block just ended) is that Changes' result, applied
+// unaltered, or nothing if it was empty.
+func (s *State) appliedOut() bool {
+	m := s.mem
+	if len(s.out) == 0 {
+		return m.applies == s.outApplies || (m.applies == s.outApplies+1 && m.lastLen == 0)
+	}
+	if m.applies != s.outApplies+1 || m.last != &s.out[0] || m.lastLen != len(s.out) {
+		return false
+	}
+	for j := range s.out {
+		c, e := &s.out[j], s.outEntries[j]
+		if c.NewOK != e.valOK || len(c.New) != len(e.val) || (len(c.New) > 0 && &c.New[0] != &e.val[0]) || string(c.Key) != e.key {
+			return false
+		}
+	}
+	return true
 }
 
 // remember puts e in s.recent, in place of the oldest entry there.
@@ -337,6 +378,7 @@ func (s *State) Delete(key []byte) {
 // write journals key's entry before a write and marks it written.
 func (s *State) write(key []byte) *entry {
 	e := s.load(key)
+	s.outGen = 0 // written after Changes: its result is not the block's
 	s.journal = append(s.journal, undo{e: e, val: e.val, dec: e.dec, ok: e.valOK, dirty: e.dirty, stale: e.stale, kind: e.kind})
 	e.dirty = true
 	if !e.listed {
@@ -391,6 +433,9 @@ func (s *State) Mark() int { return len(s.journal) }
 
 // Rollback undoes every write made since mark.
 func (s *State) Rollback(mark int) {
+	if mark < len(s.journal) {
+		s.outGen = 0 // as for write
+	}
 	for i := len(s.journal) - 1; i >= mark; i-- {
 		u := s.journal[i]
 		u.e.val, u.e.valOK, u.e.dirty, u.e.dec, u.e.stale, u.e.kind = u.val, u.ok, u.dirty, u.dec, u.stale, u.kind
@@ -485,6 +530,13 @@ func (s *State) Changes() []Change {
 		k := written[i]
 		keys = append(keys, k...)
 		out[j].Key = keys[len(keys)-len(k) : len(keys) : len(keys)]
+	}
+	if s.mem != nil {
+		s.outEntries = s.outEntries[:0]
+		for _, i := range s.changed {
+			s.outEntries = append(s.outEntries, s.m[written[i]])
+		}
+		s.out, s.outGen, s.outApplies = out, s.gen, s.mem.applies
 	}
 	return out
 }

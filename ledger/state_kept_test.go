@@ -240,11 +240,45 @@ func (k *keptRun) block(ops int) {
 			k.fail("change %d: %+v, fresh %+v", i, a, b)
 		}
 	}
-	switch r := k.rng.IntN(10); {
+	switch k.rng.IntN(8) {
+	case 0:
+		// A rollback after Changes, which the host does not commit.
+		k.kept.Rollback(0)
+		k.ref.Rollback(0)
+	case 1:
+		// A write after Changes, which the host does not commit.
+		key, a := k.key(), NewAmount(k.rng.Uint64N(50))
+		k.kept.SetAmount(key, a)
+		k.ref.SetAmount(key, a)
+	}
+	switch r := k.rng.IntN(16); {
 	case r < 6: // committed
 		k.store.Apply(c1)
 		k.model.apply(c2)
-	case r < 7: // abandoned: nothing committed
+	case r == 10 && len(c1) > 0: // committed with a value altered in place
+		j := k.rng.IntN(len(c1))
+		c1[j].New, c1[j].NewOK = k.value(), true
+		k.store.Apply(c1)
+		k.model.apply(c1)
+	case r == 11 && len(c1) > 0: // committed with a key altered in place
+		j := k.rng.IntN(len(c1))
+		c1[j].Key = k.key()
+		k.store.Apply(c1)
+		k.model.apply(c1)
+	case r == 12 && len(c1) > 0: // committed in part
+		k.store.Apply(c1[:len(c1)-1])
+		k.model.apply(c2[:len(c2)-1])
+	case r == 13: // committed twice, the second time after another change
+		k.store.Apply(c1)
+		k.model.apply(c2)
+		ext := k.external()
+		k.store.Apply(ext)
+		k.model.apply(ext)
+		k.store.Apply(c1)
+		k.model.apply(c2)
+	case r == 14: // an empty Apply
+		k.store.Apply(nil)
+	case r < 7 || r >= 10: // abandoned: nothing committed
 	case r < 9: // committed, then changed by someone else
 		k.store.Apply(c1)
 		k.model.apply(c2)
