@@ -43,8 +43,7 @@ type State struct {
 	// writtenSorted sorts into new memory.
 	spare    []string
 	scanning int
-	changed  []int32 // Changes' list of the written keys that changed
-	kbuf     []byte  // a copy of the key a miss reads from base
+	kbuf     []byte // a copy of the key a miss reads from base
 	// recent holds the entries load found or made last, nextRecent
 	// counts them.
 	recent     [4]*entry
@@ -61,8 +60,9 @@ type State struct {
 	// trustFrom is the first block from which every change to mem was
 	// this State's own (Changes, applied unaltered): an entry loaded since
 	// then has the store's value without asking the store. out is the
-	// last Changes' result, outEntries their entries, outGen its block
-	// and outApplies the store's count of Applies when it was made.
+	// last Changes' result (over mem), outEntries their entries (also
+	// Changes' scratch), outGen its block and outApplies the store's
+	// count of Applies when it was made.
 	trustFrom  uint32
 	out        []Change
 	outEntries []*entry
@@ -513,29 +513,25 @@ type Change struct {
 func (s *State) Changes() []Change {
 	written := s.writtenSorted()
 	out := make([]Change, 0, len(written))
-	s.changed = s.changed[:0]
+	clear(s.outEntries)
+	s.outEntries = s.outEntries[:0]
 	n := 0
-	for i, k := range written {
+	for _, k := range written {
 		e := s.m[k]
 		e.bytes()
 		if !e.dirty || (e.origOK == e.valOK && bytes.Equal(e.orig, e.val)) {
 			continue
 		}
 		out = append(out, Change{Old: e.orig, OldOK: e.origOK, New: e.val, NewOK: e.valOK})
-		s.changed = append(s.changed, int32(i))
+		s.outEntries = append(s.outEntries, e)
 		n += len(k)
 	}
 	keys := make([]byte, 0, n)
-	for j, i := range s.changed {
-		k := written[i]
-		keys = append(keys, k...)
-		out[j].Key = keys[len(keys)-len(k) : len(keys) : len(keys)]
+	for j, e := range s.outEntries {
+		keys = append(keys, e.key...)
+		out[j].Key = keys[len(keys)-len(e.key) : len(keys) : len(keys)]
 	}
 	if s.mem != nil {
-		s.outEntries = s.outEntries[:0]
-		for _, i := range s.changed {
-			s.outEntries = append(s.outEntries, s.m[written[i]])
-		}
 		s.out, s.outGen, s.outApplies = out, s.gen, s.mem.applies
 	}
 	return out
