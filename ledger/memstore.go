@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 )
@@ -20,6 +21,11 @@ type MemStore struct {
 	chunks [][]*memEntry // each sorted and non-empty; in key order
 	n      int           // entries in the index
 	dead   int           // tombstones in the index
+	// applies counts the calls to Apply; last and lastLen are the
+	// changes of the last one (State tells its own changes by them).
+	applies uint64
+	last    *Change
+	lastLen int
 }
 
 type memEntry struct {
@@ -27,6 +33,7 @@ type memEntry struct {
 	kb   []byte // key, as scans hand it out (callers must not modify it)
 	v    []byte
 	live bool
+	gone bool // no longer in the map: the key, if it comes back, has a new entry
 }
 
 const chunkSize = 256
@@ -134,6 +141,7 @@ func (s *MemStore) compact() {
 	for _, c := range s.chunks {
 		for _, e := range c {
 			if !e.live {
+				e.gone = true
 				delete(s.m, e.key)
 				continue
 			}
@@ -154,12 +162,20 @@ func (s *MemStore) compact() {
 
 // Apply writes a block's changes.
 func (s *MemStore) Apply(changes []Change) {
+	s.applies++
+	s.last, s.lastLen = nil, len(changes)
+	if len(changes) > 0 {
+		s.last = &changes[0]
+	}
 	for i := range changes {
 		c := &changes[i]
 		e := s.m[string(c.Key)]
 		if c.NewOK {
 			if e == nil {
-				e = &memEntry{key: string(c.Key), kb: c.Key}
+				// A copy of the key: c.Key may share its memory with
+				// the block's other keys (State.Changes).
+				kb := bytes.Clone(c.Key)
+				e = &memEntry{key: string(kb), kb: kb}
 				s.m[e.key] = e
 				s.insert(e)
 			} else if !e.live {

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"math"
 	"slices"
 	"strings"
 )
@@ -37,19 +38,50 @@ type State struct {
 	// first sorted of them are in key order.
 	written []string
 	sorted  int
-	kbuf    []byte // a copy of the key a miss reads from base
+	// spare is memory for writtenSorted to merge into, and scanning
+	// counts the Scans in progress, which hold s.written: while one is,
+	// writtenSorted sorts into new memory.
+	spare    []string
+	scanning int
+	kbuf     []byte // a copy of the key a miss reads from base
 	// recent holds the entries load found or made last, nextRecent
 	// counts them.
 	recent     [4]*entry
 	nextRecent uint8
+	// gen numbers the blocks s has served; an entry loaded in an earlier
+	// block (gen below s.gen) is refreshed from base when first read.
+	gen uint32
+	// mem is base when it is a *MemStore. Over the same MemStore block
+	// after block, entries are kept from block to block (up to maxKept):
+	// a key read again needs no new entry, no copy of its key, no lookup
+	// in the store, and keeps its decoded value while the store still
+	// holds the very bytes it was decoded from.
+	mem *MemStore
+	// trustFrom is the first block from which every change to mem was
+	// this State's own (Changes, applied unaltered): an entry loaded since
+	// then has the store's value without asking the store. out is the
+	// last Changes' result (over mem), outEntries their entries (also
+	// Changes' scratch), outGen its block and outApplies the store's
+	// count of Applies when it was made.
+	trustFrom  uint32
+	out        []Change
+	outEntries []*entry
+	outGen     uint32
+	outApplies uint64
 }
+
+// maxKept bounds the entries a State keeps from block to block; past it,
+// reset starts afresh.
+const maxKept = 1 << 16
 
 type entry struct {
 	key           string
 	orig, val     []byte
 	origOK, valOK bool
 	dirty         bool
-	listed        bool // in State.written
+	listed        bool      // in State.written
+	gen           uint32    // the block (State.gen) the entry was loaded in
+	mem           *memEntry // the MemStore's entry for key, if State.mem has one
 	// dec is the value decoded (of the kind kind), which reducers read
 	// and write without decoding and encoding it at every access (a key
 	// is decoded once and encoded once per block): the decoded val, or,
@@ -111,18 +143,36 @@ type undo struct {
 
 // NewState returns an empty overlay over base.
 func NewState(base Reader) *State {
-	return &State{base: base, m: make(map[string]*entry, 256), journal: make([]undo, 0, 64)}
+	s := &State{base: base, m: make(map[string]*entry, 256), journal: make([]undo, 0, 64), gen: 1}
+	s.mem, _ = base.(*MemStore)
+	return s
 }
 
 // reset empties s for a new block over base, keeping its memory.
 func (s *State) reset(base Reader) {
-	s.base, s.err = base, nil
+	mem, _ := base.(*MemStore)
+	keep := mem != nil && mem == s.mem && len(s.m) <= maxKept && s.gen < math.MaxUint32-1
+	trusted := keep && s.outGen == s.gen && s.appliedOut()
+	s.base, s.err, s.mem = base, nil, mem
+	s.gen++
+	if !trusted {
+		s.trustFrom = s.gen
+	}
+	clear(s.outEntries)
+	s.out, s.outEntries, s.outGen = nil, s.outEntries[:0], 0 // out is the host's
 	clear(s.recent[:])
-	clear(s.m)
 	clear(s.journal)
 	s.journal = s.journal[:0]
 	clear(s.written)
-	s.written, s.sorted = s.written[:0], 0
+	s.written, s.sorted, s.scanning = s.written[:0], 0, 0
+	if keep {
+		// The entries stay, each refreshed from the store when first
+		// read (refresh); their memory must not be reused.
+		s.slabAll, s.taken = nil, 0
+		return
+	}
+	clear(s.m)
+	s.gen, s.trustFrom = 1, 1
 	// Only the entries the block took need clearing. The first slab
 	// grows to hold the largest block's entries (up to 4096), so a
 	// reused State allocates none.
@@ -147,34 +197,95 @@ func (s *State) load(key []byte) *entry {
 		}
 	}
 	if e, ok := s.m[string(key)]; ok {
+		if e.gen != s.gen {
+			s.refresh(e)
+		}
 		s.remember(e)
 		return e
 	}
 	if len(s.slab) == 0 {
 		// A State used for one block (NewState) starts small.
 		s.slab = make([]entry, min(64<<min(s.taken/64, 2), 256))
-		if s.slabAll == nil {
+		if s.slabAll == nil && s.mem == nil {
 			s.slabAll = s.slab
 		}
 	}
 	e := &s.slab[0]
 	s.slab = s.slab[1:]
 	s.taken++
+	e.gen = s.gen
 	if s.err == nil {
-		// A copy: key itself then never escapes, so callers can build
-		// keys on the stack.
-		s.kbuf = append(s.kbuf[:0], key...)
-		v, ok, err := s.base.Get(s.kbuf)
-		if err != nil {
-			s.err = err
+		if s.mem != nil {
+			if me := s.mem.m[string(key)]; me != nil {
+				e.mem = me
+				if me.live {
+					e.orig, e.origOK, e.val, e.valOK = me.v, true, me.v, true
+				}
+			}
 		} else {
-			e.orig, e.origOK, e.val, e.valOK = v, ok, v, ok
+			// A copy: key itself then never escapes, so callers can
+			// build keys on the stack.
+			s.kbuf = append(s.kbuf[:0], key...)
+			v, ok, err := s.base.Get(s.kbuf)
+			if err != nil {
+				s.err = err
+			} else {
+				e.orig, e.origOK, e.val, e.valOK = v, ok, v, ok
+			}
 		}
 	}
 	e.key = string(key)
 	s.m[e.key] = e
 	s.remember(e)
 	return e
+}
+
+// refresh makes e, kept from an earlier block over the same MemStore,
+// an entry of this block: its value is the store's, and its decoded value
+// is kept only if the store holds the same bytes e's value had (the same
+// memory: neither a Reader nor a State modifies a value's bytes).
+func (s *State) refresh(e *entry) {
+	var v []byte
+	var ok bool
+	if s.err == nil && e.gen >= s.trustFrom {
+		// The store holds the value e had at the end of its block.
+		v, ok = e.val, e.valOK
+	} else if s.err == nil {
+		me := e.mem
+		if me == nil || me.gone {
+			me = s.mem.m[e.key]
+			e.mem = me
+		}
+		if me != nil && me.live {
+			v, ok = me.v, true
+		}
+	}
+	same := ok && e.valOK && !e.stale && len(v) == len(e.val) && (len(v) == 0 || &v[0] == &e.val[0])
+	e.orig, e.origOK, e.val, e.valOK = v, ok, v, ok
+	e.dirty, e.listed, e.stale, e.gen = false, false, false, s.gen
+	if !same {
+		e.dec, e.kind = decoded{}, decNone
+	}
+}
+
+// appliedOut reports whether the only change to s.mem since the last
+// Changes (of the block just ended) is that Changes' result, applied
+// unaltered, or nothing if it was empty.
+func (s *State) appliedOut() bool {
+	m := s.mem
+	if len(s.out) == 0 {
+		return m.applies == s.outApplies || (m.applies == s.outApplies+1 && m.lastLen == 0)
+	}
+	if m.applies != s.outApplies+1 || m.last != &s.out[0] || m.lastLen != len(s.out) {
+		return false
+	}
+	for j := range s.out {
+		c, e := &s.out[j], s.outEntries[j]
+		if c.NewOK != e.valOK || len(c.New) != len(e.val) || (len(c.New) > 0 && &c.New[0] != &e.val[0]) || string(c.Key) != e.key {
+			return false
+		}
+	}
+	return true
 }
 
 // remember puts e in s.recent, in place of the oldest entry there.
@@ -221,8 +332,9 @@ func (s *State) SetAmount(key []byte, a Amount) {
 }
 
 // Record returns the Record that key's current value was last set to
-// (SetRecord) or kept as (KeepRecord) in this block, if any; the caller
-// checks its type and must not modify it.
+// (SetRecord) or kept as (KeepRecord), if any: in this block or, over the
+// same MemStore, in an earlier one whose value the store still holds. The
+// caller checks its type and must not modify it.
 func (s *State) Record(key []byte) (Record, bool) {
 	e := s.load(key)
 	if !e.valOK || e.kind != decRecord {
@@ -266,6 +378,7 @@ func (s *State) Delete(key []byte) {
 // write journals key's entry before a write and marks it written.
 func (s *State) write(key []byte) *entry {
 	e := s.load(key)
+	s.outGen = 0 // written after Changes: its result is not the block's
 	s.journal = append(s.journal, undo{e: e, val: e.val, dec: e.dec, ok: e.valOK, dirty: e.dirty, stale: e.stale, kind: e.kind})
 	e.dirty = true
 	if !e.listed {
@@ -278,26 +391,40 @@ func (s *State) write(key []byte) *entry {
 // writtenSorted returns the written keys in key order (a key stays listed
 // after a rollback undoes its write; its entry is then not dirty).
 func (s *State) writtenSorted() []string {
-	if s.sorted < len(s.written) {
-		if s.sorted > 0 && len(s.written)-s.sorted < s.sorted/8 {
-			tail := s.written[s.sorted:]
-			slices.Sort(tail)
-			merged := make([]string, 0, len(s.written))
-			a, b := s.written[:s.sorted], tail
-			for len(a) > 0 && len(b) > 0 {
-				if a[0] < b[0] {
-					merged, a = append(merged, a[0]), a[1:]
-				} else {
-					merged, b = append(merged, b[0]), b[1:]
-				}
-			}
-			s.written = append(append(merged, a...), b...)
-		} else {
-			// A new slice: a Scan in progress may hold the old one.
-			s.written = slices.Sorted(slices.Values(s.written))
-		}
-		s.sorted = len(s.written)
+	if s.sorted == len(s.written) {
+		return s.written
 	}
+	tail := s.written[s.sorted:]
+	switch {
+	case s.sorted > 0 && len(tail) < s.sorted/8:
+		// A few keys written since the last sort: merged in.
+		slices.Sort(tail)
+		var merged []string
+		if s.scanning == 0 {
+			merged = s.spare[:0]
+		} else {
+			// A new slice: a Scan in progress holds the old one.
+			merged = make([]string, 0, len(s.written))
+		}
+		a, b := s.written[:s.sorted], tail
+		for len(a) > 0 && len(b) > 0 {
+			if a[0] < b[0] {
+				merged, a = append(merged, a[0]), a[1:]
+			} else {
+				merged, b = append(merged, b[0]), b[1:]
+			}
+		}
+		merged = append(append(merged, a...), b...)
+		if s.scanning == 0 {
+			s.spare = s.written[:0]
+		}
+		s.written = merged
+	case s.scanning == 0:
+		slices.Sort(s.written)
+	default:
+		s.written = slices.Sorted(slices.Values(s.written))
+	}
+	s.sorted = len(s.written)
 	return s.written
 }
 
@@ -306,6 +433,9 @@ func (s *State) Mark() int { return len(s.journal) }
 
 // Rollback undoes every write made since mark.
 func (s *State) Rollback(mark int) {
+	if mark < len(s.journal) {
+		s.outGen = 0 // as for write
+	}
 	for i := len(s.journal) - 1; i >= mark; i-- {
 		u := s.journal[i]
 		u.e.val, u.e.valOK, u.e.dirty, u.e.dec, u.e.stale, u.e.kind = u.val, u.ok, u.dirty, u.dec, u.stale, u.kind
@@ -326,6 +456,7 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 		hi++
 	}
 	overlay := written[lo:hi]
+	s.scanning++ // not deferred: a panic leaves it raised, which is safe
 	i := 0
 	stopped := false
 	emitOverlayBefore := func(key []byte) bool {
@@ -361,12 +492,12 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 		}
 		return true
 	})
+	if err == nil && !stopped {
+		emitOverlayBefore(nil)
+	}
+	s.scanning--
 	if err != nil {
 		s.err = err
-		return
-	}
-	if !stopped {
-		emitOverlayBefore(nil)
 	}
 }
 
@@ -378,17 +509,30 @@ type Change struct {
 }
 
 // Changes returns the keys whose value differs from the committed state,
-// sorted by key.
+// sorted by key. The keys share one allocation.
 func (s *State) Changes() []Change {
 	written := s.writtenSorted()
 	out := make([]Change, 0, len(written))
+	clear(s.outEntries)
+	s.outEntries = s.outEntries[:0]
+	n := 0
 	for _, k := range written {
 		e := s.m[k]
 		e.bytes()
 		if !e.dirty || (e.origOK == e.valOK && bytes.Equal(e.orig, e.val)) {
 			continue
 		}
-		out = append(out, Change{Key: []byte(k), Old: e.orig, OldOK: e.origOK, New: e.val, NewOK: e.valOK})
+		out = append(out, Change{Old: e.orig, OldOK: e.origOK, New: e.val, NewOK: e.valOK})
+		s.outEntries = append(s.outEntries, e)
+		n += len(k)
+	}
+	keys := make([]byte, 0, n)
+	for j, e := range s.outEntries {
+		keys = append(keys, e.key...)
+		out[j].Key = keys[len(keys)-len(e.key) : len(keys) : len(keys)]
+	}
+	if s.mem != nil {
+		s.out, s.outGen, s.outApplies = out, s.gen, s.mem.applies
 	}
 	return out
 }
