@@ -94,3 +94,17 @@ func CmpBps(part, whole Amount, bps uint32) int {
 	lb := new(big.Int).Mul(part.Big(), big.NewInt(BPS))
 	return lb.Cmp(new(big.Int).Mul(whole.Big(), new(big.Int).SetUint64(uint64(bps))))
 }
+
+// Pow10 returns 10^n. The result is shared: use it as an operand only,
+// never as a receiver or an argument that is modified.
+func Pow10(n uint8) *big.Int { return pow10Table[n] }
+
+// pow10Table[n] is 10^n for every uint8 n, made once.
+var pow10Table = func() (t [256]*big.Int) {
+	x := big.NewInt(1)
+	for n := range t {
+		t[n] = new(big.Int).Set(x)
+		x.Mul(x, big.NewInt(10))
+	}
+	return t
+}()

@@ -66,24 +66,11 @@ func newMarket(c *compiled, seed uint64) *market {
 		m.reserve = c.inventory.Big()
 		// USD reserve = inventory x initial price.
 		m.usd = new(big.Int).Mul(m.reserve, big.NewInt(c.priceInit))
-		m.usd.Quo(m.usd, pow10(c.decimals))
+		m.usd.Quo(m.usd, ledger.Pow10(c.decimals))
 		m.k = new(big.Int).Mul(m.usd, m.reserve)
 	}
 	return m
 }
-
-// pow10 returns 10^n, shared: callers use it as an operand only, never
-// as a receiver.
-func pow10(n uint8) *big.Int { return pow10Table[n] }
-
-var pow10Table = func() (t [256]*big.Int) {
-	x := big.NewInt(1)
-	for n := range t {
-		t[n] = new(big.Int).Set(x)
-		x.Mul(x, big.NewInt(10))
-	}
-	return t
-}()
 
 // setAmount sets b to a, without allocating when a fits 64 bits.
 func setAmount(b *big.Int, a ledger.Amount) *big.Int {
@@ -112,7 +99,7 @@ func (m *market) advance(e int, exchange ledger.Amount) {
 		m.reserve = exchange.Big()
 		if m.reserve.Sign() > 0 {
 			m.k.Mul(m.usd, m.reserve)
-			p := new(big.Int).Mul(m.usd, pow10(m.dec))
+			p := new(big.Int).Mul(m.usd, ledger.Pow10(m.dec))
 			p.Quo(p, m.reserve)
 			if p.IsInt64() {
 				m.price = p.Int64()

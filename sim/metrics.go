@@ -162,7 +162,7 @@ func (m *measureScratch) equilibrium(r *run) int64 {
 		v := Missing
 		if !m.rep.Minted.IsZero() && !m.rep.CreditsSpent.IsZero() {
 			// P* = D / M, in micro-USD per whole token.
-			n := new(big.Int).Mul(m.rep.CreditsSpent.Big(), pow10(r.c.decimals))
+			n := new(big.Int).Mul(m.rep.CreditsSpent.Big(), ledger.Pow10(r.c.decimals))
 			n.Quo(n, m.rep.Minted.Big())
 			v = bigSat(n)
 		}

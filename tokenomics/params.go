@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"slices"
 	"time"
 
@@ -567,17 +566,3 @@ func ctxParams(ctx *ledger.Context) (*Params, error) {
 		return &p, err
 	})
 }
-
-// pow10 returns 10^n as a big.Int, shared: callers use it as an operand
-// only, never as a receiver.
-func pow10(n uint8) *big.Int { return pow10Table[n] }
-
-// pow10Table[n] is 10^n for every uint8 n, made once.
-var pow10Table = func() (t [256]*big.Int) {
-	x := big.NewInt(1)
-	for n := range t {
-		t[n] = new(big.Int).Set(x)
-		x.Mul(x, big.NewInt(10))
-	}
-	return t
-}()

@@ -159,14 +159,14 @@ func creditsFor(amount, price ledger.Amount, decimals uint8) (ledger.Amount, err
 		}
 		return q, nil
 	}
-	return toAmount(mulDiv(amount.Big(), price.Big(), pow10(decimals+12), false), "credits")
+	return toAmount(mulDiv(amount.Big(), price.Big(), ledger.Pow10(decimals+12), false), "credits")
 }
 
 // pow10Amounts[n] is 10^n, for every n whose power fits 128 bits.
 var pow10Amounts = func() []ledger.Amount {
 	var out []ledger.Amount
 	for n := uint8(0); ; n++ {
-		a, ok := ledger.AmountFromBig(pow10(n))
+		a, ok := ledger.AmountFromBig(ledger.Pow10(n))
 		if !ok {
 			return out
 		}
@@ -216,7 +216,7 @@ func tokensForCreditsFast(credits ledger.Amount, decimals uint8, num, den uint64
 
 func tokensForCreditsBig(credits ledger.Amount, decimals uint8, num, den uint64, price ledger.Amount) *big.Int {
 	n := credits.Big()
-	n.Mul(n, pow10(decimals+12))
+	n.Mul(n, ledger.Pow10(decimals+12))
 	n.Mul(n, new(big.Int).SetUint64(num))
 	d := price.Big()
 	d.Mul(d, new(big.Int).SetUint64(den))

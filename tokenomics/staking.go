@@ -47,8 +47,8 @@ import (
 // Units returns the reward units of shares of an asset with weight bps.
 func Units(shares ledger.Amount, weightBps uint32, nativeDecimals, assetDecimals uint8) (ledger.Amount, error) {
 	num := new(big.Int).Mul(shares.Big(), big.NewInt(int64(weightBps)))
-	num.Mul(num, pow10(nativeDecimals))
-	den := new(big.Int).Mul(bigBPS, pow10(assetDecimals))
+	num.Mul(num, ledger.Pow10(nativeDecimals))
+	den := new(big.Int).Mul(bigBPS, ledger.Pow10(assetDecimals))
 	return toAmount(num.Quo(num, den), "reward units")
 }
 

@@ -45,7 +45,7 @@ func tokensFor(usd, price int64, dec uint8) ledger.Amount {
 }
 
 func tokensForBig(usd, price int64, dec uint8) ledger.Amount {
-	n := new(big.Int).Mul(big.NewInt(usd), pow10(dec))
+	n := new(big.Int).Mul(big.NewInt(usd), ledger.Pow10(dec))
 	n.Add(n, big.NewInt(price-1))
 	n.Quo(n, big.NewInt(price))
 	a, _ := ledger.AmountFromBig(n)
@@ -74,14 +74,12 @@ func ValueOf(tokens ledger.Amount, price int64, dec uint8) int64 {
 
 func valueOfBig(tokens ledger.Amount, price int64, dec uint8) int64 {
 	v := new(big.Int).Mul(tokens.Big(), big.NewInt(price))
-	v.Quo(v, pow10(dec))
+	v.Quo(v, ledger.Pow10(dec))
 	if !v.IsInt64() {
 		return math.MaxInt64
 	}
 	return v.Int64()
 }
-
-func pow10(dec uint8) *big.Int { return new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(dec)), nil) }
 
 // pow10u[n] is 10^n for every n whose power fits 64 bits.
 var pow10u = func() (t [20]uint64) {
