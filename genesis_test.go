@@ -6,9 +6,11 @@ package coopera_test
 // stored pieces of block 0.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/rand/v2"
 	"path/filepath"
 	"strings"
@@ -104,7 +106,7 @@ func TestGenesisCutShortIsRedone(t *testing.T) {
 	// and once with a power cut (COOPERA_FAULT_TRIALS sets how many).
 	rng := faultRand(t)
 	trials := 2 * min(faultTrials(t, 12), int(ops))
-	failed, cut := 0, 0
+	failed, cut, wiped := 0, 0, 0
 	for trial := range trials {
 		fs := vfs.NewCrashableMem()
 		at := int64(trial/2) * ops / int64(trials/2)
@@ -161,14 +163,23 @@ func TestGenesisCutShortIsRedone(t *testing.T) {
 				}
 			}
 		}
-		e, err = coopera.Open(faultDir, chunkOptions(after, g))
+		var log bytes.Buffer
+		o := chunkOptions(after, g)
+		o.Logger = slog.New(slog.NewTextHandler(&log, nil))
+		e, err = coopera.Open(faultDir, o)
 		if err != nil {
 			t.Fatalf("trial %d (%v at operation %d of %d): reopening with the genesis: %v", trial, map[bool]string{true: "power cut", false: "error"}[power], at, ops, err)
 		}
 		checkGenesisLedger(t, e, want, g)
 		e.Close()
+		if strings.Contains(log.String(), "discarded a genesis that was cut short") {
+			wiped++
+		}
 	}
-	t.Logf("%d genesis writes cut short (%d by a power cut, %d by an error that failed Open) at points spread over %d file-system operations: each reopened to the same ledger", trials, cut, failed, ops)
+	if wiped == 0 {
+		t.Fatal("no trial left a partial genesis to discard: the cuts came too early or too late to test the wipe")
+	}
+	t.Logf("%d genesis writes cut short (%d by a power cut, %d by an error that failed Open) at points spread over %d file-system operations: each reopened to the same ledger, %d after discarding a partial genesis", trials, cut, failed, ops, wiped)
 }
 
 // walCreate reports the creation of a log file, which Pebble cannot fail
