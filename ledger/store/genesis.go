@@ -14,9 +14,10 @@ import (
 // A genesis is written in bounded batches: Step.GenesisChunked's chunks of
 // state, each with its part of block 0's events, the genesis document in
 // pieces of genesisPiece bytes, and last, in one synced batch, the start
-// of block 0, the format, the document's digest and the head. Until that batch, the store holds a partial genesis, marked by
-// keyGenesisPartial (written before anything else), which BeginGenesis
-// discards: a store has a ledger exactly when it has a head.
+// of block 0, the format, the document's digest and the head. Until that
+// batch, the store holds a partial genesis, marked by keyGenesisPartial
+// (written before anything else), which BeginGenesis discards: a store
+// has a ledger exactly when it has a head.
 var (
 	keyGenesisDigest  = []byte("m/genesis-digest")
 	keyGenesisPartial = []byte("m/genesis-partial")
