@@ -10,6 +10,12 @@
 // assertion. A Machine holds the modules of a chain and executes blocks;
 // replay only applies events and never calls decision code.
 //
+// A genesis of any size runs in bounded memory: Step.GenesisChunked
+// applies it in chunks of state keys handed to a GenesisSink (the store
+// writes each, with its share of block 0's events), and
+// Step.ApplyGenesisChunked and Registry.GenesisEventsAt read block 0 back
+// from pieces of any size, never whole.
+//
 // Amounts are 128-bit counts of base units; Amount.Format and ParseUnits
 // convert to and from whole units of an asset with its decimals. Errors are
 // *Error values with a stable code (the codes are stored in blocks),
