@@ -69,34 +69,17 @@ func (s *Step) GenesisChunked(r Reader, g *Genesis, chunkKeys int, sink GenesisS
 	if s.opts.NoRoots {
 		return nil, errors.New("ledger: GenesisChunked seals a block; StepOptions.NoRoots is set")
 	}
-	st := s.state(r)
-	acc := LtHash{}
+	c := &genesisChunker{s: s, st: s.state(r), r: r, sink: sink}
 	var body Encoder
-	flushed := 0
 	send := func(events []Event) error {
-		if err := st.Err(); err != nil { // a read fault: reset would forget it
-			return err
-		}
-		changes := st.Changes()
-		if s.opts.CheckInvariants {
-			if err := CheckChanges(changes); err != nil {
-				return err
-			}
-		}
-		s.opts.Roots.Update(&acc, changes)
 		body.buf = body.buf[:0]
 		for _, ev := range events {
 			EncodeEvent(&body, ev)
 		}
-		if err := sink.Chunk(&GenesisChunk{Changes: changes, Events: events, First: flushed, Body: body.buf}); err != nil {
-			return err
-		}
-		flushed += len(events)
-		st.reset(r)
-		return nil
+		return c.send(events, body.buf)
 	}
 	boundary := func(ctx *Context) error {
-		if len(st.written) < chunkKeys {
+		if len(c.st.written) < chunkKeys {
 			return nil
 		}
 		if err := send(ctx.events); err != nil {
@@ -106,7 +89,7 @@ func (s *Step) GenesisChunked(r Reader, g *Genesis, chunkKeys int, sink GenesisS
 		ctx.events = ctx.events[:0]
 		return nil
 	}
-	events, err := s.m.genesisEvents(st, g, boundary)
+	events, err := s.m.genesisEvents(c.st, g, boundary)
 	if err != nil {
 		return nil, err
 	}
@@ -117,23 +100,60 @@ func (s *Step) GenesisChunked(r Reader, g *Genesis, chunkKeys int, sink GenesisS
 	// events the sink kept.
 	var counts Encoder
 	counts.Uint(0)
-	counts.Uint(uint64(flushed))
+	counts.Uint(uint64(c.first))
 	bh := blake3.New()
 	bh.Write(counts.buf)
 	if err := sink.Body(func(p []byte) error { _, err := bh.Write(p); return err }); err != nil {
 		return nil, err
 	}
-	h := Header{Height: 0, Time: g.GenesisTime.UnixNano(), StateRoot: acc.Root()}
+	h := Header{Height: 0, Time: g.GenesisTime.UnixNano(), StateRoot: c.acc.Root()}
 	copy(h.BodyHash[:], bh.Sum(nil))
 	prefix := NewEncoder(make([]byte, 0, bodyPrefixMax))
 	prefix.Uint(BlockFormat)
 	h.encode(prefix)
 	prefix.Fixed(counts.buf)
+	return c.block(&h, prefix.Bytes()), nil
+}
+
+// genesisChunker hands a chunked genesis's working state to its sink:
+// the changes (checked when asked, added to the state accumulator), the
+// events and their encoding; then the step goes on over r.
+// GenesisChunked and ApplyGenesisChunked share it.
+type genesisChunker struct {
+	s     *Step
+	st    *State
+	r     Reader
+	sink  GenesisSink
+	acc   LtHash
+	first int // the number of events sent
+}
+
+func (c *genesisChunker) send(events []Event, body []byte) error {
+	if err := c.st.Err(); err != nil { // a read fault: reset would forget it
+		return err
+	}
+	changes := c.st.Changes()
+	if c.s.opts.CheckInvariants {
+		if err := CheckChanges(changes); err != nil {
+			return err
+		}
+	}
+	c.s.opts.Roots.Update(&c.acc, changes)
+	if err := c.sink.Chunk(&GenesisChunk{Changes: changes, Events: events, First: c.first, Body: body}); err != nil {
+		return err
+	}
+	c.first += len(events)
+	c.st.reset(c.r)
+	return nil
+}
+
+// block is the outcome of a chunked genesis whose header is h.
+func (c *genesisChunker) block(h *Header, prefix []byte) *GenesisBlock {
 	return &GenesisBlock{
-		Head:   Head{Height: 0, Time: h.Time, StateRoot: h.StateRoot, Acc: acc, Hash: h.Hash()},
-		Prefix: prefix.Bytes(),
-		Events: flushed,
-	}, nil
+		Head:   Head{Height: 0, Time: h.Time, StateRoot: h.StateRoot, Acc: c.acc, Hash: h.Hash()},
+		Prefix: prefix,
+		Events: c.first,
+	}
 }
 
 // bodyPrefixMax bounds a block's encoding before its first event for a

@@ -28,7 +28,7 @@ func (s *Step) ApplyGenesisChunked(r Reader, pieces func(fn func(p []byte) error
 	if chunkKeys <= 0 {
 		chunkKeys = DefaultGenesisChunkKeys
 	}
-	g := &genesisReplay{s: s, st: s.state(r), r: r, sink: sink, chunkKeys: chunkKeys}
+	g := &genesisReplay{genesisChunker: genesisChunker{s: s, st: s.state(r), r: r, sink: sink}, chunkKeys: chunkKeys}
 	g.bs.reg = s.m.reg
 	g.bs.event = g.apply
 	if err := pieces(g.bs.piece); err != nil {
@@ -40,18 +40,14 @@ func (s *Step) ApplyGenesisChunked(r Reader, pieces func(fn func(p []byte) error
 	if g.failed != nil {
 		return nil, g.failed
 	}
-	if err := g.send(); err != nil {
+	if err := g.flush(); err != nil {
 		return nil, err
 	}
 	h := g.bs.hdr
 	if root := g.acc.Root(); root != h.StateRoot {
 		return nil, Errorf(ErrDivergence, "block 0: replayed state root %s, the block records %s", root.Short(), h.StateRoot.Short())
 	}
-	return &GenesisBlock{
-		Head:   Head{Height: 0, Time: h.Time, StateRoot: h.StateRoot, Acc: g.acc, Hash: h.Hash()},
-		Prefix: g.bs.prefix,
-		Events: g.first,
-	}, nil
+	return g.block(h, g.bs.prefix), nil
 }
 
 // GenesisEventsAt returns the events at the given indices (ascending) of
@@ -80,18 +76,13 @@ func (r *Registry) GenesisEventsAt(pieces func(fn func(p []byte) error) error, a
 }
 
 type genesisReplay struct {
-	s         *Step
-	st        *State
-	r         Reader
-	sink      GenesisSink
+	genesisChunker
 	chunkKeys int
 	bs        blockStream
 
-	acc    LtHash
-	failed error // an event that did not apply (reported once the body hash is known good)
-	events []Event
-	body   []byte // the encoding of events
-	first  int    // the number of events sent
+	failed error   // an event that did not apply (reported once the body hash is known good)
+	events []Event // the chunk's events so far
+	body   []byte  // their encoding
 }
 
 // apply evolves the state by one event of block 0, sending a chunk when
@@ -107,30 +98,18 @@ func (g *genesisReplay) apply(_ uint64, ev Event, enc []byte) error {
 	g.events = append(g.events, ev)
 	g.body = append(g.body, enc...)
 	if len(g.st.written) >= g.chunkKeys {
-		return g.send()
+		return g.flush()
 	}
 	return nil
 }
 
-// send hands the chunk so far to the sink and goes on over r.
-func (g *genesisReplay) send() error {
-	if err := g.st.Err(); err != nil {
+// flush sends the chunk so far and starts the next.
+func (g *genesisReplay) flush() error {
+	if err := g.send(g.events, g.body); err != nil {
 		return err
 	}
-	changes := g.st.Changes()
-	if g.s.opts.CheckInvariants {
-		if err := CheckChanges(changes); err != nil {
-			return err
-		}
-	}
-	g.s.opts.Roots.Update(&g.acc, changes)
-	if err := g.sink.Chunk(&GenesisChunk{Changes: changes, Events: g.events, First: g.first, Body: g.body}); err != nil {
-		return err
-	}
-	g.first += len(g.events)
 	clear(g.events)
 	g.events, g.body = g.events[:0], g.body[:0]
-	g.st.reset(g.r)
 	return nil
 }
 

@@ -311,37 +311,23 @@ func (s *DB) rawBlock0() ([]byte, bool, error) {
 // Block does, but without decoding (or, for a chunked genesis's block 0,
 // holding) the body.
 func (s *DB) BlockHeader(h uint64) (*ledger.Header, error) {
-	raw, ok, err := s.get(blockKey(h))
-	if err != nil {
-		return nil, err
-	}
 	bh := blake3.New()
 	var hdr *ledger.Header
-	if ok {
+	err := s.RawBlockPieces(h, func(p []byte) error {
+		if hdr != nil {
+			bh.Write(p)
+			return nil
+		}
 		var off int
-		if hdr, off, err = ledger.DecodeHeader(raw); err != nil {
-			return nil, err
-		}
-		bh.Write(raw[off:])
-	} else if h == 0 {
-		n, err := s.pieces(prefixBlock0, 0, func(p []byte) error {
-			if hdr != nil {
-				bh.Write(p)
-				return nil
-			}
-			var off int
-			var err error
-			hdr, off, err = ledger.DecodeHeader(p)
+		var err error
+		hdr, off, err = ledger.DecodeHeader(p) // the first piece holds the header
+		if err == nil {
 			bh.Write(p[off:])
-			return err
-		})
-		if err != nil {
-			return nil, err
 		}
-		ok = n > 0
-	}
-	if !ok {
-		return nil, ledger.Errorf(ledger.ErrCorrupt, "block %d is missing from the log", h)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	if hdr.Height != h {
 		return nil, ledger.Errorf(ledger.ErrCorrupt, "block stored at height %d says it is height %d", h, hdr.Height)
