@@ -48,12 +48,16 @@ const LtHashSize = 2048
 // result does not depend on the order of updates.
 //
 // An element's hash expands seed = BLAKE3("coopera/state/v1", key, value)
-// to 2048 bytes with AES-256-CTR keyed by the seed (a PRG from a 256-bit
-// seed; on machines with AES instructions it is several times faster than
-// BLAKE3's extendable output in Go).
+// to 2048 bytes: the keystream of AES-256-CTR keyed by the seed, with a
+// zero IV (a PRG from a 256-bit seed; with AES instructions it is several
+// times faster than BLAKE3's extendable output in Go).
 //
-// Lanes are packed four to a uint64, little-endian, and added with SWAR
-// arithmetic; the byte form is the 1024 lanes in little-endian order.
+// Lanes are packed four to a uint64, little-endian; the byte form is the
+// 1024 lanes in little-endian order. On amd64 the keystream and the lane
+// sums run in assembly (AES-NI and SSE2, lthash_amd64.s), which is three
+// times faster than crypto/aes here, mostly because crypto/aes allocates
+// two key schedules per key; elsewhere, or built with the purego tag, the
+// portable code in this file computes the same bytes.
 type LtHash [LtHashSize / 8]uint64
 
 const (
@@ -61,69 +65,53 @@ const (
 	laneLow  = ^uint64(laneHigh)
 )
 
-var zeroStream [LtHashSize]byte
-
-// elementHasher expands elements' hashes into a reusable buffer.
+// elementHasher derives elements' seeds into reusable buffers.
 type elementHasher struct {
-	buf  [LtHashSize]byte
 	pre  []byte
 	seed [32]byte
+	buf  []byte // the portable keystream's scratch, made on first use
 }
 
-// hash expands the hash of one (key, value) pair into e.buf.
-func (e *elementHasher) hash(key, value []byte) {
+// hash sets out to the hash of one (key, value) pair.
+func (e *elementHasher) hash(key, value []byte, out *LtHash) {
 	e.pre = append(e.pre[:0], "coopera/state/v1"...)
 	e.pre = binary.AppendUvarint(e.pre, uint64(len(key)))
 	e.pre = append(e.pre, key...)
 	e.pre = append(e.pre, value...)
 	e.seed = blake3.Sum256(e.pre)
-	block, _ := aes.NewCipher(e.seed[:]) // a 32-byte key cannot fail
-	var iv [aes.BlockSize]byte
-	cipher.NewCTR(block, iv[:]).XORKeyStream(e.buf[:], zeroStream[:])
-}
-
-// add adds (sub=false) or subtracts the element in e.buf to l.
-func (l *LtHash) addBuf(buf *[LtHashSize]byte, sub bool) {
-	if sub {
-		for i := range l {
-			x, y := l[i], binary.LittleEndian.Uint64(buf[i*8:i*8+8])
-			l[i] = ((x | laneHigh) - (y & laneLow)) ^ ((x ^ ^y) & laneHigh)
-		}
-		return
-	}
-	for i := range l {
-		x, y := l[i], binary.LittleEndian.Uint64(buf[i*8:i*8+8])
-		l[i] = ((x & laneLow) + (y & laneLow)) ^ ((x ^ y) & laneHigh)
-	}
+	keystream(&e.seed, out, &e.buf)
 }
 
 // Add adds the element (key, value) to the multiset.
 func (l *LtHash) Add(key, value []byte) {
 	var e elementHasher
-	e.hash(key, value)
-	l.addBuf(&e.buf, false)
+	var v LtHash
+	e.hash(key, value, &v)
+	l.Merge(&v)
 }
 
 // Remove removes the element (key, value) from the multiset.
 func (l *LtHash) Remove(key, value []byte) {
 	var e elementHasher
-	e.hash(key, value)
-	l.addBuf(&e.buf, true)
+	var v LtHash
+	e.hash(key, value, &v)
+	l.Subtract(&v)
 }
 
 // Apply applies a block's changes: for each key, remove its old element
 // and add its new one. Its cost is two element hashes per changed key.
 func (l *LtHash) Apply(changes []Change) {
-	e := new(elementHasher)
+	var e elementHasher
+	var v LtHash
 	for i := range changes {
 		c := &changes[i]
 		if c.OldOK {
-			e.hash(c.Key, c.Old)
-			l.addBuf(&e.buf, true)
+			e.hash(c.Key, c.Old, &v)
+			l.Subtract(&v)
 		}
 		if c.NewOK {
-			e.hash(c.Key, c.New)
-			l.addBuf(&e.buf, false)
+			e.hash(c.Key, c.New, &v)
+			l.Merge(&v)
 		}
 	}
 }
@@ -131,8 +119,8 @@ func (l *LtHash) Apply(changes []Change) {
 // SetElement sets l to the hash of the single element (key, value), so a
 // host can keep element hashes and later add or subtract them directly.
 func (l *LtHash) SetElement(key, value []byte) {
-	var e ElementHasher
-	e.Element(key, value, l)
+	var e elementHasher
+	e.hash(key, value, l)
 }
 
 // ElementHasher computes element hashes with reusable buffers; the zero
@@ -141,25 +129,50 @@ type ElementHasher struct{ e elementHasher }
 
 // Element sets out to the hash of the single element (key, value).
 func (h *ElementHasher) Element(key, value []byte, out *LtHash) {
-	h.e.hash(key, value)
-	for i := range out {
-		out[i] = binary.LittleEndian.Uint64(h.e.buf[i*8 : i*8+8])
-	}
+	h.e.hash(key, value, out)
 }
 
 // Subtract removes every element of o.
-func (l *LtHash) Subtract(o *LtHash) {
-	for i := range l {
-		x, y := l[i], o[i]
-		l[i] = ((x | laneHigh) - (y & laneLow)) ^ ((x ^ ^y) & laneHigh)
+func (l *LtHash) Subtract(o *LtHash) { subLanes(l, o) }
+
+// Merge adds every element of o.
+func (l *LtHash) Merge(o *LtHash) { addLanes(l, o) }
+
+// The portable forms of the three primitives; lthash_amd64.go and
+// lthash_other.go choose the ones the build uses.
+
+var zeroStream [LtHashSize]byte
+
+// keystreamGeneric sets out to the first 2048 bytes of AES-256-CTR's
+// keystream under key, from a zero IV (counter blocks 0 to 127,
+// big-endian). *buf is scratch, kept by the caller across calls.
+func keystreamGeneric(key *[32]byte, out *LtHash, buf *[]byte) {
+	if len(*buf) != LtHashSize {
+		*buf = make([]byte, LtHashSize)
+	}
+	block, _ := aes.NewCipher(key[:]) // a 32-byte key cannot fail
+	var iv [aes.BlockSize]byte
+	cipher.NewCTR(block, iv[:]).XORKeyStream(*buf, zeroStream[:])
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint64((*buf)[i*8:])
 	}
 }
 
-// Merge adds every element of o.
-func (l *LtHash) Merge(o *LtHash) {
+// addLanesGeneric adds o to l lane by lane, modulo 2^16, four lanes at a
+// time (SWAR: the high bit of each lane is summed apart so no carry
+// crosses into the next lane).
+func addLanesGeneric(l, o *LtHash) {
 	for i := range l {
 		x, y := l[i], o[i]
 		l[i] = ((x & laneLow) + (y & laneLow)) ^ ((x ^ y) & laneHigh)
+	}
+}
+
+// subLanesGeneric subtracts o from l lane by lane, modulo 2^16.
+func subLanesGeneric(l, o *LtHash) {
+	for i := range l {
+		x, y := l[i], o[i]
+		l[i] = ((x | laneHigh) - (y & laneLow)) ^ ((x ^ ^y) & laneHigh)
 	}
 }
 

@@ -1,8 +1,6 @@
 package ledger
 
 import (
-	"crypto/aes"
-	"crypto/cipher"
 	"testing"
 
 	"github.com/zeebo/blake3"
@@ -10,9 +8,10 @@ import (
 
 func BenchmarkElementHash(b *testing.B) {
 	var e elementHasher
+	var out LtHash
 	key, val := []byte("b/alice\x00COOP"), []byte{8, 1, 2, 3, 4, 5, 6, 7, 8}
 	for i := 0; i < b.N; i++ {
-		e.hash(key, val)
+		e.hash(key, val, &out)
 	}
 }
 
@@ -27,14 +26,40 @@ func BenchmarkSeedOnly(b *testing.B) {
 	}
 }
 
-func BenchmarkCTROnly(b *testing.B) {
-	var buf [LtHashSize]byte
-	var seed [32]byte
-	for i := 0; i < b.N; i++ {
-		seed[0] = byte(i)
-		block, _ := aes.NewCipher(seed[:])
-		var iv [16]byte
-		cipher.NewCTR(block, iv[:]).XORKeyStream(buf[:], zeroStream[:])
+// BenchmarkKeystream compares the expansion the build uses (AES-NI
+// assembly on amd64) with the portable one over crypto/aes.
+func BenchmarkKeystream(b *testing.B) {
+	for _, k := range []struct {
+		name string
+		f    func(*[32]byte, *LtHash, *[]byte)
+	}{{"build", keystream}, {"generic", keystreamGeneric}} {
+		b.Run(k.name, func(b *testing.B) {
+			var seed [32]byte
+			var out LtHash
+			var buf []byte
+			b.SetBytes(LtHashSize)
+			for i := 0; i < b.N; i++ {
+				seed[0] = byte(i)
+				k.f(&seed, &out, &buf)
+			}
+		})
+	}
+}
+
+// BenchmarkMerge compares the lane sum the build uses (SSE2 on amd64)
+// with the portable SWAR loop.
+func BenchmarkMerge(b *testing.B) {
+	for _, k := range []struct {
+		name string
+		f    func(l, o *LtHash)
+	}{{"build", addLanes}, {"generic", addLanesGeneric}} {
+		b.Run(k.name, func(b *testing.B) {
+			var l, o LtHash
+			o.SetElement([]byte("k"), []byte("v"))
+			for i := 0; i < b.N; i++ {
+				k.f(&l, &o)
+			}
+		})
 	}
 }
 
