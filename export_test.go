@@ -54,3 +54,11 @@ func (e *Engine) SnapshotRestoresForTest() int64 { return e.rep.restores.Load() 
 // SetGenesisChunkKeysForTest makes a genesis written through o flush every
 // n state keys, so that a small genesis is written in many chunks.
 func SetGenesisChunkKeysForTest(o *Options, n int) { o.genesisChunkKeys = n }
+
+// SetVerifyMemKeysForTest sets the most state keys a verify rebuilds in
+// memory (0: never in memory) and returns a function restoring it.
+func SetVerifyMemKeysForTest(n int) (restore func()) {
+	old := verifyMemKeys
+	verifyMemKeys = n
+	return func() { verifyMemKeys = old }
+}

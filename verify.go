@@ -2,7 +2,9 @@ package coopera
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -42,7 +44,7 @@ func (e *Engine) Verify(ctx context.Context) (*VerifyReport, error) {
 		return nil, err
 	}
 	defer cleanup()
-	rep, err := replayLog(ctx, e.db, e.machine, head.Height, scratch, true)
+	rep, err := replayLog(ctx, e.db, e.machine, head.Height, scratch, true, verifyMemKeys, e.opts.Logger)
 	if err != nil {
 		return rep, err
 	}
@@ -91,10 +93,25 @@ func (e *Engine) scratchStore() (*store.DB, func(), error) {
 	return db, func() { db.Close(); os.RemoveAll(dir) }, nil
 }
 
+// verifyMemKeys bounds the state a verify rebuilds in memory: a ledger
+// whose state stays within this many keys (about 100 MB of memory at most)
+// is replayed into a ledger.MemStore, and a larger one into the Pebble
+// scratch store, which the replay moves to when the state outgrows memory,
+// in the genesis or later. Memory is 1.5x to 2x faster (BENCHMARKS.md); the
+// scratch store keeps a verify of any ledger in bounded memory.
+var verifyMemKeys = 1 << 18
+
+// errOutgrewMemory stops a genesis replayed in memory that has more state
+// than verifyMemKeys.
+var errOutgrewMemory = errors.New("coopera: the state outgrew the verify's memory")
+
 // replayLog applies blocks 0..upto of src to dst, checking the hash chain
 // and every state root. With stateOnly, dst receives only state (a scratch
-// store); otherwise it receives the full ledger (blocks, indexes, head).
-func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint64, dst *store.DB, stateOnly bool) (*VerifyReport, error) {
+// store), and while the state has at most memKeys keys it is rebuilt in
+// memory instead, dst taking over when it grows past that; otherwise dst
+// receives the full ledger (blocks, indexes, head). log hears of a move
+// from memory to dst.
+func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint64, dst *store.DB, stateOnly bool, memKeys int, log *slog.Logger) (*VerifyReport, error) {
 	rep := &VerifyReport{}
 	reg := m.Registry()
 	type item struct {
@@ -120,15 +137,34 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 			}
 		}
 	}()
-	step := ledger.NewStep(m, ledger.StepOptions{Roots: roothash.New(runtime.GOMAXPROCS(0), 1<<12)})
-	gb, err := replayGenesis(src, step, dst, stateOnly)
+	newStep := func() *ledger.Step {
+		return ledger.NewStep(m, ledger.StepOptions{Roots: roothash.New(runtime.GOMAXPROCS(0), 1<<12)})
+	}
+	step := newStep()
+	var mem *ledger.MemStore
+	var gb *ledger.GenesisBlock
+	var err error
+	if stateOnly && memKeys > 0 {
+		mem = ledger.NewMemStore()
+		gb, err = step.ApplyGenesisChunked(mem, func(fn func([]byte) error) error { return src.RawBlockPieces(0, fn) }, 0, memSink{mem, memKeys})
+		if errors.Is(err, errOutgrewMemory) {
+			log.Info("verify: the genesis has more state than a verify keeps in memory; replaying it into the scratch store", "max_keys", memKeys)
+			mem, step = nil, newStep()
+			gb, err = replayGenesis(src, step, dst, stateOnly)
+		}
+	} else {
+		gb, err = replayGenesis(src, step, dst, stateOnly)
+	}
 	if err != nil {
 		return rep, err
 	}
 	prev := gb.Head
 	rep.Blocks, rep.Events = 1, uint64(gb.Events)
 	rep.Head, rep.StateRoot = prev.Hash, prev.StateRoot
-	cache := newStateCache(dst.State(), 16<<20)
+	var cache *stateCache
+	if mem == nil {
+		cache = newStateCache(dst.State(), 16<<20)
+	}
 	for h := uint64(1); h <= upto; h++ {
 		if err := ctx.Err(); err != nil {
 			return rep, err
@@ -141,20 +177,36 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 			return rep, it.err
 		}
 		b := it.b
-		rd, err := step.Apply(cache, prev, b)
+		var r ledger.Reader = cache
+		if mem != nil {
+			r = mem
+		}
+		rd, err := step.Apply(r, prev, b)
 		if err != nil {
 			return rep, err
 		}
 		prev = rd.Head
-		c := store.CommitOf(rd)
-		c.StateOnly = stateOnly
-		if stateOnly {
-			c.Idem = nil
+		switch {
+		case mem != nil:
+			mem.Apply(rd.Changes)
+			if mem.Len() > memKeys {
+				log.Info("verify: the state outgrew the verify's memory; moving it to the scratch store", "height", h, "keys", mem.Len())
+				if err := spillState(mem, dst); err != nil {
+					return rep, err
+				}
+				mem, cache = nil, newStateCache(dst.State(), 16<<20)
+			}
+		default:
+			c := store.CommitOf(rd)
+			c.StateOnly = stateOnly
+			if stateOnly {
+				c.Idem = nil
+			}
+			if err := dst.Write(c); err != nil {
+				return rep, err
+			}
+			cache.update(rd.Changes)
 		}
-		if err := dst.Write(c); err != nil {
-			return rep, err
-		}
-		cache.update(rd.Changes)
 		rep.Blocks++
 		rep.Commands += uint64(len(b.Commands))
 		for _, r := range b.Results {
@@ -166,6 +218,46 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 		rep.Head, rep.StateRoot = prev.Hash, b.StateRoot
 	}
 	return rep, nil
+}
+
+// memSink is the GenesisSink of a genesis replayed in memory: it applies
+// each chunk to mem, and gives up once mem holds more than max keys.
+type memSink struct {
+	mem *ledger.MemStore
+	max int
+}
+
+func (k memSink) Chunk(c *ledger.GenesisChunk) error {
+	k.mem.Apply(c.Changes)
+	if k.mem.Len() > k.max {
+		return errOutgrewMemory
+	}
+	return nil
+}
+
+// Body is never called by a replay (ledger.Step.ApplyGenesisChunked).
+func (memSink) Body(func([]byte) error) error {
+	return errors.New("coopera: a replayed genesis keeps no body")
+}
+
+// spillState writes the state rebuilt in mem into the empty scratch store
+// dst, in sorted batches.
+func spillState(mem *ledger.MemStore, dst *store.DB) error {
+	const batch = 4096
+	changes := make([]ledger.Change, 0, batch)
+	var err error
+	mem.View().Scan(nil, func(k, v []byte) bool {
+		changes = append(changes, ledger.Change{Key: k, New: v, NewOK: true})
+		if len(changes) == batch {
+			err = dst.WriteState(changes)
+			changes = changes[:0]
+		}
+		return err == nil
+	})
+	if err == nil && len(changes) > 0 {
+		err = dst.WriteState(changes)
+	}
+	return err
 }
 
 // replayGenesis replays block 0 of src into the empty dst in bounded
@@ -225,7 +317,7 @@ func Replay(ctx context.Context, src, dst string, opts *Options) (*VerifyReport,
 	if err != nil {
 		return nil, err
 	}
-	rep, err := replayLog(ctx, sdb, m, head.Height, ddb, false)
+	rep, err := replayLog(ctx, sdb, m, head.Height, ddb, false, 0, o.Logger)
 	if err == nil && rep.Head != head.Hash {
 		err = ledger.Errorf(ledger.ErrCorrupt, "replayed log ends at %s, the head is %s", rep.Head.Short(), head.Hash.Short())
 	}

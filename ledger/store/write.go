@@ -196,6 +196,27 @@ func putChange(b *pebble.Batch, ch *ledger.Change) error {
 	return op.Finish()
 }
 
+// WriteState writes state changes alone, in one batch, synced unless the
+// store is a scratch store: for a scratch store taking over state that
+// was rebuilt elsewhere (a verify that outgrew memory). It writes no head,
+// block or index.
+func (s *DB) WriteState(changes []ledger.Change) error {
+	b := s.db.NewBatch()
+	defer b.Close()
+	for i := range changes {
+		if err := putChange(b, &changes[i]); err != nil {
+			return err
+		}
+	}
+	if err := s.latch.fault(); err != nil {
+		return err
+	}
+	if err := b.Commit(s.wo); err != nil {
+		return wrapErr("write state", err)
+	}
+	return s.latch.fault()
+}
+
 // Flush writes the memtable to disk; for stores written with NoSync.
 func (s *DB) Flush() error { return wrapErr("flush", s.db.Flush()) }
 
