@@ -9,13 +9,20 @@ import "golang.org/x/sys/cpu"
 // of amd64 itself).
 var hasAESNI = cpu.X86.HasAES
 
+// hasVAES reports whether the CPU (and the OS) run AES on 512-bit
+// registers, four blocks an instruction.
+var hasVAES = hasAESNI && cpu.X86.HasAVX512F && cpu.X86.HasAVX512VAES
+
 // keystream is keystreamGeneric; buf is the portable code's scratch.
 func keystream(key *[32]byte, out *LtHash, buf *[]byte) {
-	if hasAESNI {
+	switch {
+	case hasVAES:
+		keystreamVAES(key, out)
+	case hasAESNI:
 		keystreamAESNI(key, out)
-		return
+	default:
+		keystreamGeneric(key, out, buf)
 	}
-	keystreamGeneric(key, out, buf)
 }
 
 func addLanes(l, o *LtHash) { addLanesSSE2(l, o) }
@@ -28,6 +35,11 @@ func subLanes(l, o *LtHash) { subLanesSSE2(l, o) }
 //
 //go:noescape
 func keystreamAESNI(key *[32]byte, out *LtHash)
+
+// keystreamVAES is keystreamAESNI with VAES on 512-bit registers.
+//
+//go:noescape
+func keystreamVAES(key *[32]byte, out *LtHash)
 
 // addLanesSSE2 is addLanesGeneric with PADDW: eight 16-bit lanes a
 // register, wrapping modulo 2^16.
