@@ -72,6 +72,7 @@ func TestReaderClosed(t *testing.T) {
 	go func() { closed <- r.close() }()
 	select {
 	case err := <-closed:
+		r.release()
 		t.Fatalf("close returned (%v) while a read was in flight", err)
 	case <-time.After(50 * time.Millisecond):
 	}
