@@ -8,14 +8,12 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/zeebo/blake3"
 
 	"github.com/coopera/coopera/ledger"
-	"github.com/coopera/coopera/ledger/replication"
 	"github.com/coopera/coopera/ledger/roothash"
 	"github.com/coopera/coopera/ledger/store"
 )
@@ -30,53 +28,18 @@ import (
 type Engine struct {
 	dir     string
 	opts    Options
-	db      *store.DB
 	machine *ledger.Machine
 	reg     *ledger.Registry
 	chain   ledger.ChainInfo // as of genesis; ChainID and signature rule never change
+	met     *metrics
 
-	reqs chan *request
-	quit chan struct{}
-	done chan struct{}
+	// The parts: each owns its state (see their types).
+	rd  *reader    // the store handle and every read of it
+	seq *sequencer // the sequencer goroutine, its acknowledger and the durable head
+	fol *follower  // the replicated node's role; nil for an embedded engine
 
-	// applied and cache belong to the sequencer goroutine.
-	applied store.Head
-	cache   *stateCache
-	step    *ledger.Step // the block step, with the root hasher's cache
-
-	mu     sync.RWMutex
-	head   store.Head    // the last durable block
-	notify chan struct{} // closed and replaced after each block
-	fatal  error         // set when the sequencer stopped on a fault
-
-	closed  atomic.Bool // no new submissions: Close was called or a fault stopped the sequencer
-	closing atomic.Bool // Close was called
-
-	// Replication (nil for an embedded engine).
-	rep          *replica
-	leader       atomic.Bool
-	lag          atomic.Uint64
-	ctrl         chan func()
-	followCh     <-chan replication.Entry // sequencer only
-	followCancel context.CancelFunc       // sequencer only
-	acks         chan *inflight
-
-	met         *metrics
+	closing     atomic.Bool // Close was called
 	metricsAddr string
-
-	// rmu guards the store against Close while reads are in flight.
-	rmu      sync.RWMutex
-	dbClosed bool
-}
-
-// acquire enters a read of the store; release it with e.rmu.RUnlock.
-func (e *Engine) acquire() error {
-	e.rmu.RLock()
-	if e.dbClosed {
-		e.rmu.RUnlock()
-		return errClosed
-	}
-	return nil
 }
 
 // Head summarises the last committed block.
@@ -114,92 +77,89 @@ func Open(dir string, opts *Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{
-		dir: dir, opts: o, db: db, machine: m, reg: m.Registry(),
-		reqs:   make(chan *request, 1024),
-		quit:   make(chan struct{}),
-		done:   make(chan struct{}),
-		notify: make(chan struct{}),
-		ctrl:   make(chan func()),
-		acks:   make(chan *inflight, 2), // pipeline depth: blocks awaiting fsync
-		met:    newMetrics(),
-	}
-	if err := e.load(); err != nil {
+	e := &Engine{dir: dir, opts: o, machine: m, reg: m.Registry(), met: newMetrics()}
+	head, err := e.load(db)
+	if err != nil {
 		db.Close()
 		return nil, err
 	}
-	e.applied = e.head
-	e.cache = newStateCache(db.State(), o.StateCacheBytes)
-	e.step = newStep(m, &o)
+	e.rd = newReader(db, e.reg, func() uint64 { return e.seq.durable().Height })
+	e.seq = newSequencer(e.rd, m, &e.opts, e.met, head)
 	if o.Replication != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		err := e.startReplica(ctx)
 		cancel()
 		if err != nil {
-			if e.rep != nil {
-				if e.rep.cancel != nil {
-					e.rep.cancel()
+			if e.fol != nil {
+				if e.fol.cancel != nil {
+					e.fol.cancel()
 				}
-				e.rep.log.Close()
+				e.fol.log.Close()
 			}
-			e.db.Close()
+			e.rd.db.Close()
 			return nil, err
 		}
 	}
 	if o.MetricsAddr != "" {
 		addr, err := e.met.serve(o.MetricsAddr)
 		if err != nil {
-			e.db.Close()
+			e.rd.db.Close()
 			return nil, fmt.Errorf("coopera: metrics listener: %w", err)
 		}
 		e.metricsAddr = addr
 	}
-	e.met.height.Set(float64(e.head.Height))
-	go e.run()
+	e.met.height.Set(float64(e.seq.durable().Height))
+	go e.seq.run()
 	return e, nil
 }
 
-// load reads the head, or writes the genesis block into an empty store.
-func (e *Engine) load() error {
-	h, ok, err := e.db.Head()
+// load reads the head, or writes the genesis block into an empty store,
+// and returns it.
+func (e *Engine) load(db *store.DB) (store.Head, error) {
+	h, ok, err := db.Head()
 	if err != nil {
-		return err
+		return store.Head{}, err
 	}
 	if !ok {
 		if e.opts.Genesis == nil {
-			return ledger.Errorf(ErrNoLedger, "%s holds no ledger; give Options.Genesis to create one", e.dir)
+			return store.Head{}, ledger.Errorf(ErrNoLedger, "%s holds no ledger; give Options.Genesis to create one", e.dir)
 		}
-		return e.writeGenesis(e.opts.Genesis)
+		head, err := writeGenesis(db, e.machine, e.opts.Genesis, &e.opts, e.dir)
+		if err != nil {
+			return store.Head{}, err
+		}
+		c, err := ledger.GetChain(&store.Lookup{R: db.State()})
+		e.chain = c
+		return head, err
 	}
-	e.head = *h
-	if e.db.AccountIndex() == e.opts.NoAccountIndex {
-		return ledger.Errorf(ErrNoAccountIndex, "%s was created %s the account-event index; open it with Options.NoAccountIndex %v",
-			e.dir, map[bool]string{true: "with", false: "without"}[e.db.AccountIndex()], !e.db.AccountIndex())
+	if db.AccountIndex() == e.opts.NoAccountIndex {
+		return store.Head{}, ledger.Errorf(ErrNoAccountIndex, "%s was created %s the account-event index; open it with Options.NoAccountIndex %v",
+			e.dir, map[bool]string{true: "with", false: "without"}[db.AccountIndex()], !db.AccountIndex())
 	}
 	// The head's block must be there and hash to the head's hash (its
 	// header is enough: BlockHeader checks the body's hash without
 	// decoding it, or holding a large genesis block whole).
-	b, err := e.db.BlockHeader(h.Height)
+	b, err := db.BlockHeader(h.Height)
 	if err != nil {
-		return err
+		return store.Head{}, err
 	}
 	if b.Hash() != h.Hash || b.StateRoot != h.StateRoot {
-		return ledger.Errorf(ledger.ErrCorrupt, "head says block %d is %s, the log holds %s", h.Height, h.Hash.Short(), b.Hash().Short())
+		return store.Head{}, ledger.Errorf(ledger.ErrCorrupt, "head says block %d is %s, the log holds %s", h.Height, h.Hash.Short(), b.Hash().Short())
 	}
 	if e.opts.Genesis != nil {
-		if err := e.sameGenesis(e.opts.Genesis); err != nil {
-			return err
+		if err := e.sameGenesis(db, e.opts.Genesis); err != nil {
+			return store.Head{}, err
 		}
 	}
-	c, err := ledger.GetChain(e.lookup())
+	c, err := ledger.GetChain(&store.Lookup{R: db.State()})
 	if err != nil {
-		return err
+		return store.Head{}, err
 	}
 	if want := e.machine.ModuleNames(); !slices.Equal(c.Modules, want) {
-		return ledger.Errorf(ledger.ErrInvalidGenesis, "%s was created with the modules %v; it must be opened with exactly those (Options.Modules gives %v)", e.dir, c.Modules, want)
+		return store.Head{}, ledger.Errorf(ledger.ErrInvalidGenesis, "%s was created with the modules %v; it must be opened with exactly those (Options.Modules gives %v)", e.dir, c.Modules, want)
 	}
 	e.chain = c
-	return nil
+	return *h, nil
 }
 
 func genesisBlock(m *ledger.Machine, g *ledger.Genesis) (*ledger.Block, error) {
@@ -233,38 +193,35 @@ func newStep(m *ledger.Machine, o *Options) *ledger.Step {
 // is applied and written in chunks (ledger.Step.GenesisChunked), the
 // document in pieces, and the head last, in the one synced batch that
 // completes it. A genesis cut short by a crash is discarded and redone by
-// the next Open.
-func (e *Engine) writeGenesis(g *ledger.Genesis) error {
-	w, wiped, err := e.db.BeginGenesis()
+// the next Open. It returns the genesis block's head.
+func writeGenesis(db *store.DB, m *ledger.Machine, g *ledger.Genesis, o *Options, dir string) (store.Head, error) {
+	w, wiped, err := db.BeginGenesis()
 	if err != nil {
-		return err
+		return store.Head{}, err
 	}
 	if wiped {
-		e.opts.Logger.Warn("discarded a genesis that was cut short; writing it again", "dir", e.dir)
+		o.Logger.Warn("discarded a genesis that was cut short; writing it again", "dir", dir)
 	}
 	if err := ledger.WriteGenesisJSON(w, g); err != nil {
-		return err
+		return store.Head{}, err
 	}
-	step := ledger.NewStep(e.machine, ledger.StepOptions{CheckInvariants: true, Roots: roothash.New(runtime.GOMAXPROCS(0), 0)})
-	gb, err := step.GenesisChunked(e.db.State(), g, e.opts.genesisChunkKeys, w)
+	step := ledger.NewStep(m, ledger.StepOptions{CheckInvariants: true, Roots: roothash.New(runtime.GOMAXPROCS(0), 0)})
+	gb, err := step.GenesisChunked(db.State(), g, o.genesisChunkKeys, w)
 	if err != nil {
-		return err
+		return store.Head{}, err
 	}
 	if err := w.Finish(gb); err != nil {
-		return err
+		return store.Head{}, err
 	}
-	e.head = gb.Head
-	c, err := ledger.GetChain(e.lookup())
-	e.chain = c
-	return err
+	return gb.Head, nil
 }
 
 // sameGenesis reports whether g is the genesis the store was created with:
 // the digests of the documents match, or, failing that (a document
 // written differently, or a format-2 directory that kept no digest), g's
 // genesis block is the stored one.
-func (e *Engine) sameGenesis(g *ledger.Genesis) error {
-	stored, ok, err := e.db.GenesisDigest()
+func (e *Engine) sameGenesis(db *store.DB, g *ledger.Genesis) error {
+	stored, ok, err := db.GenesisDigest()
 	if err != nil {
 		return err
 	}
@@ -281,7 +238,7 @@ func (e *Engine) sameGenesis(g *ledger.Genesis) error {
 	if err != nil {
 		return err
 	}
-	got, err := e.db.Block(e.reg, 0)
+	got, err := db.Block(e.reg, 0)
 	if err != nil {
 		return err
 	}
@@ -297,23 +254,20 @@ func (e *Engine) Close() error {
 	if !e.closing.CompareAndSwap(false, true) {
 		return nil
 	}
-	e.closed.Store(true)
-	if e.rep != nil && e.rep.cancel != nil {
-		e.rep.cancel()
+	e.seq.closed.Store(true)
+	if e.fol != nil && e.fol.cancel != nil {
+		e.fol.cancel()
 	}
-	close(e.quit)
-	<-e.done
-	if e.rep != nil {
-		if e.leader.Load() {
-			e.rep.log.Release(context.Background())
+	close(e.seq.quit)
+	<-e.seq.done
+	if e.fol != nil {
+		if e.fol.leader.Load() {
+			e.fol.log.Release(context.Background())
 		}
-		e.rep.log.Close()
+		e.fol.log.Close()
 	}
 	e.met.close()
-	e.rmu.Lock()
-	defer e.rmu.Unlock()
-	e.dbClosed = true
-	return e.db.Close()
+	return e.rd.close()
 }
 
 // Dir returns the ledger's directory.
@@ -327,22 +281,12 @@ func (e *Engine) ChainID() string { return e.chain.ChainID }
 
 // Head returns the last committed block's summary.
 func (e *Engine) Head() Head {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	return Head{Height: e.head.Height, Hash: e.head.Hash, StateRoot: e.head.StateRoot, Time: e.head.Time}
+	h := e.seq.durable()
+	return Head{Height: h.Height, Hash: h.Hash, StateRoot: h.StateRoot, Time: h.Time}
 }
 
 // Err returns the fault that stopped the sequencer, or nil.
-func (e *Engine) Err() error {
-	e.mu.RLock()
-	defer e.mu.RUnlock()
-	return e.fatal
-}
-
-func (e *Engine) lookup() *store.Lookup { return &store.Lookup{R: e.db.State()} }
-
-// cacheGetter reads through the sequencer's cache; sequencer only.
-func (e *Engine) cacheGetter() *readerGetter { return &readerGetter{r: e.cache} }
+func (e *Engine) Err() error { return e.seq.err() }
 
 type readerGetter struct {
 	r   ledger.Reader

@@ -5,9 +5,9 @@ import "context"
 // CrashForTest stops the engine like a killed process would: no lease
 // release, no goodbye; the store is closed so the directory can be reused.
 func (e *Engine) CrashForTest() {
-	if e.rep != nil {
-		e.rep.cancel()
-		e.leader.Store(false) // so Close does not release the lease
+	if e.fol != nil {
+		e.fol.cancel()
+		e.fol.leader.Store(false) // so Close does not release the lease
 	}
 	e.Close()
 }
@@ -16,9 +16,9 @@ func (e *Engine) CrashForTest() {
 // as a node that wrongly believes it leads would.
 func (e *Engine) ForceLeaderForTest() {
 	done := make(chan struct{})
-	e.control(func() {
-		e.stopFollowing()
-		e.leader.Store(true)
+	e.seq.control(func() {
+		e.fol.stopFollowing()
+		e.fol.leader.Store(true)
 		close(done)
 	})
 	<-done
@@ -26,30 +26,30 @@ func (e *Engine) ForceLeaderForTest() {
 
 // LogForTest exposes the replicated log.
 func (e *Engine) LogLastHeightForTest() uint64 {
-	h, _, _ := e.rep.log.LastHeight(context.Background())
+	h, _, _ := e.fol.log.LastHeight(context.Background())
 	return h
 }
 
 // FailForTest stops the sequencer as a storage fault would.
-func FailForTest(e *Engine, err error) { e.setFatal(err) }
+func FailForTest(e *Engine, err error) { e.seq.setFatal(err) }
 
 // StallFollowingForTest stops a follower consuming the stream, as a node
 // that falls behind would; ResumeFollowingForTest lets it go on.
 func (e *Engine) StallFollowingForTest() {
 	done := make(chan struct{})
-	e.control(func() { e.stopFollowing(); close(done) })
+	e.seq.control(func() { e.fol.stopFollowing(); close(done) })
 	<-done
 }
 
 // ResumeFollowingForTest: see StallFollowingForTest.
 func (e *Engine) ResumeFollowingForTest() {
 	done := make(chan struct{})
-	e.control(func() { e.follow(); close(done) })
+	e.seq.control(func() { e.fol.follow(); close(done) })
 	<-done
 }
 
 // SnapshotRestoresForTest counts the snapshots a running follower restored.
-func (e *Engine) SnapshotRestoresForTest() int64 { return e.rep.restores.Load() }
+func (e *Engine) SnapshotRestoresForTest() int64 { return e.fol.restores.Load() }
 
 // SetGenesisChunkKeysForTest makes a genesis written through o flush every
 // n state keys, so that a small genesis is written in many chunks.

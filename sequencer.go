@@ -1,8 +1,9 @@
 package coopera
 
 import (
-	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/coopera/coopera/ledger"
@@ -15,97 +16,168 @@ import (
 // the next blocks.
 const maxEpochClosesPerBlock = 64
 
+// sequencer is the goroutine that turns submitted commands into blocks
+// (run), and the acknowledger that releases their callers once each
+// block is durable. It owns the applied head, the state cache and the
+// block step, and publishes the durable head; on a replicated node its
+// follower (fol) applies the stream's blocks on the same goroutine.
+type sequencer struct {
+	opts    *Options
+	machine *ledger.Machine
+	reg     *ledger.Registry
+	rd      *reader   // the store: the sequencer goroutine alone writes or swaps it, and uses rd.db without rmu
+	met     *metrics  // shared with the engine
+	fol     *follower // nil for an embedded engine
+
+	reqs chan *request
+	ctrl chan func() // functions run on the sequencer goroutine (control)
+	quit chan struct{}
+	done chan struct{}
+	acks chan *inflight
+
+	// applied, cache and step belong to the sequencer goroutine.
+	applied store.Head
+	cache   *stateCache
+	step    *ledger.Step // the block step, with the root hasher's cache
+
+	mu     sync.RWMutex
+	head   store.Head    // the last durable block
+	notify chan struct{} // closed and replaced after each block
+	fatal  error         // set when the sequencer stopped on a fault
+
+	closed atomic.Bool // no new submissions: Close was called or a fault stopped the sequencer
+}
+
+// newSequencer returns the sequencer of the ledger in rd's store, whose
+// last durable block is head; start it with go s.run().
+func newSequencer(rd *reader, m *ledger.Machine, o *Options, met *metrics, head store.Head) *sequencer {
+	s := &sequencer{
+		opts: o, machine: m, reg: m.Registry(), rd: rd, met: met,
+		reqs:   make(chan *request, 1024),
+		ctrl:   make(chan func()),
+		quit:   make(chan struct{}),
+		done:   make(chan struct{}),
+		acks:   make(chan *inflight, 2), // pipeline depth: blocks awaiting fsync
+		notify: make(chan struct{}),
+		head:   head,
+	}
+	s.reset(head)
+	return s
+}
+
+// reset makes head the applied head, over a fresh state cache and block
+// step for the store rd holds now (at start, and after a snapshot
+// replaced the store: the root hasher caches the old state's subtrees).
+func (s *sequencer) reset(head store.Head) {
+	s.applied = head
+	s.cache = newStateCache(s.rd.db.State(), s.opts.StateCacheBytes)
+	s.step = newStep(s.machine, s.opts)
+}
+
+// durable returns the last durable block.
+func (s *sequencer) durable() store.Head {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.head
+}
+
+// watch returns the last durable height and a channel closed once a
+// later block is durable.
+func (s *sequencer) watch() (uint64, <-chan struct{}) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.head.Height, s.notify
+}
+
+// advance publishes h as the last durable block and wakes the watchers.
+func (s *sequencer) advance(h store.Head) {
+	s.mu.Lock()
+	s.head = h
+	close(s.notify)
+	s.notify = make(chan struct{})
+	s.mu.Unlock()
+}
+
+// err returns the fault that stopped the sequencer, or nil.
+func (s *sequencer) err() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.fatal
+}
+
+// isLeader reports whether this node sequences blocks.
+func (s *sequencer) isLeader() bool { return s.fol == nil || s.fol.leader.Load() }
+
+// control runs f on the sequencer goroutine.
+func (s *sequencer) control(f func()) {
+	select {
+	case s.ctrl <- f:
+	case <-s.quit:
+	}
+}
+
+// cacheGetter reads through the sequencer's cache; sequencer only.
+func (s *sequencer) cacheGetter() *readerGetter { return &readerGetter{r: s.cache} }
+
 // run is the sequencer: it gathers waiting requests into a block,
 // executes it, applies it to the store and hands it to the acknowledger,
 // then goes on with the next block while the previous one's fsync runs.
-// It owns e.applied and the state cache.
-func (e *Engine) run() {
+// It owns s.applied and the state cache.
+func (s *sequencer) run() {
 	ackDone := make(chan struct{})
-	go e.acknowledger(e.acks, ackDone)
+	go s.acknowledger(s.acks, ackDone)
 	defer func() {
-		e.stopFollowing()
-		close(e.acks)
+		if s.fol != nil {
+			s.fol.stopFollowing()
+		}
+		close(s.acks)
 		<-ackDone
-		close(e.done)
+		close(s.done)
 	}()
-	if e.rep != nil {
-		e.follow()
+	if s.fol != nil {
+		s.fol.follow()
 	}
 	for {
 		var batch []*request // handed to the acknowledger: a new slice each time
+		// The follower's stream, read on this goroutine; nil (never
+		// ready) on an embedded engine or while not following.
+		var followCh <-chan replication.Entry
+		if s.fol != nil {
+			followCh = s.fol.followCh
+		}
 		select {
-		case r := <-e.reqs:
-			if !e.IsLeader() {
-				e.reject([]*request{r}, e.notLeader())
+		case r := <-s.reqs:
+			if !s.isLeader() {
+				s.reject([]*request{r}, s.fol.notLeader())
 				continue
 			}
 			batch = append(batch, r)
-		case ent, ok := <-e.followCh:
-			if !ok {
-				e.followCh = nil
-				if e.Err() == nil && !e.leader.Load() {
-					time.AfterFunc(100*time.Millisecond, func() {
-						e.control(func() {
-							if !e.leader.Load() && e.followCh == nil && e.Err() == nil {
-								e.follow()
-							}
-						})
-					})
-				}
-				continue
-			}
-			err := e.applyReplicated(ent)
-			retry := 100 * time.Millisecond
-			if errors.Is(err, errBehindRetention) {
-				// The stream dropped the blocks this follower needs:
-				// restore from the newest snapshot, then follow on.
-				e.stopFollowing()
-				if err = e.catchUpFromSnapshot(); err == nil {
-					e.follow()
-					continue
-				}
-				if isDivergence(err) || e.Err() != nil {
-					e.setFatal(err)
-					continue
-				}
-				// No snapshot reaches the stream yet: retry later.
-				retry = time.Second
-			}
-			if err != nil && !isDivergence(err) {
-				// A stream error: follow again from the applied head.
-				e.stopFollowing()
-				time.AfterFunc(retry, func() {
-					e.control(func() {
-						if !e.leader.Load() && e.followCh == nil && e.Err() == nil {
-							e.follow()
-						}
-					})
-				})
-			}
+		case ent, ok := <-followCh:
+			s.fol.receive(ent, ok)
 			continue
-		case f := <-e.ctrl:
+		case f := <-s.ctrl:
 			f()
 			continue
-		case <-e.quit:
-			e.failPending(errClosed)
+		case <-s.quit:
+			s.failPending(errClosed)
 			return
 		}
 		n := len(batch[0].cmds)
 	gather:
-		for n < e.opts.MaxBlockCommands {
+		for n < s.opts.MaxBlockCommands {
 			select {
-			case r := <-e.reqs:
+			case r := <-s.reqs:
 				batch = append(batch, r)
 				n += len(r.cmds)
 			default:
 				break gather
 			}
 		}
-		if err := e.Err(); err != nil {
-			e.fail(batch, err)
+		if err := s.err(); err != nil {
+			s.fail(batch, err)
 			return
 		}
-		f, err := e.buildBlock(batch)
+		f, err := s.buildBlock(batch)
 		var pe *publishError
 		if errors.As(err, &pe) {
 			// The block was not applied here. Step down. Fenced: another
@@ -115,20 +187,20 @@ func (e *Engine) run() {
 			// outcome unknown: the stream may hold the block, which every
 			// node then applies, so a resubmission must carry the same
 			// idempotency key to be answered by the original.
-			e.demote(pe.Error())
+			s.fol.demote(pe.Error())
 			if errors.Is(pe.err, replication.ErrFenced) {
-				e.reject(batch, ledger.Errorf(ErrNotLeader, "this node stopped leading before the block was accepted (%v); resubmit to the leader", pe.err))
+				s.reject(batch, ledger.Errorf(ErrNotLeader, "this node stopped leading before the block was accepted (%v); resubmit to the leader", pe.err))
 			} else {
-				e.reject(batch, ledger.Errorf(ErrOutcomeUnknown, "the stream did not acknowledge the block (%v); it may still commit: retry with the same idempotency key, which answers with the original if it did", pe.err))
+				s.reject(batch, ledger.Errorf(ErrOutcomeUnknown, "the stream did not acknowledge the block (%v); it may still commit: retry with the same idempotency key, which answers with the original if it did", pe.err))
 			}
 			continue
 		}
 		if err != nil {
-			e.setFatal(err)
-			e.fail(batch, err)
+			s.setFatal(err)
+			s.fail(batch, err)
 			return
 		}
-		e.acks <- f
+		s.acks <- f
 	}
 }
 
@@ -140,16 +212,8 @@ type publishError struct{ err error }
 func (p *publishError) Error() string { return "publish: " + p.err.Error() }
 func (p *publishError) Unwrap() error { return p.err }
 
-func (e *Engine) notLeader() error {
-	leader := e.rep.log.Leader(context.Background())
-	if leader == "" {
-		return ledger.Errorf(ErrNotLeader, "no node leads right now; retry shortly")
-	}
-	return ledger.Errorf(ErrNotLeader, "node %s leads; submit there", leader)
-}
-
 // reject fails a batch without stopping the engine.
-func (e *Engine) reject(batch []*request, err error) {
+func (s *sequencer) reject(batch []*request, err error) {
 	for _, r := range batch {
 		r.err = err
 		r.receipts = nil
@@ -167,30 +231,26 @@ type inflight struct {
 
 // acknowledger waits for each block's fsync, in order, then publishes the
 // new durable head and releases the block's callers.
-func (e *Engine) acknowledger(acks <-chan *inflight, done chan<- struct{}) {
+func (s *sequencer) acknowledger(acks <-chan *inflight, done chan<- struct{}) {
 	defer close(done)
 	for f := range acks {
-		if e.Err() == nil && f.applied != nil {
+		if s.err() == nil && f.applied != nil {
 			t0 := time.Now()
 			if err := f.applied.Wait(); err != nil {
-				e.setFatal(err)
+				s.setFatal(err)
 			} else {
-				e.met.fsyncLatency.Observe(time.Since(t0).Seconds())
-				e.mu.Lock()
-				e.head = f.head
-				close(e.notify)
-				e.notify = make(chan struct{})
-				e.mu.Unlock()
-				e.met.height.Set(float64(f.head.Height))
+				s.met.fsyncLatency.Observe(time.Since(t0).Seconds())
+				s.advance(f.head)
+				s.met.height.Set(float64(f.head.Height))
 				if f.batch != nil {
-					e.met.commitLatency.Observe(time.Since(f.start).Seconds())
+					s.met.commitLatency.Observe(time.Since(f.start).Seconds())
 				}
 			}
 		} else if f.applied != nil {
 			f.applied.Wait()
 		}
-		if err := e.Err(); err != nil {
-			e.fail(f.batch, err)
+		if err := s.err(); err != nil {
+			s.fail(f.batch, err)
 			continue
 		}
 		for _, r := range f.batch {
@@ -199,28 +259,28 @@ func (e *Engine) acknowledger(acks <-chan *inflight, done chan<- struct{}) {
 	}
 }
 
-func (e *Engine) setFatal(err error) {
-	e.mu.Lock()
-	if e.fatal == nil {
-		e.fatal = err
+func (s *sequencer) setFatal(err error) {
+	s.mu.Lock()
+	if s.fatal == nil {
+		s.fatal = err
 	}
-	e.mu.Unlock()
-	e.closed.Store(true)
+	s.mu.Unlock()
+	s.closed.Store(true)
 }
 
-func (e *Engine) fail(batch []*request, err error) {
+func (s *sequencer) fail(batch []*request, err error) {
 	for _, r := range batch {
 		r.err = err
 		r.receipts = nil
 		close(r.done)
 	}
-	e.failPending(err)
+	s.failPending(err)
 }
 
-func (e *Engine) failPending(err error) {
+func (s *sequencer) failPending(err error) {
 	for {
 		select {
-		case r := <-e.reqs:
+		case r := <-s.reqs:
 			r.err = err
 			close(r.done)
 		default:
@@ -232,18 +292,18 @@ func (e *Engine) failPending(err error) {
 // buildBlock runs the block step on a batch of requests, publishes the
 // block (replicated nodes), applies it to the store, and returns it to be
 // acknowledged once durable.
-func (e *Engine) buildBlock(batch []*request) (*inflight, error) {
+func (s *sequencer) buildBlock(batch []*request) (*inflight, error) {
 	start := time.Now()
-	head := e.applied
+	head := s.applied
 	var cmds []*ledger.Command
 	for _, r := range batch {
 		r.receipts = make([]*Receipt, len(r.cmds))
 		cmds = append(cmds, r.cmds...)
 	}
 	var balances [][]Balance
-	rd, err := e.step.Execute(e.cache, ledger.BlockInput{
-		Prev: head, Time: e.opts.Clock().UnixNano(), Commands: cmds,
-		Idem: e.db.Idempotency,
+	rd, err := s.step.Execute(s.cache, ledger.BlockInput{
+		Prev: head, Time: s.opts.Clock().UnixNano(), Commands: cmds,
+		Idem: s.rd.db.Idempotency,
 		After: func(st *ledger.State, i int, r ledger.Result, evs []ledger.Event) {
 			// Receipts report the balances a command's events touched;
 			// injected epoch closes have no receipt.
@@ -258,38 +318,38 @@ func (e *Engine) buildBlock(batch []*request) (*inflight, error) {
 	}
 	if rd.Block == nil {
 		// Only duplicates and conflicts: answer them without a block.
-		e.receipts(batch, rd, balances)
+		s.receipts(batch, rd, balances)
 		return &inflight{batch: batch}, nil
 	}
 	b := rd.Block
-	if e.rep == nil {
-		e.met.clockAhead.Set(time.Duration(rd.ClockAhead).Seconds())
+	if s.fol == nil {
+		s.met.clockAhead.Set(time.Duration(rd.ClockAhead).Seconds())
 	}
-	if e.rep != nil {
+	if s.fol != nil {
 		t0 := time.Now()
-		if err := e.rep.log.Publish(context.Background(), b.Height, rd.Head.Hash, b.Raw(), e.signBlock(rd.Head.Hash)); err != nil {
+		if err := s.fol.publish(b.Height, rd.Head.Hash, b.Raw()); err != nil {
 			return nil, &publishError{err}
 		}
-		e.met.publish.Observe(time.Since(t0).Seconds())
+		s.met.publish.Observe(time.Since(t0).Seconds())
 	}
-	applied, err := e.db.Apply(store.CommitOf(rd))
+	applied, err := s.rd.db.Apply(store.CommitOf(rd))
 	if err != nil {
 		return nil, err
 	}
-	e.applied = rd.Head
-	e.cache.update(rd.Changes)
-	e.met.blocks.Inc()
-	e.met.commands.Add(float64(len(b.Commands)))
-	if e.rep != nil {
-		e.maybeSnapshot(b.Height)
+	s.applied = rd.Head
+	s.cache.update(rd.Changes)
+	s.met.blocks.Inc()
+	s.met.commands.Add(float64(len(b.Commands)))
+	if s.fol != nil {
+		s.fol.maybeSnapshot(b.Height)
 	}
-	e.receipts(batch, rd, balances)
+	s.receipts(batch, rd, balances)
 	return &inflight{applied: applied, head: rd.Head, batch: batch, start: start}, nil
 }
 
 // receipts builds every submitted command's receipt from the block step's
 // slots.
-func (e *Engine) receipts(batch []*request, rd *ledger.Ready, balances [][]Balance) {
+func (s *sequencer) receipts(batch []*request, rd *ledger.Ready, balances [][]Balance) {
 	var height uint64
 	var hash ledger.Hash
 	var results []ledger.Result
@@ -310,22 +370,22 @@ func (e *Engine) receipts(batch []*request, rd *ledger.Ready, balances [][]Balan
 	k := 0
 	for _, r := range batch {
 		for i, c := range r.cmds {
-			s := rd.Slots[k]
+			sl := rd.Slots[k]
 			k++
 			var rc *Receipt
 			switch {
-			case s.Exec >= 0:
-				rc = &Receipt{Height: height, Index: s.Exec, BlockHash: hash, Events: events[starts[s.Exec]:starts[s.Exec+1]], Balances: balanceOf(s.Exec), Err: results[s.Exec].Err()}
-			case s.Conflict:
+			case sl.Exec >= 0:
+				rc = &Receipt{Height: height, Index: sl.Exec, BlockHash: hash, Events: events[starts[sl.Exec]:starts[sl.Exec+1]], Balances: balanceOf(sl.Exec), Err: results[sl.Exec].Err()}
+			case sl.Conflict:
 				rc = &Receipt{Err: ledger.Errorf(ledger.ErrIdempotencyConflict, "key %q of %s was used before for a different command; use a new key", c.Key, c.Actor)}
-			case s.Stored != nil:
+			case sl.Stored != nil:
 				var err error
-				rc, err = e.storedReceipt(s.Stored)
+				rc, err = s.storedReceipt(sl.Stored)
 				if err != nil {
 					rc = &Receipt{Err: err}
 				}
 			default:
-				j := s.DupOf
+				j := sl.DupOf
 				rc = &Receipt{Height: height, Index: j, BlockHash: hash, Events: events[starts[j]:starts[j+1]], Err: results[j].Err(), Duplicate: true}
 			}
 			r.receipts[i] = rc
@@ -334,8 +394,8 @@ func (e *Engine) receipts(batch []*request, rd *ledger.Ready, balances [][]Balan
 }
 
 // storedReceipt rebuilds the receipt of a command committed earlier.
-func (e *Engine) storedReceipt(ie *store.IdemEntry) (*Receipt, error) {
-	b, err := e.db.Block(e.reg, ie.Height)
+func (s *sequencer) storedReceipt(ie *store.IdemEntry) (*Receipt, error) {
+	b, err := s.rd.db.Block(s.reg, ie.Height)
 	if err != nil {
 		return nil, err
 	}

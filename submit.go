@@ -64,7 +64,7 @@ func (e *Engine) Submit(ctx context.Context, cmd *ledger.Command) (*Receipt, err
 // any; the returned error is for the batch as a whole (bad input in any
 // command refuses the whole batch, with nothing applied).
 func (e *Engine) SubmitBatch(ctx context.Context, cmds []*ledger.Command) ([]*Receipt, error) {
-	if e.closed.Load() {
+	if e.seq.closed.Load() {
 		return nil, errClosed
 	}
 	for i, c := range cmds {
@@ -88,17 +88,17 @@ func (e *Engine) SubmitBatch(ctx context.Context, cmds []*ledger.Command) ([]*Re
 		n := min(len(cmds), e.opts.MaxBlockCommands)
 		r := &request{cmds: cmds[:n], done: make(chan struct{})}
 		select {
-		case e.reqs <- r:
-		case <-e.quit:
+		case e.seq.reqs <- r:
+		case <-e.seq.quit:
 			return nil, errClosed
-		case <-e.done:
+		case <-e.seq.done:
 			return nil, e.stopped()
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		}
 		select {
 		case <-r.done:
-		case <-e.done:
+		case <-e.seq.done:
 			// The sequencer has stopped (a fault, or Close) and its
 			// acknowledger has released every request it took: if r is not
 			// done, it arrived after the last drain and nobody will answer it.
@@ -133,24 +133,7 @@ func (e *Engine) admit(ctx context.Context, c *ledger.Command) error {
 	if len(e.opts.Admitters) == 0 {
 		return nil
 	}
-	if err := e.acquire(); err != nil {
-		return err
-	}
-	defer e.rmu.RUnlock()
-	for _, a := range e.opts.Admitters {
-		l := e.lookup()
-		err := a.Admit(ctx, l, c)
-		if l.Err != nil {
-			return l.Err
-		}
-		if err != nil {
-			if _, ok := err.(*ledger.Error); !ok {
-				return ledger.Errorf(ledger.ErrUnauthorized, "%v", err)
-			}
-			return err
-		}
-	}
-	return nil
+	return e.rd.admit(ctx, e.opts.Admitters, c)
 }
 
 // precheck refuses input that needs no sequencing to judge: a malformed
@@ -185,7 +168,7 @@ func (e *Engine) precheck(c *ledger.Command) error {
 	if c.Signature == nil {
 		// An account with a key acts only by signature (the state machine
 		// rejects it too; refusing here writes nothing).
-		acct, ok, err := e.committedAccount(c.Actor)
+		acct, ok, err := e.rd.committedAccount(c.Actor)
 		if err != nil {
 			return err
 		}
@@ -198,7 +181,7 @@ func (e *Engine) precheck(c *ledger.Command) error {
 		if ca, ok := c.Payload.(*ledger.CreateAccount); ok {
 			key = ca.PublicKey
 		} else {
-			acct, ok, err := e.committedAccount(c.Actor)
+			acct, ok, err := e.rd.committedAccount(c.Actor)
 			if err != nil {
 				return err
 			}
@@ -213,18 +196,4 @@ func (e *Engine) precheck(c *ledger.Command) error {
 		c.MarkVerified(key)
 	}
 	return nil
-}
-
-// committedAccount reads an account record from the committed state.
-func (e *Engine) committedAccount(id ledger.AccountID) (ledger.Account, bool, error) {
-	if err := e.acquire(); err != nil {
-		return ledger.Account{}, false, err
-	}
-	defer e.rmu.RUnlock()
-	l := e.lookup()
-	acct, ok, err := ledger.GetAccount(l, id)
-	if l.Err != nil {
-		return ledger.Account{}, false, l.Err
-	}
-	return acct, ok, err
 }

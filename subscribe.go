@@ -26,15 +26,9 @@ func (e *Engine) Subscribe(from uint64) *Subscription {
 // closed and every committed block has been delivered.
 func (s *Subscription) Next(ctx context.Context) (*ledger.Block, error) {
 	for {
-		s.e.mu.RLock()
-		h, ch := s.e.head.Height, s.e.notify
-		s.e.mu.RUnlock()
+		h, ch := s.e.seq.watch()
 		if s.next <= h {
-			if err := s.e.acquire(); err != nil {
-				return nil, err
-			}
-			b, err := s.e.db.Block(s.e.reg, s.next)
-			s.e.rmu.RUnlock()
+			b, err := s.e.rd.blockAt(s.next)
 			if err != nil {
 				return nil, err
 			}
@@ -43,7 +37,7 @@ func (s *Subscription) Next(ctx context.Context) (*ledger.Block, error) {
 		}
 		select {
 		case <-ch:
-		case <-s.e.done:
+		case <-s.e.seq.done:
 			return nil, errClosed
 		case <-ctx.Done():
 			return nil, ctx.Err()

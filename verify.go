@@ -34,24 +34,25 @@ type VerifyReport struct {
 // first failure is returned as ErrCorrupt or ErrDivergence with its height.
 // It verifies up to the head at the time of the call.
 func (e *Engine) Verify(ctx context.Context) (*VerifyReport, error) {
-	if err := e.acquire(); err != nil {
+	if err := e.rd.acquire(); err != nil {
 		return nil, err
 	}
-	defer e.rmu.RUnlock()
+	defer e.rd.release()
+	db := e.rd.db
 	head := e.Head()
 	scratch, cleanup, err := e.scratchStore()
 	if err != nil {
 		return nil, err
 	}
 	defer cleanup()
-	rep, err := replayLog(ctx, e.db, e.machine, head.Height, scratch, true, verifyMemKeys, e.opts.Logger)
+	rep, err := replayLog(ctx, db, e.machine, head.Height, scratch, true, verifyMemKeys, e.opts.Logger)
 	if err != nil {
 		return rep, err
 	}
 	if rep.Head != head.Hash {
 		return rep, ledger.Errorf(ledger.ErrCorrupt, "replayed log ends at block %s, the head is %s", rep.Head.Short(), head.Hash.Short())
 	}
-	acc, n, err := e.db.StateAccumulator()
+	acc, n, err := db.StateAccumulator()
 	if err != nil {
 		return rep, err
 	}
@@ -59,7 +60,7 @@ func (e *Engine) Verify(ctx context.Context) (*VerifyReport, error) {
 	if acc.Root() != head.StateRoot {
 		return rep, ledger.Errorf(ledger.ErrDivergence, "the stored state hashes to %s, but the log's state root at height %d is %s", acc.Root().Short(), head.Height, head.StateRoot.Short())
 	}
-	if err := ledger.CheckState(e.db.State()); err != nil {
+	if err := ledger.CheckState(db.State()); err != nil {
 		return rep, err
 	}
 	return rep, nil

@@ -40,18 +40,45 @@ var ErrOutcomeUnknown = ledger.NewCode("outcome_unknown")
 
 // IsLeader reports whether this node sequences blocks. An embedded
 // (unreplicated) engine always does.
-func (e *Engine) IsLeader() bool { return e.rep == nil || e.leader.Load() }
+func (e *Engine) IsLeader() bool { return e.fol == nil || e.fol.leader.Load() }
 
 // Lag returns how many blocks of the stream this node has not yet made
 // durable (always 0 on an embedded engine).
-func (e *Engine) Lag() uint64 { return e.lag.Load() }
+func (e *Engine) Lag() uint64 {
+	if e.fol == nil {
+		return 0
+	}
+	return e.fol.lag.Load()
+}
 
-// replica is the replicated-node state that is not the sequencer's.
-type replica struct {
+// follower is a replicated node's role: it follows the stream on the
+// sequencer goroutine (applying each block, or restoring a snapshot when
+// the stream no longer reaches back), runs the lease loop that makes the
+// node the leader or a follower again, and publishes the leader's blocks
+// and snapshots. Its functions marked "sequencer goroutine only" run there
+// (the run loop, or control).
+type follower struct {
 	log      *replication.Log
 	cancel   context.CancelFunc // stops the lease loop
 	snapping atomic.Bool
 	restores atomic.Int64 // snapshots a running follower restored
+	leader   atomic.Bool
+	lag      atomic.Uint64
+
+	// followCh and followCancel belong to the sequencer goroutine.
+	followCh     <-chan replication.Entry
+	followCancel context.CancelFunc
+
+	seq     *sequencer
+	rd      *reader // the store, which a snapshot restore swaps
+	reg     *ledger.Registry
+	met     *metrics
+	opts    *Options // the engine's: a restore at Open drops its Genesis
+	dir     string
+	chainID string
+	// reload reads the ledger in the store again after a restore at Open
+	// (Engine.load: the head, the chain, the modules) and returns its head.
+	reload func() (store.Head, error)
 }
 
 // startReplica connects to the stream, restores from a snapshot when the
@@ -64,38 +91,47 @@ func (e *Engine) startReplica(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	e.rep = &replica{log: log}
-	if err := e.maybeRestoreSnapshot(ctx); err != nil {
+	e.fol = &follower{
+		log: log, seq: e.seq, rd: e.rd, reg: e.reg, met: e.met, opts: &e.opts, dir: e.dir, chainID: e.chain.ChainID,
+		reload: func() (store.Head, error) { return e.load(e.rd.db) },
+	}
+	e.seq.fol = e.fol
+	return e.fol.start(ctx)
+}
+
+// start: see startReplica (Open only).
+func (f *follower) start(ctx context.Context) error {
+	if err := f.maybeRestoreSnapshot(ctx); err != nil {
 		return err
 	}
 	// The stream's genesis, if any, must be ours.
-	if raw, err := log.Get(ctx, 0); err == nil {
-		mine, _, err := e.db.RawBlock(0)
+	if raw, err := f.log.Get(ctx, 0); err == nil {
+		mine, _, err := f.rd.db.RawBlock(0)
 		if err != nil {
 			return err
 		}
 		if string(raw) != string(mine) {
-			return ledger.Errorf(ledger.ErrInvalidGenesis, "the stream %s holds another chain's genesis block", log.Options().Stream)
+			return ledger.Errorf(ledger.ErrInvalidGenesis, "the stream %s holds another chain's genesis block", f.log.Options().Stream)
 		}
 	}
 	lctx, cancel := context.WithCancel(context.Background())
-	e.rep.cancel = cancel
-	go e.leaseLoop(lctx)
+	f.cancel = cancel
+	go f.leaseLoop(lctx)
 	return nil
 }
 
 // maybeRestoreSnapshot replaces a new node's store (or one the stream no
 // longer reaches back to) with the newest snapshot (Open only).
-func (e *Engine) maybeRestoreSnapshot(ctx context.Context) error {
-	first, err := e.rep.log.FirstHeight(ctx)
+func (f *follower) maybeRestoreSnapshot(ctx context.Context) error {
+	first, err := f.log.FirstHeight(ctx)
 	if err != nil {
 		return err
 	}
-	needed := first > e.head.Height+1
-	if e.head.Height != 0 && !needed {
+	needed := first > f.seq.durable().Height+1
+	if f.seq.durable().Height != 0 && !needed {
 		return nil
 	}
-	return e.restoreSnapshot(ctx, first, needed, false)
+	return f.restoreSnapshot(ctx, first, needed, false)
 }
 
 // errBehindRetention: the stream no longer holds the next block this
@@ -111,31 +147,31 @@ var errBehindRetention = errors.New("coopera: the stream no longer holds the nex
 // block is not taken (the follower would be behind again): the caller
 // retries, and the leader's next snapshot (every SnapshotEvery blocks)
 // reaches it.
-func (e *Engine) catchUpFromSnapshot() error {
+func (f *follower) catchUpFromSnapshot() error {
 	// The acknowledger holds the old store's pending syncs: drain them.
 	r := &request{done: make(chan struct{})}
-	e.acks <- &inflight{batch: []*request{r}}
+	f.seq.acks <- &inflight{batch: []*request{r}}
 	<-r.done
-	if err := e.Err(); err != nil {
+	if err := f.seq.err(); err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	go func() { // Close does not wait for the snapshot
 		select {
-		case <-e.quit:
+		case <-f.seq.quit:
 			cancel()
 		case <-ctx.Done():
 		}
 	}()
-	first, err := e.rep.log.FirstHeight(ctx)
+	first, err := f.log.FirstHeight(ctx)
 	if err != nil {
 		return err
 	}
-	if first <= e.applied.Height+1 {
+	if first <= f.seq.applied.Height+1 {
 		return nil // not behind after all: follow again
 	}
-	return e.restoreSnapshot(ctx, first, true, true)
+	return f.restoreSnapshot(ctx, first, true, true)
 }
 
 // restoreSnapshot replaces the store with the newest snapshot if it is
@@ -143,93 +179,93 @@ func (e *Engine) catchUpFromSnapshot() error {
 // running engine (running) keeps its readers out while the store is
 // swapped, and a snapshot older than first-1, the block before the
 // stream's first, is refused (it would leave the node behind again).
-func (e *Engine) restoreSnapshot(ctx context.Context, first uint64, needed, running bool) error {
-	tmp := e.dir + ".snapshot"
+func (f *follower) restoreSnapshot(ctx context.Context, first uint64, needed, running bool) error {
+	tmp := f.dir + ".snapshot"
 	os.RemoveAll(tmp)
 	defer os.RemoveAll(tmp)
-	h, ok, err := e.rep.log.GetSnapshot(ctx, tmp)
+	h, ok, err := f.log.GetSnapshot(ctx, tmp)
 	if err != nil {
 		return err
 	}
-	if !ok || h <= e.head.Height {
+	if !ok || h <= f.seq.durable().Height {
 		if needed {
-			return ledger.Errorf(ledger.ErrCorrupt, "the stream starts at block %d, this node is at %d, and there is no snapshot to start from", first, e.head.Height)
+			return ledger.Errorf(ledger.ErrCorrupt, "the stream starts at block %d, this node is at %d, and there is no snapshot to start from", first, f.seq.durable().Height)
 		}
 		return nil
 	}
 	if running && h+1 < first {
 		return fmt.Errorf("coopera: the newest snapshot, at block %d, is behind the stream's first block %d too; waiting for a newer one", h, first)
 	}
-	if err := e.checkSnapshot(ctx, tmp); err != nil {
+	if err := f.checkSnapshot(ctx, tmp); err != nil {
 		return err
 	}
 	if running {
-		e.rmu.Lock()
-		defer e.rmu.Unlock()
+		f.rd.rmu.Lock()
+		defer f.rd.rmu.Unlock()
 	}
 	// Swap the store for the snapshot.
-	if err := e.db.Close(); err != nil {
-		return e.lostStore(running, err)
+	if err := f.rd.db.Close(); err != nil {
+		return f.lostStore(running, err)
 	}
-	entries, _ := os.ReadDir(e.dir)
+	entries, _ := os.ReadDir(f.dir)
 	for _, en := range entries {
-		os.RemoveAll(filepath.Join(e.dir, en.Name()))
+		os.RemoveAll(filepath.Join(f.dir, en.Name()))
 	}
 	snap, _ := os.ReadDir(tmp)
 	for _, en := range snap {
-		if err := os.Rename(filepath.Join(tmp, en.Name()), filepath.Join(e.dir, en.Name())); err != nil {
-			return e.lostStore(running, err)
+		if err := os.Rename(filepath.Join(tmp, en.Name()), filepath.Join(f.dir, en.Name())); err != nil {
+			return f.lostStore(running, err)
 		}
 	}
-	db, err := store.Open(e.dir, &store.Options{FS: e.opts.FS, CacheBytes: e.opts.CacheBytes, MemTableBytes: e.opts.MemTableBytes, NoAccountIndex: e.opts.NoAccountIndex})
+	db, err := store.Open(f.dir, &store.Options{FS: f.opts.FS, CacheBytes: f.opts.CacheBytes, MemTableBytes: f.opts.MemTableBytes, NoAccountIndex: f.opts.NoAccountIndex})
 	if err != nil {
-		return e.lostStore(running, err)
+		return f.lostStore(running, err)
 	}
-	e.db = db
+	f.rd.db = db
+	var head store.Head
 	if !running {
-		e.opts.Genesis = nil // the snapshot's genesis is checked against the stream's below
-		if err := e.load(); err != nil {
+		f.opts.Genesis = nil // the snapshot's genesis is checked against the stream's below
+		h, err := f.reload()
+		if err != nil {
 			return err
 		}
+		head = h
 	} else {
 		// checkSnapshot matched the snapshot's head block with the
 		// stream's; the head's block must be in the store.
-		head, ok, err := db.Head()
+		h, ok, err := db.Head()
 		if err == nil && !ok {
 			err = ledger.Errorf(ledger.ErrCorrupt, "the snapshot holds no ledger")
 		}
 		if err != nil {
-			return e.lostStore(running, err)
+			return f.lostStore(running, err)
 		}
-		b, err := db.Block(e.reg, head.Height)
+		b, err := db.Block(f.reg, h.Height)
 		if err != nil {
-			return e.lostStore(running, err)
+			return f.lostStore(running, err)
 		}
-		if b.Hash() != head.Hash || b.StateRoot != head.StateRoot {
-			return e.lostStore(running, ledger.Errorf(ledger.ErrCorrupt, "the snapshot's head says block %d is %s, its log holds %s", head.Height, head.Hash.Short(), b.Hash().Short()))
+		if b.Hash() != h.Hash || b.StateRoot != h.StateRoot {
+			return f.lostStore(running, ledger.Errorf(ledger.ErrCorrupt, "the snapshot's head says block %d is %s, its log holds %s", h.Height, h.Hash.Short(), b.Hash().Short()))
 		}
-		e.mu.Lock()
-		e.head = *head
-		close(e.notify)
-		e.notify = make(chan struct{})
-		e.mu.Unlock()
-		e.met.height.Set(float64(head.Height))
-		e.rep.restores.Add(1)
+		head = *h
 	}
-	e.applied = e.head
-	e.cache = newStateCache(db.State(), e.opts.StateCacheBytes)
-	// The root hasher caches the old state's subtrees.
-	e.step = newStep(e.machine, &e.opts)
+	f.seq.advance(head)
+	if running {
+		f.met.height.Set(float64(head.Height))
+		f.restores.Add(1)
+	}
+	// The state cache and the root hasher's cache hold the old state.
+	f.seq.reset(head)
 	return nil
 }
 
 // lostStore stops a running engine whose store could not be swapped for a
 // snapshot (the old one is gone): readers get the fault, not a closed store.
-func (e *Engine) lostStore(running bool, err error) error {
+func (f *follower) lostStore(running bool, err error) error {
 	if running {
-		e.dbClosed = true
+		f.rd.dbClosed = true
 		err = fmt.Errorf("coopera: restoring a snapshot: %w", err)
-		e.setFatal(err)
+		f.seq.setFatal(err)
 	}
 	return err
 }
@@ -240,7 +276,7 @@ func (e *Engine) lostStore(running bool, err error) error {
 // a new node, the genesis's) when the chain has any. A snapshot whose head
 // block the stream no longer holds cannot be checked on a chain with
 // sequencer keys and is refused.
-func (e *Engine) checkSnapshot(ctx context.Context, dir string) error {
+func (f *follower) checkSnapshot(ctx context.Context, dir string) error {
 	db, err := store.Open(dir, &store.Options{ReadOnly: true})
 	if err != nil {
 		return err
@@ -260,18 +296,18 @@ func (e *Engine) checkSnapshot(ctx context.Context, dir string) error {
 	if acc.Root() != h.StateRoot {
 		return ledger.Errorf(ledger.ErrDivergence, "the snapshot's state hashes to %s, its head says %s", acc.Root().Short(), h.StateRoot.Short())
 	}
-	cp, err := ledger.ChainParamsAt(e.lookup(), e.head.Height+1)
+	cp, err := ledger.ChainParamsAt(f.rd.lookup(), f.seq.durable().Height+1)
 	if err != nil {
 		return err
 	}
-	ent, gerr := e.rep.log.GetEntry(ctx, h.Height)
+	ent, gerr := f.log.GetEntry(ctx, h.Height)
 	if gerr != nil {
 		if len(cp.SequencerKeys) > 0 {
 			return ledger.Errorf(ledger.ErrCorrupt, "the snapshot at block %d cannot be checked: the stream no longer holds that block (%v)", h.Height, gerr)
 		}
 		return nil
 	}
-	b, err := e.reg.DecodeBlock(ent.Raw)
+	b, err := f.reg.DecodeBlock(ent.Raw)
 	if err != nil {
 		return ledger.Errorf(ledger.ErrDivergence, "the stream's block %d: %v", h.Height, err)
 	}
@@ -279,7 +315,7 @@ func (e *Engine) checkSnapshot(ctx context.Context, dir string) error {
 		return ledger.Errorf(ledger.ErrDivergence, "the snapshot's head block %d is %s; the stream's is %s", h.Height, h.Hash.Short(), b.Hash().Short())
 	}
 	if len(cp.SequencerKeys) > 0 {
-		if err := cp.VerifyBlockSignature(e.chain.ChainID, b.Hash(), ent.Signature.Signer, ent.Signature.Sig); err != nil {
+		if err := cp.VerifyBlockSignature(f.chainID, b.Hash(), ent.Signature.Signer, ent.Signature.Sig); err != nil {
 			return ledger.Errorf(ledger.ErrDivergence, "the snapshot's head block: %v", err)
 		}
 	}
@@ -287,79 +323,71 @@ func (e *Engine) checkSnapshot(ctx context.Context, dir string) error {
 }
 
 // signBlock signs a block hash with the node's sequencer key, if any.
-func (e *Engine) signBlock(hash ledger.Hash) replication.Signature {
-	k := e.opts.SequencerKey
+func (f *follower) signBlock(hash ledger.Hash) replication.Signature {
+	k := f.opts.SequencerKey
 	if k == nil {
 		return replication.Signature{}
 	}
-	return replication.Signature{Signer: k.Public().(ed25519.PublicKey), Sig: ed25519.Sign(k, ledger.SequencerSignBytes(e.chain.ChainID, hash))}
+	return replication.Signature{Signer: k.Public().(ed25519.PublicKey), Sig: ed25519.Sign(k, ledger.SequencerSignBytes(f.chainID, hash))}
 }
 
 // mayLead reports why this node may not lead, or "" if it may: on a chain
 // with sequencer keys (as of the next block) it needs one of them
 // (sequencer goroutine only).
-func (e *Engine) mayLead() string {
-	cp, err := ledger.ChainParamsAt(e.cacheGetter(), e.applied.Height+1)
+func (f *follower) mayLead() string {
+	cp, err := ledger.ChainParamsAt(f.seq.cacheGetter(), f.seq.applied.Height+1)
 	if err != nil {
 		return err.Error()
 	}
 	if len(cp.SequencerKeys) == 0 {
 		return ""
 	}
-	if e.opts.SequencerKey == nil {
+	if f.opts.SequencerKey == nil {
 		return "the chain names sequencer keys and this node has none (Options.SequencerKey)"
 	}
-	if !cp.IsSequencer(e.opts.SequencerKey.Public().(ed25519.PublicKey)) {
+	if !cp.IsSequencer(f.opts.SequencerKey.Public().(ed25519.PublicKey)) {
 		return "this node's sequencer key is not one of the chain's sequencer keys"
 	}
 	return ""
 }
 
-// control runs f on the sequencer goroutine.
-func (e *Engine) control(f func()) {
-	select {
-	case e.ctrl <- f:
-	case <-e.quit:
-	}
-}
-
 // leaseLoop takes and keeps the leader lease, and measures the lag.
-func (e *Engine) leaseLoop(ctx context.Context) {
-	ttl := e.rep.log.Options().LeaseTTL
+func (f *follower) leaseLoop(ctx context.Context) {
+	ttl := f.log.Options().LeaseTTL
 	t := time.NewTicker(ttl / 3)
 	defer t.Stop()
 	for {
-		if e.leader.Load() {
-			if err := e.rep.log.Renew(ctx); err != nil && ctx.Err() == nil {
-				e.control(func() { e.demote("lease lost: " + err.Error()) })
-			} else if skew := e.measureSkew(ctx); e.skewed(skew) {
-				e.control(func() {
-					e.demote(fmt.Sprintf("the clock is %s off the NATS servers' (MaxClockSkew %s)", skew, e.opts.MaxClockSkew))
+		if f.leader.Load() {
+			if err := f.log.Renew(ctx); err != nil && ctx.Err() == nil {
+				f.seq.control(func() { f.demote("lease lost: " + err.Error()) })
+			} else if skew := f.measureSkew(ctx); f.skewed(skew) {
+				f.seq.control(func() {
+					f.demote(fmt.Sprintf("the clock is %s off the NATS servers' (MaxClockSkew %s)", skew, f.opts.MaxClockSkew))
 				})
 			}
-		} else if e.Err() == nil {
-			ok, err := e.rep.log.Acquire(ctx)
+		} else if f.seq.err() == nil {
+			ok, err := f.log.Acquire(ctx)
 			if ok && err == nil {
-				e.control(func() {
-					if why := e.mayLead(); why != "" {
-						e.rep.log.Release(context.Background())
+				f.seq.control(func() {
+					if why := f.mayLead(); why != "" {
+						f.log.Release(context.Background())
 						return
 					}
-					if e.skewed(e.measureSkew(ctx)) {
-						e.rep.log.Release(context.Background())
+					if f.skewed(f.measureSkew(ctx)) {
+						f.log.Release(context.Background())
 						return
 					}
-					e.promote()
+					f.promote()
 				})
 			}
 		}
-		if last, ok, err := e.rep.log.LastHeight(ctx); err == nil && ok {
-			if h := e.Head().Height; last > h {
-				e.lag.Store(last - h)
+		if last, ok, err := f.log.LastHeight(ctx); err == nil && ok {
+			if h := f.seq.durable().Height; last > h {
+				f.lag.Store(last - h)
 			} else {
-				e.lag.Store(0)
+				f.lag.Store(0)
 			}
-			e.met.lag.Set(float64(e.lag.Load()))
+			f.met.lag.Set(float64(f.lag.Load()))
 		}
 		select {
 		case <-ctx.Done():
@@ -372,79 +400,141 @@ func (e *Engine) leaseLoop(ctx context.Context) {
 // measureSkew compares this node's clock with the NATS servers': the time
 // the servers stored the lease (just written by this node) against the
 // node's clock now. A positive skew is a clock ahead of the servers'.
-func (e *Engine) measureSkew(ctx context.Context) time.Duration {
-	if e.opts.MaxClockSkew < 0 {
+func (f *follower) measureSkew(ctx context.Context) time.Duration {
+	if f.opts.MaxClockSkew < 0 {
 		return 0
 	}
-	t, err := e.rep.log.LeaseTime(ctx)
+	t, err := f.log.LeaseTime(ctx)
 	if err != nil {
 		return 0
 	}
-	skew := e.opts.Clock().Sub(t)
-	e.met.clockAhead.Set(skew.Seconds())
+	skew := f.opts.Clock().Sub(t)
+	f.met.clockAhead.Set(skew.Seconds())
 	return skew
 }
 
 // skewed reports whether a clock skew is past Options.MaxClockSkew.
-func (e *Engine) skewed(skew time.Duration) bool {
-	return e.opts.MaxClockSkew >= 0 && (skew > e.opts.MaxClockSkew || -skew > e.opts.MaxClockSkew)
+func (f *follower) skewed(skew time.Duration) bool {
+	return f.opts.MaxClockSkew >= 0 && (skew > f.opts.MaxClockSkew || -skew > f.opts.MaxClockSkew)
 }
 
 // follow starts consuming the stream after the applied head (sequencer
 // goroutine only).
-func (e *Engine) follow() {
-	e.stopFollowing()
+func (f *follower) follow() {
+	f.stopFollowing()
 	ctx, cancel := context.WithCancel(context.Background())
-	e.followCancel = cancel
-	e.followCh = e.rep.log.Follow(ctx, e.applied.Height+1)
+	f.followCancel = cancel
+	f.followCh = f.log.Follow(ctx, f.seq.applied.Height+1)
 }
 
-func (e *Engine) stopFollowing() {
-	if e.followCancel != nil {
-		e.followCancel()
-		e.followCancel, e.followCh = nil, nil
+func (f *follower) stopFollowing() {
+	if f.followCancel != nil {
+		f.followCancel()
+		f.followCancel, f.followCh = nil, nil
 	}
+}
+
+// receive handles what the run loop took from the stream (sequencer
+// goroutine only): ok false says the consumer stopped, and the node
+// follows again shortly unless it leads or has stopped.
+func (f *follower) receive(ent replication.Entry, ok bool) {
+	if !ok {
+		f.followCh = nil
+		if f.seq.err() == nil && !f.leader.Load() {
+			time.AfterFunc(100*time.Millisecond, func() {
+				f.seq.control(func() {
+					if !f.leader.Load() && f.followCh == nil && f.seq.err() == nil {
+						f.follow()
+					}
+				})
+			})
+		}
+		return
+	}
+	err := f.applyReplicated(ent)
+	retry := 100 * time.Millisecond
+	if errors.Is(err, errBehindRetention) {
+		// The stream dropped the blocks this follower needs:
+		// restore from the newest snapshot, then follow on.
+		f.stopFollowing()
+		if err = f.catchUpFromSnapshot(); err == nil {
+			f.follow()
+			return
+		}
+		if isDivergence(err) || f.seq.err() != nil {
+			f.seq.setFatal(err)
+			return
+		}
+		// No snapshot reaches the stream yet: retry later.
+		retry = time.Second
+	}
+	if err != nil && !isDivergence(err) {
+		// A stream error: follow again from the applied head.
+		f.stopFollowing()
+		time.AfterFunc(retry, func() {
+			f.seq.control(func() {
+				if !f.leader.Load() && f.followCh == nil && f.seq.err() == nil {
+					f.follow()
+				}
+			})
+		})
+	}
+}
+
+// publish puts a block this node built into the stream, signed (leader,
+// sequencer goroutine only).
+func (f *follower) publish(height uint64, hash ledger.Hash, raw []byte) error {
+	return f.log.Publish(context.Background(), height, hash, raw, f.signBlock(hash))
+}
+
+// notLeader is the error for a submission to a node that does not lead.
+func (f *follower) notLeader() error {
+	leader := f.log.Leader(context.Background())
+	if leader == "" {
+		return ledger.Errorf(ErrNotLeader, "no node leads right now; retry shortly")
+	}
+	return ledger.Errorf(ErrNotLeader, "node %s leads; submit there", leader)
 }
 
 // promote makes this node the leader: catch up to the stream's last block,
 // publish the genesis block into an empty stream, then sequence.
-func (e *Engine) promote() {
-	if e.leader.Load() || e.Err() != nil {
+func (f *follower) promote() {
+	if f.leader.Load() || f.seq.err() != nil {
 		return
 	}
-	e.stopFollowing()
+	f.stopFollowing()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	last, ok, err := e.rep.log.LastHeight(ctx)
+	last, ok, err := f.log.LastHeight(ctx)
 	if err == nil && !ok {
-		raw, _, rerr := e.db.RawBlock(0)
+		raw, _, rerr := f.rd.db.RawBlock(0)
 		if rerr != nil {
 			err = rerr
 		} else {
-			err = e.rep.log.Publish(ctx, 0, e.genesisHash(), raw, e.signBlock(e.genesisHash()))
+			err = f.log.Publish(ctx, 0, f.genesisHash(), raw, f.signBlock(f.genesisHash()))
 			last = 0
 		}
 	}
-	for h := e.applied.Height + 1; err == nil && h <= last; h++ {
+	for h := f.seq.applied.Height + 1; err == nil && h <= last; h++ {
 		var ent replication.Entry
-		if ent, err = e.rep.log.GetEntry(ctx, h); err == nil {
-			err = e.applyReplicated(ent)
+		if ent, err = f.log.GetEntry(ctx, h); err == nil {
+			err = f.applyReplicated(ent)
 		}
 	}
 	if err != nil {
-		e.rep.log.Release(ctx)
+		f.log.Release(ctx)
 		if !errors.Is(err, ledger.ErrDivergence) {
-			e.follow()
+			f.follow()
 		}
 		return
 	}
-	e.leader.Store(true)
-	e.met.leader.Set(1)
-	e.met.leadership.Inc()
+	f.leader.Store(true)
+	f.met.leader.Set(1)
+	f.met.leadership.Inc()
 }
 
-func (e *Engine) genesisHash() ledger.Hash {
-	b, err := e.db.Block(e.reg, 0)
+func (f *follower) genesisHash() ledger.Hash {
+	b, err := f.rd.db.Block(f.reg, 0)
 	if err != nil {
 		return ledger.Hash{}
 	}
@@ -452,15 +542,15 @@ func (e *Engine) genesisHash() ledger.Hash {
 }
 
 // demote makes this node a follower again.
-func (e *Engine) demote(reason string) {
+func (f *follower) demote(reason string) {
 	_ = reason
-	if e.leader.Swap(false) {
-		e.met.leader.Set(0)
-		e.met.leadership.Inc()
-		e.rep.log.Release(context.Background())
+	if f.leader.Swap(false) {
+		f.met.leader.Set(0)
+		f.met.leadership.Inc()
+		f.log.Release(context.Background())
 	}
-	if e.Err() == nil {
-		e.follow()
+	if f.seq.err() == nil {
+		f.follow()
 	}
 }
 
@@ -468,49 +558,49 @@ func (e *Engine) demote(reason string) {
 // goroutine only). A block that does not extend the applied chain, does not
 // decode, or whose replay gives another state root is refused with
 // ErrDivergence, and the node stops applying.
-func (e *Engine) applyReplicated(ent replication.Entry) error {
+func (f *follower) applyReplicated(ent replication.Entry) error {
 	if ent.Err != nil {
 		return ent.Err
 	}
-	if ent.Height <= e.applied.Height {
+	if ent.Height <= f.seq.applied.Height {
 		return nil // already applied (a restart of the consumer)
 	}
 	diverge := func(format string, args ...any) error {
 		err := ledger.Errorf(ledger.ErrDivergence, "stream block %d: "+format, append([]any{ent.Height}, args...)...)
-		e.met.divergence.Inc()
-		e.setFatal(err)
-		e.stopFollowing()
+		f.met.divergence.Inc()
+		f.seq.setFatal(err)
+		f.stopFollowing()
 		return err
 	}
-	if ent.Height > e.applied.Height+1 {
+	if ent.Height > f.seq.applied.Height+1 {
 		// A gap: the stream's retention may have dropped the blocks
 		// between (the consumer starts at the first block it keeps).
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		first, err := e.rep.log.FirstHeight(ctx)
+		first, err := f.log.FirstHeight(ctx)
 		cancel()
 		if err != nil {
 			return err // a stream error: follow again
 		}
-		if first > e.applied.Height+1 {
+		if first > f.seq.applied.Height+1 {
 			return errBehindRetention
 		}
 	}
-	if ent.Height != e.applied.Height+1 {
-		return diverge("expected block %d next", e.applied.Height+1)
+	if ent.Height != f.seq.applied.Height+1 {
+		return diverge("expected block %d next", f.seq.applied.Height+1)
 	}
-	b, err := e.reg.DecodeBlock(ent.Raw)
+	b, err := f.reg.DecodeBlock(ent.Raw)
 	if err != nil {
 		return diverge("%v", err)
 	}
 	if b.Height != ent.Height {
 		return diverge("says height %d", b.Height)
 	}
-	cp, err := ledger.ChainParamsAt(e.cacheGetter(), b.Height)
+	cp, err := ledger.ChainParamsAt(f.seq.cacheGetter(), b.Height)
 	if err != nil {
 		return err
 	}
 	if len(cp.SequencerKeys) > 0 {
-		if err := cp.VerifyBlockSignature(e.chain.ChainID, b.Hash(), ent.Signature.Signer, ent.Signature.Sig); err != nil {
+		if err := cp.VerifyBlockSignature(f.chainID, b.Hash(), ent.Signature.Signer, ent.Signature.Sig); err != nil {
 			return diverge("%v", err)
 		}
 	}
@@ -521,7 +611,7 @@ func (e *Engine) applyReplicated(ent replication.Entry) error {
 	for closes < len(b.Commands) && b.Commands[closes].Payload.Type() == "close_epoch" {
 		closes++
 	}
-	rd, err := e.step.Execute(e.cache, ledger.BlockInput{Prev: e.applied, Time: b.Time, Commands: b.Commands[closes:], Idem: e.db.Idempotency})
+	rd, err := f.seq.step.Execute(f.seq.cache, ledger.BlockInput{Prev: f.seq.applied, Time: b.Time, Commands: b.Commands[closes:], Idem: f.rd.db.Idempotency})
 	if err != nil {
 		if errors.Is(err, ledger.ErrCorrupt) || errors.Is(err, ledger.ErrDivergence) || errors.Is(err, ledger.ErrInvariant) {
 			return diverge("%v", err)
@@ -537,28 +627,28 @@ func (e *Engine) applyReplicated(ent replication.Entry) error {
 	rd.Block = b // the stream's encoding, identical, is what the log keeps
 	// The stream holds the block durably on a quorum already; a crash here
 	// loses at most a suffix that is fetched again on restart.
-	applied, err := e.db.ApplyUnsynced(store.CommitOf(rd))
+	applied, err := f.rd.db.ApplyUnsynced(store.CommitOf(rd))
 	if err != nil {
 		return err
 	}
-	e.applied = rd.Head
-	e.cache.update(rd.Changes)
-	e.met.blocks.Inc()
-	e.met.commands.Add(float64(len(b.Commands)))
-	e.acks <- &inflight{applied: applied, head: rd.Head, start: time.Now()}
+	f.seq.applied = rd.Head
+	f.seq.cache.update(rd.Changes)
+	f.met.blocks.Inc()
+	f.met.commands.Add(float64(len(b.Commands)))
+	f.seq.acks <- &inflight{applied: applied, head: rd.Head, start: time.Now()}
 	return nil
 }
 
 // maybeSnapshot stores a snapshot in the object store every SnapshotEvery
 // blocks (leader only, in the background, one at a time).
-func (e *Engine) maybeSnapshot(h uint64) {
-	every := e.rep.log.Options().SnapshotEvery
-	if every <= 0 || h%uint64(every) != 0 || !e.rep.snapping.CompareAndSwap(false, true) {
+func (f *follower) maybeSnapshot(h uint64) {
+	every := f.log.Options().SnapshotEvery
+	if every <= 0 || h%uint64(every) != 0 || !f.snapping.CompareAndSwap(false, true) {
 		return
 	}
 	go func() {
-		defer e.rep.snapping.Store(false)
-		if err := e.PublishSnapshot(context.Background()); err != nil {
+		defer f.snapping.Store(false)
+		if err := f.publishSnapshot(context.Background()); err != nil {
 			fmt.Fprintf(os.Stderr, "coopera: snapshot at %d: %v\n", h, err)
 		}
 	}()
@@ -567,16 +657,21 @@ func (e *Engine) maybeSnapshot(h uint64) {
 // PublishSnapshot stores a snapshot of this node's ledger in the stream's
 // object store, for new nodes to start from.
 func (e *Engine) PublishSnapshot(ctx context.Context) error {
-	if e.rep == nil {
+	if e.fol == nil {
 		return fmt.Errorf("coopera: PublishSnapshot needs a replicated engine")
 	}
+	return e.fol.publishSnapshot(ctx)
+}
+
+// publishSnapshot: see PublishSnapshot.
+func (f *follower) publishSnapshot(ctx context.Context) error {
 	tmp, err := os.MkdirTemp("", "coopera-snap-*")
 	if err != nil {
 		return err
 	}
 	defer os.RemoveAll(tmp)
 	dir := filepath.Join(tmp, "cp")
-	if err := e.Snapshot(ctx, dir); err != nil {
+	if err := f.rd.snapshot(ctx, dir); err != nil {
 		return err
 	}
 	db, err := store.Open(dir, &store.Options{ReadOnly: true})
@@ -588,5 +683,5 @@ func (e *Engine) PublishSnapshot(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return e.rep.log.PutSnapshot(ctx, h.Height, dir)
+	return f.log.PutSnapshot(ctx, h.Height, dir)
 }

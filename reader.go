@@ -2,8 +2,10 @@ package coopera
 
 import (
 	"context"
+	"sync"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/store"
 )
 
 // Reads see the state of the last block applied to the store. (A block is
@@ -11,16 +13,62 @@ import (
 // its fsync a read may see a block that a crash at that instant would
 // undo. Receipts are only ever given for durable blocks.)
 
+// reader is the engine's read side: it holds the store handle, guarded
+// against Close (and against a follower swapping the store for a
+// snapshot) while reads are in flight, and answers every query of the
+// committed state. The sequencer goroutine, the only one that writes the
+// store or swaps it, uses db directly.
+type reader struct {
+	reg    *ledger.Registry
+	height func() uint64 // the last durable block's height: no block past it is served
+
+	// rmu guards the store against Close while reads are in flight.
+	rmu      sync.RWMutex
+	db       *store.DB
+	dbClosed bool
+}
+
+func newReader(db *store.DB, reg *ledger.Registry, height func() uint64) *reader {
+	return &reader{db: db, reg: reg, height: height}
+}
+
+// acquire enters a read of the store; leave it with release.
+func (r *reader) acquire() error {
+	r.rmu.RLock()
+	if r.dbClosed {
+		r.rmu.RUnlock()
+		return errClosed
+	}
+	return nil
+}
+
+func (r *reader) release() { r.rmu.RUnlock() }
+
+// close waits for the reads in flight and closes the store; every read
+// after it fails with ErrClosed.
+func (r *reader) close() error {
+	r.rmu.Lock()
+	defer r.rmu.Unlock()
+	r.dbClosed = true
+	return r.db.Close()
+}
+
+func (r *reader) lookup() *store.Lookup { return &store.Lookup{R: r.db.State()} }
+
 // Balance returns an account's balance of an asset.
 func (e *Engine) Balance(ctx context.Context, acct ledger.AccountID, asset ledger.AssetID) (ledger.Amount, error) {
+	return e.rd.balance(ctx, acct, asset)
+}
+
+func (r *reader) balance(ctx context.Context, acct ledger.AccountID, asset ledger.AssetID) (ledger.Amount, error) {
 	if err := ctx.Err(); err != nil {
 		return ledger.Amount{}, err
 	}
-	if err := e.acquire(); err != nil {
+	if err := r.acquire(); err != nil {
 		return ledger.Amount{}, err
 	}
-	defer e.rmu.RUnlock()
-	l := e.lookup()
+	defer r.release()
+	l := r.lookup()
 	if _, ok := l.Get(ledger.AccountKey(acct)); !ok {
 		if l.Err != nil {
 			return ledger.Amount{}, l.Err
@@ -51,14 +99,18 @@ type AccountInfo struct {
 // Account returns an account's record, last nonce and non-zero balances
 // (sorted by asset).
 func (e *Engine) Account(ctx context.Context, id ledger.AccountID) (*AccountInfo, error) {
+	return e.rd.account(ctx, id)
+}
+
+func (r *reader) account(ctx context.Context, id ledger.AccountID) (*AccountInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := e.acquire(); err != nil {
+	if err := r.acquire(); err != nil {
 		return nil, err
 	}
-	defer e.rmu.RUnlock()
-	l := e.lookup()
+	defer r.release()
+	l := r.lookup()
 	a, ok, err := ledger.GetAccount(l, id)
 	if err == nil {
 		err = l.Err
@@ -92,14 +144,18 @@ func (e *Engine) Account(ctx context.Context, id ledger.AccountID) (*AccountInfo
 
 // Asset returns an asset's record with its supply counters.
 func (e *Engine) Asset(ctx context.Context, id ledger.AssetID) (*ledger.Asset, error) {
+	return e.rd.asset(ctx, id)
+}
+
+func (r *reader) asset(ctx context.Context, id ledger.AssetID) (*ledger.Asset, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := e.acquire(); err != nil {
+	if err := r.acquire(); err != nil {
 		return nil, err
 	}
-	defer e.rmu.RUnlock()
-	l := e.lookup()
+	defer r.release()
+	l := r.lookup()
 	a, ok, err := ledger.GetAsset(l, id)
 	if err == nil {
 		err = l.Err
@@ -115,29 +171,47 @@ func (e *Engine) Asset(ctx context.Context, id ledger.AssetID) (*ledger.Asset, e
 
 // Chain returns the chain record (identity and the open epoch).
 func (e *Engine) Chain(ctx context.Context) (ledger.ChainInfo, error) {
+	return e.rd.chain(ctx)
+}
+
+func (r *reader) chain(ctx context.Context) (ledger.ChainInfo, error) {
 	if err := ctx.Err(); err != nil {
 		return ledger.ChainInfo{}, err
 	}
-	if err := e.acquire(); err != nil {
+	if err := r.acquire(); err != nil {
 		return ledger.ChainInfo{}, err
 	}
-	defer e.rmu.RUnlock()
-	return ledger.GetChain(e.lookup())
+	defer r.release()
+	return ledger.GetChain(r.lookup())
 }
 
 // Block returns block h, checked against its body hash.
 func (e *Engine) Block(ctx context.Context, h uint64) (*ledger.Block, error) {
+	return e.rd.block(ctx, h)
+}
+
+func (r *reader) block(ctx context.Context, h uint64) (*ledger.Block, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	if err := e.acquire(); err != nil {
+	if err := r.acquire(); err != nil {
 		return nil, err
 	}
-	defer e.rmu.RUnlock()
-	if h > e.Head().Height {
-		return nil, ledger.Errorf(ErrNoBlock, "block %d is beyond the head %d", h, e.Head().Height)
+	defer r.release()
+	if h > r.height() {
+		return nil, ledger.Errorf(ErrNoBlock, "block %d is beyond the head %d", h, r.height())
 	}
-	return e.db.Block(e.reg, h)
+	return r.db.Block(r.reg, h)
+}
+
+// blockAt reads block h whatever the head (a subscription asks only for
+// blocks it saw committed).
+func (r *reader) blockAt(h uint64) (*ledger.Block, error) {
+	if err := r.acquire(); err != nil {
+		return nil, err
+	}
+	defer r.release()
+	return r.db.Block(r.reg, h)
 }
 
 // ErrNoBlock is returned for a block height beyond the head.
@@ -154,11 +228,16 @@ type EventRecord struct {
 // AccountEvents returns the events concerning an account, from height from
 // on, oldest first, at most limit (0: no limit).
 func (e *Engine) AccountEvents(ctx context.Context, id ledger.AccountID, from uint64, limit int) ([]EventRecord, error) {
-	if err := e.acquire(); err != nil {
+	return e.rd.accountEvents(ctx, id, from, limit, e.chain.GenesisTime)
+}
+
+// accountEvents: see AccountEvents; genesis events carry genesisTime.
+func (r *reader) accountEvents(ctx context.Context, id ledger.AccountID, from uint64, limit int, genesisTime int64) ([]EventRecord, error) {
+	if err := r.acquire(); err != nil {
 		return nil, err
 	}
-	defer e.rmu.RUnlock()
-	refs, err := e.db.AccountEvents(id, from, limit)
+	defer r.release()
+	refs, err := r.db.AccountEvents(id, from, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -167,34 +246,34 @@ func (e *Engine) AccountEvents(ctx context.Context, id ledger.AccountID, from ui
 		// Block 0 may hold millions of genesis events: read it in
 		// pieces for the ones asked for, never whole.
 		var at []uint32
-		for _, r := range refs {
-			if r.Height == 0 {
-				at = append(at, r.Index)
+		for _, ref := range refs {
+			if ref.Height == 0 {
+				at = append(at, ref.Index)
 			}
 		}
-		evs, err := e.reg.GenesisEventsAt(func(fn func([]byte) error) error { return e.db.RawBlockPieces(0, fn) }, at)
+		evs, err := r.reg.GenesisEventsAt(func(fn func([]byte) error) error { return r.db.RawBlockPieces(0, fn) }, at)
 		if err != nil {
 			return nil, err
 		}
 		for i, ev := range evs {
-			out = append(out, EventRecord{Height: 0, Index: int(at[i]), Time: e.chain.GenesisTime, Event: ev})
+			out = append(out, EventRecord{Height: 0, Index: int(at[i]), Time: genesisTime, Event: ev})
 		}
 		refs = refs[len(at):]
 	}
 	var b *ledger.Block
-	for _, r := range refs {
+	for _, ref := range refs {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if b == nil || b.Height != r.Height {
-			if b, err = e.db.Block(e.reg, r.Height); err != nil {
+		if b == nil || b.Height != ref.Height {
+			if b, err = r.db.Block(r.reg, ref.Height); err != nil {
 				return nil, err
 			}
 		}
-		if int(r.Index) >= len(b.Events) {
-			return nil, ledger.Errorf(ledger.ErrCorrupt, "account index points to event %d of block %d, which has %d", r.Index, r.Height, len(b.Events))
+		if int(ref.Index) >= len(b.Events) {
+			return nil, ledger.Errorf(ledger.ErrCorrupt, "account index points to event %d of block %d, which has %d", ref.Index, ref.Height, len(b.Events))
 		}
-		out = append(out, EventRecord{Height: r.Height, Index: int(r.Index), Time: b.Time, Event: b.Events[r.Index]})
+		out = append(out, EventRecord{Height: ref.Height, Index: int(ref.Index), Time: b.Time, Event: b.Events[ref.Index]})
 	}
 	return out, nil
 }
@@ -202,24 +281,30 @@ func (e *Engine) AccountEvents(ctx context.Context, id ledger.AccountID, from ui
 // Snapshot writes a consistent copy of the ledger, at a block boundary, to
 // dir (which must not exist). Open(dir) resumes from it.
 func (e *Engine) Snapshot(ctx context.Context, dir string) error {
+	return e.rd.snapshot(ctx, dir)
+}
+
+func (r *reader) snapshot(ctx context.Context, dir string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := e.acquire(); err != nil {
+	if err := r.acquire(); err != nil {
 		return err
 	}
-	defer e.rmu.RUnlock()
-	return e.db.Checkpoint(dir)
+	defer r.release()
+	return r.db.Checkpoint(dir)
 }
 
 // DiskUsage returns the bytes the ledger occupies on disk (0 once the
 // engine is closed).
-func (e *Engine) DiskUsage() uint64 {
-	if e.acquire() != nil {
+func (e *Engine) DiskUsage() uint64 { return e.rd.diskUsage() }
+
+func (r *reader) diskUsage() uint64 {
+	if r.acquire() != nil {
 		return 0 // closed; a follower restoring a snapshot swaps the store under rmu
 	}
-	defer e.rmu.RUnlock()
-	return e.db.DiskUsage()
+	defer r.release()
+	return r.db.DiskUsage()
 }
 
 // StateView reads the committed state for the query functions of modules
@@ -228,21 +313,23 @@ func (e *Engine) DiskUsage() uint64 {
 // returned as "absent" and latched in Err, which callers check after
 // their query.
 type StateView struct {
-	e   *Engine
+	r   *reader
 	err error
 }
 
 // View returns a reader of the committed state.
-func (e *Engine) View() *StateView { return &StateView{e: e} }
+func (e *Engine) View() *StateView { return e.rd.view() }
+
+func (r *reader) view() *StateView { return &StateView{r: r} }
 
 // Get reads a state key.
 func (v *StateView) Get(key []byte) ([]byte, bool) {
-	if err := v.e.acquire(); err != nil {
+	if err := v.r.acquire(); err != nil {
 		v.latch(err)
 		return nil, false
 	}
-	defer v.e.rmu.RUnlock()
-	val, ok, err := v.e.db.State().Get(key)
+	defer v.r.release()
+	val, ok, err := v.r.db.State().Get(key)
 	if err != nil {
 		v.latch(err)
 		return nil, false
@@ -252,19 +339,19 @@ func (v *StateView) Get(key []byte) ([]byte, bool) {
 
 // Scan calls fn for each key with the prefix, in order.
 func (v *StateView) Scan(prefix []byte, fn func(key, value []byte) bool) {
-	if err := v.e.acquire(); err != nil {
+	if err := v.r.acquire(); err != nil {
 		v.latch(err)
 		return
 	}
-	defer v.e.rmu.RUnlock()
-	if err := v.e.db.State().Scan(prefix, fn); err != nil {
+	defer v.r.release()
+	if err := v.r.db.State().Scan(prefix, fn); err != nil {
 		v.latch(err)
 	}
 }
 
 // Height returns the height of the last durable block, the height at
 // which parameters are read for queries.
-func (v *StateView) Height() uint64 { return v.e.Head().Height }
+func (v *StateView) Height() uint64 { return v.r.height() }
 
 // Err returns the first read error.
 func (v *StateView) Err() error { return v.err }
@@ -280,18 +367,22 @@ func (v *StateView) latch(err error) {
 // resubmit it verbatim (same nonce and signature) and be answered with the
 // original receipt.
 func (e *Engine) IdempotentCommand(ctx context.Context, actor ledger.AccountID, key string) (*ledger.Command, bool, error) {
+	return e.rd.idempotentCommand(ctx, actor, key)
+}
+
+func (r *reader) idempotentCommand(ctx context.Context, actor ledger.AccountID, key string) (*ledger.Command, bool, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, false, err
 	}
-	if err := e.acquire(); err != nil {
+	if err := r.acquire(); err != nil {
 		return nil, false, err
 	}
-	defer e.rmu.RUnlock()
-	ie, ok, err := e.db.Idempotency(actor, key)
+	defer r.release()
+	ie, ok, err := r.db.Idempotency(actor, key)
 	if err != nil || !ok {
 		return nil, false, err
 	}
-	b, err := e.db.Block(e.reg, ie.Height)
+	b, err := r.db.Block(r.reg, ie.Height)
 	if err != nil {
 		return nil, false, err
 	}
@@ -299,4 +390,40 @@ func (e *Engine) IdempotentCommand(ctx context.Context, actor ledger.AccountID, 
 		return nil, false, ledger.Errorf(ledger.ErrCorrupt, "idempotency entry points past block %d", ie.Height)
 	}
 	return b.Commands[ie.Index], true, nil
+}
+
+// admit runs the admitters on c against the committed state.
+func (r *reader) admit(ctx context.Context, admitters []Admitter, c *ledger.Command) error {
+	if err := r.acquire(); err != nil {
+		return err
+	}
+	defer r.release()
+	for _, a := range admitters {
+		l := r.lookup()
+		err := a.Admit(ctx, l, c)
+		if l.Err != nil {
+			return l.Err
+		}
+		if err != nil {
+			if _, ok := err.(*ledger.Error); !ok {
+				return ledger.Errorf(ledger.ErrUnauthorized, "%v", err)
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// committedAccount reads an account record from the committed state.
+func (r *reader) committedAccount(id ledger.AccountID) (ledger.Account, bool, error) {
+	if err := r.acquire(); err != nil {
+		return ledger.Account{}, false, err
+	}
+	defer r.release()
+	l := r.lookup()
+	acct, ok, err := ledger.GetAccount(l, id)
+	if l.Err != nil {
+		return ledger.Account{}, false, l.Err
+	}
+	return acct, ok, err
 }
