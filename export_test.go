@@ -62,3 +62,9 @@ func SetVerifyMemKeysForTest(n int) (restore func()) {
 	verifyMemKeys = n
 	return func() { verifyMemKeys = old }
 }
+
+// RawBlockForTest returns block h as stored.
+func (e *Engine) RawBlockForTest(h uint64) ([]byte, error) {
+	raw, _, err := e.rd.db.RawBlock(h)
+	return raw, err
+}

@@ -104,13 +104,16 @@ func (f *follower) start(ctx context.Context) error {
 	if err := f.maybeRestoreSnapshot(ctx); err != nil {
 		return err
 	}
-	// The stream's genesis, if any, must be ours.
+	// The stream's genesis, if any, must be ours. The stream holds block
+	// 0's header (see promote; an older node published the whole block,
+	// which starts with it), whose hash names the block.
 	if raw, err := f.log.Get(ctx, 0); err == nil {
-		mine, _, err := f.rd.db.RawBlock(0)
+		mine, err := f.rd.db.BlockHeader(0)
 		if err != nil {
 			return err
 		}
-		if string(raw) != string(mine) {
+		theirs, _, derr := ledger.DecodeHeader(raw)
+		if derr != nil || theirs.Height != 0 || theirs.Hash() != mine.Hash() {
 			return ledger.Errorf(ledger.ErrInvalidGenesis, "the stream %s holds another chain's genesis block", f.log.Options().Stream)
 		}
 	}
@@ -307,7 +310,8 @@ func (f *follower) checkSnapshot(ctx context.Context, dir string) error {
 		}
 		return nil
 	}
-	b, err := f.reg.DecodeBlock(ent.Raw)
+	// The header names the block (block 0's entry is only its header).
+	b, _, err := ledger.DecodeHeader(ent.Raw)
 	if err != nil {
 		return ledger.Errorf(ledger.ErrDivergence, "the stream's block %d: %v", h.Height, err)
 	}
@@ -507,11 +511,14 @@ func (f *follower) promote() {
 	defer cancel()
 	last, ok, err := f.log.LastHeight(ctx)
 	if err == nil && !ok {
-		raw, _, rerr := f.rd.db.RawBlock(0)
+		// Block 0's header alone: every node builds block 0 from the
+		// same genesis, and the header names it (its body hash), while
+		// the block of a large genesis is far over a message's limit.
+		raw, hdr, rerr := f.rd.db.RawBlockHeader(0)
 		if rerr != nil {
 			err = rerr
 		} else {
-			err = f.log.Publish(ctx, 0, f.genesisHash(), raw, f.signBlock(f.genesisHash()))
+			err = f.log.Publish(ctx, 0, hdr.Hash(), raw, f.signBlock(hdr.Hash()))
 			last = 0
 		}
 	}
@@ -531,14 +538,6 @@ func (f *follower) promote() {
 	f.leader.Store(true)
 	f.met.leader.Set(1)
 	f.met.leadership.Inc()
-}
-
-func (f *follower) genesisHash() ledger.Hash {
-	b, err := f.rd.db.Block(f.reg, 0)
-	if err != nil {
-		return ledger.Hash{}
-	}
-	return b.Hash()
 }
 
 // demote makes this node a follower again.

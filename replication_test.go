@@ -388,3 +388,88 @@ func TestReplicatedCorruptMessageIsRefused(t *testing.T) {
 		t.Fatalf("leader after the stream moved under it: %v", err)
 	}
 }
+
+// A genesis whose block 0 is larger than a NATS message may be (1 MiB by
+// default): the stream holds block 0's header, which names the block
+// (its body hash), and nodes compare that; the block itself never
+// travels, since every node builds it from the same genesis.
+func TestReplicatedLargeGenesis(t *testing.T) {
+	g := testGenesis(t)
+	for i := range 20000 {
+		id := ledger.AccountID(fmt.Sprintf("holder%05d", i))
+		g.Accounts = append(g.Accounts, ledger.GenesisAccount{ID: id})
+		g.Allocations = append(g.Allocations, ledger.GenesisAllocation{Account: id, Asset: "COOP", Amount: ledger.NewAmount(uint64(1 + i))})
+	}
+	big := func(o *coopera.Options) { o.Genesis = g }
+	c := startNATS(t, 1)
+	a := openNode(t, c, t.TempDir(), "a", 1, big)
+	defer a.Close()
+	leader := waitLeader(t, a)
+	raw, err := leader.RawBlockForTest(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) <= 1<<20 {
+		t.Fatalf("block 0 is %d bytes; the test needs more than a NATS message's 1 MiB", len(raw))
+	}
+	submitN(t, leader, "t", 3)
+	b := openNode(t, c, t.TempDir(), "b", 1, big)
+	defer b.Close()
+	converge(t, leader.Head(), a, b)
+	if got := balance(t, b, "bob", "COOP"); got != 3 {
+		t.Fatalf("bob has %d on the follower, want 3", got)
+	}
+	// A node with another genesis is refused.
+	other := testGenesis(t)
+	other.Accounts = append(other.Accounts, ledger.GenesisAccount{ID: "stranger"})
+	o := &coopera.Options{Genesis: other, Clock: stepClock(), MaxClockSkew: -1,
+		Replication: &replication.Options{URLs: c.urls(), NodeID: "x", Replicas: 1, LeaseTTL: 900 * time.Millisecond, SnapshotEvery: -1}}
+	if x, err := coopera.Open(t.TempDir(), o); !errors.Is(err, ledger.ErrInvalidGenesis) {
+		if err == nil {
+			x.Close()
+		}
+		t.Fatalf("a node with another genesis: %v, want ErrInvalidGenesis", err)
+	}
+}
+
+// A stream that an earlier version started holds the whole of block 0,
+// not its header: a node still recognises its genesis there, and still
+// refuses another chain's.
+func TestReplicatedStreamWithWholeGenesisBlock(t *testing.T) {
+	seed := openTest(t, t.TempDir())
+	raw, err := seed.RawBlockForTest(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seed.Close()
+	c := startNATS(t, 1)
+	ctx := context.Background()
+	log, err := replication.Connect(ctx, "test", replication.Options{URLs: c.urls(), NodeID: "old", Replicas: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hdr, _, err := ledger.DecodeHeader(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := log.Publish(ctx, 0, hdr.Hash(), raw, replication.Signature{}); err != nil {
+		t.Fatal(err)
+	}
+	log.Close()
+
+	other := testGenesis(t)
+	other.Accounts = append(other.Accounts, ledger.GenesisAccount{ID: "stranger"})
+	if x, err := coopera.Open(t.TempDir(), &coopera.Options{Genesis: other, Clock: stepClock(), MaxClockSkew: -1,
+		Replication: &replication.Options{URLs: c.urls(), NodeID: "x", Replicas: 1, LeaseTTL: 900 * time.Millisecond, SnapshotEvery: -1}}); !errors.Is(err, ledger.ErrInvalidGenesis) {
+		if err == nil {
+			x.Close()
+		}
+		t.Fatalf("a node with another genesis: %v, want ErrInvalidGenesis", err)
+	}
+	n := openNode(t, c, t.TempDir(), "n", 1)
+	defer n.Close()
+	submitN(t, waitLeader(t, n), "t", 2)
+	if got := balance(t, n, "bob", "COOP"); got != 2 {
+		t.Fatalf("bob has %d, want 2", got)
+	}
+}

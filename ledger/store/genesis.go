@@ -311,8 +311,16 @@ func (s *DB) rawBlock0() ([]byte, bool, error) {
 // Block does, but without decoding (or, for a chunked genesis's block 0,
 // holding) the body.
 func (s *DB) BlockHeader(h uint64) (*ledger.Header, error) {
+	_, hdr, err := s.RawBlockHeader(h)
+	return hdr, err
+}
+
+// RawBlockHeader is BlockHeader with the header's encoding: the start of
+// the stored block, up to its body.
+func (s *DB) RawBlockHeader(h uint64) ([]byte, *ledger.Header, error) {
 	bh := blake3.New()
 	var hdr *ledger.Header
+	var raw []byte
 	err := s.RawBlockPieces(h, func(p []byte) error {
 		if hdr != nil {
 			bh.Write(p)
@@ -322,18 +330,19 @@ func (s *DB) BlockHeader(h uint64) (*ledger.Header, error) {
 		var err error
 		hdr, off, err = ledger.DecodeHeader(p) // the first piece holds the header
 		if err == nil {
+			raw = append([]byte(nil), p[:off]...)
 			bh.Write(p[off:])
 		}
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if hdr.Height != h {
-		return nil, ledger.Errorf(ledger.ErrCorrupt, "block stored at height %d says it is height %d", h, hdr.Height)
+		return nil, nil, ledger.Errorf(ledger.ErrCorrupt, "block stored at height %d says it is height %d", h, hdr.Height)
 	}
 	if got := ledger.Hash(bh.Sum(nil)); got != hdr.BodyHash {
-		return nil, ledger.Errorf(ledger.ErrCorrupt, "block %d: body hash %s does not match the header's %s", h, got.Short(), hdr.BodyHash.Short())
+		return nil, nil, ledger.Errorf(ledger.ErrCorrupt, "block %d: body hash %s does not match the header's %s", h, got.Short(), hdr.BodyHash.Short())
 	}
-	return hdr, nil
+	return raw, hdr, nil
 }
