@@ -138,8 +138,10 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 			}
 		}
 	}()
+	var hasher *roothash.Hasher
 	newStep := func() *ledger.Step {
-		return ledger.NewStep(m, ledger.StepOptions{Roots: roothash.New(runtime.GOMAXPROCS(0), 1<<12)})
+		hasher = roothash.New(runtime.GOMAXPROCS(0), 1<<12)
+		return ledger.NewStep(m, ledger.StepOptions{Roots: hasher})
 	}
 	step := newStep()
 	var mem *ledger.MemStore
@@ -166,25 +168,42 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 	if mem == nil {
 		cache = newStateCache(dst.State(), 16<<20)
 	}
+	// A verify checks the roots on a goroutine of their own, a block or
+	// a few behind (the next block needs the state, not the root); a
+	// replay into a new ledger needs each head's accumulator, so it keeps
+	// them on its path.
+	var roots *rootChecker
+	if stateOnly {
+		roots = startRootChecker(hasher, prev.Acc)
+		defer roots.stop()
+	}
 	for h := uint64(1); h <= upto; h++ {
 		if err := ctx.Err(); err != nil {
-			return rep, err
+			return rep, roots.first(err)
 		}
 		it, ok := <-ch
 		if !ok {
-			return rep, ledger.Errorf(ledger.ErrCorrupt, "log ends before block %d", h)
+			return rep, roots.first(ledger.Errorf(ledger.ErrCorrupt, "log ends before block %d", h))
 		}
 		if it.err != nil {
-			return rep, it.err
+			return rep, roots.first(it.err)
 		}
 		b := it.b
 		var r ledger.Reader = cache
 		if mem != nil {
 			r = mem
 		}
-		rd, err := step.Apply(r, prev, b)
+		var rd *ledger.Ready
+		if roots != nil {
+			rd, err = step.ApplyUnrooted(r, prev, b)
+			if err == nil {
+				err = roots.check(b.Height, rd.Changes, b.StateRoot)
+			}
+		} else {
+			rd, err = step.Apply(r, prev, b)
+		}
 		if err != nil {
-			return rep, err
+			return rep, roots.first(err)
 		}
 		prev = rd.Head
 		switch {
@@ -218,7 +237,80 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 		rep.Events += uint64(len(b.Events))
 		rep.Head, rep.StateRoot = prev.Hash, b.StateRoot
 	}
-	return rep, nil
+	return rep, roots.first(nil)
+}
+
+// rootChecker folds blocks' changes into the state accumulator on a
+// goroutine of its own, in block order, and checks the root after each
+// block against the one the block records (ledger.Step.ApplyUnrooted).
+// A nil rootChecker checks nothing.
+type rootChecker struct {
+	jobs    chan rootJob
+	done    chan error // the first divergence, or nil once jobs closed
+	err     error      // what done gave, once received
+	stopped bool
+}
+
+type rootJob struct {
+	height  uint64
+	changes []ledger.Change
+	want    ledger.Hash
+}
+
+// startRootChecker starts checking from the accumulator acc (the
+// genesis's), updating it with roots.
+func startRootChecker(roots ledger.RootUpdater, acc ledger.LtHash) *rootChecker {
+	c := &rootChecker{jobs: make(chan rootJob, 4), done: make(chan error, 1)}
+	go func() {
+		for j := range c.jobs {
+			roots.Update(&acc, j.changes)
+			if err := ledger.RootCheck(j.height, acc.Root(), j.want); err != nil {
+				c.done <- err
+				for range c.jobs { // let check and stop return
+				}
+				return
+			}
+		}
+		c.done <- nil
+	}()
+	return c
+}
+
+// check queues a block's changes, returning the divergence found in an
+// earlier block, if any, instead.
+func (c *rootChecker) check(height uint64, changes []ledger.Change, want ledger.Hash) error {
+	select {
+	case c.jobs <- rootJob{height, changes, want}:
+		return nil
+	case err := <-c.done:
+		c.err, c.stopped = err, true
+		close(c.jobs)
+		return err
+	}
+}
+
+// stop waits for the blocks queued so far to be checked and returns the
+// first divergence among them.
+func (c *rootChecker) stop() error {
+	if !c.stopped {
+		c.stopped = true
+		close(c.jobs)
+		c.err = <-c.done
+	}
+	return c.err
+}
+
+// first returns the error a replay stops with: a root divergence in a
+// block before the one that failed (the blocks queued so far are checked
+// first), or err. With err nil it is the verdict on every root.
+func (c *rootChecker) first(err error) error {
+	if c == nil {
+		return err
+	}
+	if rerr := c.stop(); rerr != nil {
+		return rerr
+	}
+	return err
 }
 
 // memSink is the GenesisSink of a genesis replayed in memory: it applies

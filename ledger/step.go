@@ -270,6 +270,49 @@ func (s *Step) Apply(r Reader, prev Head, b *Block) (*Ready, error) {
 	if s.opts.NoRoots {
 		return nil, fmt.Errorf("ledger: Apply needs state roots (StepOptions.NoRoots is set)")
 	}
+	rd, err := s.replay(r, prev, b)
+	if err != nil {
+		return nil, err
+	}
+	rd.Head.Acc = prev.Acc
+	s.opts.Roots.Update(&rd.Head.Acc, rd.Changes)
+	rd.Head.StateRoot = rd.Head.Acc.Root()
+	if err := RootCheck(b.Height, rd.Head.StateRoot, b.StateRoot); err != nil {
+		return nil, err
+	}
+	return rd, nil
+}
+
+// ApplyUnrooted is Apply without the state root, for a host that checks
+// roots off its critical path: the block is linked and its events
+// applied as by Apply, but the Ready's Head carries the root the block
+// records and no accumulator (Acc is zero). The host must fold each
+// block's Changes into the accumulator, in block order, and compare the
+// root after each block with the one it records (RootCheck), so that a
+// replay is checked exactly as Apply would; the next block needs only the
+// state, not the root.
+func (s *Step) ApplyUnrooted(r Reader, prev Head, b *Block) (*Ready, error) {
+	rd, err := s.replay(r, prev, b)
+	if err != nil {
+		return nil, err
+	}
+	rd.Head.StateRoot = b.StateRoot
+	return rd, nil
+}
+
+// RootCheck returns the ErrDivergence Apply reports for block height when
+// its changes give the root got and the block records want, or nil when
+// they are equal.
+func RootCheck(height uint64, got, want Hash) error {
+	if got == want {
+		return nil
+	}
+	return Errorf(ErrDivergence, "block %d: replay gives state root %s, the block records %s", height, got.Short(), want.Short())
+}
+
+// replay links b to prev and applies it: Apply and ApplyUnrooted less
+// the root. The Ready's Head has no state root or accumulator yet.
+func (s *Step) replay(r Reader, prev Head, b *Block) (*Ready, error) {
 	if b.Height != 0 && (b.Height != prev.Height+1 || b.PrevHash != prev.Hash) {
 		return nil, Errorf(ErrCorrupt, "block %d links to %s, but the chain's head is block %d, %s", b.Height, b.PrevHash.Short(), prev.Height, prev.Hash.Short())
 	}
@@ -296,13 +339,10 @@ func (s *Step) Apply(r Reader, prev Head, b *Block) (*Ready, error) {
 		}
 		rd.Closes++
 	}
-	if err := s.finish(rd, st, prev); err != nil {
+	if err := s.changes(rd, st); err != nil {
 		return nil, err
 	}
-	if rd.Head.StateRoot != b.StateRoot {
-		return nil, Errorf(ErrDivergence, "block %d: replay gives state root %s, the block records %s", b.Height, rd.Head.StateRoot.Short(), b.StateRoot.Short())
-	}
-	rd.Head.Hash = b.Hash()
+	rd.Head = Head{Height: b.Height, Time: b.Time, Hash: b.Hash()}
 	return rd, nil
 }
 
@@ -331,7 +371,9 @@ func (s *Step) genesisOn(st *State, g *Genesis) (*Ready, error) {
 
 // finish collects a block's changes and idempotency entries and updates
 // the state root: the part of a block that Execute and Apply share.
-func (s *Step) finish(rd *Ready, st *State, prev Head) error {
+// changes fills rd's Changes (checked, with CheckInvariants) and Idem
+// from the block's working state.
+func (s *Step) changes(rd *Ready, st *State) error {
 	if err := st.Err(); err != nil {
 		return err
 	}
@@ -347,6 +389,14 @@ func (s *Step) finish(rd *Ready, st *State, prev Head) error {
 			rd.Idem = append(rd.Idem, IdemEntry{Actor: c.Actor, Key: c.Key, Height: b.Height, Index: uint32(i), ContentHash: c.ContentHash()})
 		}
 	}
+	return nil
+}
+
+func (s *Step) finish(rd *Ready, st *State, prev Head) error {
+	if err := s.changes(rd, st); err != nil {
+		return err
+	}
+	b := rd.Block
 	rd.Head = Head{Height: b.Height, Time: b.Time, Acc: prev.Acc}
 	if !s.opts.NoRoots {
 		s.opts.Roots.Update(&rd.Head.Acc, rd.Changes)

@@ -216,6 +216,29 @@ func TestStepApplyRefusesBadBlocks(t *testing.T) {
 	if _, err := h.Step.Apply(base, rd0.Head, b); err != nil {
 		t.Fatalf("the real block: %v", err)
 	}
+
+	// ApplyUnrooted leaves the root to the host: the forged block
+	// applies, and its changes, folded into the parent's accumulator,
+	// give a root RootCheck refuses with the very error Apply gives.
+	rd, err := h.Step.ApplyUnrooted(base, rd0.Head, &forged)
+	if err != nil {
+		t.Fatalf("ApplyUnrooted of the forged block: %v", err)
+	}
+	if rd.Head.StateRoot != forged.StateRoot || rd.Head.Hash != forged.Hash() || rd.Head.Acc != (ledger.LtHash{}) {
+		t.Fatal("ApplyUnrooted's head is not the block's, without an accumulator")
+	}
+	acc := rd0.Head.Acc
+	acc.Apply(rd.Changes)
+	_, applyErr := h.Step.Apply(base, rd0.Head, &forged)
+	if err := ledger.RootCheck(forged.Height, acc.Root(), forged.StateRoot); err == nil || err.Error() != applyErr.Error() {
+		t.Fatalf("RootCheck: %v, want Apply's %v", err, applyErr)
+	}
+	if err := ledger.RootCheck(b.Height, acc.Root(), b.StateRoot); err != nil {
+		t.Fatalf("the real block's root: %v", err)
+	}
+	if _, err := h.Step.ApplyUnrooted(base, bad.Head, b); !errors.Is(err, ledger.ErrCorrupt) {
+		t.Fatalf("ApplyUnrooted of a block on another parent: %v, want ErrCorrupt", err)
+	}
 }
 
 func TestStepDedupesIdempotencyKeys(t *testing.T) {
