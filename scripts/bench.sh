@@ -23,7 +23,7 @@ if [ "$what" = ledger ] || [ "$what" = all ]; then
   c64=$(run . 'Transfer64Callers$' "$bt")
   b1k=$(run . 'SubmitBatch1000$' "$bt")
   raw=$(run . 'RawPebble' "$bt")
-  rep=$(run . 'Replay$' 1x)
+  rep=$(run . 'Replay$' 3x)
   mil=$(run . 'MillionAccounts$' 1x)
   raw64=$(metric "$(echo "$raw" | grep 64x16)" transfers/s)
   raw1k=$(metric "$(echo "$raw" | grep 1x1000)" transfers/s)
@@ -37,6 +37,8 @@ if [ "$what" = ledger ] || [ "$what" = all ]; then
   printf '%-44s %12s\n' "durable transfers/s, SubmitBatch of 1000" "$(metric "$b1k" transfers/s)"
   printf '%-44s %12s\n' "  raw Pebble, 1 goroutine x 1000 (ratio)" "$raw1k ($(ratio "$(metric "$b1k" transfers/s)" "$raw1k"))"
   printf '%-44s %12s\n' "replay (verify) events/s" "$(metric "$rep" events/s)"
+  printf '%-44s %12s\n' "  CPU ns per replayed event (all cores)" "$(metric "$rep" cpu-ns/event)"
+  printf '%-44s %12s\n' "verify of the 1,000,000-account ledger (s)" "$(metric "$mil" verify-s)"
   printf '%-44s %12s\n' "bytes on disk per transfer" "$(metric "$rep" disk-bytes/transfer)"
   printf '%-44s %12s\n' "peak RSS (MiB), 1,000,000-account genesis" "$(metric "$mil" peak-rss-MiB)"
   printf '%-44s %12s\n' "RSS (MiB) after, reopened and transferring" "$(metric "$mil" rss-MiB)"
