@@ -201,20 +201,14 @@ func putChange(b *pebble.Batch, ch *ledger.Change) error {
 // was rebuilt elsewhere (a verify that outgrew memory). It writes no head,
 // block or index.
 func (s *DB) WriteState(changes []ledger.Change) error {
-	b := s.db.NewBatch()
-	defer b.Close()
-	for i := range changes {
-		if err := putChange(b, &changes[i]); err != nil {
-			return err
+	return s.commit(func(b *pebble.Batch) error {
+		for i := range changes {
+			if err := putChange(b, &changes[i]); err != nil {
+				return err
+			}
 		}
-	}
-	if err := s.latch.fault(); err != nil {
-		return err
-	}
-	if err := b.Commit(s.wo); err != nil {
-		return wrapErr("write state", err)
-	}
-	return s.latch.fault()
+		return nil
+	}, true)
 }
 
 // Flush writes the memtable to disk; for stores written with NoSync.
