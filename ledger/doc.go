@@ -16,6 +16,11 @@
 // Step.ApplyGenesisChunked and Registry.GenesisEventsAt read block 0 back
 // from pieces of any size, never whole.
 //
+// The state root is an LtHash (lthash.go). A host may keep it off its
+// critical path when replaying: Step.ApplyUnrooted applies a block
+// without it, and the host folds each block's changes into the
+// accumulator elsewhere, in order, checking each with RootCheck.
+//
 // Amounts are 128-bit counts of base units; Amount.Format and ParseUnits
 // convert to and from whole units of an asset with its decimals. Errors are
 // *Error values with a stable code (the codes are stored in blocks),
