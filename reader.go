@@ -44,6 +44,14 @@ func (r *reader) acquire() error {
 
 func (r *reader) release() { r.rmu.RUnlock() }
 
+// enter is acquire for a read on behalf of ctx, refused once ctx is done.
+func (r *reader) enter(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return r.acquire()
+}
+
 // close waits for the reads in flight and closes the store; every read
 // after it fails with ErrClosed.
 func (r *reader) close() error {
@@ -61,10 +69,7 @@ func (e *Engine) Balance(ctx context.Context, acct ledger.AccountID, asset ledge
 }
 
 func (r *reader) balance(ctx context.Context, acct ledger.AccountID, asset ledger.AssetID) (ledger.Amount, error) {
-	if err := ctx.Err(); err != nil {
-		return ledger.Amount{}, err
-	}
-	if err := r.acquire(); err != nil {
+	if err := r.enter(ctx); err != nil {
 		return ledger.Amount{}, err
 	}
 	defer r.release()
@@ -103,10 +108,7 @@ func (e *Engine) Account(ctx context.Context, id ledger.AccountID) (*AccountInfo
 }
 
 func (r *reader) account(ctx context.Context, id ledger.AccountID) (*AccountInfo, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := r.acquire(); err != nil {
+	if err := r.enter(ctx); err != nil {
 		return nil, err
 	}
 	defer r.release()
@@ -148,10 +150,7 @@ func (e *Engine) Asset(ctx context.Context, id ledger.AssetID) (*ledger.Asset, e
 }
 
 func (r *reader) asset(ctx context.Context, id ledger.AssetID) (*ledger.Asset, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := r.acquire(); err != nil {
+	if err := r.enter(ctx); err != nil {
 		return nil, err
 	}
 	defer r.release()
@@ -175,10 +174,7 @@ func (e *Engine) Chain(ctx context.Context) (ledger.ChainInfo, error) {
 }
 
 func (r *reader) chain(ctx context.Context) (ledger.ChainInfo, error) {
-	if err := ctx.Err(); err != nil {
-		return ledger.ChainInfo{}, err
-	}
-	if err := r.acquire(); err != nil {
+	if err := r.enter(ctx); err != nil {
 		return ledger.ChainInfo{}, err
 	}
 	defer r.release()
@@ -191,10 +187,7 @@ func (e *Engine) Block(ctx context.Context, h uint64) (*ledger.Block, error) {
 }
 
 func (r *reader) block(ctx context.Context, h uint64) (*ledger.Block, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, err
-	}
-	if err := r.acquire(); err != nil {
+	if err := r.enter(ctx); err != nil {
 		return nil, err
 	}
 	defer r.release()
@@ -285,10 +278,7 @@ func (e *Engine) Snapshot(ctx context.Context, dir string) error {
 }
 
 func (r *reader) snapshot(ctx context.Context, dir string) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if err := r.acquire(); err != nil {
+	if err := r.enter(ctx); err != nil {
 		return err
 	}
 	defer r.release()
@@ -371,10 +361,7 @@ func (e *Engine) IdempotentCommand(ctx context.Context, actor ledger.AccountID, 
 }
 
 func (r *reader) idempotentCommand(ctx context.Context, actor ledger.AccountID, key string) (*ledger.Command, bool, error) {
-	if err := ctx.Err(); err != nil {
-		return nil, false, err
-	}
-	if err := r.acquire(); err != nil {
+	if err := r.enter(ctx); err != nil {
 		return nil, false, err
 	}
 	defer r.release()

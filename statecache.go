@@ -92,6 +92,3 @@ func (c *stateCache) update(changes []ledger.Change) {
 		}
 	}
 }
-
-// reset empties the cache.
-func (c *stateCache) reset() { clear(c.m); c.bytes = 0 }
