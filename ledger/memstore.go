@@ -1,7 +1,6 @@
 package ledger
 
 import (
-	"bytes"
 	"slices"
 	"strings"
 )
@@ -170,24 +169,35 @@ func (s *MemStore) Apply(changes []Change) {
 	for i := range changes {
 		c := &changes[i]
 		e := s.m[string(c.Key)]
-		if c.NewOK {
-			if e == nil {
-				// A copy of the key: c.Key may share its memory with
-				// the block's other keys (State.Changes).
-				kb := bytes.Clone(c.Key)
-				e = &memEntry{key: string(kb), kb: kb}
-				s.m[e.key] = e
-				s.insert(e)
-			} else if !e.live {
-				s.dead--
-			}
-			e.v, e.live = c.New, true
-		} else if e != nil && e.live {
-			e.v, e.live = nil, false
-			s.dead++
+		if e == nil && c.NewOK {
+			e = s.add(string(c.Key))
 		}
+		s.put(e, c.New, c.NewOK)
 	}
 	s.compact()
+}
+
+// add makes key's entry, a tombstone until put makes it live. key must
+// not share memory that changes (a conversion from bytes copies).
+func (s *MemStore) add(key string) *memEntry {
+	e := &memEntry{key: key, kb: []byte(key)}
+	s.m[key] = e
+	s.insert(e)
+	s.dead++
+	return e
+}
+
+// put writes e's value, or deletes it if !ok; e may be nil when !ok.
+func (s *MemStore) put(e *memEntry, v []byte, ok bool) {
+	if ok {
+		if !e.live {
+			s.dead--
+		}
+		e.v, e.live = v, true
+	} else if e != nil && e.live {
+		e.v, e.live = nil, false
+		s.dead++
+	}
 }
 
 // Len returns the number of live keys.

@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"bytes"
+	"errors"
 	"math"
 	"slices"
 	"strings"
@@ -38,6 +39,9 @@ type State struct {
 	// first sorted of them are in key order.
 	written []string
 	sorted  int
+	// writtenE holds the written keys' entries in the order first
+	// written (commitTo).
+	writtenE []*entry
 	// spare is memory for writtenSorted to merge into, and scanning
 	// counts the Scans in progress, which hold s.written: while one is,
 	// writtenSorted sorts into new memory.
@@ -165,6 +169,8 @@ func (s *State) reset(base Reader) {
 	s.journal = s.journal[:0]
 	clear(s.written)
 	s.written, s.sorted, s.scanning = s.written[:0], 0, 0
+	clear(s.writtenE)
+	s.writtenE = s.writtenE[:0]
 	if keep {
 		// The entries stay, each refreshed from the store when first
 		// read (refresh); their memory must not be reused.
@@ -384,6 +390,7 @@ func (s *State) write(key []byte) *entry {
 	if !e.listed {
 		e.listed = true
 		s.written = append(s.written, e.key)
+		s.writtenE = append(s.writtenE, e)
 	}
 	return e
 }
@@ -535,6 +542,40 @@ func (s *State) Changes() []Change {
 		s.out, s.outGen, s.outApplies = out, s.gen, s.mem.applies
 	}
 	return out
+}
+
+// commitTo writes the block's changes into mem, the MemStore s reads:
+// what mem.Apply(s.Changes()) does, without the list of changes. s then
+// trusts mem as it does after its own Changes are applied.
+func (s *State) commitTo(mem *MemStore) error {
+	if s.err != nil {
+		return s.err
+	}
+	if mem == nil || mem != s.mem {
+		return errors.New("ledger: the block was not decided over this MemStore")
+	}
+	mem.applies++
+	mem.last, mem.lastLen = nil, 0
+	for _, e := range s.writtenE {
+		e.bytes()
+		if !e.dirty || (e.origOK == e.valOK && bytes.Equal(e.orig, e.val)) {
+			continue
+		}
+		me := e.mem
+		if me == nil || me.gone {
+			me = mem.m[e.key]
+		}
+		if me == nil && e.valOK {
+			me = mem.add(e.key)
+		}
+		mem.put(me, e.val, e.valOK)
+		e.mem = me
+	}
+	mem.compact()
+	clear(s.outEntries)
+	s.out, s.outEntries = nil, s.outEntries[:0]
+	s.outGen, s.outApplies = s.gen, mem.applies
+	return nil
 }
 
 // UpdateRoot applies changes to the state accumulator.

@@ -64,16 +64,17 @@ func (r mapReader) apply(changes []Change) {
 }
 
 type keptRun struct {
-	t       *testing.T
-	rng     *rand.Rand
-	keys    []string
-	store   *MemStore
-	model   mapReader
-	kept    *State // reused over store, as Step reuses its State
-	ref     *State // fresh each block, over model
-	blocks  int
-	trace   int
-	refused int
+	t         *testing.T
+	rng       *rand.Rand
+	keys      []string
+	store     *MemStore
+	model     mapReader
+	kept      *State // reused over store, as Step reuses its State
+	ref       *State // fresh each block, over model
+	blocks    int
+	trace     int
+	refused   int
+	committed int // blocks committed with commitTo
 }
 
 func (k *keptRun) fail(format string, args ...any) {
@@ -230,6 +231,17 @@ func (k *keptRun) block(ops int) {
 	for range ops {
 		k.op()
 	}
+	if k.rng.IntN(5) == 0 {
+		// Committed with commitTo, with no list of changes (the
+		// simulator's Step.CommitTo).
+		if err := k.kept.commitTo(k.store); err != nil {
+			k.fail("commitTo: %v", err)
+		}
+		k.model.apply(k.ref.Changes())
+		k.committed++
+		k.sameStore()
+		return
+	}
 	c1, c2 := k.kept.Changes(), k.ref.Changes()
 	if len(c1) != len(c2) {
 		k.fail("%d changes, fresh %d", len(c1), len(c2))
@@ -252,9 +264,16 @@ func (k *keptRun) block(ops int) {
 		k.ref.SetAmount(key, a)
 	}
 	switch r := k.rng.IntN(16); {
-	case r < 6: // committed
+	case r < 3: // committed
 		k.store.Apply(c1)
 		k.model.apply(c2)
+	case r < 6: // committed with commitTo, after Changes (and what followed)
+		if err := k.kept.commitTo(k.store); err != nil {
+			k.fail("commitTo: %v", err)
+		}
+		k.model.apply(k.ref.Changes())
+		k.committed++
+		k.sameStore()
 	case r == 10 && len(c1) > 0: // committed with a value altered in place
 		j := k.rng.IntN(len(c1))
 		c1[j].New, c1[j].NewOK = k.value(), true
@@ -292,6 +311,21 @@ func (k *keptRun) block(ops int) {
 	}
 }
 
+// sameStore fails unless the store holds exactly the model's state.
+func (k *keptRun) sameStore() {
+	k.t.Helper()
+	var got []string
+	k.store.scan(nil, func(key, v []byte) bool { got = append(got, string(key)+"="+string(v)); return true })
+	var want []string
+	k.model.Scan(nil, func(key, v []byte) bool { want = append(want, string(key)+"="+string(v)); return true })
+	if !slices.Equal(got, want) {
+		k.fail("after commitTo the store holds %q, want %q", got, want)
+	}
+	if k.store.Len() != len(want) {
+		k.fail("the store counts %d keys, holds %d", k.store.Len(), len(want))
+	}
+}
+
 func newKeptRun(t *testing.T, seed uint64, nkeys int) *keptRun {
 	k := &keptRun{t: t, rng: rand.New(rand.NewPCG(seed, 7)), store: NewMemStore(), model: mapReader{}}
 	for i := range nkeys {
@@ -309,8 +343,8 @@ func TestStateKeptMatchesFresh(t *testing.T) {
 		for range 60 {
 			k.block(1 + k.rng.IntN(40))
 		}
-		if k.refused == 0 {
-			t.Fatal("no command was rolled back")
+		if k.refused == 0 || k.committed == 0 {
+			t.Fatalf("%d commands rolled back, %d blocks committed with commitTo; want some of each", k.refused, k.committed)
 		}
 	}
 }

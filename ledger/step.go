@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"time"
@@ -60,6 +61,11 @@ type StepOptions struct {
 	// CheckInvariants checks each block's changes (conservation, no
 	// negative balances) before returning its Ready.
 	CheckInvariants bool
+	// NoChanges leaves Ready.Changes nil when nothing else needs them
+	// (with NoRoots and without CheckInvariants): a host that keeps its
+	// state in a MemStore commits each block with CommitTo instead of
+	// applying the list (the simulator).
+	NoChanges bool
 	// MaxCloses bounds the close_epoch commands Execute injects into one
 	// block when block time has passed several epoch ends; the rest
 	// follow in later blocks. Default 64.
@@ -76,10 +82,14 @@ type Step struct {
 	// perCmd is the events per command the last block emitted, rounded
 	// up, from 2 to 8: the next block sizes its event list by it.
 	perCmd int
+	// decided is set by Execute when st holds a block CommitTo may
+	// commit.
+	decided bool
 }
 
 // state returns the step's working state, emptied, over r.
 func (s *Step) state(r Reader) *State {
+	s.decided = false
 	if s.st == nil {
 		s.st = NewState(r)
 	} else {
@@ -215,6 +225,19 @@ func (s *Step) Execute(r Reader, in BlockInput) (*Ready, error) {
 		rd.Head.Hash = b.Hash()
 	}
 	return rd, nil
+}
+
+// CommitTo writes the changes of the block Execute (or Genesis) decided
+// last into mem,
+// the MemStore it was decided over, as mem.Apply(rd.Changes) would,
+// without needing the list (see StepOptions.NoChanges). It must come
+// before the next Execute; a block not committed is dropped by the next.
+func (s *Step) CommitTo(mem *MemStore) error {
+	if s.st == nil || !s.decided {
+		return errors.New("ledger: CommitTo without a block decided since the last commit")
+	}
+	s.decided = false
+	return s.st.commitTo(mem)
 }
 
 // dedupe splits submitted commands into those to execute (appended to
@@ -378,7 +401,9 @@ func (s *Step) changes(rd *Ready, st *State) error {
 		return err
 	}
 	b := rd.Block
-	rd.Changes = st.Changes()
+	if !s.opts.NoChanges || !s.opts.NoRoots || s.opts.CheckInvariants {
+		rd.Changes = st.Changes()
+	}
 	if s.opts.CheckInvariants {
 		if err := CheckChanges(rd.Changes); err != nil {
 			return err
@@ -396,6 +421,7 @@ func (s *Step) finish(rd *Ready, st *State, prev Head) error {
 	if err := s.changes(rd, st); err != nil {
 		return err
 	}
+	s.decided = true
 	b := rd.Block
 	rd.Head = Head{Height: b.Height, Time: b.Time, Acc: prev.Acc}
 	if !s.opts.NoRoots {

@@ -3,6 +3,7 @@ package ledger_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -341,5 +342,92 @@ func TestStepBoundsBlockTime(t *testing.T) {
 	js, _ := (ledger.Chain{}).ParamsJSON(next)
 	if string(js) != `{"sequencer_keys":[],"max_time_step":"1h0m0s"}` {
 		t.Fatalf("params %s", js)
+	}
+}
+
+// TestStepCommitTo: a step with NoChanges commits its blocks into the
+// MemStore they were decided over (CommitTo) and leaves the store exactly
+// as applying the blocks' changes does; CommitTo without a decided block,
+// twice, or into another store is refused.
+func TestStepCommitTo(t *testing.T) {
+	m, err := ledger.NewMachine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := stepGenesis(t)
+	listed, direct := ledger.NewMemStore(), ledger.NewMemStore()
+	withList := ledger.NewStep(m, ledger.StepOptions{NoRoots: true})
+	noList := ledger.NewStep(m, ledger.StepOptions{NoRoots: true, NoChanges: true})
+	if err := noList.CommitTo(direct); err == nil {
+		t.Fatal("CommitTo before any block was accepted")
+	}
+	rd1, err := withList.Genesis(listed, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed.Apply(rd1.Changes)
+	rd2, err := noList.Genesis(direct, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rd2.Changes != nil {
+		t.Fatalf("NoChanges: genesis gave %d changes", len(rd2.Changes))
+	}
+	if err := noList.CommitTo(direct); err != nil {
+		t.Fatal(err)
+	}
+	if err := noList.CommitTo(direct); err == nil {
+		t.Fatal("a second CommitTo of the same block was accepted")
+	}
+	pay := func(from, to ledger.AccountID, amt uint64) *ledger.Command {
+		return &ledger.Command{Actor: from, Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: to, Asset: "COOP", Amount: ledger.NewAmount(amt)}}}}
+	}
+	create := &ledger.Command{Actor: "c", Payload: &ledger.CreateAccount{Account: "c"}}
+	head1, head2 := rd1.Head, rd2.Head
+	blocks := [][]*ledger.Command{
+		{pay("a", "b", 10), pay("b", "a", 1)},
+		{create, pay("a", "c", 5), pay("c", "b", 99)}, // the last is refused
+		{pay("a", "b", 1)},                            // decided, then dropped (not committed)
+		{pay("c", "a", 5), pay("b", "c", 2)},
+	}
+	for i, cmds := range blocks {
+		in := ledger.BlockInput{Time: head1.Time + int64(i+1)*int64(time.Second), Commands: cmds}
+		in.Prev = head1
+		a, err := withList.Execute(listed, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in.Prev = head2
+		b, err := noList.Execute(direct, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.Changes != nil {
+			t.Fatalf("block %d: NoChanges gave %d changes", i, len(b.Changes))
+		}
+		if i == 1 && (a.Block.Results[1].Code != "" || a.Block.Results[2].Code == "") {
+			t.Fatalf("block 1 results %+v; want the create and the first transfer applied, the second refused", a.Block.Results)
+		}
+		if i == 2 {
+			continue // dropped by both
+		}
+		listed.Apply(a.Changes)
+		if err := noList.CommitTo(direct); err != nil {
+			t.Fatal(err)
+		}
+		head1, head2 = a.Head, b.Head
+		if err := noList.CommitTo(listed); err == nil {
+			t.Fatal("CommitTo into another store was accepted")
+		}
+		dump := func(s *ledger.MemStore) (out []string) {
+			s.View().Scan(nil, func(k, v []byte) bool { out = append(out, string(k)+"="+string(v)); return true })
+			return out
+		}
+		if l, d := dump(listed), dump(direct); !slices.Equal(l, d) || listed.Len() != direct.Len() {
+			t.Fatalf("block %d: committed with CommitTo the store holds\n%q\nwith the changes applied\n%q", i, d, l)
+		}
+	}
+	if _, ok := direct.Lookup(ledger.AccountKey("c")); !ok {
+		t.Fatal("the account created in block 1 is not in the store")
 	}
 }

@@ -132,7 +132,10 @@ func (r *run) tradingBlock(tt int64, cmds []*ledger.Command, owners []*popRun, i
 		}
 		return nil
 	}
-	x := r.commit(&r.cur, rd)
+	x, err := r.commit(&r.cur, rd)
+	if err != nil {
+		return err
+	}
 	next := 0
 	for i, res := range x.results {
 		n := int(res.Events)

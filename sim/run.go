@@ -159,12 +159,14 @@ func (r *run) getter() ledger.MemView { return r.st.View() }
 
 // genesis applies the scenario's genesis as block 0.
 func (r *run) genesis() error {
-	r.step = ledger.NewStep(r.c.machine, ledger.StepOptions{NoRoots: !r.opts.StateRoots, CheckInvariants: r.opts.CheckInvariants})
+	r.step = ledger.NewStep(r.c.machine, ledger.StepOptions{NoRoots: !r.opts.StateRoots, CheckInvariants: r.opts.CheckInvariants, NoChanges: true})
 	rd, err := r.step.Genesis(r.st, r.c.genesis)
 	if err != nil {
 		return err
 	}
-	r.st.Apply(rd.Changes)
+	if err := r.step.CommitTo(r.st); err != nil {
+		return err
+	}
 	r.head = rd.Head
 	r.blockTime = rd.Block.Time
 	if r.opts.CheckInvariants {
@@ -185,7 +187,7 @@ func (r *run) exec(into *epochAcc, t int64, cmds []*ledger.Command) (res execRes
 	if err != nil {
 		return res, err
 	}
-	return r.commit(into, rd), nil
+	return r.commit(into, rd)
 }
 
 // execute decides a block of cmds at time t on the run's state without
@@ -203,9 +205,11 @@ func (r *run) execute(t int64, cmds []*ledger.Command) (*ledger.Ready, error) {
 
 // commit applies a block execute decided, accumulating its flows into
 // into (see exec).
-func (r *run) commit(into *epochAcc, rd *ledger.Ready) execResult {
+func (r *run) commit(into *epochAcc, rd *ledger.Ready) (execResult, error) {
 	b := rd.Block
-	r.st.Apply(rd.Changes)
+	if err := r.step.CommitTo(r.st); err != nil {
+		return execResult{}, fmt.Errorf("sim: run %d block %d: %w", r.index, b.Height, err)
+	}
 	r.mkt.inventoryOK = false
 	r.head = rd.Head
 	r.height = b.Height
@@ -234,7 +238,7 @@ func (r *run) commit(into *epochAcc, rd *ledger.Ready) execResult {
 	for _, x := range b.Results[:closes] {
 		n += int(x.Events)
 	}
-	return execResult{closes: closes, allResults: b.Results, allEvents: b.Events, results: b.Results[closes:], events: b.Events[n:]}
+	return execResult{closes: closes, allResults: b.Results, allEvents: b.Events, results: b.Results[closes:], events: b.Events[n:]}, nil
 }
 
 // execResult is what a block did.

@@ -218,8 +218,13 @@ func usageEvent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Recor
 	fee := ledger.BpsCeil(cost, p.FeeBps)
 	net := mustSub(cost, fee)
 	var w weights
-	if n := 8 + len(c.Tools); slab != nil && len(*slab) >= n {
-		w.ws, *slab = (*slab)[:0:n], (*slab)[n:]
+	n := 8 + len(c.Tools) // the most weights a record makes
+	if slab != nil && len(*slab) < n {
+		*slab = make([]Weight, max(n, 256))
+	}
+	if slab != nil {
+		// Room for the most; the item keeps only what it uses (below).
+		w.ws = (*slab)[:0:n]
 	} else {
 		w.ws = make([]Weight, 0, n)
 	}
@@ -279,8 +284,14 @@ func usageEvent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Recor
 	if spent != nil {
 		spent[consumer], _ = spent[consumer].Add(cost) // at most have
 	}
+	ws := w.sorted()
+	if slab != nil {
+		// The next item's weights start after this one's; capped, so an
+		// append to this one's never writes into them.
+		ws, *slab = ws[:len(ws):len(ws)], (*slab)[len(ws):]
+	}
 	*ev = UsageRecorded{Consumer: consumer, Agent: c.Agent, Creator: agent.Creator, Input: c.Input, Output: c.Output,
-		Credits: cost, Fee: fee, Weights: w.sorted(), Ref: c.Ref}
+		Credits: cost, Fee: fee, Weights: ws, Ref: c.Ref}
 	return nil
 }
 

@@ -110,9 +110,10 @@ func (e *UsageSettled) Decode(d *ledger.Decoder) {
 func decideSettle(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *SettleUsage) error {
 	ev := &UsageSettled{Window: c.Window, Items: make([]UsageRecorded, len(c.Items))}
 	spent := make(map[ledger.AccountID]ledger.Amount, len(c.Items))
-	// The items' weights share one allocation (8 a record, room for the
-	// most a model-serving record makes; an agent's with tools take more).
-	slab := make([]Weight, 8*len(c.Items))
+	// The items' weights share allocations of about what the items use
+	// (usageEvent takes room for the most and keeps what it used: 3 to 5
+	// for a model-serving record).
+	slab := make([]Weight, 5*len(c.Items)+8)
 	for i := range c.Items {
 		if err := usageEvent(ctx, p, actor, &c.Items[i], spent, &ev.Items[i], &slab); err != nil {
 			return itemErr(i, err)
