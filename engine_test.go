@@ -340,6 +340,56 @@ func TestSignedCommands(t *testing.T) {
 	}
 }
 
+// Submit's early refusals (an unsigned command from an account with a key,
+// a signature by a key the account no longer has) follow the account's key
+// from the block that changes it on: a refusal there writes no block,
+// where the state machine would record a failed command.
+func TestSubmitFollowsKeyChanges(t *testing.T) {
+	e := openTest(t, t.TempDir(), func(o *coopera.Options) { o.Clock = stepClock() })
+	defer e.Close()
+	ctx := context.Background()
+	refused := func(what string, c *ledger.Command) {
+		t.Helper()
+		head := e.Head()
+		if _, err := e.Submit(ctx, c); !errors.Is(err, ledger.ErrBadSignature) {
+			t.Fatalf("%s: %v, want ErrBadSignature", what, err)
+		}
+		if e.Head() != head {
+			t.Fatalf("%s: refused, but a block was written", what)
+		}
+	}
+	signed := func(c *ledger.Command, nonce uint64, key ed25519.PrivateKey) *ledger.Command {
+		c.Nonce = nonce
+		c.Sign(e.ChainID(), key)
+		return c
+	}
+	// alice has no key and acts unsigned (which Submit now remembers).
+	if _, err := e.Submit(ctx, transfer("alice", "bob", "COOP", 1)); err != nil {
+		t.Fatal(err)
+	}
+	pub1, priv1, _ := ed25519.GenerateKey(nil)
+	pub2, priv2, _ := ed25519.GenerateKey(nil)
+	if _, err := e.Submit(ctx, &ledger.Command{Actor: "alice", Payload: &ledger.SetKey{PublicKey: ledger.PublicKey(pub1)}}); err != nil {
+		t.Fatal(err)
+	}
+	refused("unsigned after set_key", transfer("alice", "bob", "COOP", 1))
+	if _, err := e.Submit(ctx, signed(transfer("alice", "bob", "COOP", 1), 1, priv1)); err != nil {
+		t.Fatal(err)
+	}
+	// Rotate to the second key: the first one's signatures are refused.
+	if _, err := e.Submit(ctx, signed(&ledger.Command{Actor: "alice", Payload: &ledger.SetKey{PublicKey: ledger.PublicKey(pub2)}}, 2, priv1)); err != nil {
+		t.Fatal(err)
+	}
+	refused("signed by the replaced key", signed(transfer("alice", "bob", "COOP", 1), 3, priv1))
+	// Remove the key: alice acts unsigned again.
+	if _, err := e.Submit(ctx, signed(&ledger.Command{Actor: "alice", Payload: &ledger.SetKey{}}, 3, priv2)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Submit(ctx, transfer("alice", "bob", "COOP", 1)); err != nil {
+		t.Fatalf("unsigned after the key was removed: %v", err)
+	}
+}
+
 func TestEpochsCloseByBlockTime(t *testing.T) {
 	var now = testGenesis(t).GenesisTime
 	clock := func() (r timeT) { return now }

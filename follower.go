@@ -630,8 +630,7 @@ func (f *follower) applyReplicated(ent replication.Entry) error {
 	if err != nil {
 		return err
 	}
-	f.seq.applied = rd.Head
-	f.seq.cache.update(rd.Changes)
+	f.seq.noteApplied(rd)
 	f.met.blocks.Inc()
 	f.met.commands.Add(float64(len(b.Commands)))
 	f.seq.acks <- &inflight{applied: applied, head: rd.Head, start: time.Now()}

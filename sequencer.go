@@ -40,6 +40,8 @@ type sequencer struct {
 	cache   *stateCache
 	step    *ledger.Step // the block step, with the root hasher's cache
 
+	accts *accountCache // Submit's view of account records, for any goroutine
+
 	mu     sync.RWMutex
 	head   store.Head    // the last durable block
 	notify chan struct{} // closed and replaced after each block
@@ -60,6 +62,7 @@ func newSequencer(rd *reader, m *ledger.Machine, o *Options, met *metrics, head 
 		acks:   make(chan *inflight, 2), // pipeline depth: blocks awaiting fsync
 		notify: make(chan struct{}),
 		head:   head,
+		accts:  newAccountCache(o.StateCacheBytes / 8),
 	}
 	s.reset(head)
 	return s
@@ -71,6 +74,7 @@ func newSequencer(rd *reader, m *ledger.Machine, o *Options, met *metrics, head 
 func (s *sequencer) reset(head store.Head) {
 	s.applied = head
 	s.cache = newStateCache(s.rd.db.State(), s.opts.StateCacheBytes)
+	s.accts.clear()
 	s.step = newStep(s.machine, s.opts)
 }
 
@@ -117,6 +121,14 @@ func (s *sequencer) control(f func()) {
 }
 
 // cacheGetter reads through the sequencer's cache; sequencer only.
+// noteApplied records a block applied to the store (written, perhaps not
+// yet synced) in the sequencer's caches.
+func (s *sequencer) noteApplied(rd *ledger.Ready) {
+	s.applied = rd.Head
+	s.cache.update(rd.Changes)
+	s.accts.forget(rd.Changes)
+}
+
 func (s *sequencer) cacheGetter() *readerGetter { return &readerGetter{r: s.cache} }
 
 // run is the sequencer: it gathers waiting requests into a block,
@@ -336,8 +348,7 @@ func (s *sequencer) buildBlock(batch []*request) (*inflight, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.applied = rd.Head
-	s.cache.update(rd.Changes)
+	s.noteApplied(rd)
 	s.met.blocks.Inc()
 	s.met.commands.Add(float64(len(b.Commands)))
 	if s.fol != nil {

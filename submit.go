@@ -136,6 +136,12 @@ func (e *Engine) admit(ctx context.Context, c *ledger.Command) error {
 	return e.rd.admit(ctx, e.opts.Admitters, c)
 }
 
+// submitAccount returns what precheck needs of an actor's committed
+// account record.
+func (e *Engine) submitAccount(id ledger.AccountID) (cachedAccount, error) {
+	return e.seq.accts.get(id, func() (ledger.Account, bool, error) { return e.rd.committedAccount(id) })
+}
+
 // precheck refuses input that needs no sequencing to judge: a malformed
 // envelope, an oversized command, a signature that does not verify against
 // the actor's committed key. The state machine checks signatures again
@@ -168,11 +174,11 @@ func (e *Engine) precheck(c *ledger.Command) error {
 	if c.Signature == nil {
 		// An account with a key acts only by signature (the state machine
 		// rejects it too; refusing here writes nothing).
-		acct, ok, err := e.rd.committedAccount(c.Actor)
+		acct, err := e.submitAccount(c.Actor)
 		if err != nil {
 			return err
 		}
-		if ok && len(acct.PublicKey) > 0 {
+		if acct.exists && len(acct.key) > 0 {
 			return ledger.Errorf(ledger.ErrBadSignature, "account %s has a signing key; sign its commands", c.Actor)
 		}
 	}
@@ -181,14 +187,14 @@ func (e *Engine) precheck(c *ledger.Command) error {
 		if ca, ok := c.Payload.(*ledger.CreateAccount); ok {
 			key = ca.PublicKey
 		} else {
-			acct, ok, err := e.rd.committedAccount(c.Actor)
+			acct, err := e.submitAccount(c.Actor)
 			if err != nil {
 				return err
 			}
-			if !ok {
+			if !acct.exists {
 				return ledger.Errorf(ledger.ErrUnknownAccount, "actor %s does not exist; create the account first", c.Actor)
 			}
-			key = acct.PublicKey
+			key = acct.key
 		}
 		if err := c.VerifySignature(e.chain.ChainID, key); err != nil {
 			return err
