@@ -1,7 +1,9 @@
 package store
 
 import (
+	"bytes"
 	"encoding/binary"
+	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/zeebo/blake3"
@@ -14,11 +16,14 @@ import (
 type IdemEntry = ledger.IdemEntry
 
 func idemKey(actor ledger.AccountID, key string) []byte {
-	k := make([]byte, 0, 2+len(actor)+len(key))
-	k = append(k, pIdem)
-	k = append(k, actor...)
-	k = append(k, 0)
-	return append(k, key...)
+	return appendIdemKey(make([]byte, 0, 2+len(actor)+len(key)), actor, key)
+}
+
+func appendIdemKey(buf []byte, actor ledger.AccountID, key string) []byte {
+	buf = append(buf, pIdem)
+	buf = append(buf, actor...)
+	buf = append(buf, 0)
+	return append(buf, key...)
 }
 
 // Idempotency looks up an idempotency key of an actor.
@@ -95,20 +100,32 @@ func (s *DB) fill(b *pebble.Batch, c *Commit) error {
 			return err
 		}
 	}
+	// The keys go in ascending order within each key space (B, I, S, X,
+	// then m/head): Pebble inserts a batch into its memtable in batch
+	// order, and an insert that follows the previous one in key order
+	// starts its skiplist search from there rather than from the top.
 	if err := b.Set(blockKey(height), c.Block.Raw(), nil); err != nil {
 		return err
 	}
-	for i := range c.Changes {
-		if err := putChange(b, &c.Changes[i]); err != nil {
+	if len(c.Idem) > 0 {
+		var run keyRun
+		for _, ie := range c.Idem {
+			run.start()
+			run.buf = appendIdemKey(run.buf, ie.Actor, ie.Key)
+			run.value()
+			e := ledger.NewEncoder(run.buf)
+			e.Uint(ie.Height)
+			e.Uint(uint64(ie.Index))
+			e.Fixed(ie.ContentHash[:])
+			run.buf = e.Bytes()
+			run.end()
+		}
+		if err := run.set(b); err != nil {
 			return err
 		}
 	}
-	for _, ie := range c.Idem {
-		e := ledger.NewEncoder(make([]byte, 0, 48))
-		e.Uint(ie.Height)
-		e.Uint(uint64(ie.Index))
-		e.Fixed(ie.ContentHash[:])
-		if err := b.Set(idemKey(ie.Actor, ie.Key), e.Bytes(), nil); err != nil {
+	for i := range c.Changes { // sorted by key (ledger.State.Changes)
+		if err := putChange(b, &c.Changes[i]); err != nil {
 			return err
 		}
 	}
@@ -120,10 +137,43 @@ func (s *DB) fill(b *pebble.Batch, c *Commit) error {
 	return b.Set(keyHead, encodeHead(c.Head), nil)
 }
 
+// keyRun gathers keys and values in one buffer to set them in key order.
+type keyRun struct {
+	buf  []byte
+	ents []runEnt
+	k0   int // where the entry being built starts
+	k1   int // where its key ends
+}
+
+// runEnt is an entry of a keyRun: its key is buf[k0:k1], its value
+// buf[k1:v1].
+type runEnt struct{ k0, k1, v1 int }
+
+// start starts an entry: its key is what is appended to buf before value,
+// its value what is appended after it, before end.
+func (r *keyRun) start() { r.k0 = len(r.buf) }
+
+func (r *keyRun) value() { r.k1 = len(r.buf) }
+
+func (r *keyRun) end() { r.ents = append(r.ents, runEnt{r.k0, r.k1, len(r.buf)}) }
+
+// set sets the entries in b in key order; entries with equal keys keep the
+// order they were added in, so the last one wins as it would unsorted.
+func (r *keyRun) set(b *pebble.Batch) error {
+	k := func(e runEnt) []byte { return r.buf[e.k0:e.k1] }
+	slices.SortStableFunc(r.ents, func(x, y runEnt) int { return bytes.Compare(k(x), k(y)) })
+	for _, e := range r.ents {
+		if err := b.Set(k(e), r.buf[e.k1:e.v1], nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // putAccountEvents indexes events by the accounts they concern; events[0]
 // is event first of the block at height.
 func putAccountEvents(b *pebble.Batch, events []ledger.Event, height uint64, first int) error {
-	var kb []byte
+	var run keyRun
 	for i, ev := range events {
 		ae, ok := ev.(ledger.AccountEvent)
 		if !ok {
@@ -134,13 +184,13 @@ func putAccountEvents(b *pebble.Batch, events []ledger.Event, height uint64, fir
 			if j > 0 && a == accts[j-1] {
 				continue
 			}
-			kb = acctEvKey(kb[:0], a, height, uint32(first+i))
-			if err := b.Set(kb, nil, nil); err != nil {
-				return err
-			}
+			run.start()
+			run.buf = acctEvKey(run.buf, a, height, uint32(first+i))
+			run.value()
+			run.end()
 		}
 	}
-	return nil
+	return run.set(b)
 }
 
 func acctEvKey(buf []byte, a ledger.AccountID, height uint64, idx uint32) []byte {
