@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"os"
 	"runtime"
 	"runtime/debug"
@@ -92,6 +93,7 @@ func BenchmarkTransfer64Callers(b *testing.B) {
 	lat := make([][]time.Duration, callers)
 	var wg sync.WaitGroup
 	h0 := e.Head().Height
+	cpu0 := processCPU()
 	b.ResetTimer()
 	for c := range callers {
 		wg.Add(1)
@@ -113,6 +115,7 @@ func BenchmarkTransfer64Callers(b *testing.B) {
 	}
 	wg.Wait()
 	b.StopTimer()
+	b.ReportMetric(cpuPerOp(b, e, cpu0), "cpu-ns/op")
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
 	if blocks := e.Head().Height - h0; blocks > 0 {
 		b.ReportMetric(float64(b.N)/float64(blocks), "transfers/block")
@@ -141,6 +144,7 @@ func BenchmarkSubmitBatch1000NoAccountIndex(b *testing.B) {
 func benchSubmitBatch(b *testing.B, e *coopera.Engine) {
 	defer e.Close()
 	ctx := context.Background()
+	cpu0 := processCPU()
 	b.ResetTimer()
 	for i := 0; i < b.N; i += 1000 {
 		n := min(1000, b.N-i)
@@ -152,8 +156,9 @@ func benchSubmitBatch(b *testing.B, e *coopera.Engine) {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
 	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
+	b.ReportMetric(cpuPerOp(b, e, cpu0), "cpu-ns/op")
 	e.Close()
 }
 
@@ -362,6 +367,15 @@ func BenchmarkRawPebble(b *testing.B) {
 			b.ReportMetric(float64(blocks*shape.size)/b.Elapsed().Seconds(), "transfers/s")
 		})
 	}
+}
+
+// cpuPerOp is the process's CPU time per operation since cpu0, once the
+// account-event index (written after the blocks) covers them all.
+func cpuPerOp(b *testing.B, e *coopera.Engine, cpu0 int64) float64 {
+	if _, err := e.AccountEvents(context.Background(), "u0", 0, 1); err != nil && !errors.Is(err, coopera.ErrNoAccountIndex) {
+		b.Fatal(err)
+	}
+	return float64(processCPU()-cpu0) / float64(b.N)
 }
 
 // processCPU returns the process's user and system CPU time so far, in

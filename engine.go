@@ -73,7 +73,7 @@ func Open(dir string, opts *Options) (*Engine, error) {
 			return nil, fmt.Errorf("coopera: %w", err)
 		}
 	}
-	db, err := store.Open(dir, &store.Options{FS: o.FS, CacheBytes: o.CacheBytes, MemTableBytes: o.MemTableBytes, NoAccountIndex: o.NoAccountIndex})
+	db, err := store.Open(dir, o.storeOptions())
 	if err != nil {
 		return nil, err
 	}
@@ -85,6 +85,10 @@ func Open(dir string, opts *Options) (*Engine, error) {
 	}
 	e.rd = newReader(db, e.reg, func() uint64 { return e.seq.durable().Height })
 	e.seq = newSequencer(e.rd, m, &e.opts, e.met, head)
+	if err := e.seq.idx.catchUp(); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("coopera: indexing the blocks a crash left unindexed: %w", err)
+	}
 	if o.Replication != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 		err := e.startReplica(ctx)

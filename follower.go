@@ -220,7 +220,7 @@ func (f *follower) restoreSnapshot(ctx context.Context, first uint64, needed, ru
 			return f.lostStore(running, err)
 		}
 	}
-	db, err := store.Open(f.dir, &store.Options{FS: f.opts.FS, CacheBytes: f.opts.CacheBytes, MemTableBytes: f.opts.MemTableBytes, NoAccountIndex: f.opts.NoAccountIndex})
+	db, err := store.Open(f.dir, f.opts.storeOptions())
 	if err != nil {
 		return f.lostStore(running, err)
 	}
@@ -259,6 +259,8 @@ func (f *follower) restoreSnapshot(ctx context.Context, first uint64, needed, ru
 	}
 	// The state cache and the root hasher's cache hold the old state.
 	f.seq.reset(head)
+	// The snapshot's account-event index may reach less far than its head.
+	f.seq.idx.nudge()
 	return nil
 }
 
@@ -633,7 +635,7 @@ func (f *follower) applyReplicated(ent replication.Entry) error {
 	f.seq.noteApplied(rd)
 	f.met.blocks.Inc()
 	f.met.commands.Add(float64(len(b.Commands)))
-	f.seq.acks <- &inflight{applied: applied, head: rd.Head, start: time.Now()}
+	f.seq.acks <- &inflight{applied: applied, head: rd.Head, block: b, start: time.Now()}
 	return nil
 }
 

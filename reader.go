@@ -219,8 +219,14 @@ type EventRecord struct {
 }
 
 // AccountEvents returns the events concerning an account, from height from
-// on, oldest first, at most limit (0: no limit).
+// on, oldest first, at most limit (0: no limit). The account-event index is
+// written just after each block (see the README's storage layout); it
+// waits until the index covers every durable block, so a command's events
+// are listed once Submit has returned.
 func (e *Engine) AccountEvents(ctx context.Context, id ledger.AccountID, from uint64, limit int) ([]EventRecord, error) {
+	if err := e.seq.idx.wait(ctx, e.seq.durable().Height); err != nil {
+		return nil, err
+	}
 	return e.rd.accountEvents(ctx, id, from, limit, e.chain.GenesisTime)
 }
 

@@ -41,6 +41,7 @@ type sequencer struct {
 	step    *ledger.Step // the block step, with the root hasher's cache
 
 	accts *accountCache // Submit's view of account records, for any goroutine
+	idx   *indexer      // writes durable blocks' account-event index
 
 	mu     sync.RWMutex
 	head   store.Head    // the last durable block
@@ -63,6 +64,7 @@ func newSequencer(rd *reader, m *ledger.Machine, o *Options, met *metrics, head 
 		notify: make(chan struct{}),
 		head:   head,
 		accts:  newAccountCache(o.StateCacheBytes / 8),
+		idx:    newIndexer(rd, m.Registry()),
 	}
 	s.reset(head)
 	return s
@@ -138,12 +140,14 @@ func (s *sequencer) cacheGetter() *readerGetter { return &readerGetter{r: s.cach
 func (s *sequencer) run() {
 	ackDone := make(chan struct{})
 	go s.acknowledger(s.acks, ackDone)
+	go s.idx.run()
 	defer func() {
 		if s.fol != nil {
 			s.fol.stopFollowing()
 		}
 		close(s.acks)
 		<-ackDone
+		s.idx.stop()
 		close(s.done)
 	}()
 	if s.fol != nil {
@@ -237,6 +241,7 @@ func (s *sequencer) reject(batch []*request, err error) {
 type inflight struct {
 	applied *store.Applied // nil if nothing was written (only duplicates)
 	head    store.Head
+	block   *ledger.Block // for the account-event index, once durable
 	batch   []*request
 	start   time.Time
 }
@@ -254,6 +259,9 @@ func (s *sequencer) acknowledger(acks <-chan *inflight, done chan<- struct{}) {
 				s.met.fsyncLatency.Observe(time.Since(t0).Seconds())
 				s.advance(f.head)
 				s.met.height.Set(float64(f.head.Height))
+				if f.block != nil {
+					s.idx.blocks <- f.block
+				}
 				if f.batch != nil {
 					s.met.commitLatency.Observe(time.Since(f.start).Seconds())
 				}
@@ -355,7 +363,7 @@ func (s *sequencer) buildBlock(batch []*request) (*inflight, error) {
 		s.fol.maybeSnapshot(b.Height)
 	}
 	s.receipts(batch, rd, balances)
-	return &inflight{applied: applied, head: rd.Head, batch: batch, start: start}, nil
+	return &inflight{applied: applied, head: rd.Head, block: b, batch: batch, start: start}, nil
 }
 
 // receipts builds every submitted command's receipt from the block step's

@@ -175,6 +175,9 @@ func (w *GenesisWriter) Finish(gb *ledger.GenesisBlock) error {
 		if err := w.s.putNoAccountIndex(b); err != nil {
 			return err
 		}
+		if err := putIndexed(b, 0); err != nil {
+			return err
+		}
 		if err := b.Set(keyGenesisDigest, w.digest.Sum(nil), nil); err != nil {
 			return err
 		}

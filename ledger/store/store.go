@@ -8,12 +8,15 @@
 //
 //	'm' meta      format version, head, the genesis document (in pieces,
 //	              with its digest), block 0 of a chunked genesis (in
-//	              pieces), the partial-genesis marker
+//	              pieces), the partial-genesis marker, how far the account
+//	              event index reaches (m/indexed)
 //	'B' blocks    height (8 bytes, big-endian) -> encoded block
 //	'S' state     state key -> value
 //	'I' idempotency  actor 0x00 key -> height, index, content hash
 //	'X' account events  account 0x00 height index -> (empty); absent in
-//	              a ledger created with Options.NoAccountIndex
+//	              a ledger created with Options.NoAccountIndex; with
+//	              Options.DeferAccountIndex written after the blocks
+//	              (IndexBlocks), up to the height m/indexed records
 //
 // Every read of stored bytes is checked (block hashes, decoding, Pebble's
 // own checksums), and a failure is reported as ledger.ErrCorrupt.
@@ -26,6 +29,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -57,6 +61,13 @@ import (
 //     chunk's events) rather than under its block key. The blocks'
 //     encoding and the state are as in format 2, which this build still
 //     reads.
+//
+// Within format 3, m/indexed (the last block the account-event index
+// covers, 8 bytes big-endian) was added when the index could be written
+// after its blocks; a directory without it was indexed block by block, up
+// to its head, which Open then records. A build from before it reads such
+// a directory, but after a crash may list an account's events without the
+// last blocks' until a current build has opened it once.
 const FormatVersion = 3
 
 // oldestReadable is the oldest format this build reads.
@@ -86,6 +97,9 @@ var (
 	// index (Options.NoAccountIndex).
 	keyNoAccountIndex = []byte("m/no-account-index")
 	keyGenesis        = []byte("m/genesis")
+	// keyIndexed holds the height of the last block the account-event
+	// index covers (DeferAccountIndex).
+	keyIndexed = []byte("m/indexed")
 )
 
 // Options configures a store.
@@ -110,6 +124,12 @@ type Options struct {
 	// genesis (m/no-account-index); for a store that already holds a
 	// ledger, the record decides and this field is ignored.
 	NoAccountIndex bool
+	// DeferAccountIndex writes blocks after block 0 without their
+	// account-event index entries; IndexBlocks writes them later, off the
+	// path that waits for a block to be durable (the engine's indexer).
+	// The store records how far the index reaches (Indexed), so a crash
+	// between the two loses nothing: the owner indexes the blocks past it.
+	DeferAccountIndex bool
 }
 
 // ErrNoAccountIndex reports a ledger created without the account-event
@@ -128,7 +148,9 @@ type DB struct {
 	wo    *pebble.WriteOptions
 	latch *latch // the storage fault (see walFS)
 	// noIndex: no account-event index (Options.NoAccountIndex)
-	noIndex bool
+	noIndex    bool
+	deferIndex bool          // Options.DeferAccountIndex
+	indexed    atomic.Uint64 // the last block the account-event index covers
 }
 
 // Open opens or creates the store in dir.
@@ -189,13 +211,16 @@ func Open(dir string, o *Options) (*DB, error) {
 	if err != nil {
 		return nil, wrapErr("open "+dir, err)
 	}
-	s := &DB{db: db, wo: pebble.Sync, latch: l, noIndex: o.NoAccountIndex}
+	s := &DB{db: db, wo: pebble.Sync, latch: l, noIndex: o.NoAccountIndex, deferIndex: o.DeferAccountIndex}
 	if o.NoSync {
 		s.wo = pebble.NoSync
 	}
-	if _, ok, err := s.Head(); err != nil || ok {
+	if head, ok, err := s.Head(); err != nil || ok {
 		if err == nil {
 			_, s.noIndex, err = s.get(keyNoAccountIndex)
+		}
+		if err == nil {
+			err = s.loadIndexed(head.Height, o.ReadOnly)
 		}
 		if err != nil {
 			db.Close()
@@ -204,6 +229,39 @@ func Open(dir string, o *Options) (*DB, error) {
 	}
 	return s, nil
 }
+
+// loadIndexed reads how far the account-event index reaches. A ledger
+// written before the index could be deferred has no record: every block
+// up to its head was indexed as it was written, which the record then
+// says, before any block is written without its entries.
+func (s *DB) loadIndexed(head uint64, readOnly bool) error {
+	v, ok, err := s.get(keyIndexed)
+	switch {
+	case err != nil:
+		return err
+	case ok && len(v) != 8:
+		return ledger.Errorf(ledger.ErrCorrupt, "the account index's height record is %d bytes, want 8", len(v))
+	case ok:
+		s.indexed.Store(binary.BigEndian.Uint64(v))
+		if s.indexed.Load() > head {
+			return ledger.Errorf(ledger.ErrCorrupt, "the account index reaches block %d, past the head %d", s.indexed.Load(), head)
+		}
+		return nil
+	}
+	s.indexed.Store(head)
+	if readOnly || s.noIndex {
+		return nil
+	}
+	return s.commit(func(b *pebble.Batch) error { return putIndexed(b, head) }, true)
+}
+
+func putIndexed(b *pebble.Batch, h uint64) error {
+	return b.Set(keyIndexed, binary.BigEndian.AppendUint64(nil, h), nil)
+}
+
+// Indexed returns the height of the last block the account-event index
+// covers: the head, unless the store defers the index (DeferAccountIndex).
+func (s *DB) Indexed() uint64 { return s.indexed.Load() }
 
 // AccountIndex reports whether the store keeps the account-event index.
 func (s *DB) AccountIndex() bool { return !s.noIndex }

@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"encoding/binary"
+	"fmt"
 	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -92,6 +93,9 @@ func (s *DB) fill(b *pebble.Batch, c *Commit) error {
 		if err := s.putNoAccountIndex(b); err != nil {
 			return err
 		}
+		if err := putIndexed(b, 0); err != nil {
+			return err
+		}
 		if err := putGenesisDoc(b, c.Genesis); err != nil {
 			return err
 		}
@@ -129,12 +133,44 @@ func (s *DB) fill(b *pebble.Batch, c *Commit) error {
 			return err
 		}
 	}
-	if !s.noIndex {
+	if !s.noIndex && (!s.deferIndex || height == 0) {
 		if err := putAccountEvents(b, c.Block.Events, height, 0); err != nil {
 			return err
 		}
 	}
 	return b.Set(keyHead, encodeHead(c.Head), nil)
+}
+
+// IndexBlocks writes the account-event index entries of blocks, the ones
+// after Indexed() in order, and the new Indexed height, in one batch
+// without an fsync of its own (the next block's synced write makes it
+// durable; a crash before that leaves Indexed where it was).
+func (s *DB) IndexBlocks(blocks []*ledger.Block) error {
+	if s.noIndex || len(blocks) == 0 {
+		return nil
+	}
+	next := s.indexed.Load() + 1
+	for i, b := range blocks {
+		if b.Height != next+uint64(i) {
+			return fmt.Errorf("store: indexing block %d, but the index reaches block %d", b.Height, next+uint64(i)-1)
+		}
+	}
+	last := blocks[len(blocks)-1].Height
+	err := s.commit(func(pb *pebble.Batch) error {
+		var run keyRun
+		for _, b := range blocks {
+			run.accountEvents(b.Events, b.Height, 0)
+		}
+		if err := run.set(pb); err != nil {
+			return err
+		}
+		return putIndexed(pb, last)
+	}, false)
+	if err != nil {
+		return err
+	}
+	s.indexed.Store(last)
+	return nil
 }
 
 // keyRun gathers keys and values in one buffer to set them in key order.
@@ -174,6 +210,13 @@ func (r *keyRun) set(b *pebble.Batch) error {
 // is event first of the block at height.
 func putAccountEvents(b *pebble.Batch, events []ledger.Event, height uint64, first int) error {
 	var run keyRun
+	run.accountEvents(events, height, first)
+	return run.set(b)
+}
+
+// accountEvents adds the account-event index entries of events, events[0]
+// being event first of the block at height.
+func (r *keyRun) accountEvents(events []ledger.Event, height uint64, first int) {
 	for i, ev := range events {
 		ae, ok := ev.(ledger.AccountEvent)
 		if !ok {
@@ -184,13 +227,12 @@ func putAccountEvents(b *pebble.Batch, events []ledger.Event, height uint64, fir
 			if j > 0 && a == accts[j-1] {
 				continue
 			}
-			run.start()
-			run.buf = acctEvKey(run.buf, a, height, uint32(first+i))
-			run.value()
-			run.end()
+			r.start()
+			r.buf = acctEvKey(r.buf, a, height, uint32(first+i))
+			r.value()
+			r.end()
 		}
 	}
-	return run.set(b)
 }
 
 func acctEvKey(buf []byte, a ledger.AccountID, height uint64, idx uint32) []byte {

@@ -1,0 +1,202 @@
+package coopera
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/coopera/coopera/ledger"
+)
+
+// indexBatch is the most blocks the indexer writes in one batch, and
+// indexDelay the longest it holds a block back to gather more (unless
+// AccountEvents waits for it): one Pebble commit per block cost the
+// 64-caller benchmark a tenth of its rate.
+const (
+	indexBatch = 64
+	indexDelay = 10 * time.Millisecond
+)
+
+// indexer writes the account-event index of durable blocks on a goroutine
+// of its own (store.Options.DeferAccountIndex). The index is half of what
+// a transfer inserts into Pebble's memtable (two entries beside two
+// balances), and those inserts were on the sequencer's serial path; now
+// blocks are written without them, and the indexer adds them in batches
+// of up to indexBatch blocks, in key order, on the other core. The store
+// records how far the index reaches, so AccountEvents waits until it
+// covers the durable head it answers for, and a crash loses nothing: Open
+// indexes the blocks past the record before it serves.
+type indexer struct {
+	rd     *reader
+	reg    *ledger.Registry
+	blocks chan *ledger.Block // durable blocks, in height order (the acknowledger)
+	urgent chan struct{}      // a reader waits: index what is gathered now
+	done   chan struct{}
+
+	mu     sync.Mutex
+	notify chan struct{} // closed and replaced whenever the index advances
+	err    error         // the failure that stopped indexing
+}
+
+func newIndexer(rd *reader, reg *ledger.Registry) *indexer {
+	return &indexer{
+		rd: rd, reg: reg,
+		blocks: make(chan *ledger.Block, 4*indexBatch),
+		urgent: make(chan struct{}, 1),
+		done:   make(chan struct{}),
+		notify: make(chan struct{}),
+	}
+}
+
+// run indexes the blocks it is handed (nil is a nudge: index to the
+// store's head), until the channel is closed.
+func (x *indexer) run() {
+	defer close(x.done)
+	batch := make([]*ledger.Block, 0, indexBatch)
+	delay := time.NewTimer(indexDelay)
+	for b := range x.blocks {
+		batch = append(batch[:0], b)
+		delay.Reset(indexDelay)
+	gather:
+		for len(batch) < indexBatch {
+			select {
+			case b, ok := <-x.blocks:
+				if !ok {
+					break gather
+				}
+				batch = append(batch, b)
+			case <-x.urgent:
+				break gather
+			case <-delay.C:
+				break gather
+			}
+		}
+		nudged := slices.Contains(batch, nil)
+		if given := slices.DeleteFunc(batch, func(b *ledger.Block) bool { return b == nil }); len(given) > 0 {
+			x.index(given)
+		}
+		if nudged {
+			x.index(nil)
+		}
+	}
+}
+
+// nudge has the indexer index up to the store's head, without waiting:
+// after a snapshot replaced the store, whose index may reach less far.
+func (x *indexer) nudge() {
+	select {
+	case x.blocks <- nil:
+	default: // it has blocks to index, after which it reaches the head
+	}
+}
+
+// index extends the index to the last block given, or with none given
+// (a nudge, the catch-up at Open) to the store's head; it takes the
+// blocks given (in height order), and the store's for any others, and
+// skips the blocks it covers already.
+func (x *indexer) index(given []*ledger.Block) {
+	x.mu.Lock()
+	failed := x.err != nil
+	x.mu.Unlock()
+	if failed {
+		return
+	}
+	if err := x.rd.acquire(); err != nil {
+		return // closed
+	}
+	err := x.extend(given)
+	x.rd.release()
+	x.mu.Lock()
+	if err != nil && x.err == nil {
+		x.err = err
+	}
+	close(x.notify)
+	x.notify = make(chan struct{})
+	x.mu.Unlock()
+}
+
+// extend is index with the store held.
+func (x *indexer) extend(given []*ledger.Block) error {
+	db := x.rd.db
+	if !db.AccountIndex() {
+		return nil
+	}
+	var target uint64
+	if len(given) > 0 {
+		target = given[len(given)-1].Height
+	} else {
+		head, ok, err := db.Head()
+		if err != nil || !ok {
+			return err
+		}
+		target = head.Height
+	}
+	for db.Indexed() < target {
+		next := db.Indexed() + 1
+		var todo []*ledger.Block
+		for h := next; h <= target && len(todo) < indexBatch; h++ {
+			for len(given) > 0 && given[0].Height < h {
+				given = given[1:]
+			}
+			if len(given) > 0 && given[0].Height == h {
+				todo = append(todo, given[0])
+				continue
+			}
+			b, err := db.Block(x.reg, h)
+			if err != nil {
+				return err
+			}
+			todo = append(todo, b)
+		}
+		if err := db.IndexBlocks(todo); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// catchUp indexes the store's blocks, before the engine serves.
+func (x *indexer) catchUp() error {
+	x.index(nil)
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	return x.err
+}
+
+// wait returns once the index covers block h.
+func (x *indexer) wait(ctx context.Context, h uint64) error {
+	for {
+		x.mu.Lock()
+		n, err := x.notify, x.err
+		x.mu.Unlock()
+		if err != nil {
+			return err
+		}
+		if err := x.rd.acquire(); err != nil {
+			return err
+		}
+		covered := !x.rd.db.AccountIndex() || x.rd.db.Indexed() >= h
+		x.rd.release()
+		if covered {
+			return nil
+		}
+		select {
+		case x.urgent <- struct{}{}:
+		default:
+		}
+		select {
+		case <-n:
+		case <-x.done:
+			return errClosed
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// stop indexes the blocks handed over so far and stops.
+func (x *indexer) stop() {
+	close(x.blocks)
+	<-x.done
+}
