@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -161,6 +162,36 @@ func chainKeys(t *testing.T, e *coopera.Engine) map[string]int {
 	return out
 }
 
+// checkAccountIndex checks that AccountEvents lists exactly the events of
+// blocks 1 to the head that concern a (the index is written after its
+// blocks: a crash between the two must lose nothing).
+func checkAccountIndex(t *testing.T, e *coopera.Engine, a ledger.AccountID) {
+	t.Helper()
+	var want []string
+	for h := uint64(1); h <= e.Head().Height; h++ {
+		b, err := e.Block(context.Background(), h)
+		if err != nil {
+			t.Fatalf("block %d: %v", h, err)
+		}
+		for i, ev := range b.Events {
+			if ae, ok := ev.(ledger.AccountEvent); ok && slices.Contains(ae.Accounts(), a) {
+				want = append(want, fmt.Sprintf("%d/%d", h, i))
+			}
+		}
+	}
+	evs, err := e.AccountEvents(context.Background(), a, 1, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := make([]string, len(evs))
+	for i, ev := range evs {
+		got[i] = fmt.Sprintf("%d/%d", ev.Height, ev.Index)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("after the crash AccountEvents(%s) lists %d events, the blocks hold %d:\n%v\n%v", a, len(got), len(want), got, want)
+	}
+}
+
 // checkOutcome is the crash checker. On a reopened ledger it checks that
 // every key in must (acknowledged before the crash) was applied exactly
 // once, that no attempted key was applied twice, that the log holds only
@@ -171,6 +202,7 @@ func chainKeys(t *testing.T, e *coopera.Engine) map[string]int {
 // without having been acknowledged, and how many were lost unacknowledged.
 func checkOutcome(t *testing.T, e *coopera.Engine, l *keyLog, must map[string]bool, bob0 uint64) (unacked, lost int) {
 	t.Helper()
+	checkAccountIndex(t, e, "bob")
 	counts := chainKeys(t, e)
 	attempted := map[string]bool{}
 	for _, k := range l.attempted {
