@@ -10,7 +10,8 @@ import (
 // accountCache holds what Submit's early checks read of an actor's
 // committed account record, on the callers' goroutines: whether it exists
 // and its signing key. Without it every unsigned command read the record
-// from Pebble before it was queued (a sixth of SubmitBatch's serial path).
+// from Pebble before it was queued (in a SubmitBatch profile, 0.72 s
+// beside the sequencer's 2.45 s).
 //
 // The checks only refuse early what the state machine refuses anyway when
 // the command executes, so an answer may lag the last block by a moment;
