@@ -122,7 +122,6 @@ func (s *sequencer) control(f func()) {
 	}
 }
 
-// cacheGetter reads through the sequencer's cache; sequencer only.
 // noteApplied records a block applied to the store (written, perhaps not
 // yet synced) in the sequencer's caches.
 func (s *sequencer) noteApplied(rd *ledger.Ready) {
@@ -131,6 +130,7 @@ func (s *sequencer) noteApplied(rd *ledger.Ready) {
 	s.accts.forget(rd.Changes)
 }
 
+// cacheGetter reads through the sequencer's cache; sequencer only.
 func (s *sequencer) cacheGetter() *readerGetter { return &readerGetter{r: s.cache} }
 
 // run is the sequencer: it gathers waiting requests into a block,

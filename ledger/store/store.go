@@ -129,6 +129,9 @@ type Options struct {
 	// path that waits for a block to be durable (the engine's indexer).
 	// The store records how far the index reaches (Indexed), so a crash
 	// between the two loses nothing: the owner indexes the blocks past it.
+	// A ledger's owner sets it every time (the engine does): a store opened
+	// without it indexes each block it writes but leaves a gap a deferred
+	// index left, and Indexed where it was.
 	DeferAccountIndex bool
 }
 
