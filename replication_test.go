@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -143,6 +144,7 @@ func TestReplicatedWriteAppearsOnFollowers(t *testing.T) {
 	}
 	wg.Wait()
 	converge(t, leader.Head(), nodes...)
+	sameAccountEvents(t, "bob", nodes...)
 	for _, n := range nodes {
 		if got := balance(t, n, "bob", "COOP"); got != 80 {
 			t.Fatalf("bob has %d on a node, want 80", got)
@@ -345,7 +347,27 @@ func TestReplicatedRestartAndSnapshotJoin(t *testing.T) {
 	if got := balance(t, n, "bob", "COOP"); got != 25 {
 		t.Fatalf("bob has %d on the new node, want 25", got)
 	}
+	// The new node's account-event index: the snapshot's, then its own.
+	sameAccountEvents(t, "bob", a, f, n)
 	mustVerify(t, n)
+}
+
+// sameAccountEvents checks that every node lists the same events of a
+// (the index each node writes after applying its blocks).
+func sameAccountEvents(t *testing.T, a ledger.AccountID, nodes ...*coopera.Engine) {
+	t.Helper()
+	var first []string
+	for i, n := range nodes {
+		got := refs(t, n, a)
+		if len(got) < 2 {
+			t.Fatalf("node %d lists %d events of %s", i, len(got), a)
+		}
+		if i == 0 {
+			first = got
+		} else if !slices.Equal(got, first) {
+			t.Fatalf("node %d lists %d events of %s, node 0 lists %d", i, len(got), a, len(first))
+		}
+	}
 }
 
 func TestReplicatedCorruptMessageIsRefused(t *testing.T) {
