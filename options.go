@@ -53,8 +53,10 @@ type Options struct {
 	CheckInvariants bool
 
 	// StateCacheBytes bounds the sequencer's cache of hot state keys
-	// (keys, values and about 80 bytes of bookkeeping each). Default 32
-	// MiB; a negative value disables the cache.
+	// (keys, values and about 80 bytes of bookkeeping each), and with an
+	// eighth of it Submit's cache of account records (whether an actor
+	// exists and its signing key, checked before a command is queued).
+	// Default 32 MiB; a negative value disables both.
 	StateCacheBytes int64
 
 	// RootCacheBytes bounds the cache of element hashes that makes a hot
