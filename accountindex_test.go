@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -165,5 +166,38 @@ func TestAccountIndexRecordDamaged(t *testing.T) {
 		if _, err := coopera.Open(dir, &coopera.Options{}); !errors.Is(err, ledger.ErrCorrupt) {
 			t.Fatalf("record %x (head %d): Open = %v, want ErrCorrupt", bad(head), head, err)
 		}
+	}
+}
+
+// A ledger written without deferring the index (Replay's) records how far
+// the index reaches as it goes: opening it has nothing to index.
+func TestReplayedLedgerIsIndexed(t *testing.T) {
+	src, dst := t.TempDir(), filepath.Join(t.TempDir(), "replayed")
+	e := openTest(t, src)
+	for range 5 {
+		if _, err := e.Submit(context.Background(), transfer("alice", "bob", "COOP", 1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, head := refs(t, e, "bob"), e.Head().Height
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coopera.Replay(context.Background(), src, dst, nil); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(dst, &store.Options{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	indexed := db.Indexed()
+	db.Close()
+	if indexed != head {
+		t.Fatalf("the replayed ledger's index reaches block %d, its head is %d", indexed, head)
+	}
+	r := openTest(t, dst)
+	defer r.Close()
+	if got := refs(t, r, "bob"); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("the replayed ledger lists bob's events as\n%v\nwant\n%v", got, want)
 	}
 }

@@ -73,6 +73,7 @@ func (s *DB) Write(c *Commit) error {
 	if err := b.Commit(s.wo); err != nil {
 		return wrapErr("commit block", err)
 	}
+	s.committed(c)
 	return s.latch.fault()
 }
 
@@ -133,12 +134,44 @@ func (s *DB) fill(b *pebble.Batch, c *Commit) error {
 			return err
 		}
 	}
-	if !s.noIndex && (!s.deferIndex || height == 0) {
+	entries, record := s.inlineIndex(c)
+	if entries {
 		if err := putAccountEvents(b, c.Block.Events, height, 0); err != nil {
 			return err
 		}
 	}
+	if record {
+		if err := putIndexed(b, height); err != nil {
+			return err
+		}
+	}
 	return b.Set(keyHead, encodeHead(c.Head), nil)
+}
+
+// inlineIndex reports whether fill writes the account-event index
+// entries of c's block (block 0 always; any block unless the store defers
+// the index) and whether it advances the index's record with them (when
+// the record reaches the block before, so that a store written without
+// DeferAccountIndex, such as Replay's, is opened later with nothing to
+// index).
+func (s *DB) inlineIndex(c *Commit) (entries, record bool) {
+	h := c.Block.Height
+	switch {
+	case s.noIndex || c.StateOnly:
+		return false, false
+	case h == 0:
+		return true, false // the genesis's meta records block 0
+	case s.deferIndex:
+		return false, false
+	}
+	return true, s.indexed.Load() == h-1
+}
+
+// committed notes that c was committed.
+func (s *DB) committed(c *Commit) {
+	if _, record := s.inlineIndex(c); record {
+		s.indexed.Store(c.Block.Height)
+	}
 }
 
 // IndexBlocks writes the account-event index entries of blocks, the ones
@@ -355,11 +388,13 @@ func (s *DB) apply(c *Commit, sync bool) (*Applied, error) {
 			b.Close()
 			return nil, wrapErr("commit block", err)
 		}
+		s.committed(c)
 		return &Applied{b: b, l: s.latch}, nil
 	}
 	if err := s.db.ApplyNoSyncWait(b, pebble.Sync); err != nil {
 		b.Close()
 		return nil, wrapErr("commit block", err)
 	}
+	s.committed(c)
 	return &Applied{b: b, sync: true, l: s.latch}, nil
 }
