@@ -63,8 +63,8 @@ func (c *accountCache) get(id ledger.AccountID, load func() (ledger.Account, boo
 	if c.gen != gen || size > c.max {
 		return a, nil // a block changed some record since the read
 	}
-	if old, held := c.m[id]; held {
-		c.bytes -= accountEntrySize(id, old)
+	if _, held := c.m[id]; held {
+		return a, nil // another caller stored the same read (gen is unchanged)
 	}
 	for k, v := range c.m { // evict arbitrary entries (map order) for room
 		if c.bytes+size <= c.max {

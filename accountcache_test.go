@@ -74,3 +74,35 @@ func TestAccountCacheBoundedByBytes(t *testing.T) {
 		t.Fatalf("after clear: %d entries, %d bytes", len(c.m), c.bytes)
 	}
 }
+
+// Two callers that miss the same account both load it (here the first
+// read saw no key, the second a key, which needs room): the second leaves
+// the first's entry, and the byte count stays exact whichever entries an
+// eviction would pick.
+func TestAccountCacheConcurrentMisses(t *testing.T) {
+	key := ledger.PublicKey(make([]byte, 32))
+	small := accountEntrySize("alice", cachedAccount{exists: true})
+	for range 50 {
+		c := newAccountCache(accountEntrySize("bob", cachedAccount{exists: true}) + small + 8)
+		plain := func() (ledger.Account, bool, error) { return ledger.Account{}, true, nil }
+		if _, err := c.get("bob", plain); err != nil {
+			t.Fatal(err)
+		}
+		outer := func() (ledger.Account, bool, error) {
+			if _, err := c.get("alice", plain); err != nil { // the other caller, first
+				t.Fatal(err)
+			}
+			return ledger.Account{PublicKey: key}, true, nil
+		}
+		if _, err := c.get("alice", outer); err != nil {
+			t.Fatal(err)
+		}
+		var n int64
+		for k, v := range c.m {
+			n += accountEntrySize(k, v)
+		}
+		if n != c.bytes || n > c.max {
+			t.Fatalf("entries take %d bytes, the count says %d, the bound is %d", n, c.bytes, c.max)
+		}
+	}
+}

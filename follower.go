@@ -260,7 +260,7 @@ func (f *follower) restoreSnapshot(ctx context.Context, first uint64, needed, ru
 	// The state cache and the root hasher's cache hold the old state.
 	f.seq.reset(head)
 	// The snapshot's account-event index may reach less far than its head.
-	f.seq.idx.nudge()
+	f.seq.idx.restored()
 	return nil
 }
 

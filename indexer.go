@@ -2,7 +2,6 @@ package coopera
 
 import (
 	"context"
-	"slices"
 	"sync"
 	"time"
 
@@ -31,6 +30,7 @@ type indexer struct {
 	rd     *reader
 	reg    *ledger.Registry
 	blocks chan *ledger.Block // durable blocks, in height order (the acknowledger)
+	nudged chan struct{}      // index up to the store's head
 	urgent chan struct{}      // a reader waits: index what is gathered now
 	done   chan struct{}
 
@@ -43,38 +43,51 @@ func newIndexer(rd *reader, reg *ledger.Registry) *indexer {
 	return &indexer{
 		rd: rd, reg: reg,
 		blocks: make(chan *ledger.Block, 4*indexBatch),
+		nudged: make(chan struct{}, 1),
 		urgent: make(chan struct{}, 1),
 		done:   make(chan struct{}),
 		notify: make(chan struct{}),
 	}
 }
 
-// run indexes the blocks it is handed (nil is a nudge: index to the
-// store's head), until the channel is closed.
+// run indexes the blocks it is handed, and up to the store's head when
+// nudged, until the blocks' channel is closed.
 func (x *indexer) run() {
 	defer close(x.done)
 	batch := make([]*ledger.Block, 0, indexBatch)
 	delay := time.NewTimer(indexDelay)
-	for b := range x.blocks {
-		batch = append(batch[:0], b)
+	for open := true; open; {
+		batch = batch[:0]
+		nudged := false
+		select {
+		case b, ok := <-x.blocks:
+			if !ok {
+				return
+			}
+			batch = append(batch, b)
+		case <-x.nudged:
+			nudged = true
+		}
 		delay.Reset(indexDelay)
 	gather:
-		for len(batch) < indexBatch {
+		for len(batch) > 0 && len(batch) < indexBatch {
 			select {
 			case b, ok := <-x.blocks:
 				if !ok {
+					open = false
 					break gather
 				}
 				batch = append(batch, b)
+			case <-x.nudged:
+				nudged = true
 			case <-x.urgent:
 				break gather
 			case <-delay.C:
 				break gather
 			}
 		}
-		nudged := slices.Contains(batch, nil)
-		if given := slices.DeleteFunc(batch, func(b *ledger.Block) bool { return b == nil }); len(given) > 0 {
-			x.index(given)
+		if len(batch) > 0 {
+			x.index(batch)
 		}
 		if nudged {
 			x.index(nil)
@@ -82,13 +95,23 @@ func (x *indexer) run() {
 	}
 }
 
-// nudge has the indexer index up to the store's head, without waiting:
-// after a snapshot replaced the store, whose index may reach less far.
+// nudge has the indexer index up to the store's head, without waiting
+// (one nudge pending is enough).
 func (x *indexer) nudge() {
 	select {
-	case x.blocks <- nil:
-	default: // it has blocks to index, after which it reaches the head
+	case x.nudged <- struct{}{}:
+	default:
 	}
+}
+
+// restored is called once a snapshot replaced the store, whose index may
+// reach less far than its head: a failure to index the old store is
+// forgotten, and the indexer nudged.
+func (x *indexer) restored() {
+	x.mu.Lock()
+	x.err = nil
+	x.mu.Unlock()
+	x.nudge()
 }
 
 // index extends the index to the last block given, or with none given
@@ -102,11 +125,7 @@ func (x *indexer) index(given []*ledger.Block) {
 	if failed {
 		return
 	}
-	if err := x.rd.acquire(); err != nil {
-		return // closed
-	}
 	err := x.extend(given)
-	x.rd.release()
 	x.mu.Lock()
 	if err != nil && x.err == nil {
 		x.err = err
@@ -116,44 +135,62 @@ func (x *indexer) index(given []*ledger.Block) {
 	x.mu.Unlock()
 }
 
-// extend is index with the store held.
+// extend is index, holding the store for one batch at a time (a snapshot
+// restore waits for the store no longer than that).
 func (x *indexer) extend(given []*ledger.Block) error {
+	target, known := uint64(0), false
+	if len(given) > 0 {
+		target, known = given[len(given)-1].Height, true
+	}
+	for {
+		more, err := x.extendOnce(given, &target, &known)
+		if err != nil || !more {
+			return err
+		}
+	}
+}
+
+// extendOnce indexes up to indexBatch blocks towards target (the store's
+// head, read now, if not known), and reports whether more remain.
+func (x *indexer) extendOnce(given []*ledger.Block, target *uint64, known *bool) (bool, error) {
+	if err := x.rd.acquire(); err != nil {
+		return false, err // closed, or the store was lost
+	}
+	defer x.rd.release()
 	db := x.rd.db
 	if !db.AccountIndex() {
-		return nil
+		return false, nil
 	}
-	var target uint64
-	if len(given) > 0 {
-		target = given[len(given)-1].Height
-	} else {
+	if !*known {
 		head, ok, err := db.Head()
 		if err != nil || !ok {
-			return err
+			return false, err
 		}
-		target = head.Height
+		*target, *known = head.Height, true
 	}
-	for db.Indexed() < target {
-		next := db.Indexed() + 1
-		var todo []*ledger.Block
-		for h := next; h <= target && len(todo) < indexBatch; h++ {
-			for len(given) > 0 && given[0].Height < h {
-				given = given[1:]
-			}
-			if len(given) > 0 && given[0].Height == h {
-				todo = append(todo, given[0])
-				continue
-			}
-			b, err := db.Block(x.reg, h)
-			if err != nil {
-				return err
-			}
-			todo = append(todo, b)
-		}
-		if err := db.IndexBlocks(todo); err != nil {
-			return err
-		}
+	next := db.Indexed() + 1
+	if next > *target {
+		return false, nil
 	}
-	return nil
+	var todo []*ledger.Block
+	for h := next; h <= *target && len(todo) < indexBatch; h++ {
+		for len(given) > 0 && given[0].Height < h {
+			given = given[1:]
+		}
+		if len(given) > 0 && given[0].Height == h {
+			todo = append(todo, given[0])
+			continue
+		}
+		b, err := db.Block(x.reg, h)
+		if err != nil {
+			return false, err
+		}
+		todo = append(todo, b)
+	}
+	if err := db.IndexBlocks(todo); err != nil {
+		return false, err
+	}
+	return db.Indexed() < *target, nil
 }
 
 // catchUp indexes the store's blocks, before the engine serves.
@@ -164,8 +201,14 @@ func (x *indexer) catchUp() error {
 	return x.err
 }
 
+// waitRecheck is how often wait looks again, and nudges the indexer,
+// while the index stays short of what it waits for: a backstop for a
+// wake-up that did not come (a nudge dropped, the store lost).
+const waitRecheck = 20 * time.Millisecond
+
 // wait returns once the index covers block h.
 func (x *indexer) wait(ctx context.Context, h uint64) error {
+	var recheck *time.Timer
 	for {
 		x.mu.Lock()
 		n, err := x.notify, x.err
@@ -185,8 +228,16 @@ func (x *indexer) wait(ctx context.Context, h uint64) error {
 		case x.urgent <- struct{}{}:
 		default:
 		}
+		if recheck == nil {
+			recheck = time.NewTimer(waitRecheck)
+			defer recheck.Stop()
+		} else {
+			recheck.Reset(waitRecheck)
+		}
 		select {
 		case <-n:
+		case <-recheck.C:
+			x.nudge()
 		case <-x.done:
 			return errClosed
 		case <-ctx.Done():

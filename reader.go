@@ -2,6 +2,7 @@ package coopera
 
 import (
 	"context"
+	"errors"
 	"sync"
 
 	"github.com/coopera/coopera/ledger"
@@ -224,18 +225,33 @@ type EventRecord struct {
 // waits until the index covers every durable block, so a command's events
 // are listed once Submit has returned.
 func (e *Engine) AccountEvents(ctx context.Context, id ledger.AccountID, from uint64, limit int) ([]EventRecord, error) {
-	if err := e.seq.idx.wait(ctx, e.seq.durable().Height); err != nil {
-		return nil, err
+	for {
+		h := e.seq.durable().Height
+		if err := e.seq.idx.wait(ctx, h); err != nil {
+			return nil, err
+		}
+		recs, err := e.rd.accountEvents(ctx, id, from, limit, e.chain.GenesisTime, h)
+		if err != errIndexBehind {
+			return recs, err
+		}
+		// A snapshot replaced the store between the wait and the read.
 	}
-	return e.rd.accountEvents(ctx, id, from, limit, e.chain.GenesisTime)
 }
 
-// accountEvents: see AccountEvents; genesis events carry genesisTime.
-func (r *reader) accountEvents(ctx context.Context, id ledger.AccountID, from uint64, limit int, genesisTime int64) ([]EventRecord, error) {
+// errIndexBehind: the store's account-event index does not reach the
+// height asked for.
+var errIndexBehind = errors.New("coopera: the account-event index is behind")
+
+// accountEvents: see AccountEvents; genesis events carry genesisTime. The
+// index must cover block need.
+func (r *reader) accountEvents(ctx context.Context, id ledger.AccountID, from uint64, limit int, genesisTime int64, need uint64) ([]EventRecord, error) {
 	if err := r.acquire(); err != nil {
 		return nil, err
 	}
 	defer r.release()
+	if r.db.AccountIndex() && r.db.Indexed() < need {
+		return nil, errIndexBehind
+	}
 	refs, err := r.db.AccountEvents(id, from, limit)
 	if err != nil {
 		return nil, err

@@ -42,7 +42,7 @@ func TestReaderReadsCommittedState(t *testing.T) {
 	if _, err := r.block(ctx, 1); !errors.Is(err, ErrNoBlock) {
 		t.Fatalf("block 1 past the durable height 0: %v, want ErrNoBlock", err)
 	}
-	evs, err := r.accountEvents(ctx, "alice", 0, 0, 42)
+	evs, err := r.accountEvents(ctx, "alice", 0, 0, 42, 0)
 	if err != nil || len(evs) == 0 || evs[0].Height != 0 || evs[0].Time != 42 {
 		t.Fatalf("alice's events: %+v, %v; want genesis events at the genesis time given", evs, err)
 	}
@@ -88,7 +88,7 @@ func TestReaderClosed(t *testing.T) {
 	_, checks["chain"] = r.chain(ctx)
 	_, checks["block"] = r.block(ctx, 0)
 	_, checks["blockAt"] = r.blockAt(0)
-	_, checks["accountEvents"] = r.accountEvents(ctx, "alice", 0, 0, 0)
+	_, checks["accountEvents"] = r.accountEvents(ctx, "alice", 0, 0, 0, 0)
 	_, _, checks["idempotentCommand"] = r.idempotentCommand(ctx, "alice", "k")
 	_, _, checks["committedAccount"] = r.committedAccount("alice")
 	checks["snapshot"] = r.snapshot(ctx, filepath.Join(t.TempDir(), "snap"))

@@ -46,10 +46,13 @@ func TestReplicatedFollowerBehindRetentionRestores(t *testing.T) {
 	if got := balance(t, f, "bob", "COOP"); got != 18 {
 		t.Fatalf("bob has %d on the follower, want 18", got)
 	}
+	// Its account-event index: the snapshot's, then its own.
+	sameAccountEvents(t, "bob", a, f)
 	mustVerify(t, f)
 	// It goes on following.
 	submitN(t, leader, "four", 2)
 	converge(t, leader.Head(), a, f)
+	sameAccountEvents(t, "bob", a, f)
 }
 
 // TestReplicatedFollowerWaitsForASnapshotThatReaches: behind retention with
