@@ -68,7 +68,9 @@ func (x *indexer) run() {
 		case <-x.nudged:
 			nudged = true
 		}
-		delay.Reset(indexDelay)
+		if len(batch) > 0 {
+			delay.Reset(indexDelay)
+		}
 	gather:
 		for len(batch) > 0 && len(batch) < indexBatch {
 			select {
@@ -138,42 +140,55 @@ func (x *indexer) index(given []*ledger.Block) {
 // extend is index, holding the store for one batch at a time (a snapshot
 // restore waits for the store no longer than that).
 func (x *indexer) extend(given []*ledger.Block) error {
-	target, known := uint64(0), false
+	var target uint64
 	if len(given) > 0 {
-		target, known = given[len(given)-1].Height, true
+		target = given[len(given)-1].Height
+	} else {
+		h, err := x.storeHead()
+		if err != nil {
+			return err
+		}
+		target = h
 	}
 	for {
-		more, err := x.extendOnce(given, &target, &known)
+		more, err := x.extendOnce(given, target)
 		if err != nil || !more {
 			return err
 		}
 	}
 }
 
-// extendOnce indexes up to indexBatch blocks towards target (the store's
-// head, read now, if not known), and reports whether more remain.
-func (x *indexer) extendOnce(given []*ledger.Block, target *uint64, known *bool) (bool, error) {
+// storeHead returns the height of the store's head (0 for a ledger
+// without the index, which has nothing to index).
+func (x *indexer) storeHead() (uint64, error) {
+	if err := x.rd.acquire(); err != nil {
+		return 0, err
+	}
+	defer x.rd.release()
+	if !x.rd.db.AccountIndex() {
+		return 0, nil
+	}
+	head, ok, err := x.rd.db.Head()
+	if err != nil || !ok {
+		return 0, err
+	}
+	return head.Height, nil
+}
+
+// extendOnce indexes up to indexBatch blocks towards target, and reports
+// whether more remain.
+func (x *indexer) extendOnce(given []*ledger.Block, target uint64) (bool, error) {
 	if err := x.rd.acquire(); err != nil {
 		return false, err // closed, or the store was lost
 	}
 	defer x.rd.release()
 	db := x.rd.db
-	if !db.AccountIndex() {
-		return false, nil
-	}
-	if !*known {
-		head, ok, err := db.Head()
-		if err != nil || !ok {
-			return false, err
-		}
-		*target, *known = head.Height, true
-	}
 	next := db.Indexed() + 1
-	if next > *target {
+	if !db.AccountIndex() || next > target {
 		return false, nil
 	}
 	var todo []*ledger.Block
-	for h := next; h <= *target && len(todo) < indexBatch; h++ {
+	for h := next; h <= target && len(todo) < indexBatch; h++ {
 		for len(given) > 0 && given[0].Height < h {
 			given = given[1:]
 		}
@@ -190,7 +205,7 @@ func (x *indexer) extendOnce(given []*ledger.Block, target *uint64, known *bool)
 	if err := db.IndexBlocks(todo); err != nil {
 		return false, err
 	}
-	return db.Indexed() < *target, nil
+	return db.Indexed() < target, nil
 }
 
 // catchUp indexes the store's blocks, before the engine serves.

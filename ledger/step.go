@@ -228,10 +228,10 @@ func (s *Step) Execute(r Reader, in BlockInput) (*Ready, error) {
 }
 
 // CommitTo writes the changes of the block Execute (or Genesis) decided
-// last into mem,
-// the MemStore it was decided over, as mem.Apply(rd.Changes) would,
-// without needing the list (see StepOptions.NoChanges). It must come
-// before the next Execute; a block not committed is dropped by the next.
+// last into mem, the MemStore it was decided over, as
+// mem.Apply(rd.Changes) would, without needing the list (see
+// StepOptions.NoChanges). It must come before the next Execute; a block
+// not committed is dropped by the next.
 func (s *Step) CommitTo(mem *MemStore) error {
 	if s.st == nil || !s.decided {
 		return errors.New("ledger: CommitTo without a block decided since the last commit")
