@@ -183,6 +183,16 @@ func rootCacheEntries(bytes int64) int {
 	return int(bytes / (ledger.LtHashSize + 128))
 }
 
+// keptStateBytes is what the block step keeps of the state from block to
+// block (ledger.StepOptions.KeepStateBytes): a quarter of StateCacheBytes,
+// or nothing when the state cache is disabled.
+func keptStateBytes(cacheBytes int64) int64 {
+	if cacheBytes <= 0 {
+		return 0
+	}
+	return cacheBytes / 4
+}
+
 // newStep returns the engine's block step: roots hashed on every core with
 // an element cache, invariants checked when asked.
 func newStep(m *ledger.Machine, o *Options) *ledger.Step {
@@ -190,6 +200,7 @@ func newStep(m *ledger.Machine, o *Options) *ledger.Step {
 		Roots:           roothash.New(runtime.GOMAXPROCS(0), rootCacheEntries(o.RootCacheBytes)),
 		CheckInvariants: o.CheckInvariants,
 		MaxCloses:       maxEpochClosesPerBlock,
+		KeepStateBytes:  keptStateBytes(o.StateCacheBytes),
 	})
 }
 

@@ -128,6 +128,7 @@ func (s *sequencer) noteApplied(rd *ledger.Ready) {
 	s.applied = rd.Head
 	s.cache.update(rd.Changes)
 	s.accts.forget(rd.Changes)
+	s.step.Applied()
 }
 
 // cacheGetter reads through the sequencer's cache; sequencer only.

@@ -178,7 +178,14 @@ func BalanceOf(g Getter, id AccountID, asset AssetID) (Amount, error) {
 	if st != nil {
 		return balanceAt(st, BalanceKey(id, asset), id, asset)
 	}
-	v, ok := g.Get(BalanceKey(id, asset))
+	var v []byte
+	var ok bool
+	if mv, isMem := g.(MemView); isMem {
+		// A concrete call: the key stays on the stack.
+		v, ok = mv.Get(BalanceKey(id, asset))
+	} else {
+		v, ok = g.Get(BalanceKey(id, asset))
+	}
 	if !ok {
 		return Amount{}, nil
 	}

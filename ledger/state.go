@@ -72,6 +72,16 @@ type State struct {
 	outEntries []*entry
 	outGen     uint32
 	outApplies uint64
+	// keepMax, when positive, keeps entries from block to block over any
+	// Reader too (StepOptions.KeepStateBytes), while keptBytes (the keys
+	// and values of the entries, as loaded or refreshed) stays within it.
+	// hostApplied is the host's word (Step.Applied) that the last
+	// block's Changes were applied unaltered to the state the next block
+	// reads, and nothing else changed it; without it every kept entry is
+	// read again from the Reader when the next block first needs it.
+	keepMax     int64
+	keptBytes   int64
+	hostApplied bool
 }
 
 // maxKept bounds the entries a State keeps from block to block; past it,
@@ -155,8 +165,19 @@ func NewState(base Reader) *State {
 // reset empties s for a new block over base, keeping its memory.
 func (s *State) reset(base Reader) {
 	mem, _ := base.(*MemStore)
-	keep := mem != nil && mem == s.mem && len(s.m) <= maxKept && s.gen < math.MaxUint32-1
-	trusted := keep && s.outGen == s.gen && s.appliedOut()
+	bounded := len(s.m) <= maxKept && s.gen < math.MaxUint32-1
+	var keep, trusted bool
+	switch {
+	case mem != nil:
+		keep = bounded && mem == s.mem
+		trusted = keep && s.outGen == s.gen && s.appliedOut()
+	case s.keepMax > 0:
+		// Over another Reader, an entry kept untrusted is read again
+		// (refresh), so keeping is always safe; trust is the host's word.
+		keep = bounded && s.mem == nil && s.keptBytes <= s.keepMax
+		trusted = keep && s.outGen == s.gen && s.hostApplied
+	}
+	s.hostApplied = false
 	s.base, s.err, s.mem = base, nil, mem
 	s.gen++
 	if !trusted {
@@ -178,7 +199,7 @@ func (s *State) reset(base Reader) {
 		return
 	}
 	clear(s.m)
-	s.gen, s.trustFrom = 1, 1
+	s.gen, s.trustFrom, s.keptBytes = 1, 1, 0
 	// Only the entries the block took need clearing. The first slab
 	// grows to hold the largest block's entries (up to 4096), so a
 	// reused State allocates none.
@@ -237,6 +258,7 @@ func (s *State) load(key []byte) *entry {
 				s.err = err
 			} else {
 				e.orig, e.origOK, e.val, e.valOK = v, ok, v, ok
+				s.keptBytes += int64(len(key) + len(v))
 			}
 		}
 	}
@@ -256,7 +278,7 @@ func (s *State) refresh(e *entry) {
 	if s.err == nil && e.gen >= s.trustFrom {
 		// The store holds the value e had at the end of its block.
 		v, ok = e.val, e.valOK
-	} else if s.err == nil {
+	} else if s.err == nil && s.mem != nil {
 		me := e.mem
 		if me == nil || me.gone {
 			me = s.mem.m[e.key]
@@ -265,7 +287,16 @@ func (s *State) refresh(e *entry) {
 		if me != nil && me.live {
 			v, ok = me.v, true
 		}
+	} else if s.err == nil {
+		s.kbuf = append(s.kbuf[:0], e.key...)
+		got, has, err := s.base.Get(s.kbuf)
+		if err != nil {
+			s.err = err
+		} else {
+			v, ok = got, has
+		}
 	}
+	s.keptBytes += int64(len(v) - len(e.orig))
 	same := ok && e.valOK && !e.stale && len(v) == len(e.val) && (len(v) == 0 || &v[0] == &e.val[0])
 	e.orig, e.origOK, e.val, e.valOK = v, ok, v, ok
 	e.dirty, e.listed, e.stale, e.gen = false, false, false, s.gen
@@ -540,6 +571,8 @@ func (s *State) Changes() []Change {
 	}
 	if s.mem != nil {
 		s.out, s.outGen, s.outApplies = out, s.gen, s.mem.applies
+	} else if s.keepMax > 0 {
+		s.outGen = s.gen // for reset: no write since (Step.Applied)
 	}
 	return out
 }

@@ -75,6 +75,9 @@ type keptRun struct {
 	trace     int
 	refused   int
 	committed int // blocks committed with commitTo
+	// blockOver: blocks that began with entries kept, and with some
+	// of them trusted.
+	keptBlocks, trustedBlocks int
 }
 
 func (k *keptRun) fail(format string, args ...any) {
@@ -525,5 +528,99 @@ func TestChangesKeysShareMemory(t *testing.T) {
 	store.Scan(nil, func(k, v []byte) bool { got = append(got, string(k)); return true })
 	if !slices.Equal(got, names) {
 		t.Fatalf("the store scans %q, want %q", got, names)
+	}
+}
+
+// blockOver plays a block with kept over over, a plain Reader, as a Step
+// with StepOptions.KeepStateBytes does: the host's word that it applied
+// the block unaltered (Step.Applied) is given exactly when it did and
+// nothing else changed the state; sometimes it applies the block and says
+// nothing.
+func (k *keptRun) blockOver(ops int, over mapReader, keepMax int64) {
+	k.blocks++
+	if k.kept == nil {
+		k.kept = NewState(over)
+		k.kept.keepMax = keepMax
+	} else {
+		k.kept.reset(over)
+	}
+	if len(k.kept.m) > 0 {
+		k.keptBlocks++
+		if k.kept.trustFrom < k.kept.gen {
+			k.trustedBlocks++
+		}
+	}
+	k.ref = NewState(k.model)
+	for range ops {
+		k.op()
+	}
+	c1, c2 := k.kept.Changes(), k.ref.Changes()
+	k.sameChanges(c1, c2)
+	switch k.rng.IntN(8) {
+	case 0:
+		k.kept.Rollback(0) // after Changes: the host must not be trusted
+		k.ref.Rollback(0)
+	case 1:
+		key, a := k.key(), NewAmount(k.rng.Uint64N(50))
+		k.kept.SetAmount(key, a) // likewise
+		k.ref.SetAmount(key, a)
+	}
+	switch r := k.rng.IntN(10); {
+	case r < 5: // applied unaltered, and the host says so
+		over.apply(c1)
+		k.model.apply(c2)
+		k.kept.hostApplied = true
+	case r == 5: // applied unaltered, the host silent
+		over.apply(c1)
+		k.model.apply(c2)
+	case r == 6: // applied, then changed by someone else
+		over.apply(c1)
+		k.model.apply(c2)
+		ext := k.external()
+		over.apply(ext)
+		k.model.apply(ext)
+	case r == 7: // abandoned
+	default: // abandoned, and the state changed by someone else
+		ext := k.external()
+		over.apply(ext)
+		k.model.apply(ext)
+	}
+}
+
+func (k *keptRun) sameChanges(c1, c2 []Change) {
+	k.t.Helper()
+	if len(c1) != len(c2) {
+		k.fail("%d changes, fresh %d", len(c1), len(c2))
+	}
+	for i := range c1 {
+		a, b := c1[i], c2[i]
+		if !bytes.Equal(a.Key, b.Key) || a.OldOK != b.OldOK || a.NewOK != b.NewOK || !bytes.Equal(a.Old, b.Old) || !bytes.Equal(a.New, b.New) {
+			k.fail("change %d: %+v, fresh %+v", i, a, b)
+		}
+	}
+}
+
+// A State kept over a plain Reader (the engine's, StepOptions.
+// KeepStateBytes) reads, decodes, scans and changes exactly as a fresh
+// State per block, trusting its kept values only on the host's word and
+// only when nothing was written after Changes; past its byte bound it
+// keeps nothing.
+func TestStateKeptOverReaderMatchesFresh(t *testing.T) {
+	for _, keepMax := range []int64{1 << 20, 1} {
+		kept, trusted := 0, 0
+		for seed := range uint64(40) {
+			k := newKeptRun(t, seed, 6+int(seed%4)*8)
+			over := mapReader{}
+			for range 60 {
+				k.blockOver(1+k.rng.IntN(40), over, keepMax)
+			}
+			kept, trusted = kept+k.keptBlocks, trusted+k.trustedBlocks
+		}
+		switch {
+		case keepMax > 1 && (kept == 0 || trusted == 0 || trusted == kept):
+			t.Fatalf("bound %d: %d blocks kept entries, %d of them trusted; want some, and some not trusted", keepMax, kept, trusted)
+		case keepMax == 1 && kept != 0:
+			t.Fatalf("bound of 1 byte: %d blocks kept entries; want none", kept)
+		}
 	}
 }

@@ -66,6 +66,15 @@ type StepOptions struct {
 	// state in a MemStore commits each block with CommitTo instead of
 	// applying the list (the simulator).
 	NoChanges bool
+	// KeepStateBytes, when positive, keeps the working state's entries
+	// (keys, values and their decoded forms) from block to block over any
+	// Reader, up to about this many bytes of keys and values and 65,536
+	// entries, as it always does over a MemStore: a key read again needs
+	// no new entry and is not decoded again while the Reader returns the
+	// same bytes. A kept value is read again from the Reader when a block
+	// first needs it, unless the host called Applied after the block
+	// before.
+	KeepStateBytes int64
 	// MaxCloses bounds the close_epoch commands Execute injects into one
 	// block when block time has passed several epoch ends; the rest
 	// follow in later blocks. Default 64.
@@ -92,6 +101,7 @@ func (s *Step) state(r Reader) *State {
 	s.decided = false
 	if s.st == nil {
 		s.st = NewState(r)
+		s.st.keepMax = s.opts.KeepStateBytes
 	} else {
 		s.st.reset(r)
 	}
@@ -238,6 +248,18 @@ func (s *Step) CommitTo(mem *MemStore) error {
 	}
 	s.decided = false
 	return s.st.commitTo(mem)
+}
+
+// Applied tells the step that the host has applied the Changes of the
+// block it executed or applied last, unaltered, to the state its Reader
+// reads, and that nothing else has changed that state: the next block then
+// takes the values kept from earlier blocks (StepOptions.KeepStateBytes)
+// without reading them again. A host that applies a block and then changes
+// state any other way must not call it (or must use a new Step).
+func (s *Step) Applied() {
+	if s.st != nil {
+		s.st.hostApplied = true
+	}
 }
 
 // dedupe splits submitted commands into those to execute (appended to

@@ -431,3 +431,89 @@ func TestStepCommitTo(t *testing.T) {
 		t.Fatal("the account created in block 1 is not in the store")
 	}
 }
+
+// memReader reads a MemStore through its view, so that a State over it
+// does not take the MemStore path (the engine's Reader is its own cache).
+type memReader struct{ s *ledger.MemStore }
+
+func (r memReader) Get(key []byte) ([]byte, bool, error) {
+	v, ok := r.s.Lookup(key)
+	return v, ok, nil
+}
+
+func (r memReader) Scan(prefix []byte, fn func(key, value []byte) bool) error {
+	r.s.View().Scan(prefix, fn)
+	return nil
+}
+
+// A Step that keeps its state from block to block over a plain Reader
+// (KeepStateBytes) decides the same blocks as one that reads everything
+// afresh: with the host's Applied after each applied block, after a block
+// decided and dropped, and after the state was changed behind its back.
+func TestStepKeepsStateOverReader(t *testing.T) {
+	m, err := ledger.NewMachine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := stepGenesis(t)
+	freshStore, keptStore := ledger.NewMemStore(), ledger.NewMemStore()
+	fresh := ledger.NewStep(m, ledger.StepOptions{})
+	kept := ledger.NewStep(m, ledger.StepOptions{KeepStateBytes: 1 << 20})
+	rd1, err := fresh.Genesis(memReader{freshStore}, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	freshStore.Apply(rd1.Changes)
+	rd2, err := kept.Genesis(memReader{keptStore}, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keptStore.Apply(rd2.Changes)
+	kept.Applied()
+	pay := func(from, to ledger.AccountID, amt uint64) *ledger.Command {
+		return &ledger.Command{Actor: from, Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: to, Asset: "COOP", Amount: ledger.NewAmount(amt)}}}}
+	}
+	head := rd1.Head
+	for i := range 12 {
+		cmds := []*ledger.Command{pay("a", "b", uint64(1+i)), pay("b", "a", 2), pay("b", "a", 1<<40)} // the last is refused
+		in := ledger.BlockInput{Prev: head, Time: head.Time + int64(time.Second), Commands: cmds}
+		a, err := fresh.Execute(memReader{freshStore}, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := kept.Execute(memReader{keptStore}, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Head.StateRoot != b.Head.StateRoot || a.Head.Hash != b.Head.Hash {
+			t.Fatalf("block %d: kept state gives root %s, afresh %s", i, b.Head.StateRoot.Short(), a.Head.StateRoot.Short())
+		}
+		switch i % 4 {
+		case 1: // decided and dropped
+			continue
+		case 2: // applied, then a's balance changed behind the step's back
+			ext := []ledger.Change{{Key: ledger.BalanceKey("a", "COOP"), New: ledger.EncodeAmount(ledger.NewAmount(uint64(5000 + i))), NewOK: true}}
+			freshStore.Apply(a.Changes)
+			keptStore.Apply(b.Changes)
+			freshStore.Apply(ext)
+			keptStore.Apply(ext)
+		default:
+			freshStore.Apply(a.Changes)
+			keptStore.Apply(b.Changes)
+			kept.Applied()
+		}
+		head = a.Head
+		if i%4 == 2 {
+			// The changed balance is part of the next root: recompute
+			// the accumulator from the store.
+			var acc ledger.LtHash
+			var changes []ledger.Change
+			freshStore.View().Scan(nil, func(k, v []byte) bool {
+				changes = append(changes, ledger.Change{Key: k, New: v, NewOK: true})
+				return true
+			})
+			acc.Apply(changes)
+			head.Acc = acc
+		}
+	}
+}

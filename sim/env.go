@@ -15,6 +15,9 @@ type envHost struct {
 
 func (h *envHost) Get(key []byte) ([]byte, bool) { return h.r.st.Lookup(key) }
 
+// StateView lets Env read balances through the run's MemStore directly.
+func (h *envHost) StateView() ledger.MemView { return h.r.st.View() }
+
 func (h *envHost) Scan(prefix []byte, fn func(key, value []byte) bool) {
 	h.r.st.View().Scan(prefix, fn)
 }

@@ -501,6 +501,18 @@ func Credits(g ledger.Getter, id ledger.AccountID) (ledger.Amount, error) {
 			return ledger.Amount{}, amountErr(k, err)
 		}
 		return a, nil
+	case ledger.MemView:
+		// A concrete call: the key stays on the stack.
+		k := creditsKey(id)
+		v, ok := s.Get(k)
+		if !ok {
+			return ledger.Amount{}, nil
+		}
+		a, err := ledger.DecodeAmount(v)
+		if err != nil {
+			return ledger.Amount{}, amountErr(k, err)
+		}
+		return a, nil
 	}
 	return getAmountOf(g, creditsKey(id))
 }

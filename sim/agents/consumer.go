@@ -246,7 +246,7 @@ func (c *consumer) spend(env *Env, acct ledger.AccountID, d int64, servers []led
 			if len(servers) > 0 {
 				platform = servers[env.Rand.Intn(len(servers))]
 			}
-			out = append(out, &ledger.Command{Actor: acct, Payload: &tokenomics.RecordUsage{Agent: a.ID, Platform: platform, Input: tokens}})
+			out = append(out, newUsage(acct, tokenomics.RecordUsage{Agent: a.ID, Platform: platform, Input: tokens}))
 		}
 	}
 	return out
@@ -256,9 +256,9 @@ func appendModelUsage(out []*ledger.Command, consumer, server ledger.AccountID, 
 	if credits <= 0 {
 		return out
 	}
-	return append(out, &ledger.Command{Actor: consumer, Payload: &tokenomics.RecordUsage{
+	return append(out, newUsage(consumer, tokenomics.RecordUsage{
 		Platform: server, GPU: server, Input: uint64(credits), PriceIn: 1,
-	}})
+	}))
 }
 
 // Observe counts the demand served: the credits spent by the population's

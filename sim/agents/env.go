@@ -43,8 +43,14 @@ type Env struct {
 	// epoch, annualised, as a fraction of its stake (0 with no stake).
 	StakingAPR Dec
 
-	h Host
+	h  Host
+	sv stateViewer // h, if it is one
 }
+
+// stateViewer is a Host whose committed state is a ledger.MemStore (the
+// simulator's): Env reads balances through its view, a concrete call that
+// needs no key on the heap.
+type stateViewer interface{ StateView() ledger.MemView }
 
 // Host is the simulator's side of an Env: the committed state of the run
 // (read-only), what the run learnt at the last close, and the market's
@@ -76,6 +82,7 @@ type Host interface {
 // it; behaviours receive Envs.
 func NewEnv(e Env, h Host) *Env {
 	e.h = h
+	e.sv, _ = h.(stateViewer)
 	return &e
 }
 
@@ -88,6 +95,10 @@ func (e *Env) Scan(prefix []byte, fn func(key, value []byte) bool) { e.h.Scan(pr
 
 // Balance returns an account's balance of an asset.
 func (e *Env) Balance(acct ledger.AccountID, asset ledger.AssetID) ledger.Amount {
+	if e.sv != nil {
+		a, _ := ledger.BalanceOf(e.sv.StateView(), acct, asset)
+		return a
+	}
 	a, _ := ledger.BalanceOf(e, acct, asset)
 	return a
 }
@@ -97,6 +108,10 @@ func (e *Env) NativeBalance(acct ledger.AccountID) ledger.Amount { return e.Bala
 
 // Credits returns an account's service credits, in micro-USD.
 func (e *Env) Credits(acct ledger.AccountID) ledger.Amount {
+	if e.sv != nil {
+		a, _ := tokenomics.Credits(e.sv.StateView(), acct)
+		return a
+	}
 	a, _ := tokenomics.Credits(e, acct)
 	return a
 }
@@ -137,7 +152,35 @@ func (e *Env) BuyCredits(consumer ledger.AccountID, usd int64) *ledger.Command {
 	if !e.h.Reserve(t) {
 		return nil
 	}
-	return &ledger.Command{Actor: ExchangeAccount, Payload: &tokenomics.BuyCredits{Amount: t, To: consumer}}
+	c := &buyCommand{p: tokenomics.BuyCredits{Amount: t, To: consumer}}
+	c.cmd = ledger.Command{Actor: ExchangeAccount, Payload: &c.p}
+	return &c.cmd
+}
+
+// buyCommand, saleCommand and usageCommand hold a command with its
+// payload (and a sale's one leg) in one allocation: a behaviour returns
+// thousands of them an epoch.
+type buyCommand struct {
+	cmd ledger.Command
+	p   tokenomics.BuyCredits
+}
+
+type saleCommand struct {
+	cmd ledger.Command
+	p   ledger.Transfer
+	leg [1]ledger.Leg
+}
+
+type usageCommand struct {
+	cmd ledger.Command
+	p   tokenomics.RecordUsage
+}
+
+// newUsage returns acct's command recording usage u.
+func newUsage(acct ledger.AccountID, u tokenomics.RecordUsage) *ledger.Command {
+	c := &usageCommand{p: u}
+	c.cmd = ledger.Command{Actor: acct, Payload: &c.p}
+	return &c.cmd
 }
 
 // Sell returns the command by which acct sells native tokens to the
@@ -168,7 +211,10 @@ func (e *Env) Sell(acct ledger.AccountID, amount ledger.Amount) *ledger.Command 
 	if amount.IsZero() {
 		return nil
 	}
-	return &ledger.Command{Actor: acct, Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: ExchangeAccount, Asset: e.Native, Amount: amount}}}}
+	c := &saleCommand{leg: [1]ledger.Leg{{To: ExchangeAccount, Asset: e.Native, Amount: amount}}}
+	c.p.Legs = c.leg[:]
+	c.cmd = ledger.Command{Actor: acct, Payload: &c.p}
+	return &c.cmd
 }
 
 // Release returns the operator's command that moves amount native tokens

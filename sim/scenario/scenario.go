@@ -32,7 +32,7 @@ type Scenario struct {
 	Runs        int           `yaml:"runs"`         // Monte Carlo runs; default 1
 	Epochs      int           `yaml:"epochs"`       // epochs per run
 	EpochLength time.Duration `yaml:"epoch_length"` // default 24h
-	BlockSize   int           `yaml:"block_size"`   // commands per block; default 256
+	BlockSize   int           `yaml:"block_size"`   // commands per block; default 32
 	Modules     []string      `yaml:"modules"`      // default [tokenomics]
 	Genesis     GenesisSpec   `yaml:"genesis"`
 	Price       PriceSpec     `yaml:"price"`
