@@ -53,10 +53,13 @@ type Options struct {
 	CheckInvariants bool
 
 	// StateCacheBytes bounds the sequencer's cache of hot state keys
-	// (keys, values and about 80 bytes of bookkeeping each), and with an
+	// (keys, values and about 80 bytes of bookkeeping each); with an
 	// eighth of it Submit's cache of account records (whether an actor
-	// exists and its signing key, checked before a command is queued).
-	// Default 32 MiB; a negative value disables both.
+	// exists and its signing key, checked before a command is queued);
+	// and with a quarter of it the keys and values (decoded too) that the
+	// block step keeps from one block to the next, at most 65,536 keys
+	// (ledger.StepOptions.KeepStateBytes). Default 32 MiB; a negative
+	// value disables all three.
 	StateCacheBytes int64
 
 	// RootCacheBytes bounds the cache of element hashes that makes a hot
