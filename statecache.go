@@ -15,7 +15,7 @@ import (
 // the cache only ever answers with the applied value).
 type stateCache struct {
 	r     store.StateReader
-	m     map[string]cached
+	m     map[string]*cached // a pointer: update changes a held value in place
 	max   int64 // bytes; 0 or less: no cache
 	bytes int64
 }
@@ -33,12 +33,12 @@ type cached struct {
 }
 
 func newStateCache(r store.StateReader, max int64) *stateCache {
-	return &stateCache{r: r, m: make(map[string]cached, min(max/256, 1<<16)), max: max}
+	return &stateCache{r: r, m: make(map[string]*cached, min(max/256, 1<<16)), max: max}
 }
 
 // Get implements ledger.Reader.
 func (c *stateCache) Get(key []byte) ([]byte, bool, error) {
-	if e, ok := c.m[string(key)]; ok {
+	if e := c.m[string(key)]; e != nil {
 		return e.v, e.ok, nil
 	}
 	v, ok, err := c.r.Get(key)
@@ -58,7 +58,7 @@ func (c *stateCache) put(k string, v []byte, ok bool) {
 	if c.max <= 0 {
 		return
 	}
-	if old, held := c.m[k]; held {
+	if old := c.m[k]; old != nil {
 		c.bytes -= cacheSize(k, old.v)
 	}
 	size := cacheSize(k, v)
@@ -79,7 +79,7 @@ func (c *stateCache) put(k string, v []byte, ok bool) {
 		delete(c.m, k) // larger than the whole cache
 		return
 	}
-	c.m[k] = cached{v, ok}
+	c.m[k] = &cached{v, ok}
 	c.bytes += size
 }
 
@@ -87,7 +87,16 @@ func (c *stateCache) put(k string, v []byte, ok bool) {
 func (c *stateCache) update(changes []ledger.Change) {
 	for i := range changes {
 		ch := &changes[i]
-		if _, held := c.m[string(ch.Key)]; held || c.bytes+cacheSize(string(ch.Key), ch.New) <= c.max {
+		if e := c.m[string(ch.Key)]; e != nil {
+			// Held: changed in place (one lookup, no new key) while the
+			// cache stays within its bound.
+			if grow := int64(len(ch.New) - len(e.v)); c.bytes+grow <= c.max {
+				c.bytes += grow
+				e.v, e.ok = ch.New, ch.NewOK
+				continue
+			}
+			c.put(string(ch.Key), ch.New, ch.NewOK)
+		} else if c.bytes+cacheSize(string(ch.Key), ch.New) <= c.max {
 			c.put(string(ch.Key), ch.New, ch.NewOK)
 		}
 	}
