@@ -56,9 +56,10 @@ type Options struct {
 	// (keys, values and about 80 bytes of bookkeeping each); with an
 	// eighth of it Submit's cache of account records (whether an actor
 	// exists and its signing key, checked before a command is queued);
-	// and with a quarter of it the keys and values (decoded too) that the
-	// block step keeps from one block to the next, at most 65,536 keys
-	// (ledger.StepOptions.KeepStateBytes). Default 32 MiB; a negative
+	// and with a quarter of it the state the block step keeps from one
+	// block to the next (keys, values, their decoded forms and about 192
+	// bytes of bookkeeping each; at most 65,536 keys;
+	// ledger.StepOptions.KeepStateBytes). Default 32 MiB; a negative
 	// value disables all three.
 	StateCacheBytes int64
 

@@ -16,7 +16,7 @@ import (
 type stateCache struct {
 	r     store.StateReader
 	m     map[string]*cached // a pointer: update changes a held value in place
-	max   int64 // bytes; 0 or less: no cache
+	max   int64              // bytes; 0 or less: no cache
 	bytes int64
 }
 

@@ -73,8 +73,8 @@ type State struct {
 	outGen     uint32
 	outApplies uint64
 	// keepMax, when positive, keeps entries from block to block over any
-	// Reader too (StepOptions.KeepStateBytes), while keptBytes (the keys
-	// and values of the entries, as loaded or refreshed) stays within it.
+	// Reader too (StepOptions.KeepStateBytes), while keptBytes (the sum
+	// of the entries' sizes, entrySize) stays within it.
 	// hostApplied is the host's word (Step.Applied) that the last
 	// block's Changes were applied unaltered to the state the next block
 	// reads, and nothing else changed it; without it every kept entry is
@@ -94,6 +94,7 @@ type entry struct {
 	origOK, valOK bool
 	dirty         bool
 	listed        bool      // in State.written
+	size          int64     // entrySize when last counted in State.keptBytes
 	gen           uint32    // the block (State.gen) the entry was loaded in
 	mem           *memEntry // the MemStore's entry for key, if State.mem has one
 	// dec is the value decoded (of the kind kind), which reducers read
@@ -164,6 +165,12 @@ func NewState(base Reader) *State {
 
 // reset empties s for a new block over base, keeping its memory.
 func (s *State) reset(base Reader) {
+	if s.keepMax > 0 && s.mem == nil {
+		// The block's writes change what its entries hold.
+		for _, e := range s.writtenE {
+			s.recount(e)
+		}
+	}
 	mem, _ := base.(*MemStore)
 	bounded := len(s.m) <= maxKept && s.gen < math.MaxUint32-1
 	var keep, trusted bool
@@ -175,7 +182,7 @@ func (s *State) reset(base Reader) {
 		// Over another Reader, an entry kept untrusted is read again
 		// (refresh), so keeping is always safe; trust is the host's word.
 		keep = bounded && s.mem == nil && s.keptBytes <= s.keepMax
-		trusted = keep && s.outGen == s.gen && s.hostApplied
+		trusted = keep && s.outGen == s.gen && s.hostApplied && s.err == nil
 	}
 	s.hostApplied = false
 	s.base, s.err, s.mem = base, nil, mem
@@ -258,11 +265,12 @@ func (s *State) load(key []byte) *entry {
 				s.err = err
 			} else {
 				e.orig, e.origOK, e.val, e.valOK = v, ok, v, ok
-				s.keptBytes += int64(len(key) + len(v))
 			}
 		}
 	}
 	e.key = string(key)
+	e.size = entrySize(e)
+	s.keptBytes += e.size
 	s.m[e.key] = e
 	s.remember(e)
 	return e
@@ -296,13 +304,27 @@ func (s *State) refresh(e *entry) {
 			v, ok = got, has
 		}
 	}
-	s.keptBytes += int64(len(v) - len(e.orig))
 	same := ok && e.valOK && !e.stale && len(v) == len(e.val) && (len(v) == 0 || &v[0] == &e.val[0])
 	e.orig, e.origOK, e.val, e.valOK = v, ok, v, ok
 	e.dirty, e.listed, e.stale, e.gen = false, false, false, s.gen
 	if !same {
 		e.dec, e.kind = decoded{}, decNone
 	}
+	s.recount(e)
+}
+
+// entryOverhead is what a kept entry costs beyond its key's and value's
+// bytes: the entry, its map slot, a decoded value of a few words.
+const entryOverhead = 192
+
+// entrySize is what e counts for in State.keptBytes.
+func entrySize(e *entry) int64 { return int64(len(e.key) + len(e.val) + entryOverhead) }
+
+// recount brings e's share of s.keptBytes up to date.
+func (s *State) recount(e *entry) {
+	n := entrySize(e)
+	s.keptBytes += n - e.size
+	e.size = n
 }
 
 // appliedOut reports whether the only change to s.mem since the last

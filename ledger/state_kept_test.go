@@ -544,7 +544,17 @@ func (k *keptRun) blockOver(ops int, over mapReader, keepMax int64) {
 	} else {
 		k.kept.reset(over)
 	}
+	var held int64
+	for _, e := range k.kept.m {
+		held += entrySize(e)
+	}
+	if held != k.kept.keptBytes {
+		k.fail("the kept entries hold %d bytes, counted %d", held, k.kept.keptBytes)
+	}
 	if len(k.kept.m) > 0 {
+		if held > keepMax {
+			k.fail("kept %d bytes, over the bound of %d", held, keepMax)
+		}
 		k.keptBlocks++
 		if k.kept.trustFrom < k.kept.gen {
 			k.trustedBlocks++
@@ -603,10 +613,10 @@ func (k *keptRun) sameChanges(c1, c2 []Change) {
 // A State kept over a plain Reader (the engine's, StepOptions.
 // KeepStateBytes) reads, decodes, scans and changes exactly as a fresh
 // State per block, trusting its kept values only on the host's word and
-// only when nothing was written after Changes; past its byte bound it
-// keeps nothing.
+// only when nothing was written after Changes; it counts the bytes it
+// keeps exactly, and past its bound keeps nothing.
 func TestStateKeptOverReaderMatchesFresh(t *testing.T) {
-	for _, keepMax := range []int64{1 << 20, 1} {
+	for _, keepMax := range []int64{1 << 20, 4 << 10, 1} {
 		kept, trusted := 0, 0
 		for seed := range uint64(40) {
 			k := newKeptRun(t, seed, 6+int(seed%4)*8)
@@ -622,5 +632,65 @@ func TestStateKeptOverReaderMatchesFresh(t *testing.T) {
 		case keepMax == 1 && kept != 0:
 			t.Fatalf("bound of 1 byte: %d blocks kept entries; want none", kept)
 		}
+	}
+}
+
+// flakyReader fails every read while fail is set.
+type flakyReader struct {
+	r    mapReader
+	fail bool
+}
+
+var errFlaky = fmt.Errorf("flaky read")
+
+func (f *flakyReader) Get(key []byte) ([]byte, bool, error) {
+	if f.fail {
+		return nil, false, errFlaky
+	}
+	return f.r.Get(key)
+}
+
+func (f *flakyReader) Scan(prefix []byte, fn func(key, value []byte) bool) error {
+	if f.fail {
+		return errFlaky
+	}
+	return f.r.Scan(prefix, fn)
+}
+
+// A block that hit a read error is never trusted, whatever the host
+// says: the next block reads every kept key again, and the bytes kept are
+// still counted exactly.
+func TestStateKeptAfterReadError(t *testing.T) {
+	f := &flakyReader{r: mapReader{"a": EncodeAmount(NewAmount(1)), "b": EncodeAmount(NewAmount(2))}}
+	st := NewState(f)
+	st.keepMax = 1 << 20
+	if a, _, _ := st.GetAmount([]byte("a")); a != NewAmount(1) {
+		t.Fatalf("a = %v", a)
+	}
+	f.fail = true
+	st.GetAmount([]byte("b"))
+	if st.Err() == nil {
+		t.Fatal("the read error was not latched")
+	}
+	st.SetAmount([]byte("a"), NewAmount(7)) // a write in the failed block
+	st.Changes()
+	st.hostApplied = true // a host wrongly vouching for the failed block
+	f.fail = false
+	f.r["b"] = EncodeAmount(NewAmount(3))
+	st.reset(f)
+	if st.trustFrom != st.gen {
+		t.Fatal("the block after a read error trusts what it kept")
+	}
+	for key, want := range map[string]Amount{"a": NewAmount(1), "b": NewAmount(3)} {
+		if got, _, err := st.GetAmount([]byte(key)); err != nil || got != want {
+			t.Fatalf("after the failed block %s = %v (%v), want %v", key, got, err, want)
+		}
+	}
+	var held int64
+	for _, e := range st.m {
+		held += entrySize(e)
+	}
+	if held != st.keptBytes {
+		t.Fatalf("the kept entries hold %d bytes, counted %d", held, st.keptBytes)
 	}
 }

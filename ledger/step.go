@@ -68,12 +68,13 @@ type StepOptions struct {
 	NoChanges bool
 	// KeepStateBytes, when positive, keeps the working state's entries
 	// (keys, values and their decoded forms) from block to block over any
-	// Reader, up to about this many bytes of keys and values and 65,536
-	// entries, as it always does over a MemStore: a key read again needs
-	// no new entry and is not decoded again while the Reader returns the
-	// same bytes. A kept value is read again from the Reader when a block
-	// first needs it, unless the host called Applied after the block
-	// before.
+	// Reader, as it always does over a MemStore, while they take at most
+	// this many bytes (keys, values and 192 bytes of bookkeeping each)
+	// and 65,536 entries: a key read again needs no new entry and is not
+	// decoded again while the Reader returns the same bytes. A kept value
+	// is read again from the Reader when a block first needs it, unless
+	// the host called Applied after the block before, and that block
+	// read without error and wrote nothing after its changes were taken.
 	KeepStateBytes int64
 	// MaxCloses bounds the close_epoch commands Execute injects into one
 	// block when block time has passed several epoch ends; the rest
