@@ -246,15 +246,7 @@ func (k *keptRun) block(ops int) {
 		return
 	}
 	c1, c2 := k.kept.Changes(), k.ref.Changes()
-	if len(c1) != len(c2) {
-		k.fail("%d changes, fresh %d", len(c1), len(c2))
-	}
-	for i := range c1 {
-		a, b := c1[i], c2[i]
-		if !bytes.Equal(a.Key, b.Key) || a.OldOK != b.OldOK || a.NewOK != b.NewOK || !bytes.Equal(a.Old, b.Old) || !bytes.Equal(a.New, b.New) {
-			k.fail("change %d: %+v, fresh %+v", i, a, b)
-		}
-	}
+	k.sameChanges(c1, c2)
 	switch k.rng.IntN(8) {
 	case 0:
 		// A rollback after Changes, which the host does not commit.

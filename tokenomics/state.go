@@ -156,6 +156,11 @@ func amountErr(k []byte, err error) error {
 // getAmountOf is getAmount through any Getter.
 func getAmountOf(g ledger.Getter, k []byte) (ledger.Amount, error) {
 	v, ok := g.Get(k)
+	return amountAt(k, v, ok)
+}
+
+// amountAt decodes key k's value v (zero if absent).
+func amountAt(k, v []byte, ok bool) (ledger.Amount, error) {
 	if !ok {
 		return ledger.Amount{}, nil
 	}
@@ -505,14 +510,7 @@ func Credits(g ledger.Getter, id ledger.AccountID) (ledger.Amount, error) {
 		// A concrete call: the key stays on the stack.
 		k := creditsKey(id)
 		v, ok := s.Get(k)
-		if !ok {
-			return ledger.Amount{}, nil
-		}
-		a, err := ledger.DecodeAmount(v)
-		if err != nil {
-			return ledger.Amount{}, amountErr(k, err)
-		}
-		return a, nil
+		return amountAt(k, v, ok)
 	}
 	return getAmountOf(g, creditsKey(id))
 }
