@@ -131,6 +131,12 @@ func (c *Context) GetAmount(key []byte) (Amount, bool, error) { return c.st.GetA
 // Scan iterates a key prefix as the state is now, in key order.
 func (c *Context) Scan(prefix []byte, fn func(key, value []byte) bool) { c.st.Scan(prefix, fn) }
 
+// Record returns the decoded value the state keeps for key (State.Record).
+func (c *Context) Record(key []byte) (Record, bool) { return c.st.Record(key) }
+
+// KeepRecord keeps r as key's current value decoded (State.KeepRecord).
+func (c *Context) KeepRecord(key []byte, r Record) { c.st.KeepRecord(key, r) }
+
 // Emit records ev and applies it at once with its owner's Evolve, so the
 // rest of the decision sees its effect. An error means the event does not
 // apply; the decision should return it.

@@ -154,6 +154,6 @@ func evolvePoolRewarded(st *ledger.State, e *PoolRewarded) error {
 	if pl.Received, err = add(pl.Received, e.Credited, "pool received"); err != nil {
 		return err
 	}
-	save(st, poolKey(e.Pool), &pl)
+	savePool(st, pl)
 	return nil
 }

@@ -366,7 +366,7 @@ func evolveStakeAdded(st *ledger.State, e *StakeAdded) error {
 	}
 	save(st, posKey(e.Pool, e.Account, e.Asset), &pos)
 	save(st, poolAssetKey(e.Pool, e.Asset), &pa)
-	save(st, poolKey(e.Pool), &pl)
+	savePool(st, pl)
 	return nil
 }
 
@@ -412,7 +412,7 @@ func evolveStakeRemoved(st *ledger.State, e *StakeRemoved) error {
 	} else {
 		save(st, poolAssetKey(e.Pool, e.Asset), &pa)
 	}
-	save(st, poolKey(e.Pool), &pl)
+	savePool(st, pl)
 	if e.ID != 0 {
 		if err := bumpSeq(st, e.ID); err != nil {
 			return err
@@ -442,7 +442,7 @@ func evolveClaimed(st *ledger.State, e *RewardsClaimed) error {
 	if pl.Paid.Cmp(pl.Received) > 0 {
 		return ledger.Errorf(ledger.ErrInvariant, "pool %s would pay %s of %s received", e.Pool, pl.Paid, pl.Received)
 	}
-	save(st, poolKey(e.Pool), &pl)
+	savePool(st, pl)
 	type kv struct {
 		k   []byte
 		pos Position
@@ -475,7 +475,7 @@ func evolveDustSwept(st *ledger.State, e *DustSwept) error {
 		return ledger.Errorf(ledger.ErrInvariant, "pool %s swept with %s units staked", e.Pool, pl.Units)
 	}
 	pl.Received, pl.Paid, pl.Frac = ledger.Amount{}, ledger.Amount{}, natOf(new(big.Int))
-	save(st, poolKey(e.Pool), &pl)
+	savePool(st, pl)
 	return nil
 }
 

@@ -275,10 +275,17 @@ func (s *epochState) dec(d *ledger.Decoder) {
 	}
 }
 
+// recordStore keeps values decoded for the rest of a block (and, over a
+// kept state, beyond): a *ledger.State, or a decision's *ledger.Context.
+type recordStore interface {
+	Record(key []byte) (ledger.Record, bool)
+	KeepRecord(key []byte, r ledger.Record)
+}
+
 func getEpochState(g ledger.Getter) (epochState, error) {
-	st, isState := g.(*ledger.State)
-	if isState {
-		if r, ok := st.Record(keyEpoch); ok {
+	rs, keeps := g.(recordStore)
+	if keeps {
+		if r, ok := rs.Record(keyEpoch); ok {
 			if es, ok := r.(*epochState); ok {
 				return *es, nil
 			}
@@ -286,8 +293,8 @@ func getEpochState(g ledger.Getter) (epochState, error) {
 	}
 	s := new(epochState)
 	ok, err := load(g, keyEpoch, "tokenomics epoch state", s)
-	if isState && ok && err == nil {
-		st.KeepRecord(keyEpoch, s)
+	if keeps && ok && err == nil {
+		rs.KeepRecord(keyEpoch, s)
 	}
 	return *s, err
 }
@@ -326,11 +333,37 @@ func (p *Pool) dec(d *ledger.Decoder) {
 	p.Units, p.Acc, p.Received, p.Paid, p.Frac = d.Amount(), natOf(decBig(d)), d.Amount(), d.Amount(), natOf(decBig(d))
 }
 
+// poolRecord is a Pool as a ledger.Record, which a State keeps decoded: a
+// Pool read from state shares its Acc and Frac with it, so neither is ever
+// modified in place (they are replaced).
+type poolRecord struct{ Pool }
+
+func (p *poolRecord) EncodeTo(e *ledger.Encoder) { p.enc(e) }
+
 func getPool(g ledger.Getter, id string) (Pool, error) {
+	k := poolKey(id)
+	rs, keeps := g.(recordStore)
+	if keeps {
+		if r, ok := rs.Record(k); ok {
+			if p, ok := r.(*poolRecord); ok {
+				pl := p.Pool
+				pl.ID = id
+				return pl, nil
+			}
+		}
+	}
 	p := Pool{ID: id, Acc: natOf(new(big.Int)), Frac: natOf(new(big.Int))}
-	_, err := load(g, poolKey(id), "pool "+id, &p)
+	found, err := load(g, k, "pool "+id, &p)
 	p.ID = id
+	if keeps && found && err == nil {
+		rs.KeepRecord(k, &poolRecord{p})
+	}
 	return p, err
+}
+
+// savePool writes a pool, to be encoded when its bytes are needed.
+func savePool(st *ledger.State, p Pool) {
+	st.SetRecord(poolKey(p.ID), &poolRecord{p})
 }
 
 // PoolAsset is a pool's total of one asset: Amount base units held for
