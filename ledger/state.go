@@ -47,7 +47,8 @@ type State struct {
 	// writtenSorted sorts into new memory.
 	spare    []string
 	scanning int
-	kbuf     []byte // a copy of the key a miss reads from base
+	scans    []*scanState // reused by Scan, one per depth
+	kbuf     []byte       // a copy of the key a miss reads from base
 	// recent holds the entries load found or made last, nextRecent
 	// counts them.
 	recent     [4]*entry
@@ -509,35 +510,83 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 	if s.err != nil {
 		return
 	}
-	written := s.writtenSorted()
-	lo, _ := slices.BinarySearch(written, string(prefix))
+	if tail := len(s.written) - s.sorted; tail > 64 && tail > s.sorted/8 {
+		s.writtenSorted()
+	}
+	for len(s.scans) <= s.scanning {
+		s.scans = append(s.scans, newScanState(s))
+	}
+	ss := s.scans[s.scanning]
+	ss.overlay, ss.i, ss.fn, ss.stopped = s.writtenUnder(string(prefix), ss), 0, fn, false
+	s.scanning++ // not deferred: a panic leaves it raised, which is safe
+	err := s.base.Scan(prefix, ss.visit)
+	if err == nil && !ss.stopped {
+		ss.emitBefore(nil)
+	}
+	s.scanning--
+	ss.overlay, ss.fn = nil, nil
+	if err != nil {
+		s.err = err
+	}
+}
+
+// writtenUnder returns the keys written in the block under prefix, in key
+// order: the range of the sorted keys, merged with those written since
+// they were sorted (into ss's memory, when there are any).
+func (s *State) writtenUnder(prefix string, ss *scanState) []string {
+	head := s.written[:s.sorted]
+	lo, _ := slices.BinarySearch(head, prefix)
 	hi := lo
-	for hi < len(written) && strings.HasPrefix(written[hi], string(prefix)) {
+	for hi < len(head) && strings.HasPrefix(head[hi], prefix) {
 		hi++
 	}
-	overlay := written[lo:hi]
-	s.scanning++ // not deferred: a panic leaves it raised, which is safe
-	i := 0
-	stopped := false
-	emitOverlayBefore := func(key []byte) bool {
-		for i < len(overlay) && (key == nil || overlay[i] < string(key)) {
-			e := s.m[overlay[i]]
-			e.bytes()
-			if e.dirty && e.valOK && !fn([]byte(overlay[i]), e.val) {
-				return false
-			}
-			i++
+	ss.tail = ss.tail[:0]
+	for _, k := range s.written[s.sorted:] {
+		if strings.HasPrefix(k, prefix) {
+			ss.tail = append(ss.tail, k)
 		}
-		return true
 	}
-	err := s.base.Scan(prefix, func(k, v []byte) bool {
-		if !emitOverlayBefore(k) {
-			stopped = true
+	if len(ss.tail) == 0 {
+		return head[lo:hi]
+	}
+	slices.Sort(ss.tail)
+	a, b := head[lo:hi], ss.tail
+	merged := ss.merged[:0]
+	for len(a) > 0 && len(b) > 0 {
+		if a[0] < b[0] {
+			merged, a = append(merged, a[0]), a[1:]
+		} else {
+			merged, b = append(merged, b[0]), b[1:]
+		}
+	}
+	ss.merged = append(append(merged, a...), b...)
+	return ss.merged
+}
+
+// scanState is one Scan in progress. A State keeps one per depth of
+// nested scans (a scan's callback may scan again) and reuses them, so a
+// scan allocates nothing of its own.
+type scanState struct {
+	s       *State
+	overlay []string // the block's written keys under the prefix, in key order
+	i       int      // the next of them to merge
+	fn      func(key, value []byte) bool
+	stopped bool
+	visit   func(key, value []byte) bool // the base's callback, bound once
+	// tail and merged are writtenUnder's memory.
+	tail, merged []string
+}
+
+func newScanState(s *State) *scanState {
+	ss := &scanState{s: s}
+	ss.visit = func(k, v []byte) bool {
+		if !ss.emitBefore(k) {
+			ss.stopped = true
 			return false
 		}
-		if i < len(overlay) && overlay[i] == string(k) {
-			e := s.m[overlay[i]]
-			i++
+		if ss.i < len(ss.overlay) && ss.overlay[ss.i] == string(k) {
+			e := ss.s.m[ss.overlay[ss.i]]
+			ss.i++
 			e.bytes()
 			if e.dirty {
 				if !e.valOK {
@@ -546,19 +595,28 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 				v = e.val
 			}
 		}
-		if !fn(k, v) {
-			stopped = true
+		if !ss.fn(k, v) {
+			ss.stopped = true
 			return false
 		}
 		return true
-	})
-	if err == nil && !stopped {
-		emitOverlayBefore(nil)
 	}
-	s.scanning--
-	if err != nil {
-		s.err = err
+	return ss
+}
+
+// emitBefore hands fn the written keys before key (all that are left, if
+// key is nil) that the base does not hold, and reports false if fn
+// stopped the scan.
+func (ss *scanState) emitBefore(key []byte) bool {
+	for ss.i < len(ss.overlay) && (key == nil || ss.overlay[ss.i] < string(key)) {
+		e := ss.s.m[ss.overlay[ss.i]]
+		e.bytes()
+		if e.dirty && e.valOK && !ss.fn([]byte(ss.overlay[ss.i]), e.val) {
+			return false
+		}
+		ss.i++
 	}
+	return true
 }
 
 // Change is one key's net change over a block.

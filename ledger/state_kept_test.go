@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -684,5 +685,97 @@ func TestStateKeptAfterReadError(t *testing.T) {
 	}
 	if held != st.keptBytes {
 		t.Fatalf("the kept entries hold %d bytes, counted %d", held, st.keptBytes)
+	}
+}
+
+// Scan, against a model of the state: random writes, deletions and
+// rollbacks, scans of random prefixes stopped at random points, nested
+// scans, and enough writes between scans that the block's written keys
+// are sometimes sorted in and sometimes still a tail.
+func TestStateScanMatchesModel(t *testing.T) {
+	prefixes := []string{"", "a", "a/", "a/1", "ab/", "b/", "b/x", "c/"}
+	for seed := range uint64(12) {
+		rng := rand.New(rand.NewPCG(seed, 11))
+		keys := make([]string, 0, 150)
+		for i := range 150 {
+			keys = append(keys, []string{"a/", "ab/", "b/", "b/x", "c/"}[i%5]+fmt.Sprint(i*7%97))
+		}
+		base := mapReader{}
+		for _, k := range keys {
+			if rng.IntN(2) == 0 {
+				base[k] = []byte{byte(rng.IntN(9))}
+			}
+		}
+		model := map[string][]byte{}
+		for k, v := range base {
+			model[k] = v
+		}
+		st := NewState(base)
+		type saved struct {
+			mark  int
+			model map[string][]byte
+		}
+		var marks []saved
+		want := func(prefix string) []string {
+			var ks []string
+			for k := range model {
+				if strings.HasPrefix(k, prefix) {
+					ks = append(ks, k)
+				}
+			}
+			slices.Sort(ks) // by key ("b/x2=" sorts after "b/x21=")
+			out := make([]string, len(ks))
+			for i, k := range ks {
+				out[i] = k + "=" + string(model[k])
+			}
+			return out
+		}
+		var scan func(depth int)
+		scan = func(depth int) {
+			prefix := prefixes[rng.IntN(len(prefixes))]
+			w := want(prefix)
+			stop := 1 + rng.IntN(len(w)+1) // fn sees at least one key, if any
+			var got []string
+			st.Scan([]byte(prefix), func(k, v []byte) bool {
+				got = append(got, string(k)+"="+string(v))
+				if depth < 2 && rng.IntN(4) == 0 {
+					scan(depth + 1)
+				}
+				return len(got) < stop
+			})
+			if stop < len(w) {
+				w = w[:stop]
+			}
+			if !slices.Equal(got, w) {
+				t.Fatalf("seed %d: Scan(%q) visited %q, want %q", seed, prefix, got, w)
+			}
+		}
+		for range 700 {
+			k := keys[rng.IntN(len(keys))]
+			switch r := rng.IntN(10); {
+			case r < 4:
+				v := []byte{byte('a' + rng.IntN(26))}
+				st.Set([]byte(k), v)
+				model[k] = v
+			case r < 5:
+				st.Delete([]byte(k))
+				delete(model, k)
+			case r < 6:
+				snap := map[string][]byte{}
+				for k, v := range model {
+					snap[k] = v
+				}
+				marks = append(marks, saved{st.Mark(), snap})
+			case r < 7 && len(marks) > 0:
+				m := marks[len(marks)-1]
+				marks = marks[:len(marks)-1]
+				st.Rollback(m.mark)
+				model = m.model
+			case r == 7 && rng.IntN(8) == 0:
+				st.writtenSorted() // as Changes does: the tail sorted in
+			default:
+				scan(0)
+			}
+		}
 	}
 }
