@@ -35,7 +35,7 @@ type memEntry struct {
 	gone bool // no longer in the map: the key, if it comes back, has a new entry
 }
 
-const chunkSize = 256
+const chunkSize = 64
 
 // NewMemStore returns an empty MemStore.
 func NewMemStore() *MemStore { return &MemStore{m: make(map[string]*memEntry, 1024)} }

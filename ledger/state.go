@@ -518,8 +518,10 @@ func (s *State) Scan(prefix []byte, fn func(key, value []byte) bool) {
 	}
 	ss := s.scans[s.scanning]
 	ss.overlay, ss.i, ss.fn, ss.stopped = s.writtenUnder(string(prefix), ss), 0, fn, false
+	// A copy, as in load: the caller's prefix then never escapes.
+	ss.prefix = append(ss.prefix[:0], prefix...)
 	s.scanning++ // not deferred: a panic leaves it raised, which is safe
-	err := s.base.Scan(prefix, ss.visit)
+	err := s.base.Scan(ss.prefix, ss.visit)
 	if err == nil && !ss.stopped {
 		ss.emitBefore(nil)
 	}
@@ -573,8 +575,9 @@ type scanState struct {
 	fn      func(key, value []byte) bool
 	stopped bool
 	visit   func(key, value []byte) bool // the base's callback, bound once
-	// tail and merged are writtenUnder's memory.
+	// tail and merged are writtenUnder's memory, prefix the scan's.
 	tail, merged []string
+	prefix       []byte
 }
 
 func newScanState(s *State) *scanState {
