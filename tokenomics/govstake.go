@@ -116,11 +116,12 @@ func ProtocolStakeAt(v View, acct ledger.AccountID, height uint64) (ledger.Amoun
 	var since int64
 	var err error
 	prefix := govStakePrefix(acct)
-	v.Scan(prefix, func(k, val []byte) bool {
-		if len(k) != len(prefix)+8 {
+	n := len(prefix)
+	scanView(v, prefix, func(k, val []byte) bool {
+		if len(k) != n+8 {
 			return true // another account whose ID extends this one
 		}
-		if h := ^binary.BigEndian.Uint64(k[len(prefix):]); h > height {
+		if h := ^binary.BigEndian.Uint64(k[n:]); h > height {
 			return true
 		}
 		d := ledger.NewDecoder(val, "stake checkpoint")

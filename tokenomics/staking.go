@@ -59,7 +59,7 @@ func pending(v View, pool string, acct ledger.AccountID) (ledger.Amount, error) 
 		return ledger.Amount{}, err
 	}
 	total := new(big.Int)
-	v.Scan(posPrefix(pool, acct), func(k, val []byte) bool {
+	scanView(v, posPrefix(pool, acct), func(k, val []byte) bool {
 		var pos Position
 		if err = decodeRecord(val, "position", &pos); err != nil {
 			return false

@@ -1,6 +1,7 @@
 package tokenomics
 
 import (
+	"bytes"
 	"encoding/binary"
 	"math/big"
 
@@ -57,7 +58,14 @@ func key(parts ...string) []byte {
 	for _, p := range parts {
 		n += len(p) + 1
 	}
-	k := make([]byte, 0, n)
+	// Inlined, a key of up to 64 bytes that its caller does not keep is
+	// built on the caller's stack (a make of constant size).
+	var k []byte
+	if n <= 64 {
+		k = make([]byte, 0, 64)
+	} else {
+		k = make([]byte, 0, n)
+	}
 	k = append(k, keyPrefix...)
 	for i, p := range parts {
 		if i > 0 {
@@ -115,8 +123,32 @@ type View interface {
 	Scan(prefix []byte, fn func(key, value []byte) bool)
 }
 
+// scanView scans v. A decision's view (a Context) scans without prefix
+// escaping, so that callers build prefixes on the stack.
+func scanView(v View, prefix []byte, fn func(key, value []byte) bool) {
+	switch s := v.(type) {
+	case *ledger.Context:
+		s.Scan(prefix, fn)
+	case ctxView:
+		s.ctx.Scan(prefix, fn)
+	default:
+		v.Scan(bytes.Clone(prefix), fn)
+	}
+}
+
 func load(g ledger.Getter, k []byte, what string, r record) (bool, error) {
-	v, ok := g.Get(k)
+	var v []byte
+	var ok bool
+	switch s := g.(type) {
+	case *ledger.Context:
+		v, ok = s.Get(k)
+	case *ledger.State:
+		v, ok = s.Get(k)
+	default:
+		// A copy, so that k never escapes: callers build keys on the
+		// stack.
+		v, ok = g.Get(bytes.Clone(k))
+	}
 	if !ok {
 		return false, nil
 	}
