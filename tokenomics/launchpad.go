@@ -319,7 +319,7 @@ func evolveAgentCreated(st *ledger.State, e *AgentCreated) error {
 	if _, ok := st.Get(agentKey(e.Agent)); ok {
 		return ledger.Errorf(ErrAgentExists, "agent %s already exists", e.Agent)
 	}
-	save(st, agentKey(e.Agent), &Agent{Creator: e.Creator, Template: e.Template, PriceIn: e.PriceIn, PriceOut: e.PriceOut, Deposit: e.Deposit, Created: e.Epoch})
+	saveAgent(st, Agent{ID: e.Agent, Creator: e.Creator, Template: e.Template, PriceIn: e.PriceIn, PriceOut: e.PriceOut, Deposit: e.Deposit, Created: e.Epoch})
 	return nil
 }
 
@@ -348,7 +348,7 @@ func evolveLaunched(st *ledger.State, e *TokenLaunched) error {
 		return ledger.Errorf(ErrUnknownAgent, "agent %s does not exist", e.Agent)
 	}
 	ag.Token = e.Asset
-	save(st, agentKey(e.Agent), &ag)
+	saveAgent(st, ag)
 	save(st, curveKey(e.Agent), &Curve{Asset: e.Asset, X: e.X, Y: e.Y, Supply: e.Supply, SaleSupply: e.SaleSupply})
 	return nil
 }

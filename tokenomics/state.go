@@ -157,7 +157,26 @@ func load(g ledger.Getter, k []byte, what string, r record) (bool, error) {
 
 func decodeRecord(v []byte, what string, r record) error {
 	d := ledger.NewDecoder(v, what)
-	r.dec(d)
+	// The records decoded on hot paths by a concrete call, so that the
+	// decoder stays on the stack; the rest through the interface.
+	switch x := r.(type) {
+	case *Position:
+		x.dec(d)
+	case *PoolAsset:
+		x.dec(d)
+	case *Pool:
+		x.dec(d)
+	case *Agent:
+		x.dec(d)
+	default:
+		d := ledger.NewDecoder(v, what)
+		r.dec(d)
+		return finishRecord(d)
+	}
+	return finishRecord(d)
+}
+
+func finishRecord(d *ledger.Decoder) error {
 	if err := d.Finish(); err != nil {
 		return ledger.Errorf(ledger.ErrCorrupt, "%v", err)
 	}
@@ -484,10 +503,35 @@ func (a *Agent) dec(d *ledger.Decoder) {
 
 // GetAgent reads an agent.
 func GetAgent(g ledger.Getter, id string) (Agent, bool, error) {
+	k := agentKey(id)
+	rs, keeps := g.(recordStore)
+	if keeps {
+		if r, ok := rs.Record(k); ok {
+			if a, ok := r.(*agentRecord); ok {
+				ag := a.Agent
+				ag.ID = id
+				return ag, true, nil
+			}
+		}
+	}
 	a := Agent{ID: id}
-	ok, err := load(g, agentKey(id), "agent "+id, &a)
+	ok, err := load(g, k, "agent "+id, &a)
 	a.ID = id
+	if keeps && ok && err == nil {
+		rs.KeepRecord(k, &agentRecord{a})
+	}
 	return a, ok, err
+}
+
+// agentRecord is an Agent as a ledger.Record, which a State keeps decoded
+// (an Agent holds no memory its readers could change).
+type agentRecord struct{ Agent }
+
+func (a *agentRecord) EncodeTo(e *ledger.Encoder) { a.enc(e) }
+
+// saveAgent writes an agent, to be encoded when its bytes are needed.
+func saveAgent(st *ledger.State, a Agent) {
+	st.SetRecord(agentKey(a.ID), &agentRecord{a})
 }
 
 // Curve is an agent token's bonding curve: constant product X*Y over
