@@ -200,6 +200,12 @@ func (s *State) reset(base Reader) {
 	s.written, s.sorted, s.scanning = s.written[:0], 0, 0
 	clear(s.writtenE)
 	s.writtenE = s.writtenE[:0]
+	for _, ss := range s.scans {
+		// A scan a panic cut short leaves its callback and overlay.
+		ss.overlay, ss.fn = nil, nil
+		clear(ss.tail[:cap(ss.tail)])
+		clear(ss.merged[:cap(ss.merged)])
+	}
 	if keep {
 		// The entries stay, each refreshed from the store when first
 		// read (refresh); their memory must not be reused.

@@ -136,6 +136,9 @@ type PoolInfo struct {
 // PoolOf returns a pool's record and totals.
 func PoolOf(v View, pool string) (PoolInfo, error) {
 	pl, err := getPool(v, pool)
+	// The caller's own copies: over a State, the pool shares them with
+	// the record the State keeps decoded.
+	pl.Acc, pl.Frac = natOf(new(big.Int).Set(pl.Acc.Int)), natOf(new(big.Int).Set(pl.Frac.Int))
 	out := PoolInfo{Pool: pl, Assets: []PoolAsset{}}
 	if err != nil {
 		return out, err
