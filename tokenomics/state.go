@@ -326,26 +326,45 @@ func (s *epochState) dec(d *ledger.Decoder) {
 	}
 }
 
-// recordStore keeps values decoded for the rest of a block (and, over a
-// kept state, beyond): a *ledger.State, or a decision's *ledger.Context.
-type recordStore interface {
-	Record(key []byte) (ledger.Record, bool)
-	KeepRecord(key []byte, r ledger.Record)
+// kept returns the record of type R that g keeps decoded for k, and
+// whether g keeps records at all: a *ledger.State does, and a decision's
+// *ledger.Context (concrete calls, so that k stays on the caller's stack).
+func kept[R ledger.Record](g ledger.Getter, k []byte) (rec R, keeps, ok bool) {
+	var r ledger.Record
+	var found bool
+	switch s := g.(type) {
+	case *ledger.State:
+		r, found = s.Record(k)
+	case *ledger.Context:
+		r, found = s.Record(k)
+	default:
+		return rec, false, false
+	}
+	if found {
+		rec, ok = r.(R)
+	}
+	return rec, true, ok
+}
+
+// keep has g keep r as k's value decoded, if g keeps records (kept).
+func keep(g ledger.Getter, k []byte, r ledger.Record) {
+	switch s := g.(type) {
+	case *ledger.State:
+		s.KeepRecord(k, r)
+	case *ledger.Context:
+		s.KeepRecord(k, r)
+	}
 }
 
 func getEpochState(g ledger.Getter) (epochState, error) {
-	rs, keeps := g.(recordStore)
-	if keeps {
-		if r, ok := rs.Record(keyEpoch); ok {
-			if es, ok := r.(*epochState); ok {
-				return *es, nil
-			}
-		}
+	es, keeps, ok := kept[*epochState](g, keyEpoch)
+	if ok {
+		return *es, nil
 	}
 	s := new(epochState)
-	ok, err := load(g, keyEpoch, "tokenomics epoch state", s)
-	if keeps && ok && err == nil {
-		rs.KeepRecord(keyEpoch, s)
+	found, err := load(g, keyEpoch, "tokenomics epoch state", s)
+	if keeps && found && err == nil {
+		keep(g, keyEpoch, s)
 	}
 	return *s, err
 }
@@ -393,21 +412,17 @@ func (p *poolRecord) EncodeTo(e *ledger.Encoder) { p.enc(e) }
 
 func getPool(g ledger.Getter, id string) (Pool, error) {
 	k := poolKey(id)
-	rs, keeps := g.(recordStore)
-	if keeps {
-		if r, ok := rs.Record(k); ok {
-			if p, ok := r.(*poolRecord); ok {
-				pl := p.Pool
-				pl.ID = id
-				return pl, nil
-			}
-		}
+	r, keeps, ok := kept[*poolRecord](g, k)
+	if ok {
+		pl := r.Pool
+		pl.ID = id
+		return pl, nil
 	}
 	p := Pool{ID: id, Acc: natOf(new(big.Int)), Frac: natOf(new(big.Int))}
 	found, err := load(g, k, "pool "+id, &p)
 	p.ID = id
 	if keeps && found && err == nil {
-		rs.KeepRecord(k, &poolRecord{p})
+		keep(g, k, &poolRecord{p})
 	}
 	return p, err
 }
@@ -504,21 +519,17 @@ func (a *Agent) dec(d *ledger.Decoder) {
 // GetAgent reads an agent.
 func GetAgent(g ledger.Getter, id string) (Agent, bool, error) {
 	k := agentKey(id)
-	rs, keeps := g.(recordStore)
-	if keeps {
-		if r, ok := rs.Record(k); ok {
-			if a, ok := r.(*agentRecord); ok {
-				ag := a.Agent
-				ag.ID = id
-				return ag, true, nil
-			}
-		}
+	r, keeps, ok := kept[*agentRecord](g, k)
+	if ok {
+		ag := r.Agent
+		ag.ID = id
+		return ag, true, nil
 	}
 	a := Agent{ID: id}
 	ok, err := load(g, k, "agent "+id, &a)
 	a.ID = id
 	if keeps && ok && err == nil {
-		rs.KeepRecord(k, &agentRecord{a})
+		keep(g, k, &agentRecord{a})
 	}
 	return a, ok, err
 }
