@@ -238,6 +238,11 @@ func (d *Decoder) Blob() []byte {
 	return append([]byte(nil), b...)
 }
 
+// BlobRef is Blob without the copy: the bytes are the decoded buffer's,
+// for a caller that copies what it keeps (big.Int.SetBytes does) and never
+// modifies them.
+func (d *Decoder) BlobRef() []byte { return d.blob() }
+
 func (d *Decoder) blob() []byte {
 	n := d.Len(1)
 	if d.err != nil {

@@ -75,11 +75,16 @@ func checkpointStake(ctx *ledger.Context, acct ledger.AccountID) error {
 	var err error
 	prefix := posPrefix(ProtocolPool, acct)
 	ctx.Scan(prefix, func(k, v []byte) bool {
-		pos := Position{}
-		if err = decodeRecord(v, "position", &pos); err != nil {
+		// The units alone: the position is checked as decodeRecord
+		// checks it, without making its accumulator snapshot.
+		d := ledger.NewDecoder(v, "position")
+		d.Amount()
+		u := d.Amount()
+		checkBig(d)
+		if err = finishRecord(d); err != nil {
 			return false
 		}
-		units, _ = units.Add(pos.Units)
+		units, _ = units.Add(u)
 		return true
 	})
 	if err != nil {

@@ -122,12 +122,18 @@ func encBig(e *ledger.Encoder, x *big.Int) {
 }
 
 func decBig(d *ledger.Decoder) *big.Int {
-	b := d.Blob()
+	return new(big.Int).SetBytes(checkBig(d)) // SetBytes copies
+}
+
+// checkBig reads a big integer's canonical bytes (no leading zero, at most
+// 64) without making the integer; the bytes are the decoder's buffer's.
+func checkBig(d *ledger.Decoder) []byte {
+	b := d.BlobRef()
 	if len(b) > 0 && b[0] == 0 {
 		d.Fail(ledger.Errorf(ledger.ErrMalformed, "%s: big integer with a leading zero byte", d.What))
 	}
 	if len(b) > 64 {
 		d.Fail(ledger.Errorf(ledger.ErrMalformed, "%s: big integer of %d bytes", d.What, len(b)))
 	}
-	return new(big.Int).SetBytes(b)
+	return b
 }
