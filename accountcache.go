@@ -22,7 +22,7 @@ import (
 type accountCache struct {
 	mu    sync.RWMutex
 	m     map[ledger.AccountID]cachedAccount
-	gen   uint64 // counts forget calls that dropped something
+	gen   uint64 // counts the blocks that changed account records, and clears
 	bytes int64
 	max   int64 // bytes; 0 or less: no cache
 }

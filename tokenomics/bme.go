@@ -219,14 +219,14 @@ func usageEvent(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Recor
 	net := mustSub(cost, fee)
 	var w weights
 	n := 8 + len(c.Tools) // the most weights a record makes
-	if slab != nil && len(*slab) < n {
-		*slab = make([]Weight, max(n, 256))
-	}
-	if slab != nil {
+	if slab == nil {
+		w.ws = make([]Weight, 0, n)
+	} else {
+		if len(*slab) < n {
+			*slab = make([]Weight, max(n, 256))
+		}
 		// Room for the most; the item keeps only what it uses (below).
 		w.ws = (*slab)[:0:n]
-	} else {
-		w.ws = make([]Weight, 0, n)
 	}
 	treasury := string(Treasury)
 

@@ -75,13 +75,8 @@ func checkpointStake(ctx *ledger.Context, acct ledger.AccountID) error {
 	var err error
 	prefix := posPrefix(ProtocolPool, acct)
 	ctx.Scan(prefix, func(k, v []byte) bool {
-		// The units alone: the position is checked as decodeRecord
-		// checks it, without making its accumulator snapshot.
-		d := ledger.NewDecoder(v, "position")
-		d.Amount()
-		u := d.Amount()
-		checkBig(d)
-		if err = finishRecord(d); err != nil {
+		var u ledger.Amount
+		if u, err = positionUnits(v); err != nil {
 			return false
 		}
 		units, _ = units.Add(u)

@@ -169,10 +169,16 @@ func decodeRecord(v []byte, what string, r record) error {
 	case *Agent:
 		x.dec(d)
 	default:
-		d := ledger.NewDecoder(v, what)
-		r.dec(d)
-		return finishRecord(d)
+		return decodeAny(v, what, r)
 	}
+	return finishRecord(d)
+}
+
+// decodeAny is decodeRecord through the record interface, whose call
+// takes the decoder to the heap.
+func decodeAny(v []byte, what string, r record) error {
+	d := ledger.NewDecoder(v, what)
+	r.dec(d)
 	return finishRecord(d)
 }
 
@@ -466,6 +472,17 @@ func (p *Position) enc(e *ledger.Encoder) {
 }
 func (p *Position) dec(d *ledger.Decoder) {
 	p.Shares, p.Units, p.Snap = d.Amount(), d.Amount(), natOf(decBig(d))
+}
+
+// positionUnits decodes a position's units alone, checking the record as
+// decodeRecord does (the fields as dec reads them), without making its
+// accumulator snapshot.
+func positionUnits(v []byte) (ledger.Amount, error) {
+	d := ledger.NewDecoder(v, "position")
+	d.Amount()
+	u := d.Amount()
+	checkBig(d)
+	return u, finishRecord(d)
 }
 
 // Unbonding is stake on its way out: it can be withdrawn from epoch
