@@ -126,6 +126,21 @@ func BenchmarkTransfer64Callers(b *testing.B) {
 		b.ReportMetric(float64(all[len(all)/2].Microseconds()), "p50-µs")
 		b.ReportMetric(float64(all[len(all)*99/100].Microseconds()), "p99-µs")
 	}
+	reportPhases(b, e)
+}
+
+// reportPhases reports where a commit's time went, as the engine's
+// metrics saw it (means): a request's wait for its block, the block's
+// execution, write and fsync wait, and its whole commit (from its start
+// to its acknowledgement).
+func reportPhases(b *testing.B, e *coopera.Engine) {
+	for _, m := range []struct{ metric, unit string }{
+		{"coopera_queue_seconds", "queue-µs"}, {"coopera_execute_seconds", "execute-µs"},
+		{"coopera_write_seconds", "write-µs"}, {"coopera_fsync_seconds", "fsync-µs"},
+		{"coopera_commit_seconds", "commit-µs"},
+	} {
+		b.ReportMetric(histMean(e, m.metric)*1e6, m.unit)
+	}
 }
 
 // BenchmarkSubmitBatch1000: durable transfers in batches of 1,000.
@@ -159,6 +174,7 @@ func benchSubmitBatch(b *testing.B, e *coopera.Engine) {
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "transfers/s")
 	b.ReportMetric(cpuPerOp(b, e, cpu0), "cpu-ns/op")
+	reportPhases(b, e)
 	e.Close()
 }
 

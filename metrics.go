@@ -20,6 +20,10 @@ type metrics struct {
 	blocks        prometheus.Counter
 	commands      prometheus.Counter
 	commitLatency prometheus.Histogram
+	queueLatency  prometheus.Histogram
+	execute       prometheus.Histogram
+	write         prometheus.Histogram
+	blockSize     prometheus.Histogram
 	fsyncLatency  prometheus.Histogram
 	publish       prometheus.Histogram
 	divergence    prometheus.Counter
@@ -38,13 +42,17 @@ func newMetrics() *metrics {
 		blocks:        prometheus.NewCounter(prometheus.CounterOpts{Name: "coopera_blocks_total", Help: "Blocks applied to the store."}),
 		commands:      prometheus.NewCounter(prometheus.CounterOpts{Name: "coopera_commands_total", Help: "Commands in applied blocks."}),
 		commitLatency: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "coopera_commit_seconds", Help: "From a block's start to its acknowledgement.", Buckets: buckets}),
-		fsyncLatency:  prometheus.NewHistogram(prometheus.HistogramOpts{Name: "coopera_fsync_seconds", Help: "Wait for a block's fsync.", Buckets: buckets}),
+		queueLatency:  prometheus.NewHistogram(prometheus.HistogramOpts{Name: "coopera_queue_seconds", Help: "From a request's submission to the start of its block.", Buckets: buckets}),
+		execute:       prometheus.NewHistogram(prometheus.HistogramOpts{Name: "coopera_execute_seconds", Help: "A block's execution: its commands, changes and state root.", Buckets: buckets}),
+		write:         prometheus.NewHistogram(prometheus.HistogramOpts{Name: "coopera_write_seconds", Help: "A block's write to the store (log and memtable), before its fsync.", Buckets: buckets}),
+		blockSize:     prometheus.NewHistogram(prometheus.HistogramOpts{Name: "coopera_block_commands", Help: "Commands in a block this node sequenced.", Buckets: prometheus.ExponentialBuckets(1, 2, 14)}), // 1 .. 8192
+		fsyncLatency:  prometheus.NewHistogram(prometheus.HistogramOpts{Name: "coopera_fsync_seconds", Help: "Wait for a block's fsync, after its write.", Buckets: buckets}),
 		publish:       prometheus.NewHistogram(prometheus.HistogramOpts{Name: "coopera_publish_seconds", Help: "Wait for the stream's acknowledgement of a block.", Buckets: buckets}),
 		divergence:    prometheus.NewCounter(prometheus.CounterOpts{Name: "coopera_divergence_total", Help: "Blocks refused because their state root or chain did not match."}),
 		leadership:    prometheus.NewCounter(prometheus.CounterOpts{Name: "coopera_leadership_changes_total", Help: "Times this node became or stopped being the leader."}),
 		clockAhead:    prometheus.NewGauge(prometheus.GaugeOpts{Name: "coopera_clock_ahead_seconds", Help: "How far this node's clock runs ahead of what it may use: of the chain's largest block time step (last block), or of the NATS servers' clock (replicated nodes)."}),
 	}
-	m.reg.MustRegister(m.height, m.lag, m.leader, m.blocks, m.commands, m.commitLatency, m.fsyncLatency, m.publish, m.divergence, m.leadership, m.clockAhead,
+	m.reg.MustRegister(m.height, m.lag, m.leader, m.blocks, m.commands, m.commitLatency, m.queueLatency, m.execute, m.write, m.blockSize, m.fsyncLatency, m.publish, m.divergence, m.leadership, m.clockAhead,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }

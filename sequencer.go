@@ -320,6 +320,7 @@ func (s *sequencer) buildBlock(batch []*request) (*inflight, error) {
 	for _, r := range batch {
 		r.receipts = make([]*Receipt, len(r.cmds))
 		cmds = append(cmds, r.cmds...)
+		s.met.queueLatency.Observe(start.Sub(r.queued).Seconds())
 	}
 	var balances [][]Balance
 	rd, err := s.step.Execute(s.cache, ledger.BlockInput{
@@ -343,6 +344,8 @@ func (s *sequencer) buildBlock(batch []*request) (*inflight, error) {
 		return &inflight{batch: batch}, nil
 	}
 	b := rd.Block
+	s.met.execute.Observe(time.Since(start).Seconds())
+	s.met.blockSize.Observe(float64(len(b.Commands)))
 	if s.fol == nil {
 		s.met.clockAhead.Set(time.Duration(rd.ClockAhead).Seconds())
 	}
@@ -353,10 +356,12 @@ func (s *sequencer) buildBlock(batch []*request) (*inflight, error) {
 		}
 		s.met.publish.Observe(time.Since(t0).Seconds())
 	}
+	t0 := time.Now()
 	applied, err := s.rd.db.Apply(store.CommitOf(rd))
 	if err != nil {
 		return nil, err
 	}
+	s.met.write.Observe(time.Since(t0).Seconds())
 	s.noteApplied(rd)
 	s.met.blocks.Inc()
 	s.met.commands.Add(float64(len(b.Commands)))

@@ -55,7 +55,7 @@ func startSequencer(t *testing.T, l *partsLedger) (*sequencer, *reader) {
 }
 
 func submitTo(s *sequencer, cmds ...*ledger.Command) *request {
-	r := &request{cmds: cmds, done: make(chan struct{})}
+	r := &request{cmds: cmds, done: make(chan struct{}), queued: time.Now()}
 	s.reqs <- r
 	return r
 }

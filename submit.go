@@ -2,6 +2,7 @@ package coopera
 
 import (
 	"context"
+	"time"
 
 	"github.com/coopera/coopera/ledger"
 )
@@ -39,6 +40,7 @@ type request struct {
 	receipts []*Receipt
 	err      error
 	done     chan struct{}
+	queued   time.Time // when it was handed to the sequencer
 }
 
 // Submit submits one command and waits until its block is durable. A
@@ -86,7 +88,7 @@ func (e *Engine) SubmitBatch(ctx context.Context, cmds []*ledger.Command) ([]*Re
 	out := make([]*Receipt, 0, len(cmds))
 	for len(cmds) > 0 {
 		n := min(len(cmds), e.opts.MaxBlockCommands)
-		r := &request{cmds: cmds[:n], done: make(chan struct{})}
+		r := &request{cmds: cmds[:n], done: make(chan struct{}), queued: time.Now()}
 		select {
 		case e.seq.reqs <- r:
 		case <-e.seq.quit:
