@@ -14,8 +14,12 @@
 //	epoch                   prints the chain's open epoch
 //
 // After every block the harness checks the block's conservation and the
-// whole state's invariants, and that replaying the block's events from the
-// previous state reproduces its state root.
+// whole state's invariants, that replaying the block's events from the
+// previous state reproduces its state root, and that a fresh block step,
+// which keeps nothing from earlier blocks, decides the very same block:
+// the harness's own step keeps its state from block to block, trusting
+// what it kept as the simulator and the engine do, so no cached value may
+// ever change a decision.
 package ledgertest
 
 import (
@@ -34,15 +38,22 @@ import (
 // Harness is a ledger on in-memory state, run by the same block step as
 // the engine.
 type Harness struct {
-	M      *ledger.Machine
+	M *ledger.Machine
+	// Step decides the blocks; it keeps its state from block to block.
+	// Replay, a step of its own (so as not to break Step's trust in what
+	// it kept), replays each block to check its root.
 	Step   *ledger.Step
-	Store  *ledger.MemStore
-	Acc    ledger.LtHash
-	Height uint64
-	Time   time.Time
-	Prev   ledger.Hash
-	Blocks []*ledger.Block
-	head   ledger.Head
+	Replay *ledger.Step
+	// NoFreshCheck skips deciding each block a second time on a fresh
+	// step, for tests that count how often decision code runs.
+	NoFreshCheck bool
+	Store        *ledger.MemStore
+	Acc          ledger.LtHash
+	Height       uint64
+	Time         time.Time
+	Prev         ledger.Hash
+	Blocks       []*ledger.Block
+	head         ledger.Head
 }
 
 // New returns a Harness running modules after the built-in ones.
@@ -51,8 +62,10 @@ func New(modules ...ledger.Module) (*Harness, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Harness{M: m, Step: ledger.NewStep(m, ledger.StepOptions{CheckInvariants: true, MaxCloses: 1 << 20}), Store: ledger.NewMemStore()}, nil
+	return &Harness{M: m, Step: ledger.NewStep(m, stepOptions), Replay: ledger.NewStep(m, stepOptions), Store: ledger.NewMemStore()}, nil
 }
+
+var stepOptions = ledger.StepOptions{CheckInvariants: true, MaxCloses: 1 << 20}
 
 // Genesis applies a genesis document as block 0.
 func (h *Harness) Genesis(g *ledger.Genesis) (*ledger.Block, error) {
@@ -96,12 +109,23 @@ func (h *Harness) apply(in ledger.BlockInput) (*ledger.Block, error) {
 	if rd.Block == nil {
 		return nil, fmt.Errorf("block at %s executes nothing (only duplicate idempotency keys)", t)
 	}
+	if !h.NoFreshCheck {
+		// A fresh step decides the same block, byte for byte.
+		fresh, err := ledger.NewStep(h.M, stepOptions).Execute(h.Store, in)
+		if err != nil {
+			return nil, fmt.Errorf("a fresh step: %w", err)
+		}
+		if !bytes.Equal(fresh.Block.Raw(), rd.Block.Raw()) {
+			return nil, fmt.Errorf("block %d: the step that kept its state decided otherwise than a fresh step: %s (roots %s, %s)",
+				rd.Block.Height, difference(rd.Block, fresh.Block), rd.Head.StateRoot, fresh.Head.StateRoot)
+		}
+	}
 	// Replay the block from the previous state: same root.
 	decoded, err := h.M.Registry().DecodeBlock(rd.Block.Raw())
 	if err != nil {
 		return nil, fmt.Errorf("decoding the block just sealed: %w", err)
 	}
-	if _, err := h.Step.Apply(h.Store, h.head, decoded); err != nil {
+	if _, err := h.Replay.Apply(h.Store, h.head, decoded); err != nil {
 		return nil, fmt.Errorf("replay: %w", err)
 	}
 	h.commit(rd)
@@ -110,6 +134,47 @@ func (h *Harness) apply(in ledger.BlockInput) (*ledger.Block, error) {
 	}
 	h.Time = t
 	return rd.Block, nil
+}
+
+// difference says where two decisions of the same block first differ:
+// a command's result or an event (each encoded).
+func difference(kept, fresh *ledger.Block) string {
+	for i := range min(len(kept.Results), len(fresh.Results)) {
+		if a, b := kept.Results[i], fresh.Results[i]; a.Code != b.Code || a.Msg != b.Msg {
+			return fmt.Sprintf("command %d is %s, %s on a fresh step", i, resultString(a), resultString(b))
+		}
+	}
+	for i := range max(len(kept.Events), len(fresh.Events)) {
+		var a, b []byte
+		if i < len(kept.Events) {
+			e := ledger.NewEncoder(nil)
+			ledger.EncodeEvent(e, kept.Events[i])
+			a = e.Bytes()
+		}
+		if i < len(fresh.Events) {
+			e := ledger.NewEncoder(nil)
+			ledger.EncodeEvent(e, fresh.Events[i])
+			b = e.Bytes()
+		}
+		if !bytes.Equal(a, b) {
+			return fmt.Sprintf("event %d is %s, %s on a fresh step", i, eventString(kept.Events, i), eventString(fresh.Events, i))
+		}
+	}
+	return "the same results and events, another block"
+}
+
+func resultString(r ledger.Result) string {
+	if r.Code == "" {
+		return "accepted"
+	}
+	return fmt.Sprintf("rejected (%v)", r.Err())
+}
+
+func eventString(evs []ledger.Event, i int) string {
+	if i >= len(evs) {
+		return "missing"
+	}
+	return fmt.Sprintf("%s %+v", evs[i].EventType(), evs[i])
 }
 
 // Get implements ledger.Getter over the committed state.
