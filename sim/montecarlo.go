@@ -51,6 +51,10 @@ type Options struct {
 	// noBatch, for tests, submits usage as the behaviours' record_usage
 	// commands instead of settlements (batch.go).
 	noBatch bool
+	// checkFresh, for tests, decides every block a second time on a fresh
+	// block step, which keeps nothing from earlier blocks, and fails the
+	// run unless it decides the same (see run.execute).
+	checkFresh bool
 }
 
 // TotalEpochs returns the number of epochs Simulate plays for points:

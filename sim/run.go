@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"github.com/coopera/coopera/sim/agents"
@@ -200,7 +201,27 @@ func (r *run) execute(t int64, cmds []*ledger.Command) (*ledger.Ready, error) {
 	if rd.Block == nil {
 		return nil, fmt.Errorf("sim: run %d: a block executed nothing", r.index)
 	}
+	if r.opts.checkFresh {
+		if err := r.checkFresh(t, cmds, rd); err != nil {
+			return nil, err
+		}
+	}
 	return rd, nil
+}
+
+// checkFresh decides the block rd holds again on a fresh step, over the
+// same state: the run's step keeps its state from block to block, and no
+// value it kept may change a decision (Options.checkFresh).
+func (r *run) checkFresh(t int64, cmds []*ledger.Command, rd *ledger.Ready) error {
+	fresh, err := ledger.NewStep(r.c.machine, ledger.StepOptions{NoRoots: true, NoChanges: true}).Execute(r.st, ledger.BlockInput{Prev: r.head, Time: t, Commands: cmds})
+	if err != nil {
+		return fmt.Errorf("sim: run %d block %d, on a fresh step: %w", r.index, rd.Block.Height, err)
+	}
+	b, f := rd.Block, fresh.Block
+	if !bytes.Equal(ledger.EncodeBody(b.Commands, b.Results, b.Events), ledger.EncodeBody(f.Commands, f.Results, f.Events)) {
+		return fmt.Errorf("sim: run %d block %d: the run's step decided otherwise than a fresh step", r.index, b.Height)
+	}
+	return nil
 }
 
 // commit applies a block execute decided, accumulating its flows into
