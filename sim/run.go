@@ -4,15 +4,16 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/coopera/coopera/sim/agents"
-	"github.com/coopera/coopera/sim/scenario"
 	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/coopera/coopera/governance/policy"
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/sim/agents"
 	"github.com/coopera/coopera/sim/control"
+	"github.com/coopera/coopera/sim/scenario"
 	"github.com/coopera/coopera/tokenomics"
 )
 
@@ -160,7 +161,8 @@ func (r *run) getter() ledger.MemView { return r.st.View() }
 
 // genesis applies the scenario's genesis as block 0.
 func (r *run) genesis() error {
-	r.step = ledger.NewStep(r.c.machine, ledger.StepOptions{NoRoots: !r.opts.StateRoots, CheckInvariants: r.opts.CheckInvariants, NoChanges: true})
+	// The changes are listed only to be compared (Options.checkFresh).
+	r.step = ledger.NewStep(r.c.machine, ledger.StepOptions{NoRoots: !r.opts.StateRoots, CheckInvariants: r.opts.CheckInvariants, NoChanges: !r.opts.checkFresh})
 	rd, err := r.step.Genesis(r.st, r.c.genesis)
 	if err != nil {
 		return err
@@ -213,13 +215,18 @@ func (r *run) execute(t int64, cmds []*ledger.Command) (*ledger.Ready, error) {
 // same state: the run's step keeps its state from block to block, and no
 // value it kept may change a decision (Options.checkFresh).
 func (r *run) checkFresh(t int64, cmds []*ledger.Command, rd *ledger.Ready) error {
-	fresh, err := ledger.NewStep(r.c.machine, ledger.StepOptions{NoRoots: true, NoChanges: true}).Execute(r.st, ledger.BlockInput{Prev: r.head, Time: t, Commands: cmds})
+	fresh, err := ledger.NewStep(r.c.machine, ledger.StepOptions{NoRoots: true}).Execute(r.st, ledger.BlockInput{Prev: r.head, Time: t, Commands: cmds})
 	if err != nil {
 		return fmt.Errorf("sim: run %d block %d, on a fresh step: %w", r.index, rd.Block.Height, err)
 	}
 	b, f := rd.Block, fresh.Block
 	if !bytes.Equal(ledger.EncodeBody(b.Commands, b.Results, b.Events), ledger.EncodeBody(f.Commands, f.Results, f.Events)) {
 		return fmt.Errorf("sim: run %d block %d: the run's step decided otherwise than a fresh step", r.index, b.Height)
+	}
+	if !slices.EqualFunc(rd.Changes, fresh.Changes, func(a, b ledger.Change) bool {
+		return bytes.Equal(a.Key, b.Key) && a.OldOK == b.OldOK && a.NewOK == b.NewOK && bytes.Equal(a.Old, b.Old) && bytes.Equal(a.New, b.New)
+	}) {
+		return fmt.Errorf("sim: run %d block %d: the run's step changes the state otherwise than a fresh step (%d changes, %d)", r.index, b.Height, len(rd.Changes), len(fresh.Changes))
 	}
 	return nil
 }
