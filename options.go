@@ -47,8 +47,10 @@ type Options struct {
 	Clock func() time.Time
 
 	// CheckInvariants checks conservation over each block's changes before
-	// writing it; a failure fails the block's commands with ErrInvariant
-	// and stops the engine. Default false, or true in a build with the
+	// writing it, and that a fresh block step, keeping nothing from
+	// earlier blocks, decides the same block (about twice the execution
+	// time); a failure fails the block's commands with ErrInvariant and
+	// stops the engine. Default false, or true in a build with the
 	// `invariants` tag.
 	CheckInvariants bool
 

@@ -1,6 +1,7 @@
 package coopera
 
 import (
+	"bytes"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -323,20 +324,23 @@ func (s *sequencer) buildBlock(batch []*request) (*inflight, error) {
 		s.met.queueLatency.Observe(start.Sub(r.queued).Seconds())
 	}
 	var balances [][]Balance
-	rd, err := s.step.Execute(s.cache, ledger.BlockInput{
-		Prev: head, Time: s.opts.Clock().UnixNano(), Commands: cmds,
-		Idem: s.rd.db.Idempotency,
-		After: func(st *ledger.State, i int, r ledger.Result, evs []ledger.Event) {
-			// Receipts report the balances a command's events touched;
-			// injected epoch closes have no receipt.
-			if r.Code == "" && len(evs) > 0 && evs[len(evs)-1].EventType() != "epoch_closed" {
-				balances = append(balances, make([][]Balance, i+1-len(balances))...)
-				balances[i] = touchedBalances(st, evs)
-			}
-		},
-	})
+	in := ledger.BlockInput{Prev: head, Time: s.opts.Clock().UnixNano(), Commands: cmds, Idem: s.rd.db.Idempotency}
+	in.After = func(st *ledger.State, i int, r ledger.Result, evs []ledger.Event) {
+		// Receipts report the balances a command's events touched;
+		// injected epoch closes have no receipt.
+		if r.Code == "" && len(evs) > 0 && evs[len(evs)-1].EventType() != "epoch_closed" {
+			balances = append(balances, make([][]Balance, i+1-len(balances))...)
+			balances[i] = touchedBalances(st, evs)
+		}
+	}
+	rd, err := s.step.Execute(s.cache, in)
 	if err != nil {
 		return nil, err
+	}
+	if s.opts.CheckInvariants && rd.Block != nil {
+		if err := s.checkFresh(in, rd); err != nil {
+			return nil, err
+		}
 	}
 	if rd.Block == nil {
 		// Only duplicates and conflicts: answer them without a block.
@@ -370,6 +374,23 @@ func (s *sequencer) buildBlock(batch []*request) (*inflight, error) {
 	}
 	s.receipts(batch, rd, balances)
 	return &inflight{applied: applied, head: rd.Head, block: b, batch: batch, start: start}, nil
+}
+
+// checkFresh decides the block in rd again on a fresh step, which keeps
+// nothing from earlier blocks (Options.CheckInvariants): the sequencer's
+// step keeps its state from block to block and trusts it on the host's
+// word (ledger.Step.Applied), and no value it kept may change a decision.
+func (s *sequencer) checkFresh(in ledger.BlockInput, rd *ledger.Ready) error {
+	in.After = nil
+	fresh, err := ledger.NewStep(s.machine, ledger.StepOptions{MaxCloses: maxEpochClosesPerBlock}).Execute(s.cache, in)
+	if err != nil {
+		return err
+	}
+	if fresh.Block == nil || !bytes.Equal(fresh.Block.Raw(), rd.Block.Raw()) {
+		return ledger.Errorf(ledger.ErrInvariant, "block %d: the block step's kept state decided otherwise than a fresh step (state roots %s and %s)",
+			rd.Block.Height, rd.Head.StateRoot, fresh.Head.StateRoot)
+	}
+	return nil
 }
 
 // receipts builds every submitted command's receipt from the block step's
