@@ -194,14 +194,24 @@ func keptStateBytes(cacheBytes int64) int64 {
 }
 
 // newStep returns the engine's block step: roots hashed on every core with
-// an element cache, invariants checked when asked.
+// an element cache, state kept from block to block, invariants checked
+// when asked.
 func newStep(m *ledger.Machine, o *Options) *ledger.Step {
-	return ledger.NewStep(m, ledger.StepOptions{
-		Roots:           roothash.New(runtime.GOMAXPROCS(0), rootCacheEntries(o.RootCacheBytes)),
-		CheckInvariants: o.CheckInvariants,
-		MaxCloses:       maxEpochClosesPerBlock,
-		KeepStateBytes:  keptStateBytes(o.StateCacheBytes),
-	})
+	return ledger.NewStep(m, stepOptions(o, true))
+}
+
+// stepOptions are the engine's block step options; without caches, the
+// step keeps nothing from block to block and its root hasher remembers no
+// element (the fresh step of Options.CheckInvariants).
+func stepOptions(o *Options, caches bool) ledger.StepOptions {
+	so := ledger.StepOptions{CheckInvariants: o.CheckInvariants, MaxCloses: maxEpochClosesPerBlock}
+	elements := 0
+	if caches {
+		elements = rootCacheEntries(o.RootCacheBytes)
+		so.KeepStateBytes = keptStateBytes(o.StateCacheBytes)
+	}
+	so.Roots = roothash.New(runtime.GOMAXPROCS(0), elements)
+	return so
 }
 
 // writeGenesis creates the ledger from g in bounded memory: the genesis

@@ -68,3 +68,7 @@ func (e *Engine) RawBlockForTest(h uint64) ([]byte, error) {
 	raw, _, err := e.rd.db.RawBlock(h)
 	return raw, err
 }
+
+// InvariantsBuild reports a build with the `invariants` tag, whose engines
+// always check invariants (Options.CheckInvariants).
+const InvariantsBuild = invariantsBuild

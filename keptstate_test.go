@@ -91,6 +91,9 @@ func TestCheckInvariantsCatchesDecisionsOnKeptState(t *testing.T) {
 		{"a kept record changed in place, checked", tallyModule{inPlace: true}, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if !tc.check && coopera.InvariantsBuild {
+				t.Skip("this build checks invariants in every engine (the invariants tag)")
+			}
 			e := openTest(t, t.TempDir(), func(o *coopera.Options) {
 				o.Modules = []ledger.Module{tc.module}
 				o.CheckInvariants = tc.check
@@ -111,6 +114,35 @@ func TestCheckInvariantsCatchesDecisionsOnKeptState(t *testing.T) {
 			if !errors.Is(err, ledger.ErrInvariant) || !errors.Is(e.Err(), ledger.ErrInvariant) {
 				t.Fatalf("4 counts: %v (engine: %v); want ErrInvariant from the fresh step's other decision", err, e.Err())
 			}
+			// The third count's block, the first to show it, was not written.
+			if h := e.Head().Height; h != 2 {
+				t.Fatalf("the head is block %d after the check failed on block 3; want 2", h)
+			}
 		})
+	}
+}
+
+// A replicated leader checks before it publishes: the block that fails
+// the check never reaches the stream.
+func TestCheckInvariantsBeforePublish(t *testing.T) {
+	c := startNATS(t, 1)
+	e := openNode(t, c, t.TempDir(), "a", 1, func(o *coopera.Options) {
+		o.Modules = []ledger.Module{tallyModule{inPlace: true}}
+		o.CheckInvariants = true
+	})
+	defer e.Close()
+	waitLeader(t, e)
+	ctx := context.Background()
+	var err error
+	for range 4 {
+		if _, err = e.Submit(ctx, &ledger.Command{Actor: "alice", Payload: &tallyCount{}}); err != nil {
+			break
+		}
+	}
+	if !errors.Is(err, ledger.ErrInvariant) {
+		t.Fatalf("4 counts: %v; want ErrInvariant", err)
+	}
+	if h := e.LogLastHeightForTest(); h != 2 {
+		t.Fatalf("the stream holds block %d after the check failed on block 3; want 2", h)
 	}
 }

@@ -47,10 +47,12 @@ type Options struct {
 	Clock func() time.Time
 
 	// CheckInvariants checks conservation over each block's changes before
-	// writing it, and that a fresh block step, keeping nothing from
-	// earlier blocks, decides the same block (about twice the execution
-	// time); a failure fails the block's commands with ErrInvariant and
-	// stops the engine. Default false, or true in a build with the
+	// writing it, and that a fresh block step over the store, keeping
+	// nothing from earlier blocks, decides each block this node sequences
+	// the same (more than twice the execution time: the fresh step reads
+	// the store and hashes every element); a failure fails the block's
+	// commands with ErrInvariant and stops the engine before the block is
+	// published or written. Default false, or true in a build with the
 	// `invariants` tag.
 	CheckInvariants bool
 

@@ -258,7 +258,9 @@ func (s *sequencer) acknowledger(acks <-chan *inflight, done chan<- struct{}) {
 			if err := f.applied.Wait(); err != nil {
 				s.setFatal(err)
 			} else {
-				s.met.fsyncLatency.Observe(time.Since(t0).Seconds())
+				if f.batch != nil { // a block this node sequenced (a follower's is written unsynced)
+					s.met.fsyncLatency.Observe(time.Since(t0).Seconds())
+				}
 				s.advance(f.head)
 				s.met.height.Set(float64(f.head.Height))
 				if f.block != nil {
@@ -337,7 +339,8 @@ func (s *sequencer) buildBlock(batch []*request) (*inflight, error) {
 	if err != nil {
 		return nil, err
 	}
-	if s.opts.CheckInvariants && rd.Block != nil {
+	executed := time.Since(start)
+	if s.opts.CheckInvariants {
 		if err := s.checkFresh(in, rd); err != nil {
 			return nil, err
 		}
@@ -348,8 +351,7 @@ func (s *sequencer) buildBlock(batch []*request) (*inflight, error) {
 		return &inflight{batch: batch}, nil
 	}
 	b := rd.Block
-	s.met.execute.Observe(time.Since(start).Seconds())
-	s.met.blockSize.Observe(float64(len(b.Commands)))
+	s.met.execute.Observe(executed.Seconds())
 	if s.fol == nil {
 		s.met.clockAhead.Set(time.Duration(rd.ClockAhead).Seconds())
 	}
@@ -369,6 +371,7 @@ func (s *sequencer) buildBlock(batch []*request) (*inflight, error) {
 	s.noteApplied(rd)
 	s.met.blocks.Inc()
 	s.met.commands.Add(float64(len(b.Commands)))
+	s.met.blockSize.Observe(float64(len(b.Commands)))
 	if s.fol != nil {
 		s.fol.maybeSnapshot(b.Height)
 	}
@@ -377,18 +380,25 @@ func (s *sequencer) buildBlock(batch []*request) (*inflight, error) {
 }
 
 // checkFresh decides the block in rd again on a fresh step, which keeps
-// nothing from earlier blocks (Options.CheckInvariants): the sequencer's
-// step keeps its state from block to block and trusts it on the host's
-// word (ledger.Step.Applied), and no value it kept may change a decision.
+// nothing from earlier blocks, reading the store itself rather than the
+// state cache, with a root hasher of its own without an element cache
+// (Options.CheckInvariants). The sequencer's step keeps its state from
+// block to block and trusts it on the host's word (ledger.Step.Applied),
+// and no value kept there, in the state cache or in the hasher's cache
+// may change a block.
 func (s *sequencer) checkFresh(in ledger.BlockInput, rd *ledger.Ready) error {
 	in.After = nil
-	fresh, err := ledger.NewStep(s.machine, ledger.StepOptions{MaxCloses: maxEpochClosesPerBlock}).Execute(s.cache, in)
+	fresh, err := ledger.NewStep(s.machine, stepOptions(s.opts, false)).Execute(s.rd.db.State(), in)
 	if err != nil {
 		return err
 	}
-	if fresh.Block == nil || !bytes.Equal(fresh.Block.Raw(), rd.Block.Raw()) {
-		return ledger.Errorf(ledger.ErrInvariant, "block %d: the block step's kept state decided otherwise than a fresh step (state roots %s and %s)",
-			rd.Block.Height, rd.Head.StateRoot, fresh.Head.StateRoot)
+	switch {
+	case rd.Block == nil && fresh.Block == nil:
+		return nil
+	case rd.Block == nil || fresh.Block == nil || !bytes.Equal(fresh.Block.Raw(), rd.Block.Raw()):
+		height := in.Prev.Height + 1
+		return ledger.Errorf(ledger.ErrInvariant, "block %d: the block step (its kept state, the state cache or the root hasher's cache) decided otherwise than a fresh step over the store (state roots %s and %s)",
+			height, rd.Head.StateRoot, fresh.Head.StateRoot)
 	}
 	return nil
 }

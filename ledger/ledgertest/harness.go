@@ -360,7 +360,7 @@ func (h *Harness) ReplayAll() error {
 		if err != nil {
 			return err
 		}
-		rd, err := h.Step.Apply(st, head, decoded)
+		rd, err := h.Replay.Apply(st, head, decoded)
 		if err != nil {
 			return fmt.Errorf("replay from genesis: %w", err)
 		}
