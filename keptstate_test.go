@@ -7,69 +7,8 @@ import (
 
 	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/ledgertest"
 )
-
-// tallyModule's count command adds a configured step to a counter; its
-// decision keeps the step decoded (ledger.Context.KeepRecord) and, when
-// inPlace, changes that kept record without writing it: a decision that
-// depends on what the block step kept, not on the state.
-type tallyModule struct{ inPlace bool }
-
-type tallyStep struct{ n uint64 }
-
-func (r *tallyStep) EncodeTo(e *ledger.Encoder) { e.Uint(r.n) }
-
-type tallyCount struct{}
-
-func (*tallyCount) Type() string           { return "tally_count" }
-func (*tallyCount) Encode(*ledger.Encoder) {}
-func (*tallyCount) Decode(*ledger.Decoder) {}
-func (*tallyCount) Validate() error        { return nil }
-
-type tallyCounted struct{ N uint64 }
-
-func (*tallyCounted) EventType() string            { return "tally_counted" }
-func (*tallyCounted) EventVersion() uint16         { return 1 }
-func (e *tallyCounted) Encode(enc *ledger.Encoder) { enc.Uint(e.N) }
-func (e *tallyCounted) Decode(d *ledger.Decoder)   { e.N = d.Uint() }
-
-var tallyStepKey, tallyCountKey = []byte("tally/step"), []byte("tally/n")
-
-func (tallyModule) Name() string { return "tally" }
-func (tallyModule) Commands() []ledger.CommandSpec {
-	return []ledger.CommandSpec{{Type: "tally_count", New: func() ledger.Payload { return new(tallyCount) }}}
-}
-func (tallyModule) Events() []ledger.EventSpec {
-	return []ledger.EventSpec{{Type: "tally_counted", Version: 1, New: func() ledger.Event { return new(tallyCounted) }}}
-}
-
-func (m tallyModule) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
-	step, ok := ctx.Record(tallyStepKey)
-	if !ok {
-		step = &tallyStep{n: 5} // the step's default, until a block writes it
-		if v, has := ctx.Get(tallyStepKey); has {
-			step = &tallyStep{n: ledger.NewDecoder(v, "step").Uint()}
-		}
-		ctx.KeepRecord(tallyStepKey, step)
-	}
-	v, _ := ctx.Get(tallyCountKey)
-	n := ledger.NewDecoder(v, "count").Uint() + step.(*tallyStep).n
-	if m.inPlace {
-		step.(*tallyStep).n++ // the bug: a kept record changed, its bytes not
-	}
-	return ctx.Emit(&tallyCounted{N: n})
-}
-
-func (tallyModule) Evolve(st *ledger.State, ev ledger.Event) error {
-	e := ev.(*tallyCounted)
-	if !st.Has(tallyStepKey) {
-		st.SetRecord(tallyStepKey, &tallyStep{n: 5}) // written once, by the first count
-	}
-	enc := ledger.NewEncoder(nil)
-	enc.Uint(e.N)
-	st.Set(tallyCountKey, enc.Bytes())
-	return nil
-}
 
 // With Options.CheckInvariants the sequencer decides every block again on
 // a fresh step: a decision that depends on the state its block step kept
@@ -78,17 +17,17 @@ func (tallyModule) Evolve(st *ledger.State, ev ledger.Event) error {
 func TestCheckInvariantsCatchesDecisionsOnKeptState(t *testing.T) {
 	ctx := context.Background()
 	count := func(e *coopera.Engine) error {
-		_, err := e.Submit(ctx, &ledger.Command{Actor: "alice", Payload: &tallyCount{}})
+		_, err := e.Submit(ctx, &ledger.Command{Actor: "alice", Payload: &ledgertest.TallyCount{}})
 		return err
 	}
 	for _, tc := range []struct {
 		name          string
-		module        tallyModule
+		module        ledgertest.Tally
 		check, caught bool
 	}{
-		{"a module that keeps records correctly", tallyModule{}, true, false},
-		{"a kept record changed in place, unchecked", tallyModule{inPlace: true}, false, false},
-		{"a kept record changed in place, checked", tallyModule{inPlace: true}, true, true},
+		{"a module that keeps records correctly", ledgertest.Tally{}, true, false},
+		{"a kept record changed in place, unchecked", ledgertest.Tally{ChangeKept: true}, false, false},
+		{"a kept record changed in place, checked", ledgertest.Tally{ChangeKept: true}, true, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !tc.check && coopera.InvariantsBuild {
@@ -127,7 +66,7 @@ func TestCheckInvariantsCatchesDecisionsOnKeptState(t *testing.T) {
 func TestCheckInvariantsBeforePublish(t *testing.T) {
 	c := startNATS(t, 1)
 	e := openNode(t, c, t.TempDir(), "a", 1, func(o *coopera.Options) {
-		o.Modules = []ledger.Module{tallyModule{inPlace: true}}
+		o.Modules = []ledger.Module{ledgertest.Tally{ChangeKept: true}}
 		o.CheckInvariants = true
 	})
 	defer e.Close()
@@ -135,7 +74,7 @@ func TestCheckInvariantsBeforePublish(t *testing.T) {
 	ctx := context.Background()
 	var err error
 	for range 4 {
-		if _, err = e.Submit(ctx, &ledger.Command{Actor: "alice", Payload: &tallyCount{}}); err != nil {
+		if _, err = e.Submit(ctx, &ledger.Command{Actor: "alice", Payload: &ledgertest.TallyCount{}}); err != nil {
 			break
 		}
 	}
