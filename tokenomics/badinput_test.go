@@ -96,6 +96,14 @@ func TestBadInputChangesNothing(t *testing.T) {
 		want error
 	}{
 		{"fee shares not summing", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "fee_shares", "value": {"treasury": 1, "burn": 0, "stakers": 0, "creator": 0}}}`, ledger.ErrInvalidParameter},
+		// Shares are uint32s: these sums wrap around to 10000 and 0, and
+		// once made every transfer, or every usage record, panic.
+		{"fee shares wrapping to 10000", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "fee_shares", "value": {"treasury": 4294967295, "burn": 10001, "stakers": 0, "creator": 0}}}`, ledger.ErrInvalidParameter},
+		{"usage shares wrapping to 0", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "usage_shares", "value": {"launchpad": 4294967295, "template": 1, "tools": 0, "platform": 0}}}`, ledger.ErrInvalidParameter},
+		{"model shares wrapping", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "model_shares", "value": {"platform": 4294967295, "model": 2}}}`, ledger.ErrInvalidParameter},
+		{"epoch shares wrapping to 10000", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "epoch_shares", "value": {"providers": 4294967295, "mining": 0, "creators": 0, "stakers": 0, "treasury": 10001}}}`, ledger.ErrInvalidParameter},
+		{"a transfer into the rewards account", `{"type": "transfer", "actor": "alice", "payload": {"legs": [{"to": "mod:tokenomics/rewards", "asset": "COOP", "amount": "1000"}]}}`, ledger.ErrUnauthorized},
+		{"a transfer into the stake account", `{"type": "transfer", "actor": "alice", "payload": {"legs": [{"to": "bob", "asset": "COOP", "amount": "10"}, {"to": "mod:tokenomics/stake", "asset": "COOP", "amount": "1000"}]}}`, ledger.ErrUnauthorized},
 		{"fee rate out of bounds", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "fee_bps", "value": 10001}}`, ledger.ErrInvalidParameter},
 		{"no fee left for a transfer", `{"type": "transfer", "actor": "carol", "payload": {"legs": [{"to": "bob", "asset": "COOP", "amount": "10"}]}}`, ledger.ErrInsufficientFunds},
 		{"unauthorised feed", `{"type": "observe_price", "actor": "alice", "payload": {"price": "1000000000000000000"}}`, ledger.ErrUnauthorized},
@@ -219,6 +227,17 @@ func TestInvalidPayloads(t *testing.T) {
 		{`{"type": "slash_pool", "actor": "a", "payload": {"pool": "protocol", "bps": 10001}}`, ledger.ErrInvalidAmount},
 		{`{"type": "unlock", "actor": "a", "payload": {"id": 0}}`, ledger.ErrMissingField},
 		{`{"type": "launch_token", "actor": "a", "payload": {"agent": "x", "symbol": "lower"}}`, ledger.ErrInvalidID},
+		// An empty tool once became a provider weight that no epoch close
+		// could pay, failing every close's tokenomics work from then on.
+		{`{"type": "record_usage", "actor": "a", "payload": {"agent": "x", "platform": "p", "tools": [""], "input_tokens": 5}}`, ledger.ErrMissingField},
+		{`{"type": "settle_usage", "actor": "a", "payload": {"items": [{"consumer": "c", "agent": "x", "platform": "p", "tools": ["t", ""], "input_tokens": 5}]}}`, ledger.ErrMissingField},
+		// Module accounts hold what their records say: a reward minted
+		// into one would be stranded.
+		{`{"type": "record_usage", "actor": "a", "payload": {"platform": "mod:tokenomics/stake", "gpu": "g", "input_tokens": 5, "price_in": 1}}`, ledger.ErrMalformed},
+		{`{"type": "record_usage", "actor": "a", "payload": {"platform": "p", "gpu": "mod:tokenomics/rewards", "input_tokens": 5, "price_in": 1}}`, ledger.ErrMalformed},
+		{`{"type": "record_usage", "actor": "a", "payload": {"platform": "p", "gpu": "g", "model": "mod:tokenomics/curve", "input_tokens": 5, "price_in": 1}}`, ledger.ErrMalformed},
+		{`{"type": "record_usage", "actor": "a", "payload": {"agent": "x", "platform": "p", "tools": ["mod:tokenomics/locked"], "input_tokens": 5}}`, ledger.ErrMalformed},
+		{`{"type": "record_usage", "actor": "a", "payload": {"consumer": "mod:tokenomics/treasury", "agent": "x", "platform": "p", "input_tokens": 5}}`, ledger.ErrMalformed},
 	} {
 		_, err := h.M.Registry().ParseCommandJSON([]byte(c.js))
 		if !errors.Is(err, c.want) {

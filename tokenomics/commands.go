@@ -64,6 +64,19 @@ func optAccount(id ledger.AccountID, what string) error {
 	return nil
 }
 
+// usageAccount checks an account a usage record names (optional where
+// empty): a valid ID, and not a module account, whose balance is what the
+// module's records say (a reward minted into one would be stranded there).
+func usageAccount(id ledger.AccountID, what string) error {
+	if err := optAccount(id, what); err != nil {
+		return err
+	}
+	if id.IsModule() {
+		return ledger.Errorf(ledger.ErrMalformed, "%s: %s is a module account; usage is served by and rewarded to user accounts", what, id)
+	}
+	return nil
+}
+
 // ObservePrice reports a feed's price of the native token, in units of
 // 10^-18 USD per whole token (PriceDecimals; "1000000000000000000" is
 // $1.00, and USD and ParsePrice build one). The actor must be a feed
@@ -153,13 +166,13 @@ func (p *RecordUsage) Decode(d *ledger.Decoder) {
 	p.Ref = d.String()
 }
 func (p *RecordUsage) Validate() error {
-	if err := optAccount(p.Consumer, "consumer"); err != nil {
+	if err := usageAccount(p.Consumer, "consumer"); err != nil {
 		return err
 	}
 	if p.Platform == "" {
 		return ledger.Errorf(ledger.ErrMissingField, "platform (the serving platform's account) is required")
 	}
-	if err := optAccount(p.Platform, "platform"); err != nil {
+	if err := usageAccount(p.Platform, "platform"); err != nil {
 		return err
 	}
 	if p.Input == 0 && p.Output == 0 {
@@ -179,7 +192,11 @@ func (p *RecordUsage) Validate() error {
 			return ledger.Errorf(ledger.ErrMalformed, "%d tools; the limit is %d", len(p.Tools), MaxTools)
 		}
 		for i, t := range p.Tools {
-			if err := optAccount(t, fmt.Sprintf("tools[%d]", i)); err != nil {
+			what := fmt.Sprintf("tools[%d]", i)
+			if t == "" {
+				return ledger.Errorf(ledger.ErrMissingField, "%s is empty; give the tool provider's account", what)
+			}
+			if err := usageAccount(t, what); err != nil {
 				return err
 			}
 		}
@@ -191,10 +208,10 @@ func (p *RecordUsage) Validate() error {
 	if p.GPU == "" {
 		return ledger.Errorf(ledger.ErrMissingField, "model serving needs gpu (the GPU provider's account)")
 	}
-	if err := optAccount(p.GPU, "gpu"); err != nil {
+	if err := usageAccount(p.GPU, "gpu"); err != nil {
 		return err
 	}
-	if err := optAccount(p.Model, "model"); err != nil {
+	if err := usageAccount(p.Model, "model"); err != nil {
 		return err
 	}
 	if p.PriceIn == 0 && p.PriceOut == 0 {

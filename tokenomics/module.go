@@ -207,6 +207,9 @@ func (Module) Evolve(st *ledger.State, ev ledger.Event) error {
 // AfterTransfer charges the platform fee on a user transfer leg, on top,
 // from the sender. Legs from or to a module account are exempt.
 func (Module) AfterTransfer(ctx *ledger.Context, t *ledger.Transferred) error {
+	if booked(t.To) {
+		return ledger.Errorf(ledger.ErrUnauthorized, "%s holds what the tokenomics records say (stake, rewards, unbonding, locks, curve reserves); only the module moves funds into it (use stake, buy, ...); transfers to %s are welcome", t.To, Treasury)
+	}
 	if t.From.IsModule() || t.To.IsModule() {
 		return nil
 	}
@@ -216,6 +219,17 @@ func (Module) AfterTransfer(ctx *ledger.Context, t *ledger.Transferred) error {
 	}
 	_, err = chargeFee(ctx, p, feeSpec{kind: "transfer", payer: t.From, asset: t.Asset, base: t.Amount})
 	return err
+}
+
+// booked reports the module accounts whose balances are the module's
+// records (checked against them block by block in the tests): a transfer
+// into one would leave funds no record covers.
+func booked(id ledger.AccountID) bool {
+	switch id {
+	case RewardsAccount, StakeAccount, UnbondingAccount, LockedAccount, CurveAccount:
+		return true
+	}
+	return false
 }
 
 func containsAccount(list []ledger.AccountID, id ledger.AccountID) bool {

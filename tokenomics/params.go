@@ -172,6 +172,16 @@ const (
 	EmissionDecay   = "decay"   // E(t) = max(floor, floor(initial * (1 - decay)^t))
 )
 
+// sumBps adds shares in basis points without wrapping (each is a uint32:
+// a sum of them could wrap around to 10000).
+func sumBps(parts ...uint32) uint64 {
+	var s uint64
+	for _, p := range parts {
+		s += uint64(p)
+	}
+	return s
+}
+
 func paramErr(name, format string, args ...any) error {
 	return ledger.Errorf(ledger.ErrInvalidParameter, "tokenomics.%s: %s", name, fmt.Sprintf(format, args...))
 }
@@ -184,7 +194,7 @@ func (p *Params) Validate() error {
 	if p.FeeBps > 1000 {
 		return paramErr("fee_bps", "%d bps is above the 1000 bps (10%%) bound", p.FeeBps)
 	}
-	if s := p.FeeShares.Treasury + p.FeeShares.Burn + p.FeeShares.Stakers + p.FeeShares.Creator; s != BPS {
+	if s := sumBps(p.FeeShares.Treasury, p.FeeShares.Burn, p.FeeShares.Stakers, p.FeeShares.Creator); s != BPS {
 		return paramErr("fee_shares", "treasury %d + burn %d + stakers %d + creator %d = %d bps; the shares must sum to 10000",
 			p.FeeShares.Treasury, p.FeeShares.Burn, p.FeeShares.Stakers, p.FeeShares.Creator, s)
 	}
@@ -230,16 +240,16 @@ func (p *Params) Validate() error {
 		return paramErr("remint_smoothing", "%d; must be 1..1000 (1 = no smoothing)", p.RemintSmoothing)
 	}
 	es := p.EpochShares
-	if s := es.Providers + es.Mining + es.Creators + es.Stakers + es.Treasury; s != BPS {
+	if s := sumBps(es.Providers, es.Mining, es.Creators, es.Stakers, es.Treasury); s != BPS {
 		return paramErr("epoch_shares", "providers %d + mining %d + creators %d + stakers %d + treasury %d = %d bps; the shares must sum to 10000",
 			es.Providers, es.Mining, es.Creators, es.Stakers, es.Treasury, s)
 	}
 	us := p.UsageShares
-	if s := us.Launchpad + us.Template + us.Tools + us.Platform; s > BPS {
+	if s := sumBps(us.Launchpad, us.Template, us.Tools, us.Platform); s > BPS {
 		return paramErr("usage_shares", "launchpad %d + template %d + tools %d + platform %d = %d bps; at most 10000 (the creator keeps the rest)",
 			us.Launchpad, us.Template, us.Tools, us.Platform, s)
 	}
-	if s := p.ModelShares.Platform + p.ModelShares.Model; s > BPS {
+	if s := sumBps(p.ModelShares.Platform, p.ModelShares.Model); s > BPS {
 		return paramErr("model_shares", "platform %d + model %d = %d bps; at most 10000 (the GPU provider keeps the rest)", p.ModelShares.Platform, p.ModelShares.Model, s)
 	}
 	if err := validateAccounts("usage_reporters", p.UsageReporters); err != nil {
