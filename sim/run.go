@@ -89,9 +89,10 @@ type run struct {
 	agentIdx    map[string]int
 	symbols     int
 
-	rows  [][]int64
-	stats RunStats
-	scr   measureScratch
+	rows   [][]int64
+	stats  RunStats
+	scr    measureScratch
+	filled map[*ledger.Command]ledger.Amount // the epoch's market fills (play)
 }
 
 // epochAcc accumulates an epoch's flows until its row is written.
@@ -535,7 +536,13 @@ func (r *run) play(ctx context.Context) error {
 				}
 			}
 		}
-		filled := map[*ledger.Command]ledger.Amount{}
+		// The market orders' fills, an epoch at a time: the map keeps its
+		// room from epoch to epoch (a thousand orders grew it anew each).
+		if r.filled == nil {
+			r.filled = map[*ledger.Command]ledger.Amount{}
+		}
+		filled := r.filled
+		clear(filled)
 		if err := r.trading(tt, all, owner, filled); err != nil {
 			return err
 		}
