@@ -1,6 +1,7 @@
 package tokenomics
 
 import (
+	"bytes"
 	"math/big"
 	"slices"
 	"strings"
@@ -438,6 +439,9 @@ func (Module) EndEpoch(ctx *ledger.Context, epoch uint64) error {
 			return err
 		}
 		rep.Providers = provPool
+		if err := ctx.Emit(&ProviderWeightsForwarded{Epoch: epoch, Pool: p.ProviderPool, Amount: provPool}); err != nil {
+			return err
+		}
 	} else if rep.Providers, err = ep.allocate("providers", weightProviders, sh.Providers, es.WProviders, provPool, func(to string, a ledger.Amount) (ledger.Amount, error) {
 		if to == StakersRecipient {
 			return rewardPool(ctx, ProtocolPool, a, mint)
@@ -475,7 +479,9 @@ func (Module) EndEpoch(ctx *ledger.Context, epoch uint64) error {
 	for _, a := range []ledger.Amount{rep.Mining, rep.Creators, rep.Stakers} {
 		paid, _ = paid.Add(a)
 	}
-	rep.Treasury = mustSub(total, paid)
+	if rep.Treasury, err = sub(total, paid, "the epoch's treasury share"); err != nil {
+		return err
+	}
 	if err := mint(Treasury, rep.Treasury); err != nil {
 		return err
 	}
@@ -559,6 +565,19 @@ func (ep *epochAlloc) allocate(name, basis string, capNum uint32, total, pool le
 		paidTotal, _ = paidTotal.Add(reached)
 	}
 	return paidTotal, nil
+}
+
+// evolveProviderWeightsForwarded clears the epoch's provider weights.
+func evolveProviderWeightsForwarded(st *ledger.State) error {
+	var keys [][]byte
+	st.Scan(weightPrefix(weightProviders), func(k, _ []byte) bool {
+		keys = append(keys, bytes.Clone(k))
+		return true
+	})
+	for _, k := range keys {
+		st.Delete(k)
+	}
+	return nil
 }
 
 func evolveRewardPaid(st *ledger.State, e *RewardPaid) error {

@@ -32,6 +32,7 @@ func samples() ([]ledger.Event, []ledger.Payload) {
 		&tokenomics.UnbondingWithdrawn{Account: "a", ID: 4, Asset: "COOP", Amount: a(1)},
 		&tokenomics.RewardsClaimed{Pool: "p", Account: "a", Amount: a(1), Restaked: true},
 		&tokenomics.DustSwept{Pool: "p", Amount: a(0)},
+		&tokenomics.ProviderWeightsForwarded{Epoch: 3, Pool: "pp", Amount: a(7)},
 		&tokenomics.StakeSlashed{Pool: "p", Asset: "COOP", Bps: 10000, Amount: a(1), Reason: "why"},
 		&tokenomics.AgentCreated{Agent: "x", Creator: "c", Template: "t", PriceIn: 1, PriceOut: 2, Deposit: 3, Epoch: 4},
 		&tokenomics.ValueLocked{Lock: tokenomics.Lock{ID: 1, Owner: "o", Asset: "COOP", Amount: a(5), Unlock: 6, Reason: "r", Agent: "x"}},

@@ -404,6 +404,27 @@ func (e *RewardsClaimed) Decode(d *ledger.Decoder) {
 	e.Pool, e.Account, e.Amount, e.Restaked = d.String(), decAcct(d), d.Amount(), d.Bool()
 }
 
+// ProviderWeightsForwarded records an epoch close that minted the
+// providers' share to provider_pool, for another module to distribute:
+// the epoch's provider weights, which nothing else pays, are cleared, so
+// that they never meet a later epoch's total.
+type ProviderWeightsForwarded struct {
+	Epoch  uint64           `json:"epoch"`
+	Pool   ledger.AccountID `json:"provider_pool"`
+	Amount ledger.Amount    `json:"amount"`
+}
+
+func (*ProviderWeightsForwarded) EventType() string    { return "provider_weights_forwarded" }
+func (*ProviderWeightsForwarded) EventVersion() uint16 { return 1 }
+func (e *ProviderWeightsForwarded) Encode(enc *ledger.Encoder) {
+	enc.Uint(e.Epoch)
+	encAcct(enc, e.Pool)
+	enc.Amount(e.Amount)
+}
+func (e *ProviderWeightsForwarded) Decode(d *ledger.Decoder) {
+	e.Epoch, e.Pool, e.Amount = d.Uint(), decAcct(d), d.Amount()
+}
+
 // DustSwept records the rounding dust of a pool whose stake went to zero
 // moved to the treasury: every staker was settled, so Received - Paid is
 // owed to no one.

@@ -75,6 +75,7 @@ func (Module) Events() []ledger.EventSpec {
 		{Type: "unbonding_withdrawn", Version: 1, New: func() ledger.Event { return new(UnbondingWithdrawn) }},
 		{Type: "rewards_claimed", Version: 1, New: func() ledger.Event { return new(RewardsClaimed) }},
 		{Type: "dust_swept", Version: 1, New: func() ledger.Event { return new(DustSwept) }},
+		{Type: "provider_weights_forwarded", Version: 1, New: func() ledger.Event { return new(ProviderWeightsForwarded) }},
 		{Type: "stake_slashed", Version: 1, New: func() ledger.Event { return new(StakeSlashed) }},
 		{Type: "agent_created", Version: 1, New: func() ledger.Event { return new(AgentCreated) }},
 		{Type: "value_locked", Version: 1, New: func() ledger.Event { return new(ValueLocked) }},
@@ -186,6 +187,8 @@ func (Module) Evolve(st *ledger.State, ev ledger.Event) error {
 		return evolveClaimed(st, e)
 	case *DustSwept:
 		return evolveDustSwept(st, e)
+	case *ProviderWeightsForwarded:
+		return evolveProviderWeightsForwarded(st)
 	case *StakeSlashed:
 		return evolveSlashed(st, e)
 	case *AgentCreated:
