@@ -68,6 +68,11 @@ import (
 // to its head, which Open then records. A build from before it reads such
 // a directory, but after a crash may list an account's events without the
 // last blocks' until a current build has opened it once.
+//
+// Within format 3, the tokenomics event provider_weights_forwarded was
+// added (a close that mints the providers' share to provider_pool clears
+// the epoch's provider weights). Histories without it replay as before; a
+// build from before it refuses a block holding it (ErrUnknownEvent).
 const FormatVersion = 3
 
 // oldestReadable is the oldest format this build reads.
