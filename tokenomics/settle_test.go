@@ -112,6 +112,51 @@ func TestSettleEqualsRecords(t *testing.T) {
 	})
 }
 
+// TestSettleAtTheLimitEqualsRecords: a settlement of MaxSettleItems items,
+// agents with up to 16 tools (repeated ones among them) and model serving
+// mixed, leaves the state of its items as record_usage commands.
+func TestSettleAtTheLimitEqualsRecords(t *testing.T) {
+	tools := []ledger.AccountID{"tool", "g2", "g1", "mdev", "tool", "plat", "alice", "bob", "f1", "meter", "g2", "tool", "g1", "mdev", "plat", "alice"}
+	items := make([]tokenomics.RecordUsage, tokenomics.MaxSettleItems)
+	for i := range items {
+		u := tokenomics.RecordUsage{Consumer: []ledger.AccountID{"alice", "bob"}[i%2], Platform: "plat", Input: uint64(i%97 + 1), Output: uint64(i % 13)}
+		if i%3 == 0 {
+			u.Agent, u.Tools = "helper", tools[:i%17]
+		} else {
+			u.GPU, u.PriceIn, u.PriceOut = "g1", uint64(i%7+1), 3
+			if i%2 == 0 {
+				u.Model = "mdev"
+			}
+		}
+		items[i] = u
+	}
+	one, many := settleLedger(t), settleLedger(t)
+	at := one.Time.Add(time.Minute)
+	b, err := one.Apply(at, []*ledger.Command{{Actor: "meter", Payload: &tokenomics.SettleUsage{Window: "w", Items: items}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e := b.Results[0].Err(); e != nil {
+		t.Fatalf("settlement refused: %v", e)
+	}
+	cmds := make([]*ledger.Command, len(items))
+	for i := range items {
+		cmds[i] = &ledger.Command{Actor: "meter", Payload: &items[i]}
+	}
+	bm, err := many.Apply(at, cmds)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range bm.Results {
+		if e := r.Err(); e != nil {
+			t.Fatalf("record %d refused: %v", i, e)
+		}
+	}
+	if one.Acc.Root() != many.Acc.Root() {
+		t.Fatal("a settlement of 4,096 items leaves another state than its items as record_usage commands")
+	}
+}
+
 // TestSettleIsAtomic: an item the consumer's credits cannot cover, counting
 // the items before it, refuses the whole settlement, naming the item.
 func TestSettleIsAtomic(t *testing.T) {
