@@ -2,6 +2,7 @@ package tokenomics
 
 import (
 	"math/big"
+	"strings"
 
 	"github.com/coopera/coopera/ledger"
 )
@@ -243,7 +244,13 @@ func decideUnstake(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Un
 			return err
 		}
 	}
-	pl, err := getPool(ctx, c.Pool)
+	return sweepDust(ctx, p, c.Pool)
+}
+
+// sweepDust sends what a pool's rewards leave behind once its units are
+// gone (rounding: Received - Paid) to the treasury.
+func sweepDust(ctx *ledger.Context, p *Params, pool string) error {
+	pl, err := getPool(ctx, pool)
 	if err != nil {
 		return err
 	}
@@ -252,9 +259,54 @@ func decideUnstake(ctx *ledger.Context, p *Params, actor ledger.AccountID, c *Un
 		if err := ledger.Move(ctx, RewardsAccount, Treasury, p.NativeAsset, dust); err != nil {
 			return err
 		}
-		return ctx.Emit(&DustSwept{Pool: c.Pool, Amount: dust})
+		return ctx.Emit(&DustSwept{Pool: pool, Amount: dust})
 	}
 	return nil
+}
+
+// closeWiped closes the positions of a pool's stake of asset after a slash
+// took all of it. They are worth nothing and can return nothing, but their
+// reward units would go on earning, no one could unstake them, and the
+// pool would refuse the asset (ErrPoolWiped) for good. Each holder is paid
+// the rewards pending before the slash; then each position's shares and
+// units leave the pool (stake_removed of amount 0), and the governance
+// stake is checkpointed.
+func closeWiped(ctx *ledger.Context, pool string, asset ledger.AssetID) error {
+	p, err := ctxParams(ctx)
+	if err != nil {
+		return err
+	}
+	prefix := append(key("pos/"+pool), 0)
+	var wiped []Position
+	ctx.Scan(prefix, func(k, v []byte) bool {
+		acct, a, ok := strings.Cut(string(k[len(prefix):]), "\x00")
+		if !ok || ledger.AssetID(a) != asset {
+			return true
+		}
+		pos := Position{Pool: pool, Account: ledger.AccountID(acct), Asset: asset}
+		if err = decodeRecord(v, "position", &pos); err != nil {
+			return false
+		}
+		wiped = append(wiped, pos)
+		return true
+	})
+	if err != nil {
+		return err
+	}
+	for _, pos := range wiped {
+		if _, err := settle(ctx, p.NativeAsset, pool, pos.Account, false); err != nil {
+			return err
+		}
+		if err := ctx.Emit(&StakeRemoved{Pool: pool, Account: pos.Account, Asset: asset, Shares: pos.Shares, Units: pos.Units}); err != nil {
+			return err
+		}
+		if pool == ProtocolPool {
+			if err := checkpointStake(ctx, pos.Account); err != nil {
+				return err
+			}
+		}
+	}
+	return sweepDust(ctx, p, pool)
 }
 
 func decideWithdraw(ctx *ledger.Context, actor ledger.AccountID, c *WithdrawUnbonded) error {
@@ -330,6 +382,11 @@ func Slash(ctx *ledger.Context, pool string, bps uint32, reason string) error {
 		}
 		if err := ctx.Emit(&StakeSlashed{Pool: pool, Asset: pa.Asset, Bps: bps, Amount: cut, Reason: reason}); err != nil {
 			return err
+		}
+		if cut == pa.Amount {
+			if err := closeWiped(ctx, pool, pa.Asset); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
