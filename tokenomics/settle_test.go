@@ -81,58 +81,22 @@ func genUsage(t *rapid.T) tokenomics.RecordUsage {
 func TestSettleEqualsRecords(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		items := rapid.SliceOfN(rapid.Custom(genUsage), 1, 40).Draw(t, "items")
-		one, many := settleLedger(t), settleLedger(t)
-		at := one.Time.Add(time.Minute)
-		b, err := one.Apply(at, []*ledger.Command{{Actor: "meter", Payload: &tokenomics.SettleUsage{Window: "w1", Items: items}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if e := b.Results[0].Err(); e != nil {
-			t.Fatalf("settlement refused: %v", e)
-		}
-		var cmds []*ledger.Command
-		for i := range items {
-			cmds = append(cmds, &ledger.Command{Actor: "meter", Payload: &items[i]})
-		}
-		bm, err := many.Apply(at, cmds)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, r := range bm.Results {
-			if e := r.Err(); e != nil {
-				t.Fatalf("record %d refused: %v", i, e)
-			}
-		}
-		if one.Acc.Root() != many.Acc.Root() {
-			t.Fatal("a settlement's state differs from its items' as record_usage commands")
-		}
-		if err := one.ReplayAll(); err != nil {
+		if err := settleMatchesRecords(t, items).ReplayAll(); err != nil {
 			t.Fatal(err)
 		}
 	})
 }
 
-// TestSettleAtTheLimitEqualsRecords: a settlement of MaxSettleItems items,
-// agents with up to 16 tools (repeated ones among them) and model serving
-// mixed, leaves the state of its items as record_usage commands.
-func TestSettleAtTheLimitEqualsRecords(t *testing.T) {
-	tools := []ledger.AccountID{"tool", "g2", "g1", "mdev", "tool", "plat", "alice", "bob", "f1", "meter", "g2", "tool", "g1", "mdev", "plat", "alice"}
-	items := make([]tokenomics.RecordUsage, tokenomics.MaxSettleItems)
-	for i := range items {
-		u := tokenomics.RecordUsage{Consumer: []ledger.AccountID{"alice", "bob"}[i%2], Platform: "plat", Input: uint64(i%97 + 1), Output: uint64(i % 13)}
-		if i%3 == 0 {
-			u.Agent, u.Tools = "helper", tools[:i%17]
-		} else {
-			u.GPU, u.PriceIn, u.PriceOut = "g1", uint64(i%7+1), 3
-			if i%2 == 0 {
-				u.Model = "mdev"
-			}
-		}
-		items[i] = u
-	}
+// settleMatchesRecords settles items on one ledger and records them as
+// record_usage commands on another, fails unless both are accepted and
+// leave the same state, and returns the settling ledger.
+func settleMatchesRecords(t interface {
+	ledgertest.TB
+	Fatalf(format string, args ...any)
+}, items []tokenomics.RecordUsage) *ledgertest.Harness {
 	one, many := settleLedger(t), settleLedger(t)
 	at := one.Time.Add(time.Minute)
-	b, err := one.Apply(at, []*ledger.Command{{Actor: "meter", Payload: &tokenomics.SettleUsage{Window: "w", Items: items}}})
+	b, err := one.Apply(at, []*ledger.Command{{Actor: "meter", Payload: &tokenomics.SettleUsage{Window: "w1", Items: items}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,8 +117,30 @@ func TestSettleAtTheLimitEqualsRecords(t *testing.T) {
 		}
 	}
 	if one.Acc.Root() != many.Acc.Root() {
-		t.Fatal("a settlement of 4,096 items leaves another state than its items as record_usage commands")
+		t.Fatalf("a settlement of %d items leaves another state than its items as record_usage commands", len(items))
 	}
+	return one
+}
+
+// TestSettleAtTheLimitEqualsRecords: a settlement of MaxSettleItems items,
+// agents with up to 16 tools (repeated ones among them) and model serving
+// mixed, leaves the state of its items as record_usage commands.
+func TestSettleAtTheLimitEqualsRecords(t *testing.T) {
+	tools := []ledger.AccountID{"tool", "g2", "g1", "mdev", "tool", "plat", "alice", "bob", "f1", "meter", "g2", "tool", "g1", "mdev", "plat", "alice"}
+	items := make([]tokenomics.RecordUsage, tokenomics.MaxSettleItems)
+	for i := range items {
+		u := tokenomics.RecordUsage{Consumer: []ledger.AccountID{"alice", "bob"}[i%2], Platform: "plat", Input: uint64(i%97 + 1), Output: uint64(i % 13)}
+		if i%3 == 0 {
+			u.Agent, u.Tools = "helper", tools[:i%17]
+		} else {
+			u.GPU, u.PriceIn, u.PriceOut = "g1", uint64(i%7+1), 3
+			if i%2 == 0 {
+				u.Model = "mdev"
+			}
+		}
+		items[i] = u
+	}
+	settleMatchesRecords(t, items)
 }
 
 // TestSettleIsAtomic: an item the consumer's credits cannot cover, counting
