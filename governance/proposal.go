@@ -109,6 +109,11 @@ func (a *Action) Validate() error {
 		if len(a.Value) == 0 || !json.Valid(a.Value) {
 			return invalid(`parameter_change %s.%s needs a JSON "value"`, a.Module, a.Name)
 		}
+		if bytes.Equal(bytes.TrimSpace(a.Value), []byte("null")) {
+			// A module decodes null as the zero value, and a policy that
+			// bounds numbers does not see it.
+			return invalid("parameter_change %s.%s: value is null; give the new value", a.Module, a.Name)
+		}
 		if len(a.Value) > MaxValue {
 			return invalid("parameter_change %s.%s: value is %d bytes; the limit is %d", a.Module, a.Name, len(a.Value), MaxValue)
 		}

@@ -1,6 +1,9 @@
 package ledger
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+)
 
 // Parameters are state. Each module with parameters keeps them, encoded by
 // the module, under ParamsKey(module); they are set at genesis and changed
@@ -124,6 +127,10 @@ func InitParams(ctx *Context, module string, encoded []byte) error {
 // block: it asks the module to validate and encode the change, then emits
 // ParamsChanged. Governance calls it when executing a parameter change.
 func ChangeParam(ctx *Context, module, name string, value json.RawMessage) error {
+	if v := bytes.TrimSpace(value); len(v) == 0 || bytes.Equal(v, []byte("null")) {
+		// Modules decode null as the zero value.
+		return Errorf(ErrInvalidParameter, "%s.%s: the value is missing or null; give the new value", module, name)
+	}
 	var target Parameterized
 	for _, m := range ctx.m.modules {
 		if m.Name() == module {
