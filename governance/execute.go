@@ -134,6 +134,11 @@ func preflight(ctx *ledger.Context, p *Proposal) (*plan, error) {
 				}
 				return nil, fail("%v", err)
 			}
+			if a.Module == ModuleName {
+				if err := checkParamsState(ctx, next); err != nil {
+					return nil, fail("%s", message(err))
+				}
+			}
 			pl.params[j].encoded = next
 		case TreasurySpend:
 			if _, ok := ctx.Get(ledger.AccountKey(a.To)); !ok {

@@ -221,6 +221,36 @@ func (m Module) propose(ctx *ledger.Context, actor ledger.AccountID, p *Propose)
 	})
 }
 
+// checkParamsState checks governance parameters (encoded) against state,
+// as InitGenesis does: a deposit asset that does not exist would refuse
+// every later proposal, leaving no way to change it back; a treasury that
+// does not exist could pay nothing, and the deposit escrow as treasury
+// would spend proposers' deposits.
+func checkParamsState(g ledger.Getter, encoded []byte) error {
+	p, err := DecodeParams(encoded)
+	if err != nil {
+		return err
+	}
+	if _, ok := g.Get(ledger.AssetKey(p.DepositAsset)); !ok {
+		return ledger.Errorf(ErrInvalidProposal, "deposit_asset %s is not a registered asset", p.DepositAsset)
+	}
+	if p.Treasury == DepositsAccount {
+		return ledger.Errorf(ErrInvalidProposal, "treasury %s is the proposals' deposit escrow; name another account", p.Treasury)
+	}
+	if _, ok := g.Get(ledger.AccountKey(p.Treasury)); !ok {
+		return ledger.Errorf(ErrInvalidProposal, "treasury %s does not exist", p.Treasury)
+	}
+	return nil
+}
+
+// message is an error's message without its code.
+func message(err error) string {
+	if le, ok := err.(*ledger.Error); ok {
+		return le.Msg
+	}
+	return err.Error()
+}
+
 // checkAction checks an action against state when it is proposed.
 func checkAction(ctx *ledger.Context, a *Action) error {
 	switch a.Kind {
@@ -233,11 +263,17 @@ func checkAction(ctx *ledger.Context, a *Action) error {
 		if err != nil {
 			return invalid("%s", err.(*ledger.Error).Msg)
 		}
-		if _, err := pm.SetParam(cur, a.Name, a.Value); err != nil {
+		next, err := pm.SetParam(cur, a.Name, a.Value)
+		if err != nil {
 			if le, ok := err.(*ledger.Error); ok {
 				return invalid("%s", le.Msg)
 			}
 			return invalid("%v", err)
+		}
+		if a.Module == ModuleName {
+			if err := checkParamsState(ctx, next); err != nil {
+				return invalid("%s", message(err))
+			}
 		}
 	case TreasurySpend:
 		if _, ok := ctx.Get(ledger.AssetKey(a.Asset)); !ok {
