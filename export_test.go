@@ -1,6 +1,11 @@
 package coopera
 
-import "context"
+import (
+	"context"
+	"time"
+
+	"github.com/coopera/coopera/ledger"
+)
 
 // CrashForTest stops the engine like a killed process would: no lease
 // release, no goodbye; the store is closed so the directory can be reused.
@@ -72,3 +77,12 @@ func (e *Engine) RawBlockForTest(h uint64) ([]byte, error) {
 // InvariantsBuild reports a build with the `invariants` tag, whose engines
 // always check invariants (Options.CheckInvariants).
 const InvariantsBuild = invariantsBuild
+
+// SubmitUncheckedForTest hands commands to the sequencer without Submit's
+// checks, as a host that skipped them would, and waits for the answer.
+func (e *Engine) SubmitUncheckedForTest(cmds ...*ledger.Command) error {
+	r := &request{cmds: cmds, done: make(chan struct{}), queued: time.Now()}
+	e.seq.reqs <- r
+	<-r.done
+	return r.err
+}

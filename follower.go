@@ -608,11 +608,23 @@ func (f *follower) applyReplicated(ent replication.Entry) error {
 	// Re-execute the block's commands with the block step: a block whose
 	// events, results or root are not what its commands decide (a forged
 	// block, however self-consistent) is divergence.
-	closes := 0
-	for closes < len(b.Commands) && b.Commands[closes].Payload.Type() == "close_epoch" {
-		closes++
+	// The block starts with the epoch closes due at its time, which the
+	// step injects again; a close_epoch after them (however it got into
+	// the block) is one of the block's commands like any other.
+	chain, err := ledger.GetChain(f.seq.cacheGetter())
+	if err != nil {
+		return err
 	}
-	rd, err := f.seq.step.Execute(f.seq.cache, ledger.BlockInput{Prev: f.seq.applied, Time: b.Time, Commands: b.Commands[closes:], Idem: f.rd.db.Idempotency})
+	due := ledger.EpochCloses(chain, b.Time, maxEpochClosesPerBlock)
+	if len(b.Commands) < len(due) {
+		return diverge("has %d commands; %d epoch closes are due at its time", len(b.Commands), len(due))
+	}
+	for i, c := range due {
+		if got := b.Commands[i]; got.Actor != c.Actor || got.ContentHash() != c.ContentHash() {
+			return diverge("command %d is not the epoch close due (%d)", i, c.Payload.(*ledger.CloseEpoch).Epoch)
+		}
+	}
+	rd, err := f.seq.step.Execute(f.seq.cache, ledger.BlockInput{Prev: f.seq.applied, Time: b.Time, Commands: b.Commands[len(due):], Idem: f.rd.db.Idempotency})
 	if err != nil {
 		if errors.Is(err, ledger.ErrCorrupt) || errors.Is(err, ledger.ErrDivergence) || errors.Is(err, ledger.ErrInvariant) {
 			return diverge("%v", err)

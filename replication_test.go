@@ -495,3 +495,32 @@ func TestReplicatedStreamWithWholeGenesisBlock(t *testing.T) {
 		t.Fatalf("bob has %d, want 2", got)
 	}
 }
+
+// A client's close_epoch is refused before sequencing (the sequencer
+// starts each block with the closes due). One in a block nonetheless is
+// an ordinary command to the followers: they used to take every leading
+// close_epoch for an injected one, execute the block without it and stop
+// on the difference, on every restart too.
+func TestClientCloseEpochDoesNotStopFollowers(t *testing.T) {
+	c := startNATS(t, 1)
+	a := openNode(t, c, t.TempDir(), "a", 1)
+	defer a.Close()
+	b := openNode(t, c, t.TempDir(), "b", 1)
+	defer b.Close()
+	leader := waitLeader(t, a, b)
+	submitN(t, leader, "warm", 2)
+	closeEpoch := &ledger.Command{Actor: "alice", Payload: &ledger.CloseEpoch{Epoch: 0}}
+	if _, err := leader.Submit(context.Background(), closeEpoch); !errors.Is(err, ledger.ErrUnauthorized) {
+		t.Fatalf("a client's close_epoch: %v; want ErrUnauthorized", err)
+	}
+	if err := leader.SubmitUncheckedForTest(closeEpoch); err != nil {
+		t.Fatal(err)
+	}
+	submitN(t, leader, "after", 1)
+	converge(t, leader.Head(), a, b)
+	for _, n := range []*coopera.Engine{a, b} {
+		if err := n.Err(); err != nil {
+			t.Fatalf("a node stopped: %v", err)
+		}
+	}
+}

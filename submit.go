@@ -167,10 +167,14 @@ func (e *Engine) precheck(c *ledger.Command) error {
 	if _, ok := c.Payload.(ledger.AnnotatedPayload); ok && len(e.opts.Admitters) == 0 {
 		return ledger.Errorf(ledger.ErrUnauthorized, "a %s command needs an admitter's annotation (for a proposal, the governance policy decision), and this engine runs no admitter: open it with Options.Admitters (policy.NewAdmitter)", c.Payload.Type())
 	}
-	if c.Actor.IsModule() && c.Payload.Type() != "close_epoch" {
+	if c.Payload.Type() == "close_epoch" {
+		// The sequencer puts the closes due at the head of each block.
+		return ledger.Errorf(ledger.ErrUnauthorized, "epochs are closed by the sequencer, which starts each block with the closes due; close_epoch is not a command to submit")
+	}
+	if c.Actor.IsModule() {
 		return ledger.Errorf(ledger.ErrUnauthorized, "module account %s cannot be the actor of a %s command", c.Actor, c.Payload.Type())
 	}
-	if c.Signature == nil && e.chain.RequireSignatures && c.Payload.Type() != "close_epoch" {
+	if c.Signature == nil && e.chain.RequireSignatures {
 		return ledger.Errorf(ledger.ErrBadSignature, "this chain requires signed commands; sign %s's command with its key", c.Actor)
 	}
 	if c.Signature == nil {
