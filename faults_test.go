@@ -575,3 +575,40 @@ func TestErrorDuringOpen(t *testing.T) {
 	}
 	t.Logf("%d errors injected into Open (%d made it fail): the ledger reopened and verified every time; %d acknowledged commands, none lost or doubled", trials, failed, len(must))
 }
+
+// A replicated leader whose fsync fails after the stream accepted its
+// block: the caller is told the outcome is unknown (the block commits on
+// the other nodes; a plain failure invited a retry without the key, which
+// would pay twice), and the stopped leader gives up its lease at once, so
+// a follower leads on.
+func TestLeaderFaultAfterPublish(t *testing.T) {
+	c := startNATS(t, 1)
+	var on atomic.Bool
+	fs := errorfs.Wrap(vfs.NewMem(), errorfs.InjectorFunc(func(op errorfs.Op) error {
+		if on.Load() {
+			return walSyncFault(op)
+		}
+		return nil
+	}))
+	a := openNode(t, c, "a", "a", 1, func(o *coopera.Options) { o.FS = fs })
+	defer a.Close()
+	waitLeader(t, a)
+	b := openNode(t, c, t.TempDir(), "b", 1)
+	defer b.Close()
+	submitN(t, a, "warm", 1)
+	converge(t, a.Head(), a, b)
+	on.Store(true)
+	_, err := a.Submit(context.Background(), transfer("alice", "bob", "COOP", 7))
+	if !errors.Is(err, coopera.ErrOutcomeUnknown) {
+		t.Fatalf("the leader failed after publishing: %v; want ErrOutcomeUnknown", err)
+	}
+	checkFor(t, 10*time.Second, func() error {
+		if !b.IsLeader() || a.IsLeader() {
+			return fmt.Errorf("a leads %v, b leads %v; want b", a.IsLeader(), b.IsLeader())
+		}
+		if got := balance(t, b, "bob", "COOP"); got != 8 {
+			return fmt.Errorf("bob holds %d on b; want 8 (the published block)", got)
+		}
+		return nil
+	})
+}

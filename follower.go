@@ -364,7 +364,11 @@ func (f *follower) leaseLoop(ctx context.Context) {
 	defer t.Stop()
 	for {
 		if f.leader.Load() {
-			if err := f.log.Renew(ctx); err != nil && ctx.Err() == nil {
+			if err := f.seq.err(); err != nil {
+				// The sequencer stopped on a fault: give the lease up at
+				// once, so that another node leads.
+				f.demote("the sequencer stopped: " + err.Error())
+			} else if err := f.log.Renew(ctx); err != nil && ctx.Err() == nil {
 				f.seq.control(func() { f.demote("lease lost: " + err.Error()) })
 			} else if skew := f.measureSkew(ctx); f.skewed(skew) {
 				f.seq.control(func() {

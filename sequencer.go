@@ -213,6 +213,12 @@ func (s *sequencer) run() {
 			}
 			continue
 		}
+		var published *publishedError
+		if errors.As(err, &published) {
+			s.setFatal(published.err)
+			s.failPublished(batch, published.err)
+			return
+		}
 		if err != nil {
 			s.setFatal(err)
 			s.fail(batch, err)
@@ -229,6 +235,28 @@ type publishError struct{ err error }
 
 func (p *publishError) Error() string { return "publish: " + p.err.Error() }
 func (p *publishError) Unwrap() error { return p.err }
+
+// publishedError wraps a fault of this node after its block was accepted
+// by the stream: the block commits on the other nodes.
+type publishedError struct{ err error }
+
+func (p *publishedError) Error() string { return "after publishing: " + p.err.Error() }
+func (p *publishedError) Unwrap() error { return p.err }
+
+// failPublished answers the callers of a block the stream accepted but
+// this node could not write or sync (the engine has stopped): the block
+// commits on the other nodes, so the outcome is unknown to them, never a
+// plain failure they might retry without their idempotency key. Requests
+// not yet in a block get the fault itself.
+func (s *sequencer) failPublished(batch []*request, err error) {
+	ue := ledger.Errorf(ErrOutcomeUnknown, "the stream accepted this command's block, then this node failed before acknowledging it (%v); the block commits on the other nodes: retry with the same idempotency key, which answers with the original", err)
+	for _, r := range batch {
+		r.err = ue
+		r.receipts = nil
+		close(r.done)
+	}
+	s.failPending(err)
+}
 
 // reject fails a batch without stopping the engine.
 func (s *sequencer) reject(batch []*request, err error) {
@@ -274,7 +302,11 @@ func (s *sequencer) acknowledger(acks <-chan *inflight, done chan<- struct{}) {
 			f.applied.Wait()
 		}
 		if err := s.err(); err != nil {
-			s.fail(f.batch, err)
+			if s.fol != nil && f.applied != nil {
+				s.failPublished(f.batch, err) // the leader's block was published
+			} else {
+				s.fail(f.batch, err)
+			}
 			continue
 		}
 		for _, r := range f.batch {
@@ -365,6 +397,9 @@ func (s *sequencer) buildBlock(batch []*request) (*inflight, error) {
 	t0 := time.Now()
 	applied, err := s.rd.db.Apply(store.CommitOf(rd))
 	if err != nil {
+		if s.fol != nil {
+			return nil, &publishedError{err}
+		}
 		return nil, err
 	}
 	s.met.write.Observe(time.Since(t0).Seconds())
