@@ -98,6 +98,17 @@ func checkpointStake(ctx *ledger.Context, acct ledger.AccountID) error {
 		since = 0
 	case prev.IsZero():
 		since = ctx.Time
+	case units.Cmp(prev) > 0 && ctx.Time > since:
+		// Units added now are new: the stake's age is the units'
+		// average, so topping up an old dust stake does not age the
+		// new units (the staker keeps the rounding, under 1 ns).
+		added, _ := units.Sub(prev)
+		moved, ok := ledger.MulDiv(ledger.NewAmount(uint64(ctx.Time-since)), added, units, false)
+		if !ok {
+			return ledger.Errorf(ledger.ErrInvariant, "stake age of %s: %d ns x %s / %s", acct, ctx.Time-since, added, units)
+		}
+		m, _ := moved.Uint64() // at most ctx.Time - since
+		since += int64(m)
 	}
 	return ctx.Emit(&StakeCheckpointed{Account: acct, Height: ctx.Height, Units: units, Since: since, Total: pl.Units})
 }
