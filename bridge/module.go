@@ -2,6 +2,7 @@ package bridge
 
 import (
 	"encoding/binary"
+	"fmt"
 
 	"github.com/coopera/coopera/ledger"
 )
@@ -131,8 +132,13 @@ func decideAnchor(ctx *ledger.Context, p *Params, actor ledger.AccountID) error 
 	if err != nil {
 		return err
 	}
-	if cur.Anchors > 0 && ctx.Height < cur.AnchorHeight+p.AnchorInterval {
-		return ledger.Errorf(ErrTooEarly, "the last anchor is at height %d; the next may come at %d (anchor_interval %d)", cur.AnchorHeight, cur.AnchorHeight+p.AnchorInterval, p.AnchorInterval)
+	// A difference, not a sum: an interval near 2^64 ("never") would wrap.
+	if cur.Anchors > 0 && ctx.Height-cur.AnchorHeight < p.AnchorInterval {
+		next := "never"
+		if n := cur.AnchorHeight + p.AnchorInterval; n >= cur.AnchorHeight {
+			next = fmt.Sprint(n)
+		}
+		return ledger.Errorf(ErrTooEarly, "the last anchor is at height %d; the next may come at %s (anchor_interval %d)", cur.AnchorHeight, next, p.AnchorInterval)
 	}
 	first := cur.Anchored + 1
 	last := min(cur.Withdrawals, cur.Anchored+uint64(p.MaxAnchorWithdrawals))

@@ -103,7 +103,7 @@ func (a *Anchorer) Step(ctx context.Context) (AnchorStep, error) {
 	if err != nil {
 		return st, err
 	}
-	due := cur.Anchors == 0 || h+1 >= cur.AnchorHeight+p.AnchorInterval
+	due := cur.Anchors == 0 || h+1-cur.AnchorHeight >= p.AnchorInterval // a difference: a sum could wrap
 	if due && (a.o.Empty || cur.Pending() > 0) {
 		rcs, err := a.o.Ledger.SubmitBatch(ctx, []*ledger.Command{a.o.Signer.Command("", &bridge.Anchor{})})
 		if err != nil {
