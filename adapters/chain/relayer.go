@@ -5,8 +5,10 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"slices"
+	"strings"
 
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
@@ -101,6 +103,11 @@ var (
 	// signature): the deposits stay pending and Step fails until it is
 	// fixed.
 	ErrRefused = errors.New("chain: the ledger refuses the relayer")
+	// ErrConflict means the ledger holds another deposit under a
+	// deposit's key (its chain, vault and nonce): a deposit credited
+	// before a reorg replaced it. The relayer stops, the deposit pending,
+	// for the operator: the ledger credited value the vault may not hold.
+	ErrConflict = errors.New("chain: the ledger credited another deposit under this one's nonce")
 )
 
 // NewRelayer returns a relayer, resuming from its cursor.
@@ -225,9 +232,18 @@ func (r *Relayer) checkReorg(ctx context.Context) (uint64, error) {
 }
 
 func (r *Relayer) rewind(ctx context.Context) (uint64, error) {
+	return r.rewindBelow(ctx, math.MaxUint64)
+}
+
+// rewindBelow rewinds the cursor to the highest block scanned below limit
+// that is still canonical (a block at or above limit is known not to be).
+func (r *Relayer) rewindBelow(ctx context.Context, limit uint64) (uint64, error) {
 	from := r.cur.Next
 	for i := len(r.cur.Blocks) - 1; i >= 0; i-- {
 		ref := r.cur.Blocks[i]
+		if ref.Number >= limit {
+			continue
+		}
 		ok, err := r.canonical(ctx, ref)
 		if err != nil {
 			return 0, err
@@ -246,6 +262,13 @@ func (r *Relayer) rewind(ctx context.Context) (uint64, error) {
 }
 
 func (r *Relayer) scan(ctx context.Context, from, to uint64) (int, error) {
+	// The range's end first: a reorg after it shows as that block no
+	// longer canonical (checkReorg), while one between the logs and a
+	// later read would leave a canonical end above stale logs.
+	end, err := r.o.EVM.HeaderByNumber(ctx, new(big.Int).SetUint64(to))
+	if err != nil {
+		return 0, fmt.Errorf("chain: block %d: %w", to, err)
+	}
 	logs, err := r.o.EVM.FilterLogs(ctx, ethereum.FilterQuery{
 		FromBlock: new(big.Int).SetUint64(from), ToBlock: new(big.Int).SetUint64(to),
 		Addresses: []common.Address{r.o.Vault},
@@ -253,10 +276,6 @@ func (r *Relayer) scan(ctx context.Context, from, to uint64) (int, error) {
 	})
 	if err != nil {
 		return 0, fmt.Errorf("chain: logs %d..%d: %w", from, to, err)
-	}
-	end, err := r.o.EVM.HeaderByNumber(ctx, new(big.Int).SetUint64(to))
-	if err != nil {
-		return 0, fmt.Errorf("chain: block %d: %w", to, err)
 	}
 	n := 0
 	for i := range logs {
@@ -276,12 +295,21 @@ func (r *Relayer) scan(ctx context.Context, from, to uint64) (int, error) {
 		r.cur.addBlock(ref)
 		r.cur.Pending = append(r.cur.Pending, PendingDeposit{Block: ref, Deposit: bridge.Deposit{
 			ChainID: r.o.ChainID, Contract: bridge.Address(r.o.Vault), Nonce: ev.Nonce, Token: bridge.Address(ev.Token),
-			From: bridge.Address(ev.From), To: ledger.AccountID(ev.To), Amount: amt, L1Block: l.BlockNumber,
+			From: bridge.Address(ev.From), To: depositTo(ev.To), Amount: amt, L1Block: l.BlockNumber,
 		}})
 		n++
 	}
 	r.cur.addBlock(BlockRef{Number: to, Hash: end.Hash()})
 	return n, nil
+}
+
+// depositTo is the ledger account a deposit names. The vault takes any
+// string; one that is not valid UTF-8 would not survive the JSON a
+// relayer submits through (its signature would fail there), so its
+// invalid bytes become U+FFFD: still no account, and the ledger credits
+// the deposit to the bridge's suspense account as it does any other.
+func depositTo(to string) ledger.AccountID {
+	return ledger.AccountID(strings.ToValidUTF8(to, "\uFFFD"))
 }
 
 func (r *Relayer) command(d *bridge.Deposit) *ledger.Command {
@@ -310,8 +338,9 @@ func (r *Relayer) credit(ctx context.Context, safe uint64, res *StepResult) erro
 			}
 			if !ok {
 				// A reorg between the scan and now: rescan from the
-				// common ancestor next step, credit nothing of it.
-				n, err := r.rewind(ctx)
+				// common ancestor below this block next step, credit
+				// nothing of it.
+				n, err := r.rewindBelow(ctx, p.Block.Number)
 				res.Rewound += n
 				r.o.Metrics.Reorgs.Add(1)
 				return err
@@ -345,7 +374,12 @@ func (r *Relayer) credit(ctx context.Context, safe uint64, res *StepResult) erro
 			res.Duplicates++
 		case rc.Err == nil:
 			res.Credited++
-		case errors.Is(rc.Err, bridge.ErrAlreadyCredited), errors.Is(rc.Err, ledger.ErrIdempotencyConflict):
+		case errors.Is(rc.Err, ledger.ErrIdempotencyConflict):
+			// This relayer's key for the deposit answered another
+			// deposit: the one credited was replaced by a reorg.
+			r.cur.Pending = r.cur.Pending[i:]
+			return fmt.Errorf("%w: deposit %d (%s to %s, block %d): %w", ErrConflict, ready[i].Deposit.Nonce, ready[i].Deposit.Amount, ready[i].Deposit.To, ready[i].Deposit.L1Block, rc.Err)
+		case errors.Is(rc.Err, bridge.ErrAlreadyCredited):
 			res.Duplicates++
 		default:
 			res.Rejected++

@@ -1,0 +1,139 @@
+package chain_test
+
+import (
+	"context"
+	"errors"
+	"math/big"
+	"net/http/httptest"
+	"testing"
+
+	ethereum "github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/core/types"
+
+	"github.com/coopera/coopera/adapters/chain"
+	"github.com/coopera/coopera/adapters/internal/adaptertest"
+	"github.com/coopera/coopera/adapters/submit"
+	"github.com/coopera/coopera/api"
+	"github.com/coopera/coopera/bridge"
+)
+
+// Tests from a read-only audit of the bridge: each failed before its fix.
+
+// reorgingEVM runs hook once, right after the first eth_getLogs that
+// returns logs: a reorg between the logs and whatever the relayer reads
+// next (or an RPC that answers from two nodes).
+type reorgingEVM struct {
+	chain.EVM
+	hook func()
+}
+
+func (r *reorgingEVM) FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]types.Log, error) {
+	logs, err := r.EVM.FilterLogs(ctx, q)
+	if len(logs) > 0 && r.hook != nil {
+		h := r.hook
+		r.hook = nil
+		h()
+	}
+	return logs, err
+}
+
+// A reorg right after a scan's logs, moving a deposit to another block of
+// a longer branch, is rescanned from below that deposit's block: every
+// deposit is credited once. The relayer used to rewind only to the scan's
+// end, which was canonical, and stall for good with nothing credited.
+func TestRelayerReorgBetweenLogsAndEnd(t *testing.T) {
+	e := newEnv(t)
+	parent, err := e.cl.HeaderByNumber(e.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.deposit("alice", 42)
+	e.commit(3)
+	evm := &reorgingEVM{EVM: e.cl, hook: func() {
+		if err := e.sim.Fork(parent.Hash()); err != nil {
+			t.Fatal(err)
+		}
+		e.commit(15) // the new branch, with the deposit again, is longer
+	}}
+	r, err := chain.NewRelayer(chain.RelayerOptions{EVM: evm, ChainID: simChainID, Vault: e.vault, Ledger: e.eng,
+		Actor: "relayer", Key: adaptertest.Key("relayer"), LedgerChainID: e.ledgerID, Confirmations: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 4 {
+		e.deposit("alice", 1)
+		e.commit(3)
+		if _, err := r.Step(e.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.commit(3)
+	if _, err := r.Step(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, vault := e.balance("alice", "USDC"), e.tokenBalance(e.vault); got != 46 || vault.Cmp(big.NewInt(46)) != 0 {
+		t.Fatalf("alice holds %d on the ledger, the vault %s; want 46 and 46", got, vault)
+	}
+}
+
+// A deposit to a string that is not valid UTF-8 goes to the suspense
+// account like any deposit to no account, through a relayer that submits
+// by the HTTP API too: its JSON used to alter the signed bytes, and the
+// ledger's bad_signature stopped the relayer for good.
+func TestRelayerInvalidUTF8Recipient(t *testing.T) {
+	e := newEnv(t)
+	srv := httptest.NewServer(api.NewHandler(e.eng, nil))
+	defer srv.Close()
+	e.deposit("\xff", 1)
+	e.deposit("alice", 5_000_000)
+	r, err := chain.NewRelayer(chain.RelayerOptions{EVM: e.cl, ChainID: simChainID, Vault: e.vault, Ledger: &submit.Node{URL: srv.URL},
+		Actor: "relayer", Key: adaptertest.Key("relayer"), LedgerChainID: e.ledgerID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Step(e.ctx)
+	if err != nil || res.Credited != 2 {
+		t.Fatalf("step: %+v, %v; want both deposits credited", res, err)
+	}
+	if a, s := e.balance("alice", "USDC"), e.balance(bridge.SuspenseAccount, "USDC"); a != 5_000_000 || s != 1 {
+		t.Fatalf("alice %d, suspense %d; want 5000000 and 1", a, s)
+	}
+}
+
+// With no confirmations, a deposit credited at the head and then replaced
+// by a reorg (another deposit under its vault nonce) stops the relayer
+// with ErrConflict, for its operator: it used to count as a duplicate,
+// hiding value the ledger credited and the vault does not hold.
+func TestRelayerReorgConflictStops(t *testing.T) {
+	e := newEnv(t)
+	parent, err := e.cl.HeaderByNumber(e.ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := e.deposit("alice", 1_000_000)
+	r := e.relayer(chain.RelayerOptions{})
+	if res := e.step(r); res.Credited != 1 {
+		t.Fatalf("step: %+v", res)
+	}
+	dep, _, err := e.cl.TransactionByHash(e.ctx, rc.TxHash)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.Fork(parent.Hash()); err != nil {
+		t.Fatal(err)
+	}
+	// The sender's same transaction slot, on the new branch, deposits 42:
+	// vault nonce 1 again.
+	o := e.opts(e.user)
+	o.Nonce = new(big.Int).SetUint64(dep.Nonce())
+	o.GasFeeCap = new(big.Int).Mul(dep.GasFeeCap(), big.NewInt(3))
+	o.GasTipCap = new(big.Int).Mul(dep.GasTipCap(), big.NewInt(3))
+	if _, err := bind.Transact(e.vt.Instance(e.cl, e.vault), o, e.vt.PackDeposit(e.token, big.NewInt(42), "alice")); err != nil {
+		t.Fatal(err)
+	}
+	e.commit(3)
+	if _, err := r.Step(e.ctx); !errors.Is(err, chain.ErrConflict) {
+		t.Fatalf("a deposit replaced after its credit: %v; want ErrConflict", err)
+	}
+}
