@@ -254,9 +254,13 @@ func (m *Meter) windowStart(t time.Time) int64 {
 	return s
 }
 
+// maxAhead is how far ahead of now a reading may be dated.
+const maxAhead = time.Minute
+
 // Observe folds readings taken at about now into the meter and returns the
 // usage of every window that closed, ordered by window start and unit.
-// A reading not after its unit's last one is ignored.
+// A reading not after its unit's last one, or dated more than a minute
+// ahead of now, is ignored.
 func (m *Meter) Observe(now time.Time, rs []Reading) ([]Usage, error) {
 	rs = slices.Clone(rs)
 	slices.SortStableFunc(rs, func(a, b Reading) int {
@@ -280,6 +284,11 @@ func (m *Meter) Observe(now time.Time, rs []Reading) ([]Usage, error) {
 			m.units[id] = st
 		}
 		if st.hasLast && !r.Time.After(st.last.Time) {
+			continue
+		}
+		if r.Time.After(now.Add(maxAhead)) {
+			// A reading dated ahead (a device's clock gone wrong) would
+			// make every later, true one look old.
 			continue
 		}
 		ws := m.windowStart(r.Time)

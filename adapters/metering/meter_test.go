@@ -144,3 +144,32 @@ func TestRunnerRun(t *testing.T) {
 		t.Fatalf("error scrapes metric %v %v", got.GetCounter().GetValue(), err)
 	}
 }
+
+// A reading dated far ahead of now (a device clock gone wrong) is
+// ignored: it used to become the unit's last reading, and every true one
+// after it looked old, so the unit's work went uncounted (from a
+// read-only audit of the adapters).
+func TestReadingFromTheFutureIsIgnored(t *testing.T) {
+	m, err := metering.New(metering.Options{Source: "test", Provider: "p"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var gpuSeconds uint64
+	observe := func(now time.Time, rs ...metering.Reading) {
+		out, err := m.Observe(now, rs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range out {
+			gpuSeconds += u.GPUSeconds
+		}
+	}
+	observe(t0, reading(0, 1000, 1_000_000), reading(365*24*time.Hour, 2000, 1_000_000))
+	for s := 15 * time.Second; s <= 10*time.Minute; s += 15 * time.Second {
+		observe(t0.Add(s), reading(s, 1000+uint64(s/time.Second), 1_000_000))
+	}
+	observe(t0.Add(20 * time.Minute)) // every window closed
+	if gpuSeconds != 600 {
+		t.Fatalf("10 busy minutes counted %d GPU-seconds; want 600", gpuSeconds)
+	}
+}

@@ -169,7 +169,8 @@ func (f *Feeder) Step(ctx context.Context, now time.Time) ([]Event, error) {
 	// The reference for deviation: the median over all feeds of the
 	// quote that passed its own checks, or, for a feed without one, its
 	// last good price if accepted within its MaxAge. A majority of honest
-	// feeds outvotes one manipulated source, whichever way it moves.
+	// feeds outvotes one manipulated source, whichever way it moves; two
+	// feeds that disagree have no majority, and neither is taken.
 	var witnesses []ledger.Amount
 	for i, fs := range f.feeds {
 		switch {
@@ -183,7 +184,11 @@ func (f *Feeder) Step(ctx context.Context, now time.Time) ([]Event, error) {
 		check := func(c candidate) candidate {
 			if c.err == nil && fs.MaxDeviationBps > 0 && len(witnesses) >= 2 {
 				ref := median(witnesses)
-				if d := ledger.DeviationBps(c.q.Price, ref); d > uint64(fs.MaxDeviationBps) {
+				if d := ledger.DeviationBps(witnesses[0], witnesses[1]); len(witnesses) == 2 && d > uint64(fs.MaxDeviationBps) {
+					// Two witnesses and no majority: the lower one, the
+					// median, may be the manipulated one. Neither is taken.
+					c.err = fmt.Errorf("%w: the two feeds' prices %s and %s are %d bps apart (limit %d); neither is taken", ErrDeviation, Decimal(witnesses[0]), Decimal(witnesses[1]), d, fs.MaxDeviationBps)
+				} else if d := ledger.DeviationBps(c.q.Price, ref); d > uint64(fs.MaxDeviationBps) {
 					c.err = fmt.Errorf("%w: %s is %d bps from the feeds' median %s (limit %d)", ErrDeviation, Decimal(c.q.Price), d, Decimal(ref), fs.MaxDeviationBps)
 				}
 			}
@@ -270,8 +275,16 @@ func (f *Feeder) read(ctx context.Context, fs *feedState, s Source, now time.Tim
 	if age := now.Sub(q.Time); age > fs.MaxAge {
 		return candidate{q: q, err: fmt.Errorf("%w: %s round %s is %s old; MaxAge %s", ErrStale, q.Source, q.Round, age.Round(time.Second), fs.MaxAge)}
 	}
+	if ahead := q.Time.Sub(now); ahead > maxAhead {
+		// A quote dated ahead would never go stale.
+		return candidate{q: q, err: fmt.Errorf("%w: %s round %s is dated %s ahead of now", ErrInvalidAnswer, q.Source, q.Round, ahead.Round(time.Second))}
+	}
 	return candidate{q: q}
 }
+
+// maxAhead is how far ahead of the feeder's clock a quote may be dated
+// (clocks differ a little), as Chainlink's reader allows.
+const maxAhead = time.Minute
 
 // Run calls Step every interval until ctx ends; step errors go to
 // OnEvent as events and the loop carries on.

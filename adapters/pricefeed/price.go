@@ -48,12 +48,16 @@ var (
 
 // Atto converts an exact decimal price (USD per whole token) to atto-USD,
 // truncating digits beyond the 18th decimal place. It refuses a price that
-// is not positive (ErrInvalidAnswer) or does not fit 128 bits.
+// is not positive, or below 10^-18 USD (it would truncate to zero, which
+// the oracle refuses), or does not fit 128 bits (ErrInvalidAnswer).
 func Atto(d decimal.Decimal) (ledger.Amount, error) {
 	if d.Sign() <= 0 {
 		return ledger.Amount{}, fmt.Errorf("%w: price %s is not positive", ErrInvalidAnswer, d)
 	}
 	a := d.Mul(attoScale).Truncate(0)
+	if a.Sign() == 0 {
+		return ledger.Amount{}, fmt.Errorf("%w: price %s is below 10^-18 USD", ErrInvalidAnswer, d)
+	}
 	if a.GreaterThan(maxAmount) {
 		return ledger.Amount{}, fmt.Errorf("%w: price %s is too large", ErrInvalidAnswer, d)
 	}

@@ -45,6 +45,9 @@ type Pyth struct {
 // Name returns "pyth:" + Feed.
 func (p *Pyth) Name() string { return "pyth:" + p.Feed }
 
+// maxPythExpo bounds the exponent of a Hermes price the adapter takes.
+const maxPythExpo = 30
+
 // hermesUpdate is the part of Hermes' price update JSON the adapter reads.
 type hermesUpdate struct {
 	Parsed []struct {
@@ -169,6 +172,11 @@ func (p *Pyth) parse(body []byte) (Quote, error) {
 		rhs, _, _ := ledger.NewAmount(uint64(price)).MulDiv(maxConf, 1)
 		if lhs.Cmp(rhs) > 0 {
 			return Quote{}, fmt.Errorf("%w: %s conf %d is more than %d bps of price %d", ErrWideConfidence, p.Name(), conf, maxConf, price)
+		}
+		if f.Price.Expo < -maxPythExpo || f.Price.Expo > maxPythExpo {
+			// Decimal arithmetic at a huge exponent panics or runs for
+			// ever; Pyth's feeds use -5 to -10.
+			return Quote{}, fmt.Errorf("%w: %s exponent %d is outside ±%d", ErrInvalidAnswer, p.Name(), f.Price.Expo, maxPythExpo)
 		}
 		pa, err := Atto(decimal.New(price, f.Price.Expo))
 		if err != nil {

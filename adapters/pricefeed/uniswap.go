@@ -3,6 +3,7 @@ package pricefeed
 import (
 	"context"
 	"fmt"
+	"math"
 	"math/big"
 	"strconv"
 	"time"
@@ -57,8 +58,8 @@ func (u *UniswapV3) Name() string { return "uniswap-v3:" + u.PoolName }
 
 // Latest reads the pool's observations and returns the TWAP price.
 func (u *UniswapV3) Latest(ctx context.Context) (Quote, error) {
-	if u.Window < time.Second || u.Window%time.Second != 0 || u.Window > 1<<32*time.Second {
-		return Quote{}, fmt.Errorf("%w: %s: Window %s must be whole seconds", ErrOptions, u.Name(), u.Window)
+	if u.Window < time.Second || u.Window%time.Second != 0 || u.Window/time.Second > math.MaxUint32 {
+		return Quote{}, fmt.Errorf("%w: %s: Window %s must be whole seconds, 1 to 2^32-1", ErrOptions, u.Name(), u.Window)
 	}
 	w := int64(u.Window / time.Second)
 	tc, at, err := u.Pool.Observe(ctx, []uint32{uint32(w), 0})

@@ -148,15 +148,36 @@ func (q *Queue) Len() int {
 // Flush submits the queued commands in order, a batch at a time. On a
 // transport failure it stops, keeps that batch and the rest, and returns
 // the error wrapped in ErrTransport; the next Flush sends them unchanged.
+// A command the ledger refuses as input (an embedded engine refuses its
+// whole batch for it) is found by sending that batch one command at a
+// time, reported in Result.Rejected and dropped.
 func (q *Queue) Flush(ctx context.Context) (Result, error) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	var res Result
+	single := 0 // commands to send one at a time, after their batch was refused
 	for len(q.pending) > 0 {
 		n := min(len(q.pending), q.batch)
+		if single > 0 {
+			n = 1
+		}
 		rs, err := q.to.SubmitBatch(ctx, q.pending[:n])
 		if err == nil && len(rs) != n {
 			err = fmt.Errorf("%d receipts for %d commands", len(rs), n)
+		}
+		if err != nil && refused(err) {
+			// The ledger refuses a command of the batch as input (an
+			// engine refuses the whole batch for it): sent again it would
+			// be refused again, for ever. Find it, one at a time, and
+			// report it rejected.
+			if n > 1 {
+				single = n
+				continue
+			}
+			res.Rejected = append(res.Rejected, fmt.Errorf("%s (key %s): %w", q.pending[0].Payload.Type(), q.pending[0].Key, err))
+			q.pending = q.pending[1:]
+			single--
+			continue
 		}
 		if err != nil {
 			res.Pending = len(q.pending)
@@ -177,7 +198,30 @@ func (q *Queue) Flush(ctx context.Context) (Result, error) {
 			}
 		}
 		q.pending = q.pending[n:]
+		single = max(0, single-n)
 	}
 	q.pending = nil
 	return res, nil
+}
+
+// refused reports an error by which the ledger refuses a batch's input (a
+// command malformed, wrongly signed, not admitted), not a failure to reach
+// or use the ledger (ErrTransport, ErrNode, a follower, a stopped or
+// failing engine, an outcome unknown), after which the same batch may
+// well be taken.
+func refused(err error) bool {
+	if errors.Is(err, ErrTransport) || errors.Is(err, ErrNode) {
+		return false
+	}
+	var le *ledger.Error
+	if !errors.As(err, &le) {
+		var ae *ledger.AmountError
+		return errors.As(err, &ae)
+	}
+	for _, passing := range []*ledger.Error{ledger.ErrCorrupt, ledger.ErrDivergence, ledger.ErrInvariant, ledger.ErrClosed, coopera.ErrNotLeader, coopera.ErrOutcomeUnknown} {
+		if errors.Is(err, passing) {
+			return false
+		}
+	}
+	return true
 }

@@ -121,3 +121,20 @@ func (h headerRT) RoundTrip(r *http.Request) (*http.Response, error) {
 	r.Header.Set(h[0], h[1])
 	return http.DefaultTransport.RoundTrip(r)
 }
+
+// A command an embedded engine refuses as input refuses its whole batch:
+// the queue finds it, reports it and sends the others, where it used to
+// keep the batch as a transport failure and resend it for ever.
+func TestQueueDropsRefusedCommand(t *testing.T) {
+	ctx := context.Background()
+	eng := feedLedger(t)
+	s := &submit.Signer{Actor: "feed", PrivateKey: adaptertest.Key("feed"), ChainID: eng.ChainID()}
+	q := submit.NewQueue(eng, 0)
+	q.Add(s.Command(submit.Key("feed", "r1"), &tokenomics.ObservePrice{Price: tokenomics.USD(3_000)}))
+	q.Add(s.Command(submit.Key("feed", "r2"), &tokenomics.ObservePrice{})) // a zero price: refused before sequencing
+	q.Add(s.Command(submit.Key("feed", "r3"), &tokenomics.ObservePrice{Price: tokenomics.USD(3_001)}))
+	res, err := q.Flush(ctx)
+	if err != nil || res.Applied != 2 || len(res.Rejected) != 1 || !errors.Is(res.Rejected[0], ledger.ErrZeroAmount) || q.Len() != 0 {
+		t.Fatalf("flush: %+v, %v, %d queued; want 2 applied, the zero price rejected, none left", res, err, q.Len())
+	}
+}
