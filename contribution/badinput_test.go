@@ -2,10 +2,12 @@ package contribution_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/coopera/coopera/contribution"
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/ledgertest"
 )
 
 // TestBadInput: each malformed command is refused with its typed error by
@@ -72,5 +74,41 @@ func TestParamsValidation(t *testing.T) {
 	js, _ := m.ParamsJSON(next)
 	if !contains(string(js), `"kappa":39321`) {
 		t.Fatalf("params after the change: %s", js)
+	}
+}
+
+// A treasury that does not exist is refused against state, at genesis and
+// for a change (governance checks ledger.ParamsStateChecker before it
+// proposes and executes one): every close pays its remainder there, and a
+// close that cannot failed every epoch (from a read-only audit).
+func TestTreasuryMustExist(t *testing.T) {
+	h, _ := ledgerHarness(t)
+	cur, err := ledger.ParamsAt(h, contribution.ModuleName, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := contribution.Module{}
+	ghost, err := m.SetParam(cur, "treasury", []byte(`"ghost"`))
+	if err != nil {
+		t.Fatal(err) // the ID is well formed: only state can tell
+	}
+	if err := m.CheckParamsState(h, ghost); !errors.Is(err, ledger.ErrInvalidParameter) {
+		t.Fatalf("treasury ghost: %v; want ErrInvalidParameter", err)
+	}
+	if err := m.CheckParamsState(h, cur); err != nil {
+		t.Fatalf("the genesis parameters: %v", err)
+	}
+	g, err := ledger.ParseGenesis([]byte(`{"chain_id":"t","genesis_time":"2026-01-01T00:00:00Z","epoch_length":"1h",
+	 "assets":[{"id":"COOP","decimals":0}],"accounts":[{"id":"meter"}],
+	 "params":{"contribution":{"reporters":["meter"],"treasury":"ghost"}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h2, err := ledgertest.New(contribution.New(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h2.Genesis(g); !errors.Is(err, ledger.ErrInvalidGenesis) || !strings.Contains(err.Error(), "treasury: account ghost does not exist") {
+		t.Fatalf("a genesis with treasury ghost: %v; want ErrInvalidGenesis naming the treasury", err)
 	}
 }

@@ -67,7 +67,28 @@ func (Module) InitGenesis(ctx *ledger.Context, raw []byte) error {
 			return err
 		}
 	}
+	if err := p.checkState(ctx); err != nil {
+		return err
+	}
 	return ledger.InitParams(ctx, ModuleName, p.encode())
+}
+
+// CheckParamsState checks encoded parameters against state
+// (ledger.ParamsStateChecker): the treasury, which every close pays its
+// remainder to, must exist (a close that cannot pay it fails every epoch).
+func (Module) CheckParamsState(g ledger.Getter, encoded []byte) error {
+	p, err := decodeParams(encoded)
+	if err != nil {
+		return err
+	}
+	return p.checkState(g)
+}
+
+func (p *Params) checkState(g ledger.Getter) error {
+	if _, ok := g.Get(ledger.AccountKey(p.Treasury)); !ok {
+		return paramErr("treasury", "account %s does not exist", p.Treasury)
+	}
+	return nil
 }
 
 func openEpoch(ctx *ledger.Context) (uint64, error) {

@@ -134,8 +134,8 @@ func preflight(ctx *ledger.Context, p *Proposal) (*plan, error) {
 				}
 				return nil, fail("%v", err)
 			}
-			if a.Module == ModuleName {
-				if err := checkParamsState(ctx, next); err != nil {
+			if sc, ok := pm.(ledger.ParamsStateChecker); ok {
+				if err := sc.CheckParamsState(ctx, next); err != nil {
 					return nil, fail("%s", message(err))
 				}
 			}

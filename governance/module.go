@@ -221,12 +221,12 @@ func (m Module) propose(ctx *ledger.Context, actor ledger.AccountID, p *Propose)
 	})
 }
 
-// checkParamsState checks governance parameters (encoded) against state,
-// as InitGenesis does: a deposit asset that does not exist would refuse
-// every later proposal, leaving no way to change it back; a treasury that
-// does not exist could pay nothing, and the deposit escrow as treasury
-// would spend proposers' deposits.
-func checkParamsState(g ledger.Getter, encoded []byte) error {
+// CheckParamsState checks governance parameters (encoded) against state,
+// as InitGenesis does (ledger.ParamsStateChecker): a deposit asset that
+// does not exist would refuse every later proposal, leaving no way to
+// change it back; a treasury that does not exist could pay nothing, and
+// the deposit escrow as treasury would spend proposers' deposits.
+func (Module) CheckParamsState(g ledger.Getter, encoded []byte) error {
 	p, err := DecodeParams(encoded)
 	if err != nil {
 		return err
@@ -270,8 +270,8 @@ func checkAction(ctx *ledger.Context, a *Action) error {
 			}
 			return invalid("%v", err)
 		}
-		if a.Module == ModuleName {
-			if err := checkParamsState(ctx, next); err != nil {
+		if sc, ok := pm.(ledger.ParamsStateChecker); ok {
+			if err := sc.CheckParamsState(ctx, next); err != nil {
 				return invalid("%s", message(err))
 			}
 		}

@@ -29,6 +29,17 @@ type Parameterized interface {
 	ParamsJSON(encoded []byte) (json.RawMessage, error)
 }
 
+// ParamsStateChecker is implemented by modules whose parameters name
+// things in state (accounts, assets): governance checks a change against
+// state when it is proposed and again when it executes, as the module's
+// genesis does, so that no change can leave the module pointing at an
+// account or asset that does not exist (a close that pays a missing
+// treasury fails every epoch; a missing deposit asset refuses every
+// proposal after). The check returns an *Error.
+type ParamsStateChecker interface {
+	CheckParamsState(g Getter, encoded []byte) error
+}
+
 // ParamsChanged records new parameters for a module, in effect from
 // EffectiveHeight on.
 type ParamsChanged struct {
@@ -159,6 +170,11 @@ func ChangeParam(ctx *Context, module, name string, value json.RawMessage) error
 	next, err := target.SetParam(base, name, value)
 	if err != nil {
 		return err
+	}
+	if sc, ok := target.(ParamsStateChecker); ok {
+		if err := sc.CheckParamsState(ctx, next); err != nil {
+			return err
+		}
 	}
 	return ctx.Emit(&ParamsChanged{Module: module, Params: next, EffectiveHeight: ctx.Height + 1})
 }

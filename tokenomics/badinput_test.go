@@ -104,6 +104,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"epoch shares wrapping to 10000", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "epoch_shares", "value": {"providers": 4294967295, "mining": 0, "creators": 0, "stakers": 0, "treasury": 10001}}}`, ledger.ErrInvalidParameter},
 		{"a transfer into the rewards account", `{"type": "transfer", "actor": "alice", "payload": {"legs": [{"to": "mod:tokenomics/rewards", "asset": "COOP", "amount": "1000"}]}}`, ledger.ErrUnauthorized},
 		{"a transfer into the stake account", `{"type": "transfer", "actor": "alice", "payload": {"legs": [{"to": "bob", "asset": "COOP", "amount": "10"}, {"to": "mod:tokenomics/stake", "asset": "COOP", "amount": "1000"}]}}`, ledger.ErrUnauthorized},
+		{"a provider pool that does not exist", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "provider_pool", "value": "ghost"}}`, ledger.ErrInvalidParameter},
 		{"a null value, decoded as zero", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "fee_bps", "value": null}}`, ledger.ErrInvalidParameter},
 		{"fee rate out of bounds", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "fee_bps", "value": 10001}}`, ledger.ErrInvalidParameter},
 		{"no fee left for a transfer", `{"type": "transfer", "actor": "carol", "payload": {"legs": [{"to": "bob", "asset": "COOP", "amount": "10"}]}}`, ledger.ErrInsufficientFunds},

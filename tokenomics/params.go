@@ -334,6 +334,27 @@ func (p *Params) validateState(g ledger.Getter) error {
 	return nil
 }
 
+// CheckParamsState checks encoded parameters against state
+// (ledger.ParamsStateChecker): the assets exist, and so does the
+// provider pool, which every close mints to (a close that cannot fails
+// every epoch). At genesis the pool may be another module's account, made
+// after this one's, so genesis does not check it.
+func (Module) CheckParamsState(g ledger.Getter, encoded []byte) error {
+	p, err := DecodeParams(encoded)
+	if err != nil {
+		return err
+	}
+	if err := p.validateState(g); err != nil {
+		return err
+	}
+	if p.ProviderPool != "" {
+		if _, ok := g.Get(ledger.AccountKey(p.ProviderPool)); !ok {
+			return paramErr("provider_pool", "account %s does not exist", p.ProviderPool)
+		}
+	}
+	return nil
+}
+
 // stakeWeight returns the weight of asset in bps, and whether it stakes.
 func (p *Params) stakeWeight(asset ledger.AssetID) (uint32, bool) {
 	if asset == p.NativeAsset {
