@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/coopera/coopera/ledger"
@@ -503,6 +505,19 @@ func parseParams(raw []byte) (Params, error) {
 	return p, p.Validate()
 }
 
+// paramNames returns the JSON names of Params' fields, sorted.
+func paramNames() []string {
+	t := reflect.TypeFor[Params]()
+	var names []string
+	for i := range t.NumField() {
+		if n, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ","); n != "" && n != "-" {
+			names = append(names, n)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
 // SetParam implements ledger.Parameterized: name is a top-level JSON name
 // of Params (for example "fee_bps" or "fee_shares", the latter with a whole
 // object as value).
@@ -519,12 +534,10 @@ func (Module) SetParam(current []byte, name string, value json.RawMessage) ([]by
 	if err := json.Unmarshal(js, &fields); err != nil {
 		return nil, err
 	}
-	if _, ok := fields[name]; !ok {
-		names := make([]string, 0, len(fields))
-		for k := range fields { // order-free: the names are sorted below
-			names = append(names, k)
-		}
-		slices.Sort(names)
+	// The names from the type, not from the JSON: a field left out while
+	// empty (provider_pool) is a parameter all the same.
+	names := paramNames()
+	if !slices.Contains(names, name) {
 		return nil, ledger.Errorf(ledger.ErrInvalidParameter, "tokenomics has no parameter %q; parameters: %v", name, names)
 	}
 	fields[name] = value

@@ -84,3 +84,16 @@ func TestProviderPoolClearsWeights(t *testing.T) {
 }
 
 func itoa(n int) string { return ledger.NewAmount(uint64(n)).String() }
+
+// provider_pool can be set from empty (it is left out of the parameters'
+// JSON while empty, and set_param used to take that for an unknown name),
+// to an account that exists.
+func TestProviderPoolCanBeSet(t *testing.T) {
+	h := harness(t, badGenesis)
+	apply(t, h, h.Time.Add(time.Second), `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "provider_pool", "value": "plat"}}`)
+	apply(t, h, h.Time.Add(time.Second), `{"type": "transfer", "actor": "bob", "payload": {"legs": [{"to": "carol", "asset": "COOP", "amount": "1"}]}}`)
+	p, err := tokenomics.ParamsAt(h, h.Height)
+	if err != nil || p.ProviderPool != "plat" {
+		t.Fatalf("provider_pool %q, %v; want plat", p.ProviderPool, err)
+	}
+}
