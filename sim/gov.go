@@ -104,7 +104,7 @@ type proposalRun struct {
 	ev      *EventSpec
 	id      uint64 // 0 until proposed
 	done    bool
-	voted   map[ledger.AccountID]bool
+	voted   map[ledger.AccountID]bool // the agents that drew their turnout, voting or not
 	outcome string
 }
 
@@ -205,6 +205,10 @@ func (r *run) govVotes(t int64) ([]*ledger.Command, error) {
 				if pr.voted[acct] {
 					continue
 				}
+				// Each agent decides once per proposal whether it turns
+				// out: a draw each epoch of the vote would make turnout
+				// 1 - (1 - turnout)^epochs.
+				pr.voted[acct] = true
 				if !r.govRand.Chance(orOne(pe.Turnout)) {
 					continue
 				}
@@ -219,7 +223,6 @@ func (r *run) govVotes(t int64) ([]*ledger.Command, error) {
 				if r.govRand.Chance(orOne(pe.Support)) {
 					opt = governance.Yes
 				}
-				pr.voted[acct] = true
 				out = append(out, &ledger.Command{Actor: acct, Payload: &governance.Vote{Proposal: pr.id, Option: &opt}})
 			}
 		}
