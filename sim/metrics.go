@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/sim/agents"
@@ -72,7 +73,7 @@ var builtins = []builtin{
 		}
 		for _, a := range info.Assets {
 			if a.Asset == r.c.native && !a.Amount.IsZero() {
-				return bigSat(ratio(m.acc.poolRewards, a.Amount, r.c.epochsYr*10000))
+				return bigSat(r.c.annualised(m.acc.poolRewards, a.Amount, 10000))
 			}
 		}
 		return Missing
@@ -106,6 +107,19 @@ func Metrics() []MetricInfo {
 }
 
 // ratio returns floor(a * scale / b) for b > 0.
+// annualised returns floor(scale * a / b * 365 days / epoch_length): a
+// per-epoch ratio a year long, exactly (a whole number of epochs a year,
+// 52 for weekly ones instead of 52.14, understated it).
+func (c *compiled) annualised(a, b ledger.Amount, scale int64) *big.Int {
+	if b.IsZero() {
+		return new(big.Int)
+	}
+	n := new(big.Int).Mul(a.Big(), big.NewInt(scale))
+	n.Mul(n, big.NewInt(int64(365*24*time.Hour)))
+	d := new(big.Int).Mul(b.Big(), big.NewInt(int64(max(c.sc.EpochLength, time.Minute))))
+	return n.Quo(n, d)
+}
+
 func ratio(a, b ledger.Amount, scale int64) *big.Int {
 	if b.IsZero() {
 		return new(big.Int)

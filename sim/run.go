@@ -609,7 +609,7 @@ func (r *run) refreshChain(t int64) error {
 		for _, a := range info.Assets {
 			if a.Asset == r.c.native && !a.Amount.IsZero() && r.report != nil {
 				// Rewards credited over the last epoch (measured at its close).
-				r.apr = Dec(bigSat(ratio(r.lastPoolRewards(), a.Amount, r.c.epochsYr*int64(One))))
+				r.apr = Dec(bigSat(r.c.annualised(r.lastPoolRewards(), a.Amount, int64(One))))
 			}
 		}
 	}
