@@ -162,7 +162,9 @@ metrics: [price]
 	}
 }
 
-const gbmDigest = "e7710b49c0576a7c"
+// The path changed once, on purpose, when the GBM state went from micro-USD
+// (each step rounded down) to 10^-15 USD (TestGBMDoesNotDriftAtLowPrices).
+const gbmDigest = "6d0fab047e9e671b"
 
 // Normal's draws have mean 0 and variance 1 (Irwin–Hall with 12 terms).
 func TestNormalMoments(t *testing.T) {
@@ -178,5 +180,36 @@ func TestNormalMoments(t *testing.T) {
 	variance := sq / n // milli
 	if mean < -10_000 || mean > 10_000 || variance < 980 || variance > 1020 {
 		t.Fatalf("mean %d micro, variance %d milli", mean, variance)
+	}
+}
+
+// A GBM path with no volatility compounds its drift exactly, even at a
+// tenth of a cent: its steps rounded down in micro-USD once ended a year
+// of +50% drift at 1364 micro-USD instead of 1646 (from a read-only audit
+// of the simulator).
+func TestGBMDoesNotDriftAtLowPrices(t *testing.T) {
+	for _, c := range []struct {
+		drift string
+		want  int64 // 1000 x (1 + drift/365)^364, micro-USD
+	}{{"0.5", 1646}, {"-0.5", 607}} {
+		s, err := Parse([]byte(`name: gbm-low
+epochs: 365
+price: {model: gbm, initial: 0.001, drift: `+c.drift+`, volatility: 0}
+market: {inventory: 1000}
+populations:
+  consumers: {count: 1, demand: {base: 1}}
+  providers: {count: 1}
+metrics: [price]
+`), "gbm-low.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := s.RunOne(0, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := res.Rows[364][0]; got < c.want-1 || got > c.want+1 {
+			t.Errorf("drift %s: the last price is %d micro-USD, want %d", c.drift, got, c.want)
+		}
 	}
 }

@@ -20,14 +20,19 @@ import (
 // balance and whose USD reserve is kept here, so consumers' purchases raise
 // the price and providers' sales lower it.
 type market struct {
-	model   string
-	dec     uint8
-	price   int64 // micro-USD per whole token, this epoch
-	floor   int64
-	path    []int64
-	drift   Dec // per epoch
-	vol     Dec // per sqrt(epoch)
-	rng     *Rand
+	model string
+	dec   uint8
+	price int64 // micro-USD per whole token, this epoch
+	floor int64
+	path  []int64
+	drift Dec // per epoch
+	vol   Dec // per sqrt(epoch)
+	rng   *Rand
+	// gbm is the gbm model's price in 10^-15 USD: its steps compound at
+	// that precision, and price is it rounded to micro-USD (steps rounded
+	// down in micro-USD drifted a $0.001 token's path down by a fifth a
+	// year).
+	gbm     *big.Int
 	usd     *big.Int // market model: USD reserve, micro-USD
 	reserve *big.Int // market model: token reserve, base units (the exchange's balance)
 	k       *big.Int
@@ -61,6 +66,7 @@ func newMarket(c *compiled, seed uint64) *market {
 		m.drift = c.sc.Price.Drift.MulDec(dt)
 		m.vol = c.sc.Price.Volatility.MulDec(dt.Sqrt())
 		m.rng = NewRand(DeriveSeed(seed, nameTag("price")))
+		m.gbm = new(big.Int).Mul(big.NewInt(m.price), big.NewInt(gbmScale))
 	}
 	if m.model == "market" {
 		m.reserve = c.inventory.Big()
@@ -70,6 +76,19 @@ func newMarket(c *compiled, seed uint64) *market {
 		m.k = new(big.Int).Mul(m.usd, m.reserve)
 	}
 	return m
+}
+
+// gbmScale is the gbm state's precision over micro-USD.
+const gbmScale = 1e9
+
+// quoNearest returns x / d rounded to the nearest integer (halves away
+// from zero), in x.
+func quoNearest(x *big.Int, d int64) *big.Int {
+	q, r := new(big.Int).QuoRem(x, big.NewInt(d), new(big.Int))
+	if r.Abs(r).Mul(r, big.NewInt(2)).Cmp(big.NewInt(d)) >= 0 {
+		q.Add(q, big.NewInt(int64(x.Sign())))
+	}
+	return x.Set(q)
 }
 
 // setAmount sets b to a, without allocating when a fits 64 bits.
@@ -93,7 +112,12 @@ func (m *market) advance(e int, exchange ledger.Amount) {
 		if e > 0 {
 			// P(t+1) = P(t) (1 + mu dt + sigma sqrt(dt) Z)
 			step := m.drift + m.vol.MulDec(m.rng.Normal())
-			m.price += Dec(step).Mul(m.price)
+			d := new(big.Int).Mul(m.gbm, big.NewInt(int64(step)))
+			m.gbm.Add(m.gbm, quoNearest(d, int64(One)))
+			m.price = quoNearest(new(big.Int).Set(m.gbm), gbmScale).Int64()
+			if m.price < m.floor {
+				m.gbm.Mul(big.NewInt(m.floor), big.NewInt(gbmScale)) // the path goes on from the floor
+			}
 		}
 	case "market":
 		m.reserve = exchange.Big()
