@@ -34,6 +34,12 @@ func TestBadInput(t *testing.T) {
 		{"unknown field", strings.Replace(okScenario, "epochs: 10", "epoch: 10", 1), []string{"bad.yaml:2: epoch: unknown field; the fields here are name,"}},
 		{"wrong type", strings.Replace(okScenario, "epochs: 10", "epochs: ten", 1), []string{"bad.yaml:2: epochs: want an integer, got \"ten\""}},
 		{"missing epochs", strings.Replace(okScenario, "epochs: 10\n", "", 1), []string{"epochs: 0; give 1 to"}},
+		// A zero the file gives is refused, not replaced by the default
+		// (a sweep point of 0 ran as another scenario).
+		{"zero runs", okScenario + "runs: 0\n", []string{"bad.yaml:10: runs: 0; give 1 to 1000000"}},
+		{"zero block size", okScenario + "block_size: 0\n", []string{"bad.yaml:10: block_size: 0; give 1 to 65536"}},
+		{"zero feeds", okScenario + "oracle: {feeds: 0}\n", []string{"bad.yaml:10: oracle.feeds: 0; give 1 to"}},
+		{"zero price", okScenario + "price: {model: constant, initial: 0}\n", []string{"bad.yaml:10: price.initial: 0; give the starting price"}},
 		{"bad duration", strings.Replace(okScenario, "epochs: 10", "epochs: 10\nepoch_length: 1 day", 1), []string{"bad.yaml:3: epoch_length: want a duration such as 24h"}},
 		{"unknown behaviour field", strings.Replace(okScenario, "demand: {base: 5}", "demand: {base: 5, bogus: 1}", 1),
 			[]string{"bad.yaml:7: populations.consumers.demand.bogus: unknown field; the fields here are base, trend, seasonality, noise, shocks"}},

@@ -407,19 +407,32 @@ func (s *Scenario) applyDefaults() {
 // Line returns the line of the field at a dotted path of the document (its
 // key's line), of the deepest part of the path that exists, or 0.
 func (s *Scenario) Line(path string) int {
+	line, _ := s.lookup(path)
+	return line
+}
+
+// given reports whether the document gives path a value (not a default).
+func (s *Scenario) given(path string) bool {
+	_, n := s.lookup(path)
+	return n != nil
+}
+
+// lookup returns the line of path, or of its deepest part the document
+// has, and path's node if it has it.
+func (s *Scenario) lookup(path string) (int, *yaml.Node) {
 	if s.root == nil {
-		return 0
+		return 0, nil
 	}
 	segs, err := SplitPath(path)
 	if err != nil {
-		return 0
+		return 0, nil
 	}
 	n := ResolveAlias(s.root)
 	line := n.Line
 	for _, seg := range segs {
 		switch {
 		case n == nil:
-			return line
+			return line, nil
 		case seg.Index >= 0 && n.Kind == yaml.SequenceNode && seg.Index < len(n.Content):
 			n = ResolveAlias(n.Content[seg.Index])
 			line = n.Line
@@ -431,20 +444,37 @@ func (s *Scenario) Line(path string) int {
 				}
 			}
 			if next == nil {
-				return line
+				return line, nil
 			}
 			n = next
 		default:
-			return line
+			return line, nil
 		}
 	}
-	return line
+	return line, n
 }
 
 // validate checks what needs no chain; problems go to p.
 func (s *Scenario) validate(p *Problems) {
-	s.applyDefaults()
 	bad := func(path, format string, args ...any) { p.Add(s.Line(path), path, format, args...) }
+	// A zero the file gives is not a field left out: defaults would turn
+	// it into another scenario (a sweep point of 0 running as the default).
+	for _, z := range []struct {
+		path string
+		zero bool
+		want string
+	}{
+		{"runs", s.Runs == 0, "give 1 to 1000000"},
+		{"block_size", s.BlockSize == 0, "give 1 to 65536 commands per block"},
+		{"oracle.feeds", s.Oracle.Feeds == 0, fmt.Sprintf("give 1 to %d", MaxFeeds)},
+		{"price.initial", s.Price.Initial == 0 && s.Price.Model != "path", "give the starting price in USD per token, above 0"},
+		{"epoch_length", s.EpochLength == 0, "at least 1m"},
+	} {
+		if z.zero && s.given(z.path) {
+			bad(z.path, "0; %s", z.want)
+		}
+	}
+	s.applyDefaults()
 	if s.Name == "" {
 		bad("name", "is missing; name the scenario")
 	}
