@@ -239,17 +239,36 @@ func (c *consumer) spend(env *Env, acct ledger.AccountID, d int64, servers []led
 		}
 	}
 	if dAgents > 0 {
-		a := agents[env.Rand.Intn(len(agents))]
-		tokens := uint64(dAgents) / a.PriceIn
-		if tokens > 0 {
-			platform := acct
-			if len(servers) > 0 {
-				platform = servers[env.Rand.Intn(len(servers))]
+		if spread {
+			// An aggregate stands for many consumers: its agent demand
+			// goes to every agent, as its model demand to every server.
+			each := dAgents / int64(len(agents))
+			for i, a := range agents {
+				part := each
+				if i == 0 {
+					part += dAgents - each*int64(len(agents))
+				}
+				out = appendAgentUsage(out, env, acct, a, servers, part)
 			}
-			out = append(out, newUsage(acct, tokenomics.RecordUsage{Agent: a.ID, Platform: platform, Input: tokens}))
+		} else {
+			out = appendAgentUsage(out, env, acct, agents[env.Rand.Intn(len(agents))], servers, dAgents)
 		}
 	}
 	return out
+}
+
+// appendAgentUsage appends acct's use of agent a for credits, on a server
+// drawn at random (acct itself without servers).
+func appendAgentUsage(out []*ledger.Command, env *Env, acct ledger.AccountID, a AgentInfo, servers []ledger.AccountID, credits int64) []*ledger.Command {
+	tokens := uint64(credits) / a.PriceIn
+	if tokens == 0 {
+		return out
+	}
+	platform := acct
+	if len(servers) > 0 {
+		platform = servers[env.Rand.Intn(len(servers))]
+	}
+	return append(out, newUsage(acct, tokenomics.RecordUsage{Agent: a.ID, Platform: platform, Input: tokens}))
 }
 
 func appendModelUsage(out []*ledger.Command, consumer, server ledger.AccountID, credits int64) []*ledger.Command {
