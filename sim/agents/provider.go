@@ -40,11 +40,15 @@ import (
 // provider_pool set to contribution's pool, the providers' share of the
 // mint reaches them by Proof of Intelligence.
 type provider struct {
-	cfg      providerConfig
-	cost     []int64 // micro-USD per epoch
-	active   []bool
-	ema      []int64 // profit moving average, micro-USD
-	losing   []int
+	cfg    providerConfig
+	cost   []int64 // micro-USD per epoch
+	active []bool
+	ema    []int64 // profit moving average, micro-USD
+	losing []int
+	// entered marks a provider that entered in the last epoch: whether it
+	// served then depends on whether consumers stepped before it (the
+	// scenario's order), so that epoch's result does not count as a loss.
+	entered  []bool
 	serving  []ledger.AccountID
 	accounts []ledger.AccountID
 	joined   []bool // registered with contribution
@@ -128,7 +132,7 @@ func newProvider(spec *Spec) (Behaviour, error) {
 func (p *provider) Setup(env *Env) error {
 	n := len(env.Accounts)
 	p.accounts = env.Accounts
-	p.cost, p.active, p.ema, p.losing = make([]int64, n), make([]bool, n), make([]int64, n), make([]int, n)
+	p.cost, p.active, p.ema, p.losing, p.entered = make([]int64, n), make([]bool, n), make([]int64, n), make([]int, n), make([]bool, n)
 	p.joined = make([]bool, n)
 	base := int64(p.cfg.Cost) / 1000
 	for i := range n {
@@ -167,9 +171,12 @@ func (p *provider) Step(env *Env) ([]*ledger.Command, error) {
 		rewards := env.Rewards(acct)
 		profit := env.ValueUSD(rewards) - p.cost[i]
 		p.ema[i] += (profit - p.ema[i]) / int64(p.cfg.Smoothing)
-		if profit < 0 && env.Epoch > 0 {
+		switch {
+		case p.entered[i]:
+			p.entered[i] = false
+		case profit < 0 && env.Epoch > 0:
 			p.losing[i]++
-		} else {
+		default:
 			p.losing[i] = 0
 		}
 		if p.cfg.Sell > 0 && !rewards.IsZero() {
@@ -208,7 +215,7 @@ func (p *provider) Step(env *Env) ([]*ledger.Command, error) {
 			if expected <= (One + p.cfg.EntryMargin).Mul(p.cost[i]) {
 				break
 			}
-			p.active[i], p.dirty = true, true
+			p.active[i], p.dirty, p.entered[i] = true, true, true
 			p.ema[i], p.losing[i] = 0, 0
 			p.entries++
 			active++
