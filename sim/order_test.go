@@ -11,7 +11,7 @@ import (
 // here 124 exits against 6 for the same economy listed the other way).
 // The entry epoch's service still depends on the order; the churn it
 // caused does not.
-func TestProviderEntryDoesNotDependOnOrder(t *testing.T) {
+func TestEntrantsStayWhateverTheOrder(t *testing.T) {
 	consumers := "  consumers: {count: 20, demand: {base: 100}}\n"
 	providers := "  providers: {count: 6, active: 1, cost: 1, exit_after: 1}\n"
 	totals := func(pops string) (entries, exits int64) {

@@ -63,16 +63,22 @@ func (r *Rand) Chance(p Dec) bool {
 }
 
 // Normal returns an approximately standard normal Dec: the Irwin–Hall sum
-// of 12 uniforms on [0, 1) less 6 (mean 0, variance 1, bounded by ±6).
-// The uniforms have 16 bits each, four to a 64-bit draw.
+// of 12 uniforms on (0, 1) less 6 (mean 0, variance 1, bounded by ±6).
+// The uniforms have 16 bits each, four to a 64-bit draw, each the middle
+// of its step ((u + 1/2) / 65536: u / 65536 averages half a step below
+// 1/2, which biased the mean by -6/65536).
 func (r *Rand) Normal() Dec {
 	var s int64
 	for range 3 {
 		x := r.Uint64()
 		s += int64(x&0xffff) + int64(x>>16&0xffff) + int64(x>>32&0xffff) + int64(x>>48)
 	}
-	return Dec(((s - 6<<16) * int64(One)) >> 16)
+	return normalOfSum(s)
 }
+
+// normalOfSum is Normal of the 12 uniforms' sum s, in 1/65536 steps,
+// truncated toward 0 so that it is symmetric about the middle.
+func normalOfSum(s int64) Dec { return Dec((s + 6 - 6<<16) * int64(One) / 65536) }
 
 // DeriveSeed mixes a seed with tags into a new seed, so that streams for
 // different runs and populations are independent.
