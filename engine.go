@@ -147,8 +147,9 @@ func (e *Engine) load(db *store.DB) (store.Head, error) {
 	if err != nil {
 		return store.Head{}, err
 	}
-	if b.Hash() != h.Hash || b.StateRoot != h.StateRoot {
-		return store.Head{}, ledger.Errorf(ledger.ErrCorrupt, "head says block %d is %s, the log holds %s", h.Height, h.Hash.Short(), b.Hash().Short())
+	if b.Hash() != h.Hash || b.StateRoot != h.StateRoot || b.Time != h.Time {
+		// The time too: the next block's time starts from the head's.
+		return store.Head{}, ledger.Errorf(ledger.ErrCorrupt, "head says block %d is %s at %d, the log holds %s at %d", h.Height, h.Hash.Short(), h.Time, b.Hash().Short(), b.Time)
 	}
 	if e.opts.Genesis != nil {
 		if err := e.sameGenesis(db, e.opts.Genesis); err != nil {

@@ -247,8 +247,8 @@ func (f *follower) restoreSnapshot(ctx context.Context, first uint64, needed, ru
 		if err != nil {
 			return f.lostStore(running, err)
 		}
-		if b.Hash() != h.Hash || b.StateRoot != h.StateRoot {
-			return f.lostStore(running, ledger.Errorf(ledger.ErrCorrupt, "the snapshot's head says block %d is %s, its log holds %s", h.Height, h.Hash.Short(), b.Hash().Short()))
+		if b.Hash() != h.Hash || b.StateRoot != h.StateRoot || b.Time != h.Time {
+			return f.lostStore(running, ledger.Errorf(ledger.ErrCorrupt, "the snapshot's head says block %d is %s at %d, its log holds %s at %d", h.Height, h.Hash.Short(), h.Time, b.Hash().Short(), b.Time))
 		}
 		head = *h
 	}

@@ -3,6 +3,7 @@ package coopera
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 
 	"github.com/coopera/coopera/ledger"
@@ -271,6 +272,9 @@ func (r *reader) accountEvents(ctx context.Context, id ledger.AccountID, from ui
 			return nil, err
 		}
 		for i, ev := range evs {
+			if !concerns(ev, id) {
+				return nil, ledger.Errorf(ledger.ErrCorrupt, "account index lists event %d of block 0 for %s, which it does not concern", at[i], id)
+			}
 			out = append(out, EventRecord{Height: 0, Index: int(at[i]), Time: genesisTime, Event: ev})
 		}
 		refs = refs[len(at):]
@@ -288,9 +292,20 @@ func (r *reader) accountEvents(ctx context.Context, id ledger.AccountID, from ui
 		if int(ref.Index) >= len(b.Events) {
 			return nil, ledger.Errorf(ledger.ErrCorrupt, "account index points to event %d of block %d, which has %d", ref.Index, ref.Height, len(b.Events))
 		}
-		out = append(out, EventRecord{Height: ref.Height, Index: int(ref.Index), Time: b.Time, Event: b.Events[ref.Index]})
+		ev := b.Events[ref.Index]
+		if !concerns(ev, id) {
+			return nil, ledger.Errorf(ledger.ErrCorrupt, "account index lists event %d of block %d for %s, which it does not concern", ref.Index, ref.Height, id)
+		}
+		out = append(out, EventRecord{Height: ref.Height, Index: int(ref.Index), Time: b.Time, Event: ev})
 	}
 	return out, nil
+}
+
+// concerns reports whether ev names id among its accounts, as every event
+// the account-event index lists for id must.
+func concerns(ev ledger.Event, id ledger.AccountID) bool {
+	ae, ok := ev.(ledger.AccountEvent)
+	return ok && slices.Contains(ae.Accounts(), id)
 }
 
 // Snapshot writes a consistent copy of the ledger, at a block boundary, to
@@ -395,10 +410,11 @@ func (r *reader) idempotentCommand(ctx context.Context, actor ledger.AccountID, 
 	if err != nil {
 		return nil, false, err
 	}
-	if int(ie.Index) >= len(b.Commands) {
-		return nil, false, ledger.Errorf(ledger.ErrCorrupt, "idempotency entry points past block %d", ie.Height)
+	i, err := idemCommand(b, &ie)
+	if err != nil {
+		return nil, false, err
 	}
-	return b.Commands[ie.Index], true, nil
+	return b.Commands[i], true, nil
 }
 
 // admit runs the admitters on c against the committed state.

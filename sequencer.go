@@ -490,11 +490,26 @@ func (s *sequencer) storedReceipt(ie *store.IdemEntry) (*Receipt, error) {
 	if err != nil {
 		return nil, err
 	}
-	if int(ie.Index) >= len(b.Commands) {
-		return nil, ledger.Errorf(ledger.ErrCorrupt, "idempotency entry points past block %d", ie.Height)
+	i, err := idemCommand(b, ie)
+	if err != nil {
+		return nil, err
 	}
-	i := int(ie.Index)
 	return &Receipt{Height: ie.Height, Index: i, BlockHash: b.Hash(), Events: b.CommandEvents(i), Err: b.Results[i].Err(), Duplicate: true}, nil
+}
+
+// idemCommand returns the index of the command an idempotency entry names
+// in its block b, after checking that it is that command: its actor, key
+// and content, applied (only applied commands are recorded). An entry
+// that names another command is ErrCorrupt, never an answer.
+func idemCommand(b *ledger.Block, ie *store.IdemEntry) (int, error) {
+	i := int(ie.Index)
+	if i >= len(b.Commands) {
+		return 0, ledger.Errorf(ledger.ErrCorrupt, "the idempotency entry of %s %q points past block %d", ie.Actor, ie.Key, ie.Height)
+	}
+	if c := b.Commands[i]; c.Actor != ie.Actor || c.Key != ie.Key || c.ContentHash() != ie.ContentHash || b.Results[i].Code != "" {
+		return 0, ledger.Errorf(ledger.ErrCorrupt, "the idempotency entry of %s %q names command %d of block %d, which is not that applied command", ie.Actor, ie.Key, i, ie.Height)
+	}
+	return i, nil
 }
 
 // touchedBalances reads the balances that balance events touched.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/cockroachdb/pebble/v2"
@@ -34,11 +35,17 @@ func (s *DB) Idempotency(actor ledger.AccountID, key string) (IdemEntry, bool, e
 		return IdemEntry{}, false, err
 	}
 	d := ledger.NewDecoder(v, "idempotency entry")
-	e := IdemEntry{Actor: actor, Key: key, Height: d.Uint(), Index: uint32(d.Uint())}
+	e := IdemEntry{Actor: actor, Key: key, Height: d.Uint()}
+	index := d.Uint()
 	copy(e.ContentHash[:], d.Fixed(32))
 	if err := d.Finish(); err != nil {
 		return IdemEntry{}, false, ledger.Errorf(ledger.ErrCorrupt, "%v", err)
 	}
+	if index > math.MaxUint32 {
+		// Cut to 32 bits, it would name another command.
+		return IdemEntry{}, false, ledger.Errorf(ledger.ErrCorrupt, "idempotency entry of %s %q: command index %d is out of range", actor, key, index)
+	}
+	e.Index = uint32(index)
 	return e, true, nil
 }
 

@@ -1,0 +1,125 @@
+package coopera_test
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"testing"
+
+	"github.com/coopera/coopera"
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/store"
+)
+
+// Tests from a read-only audit of the storage: each passed corrupt data
+// on before its fix.
+
+func idemKeyRaw(actor, key string) []byte {
+	return append(append(append([]byte{'I'}, actor...), 0), key...)
+}
+
+// A head record whose time differs from its block's is corrupt: the next
+// block's time starts from it, so the engine wrote a block its own verify
+// refused.
+func TestHeadTimeIsChecked(t *testing.T) {
+	dir := buildLedger(t)
+	rawEdit(t, dir, func(db *store.DB) {
+		v, c, err := db.Pebble().Get([]byte("m/head"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := ledger.NewDecoder(v, "head")
+		h := d.Uint()
+		hashes := append([]byte(nil), d.Fixed(64)...)
+		tm := d.Int()
+		acc := append([]byte(nil), d.Fixed(d.Remaining())...)
+		c.Close()
+		enc := ledger.NewEncoder(nil)
+		enc.Uint(h)
+		enc.Fixed(hashes)
+		enc.Int(tm - 1_000_000_000) // a second before the head block's time
+		enc.Fixed(acc)
+		if err := db.Pebble().Set([]byte("m/head"), enc.Bytes(), nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if _, err := coopera.Open(dir, &coopera.Options{Genesis: testGenesis(t), Clock: stepClock()}); !errors.Is(err, ledger.ErrCorrupt) {
+		t.Fatalf("open with the head's time edited: %v; want ErrCorrupt", err)
+	}
+}
+
+// An idempotency entry that names another command (here through an
+// index beyond 32 bits, cut down to the other command's) is corrupt: the
+// retry used to be answered with the other command's receipt.
+func TestIdempotencyEntryMustNameItsCommand(t *testing.T) {
+	dir := t.TempDir()
+	e := openTest(t, dir)
+	ctx := context.Background()
+	pay := transfer("alice", "bob", "COOP", 7)
+	pay.Key = "pay-1"
+	if _, err := e.Submit(ctx, pay); err != nil {
+		t.Fatal(err)
+	}
+	other, err := e.Submit(ctx, transfer("alice", "carol", "COOP", 99))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	for _, index := range []uint64{uint64(1)<<32 | uint64(other.Index), uint64(other.Index)} {
+		rawEdit(t, dir, func(db *store.DB) {
+			v, c, err := db.Pebble().Get(idemKeyRaw("alice", "pay-1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			d := ledger.NewDecoder(v, "entry")
+			d.Uint()
+			d.Uint()
+			hash := append([]byte(nil), d.Fixed(32)...)
+			c.Close()
+			enc := ledger.NewEncoder(nil)
+			enc.Uint(other.Height)
+			enc.Uint(index)
+			enc.Fixed(hash)
+			if err := db.Pebble().Set(idemKeyRaw("alice", "pay-1"), enc.Bytes(), nil); err != nil {
+				t.Fatal(err)
+			}
+		})
+		e = openTest(t, dir)
+		if _, err := e.Submit(ctx, pay); !errors.Is(err, ledger.ErrCorrupt) {
+			t.Errorf("index %#x: the retry: %v; want ErrCorrupt", index, err)
+		}
+		e.Close()
+		e = openTest(t, dir)
+		if _, _, err := e.IdempotentCommand(ctx, "alice", "pay-1"); !errors.Is(err, ledger.ErrCorrupt) {
+			t.Errorf("index %#x: IdempotentCommand: %v; want ErrCorrupt", index, err)
+		}
+		e.Close()
+	}
+}
+
+// An account-event index entry for an event that does not concern the
+// account is corrupt, not a listing.
+func TestAccountIndexEntryMustConcernTheAccount(t *testing.T) {
+	dir := t.TempDir()
+	e := openTest(t, dir)
+	ctx := context.Background()
+	r, err := e.Submit(ctx, transfer("bob", "alice", "USDC", 5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.Close()
+	rawEdit(t, dir, func(db *store.DB) {
+		k := append([]byte{'X'}, "carol"...)
+		k = append(k, 0)
+		k = binary.BigEndian.AppendUint64(k, r.Height)
+		k = binary.BigEndian.AppendUint32(k, 0)
+		if err := db.Pebble().Set(k, nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	e = openTest(t, dir)
+	defer e.Close()
+	if _, err := e.AccountEvents(ctx, "carol", 1, 0); !errors.Is(err, ledger.ErrCorrupt) {
+		t.Fatalf("carol's listing with a forged entry: %v; want ErrCorrupt", err)
+	}
+}
