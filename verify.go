@@ -32,14 +32,29 @@ type VerifyReport struct {
 // chain, each block's body hash, every state root, and finally that the
 // stored state hashes to the head's root and satisfies the invariants. The
 // first failure is returned as ErrCorrupt or ErrDivergence with its height.
-// It verifies up to the head at the time of the call.
+// It verifies up to the head at the time of the call (the last block
+// written then, which may not yet be durable), and may run while blocks
+// are written: the head and the state it checks come from one snapshot.
 func (e *Engine) Verify(ctx context.Context) (*VerifyReport, error) {
 	if err := e.rd.acquire(); err != nil {
 		return nil, err
 	}
 	defer e.rd.release()
 	db := e.rd.db
-	head := e.Head()
+	// The head and the state's accumulator of one moment: later blocks
+	// may be written meanwhile (the live state is past the durable head).
+	// The same moment's state is checked for the invariants, reported
+	// after the replay and the root (a state edited behind the log's back
+	// is divergence first).
+	var invariants error
+	headRec, acc, n, err := db.HeadState(func(r ledger.Reader) error {
+		invariants = ledger.CheckState(r)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	head := *headRec
 	scratch, cleanup, err := e.scratchStore()
 	if err != nil {
 		return nil, err
@@ -52,18 +67,11 @@ func (e *Engine) Verify(ctx context.Context) (*VerifyReport, error) {
 	if rep.Head != head.Hash {
 		return rep, ledger.Errorf(ledger.ErrCorrupt, "replayed log ends at block %s, the head is %s", rep.Head.Short(), head.Hash.Short())
 	}
-	acc, n, err := db.StateAccumulator()
-	if err != nil {
-		return rep, err
-	}
 	rep.StateKeys = n
 	if acc.Root() != head.StateRoot {
 		return rep, ledger.Errorf(ledger.ErrDivergence, "the stored state hashes to %s, but the log's state root at height %d is %s", acc.Root().Short(), head.Height, head.StateRoot.Short())
 	}
-	if err := ledger.CheckState(db.State()); err != nil {
-		return rep, err
-	}
-	return rep, nil
+	return rep, invariants
 }
 
 // scratchOptions keeps a verify's scratch store small beside the running

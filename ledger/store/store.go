@@ -512,6 +512,97 @@ func (s *DB) StateAccumulator() (*ledger.LtHash, int, error) {
 	return &acc, n, err
 }
 
+// HeadState returns the head record and the state's accumulator (with its
+// key count) read from one snapshot of the store, so that they belong
+// together while blocks are being written: a block's state and its head
+// go into one batch. check, if not nil, reads the same snapshot's state.
+func (s *DB) HeadState(check func(ledger.Reader) error) (*Head, *ledger.LtHash, int, error) {
+	snap := s.db.NewSnapshot()
+	defer snap.Close()
+	v, closer, err := snap.Get(keyHead)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, nil, 0, ledger.Errorf(ledger.ErrCorrupt, "no head record")
+	}
+	if err != nil {
+		return nil, nil, 0, wrapErr("read", err)
+	}
+	h, err := decodeHead(v)
+	closer.Close()
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	it, err := snap.NewIter(&pebble.IterOptions{LowerBound: []byte{pState}, UpperBound: []byte{pState + 1}})
+	if err != nil {
+		return nil, nil, 0, wrapErr("scan", err)
+	}
+	var acc ledger.LtHash
+	n := 0
+	for ok := it.First(); ok; ok = it.Next() {
+		v, err := it.ValueAndErr()
+		if err != nil {
+			it.Close()
+			return nil, nil, 0, wrapErr("scan", err)
+		}
+		acc.Add(it.Key()[1:], v)
+		n++
+	}
+	if err := it.Error(); err != nil {
+		it.Close()
+		return nil, nil, 0, wrapErr("scan", err)
+	}
+	if err := it.Close(); err != nil {
+		return nil, nil, 0, wrapErr("scan", err)
+	}
+	if check != nil {
+		if err := check(snapState{snap}); err != nil {
+			return nil, nil, 0, err
+		}
+	}
+	return h, &acc, n, nil
+}
+
+// snapState reads the state of a snapshot (ledger.Reader).
+type snapState struct{ snap *pebble.Snapshot }
+
+func (r snapState) Get(key []byte) ([]byte, bool, error) {
+	v, closer, err := r.snap.Get(stateKey(key))
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, wrapErr("read", err)
+	}
+	out := bytes.Clone(v)
+	closer.Close()
+	if out == nil {
+		out = []byte{}
+	}
+	return out, true, nil
+}
+
+func (r snapState) Scan(prefix []byte, fn func(key, value []byte) bool) error {
+	lo := stateKey(prefix)
+	it, err := r.snap.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: prefixEnd(lo)})
+	if err != nil {
+		return wrapErr("scan", err)
+	}
+	for ok := it.First(); ok; ok = it.Next() {
+		v, err := it.ValueAndErr()
+		if err != nil {
+			it.Close()
+			return wrapErr("scan", err)
+		}
+		if !fn(it.Key()[1:], v) {
+			break
+		}
+	}
+	if err := it.Error(); err != nil {
+		it.Close()
+		return wrapErr("scan", err)
+	}
+	return wrapErr("scan", it.Close())
+}
+
 // Checkpoint writes a consistent copy of the store to dir, which must not
 // exist. Opening dir as a ledger resumes from the checkpoint's head.
 func (s *DB) Checkpoint(dir string) error {
