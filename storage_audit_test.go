@@ -155,3 +155,28 @@ func TestVerifyWhileSubmitting(t *testing.T) {
 		<-done
 	}
 }
+
+// Verify reads the stored genesis document against its digest: a flipped
+// byte in it passed Verify, and only Replay (or a snapshot's copy) found
+// it.
+func TestVerifyChecksTheGenesisDocument(t *testing.T) {
+	dir := buildLedger(t)
+	k := append([]byte("m/genesis/"), 0, 0, 0, 0)
+	rawEdit(t, dir, func(db *store.DB) {
+		v, c, err := db.Pebble().Get(k)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v = append([]byte(nil), v...)
+		c.Close()
+		v[10] ^= 0x01
+		if err := db.Pebble().Set(k, v, nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	e := openTest(t, dir)
+	defer e.Close()
+	if _, err := e.Verify(context.Background()); !errors.Is(err, ledger.ErrCorrupt) {
+		t.Fatalf("verify of a damaged genesis document: %v; want ErrCorrupt", err)
+	}
+}

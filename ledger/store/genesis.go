@@ -262,7 +262,15 @@ func (s *DB) Genesis() ([]byte, error) {
 func (s *DB) GenesisPieces(fn func(p []byte) error) error {
 	if v, ok, err := s.get(keyGenesis); err != nil || ok { // format 2: one record, no digest
 		if err == nil {
-			err = fn(v)
+			// Only a format-2 directory holds it: in a later one it would
+			// replace the document its digest covers.
+			var f []byte
+			if f, _, err = s.get(keyFormat); err == nil {
+				if d := ledger.NewDecoder(f, "format"); d.Uint() != 2 || d.Finish() != nil {
+					return ledger.Errorf(ledger.ErrCorrupt, "a format-2 genesis record in a directory of format %x", f)
+				}
+				err = fn(v)
+			}
 		}
 		return err
 	}
