@@ -180,3 +180,32 @@ func TestVerifyChecksTheGenesisDocument(t *testing.T) {
 		t.Fatalf("verify of a damaged genesis document: %v; want ErrCorrupt", err)
 	}
 }
+
+// Verify checks the idempotency keys against those the log records: one
+// deleted passed Verify, and a retry with its key applied again.
+func TestVerifyChecksIdempotencyKeys(t *testing.T) {
+	dir := t.TempDir()
+	e := openTest(t, dir)
+	ctx := context.Background()
+	for i, k := range []string{"pay-1", "pay-2", "pay-3"} {
+		c := transfer("alice", "bob", "COOP", uint64(i+1))
+		c.Key = k
+		if _, err := e.Submit(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.Verify(ctx); err != nil {
+		t.Fatalf("verify of a ledger with keyed commands: %v", err)
+	}
+	e.Close()
+	rawEdit(t, dir, func(db *store.DB) {
+		if err := db.Pebble().Delete(idemKeyRaw("alice", "pay-2"), nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	e = openTest(t, dir)
+	defer e.Close()
+	if _, err := e.Verify(ctx); !errors.Is(err, ledger.ErrCorrupt) {
+		t.Fatalf("verify with an idempotency key deleted: %v; want ErrCorrupt", err)
+	}
+}

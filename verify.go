@@ -25,6 +25,8 @@ type VerifyReport struct {
 	StateKeys int         `json:"state_keys"`
 	Head      ledger.Hash `json:"head"`
 	StateRoot ledger.Hash `json:"state_root"`
+
+	idem ledger.LtHash // the idempotency entries the replayed blocks record
 }
 
 // Verify proves that the ledger's state is exactly what its log says. It
@@ -47,10 +49,11 @@ func (e *Engine) Verify(ctx context.Context) (*VerifyReport, error) {
 	// after the replay and the root (a state edited behind the log's back
 	// is divergence first).
 	var invariants error
+	var idem ledger.LtHash
 	headRec, acc, n, err := db.HeadState(func(r ledger.Reader) error {
 		invariants = ledger.CheckState(r)
 		return nil
-	})
+	}, &idem)
 	if err != nil {
 		return nil, err
 	}
@@ -73,6 +76,11 @@ func (e *Engine) Verify(ctx context.Context) (*VerifyReport, error) {
 	}
 	if invariants != nil {
 		return rep, invariants
+	}
+	// The idempotency keys, outside the state root: one missing would let
+	// a keyed retry apply again, one changed answer with another receipt.
+	if idem.Root() != rep.idem.Root() {
+		return rep, ledger.Errorf(ledger.ErrCorrupt, "the stored idempotency keys differ from those the log records (one missing, added or changed)")
 	}
 	// The stored genesis document, read in pieces against its digest
 	// (Replay and snapshots copy it; block 0 alone was checked above).
@@ -219,6 +227,9 @@ func replayLog(ctx context.Context, src *store.DB, m *ledger.Machine, upto uint6
 			return rep, roots.first(err)
 		}
 		prev = rd.Head
+		for i := range rd.Idem {
+			store.AddIdem(&rep.idem, &rd.Idem[i])
+		}
 		switch {
 		case mem != nil:
 			mem.Apply(rd.Changes)

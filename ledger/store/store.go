@@ -515,8 +515,10 @@ func (s *DB) StateAccumulator() (*ledger.LtHash, int, error) {
 // HeadState returns the head record and the state's accumulator (with its
 // key count) read from one snapshot of the store, so that they belong
 // together while blocks are being written: a block's state and its head
-// go into one batch. check, if not nil, reads the same snapshot's state.
-func (s *DB) HeadState(check func(ledger.Reader) error) (*Head, *ledger.LtHash, int, error) {
+// go into one batch. check, if not nil, reads the same snapshot's state,
+// and idem, if not nil, receives the accumulator of its idempotency
+// entries (keys and values, as AddIdem adds them).
+func (s *DB) HeadState(check func(ledger.Reader) error, idem *ledger.LtHash) (*Head, *ledger.LtHash, int, error) {
 	snap := s.db.NewSnapshot()
 	defer snap.Close()
 	v, closer, err := snap.Get(keyHead)
@@ -556,6 +558,27 @@ func (s *DB) HeadState(check func(ledger.Reader) error) (*Head, *ledger.LtHash, 
 	if check != nil {
 		if err := check(snapState{snap}); err != nil {
 			return nil, nil, 0, err
+		}
+	}
+	if idem != nil {
+		it, err := snap.NewIter(&pebble.IterOptions{LowerBound: []byte{pIdem}, UpperBound: []byte{pIdem + 1}})
+		if err != nil {
+			return nil, nil, 0, wrapErr("scan", err)
+		}
+		for ok := it.First(); ok; ok = it.Next() {
+			v, err := it.ValueAndErr()
+			if err != nil {
+				it.Close()
+				return nil, nil, 0, wrapErr("scan", err)
+			}
+			idem.Add(it.Key(), v)
+		}
+		if err := it.Error(); err != nil {
+			it.Close()
+			return nil, nil, 0, wrapErr("scan", err)
+		}
+		if err := it.Close(); err != nil {
+			return nil, nil, 0, wrapErr("scan", err)
 		}
 	}
 	return h, &acc, n, nil

@@ -28,6 +28,22 @@ func appendIdemKey(buf []byte, actor ledger.AccountID, key string) []byte {
 	return append(buf, key...)
 }
 
+// appendIdemValue appends an idempotency entry's stored value.
+func appendIdemValue(buf []byte, ie *IdemEntry) []byte {
+	e := ledger.NewEncoder(buf)
+	e.Uint(ie.Height)
+	e.Uint(uint64(ie.Index))
+	e.Fixed(ie.ContentHash[:])
+	return e.Bytes()
+}
+
+// AddIdem adds an idempotency entry, as the store keeps it, to acc: the
+// accumulator of the entries a log's blocks record, against which
+// HeadState's accumulator of the stored ones is checked.
+func AddIdem(acc *ledger.LtHash, ie *IdemEntry) {
+	acc.Add(idemKey(ie.Actor, ie.Key), appendIdemValue(nil, ie))
+}
+
 // Idempotency looks up an idempotency key of an actor.
 func (s *DB) Idempotency(actor ledger.AccountID, key string) (IdemEntry, bool, error) {
 	v, ok, err := s.get(idemKey(actor, key))
@@ -125,11 +141,7 @@ func (s *DB) fill(b *pebble.Batch, c *Commit) error {
 			run.start()
 			run.buf = appendIdemKey(run.buf, ie.Actor, ie.Key)
 			run.value()
-			e := ledger.NewEncoder(run.buf)
-			e.Uint(ie.Height)
-			e.Uint(uint64(ie.Index))
-			e.Fixed(ie.ContentHash[:])
-			run.buf = e.Bytes()
+			run.buf = appendIdemValue(run.buf, &ie)
 			run.end()
 		}
 		if err := run.set(b); err != nil {
