@@ -120,6 +120,7 @@ func (s *sequencer) control(f func()) {
 	select {
 	case s.ctrl <- f:
 	case <-s.quit:
+	case <-s.done: // stopped on a fault: no one runs f
 	}
 }
 
@@ -249,7 +250,9 @@ func (p *publishedError) Unwrap() error { return p.err }
 // plain failure they might retry without their idempotency key. Requests
 // not yet in a block get the fault itself.
 func (s *sequencer) failPublished(batch []*request, err error) {
-	ue := ledger.Errorf(ErrOutcomeUnknown, "the stream accepted this command's block, then this node failed before acknowledging it (%v); the block commits on the other nodes: retry with the same idempotency key, which answers with the original", err)
+	// The fault's own text (a storage error can name files) is the
+	// engine's Err, for its operator, not the callers'.
+	ue := ledger.Errorf(ErrOutcomeUnknown, "the stream accepted this command's block, then this node failed before acknowledging it; the block commits on the other nodes: retry with the same idempotency key, which answers with the original")
 	for _, r := range batch {
 		r.err = ue
 		r.receipts = nil

@@ -139,9 +139,11 @@ func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 		// A fault of the node (storage, say) is for its operator: its
 		// text can name files. The log has it; the client learns only
 		// that the node failed.
-		if l := h.o.Logger; l != nil {
-			l.ErrorContext(r.Context(), "api: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		l := h.o.Logger
+		if l == nil {
+			l = slog.Default()
 		}
+		l.ErrorContext(r.Context(), "api: internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 		detail = "the node failed to answer; its operator's log has the error"
 	}
 	h.problem(w, r, status, code, detail, "")

@@ -106,7 +106,6 @@ func Metrics() []MetricInfo {
 	return out
 }
 
-// ratio returns floor(a * scale / b) for b > 0.
 // annualised returns floor(scale * a / b * 365 days / epoch_length): a
 // per-epoch ratio a year long, exactly (a whole number of epochs a year,
 // 52 for weekly ones instead of 52.14, understated it).
@@ -120,6 +119,7 @@ func (c *compiled) annualised(a, b ledger.Amount, scale int64) *big.Int {
 	return n.Quo(n, d)
 }
 
+// ratio returns floor(a * scale / b) for b > 0.
 func ratio(a, b ledger.Amount, scale int64) *big.Int {
 	if b.IsZero() {
 		return new(big.Int)

@@ -170,7 +170,8 @@ func (f *Feeder) Step(ctx context.Context, now time.Time) ([]Event, error) {
 	// quote that passed its own checks, or, for a feed without one, its
 	// last good price if accepted within its MaxAge. A majority of honest
 	// feeds outvotes one manipulated source, whichever way it moves; two
-	// feeds that disagree have no majority, and neither is taken.
+	// feeds that disagree have no majority, and neither's own quote is
+	// taken (a fallback that agrees with one of them is).
 	var witnesses []ledger.Amount
 	for i, fs := range f.feeds {
 		switch {
@@ -181,14 +182,20 @@ func (f *Feeder) Step(ctx context.Context, now time.Time) ([]Event, error) {
 		}
 	}
 	for i, fs := range f.feeds {
-		check := func(c candidate) candidate {
+		check := func(c candidate, fallback bool) candidate {
 			if c.err == nil && fs.MaxDeviationBps > 0 && len(witnesses) >= 2 {
 				ref := median(witnesses)
-				if d := ledger.DeviationBps(witnesses[0], witnesses[1]); len(witnesses) == 2 && d > uint64(fs.MaxDeviationBps) {
+				bound := uint64(fs.MaxDeviationBps)
+				if d := ledger.DeviationBps(witnesses[0], witnesses[1]); len(witnesses) == 2 && d > bound {
 					// Two witnesses and no majority: the lower one, the
-					// median, may be the manipulated one. Neither is taken.
-					c.err = fmt.Errorf("%w: the two feeds' prices %s and %s are %d bps apart (limit %d); neither is taken", ErrDeviation, Decimal(witnesses[0]), Decimal(witnesses[1]), d, fs.MaxDeviationBps)
-				} else if d := ledger.DeviationBps(c.q.Price, ref); d > uint64(fs.MaxDeviationBps) {
+					// median, may be the manipulated one, so neither's
+					// own quote is taken. A fallback, a third opinion,
+					// is taken when it agrees with one of them: two of
+					// three.
+					if !fallback || (ledger.DeviationBps(c.q.Price, witnesses[0]) > bound && ledger.DeviationBps(c.q.Price, witnesses[1]) > bound) {
+						c.err = fmt.Errorf("%w: the two feeds' prices %s and %s are %d bps apart (limit %d), and nothing else agrees with either", ErrDeviation, Decimal(witnesses[0]), Decimal(witnesses[1]), d, fs.MaxDeviationBps)
+					}
+				} else if d := ledger.DeviationBps(c.q.Price, ref); d > bound {
 					c.err = fmt.Errorf("%w: %s is %d bps from the feeds' median %s (limit %d)", ErrDeviation, Decimal(c.q.Price), d, Decimal(ref), fs.MaxDeviationBps)
 				}
 			}
@@ -199,12 +206,12 @@ func (f *Feeder) Step(ctx context.Context, now time.Time) ([]Event, error) {
 			}
 			return c
 		}
-		c := check(primary[i])
+		c := check(primary[i], false)
 		kind := Accepted
 		if c.err != nil {
 			emit(Event{Feed: fs.Account, Kind: Refused, Source: fs.Source.Name(), Round: c.q.Round, Price: c.q.Price, Err: c.err})
 			for _, fb := range fs.Fallbacks {
-				c = check(f.read(ctx, fs, fb, now))
+				c = check(f.read(ctx, fs, fb, now), true)
 				if c.err == nil {
 					kind = Fallback
 					break

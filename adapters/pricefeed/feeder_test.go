@@ -144,19 +144,20 @@ feed-uniswap submitted
 	// Seven minutes after the last good price the hold has lapsed: the
 	// pool goes silent. Chainlink's primary answers 0: refused. Two
 	// witnesses are left, Chainlink's last good price and the pool's
-	// doubled one: with no majority to tell the manipulated one, neither
-	// side is taken, not even Chainlink's backup round.
+	// doubled one, with no majority between them: the pool's own quote is
+	// not taken, but Chainlink's backup round agrees with Chainlink's last
+	// price, two of three, and is.
 	primary = round(2, 0, now.Add(7*time.Minute), 2)
 	step(now.Add(7*time.Minute), `feed-chainlink refused chainlink:eth-usd (pricefeed: invalid answer)
-feed-chainlink refused chainlink:eth-usd-backup 3001 (pricefeed: deviation from the other feeds)
-feed-chainlink silent (pricefeed: deviation from the other feeds)
+feed-chainlink fallback chainlink:eth-usd-backup 3001
 feed-pyth refused pyth:eth-usd 3000.12345678 (pricefeed: stale)
 feed-pyth silent (pricefeed: stale)
 feed-uniswap refused uniswap-v3:usdc-weth-500 6000.317556093726151911 (pricefeed: deviation from the other feeds)
 feed-uniswap silent (pricefeed: deviation from the other feeds)
+feed-chainlink submitted
 `)
-	// Feeds now, as before the step: Chainlink 3000123456, Pyth
-	// 3000123456, the pool's held 3000104290: the median is 3000123456.
+	// Feeds now: Chainlink 3001000000 (the backup's round), Pyth 3000123456,
+	// the pool's held 3000104290: the median is Pyth's.
 	if pv := price(); pv.Median.String() != "3000123456780000000000" || pv.Fresh != 3 {
 		t.Fatalf("oracle after step 3: %+v", pv)
 	}

@@ -218,7 +218,11 @@ func refused(err error) bool {
 		var ae *ledger.AmountError
 		return errors.As(err, &ae)
 	}
-	for _, passing := range []*ledger.Error{ledger.ErrCorrupt, ledger.ErrDivergence, ledger.ErrInvariant, ledger.ErrClosed, coopera.ErrNotLeader, coopera.ErrOutcomeUnknown} {
+	for _, passing := range []*ledger.Error{ledger.ErrCorrupt, ledger.ErrDivergence, ledger.ErrInvariant, ledger.ErrClosed, coopera.ErrNotLeader, coopera.ErrOutcomeUnknown,
+		// The submitter's own setup (its account not yet created, a key
+		// rotated, an admitter refusing or failing): fixed, the same
+		// commands are taken, so they are kept, not dropped.
+		ledger.ErrUnknownAccount, ledger.ErrBadSignature, ledger.ErrUnauthorized} {
 		if errors.Is(err, passing) {
 			return false
 		}
