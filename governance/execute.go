@@ -135,7 +135,7 @@ func preflight(ctx *ledger.Context, p *Proposal) (*plan, error) {
 				return nil, fail("%v", err)
 			}
 			if sc, ok := pm.(ledger.ParamsStateChecker); ok {
-				if err := sc.CheckParamsState(ctx, next); err != nil {
+				if err := sc.CheckParamsState(withListings(ctx, p.Actions), next); err != nil {
 					return nil, fail("%s", message(err))
 				}
 			}

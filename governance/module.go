@@ -177,7 +177,7 @@ func (m Module) propose(ctx *ledger.Context, actor ledger.AccountID, p *Propose)
 			}
 			listed[a.Asset] = true
 		}
-		if err := checkAction(ctx, a); err != nil {
+		if err := checkAction(ctx, a, withListings(ctx, p.Actions)); err != nil {
 			return ledger.Errorf(ErrInvalidProposal, "action %d: %s", i, err.(*ledger.Error).Msg)
 		}
 	}
@@ -252,7 +252,37 @@ func message(err error) string {
 }
 
 // checkAction checks an action against state when it is proposed.
-func checkAction(ctx *ledger.Context, a *Action) error {
+// withListings reads g as it will be once the proposal's listings are
+// registered, so that a parameter change of the same proposal may name a
+// listed asset (the listing registers it when the proposal executes, and
+// the change takes effect from the next block).
+func withListings(g ledger.Getter, actions []Action) ledger.Getter {
+	listed := map[string][]byte{}
+	for i := range actions {
+		if a := &actions[i]; a.Kind == AssetListing {
+			listed[string(ledger.AssetKey(a.Asset))] = ledger.EncodeAsset(ledger.Asset{ID: a.Asset, Name: a.AssetName, Decimals: a.Decimals})
+		}
+	}
+	if len(listed) == 0 {
+		return g
+	}
+	return listingView{g, listed}
+}
+
+type listingView struct {
+	ledger.Getter
+	listed map[string][]byte
+}
+
+func (v listingView) Get(key []byte) ([]byte, bool) {
+	if val, ok := v.Getter.Get(key); ok {
+		return val, true
+	}
+	val, ok := v.listed[string(key)]
+	return val, ok
+}
+
+func checkAction(ctx *ledger.Context, a *Action, withListed ledger.Getter) error {
 	switch a.Kind {
 	case ParameterChange:
 		pm, ok := ctx.Machine().Parameterized(a.Module)
@@ -271,7 +301,7 @@ func checkAction(ctx *ledger.Context, a *Action) error {
 			return invalid("%v", err)
 		}
 		if sc, ok := pm.(ledger.ParamsStateChecker); ok {
-			if err := sc.CheckParamsState(ctx, next); err != nil {
+			if err := sc.CheckParamsState(withListed, next); err != nil {
 				return invalid("%s", message(err))
 			}
 		}

@@ -73,6 +73,11 @@ func (a *Asset) encode() []byte {
 	return e.Bytes()
 }
 
+// EncodeAsset returns an asset's record as state holds it under
+// AssetKey (for hosts that check a change against an asset about to be
+// registered).
+func EncodeAsset(a Asset) []byte { return a.encode() }
+
 func (a *Asset) encodeTo(e *Encoder) {
 	e.String(a.Name)
 	e.Uint(uint64(a.Decimals))
