@@ -242,13 +242,17 @@ func (c *consumer) spend(env *Env, acct ledger.AccountID, d int64, servers []led
 		if spread {
 			// An aggregate stands for many consumers: its agent demand
 			// goes to every agent, as its model demand to every server.
-			each := dAgents / int64(len(agents))
-			for i, a := range agents {
-				part := each
-				if i == 0 {
-					part += dAgents - each*int64(len(agents))
+			// What an agent's price leaves of its part goes on to the
+			// next, so that at most one price's worth goes unspent.
+			each, carry := dAgents/int64(len(agents)), dAgents%int64(len(agents))
+			for _, a := range agents {
+				part := each + carry
+				used := int64(0)
+				if a.PriceIn > 0 {
+					used = part - part%int64(a.PriceIn)
 				}
-				out = appendAgentUsage(out, env, acct, a, servers, part)
+				out = appendAgentUsage(out, env, acct, a, servers, used)
+				carry = part - used
 			}
 		} else {
 			out = appendAgentUsage(out, env, acct, agents[env.Rand.Intn(len(agents))], servers, dAgents)
@@ -260,6 +264,9 @@ func (c *consumer) spend(env *Env, acct ledger.AccountID, d int64, servers []led
 // appendAgentUsage appends acct's use of agent a for credits, on a server
 // drawn at random (acct itself without servers).
 func appendAgentUsage(out []*ledger.Command, env *Env, acct ledger.AccountID, a AgentInfo, servers []ledger.AccountID, credits int64) []*ledger.Command {
+	if a.PriceIn == 0 || credits <= 0 {
+		return out // an agent that prices only output tokens takes no input
+	}
 	tokens := uint64(credits) / a.PriceIn
 	if tokens == 0 {
 		return out
