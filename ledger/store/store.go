@@ -308,8 +308,11 @@ func wrapErr(op string, err error) error {
 	return fmt.Errorf("store: %s: %w", op, err)
 }
 
-func (s *DB) get(key []byte) ([]byte, bool, error) {
-	v, closer, err := s.db.Get(key)
+func (s *DB) get(key []byte) ([]byte, bool, error) { return getFrom(s.db, key) }
+
+// getFrom reads key from r (the database or a snapshot of it), copied.
+func getFrom(r pebble.Reader, key []byte) ([]byte, bool, error) {
+	v, closer, err := r.Get(key)
 	if errors.Is(err, pebble.ErrNotFound) {
 		return nil, false, nil
 	}
@@ -467,7 +470,12 @@ func (s *DB) scan(prefix []byte, fn func(k, v []byte) bool) error {
 // scanRange calls fn with the keys in [lo, hi) in order until it returns
 // false.
 func (s *DB) scanRange(lo, hi []byte, fn func(k, v []byte) bool) error {
-	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
+	return scanFrom(s.db, lo, hi, fn)
+}
+
+// scanFrom is scanRange over r (the database or a snapshot of it).
+func scanFrom(r pebble.Reader, lo, hi []byte, fn func(k, v []byte) bool) error {
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: hi})
 	if err != nil {
 		return wrapErr("scan", err)
 	}
@@ -521,39 +529,25 @@ func (s *DB) StateAccumulator() (*ledger.LtHash, int, error) {
 func (s *DB) HeadState(check func(ledger.Reader) error, idem *ledger.LtHash) (*Head, *ledger.LtHash, int, error) {
 	snap := s.db.NewSnapshot()
 	defer snap.Close()
-	v, closer, err := snap.Get(keyHead)
-	if errors.Is(err, pebble.ErrNotFound) {
-		return nil, nil, 0, ledger.Errorf(ledger.ErrCorrupt, "no head record")
-	}
-	if err != nil {
-		return nil, nil, 0, wrapErr("read", err)
-	}
-	h, err := decodeHead(v)
-	closer.Close()
+	v, ok, err := getFrom(snap, keyHead)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	it, err := snap.NewIter(&pebble.IterOptions{LowerBound: []byte{pState}, UpperBound: []byte{pState + 1}})
+	if !ok {
+		return nil, nil, 0, ledger.Errorf(ledger.ErrCorrupt, "no head record")
+	}
+	h, err := decodeHead(v)
 	if err != nil {
-		return nil, nil, 0, wrapErr("scan", err)
+		return nil, nil, 0, err
 	}
 	var acc ledger.LtHash
 	n := 0
-	for ok := it.First(); ok; ok = it.Next() {
-		v, err := it.ValueAndErr()
-		if err != nil {
-			it.Close()
-			return nil, nil, 0, wrapErr("scan", err)
-		}
-		acc.Add(it.Key()[1:], v)
+	if err := scanFrom(snap, []byte{pState}, []byte{pState + 1}, func(k, v []byte) bool {
+		acc.Add(k[1:], v)
 		n++
-	}
-	if err := it.Error(); err != nil {
-		it.Close()
-		return nil, nil, 0, wrapErr("scan", err)
-	}
-	if err := it.Close(); err != nil {
-		return nil, nil, 0, wrapErr("scan", err)
+		return true
+	}); err != nil {
+		return nil, nil, 0, err
 	}
 	if check != nil {
 		if err := check(snapState{snap}); err != nil {
@@ -561,24 +555,11 @@ func (s *DB) HeadState(check func(ledger.Reader) error, idem *ledger.LtHash) (*H
 		}
 	}
 	if idem != nil {
-		it, err := snap.NewIter(&pebble.IterOptions{LowerBound: []byte{pIdem}, UpperBound: []byte{pIdem + 1}})
-		if err != nil {
-			return nil, nil, 0, wrapErr("scan", err)
-		}
-		for ok := it.First(); ok; ok = it.Next() {
-			v, err := it.ValueAndErr()
-			if err != nil {
-				it.Close()
-				return nil, nil, 0, wrapErr("scan", err)
-			}
-			idem.Add(it.Key(), v)
-		}
-		if err := it.Error(); err != nil {
-			it.Close()
-			return nil, nil, 0, wrapErr("scan", err)
-		}
-		if err := it.Close(); err != nil {
-			return nil, nil, 0, wrapErr("scan", err)
+		if err := scanFrom(snap, []byte{pIdem}, []byte{pIdem + 1}, func(k, v []byte) bool {
+			idem.Add(k, v)
+			return true
+		}); err != nil {
+			return nil, nil, 0, err
 		}
 	}
 	return h, &acc, n, nil
@@ -587,43 +568,11 @@ func (s *DB) HeadState(check func(ledger.Reader) error, idem *ledger.LtHash) (*H
 // snapState reads the state of a snapshot (ledger.Reader).
 type snapState struct{ snap *pebble.Snapshot }
 
-func (r snapState) Get(key []byte) ([]byte, bool, error) {
-	v, closer, err := r.snap.Get(stateKey(key))
-	if errors.Is(err, pebble.ErrNotFound) {
-		return nil, false, nil
-	}
-	if err != nil {
-		return nil, false, wrapErr("read", err)
-	}
-	out := bytes.Clone(v)
-	closer.Close()
-	if out == nil {
-		out = []byte{}
-	}
-	return out, true, nil
-}
+func (r snapState) Get(key []byte) ([]byte, bool, error) { return getFrom(r.snap, stateKey(key)) }
 
 func (r snapState) Scan(prefix []byte, fn func(key, value []byte) bool) error {
 	lo := stateKey(prefix)
-	it, err := r.snap.NewIter(&pebble.IterOptions{LowerBound: lo, UpperBound: prefixEnd(lo)})
-	if err != nil {
-		return wrapErr("scan", err)
-	}
-	for ok := it.First(); ok; ok = it.Next() {
-		v, err := it.ValueAndErr()
-		if err != nil {
-			it.Close()
-			return wrapErr("scan", err)
-		}
-		if !fn(it.Key()[1:], v) {
-			break
-		}
-	}
-	if err := it.Error(); err != nil {
-		it.Close()
-		return wrapErr("scan", err)
-	}
-	return wrapErr("scan", it.Close())
+	return scanFrom(r.snap, lo, prefixEnd(lo), func(k, v []byte) bool { return fn(k[1:], v) })
 }
 
 // Checkpoint writes a consistent copy of the store to dir, which must not
