@@ -116,19 +116,9 @@ func TestRelayerReorgConflictStops(t *testing.T) {
 	if res := e.step(r); res.Credited != 1 {
 		t.Fatalf("step: %+v", res)
 	}
-	dep, _, err := e.cl.TransactionByHash(e.ctx, rc.TxHash)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.sim.Fork(parent.Hash()); err != nil {
-		t.Fatal(err)
-	}
 	// The sender's same transaction slot, on the new branch, deposits 42:
 	// vault nonce 1 again.
-	o := e.opts(e.user)
-	o.Nonce = new(big.Int).SetUint64(dep.Nonce())
-	o.GasFeeCap = new(big.Int).Mul(dep.GasFeeCap(), big.NewInt(3))
-	o.GasTipCap = new(big.Int).Mul(dep.GasTipCap(), big.NewInt(3))
+	o := e.forkReplacing(parent.Hash(), rc.TxHash)
 	if _, err := bind.Transact(e.vt.Instance(e.cl, e.vault), o, e.vt.PackDeposit(e.token, big.NewInt(42), "alice")); err != nil {
 		t.Fatal(err)
 	}

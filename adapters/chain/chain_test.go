@@ -82,17 +82,7 @@ func TestReorgBeforeFinalityCreditsNothing(t *testing.T) {
 	}
 	// The new branch from the deposit's parent: the depositor's nonce is
 	// taken by another transaction, so the deposit cannot come back.
-	dep, _, err := e.cl.TransactionByHash(e.ctx, rc.TxHash)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.sim.Fork(parent.Hash()); err != nil {
-		t.Fatal(err)
-	}
-	o := e.opts(e.user)
-	o.Nonce = new(big.Int).SetUint64(dep.Nonce())
-	o.GasFeeCap = new(big.Int).Mul(dep.GasFeeCap(), big.NewInt(3))
-	o.GasTipCap = new(big.Int).Mul(dep.GasTipCap(), big.NewInt(3))
+	o := e.forkReplacing(parent.Hash(), rc.TxHash)
 	if _, err := bind.Transact(e.tok.Instance(e.cl, e.token), o, e.tok.PackApprove(e.vault, big.NewInt(1))); err != nil {
 		t.Fatal(err)
 	}

@@ -98,6 +98,25 @@ func (e *env) deposit(to string, amount int64) *types.Receipt {
 
 func (e *env) commit(n int) { e.c.Commit(n) }
 
+// forkReplacing forks the chain at parent and returns the sender's
+// options for a transaction in tx's slot (same nonce, three times its
+// fees), so that on the new branch tx cannot come back.
+func (e *env) forkReplacing(parent, tx common.Hash) *bind.TransactOpts {
+	e.t.Helper()
+	dep, _, err := e.cl.TransactionByHash(e.ctx, tx)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.sim.Fork(parent); err != nil {
+		e.t.Fatal(err)
+	}
+	o := e.opts(e.user)
+	o.Nonce = new(big.Int).SetUint64(dep.Nonce())
+	o.GasFeeCap = new(big.Int).Mul(dep.GasFeeCap(), big.NewInt(3))
+	o.GasTipCap = new(big.Int).Mul(dep.GasTipCap(), big.NewInt(3))
+	return o
+}
+
 func (e *env) relayer(o chain.RelayerOptions) *chain.Relayer {
 	e.t.Helper()
 	o.EVM, o.ChainID, o.Vault, o.Ledger = e.cl, simChainID, e.vault, e.eng
