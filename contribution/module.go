@@ -76,7 +76,7 @@ func (Module) InitGenesis(ctx *ledger.Context, raw []byte) error {
 // CheckParamsState checks encoded parameters against state
 // (ledger.ParamsStateChecker): the treasury, which every close pays its
 // remainder to, must exist (a close that cannot pay it fails every epoch).
-func (Module) CheckParamsState(g ledger.Getter, encoded []byte) error {
+func (Module) CheckParamsState(g ledger.ParamsView, encoded []byte) error {
 	p, err := decodeParams(encoded)
 	if err != nil {
 		return err

@@ -226,7 +226,7 @@ func (m Module) propose(ctx *ledger.Context, actor ledger.AccountID, p *Propose)
 // does not exist would refuse every later proposal, leaving no way to
 // change it back; a treasury that does not exist could pay nothing, and
 // the deposit escrow as treasury would spend proposers' deposits.
-func (Module) CheckParamsState(g ledger.Getter, encoded []byte) error {
+func (Module) CheckParamsState(g ledger.ParamsView, encoded []byte) error {
 	p, err := DecodeParams(encoded)
 	if err != nil {
 		return err
@@ -256,7 +256,7 @@ func message(err error) string {
 // registered, so that a parameter change of the same proposal may name a
 // listed asset (the listing registers it when the proposal executes, and
 // the change takes effect from the next block).
-func withListings(g ledger.Getter, actions []Action) ledger.Getter {
+func withListings(g ledger.ParamsView, actions []Action) ledger.ParamsView {
 	listed := map[string][]byte{}
 	for i := range actions {
 		if a := &actions[i]; a.Kind == AssetListing {
@@ -270,19 +270,19 @@ func withListings(g ledger.Getter, actions []Action) ledger.Getter {
 }
 
 type listingView struct {
-	ledger.Getter
+	ledger.ParamsView
 	listed map[string][]byte
 }
 
 func (v listingView) Get(key []byte) ([]byte, bool) {
-	if val, ok := v.Getter.Get(key); ok {
+	if val, ok := v.ParamsView.Get(key); ok {
 		return val, true
 	}
 	val, ok := v.listed[string(key)]
 	return val, ok
 }
 
-func checkAction(ctx *ledger.Context, a *Action, withListed ledger.Getter) error {
+func checkAction(ctx *ledger.Context, a *Action, withListed ledger.ParamsView) error {
 	switch a.Kind {
 	case ParameterChange:
 		pm, ok := ctx.Machine().Parameterized(a.Module)

@@ -8,7 +8,9 @@
 // result per command, the changed keys). A Module decides commands and
 // evolves state from events; optional extensions are found by type
 // assertion. A Machine holds the modules of a chain and executes blocks;
-// replay only applies events and never calls decision code.
+// replay only applies events and never calls decision code. A module's
+// booked accounts (Bookkeeper), whose balances are its records, are known
+// to the Machine, so that no other route moves funds into or out of them.
 //
 // A genesis of any size runs in bounded memory: Step.GenesisChunked
 // applies it in chunks of state keys handed to a GenesisSink (the store

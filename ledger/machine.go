@@ -15,7 +15,8 @@ type Machine struct {
 	modules       []Module
 	reg           *Registry
 	transferHooks []TransferHook
-	epochEnders   []EpochEnder // each is also a Module
+	epochEnders   []EpochEnder         // each is also a Module
+	booked        map[AccountID]string // booked account -> its module (booked.go)
 }
 
 // NewMachine returns a Machine running the built-in modules and then mods.
@@ -32,7 +33,11 @@ func NewMachine(mods ...Module) (*Machine, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Machine{modules: all, reg: reg}
+	booked, err := bookedAccounts(all)
+	if err != nil {
+		return nil, err
+	}
+	m := &Machine{modules: all, reg: reg, booked: booked}
 	for _, mod := range all {
 		if h, ok := mod.(TransferHook); ok {
 			m.transferHooks = append(m.transferHooks, h)

@@ -35,9 +35,10 @@ type Parameterized interface {
 // genesis does, so that no change can leave the module pointing at an
 // account or asset that does not exist (a close that pays a missing
 // treasury fails every epoch; a missing deposit asset refuses every
-// proposal after). The check returns an *Error.
+// proposal after), or paying into or out of a booked account (v.Booked;
+// see Bookkeeper). The check returns an *Error.
 type ParamsStateChecker interface {
-	CheckParamsState(g Getter, encoded []byte) error
+	CheckParamsState(v ParamsView, encoded []byte) error
 }
 
 // ParamsChanged records new parameters for a module, in effect from

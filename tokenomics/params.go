@@ -341,7 +341,7 @@ func (p *Params) validateState(g ledger.Getter) error {
 // provider pool, which every close mints to (a close that cannot fails
 // every epoch). At genesis the pool may be another module's account, made
 // after this one's, so genesis does not check it.
-func (Module) CheckParamsState(g ledger.Getter, encoded []byte) error {
+func (Module) CheckParamsState(g ledger.ParamsView, encoded []byte) error {
 	p, err := DecodeParams(encoded)
 	if err != nil {
 		return err

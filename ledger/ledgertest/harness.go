@@ -183,6 +183,10 @@ func (h *Harness) Get(key []byte) ([]byte, bool) {
 	return v, ok
 }
 
+// Booked reports whether id is a booked account of the harness's
+// machine; with Get, it makes the harness a ledger.ParamsView.
+func (h *Harness) Booked(id ledger.AccountID) (string, bool) { return h.M.Booked(id) }
+
 // Balance returns a balance, failing the test on error.
 func (h *Harness) Balance(t TB, a ledger.AccountID, asset ledger.AssetID) ledger.Amount {
 	t.Helper()

@@ -1,0 +1,93 @@
+package ledger_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/ledgertest"
+)
+
+// keeper is a module with a booked account, mod:keeper/held, and one
+// that is not booked, mod:keeper/open. books overrides what it books.
+type keeper struct {
+	ledgertest.Faucet
+	books []ledger.AccountID
+}
+
+func (keeper) Name() string { return "keeper" }
+func (k keeper) BookedAccounts() []ledger.AccountID {
+	if k.books != nil {
+		return k.books
+	}
+	return []ledger.AccountID{"mod:keeper/held"}
+}
+func (keeper) InitGenesis(ctx *ledger.Context, _ []byte) error {
+	for _, id := range []ledger.AccountID{"mod:keeper/held", "mod:keeper/open"} {
+		if err := ledger.EnsureModuleAccount(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// A user transfer into a booked account is refused, whichever module
+// keeps it, and changes nothing; other module accounts still take
+// transfers.
+func TestTransferIntoBookedAccountRefused(t *testing.T) {
+	h, err := ledgertest.New(keeper{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if mod, ok := h.M.Booked("mod:keeper/held"); !ok || mod != "keeper" {
+		t.Fatalf("Booked(mod:keeper/held) = %q, %v; want keeper, true", mod, ok)
+	}
+	for _, id := range []ledger.AccountID{"mod:keeper/open", "mod:keeper", "a"} {
+		if mod, ok := h.M.Booked(id); ok {
+			t.Fatalf("Booked(%s) = %q, true; want false", id, mod)
+		}
+	}
+	g, err := ledger.ParseGenesis([]byte(`{"chain_id":"b","genesis_time":"2026-01-01T00:00:00Z","epoch_length":"1h",
+	 "assets":[{"id":"COOP","decimals":0}],"accounts":[{"id":"a"}],
+	 "allocations":[{"account":"a","asset":"COOP","amount":"100"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Genesis(g); err != nil {
+		t.Fatal(err)
+	}
+	transfer := func(legs ...ledger.Leg) *ledger.Block {
+		b, err := h.Apply(h.Time.Add(time.Second), []*ledger.Command{{Actor: "a", Payload: &ledger.Transfer{Legs: legs}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	one := ledger.NewAmount(1)
+	b := transfer(ledger.Leg{To: "mod:keeper/open", Asset: "COOP", Amount: one})
+	if err := b.Results[0].Err(); err != nil {
+		t.Fatalf("a transfer into an account that is not booked: %v", err)
+	}
+	root := b.StateRoot
+	b = transfer(ledger.Leg{To: "mod:keeper/open", Asset: "COOP", Amount: one}, ledger.Leg{To: "mod:keeper/held", Asset: "COOP", Amount: one})
+	if err := b.Results[0].Err(); !errors.Is(err, ledger.ErrUnauthorized) || !strings.Contains(err.Error(), "booked by module keeper") {
+		t.Fatalf("a transfer into a booked account: %v; want ErrUnauthorized naming its module", err)
+	}
+	if b.StateRoot != root {
+		t.Fatal("the refused transfer changed the state root")
+	}
+}
+
+// A module may book only its own accounts.
+func TestBookingOthersAccountsRefused(t *testing.T) {
+	for _, id := range []ledger.AccountID{"mod:other/held", "mod:keepers", "alice", "Bad"} {
+		if _, err := ledger.NewMachine(keeper{books: []ledger.AccountID{id}}); err == nil {
+			t.Errorf("a module keeper booking %s: no error", id)
+		}
+	}
+	if _, err := ledger.NewMachine(keeper{books: []ledger.AccountID{"mod:keeper", "mod:keeper/a/b"}}); err != nil {
+		t.Errorf("a module booking its own accounts: %v", err)
+	}
+}
