@@ -105,6 +105,13 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"a transfer into the rewards account", `{"type": "transfer", "actor": "alice", "payload": {"legs": [{"to": "mod:tokenomics/rewards", "asset": "COOP", "amount": "1000"}]}}`, ledger.ErrUnauthorized},
 		{"a transfer into the stake account", `{"type": "transfer", "actor": "alice", "payload": {"legs": [{"to": "bob", "asset": "COOP", "amount": "10"}, {"to": "mod:tokenomics/stake", "asset": "COOP", "amount": "1000"}]}}`, ledger.ErrUnauthorized},
 		{"a provider pool that does not exist", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "provider_pool", "value": "ghost"}}`, ledger.ErrInvalidParameter},
+		// Booked accounts hold what their module's records say: epoch
+		// rewards minted into one would be stranded (from an audit).
+		{"a provider pool that is the stake account", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "provider_pool", "value": "mod:tokenomics/stake"}}`, ledger.ErrInvalidParameter},
+		{"a provider pool that is the rewards account", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "provider_pool", "value": "mod:tokenomics/rewards"}}`, ledger.ErrInvalidParameter},
+		{"a provider pool that is the unbonding account", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "provider_pool", "value": "mod:tokenomics/unbonding"}}`, ledger.ErrInvalidParameter},
+		{"a provider pool that is the locked account", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "provider_pool", "value": "mod:tokenomics/locked"}}`, ledger.ErrInvalidParameter},
+		{"a provider pool that is the curve account", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "provider_pool", "value": "mod:tokenomics/curve"}}`, ledger.ErrInvalidParameter},
 		{"a null value, decoded as zero", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "fee_bps", "value": null}}`, ledger.ErrInvalidParameter},
 		{"fee rate out of bounds", `{"type": "set_param", "actor": "bob", "payload": {"module": "tokenomics", "name": "fee_bps", "value": 10001}}`, ledger.ErrInvalidParameter},
 		{"no fee left for a transfer", `{"type": "transfer", "actor": "carol", "payload": {"legs": [{"to": "bob", "asset": "COOP", "amount": "10"}]}}`, ledger.ErrInsufficientFunds},

@@ -33,6 +33,8 @@ var (
 	_ ledger.EpochEnder         = Module{}
 	_ ledger.GenesisInitializer = Module{}
 	_ ledger.TransferHook       = Module{}
+	_ ledger.ParamsStateChecker = Module{}
+	_ ledger.Bookkeeper         = Module{}
 )
 
 func (Module) Name() string { return ModuleName }
@@ -94,6 +96,9 @@ func (Module) InitGenesis(ctx *ledger.Context, raw []byte) error {
 		return err
 	}
 	if err := p.validateState(ctx); err != nil {
+		return err
+	}
+	if err := p.validateBooked(ctx); err != nil {
 		return err
 	}
 	if err := ledger.InitParams(ctx, ModuleName, p.encode()); err != nil {
@@ -207,12 +212,19 @@ func (Module) Evolve(st *ledger.State, ev ledger.Event) error {
 	return ledger.Errorf(ledger.ErrUnknownEvent, "tokenomics cannot apply %s", ev.EventType())
 }
 
+// BookedAccounts lists the module accounts whose balances are the
+// module's records (checked against them block by block in the tests):
+// all but the treasury, which takes donations. As ledger.Bookkeeper says,
+// no user transfer, treasury spend or pool parameter of any module may
+// then send funds into one or take them out.
+func (Module) BookedAccounts() []ledger.AccountID {
+	return []ledger.AccountID{RewardsAccount, StakeAccount, UnbondingAccount, LockedAccount, CurveAccount}
+}
+
 // AfterTransfer charges the platform fee on a user transfer leg, on top,
-// from the sender. Legs from or to a module account are exempt.
+// from the sender. Legs from or to a module account are exempt. (A leg
+// into a booked account never gets here: the accounts module refuses it.)
 func (Module) AfterTransfer(ctx *ledger.Context, t *ledger.Transferred) error {
-	if booked(t.To) {
-		return ledger.Errorf(ledger.ErrUnauthorized, "%s holds what the tokenomics records say (stake, rewards, unbonding, locks, curve reserves); only the module moves funds into it (use stake, buy, ...); transfers to %s are welcome", t.To, Treasury)
-	}
 	if t.From.IsModule() || t.To.IsModule() {
 		return nil
 	}
@@ -222,17 +234,6 @@ func (Module) AfterTransfer(ctx *ledger.Context, t *ledger.Transferred) error {
 	}
 	_, err = chargeFee(ctx, p, feeSpec{kind: "transfer", payer: t.From, asset: t.Asset, base: t.Amount})
 	return err
-}
-
-// booked reports the module accounts whose balances are the module's
-// records (checked against them block by block in the tests): a transfer
-// into one would leave funds no record covers.
-func booked(id ledger.AccountID) bool {
-	switch id {
-	case RewardsAccount, StakeAccount, UnbondingAccount, LockedAccount, CurveAccount:
-		return true
-	}
-	return false
 }
 
 func containsAccount(list []ledger.AccountID, id ledger.AccountID) bool {

@@ -336,21 +336,38 @@ func (p *Params) validateState(g ledger.Getter) error {
 	return nil
 }
 
+// validateBooked checks that the provider pool, which every close mints
+// to, is not a booked account (ledger.Bookkeeper): the share would land
+// where no record covers it, stranded.
+func (p *Params) validateBooked(v ledger.ParamsView) error {
+	if p.ProviderPool == "" {
+		return nil
+	}
+	if mod, ok := v.Booked(p.ProviderPool); ok {
+		return paramErr("provider_pool", "%s is booked by module %s: its balance is what that module's records owe, and the providers' share minted there would be stranded; name the distributing module's pool or another account that is not booked", p.ProviderPool, mod)
+	}
+	return nil
+}
+
 // CheckParamsState checks encoded parameters against state
 // (ledger.ParamsStateChecker): the assets exist, and so does the
 // provider pool, which every close mints to (a close that cannot fails
-// every epoch). At genesis the pool may be another module's account, made
-// after this one's, so genesis does not check it.
-func (Module) CheckParamsState(g ledger.ParamsView, encoded []byte) error {
+// every epoch), and the pool is not a booked account. At genesis the pool
+// may be another module's account, made after this one's, so genesis
+// checks only that it is not booked.
+func (Module) CheckParamsState(v ledger.ParamsView, encoded []byte) error {
 	p, err := DecodeParams(encoded)
 	if err != nil {
 		return err
 	}
-	if err := p.validateState(g); err != nil {
+	if err := p.validateState(v); err != nil {
+		return err
+	}
+	if err := p.validateBooked(v); err != nil {
 		return err
 	}
 	if p.ProviderPool != "" {
-		if _, ok := g.Get(ledger.AccountKey(p.ProviderPool)); !ok {
+		if _, ok := v.Get(ledger.AccountKey(p.ProviderPool)); !ok {
 			return paramErr("provider_pool", "account %s does not exist", p.ProviderPool)
 		}
 	}

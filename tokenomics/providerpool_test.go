@@ -1,10 +1,13 @@
 package tokenomics_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/ledgertest"
 	"github.com/coopera/coopera/tokenomics"
 )
 
@@ -95,5 +98,25 @@ func TestProviderPoolCanBeSet(t *testing.T) {
 	p, err := tokenomics.ParamsAt(h, h.Height)
 	if err != nil || p.ProviderPool != "plat" {
 		t.Fatalf("provider_pool %q, %v; want plat", p.ProviderPool, err)
+	}
+}
+
+// A provider pool that is a booked account (ledger.Bookkeeper: its
+// balance is what its module's records say) is refused at genesis, as a
+// change to one is (TestBadInputChangesNothing): each close would mint the
+// providers' share where no record covers it.
+func TestProviderPoolNotBookedAtGenesis(t *testing.T) {
+	for _, pool := range []ledger.AccountID{tokenomics.StakeAccount, tokenomics.RewardsAccount, tokenomics.UnbondingAccount, tokenomics.LockedAccount, tokenomics.CurveAccount} {
+		h, err := ledgertest.New(tokenomics.Module{}, govStub{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := ledger.ParseGenesis([]byte(strings.Replace(providerPoolGenesis, `"provider_pool": "pp"`, `"provider_pool": "`+string(pool)+`"`, 1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Genesis(g); !errors.Is(err, ledger.ErrInvalidGenesis) || !strings.Contains(err.Error(), "provider_pool") {
+			t.Errorf("a genesis with provider_pool %s: %v; want ErrInvalidGenesis naming provider_pool", pool, err)
+		}
 	}
 }
