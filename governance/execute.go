@@ -141,6 +141,9 @@ func preflight(ctx *ledger.Context, p *Proposal) (*plan, error) {
 			}
 			pl.params[j].encoded = next
 		case TreasurySpend:
+			if err := checkRecipient(ctx, a.To); err != nil {
+				return nil, fail("%s", message(err))
+			}
 			if _, ok := ctx.Get(ledger.AccountKey(a.To)); !ok {
 				return nil, fail("recipient %s does not exist", a.To)
 			}
@@ -168,6 +171,13 @@ func preflight(ctx *ledger.Context, p *Proposal) (*plan, error) {
 			if _, err := ParseHash(a.PolicyHash); err != nil {
 				return nil, fail("%v", err)
 			}
+		}
+	}
+	if len(spendOrder) > 0 {
+		// A treasury that an earlier release let become a booked
+		// account: it pays nothing out.
+		if err := checkTreasury(ctx, pl.treasury); err != nil {
+			return nil, err
 		}
 	}
 	for _, asset := range spendOrder {

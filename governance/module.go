@@ -25,6 +25,8 @@ var (
 	_ ledger.Parameterized      = Module{}
 	_ ledger.GenesisInitializer = Module{}
 	_ ledger.EpochEnder         = Module{}
+	_ ledger.ParamsStateChecker = Module{}
+	_ ledger.Bookkeeper         = Module{}
 )
 
 func (Module) Name() string { return ModuleName }
@@ -55,6 +57,11 @@ func (Module) Events() []ledger.EventSpec {
 	}
 }
 
+// BookedAccounts lists the module's booked accounts (ledger.Bookkeeper):
+// the deposit escrow, whose balance is the deposits the open proposals
+// hold.
+func (Module) BookedAccounts() []ledger.AccountID { return []ledger.AccountID{DepositsAccount} }
+
 // InitGenesis sets the parameters and the policy hash, and creates the
 // deposit escrow (and the treasury, if it is a module account).
 func (Module) InitGenesis(ctx *ledger.Context, raw []byte) error {
@@ -64,6 +71,9 @@ func (Module) InitGenesis(ctx *ledger.Context, raw []byte) error {
 	}
 	if _, ok := ctx.Get(ledger.AssetKey(g.Params.DepositAsset)); !ok {
 		return ledger.Errorf(ledger.ErrInvalidGenesis, "deposit_asset %s is not declared in assets", g.Params.DepositAsset)
+	}
+	if err := checkTreasury(ctx, g.Params.Treasury); err != nil {
+		return ledger.Errorf(ledger.ErrInvalidGenesis, "%s", message(err))
 	}
 	if err := ledger.EnsureModuleAccount(ctx, DepositsAccount); err != nil {
 		return err
@@ -225,20 +235,40 @@ func (m Module) propose(ctx *ledger.Context, actor ledger.AccountID, p *Propose)
 // as InitGenesis does (ledger.ParamsStateChecker): a deposit asset that
 // does not exist would refuse every later proposal, leaving no way to
 // change it back; a treasury that does not exist could pay nothing, and
-// the deposit escrow as treasury would spend proposers' deposits.
-func (Module) CheckParamsState(g ledger.ParamsView, encoded []byte) error {
+// a booked account as treasury (the deposit escrow, a staking module's
+// stake) would let a treasury spend take what its records owe.
+func (Module) CheckParamsState(v ledger.ParamsView, encoded []byte) error {
 	p, err := DecodeParams(encoded)
 	if err != nil {
 		return err
 	}
-	if _, ok := g.Get(ledger.AssetKey(p.DepositAsset)); !ok {
+	if _, ok := v.Get(ledger.AssetKey(p.DepositAsset)); !ok {
 		return ledger.Errorf(ErrInvalidProposal, "deposit_asset %s is not a registered asset", p.DepositAsset)
 	}
-	if p.Treasury == DepositsAccount {
-		return ledger.Errorf(ErrInvalidProposal, "treasury %s is the proposals' deposit escrow; name another account", p.Treasury)
+	if err := checkTreasury(v, p.Treasury); err != nil {
+		return err
 	}
-	if _, ok := g.Get(ledger.AccountKey(p.Treasury)); !ok {
+	if _, ok := v.Get(ledger.AccountKey(p.Treasury)); !ok {
 		return ledger.Errorf(ErrInvalidProposal, "treasury %s does not exist", p.Treasury)
+	}
+	return nil
+}
+
+// checkTreasury refuses a booked account (ledger.Bookkeeper) as the
+// treasury: a treasury spend would pay out what the account's records
+// owe (proposers' deposits, stakers' principal).
+func checkTreasury(v ledger.ParamsView, id ledger.AccountID) error {
+	if mod, ok := v.Booked(id); ok {
+		return ledger.Errorf(ErrInvalidProposal, "treasury %s is booked by module %s: its balance is what that module's records owe, and treasury spends would pay it out; name an account that is not booked", id, mod)
+	}
+	return nil
+}
+
+// checkRecipient refuses a booked account as a treasury spend's
+// recipient: the funds would land where no record covers them, stranded.
+func checkRecipient(v ledger.ParamsView, id ledger.AccountID) error {
+	if mod, ok := v.Booked(id); ok {
+		return ledger.Errorf(ErrInvalidProposal, "recipient %s is booked by module %s: its balance is what that module's records owe, and funds paid there would be stranded; pay an account that is not booked", id, mod)
 	}
 	return nil
 }
@@ -308,6 +338,9 @@ func checkAction(ctx *ledger.Context, a *Action, withListed ledger.ParamsView) e
 	case TreasurySpend:
 		if _, ok := ctx.Get(ledger.AssetKey(a.Asset)); !ok {
 			return invalid("asset %s is not registered", a.Asset)
+		}
+		if err := checkRecipient(ctx, a.To); err != nil {
+			return err
 		}
 		if _, ok := ctx.Get(ledger.AccountKey(a.To)); !ok {
 			return invalid("recipient %s does not exist", a.To)
