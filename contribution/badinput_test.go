@@ -2,12 +2,14 @@ package contribution_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/coopera/coopera/contribution"
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/ledgertest"
+	"github.com/coopera/coopera/tokenomics"
 )
 
 // TestBadInput: each malformed command is refused with its typed error by
@@ -110,5 +112,53 @@ func TestTreasuryMustExist(t *testing.T) {
 	}
 	if _, err := h2.Genesis(g); !errors.Is(err, ledger.ErrInvalidGenesis) || !strings.Contains(err.Error(), "treasury: account ghost does not exist") {
 		t.Fatalf("a genesis with treasury ghost: %v; want ErrInvalidGenesis naming the treasury", err)
+	}
+}
+
+// A treasury that is a booked account (ledger.Bookkeeper: its balance is
+// what its module's records say, as the registration stakes in
+// contribution's own stake account, or tokenomics' stakers' principal) is
+// refused, at genesis and for a change: every close pays its remainder
+// there, where no record would cover it (from an audit).
+func TestTreasuryMustNotBeBooked(t *testing.T) {
+	booked := []ledger.AccountID{contribution.StakeAccount, tokenomics.StakeAccount, tokenomics.RewardsAccount}
+	const genesis = `{"chain_id":"t","genesis_time":"2026-01-01T00:00:00Z","epoch_length":"1h",
+	 "assets":[{"id":"COOP","decimals":0}],"accounts":[{"id":"meter"}],
+	 "params":{"contribution":{"reporters":["meter"],"treasury":%q}}}`
+	newHarness := func() *ledgertest.Harness {
+		h, err := ledgertest.New(tokenomics.Module{}, contribution.New(nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	h := newHarness()
+	g, err := ledger.ParseGenesis([]byte(fmt.Sprintf(genesis, contribution.TreasuryAccount)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Genesis(g); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := ledger.ParamsAt(h, contribution.ModuleName, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := contribution.Module{}
+	for _, id := range booked {
+		next, err := m.SetParam(cur, "treasury", []byte(`"`+id+`"`))
+		if err != nil {
+			t.Fatal(err) // the ID is well formed: only the machine can tell
+		}
+		if err := m.CheckParamsState(h, next); !errors.Is(err, ledger.ErrInvalidParameter) || !strings.Contains(err.Error(), "booked") {
+			t.Errorf("a change to treasury %s: %v; want ErrInvalidParameter saying it is booked", id, err)
+		}
+		g, err := ledger.ParseGenesis([]byte(fmt.Sprintf(genesis, id)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := newHarness().Genesis(g); !errors.Is(err, ledger.ErrInvalidGenesis) || !strings.Contains(err.Error(), "treasury") {
+			t.Errorf("a genesis with treasury %s: %v; want ErrInvalidGenesis naming the treasury", id, err)
+		}
 	}
 }

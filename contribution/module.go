@@ -27,6 +27,14 @@ type Module struct {
 // New returns the module.
 func New(price PriceSource) Module { return Module{Price: price} }
 
+var (
+	_ ledger.Parameterized      = Module{}
+	_ ledger.GenesisInitializer = Module{}
+	_ ledger.EpochEnder         = Module{}
+	_ ledger.ParamsStateChecker = Module{}
+	_ ledger.Bookkeeper         = Module{}
+)
+
 func (Module) Name() string { return ModuleName }
 
 func (Module) Commands() []ledger.CommandSpec {
@@ -73,19 +81,29 @@ func (Module) InitGenesis(ctx *ledger.Context, raw []byte) error {
 	return ledger.InitParams(ctx, ModuleName, p.encode())
 }
 
+// BookedAccounts lists the module's booked accounts
+// (ledger.Bookkeeper): the stake account, whose balance is the stakes the
+// registrations record. The pool is not booked: anyone may fund it.
+func (Module) BookedAccounts() []ledger.AccountID { return []ledger.AccountID{StakeAccount} }
+
 // CheckParamsState checks encoded parameters against state
 // (ledger.ParamsStateChecker): the treasury, which every close pays its
-// remainder to, must exist (a close that cannot pay it fails every epoch).
-func (Module) CheckParamsState(g ledger.ParamsView, encoded []byte) error {
+// remainder to, must exist (a close that cannot pay it fails every epoch)
+// and must not be a booked account (the remainder would be stranded where
+// no record covers it).
+func (Module) CheckParamsState(v ledger.ParamsView, encoded []byte) error {
 	p, err := decodeParams(encoded)
 	if err != nil {
 		return err
 	}
-	return p.checkState(g)
+	return p.checkState(v)
 }
 
-func (p *Params) checkState(g ledger.Getter) error {
-	if _, ok := g.Get(ledger.AccountKey(p.Treasury)); !ok {
+func (p *Params) checkState(v ledger.ParamsView) error {
+	if mod, ok := v.Booked(p.Treasury); ok {
+		return paramErr("treasury", "%s is booked by module %s: its balance is what that module's records owe, and what each close pays there would be stranded; name an account that is not booked", p.Treasury, mod)
+	}
+	if _, ok := v.Get(ledger.AccountKey(p.Treasury)); !ok {
 		return paramErr("treasury", "account %s does not exist", p.Treasury)
 	}
 	return nil
