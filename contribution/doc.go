@@ -39,7 +39,10 @@
 // credits it served are worth at the oracle price (the self-dealing cap,
 // when a PriceSource is given). Every division floors; withheld and capped
 // rewards, unallocated role pools and every remainder go to the treasury,
-// so paid + treasury = pool to the last base unit.
+// so paid + treasury = pool to the last base unit. The treasury must exist
+// and must not be a booked account (ledger.Bookkeeper), where the payment
+// would be stranded; the module's own is StakeAccount, whose balance is
+// the registrations' stakes.
 //
 // Replay. The close is decided once, in EndEpoch: the EpochScored event
 // carries the epoch's provider columns, every result and the changes to

@@ -54,6 +54,13 @@
 // emits params_changed effective from the next block (ledger.ChangeParam's
 // rule): no reducer sees the new value in the executing block.
 //
+// A booked account (ledger.Bookkeeper: a module account whose balance is
+// what its module's records owe, such as DepositsAccount or a staking
+// module's stake) is never the treasury nor a treasury_spend's recipient:
+// a proposal naming one is refused (ErrInvalidProposal), fails when it
+// executes, and a genesis naming one is refused; a treasury that is one
+// spends nothing. The module's own booked account is DepositsAccount.
+//
 // # Determinism
 //
 // The package imports no clock, randomness, I/O or OPA (lint_test.go);

@@ -19,6 +19,12 @@
 //     UnbondingAccount, LockedAccount, CurveAccount), so the ledger's
 //     conservation invariant covers every base unit; credits, which are not
 //     an asset, balance as issued - spent = outstanding.
+//   - Booked. All those accounts but the treasury hold exactly what the
+//     module's records say; they are its booked accounts
+//     (ledger.Bookkeeper), so no user transfer reaches them (the accounts
+//     module refuses it) and no parameter of any module may pay into or
+//     spend from one: provider_pool is refused if booked, at genesis and
+//     for a change, as the governance and contribution treasuries are.
 //   - Typed rejections. Bad input is an *ledger.Error with a durable code
 //     (this package's sentinels, or the ledger's) that says what to fix; a
 //     rejected command changes nothing.
