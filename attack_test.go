@@ -6,6 +6,7 @@ package coopera_test
 
 import (
 	"context"
+	"crypto/ed25519"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -138,4 +139,65 @@ func TestAttackKeyTakeover(t *testing.T) {
 	if e.Head() != head {
 		t.Fatal("an unsigned command of a keyed account reached a block")
 	}
+}
+
+// TestAttackReplayOfARejectedSignedCommand: a signed transfer rejected for
+// want of funds is public, signature and all, in its block. Before its
+// nonce was used on rejection, anyone could submit those bytes again once
+// the signer had the funds, and move them without the signer's say. Now
+// the rejection uses the nonce (nonce_used) and the copy is refused.
+func TestAttackReplayOfARejectedSignedCommand(t *testing.T) {
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	e := openTest(t, t.TempDir(), func(o *coopera.Options) {
+		o.Genesis.Accounts[0].PublicKey = ledger.PublicKey(pub) // alice signs
+	})
+	defer e.Close()
+	ctx := context.Background()
+	big := transfer("alice", "carol", "USDC", 1000) // alice has none
+
+	big.Nonce = 7
+	big.Sign(e.ChainID(), priv)
+	rc, err := e.Submit(ctx, big)
+	if !errors.Is(err, ledger.ErrInsufficientFunds) {
+		t.Fatalf("the first submission: %v, want insufficient funds", err)
+	}
+	if len(rc.Events) != 1 || rc.Events[0].EventType() != "nonce_used" {
+		t.Fatalf("the rejection's events %v, want its nonce's use", rc.Events)
+	}
+	if last, err := ledger.LastNonce(e.View(), "alice"); err != nil || last != 7 {
+		t.Fatalf("alice's last nonce %d (%v), want 7", last, err)
+	}
+	// The signer is funded; an attacker copies the signed bytes out of
+	// the block and submits them.
+	if _, err := e.Submit(ctx, transfer("bob", "alice", "USDC", 2000)); err != nil {
+		t.Fatal(err)
+	}
+	blk, err := e.Block(ctx, rc.Height)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := blk.Commands[rc.Index].MarshalJSON()
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied, err := e.ParseCommand(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := e.Head()
+	carol := balance(t, e, "carol", "USDC")
+	if _, err := e.Submit(ctx, copied); !errors.Is(err, ledger.ErrReplayedNonce) {
+		t.Fatalf("the copy: %v, want replayed nonce", err)
+	}
+	if balance(t, e, "carol", "USDC") != carol || e.Head().StateRoot != before.StateRoot {
+		t.Fatal("the copy moved funds")
+	}
+	// The signer goes on with its next nonce.
+	next := transfer("alice", "carol", "COOP", 1)
+	next.Nonce = 8
+	next.Sign(e.ChainID(), priv)
+	if _, err := e.Submit(ctx, next); err != nil {
+		t.Fatalf("the signer's next command: %v", err)
+	}
+	mustVerify(t, e)
 }

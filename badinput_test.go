@@ -15,7 +15,9 @@ import (
 // gets the right typed error and changes nothing: the state root and every
 // balance stay as they were. Input refused before sequencing writes no
 // block at all; a command refused by the state machine is recorded as a
-// rejection in a block, with the state root unchanged.
+// rejection in a block, with the state root unchanged, but for a signed
+// command refused after its signature and nonce checks, which uses its
+// nonce.
 func TestBadInputCatalogue(t *testing.T) {
 	pub, priv, _ := ed25519.GenerateKey(nil)
 	g := testGenesis(t)
@@ -115,7 +117,16 @@ func TestBadInputCatalogue(t *testing.T) {
 				t.Errorf("error %q does not say what to fix", msg)
 			}
 			after := e.Head()
-			if after.StateRoot != before.StateRoot {
+			if usesNonce := tc.sequence && tc.sign; usesNonce {
+				// Rejected after its signature and nonce checks: it uses
+				// its nonce (nonce_used), and changes nothing else.
+				if after.StateRoot == before.StateRoot {
+					t.Error("the state root did not change: the rejected command's nonce is not used")
+				}
+				if last, err := ledger.LastNonce(e.View(), "alice"); err != nil || last != nonce {
+					t.Errorf("alice's last nonce %d (%v), want %d", last, err, nonce)
+				}
+			} else if after.StateRoot != before.StateRoot {
 				t.Error("the state root changed")
 			}
 			if tc.sequence != (after.Height == before.Height+1) {

@@ -37,6 +37,7 @@ func (Accounts) Events() []EventSpec {
 		{Type: "minted", Version: 1, New: func() Event { return new(Minted) }},
 		{Type: "burned", Version: 1, New: func() Event { return new(Burned) }},
 		{Type: "allocated", Version: 1, New: func() Event { return new(Allocated) }},
+		{Type: "nonce_used", Version: 1, New: func() Event { return new(NonceUsed) }},
 	}
 }
 
@@ -203,6 +204,19 @@ func (a Accounts) Decide(ctx *Context, cmd *Command) error {
 // Evolve applies the accounts module's events.
 func (Accounts) Evolve(st *State, ev Event) error {
 	switch e := ev.(type) {
+	case *NonceUsed:
+		if err := mustExist(st, e.Account); err != nil {
+			return err
+		}
+		last, err := LastNonce(st, e.Account)
+		if err != nil {
+			return err
+		}
+		if e.Nonce <= last {
+			return Errorf(ErrReplayedNonce, "nonce %d of %s is not above its last nonce %d", e.Nonce, e.Account, last)
+		}
+		setNonce(st, e.Account, e.Nonce)
+		return nil
 	case *AccountCreated:
 		if err := e.Account.Validate(); err != nil {
 			return err

@@ -151,3 +151,27 @@ func (e *Allocated) Decode(d *Decoder) {
 	e.Asset = AssetID(d.String())
 	e.Amount = d.Amount()
 }
+
+// NonceUsed records that a command of Account with Nonce passed its
+// signature and nonce checks and was then rejected: its nonce is used all
+// the same, as an applied command's is. Without it, anyone could submit a
+// rejected signed command again, from the public block that holds it,
+// once it would apply (a transfer refused for want of funds, after the
+// signer is funded). It is the one event a rejected command can carry; a
+// rejected create_account, which no existing key signs, carries none.
+type NonceUsed struct {
+	Account AccountID `json:"account"`
+	Nonce   uint64    `json:"nonce"`
+}
+
+func (*NonceUsed) EventType() string       { return "nonce_used" }
+func (*NonceUsed) EventVersion() uint16    { return 1 }
+func (e *NonceUsed) Accounts() []AccountID { return []AccountID{e.Account} }
+func (e *NonceUsed) Encode(enc *Encoder) {
+	enc.String(string(e.Account))
+	enc.Uint(e.Nonce)
+}
+func (e *NonceUsed) Decode(d *Decoder) {
+	e.Account = AccountID(d.String())
+	e.Nonce = d.Uint()
+}

@@ -82,7 +82,9 @@ type BlockContext struct {
 // Execute decides and applies cmds in order against st, exactly as a
 // block's commands are executed by Step.Execute (which hosts use; Execute
 // is the reducers' bare loop, for benchmarks and tools). Every command gets
-// a Result; a rejected command leaves st as it was before it. It returns
+// a Result; a rejected command leaves st as it was before it, but for its
+// nonce's use (NonceUsed) if it had passed its signature and nonce checks.
+// It returns
 // the results and all events. An I/O error from st's Reader is returned as
 // err, and the block must then be abandoned.
 //
@@ -108,6 +110,7 @@ func (m *Machine) execute(st *State, bc BlockContext, cmds []*Command, chain *Ch
 		before := len(ctx.events)
 		mark := st.Mark()
 		ctx.Command = cmd
+		ctx.authenticated = false
 		err := m.executeGuarded(ctx, cmd, &chain)
 		if serr := st.Err(); serr != nil {
 			return nil, nil, serr
@@ -120,6 +123,15 @@ func (m *Machine) execute(st *State, bc BlockContext, cmds []*Command, chain *Ch
 				e = &Error{Code: "rejected", Msg: err.Error()}
 			}
 			results[i] = Result{Code: e.Code, Msg: e.Msg}
+			if ctx.authenticated && cmd.Nonce != 0 {
+				// The command was its actor's, with a fresh nonce: the
+				// nonce is used, or anyone could submit its signed bytes,
+				// public in this block, again once they would apply.
+				if err := ctx.Emit(&NonceUsed{Account: cmd.Actor, Nonce: cmd.Nonce}); err != nil {
+					return nil, nil, Errorf(ErrInvariant, "block %d command %d: the nonce of a rejected command does not apply: %v", bc.Height, i, err)
+				}
+				results[i].Events = 1
+			}
 		} else {
 			results[i] = Result{Events: uint32(len(ctx.events) - before)}
 		}
@@ -231,6 +243,11 @@ func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) erro
 			return Errorf(ErrReplayedNonce, "nonce %d of %s is not above its last nonce %d", cmd.Nonce, cmd.Actor, last)
 		}
 	}
+	// A create_account is signed by the key it registers, not by an
+	// account's key: it proves nothing about an existing account, so a
+	// rejected one uses no nonce (or anyone could push an account's nonce
+	// out of reach).
+	ctx.authenticated = !isCreate
 	if err := owner.Decide(ctx, cmd); err != nil {
 		return err
 	}
@@ -248,17 +265,31 @@ func setNonce(st *State, id AccountID, n uint64) {
 
 // Replay applies a committed block's effects to st without deciding
 // anything: each applied command's nonce, then the events, through their
-// owners' Evolve. It is how followers, verify and restore rebuild state.
+// owners' Evolve (a rejected command's one event, its nonce's use,
+// included). It is how followers, verify and restore rebuild state.
 func (m *Machine) Replay(st *State, b *Block) error {
 	next := 0
 	for i, r := range b.Results {
+		c := b.Commands[i]
 		if r.Code != "" {
-			if r.Events != 0 {
-				return Errorf(ErrCorrupt, "block %d command %d is rejected but has %d events", b.Height, i, r.Events)
+			if r.Events == 0 {
+				continue
 			}
+			// A rejected command carries one event at most: the use of
+			// its nonce.
+			var nu *NonceUsed
+			if r.Events == 1 && next < len(b.Events) {
+				nu, _ = b.Events[next].(*NonceUsed)
+			}
+			if nu == nil || nu.Account != c.Actor || nu.Nonce != c.Nonce || c.Nonce == 0 {
+				return Errorf(ErrCorrupt, "block %d command %d is rejected but has %d events other than its nonce's use", b.Height, i, r.Events)
+			}
+			if err := m.evolve(st, nu); err != nil {
+				return Errorf(ErrDivergence, "block %d command %d: event %s does not apply: %v", b.Height, i, nu.EventType(), err)
+			}
+			next++
 			continue
 		}
-		c := b.Commands[i]
 		if c.Nonce != 0 {
 			setNonce(st, c.Actor, c.Nonce)
 		}

@@ -72,6 +72,10 @@ type Context struct {
 	// lastMemo is the last value Memo returned, by key.
 	lastMemoKey string
 	lastMemo    any
+	// authenticated is set once the command in hand has passed its
+	// signature and nonce checks: if it is rejected after that, its nonce
+	// is used all the same (NonceUsed).
+	authenticated bool
 }
 
 type eventOwner struct {

@@ -529,3 +529,61 @@ func TestStepKeepsStateOverReader(t *testing.T) {
 	}
 	t.Logf("Reader reads: kept %d, fresh %d", keptGets, freshGets)
 }
+
+// TestStepApplyNonceUsed: a command rejected after its nonce check carries
+// one event, its nonce's use, which Apply replays; a rejected command with
+// any other event, or with its nonce's use for another actor or nonce, is
+// a corrupt block.
+func TestStepApplyNonceUsed(t *testing.T) {
+	h, err := ledgertest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Genesis(stepGenesis(t)); err != nil {
+		t.Fatal(err)
+	}
+	var head0 ledger.Head
+	rd0, err := h.Step.Apply(ledger.NewMemStore(), head0, h.Blocks[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	over := &ledger.Command{Actor: "a", Nonce: 3, Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "b", Asset: "COOP", Amount: ledger.NewAmount(5000)}}}}
+	b, err := h.Apply(h.Time.Add(time.Second), []*ledger.Command{over})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.Results[0].Code != ledger.ErrInsufficientFunds.Code || b.Results[0].Events != 1 {
+		t.Fatalf("result %+v, want an overdraft with one event", b.Results[0])
+	}
+	if nu, ok := b.Events[0].(*ledger.NonceUsed); !ok || nu.Account != "a" || nu.Nonce != 3 {
+		t.Fatalf("event %s, want a's nonce 3 used", ledger.DescribeEvent(b.Events[0]))
+	}
+	base := ledger.NewMemStore()
+	base.Apply(rd0.Changes)
+	rd, err := h.Step.Apply(base, rd0.Head, b)
+	if err != nil {
+		t.Fatalf("the real block: %v", err)
+	}
+	after := ledger.NewMemStore()
+	after.Apply(rd0.Changes)
+	after.Apply(rd.Changes)
+	if last, err := ledger.LastNonce(after.View(), "a"); err != nil || last != 3 {
+		t.Fatalf("a's last nonce after Apply: %d (%v), want 3", last, err)
+	}
+	for name, ev := range map[string]ledger.Event{
+		"another event":    &ledger.Transferred{From: "a", To: "b", Asset: "COOP", Amount: ledger.NewAmount(1)},
+		"another actor":    &ledger.NonceUsed{Account: "b", Nonce: 3},
+		"another nonce":    &ledger.NonceUsed{Account: "a", Nonce: 4},
+		"a nonce it lacks": nil,
+	} {
+		forged := *b
+		forged.Events = []ledger.Event{ev}
+		if ev == nil {
+			forged.Events = nil
+		}
+		forged.Seal()
+		if _, err := h.Step.Apply(base, rd0.Head, &forged); !errors.Is(err, ledger.ErrCorrupt) {
+			t.Errorf("%s: %v, want ErrCorrupt", name, err)
+		}
+	}
+}

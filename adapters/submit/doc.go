@@ -16,7 +16,10 @@
 // a Submitter has answered for them: a transport failure keeps them, and
 // the next Flush sends the very same commands (same nonce, key and
 // signature), which the ledger answers as duplicates if they had been
-// applied. A rejected command is dropped and reported, never retried.
+// applied. A rejected command is dropped and reported, never retried (one
+// rejected on a delivery whose answer was lost is refused on the next for
+// its nonce, which a rejection after the signature and nonce checks uses;
+// its block holds the first reason).
 //
 // Errors are package-prefixed sentinels (ErrTransport, ErrNode); match
 // them with errors.Is.

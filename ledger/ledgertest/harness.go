@@ -305,9 +305,9 @@ func (h *Harness) block(t *testing.T, td *datadriven.TestData) string {
 		label := b.Commands[i].Payload.Type()
 		if r.Code != "" {
 			fmt.Fprintf(&sb, "%d %s: rejected %s: %s\n", i, label, r.Code, r.Msg)
-			continue
+		} else {
+			fmt.Fprintf(&sb, "%d %s: ok\n", i, label)
 		}
-		fmt.Fprintf(&sb, "%d %s: ok\n", i, label)
 		for _, ev := range b.Events[next : next+int(r.Events)] {
 			fmt.Fprintf(&sb, "  %s\n", ledger.DescribeEvent(ev))
 		}

@@ -73,6 +73,15 @@ import (
 // added (a close that mints the providers' share to provider_pool clears
 // the epoch's provider weights). Histories without it replay as before; a
 // build from before it refuses a block holding it (ErrUnknownEvent).
+//
+// Within format 3, the accounts event nonce_used was added: a command
+// rejected after its signature and nonce checks uses its nonce, and its
+// result counts that one event (before, a rejected result had none, and a
+// rejected signed command could be submitted again later by anyone).
+// Histories without it replay as before; a build from before it refuses a
+// block holding it (ErrUnknownEvent). A follower re-executing blocks must
+// run the same build as its leader (it would decide such a rejection
+// differently).
 const FormatVersion = 3
 
 // oldestReadable is the oldest format this build reads.
