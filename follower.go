@@ -564,8 +564,8 @@ func (f *follower) demote(reason string) {
 // decode, or whose replay gives another state root is refused with
 // ErrDivergence, and the node stops applying.
 func (f *follower) applyReplicated(ent replication.Entry) error {
-	if ent.Err != nil {
-		return ent.Err
+	if ent.Err != nil && !errors.Is(ent.Err, ledger.ErrCorrupt) {
+		return ent.Err // the stream's or the servers' trouble: follow again
 	}
 	if ent.Height <= f.seq.applied.Height {
 		return nil // already applied (a restart of the consumer)
@@ -576,6 +576,10 @@ func (f *follower) applyReplicated(ent replication.Entry) error {
 		f.seq.setFatal(err)
 		f.stopFollowing()
 		return err
+	}
+	if ent.Err != nil {
+		// A message naming a stored body that is not its block.
+		return diverge("%v", ent.Err)
 	}
 	if ent.Height > f.seq.applied.Height+1 {
 		// A gap: the stream's retention may have dropped the blocks

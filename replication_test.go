@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -522,5 +524,112 @@ func TestClientCloseEpochDoesNotStopFollowers(t *testing.T) {
 		if err := n.Err(); err != nil {
 			t.Fatalf("a node stopped: %v", err)
 		}
+	}
+}
+
+// TestReplicatedLargeBlock: a block larger than one NATS message (here the
+// servers allow 16 KiB) travels as a stored body that its message names.
+// Before, the leader retried the publish until its deadline, stepped down,
+// and the next leader met the same wall: a large enough batch, slash or
+// first contribution close stopped the cluster. Followers, a node joining
+// later and the stream's retention all handle such blocks.
+func TestReplicatedLargeBlock(t *testing.T) {
+	nc, err := natsembed.Start(1, t.TempDir(), func(i int, o *server.Options) { o.MaxPayload = 16 << 10 })
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(nc.Shutdown)
+	c := &natsCluster{Cluster: nc, t: t}
+	retain := func(o *coopera.Options) { o.Replication.MaxBlocks = 4 }
+	a := openNode(t, c, t.TempDir(), "a", 1, retain)
+	defer a.Close()
+	b := openNode(t, c, t.TempDir(), "b", 1, retain)
+	defer b.Close()
+	leader := waitLeader(t, a, b)
+	batch := func(prefix string, n int) *coopera.Receipt {
+		t.Helper()
+		var cmds []*ledger.Command
+		for i := range n {
+			cmd := transfer("alice", "bob", "COOP", 1)
+			cmd.Key = fmt.Sprintf("%s-%d", prefix, i)
+			cmds = append(cmds, cmd)
+		}
+		rcs, err := leader.SubmitBatch(context.Background(), cmds)
+		if err != nil {
+			t.Fatalf("a batch of %d: %v", n, err)
+		}
+		return rcs[0]
+	}
+	first := batch("big", 300)
+	raw, err := leader.RawBlockForTest(first.Height)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(raw) <= 16<<10 {
+		t.Fatalf("the block is %d bytes; the test needs more than a message's 16 KiB", len(raw))
+	}
+	// Its message names the stored body and carries none.
+	conn, err := nats.Connect(c.urls())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	js, err := jetstream.New(conn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stream, err := js.Stream(context.Background(), "COOPERA_TEST")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := stream.GetMsg(context.Background(), first.Height+1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := m.Header.Get("Coopera-Body")
+	if name == "" || len(m.Data) != 0 {
+		t.Fatalf("the message of a %d-byte block: body %q, %d bytes of data", len(raw), name, len(m.Data))
+	}
+	converge(t, leader.Head(), a, b)
+	// A node that joins later reads it from the stream too.
+	late := openNode(t, c, t.TempDir(), "late", 1, retain)
+	defer late.Close()
+	converge(t, leader.Head(), a, b, late)
+	if got := balance(t, late, "bob", "COOP"); got != 300 {
+		t.Fatalf("bob has %d on the late node, want 300", got)
+	}
+	// Once the stream no longer keeps the block, the next large block
+	// prunes its body.
+	submitN(t, leader, "small", 5)
+	batch("big2", 300)
+	objs, err := js.ObjectStore(context.Background(), "COOPERA_TEST_SNAPSHOTS")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkFor(t, 10*time.Second, func() error {
+		if _, err := objs.GetInfo(context.Background(), name); !errors.Is(err, jetstream.ErrObjectNotFound) {
+			return fmt.Errorf("the body of block %d, which the stream dropped: %v", first.Height, err)
+		}
+		return nil
+	})
+	converge(t, leader.Head(), a, b, late)
+
+	// A message that names another block's stored body stops a follower
+	// (ErrDivergence) before it applies anything.
+	good := b.Head()
+	forged := nats.NewMsg("coopera.COOPERA_TEST.blocks")
+	forged.Header.Set("Coopera-Body", name)
+	forged.Header.Set("Coopera-Size", strconv.Itoa(len(raw)))
+	if _, err := js.PublishMsg(context.Background(), forged, jetstream.WithExpectLastSequence(good.Height+1)); err != nil {
+		t.Fatal(err)
+	}
+	checkFor(t, 10*time.Second, func() error {
+		if !errors.Is(b.Err(), ledger.ErrDivergence) {
+			return fmt.Errorf("follower error %v", b.Err())
+		}
+		return nil
+	})
+	if b.Head() != good {
+		t.Fatal("the follower applied the forged block")
 	}
 }

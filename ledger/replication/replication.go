@@ -17,12 +17,15 @@
 package replication
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -113,6 +116,7 @@ type Log struct {
 	obj     jetstream.ObjectStore
 	subject string
 	leaseRv uint64
+	pruning atomic.Bool // a pruneBodies is running
 }
 
 // Connect dials the servers (unless opts.Conn is set) and creates the
@@ -209,6 +213,16 @@ func (l *Log) Options() Options { return l.opts }
 // (ledger.SequencerSignBytes), sent in the message's headers with the
 // signer's public key; followers of a chain with sequencer keys refuse a
 // block without a valid one.
+//
+// A block too large for one message (the servers' max_payload, 1 MiB by
+// default, less room for the headers) is stored first as an object in the
+// store that holds snapshots, in chunks a message can carry, named by its
+// height and hash; the stream then gets a message without a body that
+// names the object (hdrBody) and its size. Readers fetch the object in its
+// place (Follow, GetEntry) and check that it is the block the message
+// names. The message is what is fenced: a loser's object is deleted, and
+// objects of blocks the stream no longer keeps are pruned as large blocks
+// are published.
 func (l *Log) Publish(ctx context.Context, h uint64, hash ledger.Hash, raw []byte, sig Signature) error {
 	ctx, cancel := context.WithTimeout(ctx, l.opts.PublishTimeout)
 	defer cancel()
@@ -219,6 +233,37 @@ func (l *Log) Publish(ctx context.Context, h uint64, hash ledger.Hash, raw []byt
 		msg.Header.Set(hdrSigner, hex.EncodeToString(sig.Signer))
 		msg.Header.Set(hdrSignature, hex.EncodeToString(sig.Sig))
 	}
+	var object string
+	if limit := l.inlineLimit(); int64(len(raw)) > limit {
+		object = bodyName(h, hash)
+		if err := l.putBody(ctx, object, raw, limit); err != nil {
+			return fmt.Errorf("replication: publish block %d (%d bytes, over one message's %d): %w", h, len(raw), limit, err)
+		}
+		msg.Data = nil
+		msg.Header.Set(hdrBody, object)
+		msg.Header.Set(hdrSize, strconv.Itoa(len(raw)))
+	}
+	err := l.publish(ctx, h, hash, msg)
+	if object != "" {
+		if errors.Is(err, ErrFenced) {
+			// Another node's block holds the height: this body is
+			// nobody's (best effort; pruning catches what is left).
+			l.obj.Delete(context.WithoutCancel(ctx), object)
+		} else if err == nil && l.pruning.CompareAndSwap(false, true) {
+			go func() {
+				defer l.pruning.Store(false)
+				pctx, cancel := context.WithTimeout(context.Background(), l.opts.PublishTimeout)
+				defer cancel()
+				l.pruneBodies(pctx, h)
+			}()
+		}
+	}
+	return err
+}
+
+// publish sends msg, the message of block h, fenced, retrying while the
+// servers do not answer.
+func (l *Log) publish(ctx context.Context, h uint64, hash ledger.Hash, msg *nats.Msg) error {
 	// Retry until the deadline while the servers do not answer (a server
 	// restarting, a stream leader being elected). The message ID makes a
 	// retry of a publish that did land a duplicate, not a second block.
@@ -228,6 +273,10 @@ func (l *Log) Publish(ctx context.Context, h uint64, hash ledger.Hash, raw []byt
 		acancel()
 		if err == nil {
 			return nil
+		}
+		if errors.Is(err, nats.ErrMaxPayload) {
+			// Not the servers' silence: no retry carries it.
+			return fmt.Errorf("replication: publish block %d: %w", h, err)
 		}
 		var apiErr *jetstream.APIError
 		if errors.As(err, &apiErr) {
@@ -293,6 +342,84 @@ func signatureOf(h nats.Header) Signature {
 	return Signature{Signer: signer, Sig: sig}
 }
 
+const (
+	// hdrBody names the object that holds a block too large for its
+	// message, and hdrSize its length in bytes.
+	hdrBody = "Coopera-Body"
+	hdrSize = "Coopera-Size"
+	// headerRoom is what a block's message keeps of the servers'
+	// max_payload for its headers.
+	headerRoom = 4 << 10
+	// maxChunk bounds the chunks of a stored block body.
+	maxChunk = 128 << 10
+)
+
+// inlineLimit is the largest block that travels in its message.
+func (l *Log) inlineLimit() int64 {
+	return max(l.nc.MaxPayload()-headerRoom, 1<<10)
+}
+
+// bodyName names the object of block h with hash.
+func bodyName(h uint64, hash ledger.Hash) string {
+	return fmt.Sprintf("block/%020d/%s", h, hash)
+}
+
+// putBody stores raw as the object name, in chunks of at most limit bytes.
+func (l *Log) putBody(ctx context.Context, name string, raw []byte, limit int64) error {
+	chunk := uint32(min(limit, maxChunk))
+	_, err := l.obj.Put(ctx, jetstream.ObjectMeta{Name: name, Opts: &jetstream.ObjectMetaOptions{ChunkSize: chunk}}, bytes.NewReader(raw))
+	return err
+}
+
+// pruneBodies deletes the stored bodies of blocks below the first height
+// the stream keeps (best effort: a failure leaves them to the next large
+// block), once the stream's retention is bounded.
+func (l *Log) pruneBodies(ctx context.Context, h uint64) {
+	if l.opts.MaxBlocks <= 0 && l.opts.MaxAge <= 0 {
+		return
+	}
+	first, err := l.FirstHeight(ctx)
+	if err != nil || first == 0 {
+		return
+	}
+	infos, err := l.obj.List(ctx)
+	if err != nil {
+		return
+	}
+	for _, info := range infos {
+		var height uint64
+		var hash string
+		if n, _ := fmt.Sscanf(info.Name, "block/%d/%s", &height, &hash); n == 2 && height < first && height < h {
+			l.obj.Delete(ctx, info.Name)
+		}
+	}
+}
+
+// entry builds the Entry of block h from its message's data and headers,
+// fetching a body stored as an object (Publish) and checking that it is
+// block h with the hash its name gives.
+func (l *Log) entry(ctx context.Context, h uint64, data []byte, hdr nats.Header, stored time.Time) (Entry, error) {
+	e := Entry{Height: h, Raw: data, Signature: signatureOf(hdr), Stored: stored}
+	name := hdr.Get(hdrBody)
+	if name == "" {
+		return e, nil
+	}
+	size, err := strconv.Atoi(hdr.Get(hdrSize))
+	if err != nil || len(data) != 0 || !strings.HasPrefix(name, fmt.Sprintf("block/%020d/", h)) {
+		return Entry{}, ledger.Errorf(ledger.ErrCorrupt, "replication: block %d: a malformed reference to a stored body (%q, size %q, %d bytes in the message)", h, name, hdr.Get(hdrSize), len(data))
+	}
+	raw, err := l.obj.GetBytes(ctx, name) // the object store checks its digest
+	if err != nil {
+		return Entry{}, fmt.Errorf("replication: block %d: its stored body %s: %w", h, name, err)
+	}
+	bh, _, herr := ledger.DecodeHeader(raw)
+	if len(raw) != size || herr != nil || bh.Height != h || bodyName(h, bh.Hash()) != name {
+		return Entry{}, ledger.Errorf(ledger.ErrCorrupt, "replication: block %d: the stored body %s (%d bytes, %d expected) is not that block", h, name, len(raw), size)
+	}
+	e.Raw = raw
+	return e, nil
+}
+
 // Get fetches the block at height h directly.
 func (l *Log) Get(ctx context.Context, h uint64) ([]byte, error) {
 	e, err := l.GetEntry(ctx, h)
@@ -306,7 +433,7 @@ func (l *Log) GetEntry(ctx context.Context, h uint64) (Entry, error) {
 	if err != nil {
 		return Entry{}, fmt.Errorf("replication: block %d: %w", h, err)
 	}
-	return Entry{Height: h, Raw: m.Data, Signature: signatureOf(m.Header), Stored: m.Time}, nil
+	return l.entry(ctx, h, m.Data, m.Header, m.Time)
 }
 
 // Entry is a block read from the stream.
@@ -320,7 +447,8 @@ type Entry struct {
 
 // Follow streams blocks from height from on, in order, until ctx ends.
 // Errors are delivered as an Entry with Err set, after which the channel
-// closes.
+// closes; a message whose stored body is not its block gives an ErrCorrupt
+// error, with the message's Height.
 func (l *Log) Follow(ctx context.Context, from uint64) <-chan Entry {
 	out := make(chan Entry, 256)
 	go func() {
@@ -351,7 +479,12 @@ func (l *Log) Follow(ctx context.Context, from uint64) <-chan Entry {
 				send(ctx, out, Entry{Err: fmt.Errorf("replication: message metadata: %w", err)})
 				return
 			}
-			if !send(ctx, out, Entry{Height: md.Sequence.Stream - 1, Raw: m.Data(), Signature: signatureOf(m.Headers()), Stored: md.Timestamp}) {
+			h := md.Sequence.Stream - 1
+			e, err := l.entry(ctx, h, m.Data(), m.Headers(), md.Timestamp)
+			if err != nil {
+				e = Entry{Height: h, Err: err}
+			}
+			if !send(ctx, out, e) || err != nil {
 				return
 			}
 		}
