@@ -10,7 +10,9 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 
@@ -35,6 +37,15 @@ type Options struct {
 	// Logger, if set, logs failures the node should know about (5xx
 	// answers) at level Error and refusals at Debug.
 	Logger *slog.Logger
+	// Hosts are the host names (without port) the API answers to besides
+	// IP addresses and localhost (and its subdomains). Without a Token,
+	// a request for any other Host is refused with 403 host_not_allowed:
+	// a web page on another site can make a browser send requests to a
+	// node on localhost under the site's own name, after pointing that
+	// name at 127.0.0.1 (DNS rebinding), and the browser then treats the
+	// node's answers as the site's. With a Token, Hosts is checked only
+	// if set.
+	Hosts []string
 }
 
 // DefaultMaxBody is the default bound on a request body.
@@ -77,18 +88,59 @@ func NewHandler(eng *coopera.Engine, opts *Options) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.problem(w, r, http.StatusNotFound, "not_found", fmt.Sprintf("no %s here: the API has %s", r.URL.Path, strings.Join(routes, ", ")), "")
 	})
-	if o.Token == "" {
-		return mux
+	var next http.Handler = mux
+	if o.Token != "" {
+		want := []byte("Bearer " + o.Token)
+		next = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="coopera"`)
+				h.problem(w, r, http.StatusUnauthorized, "unauthorized", "this node's API needs Authorization: Bearer <token> (the node's -api-token-file)", "")
+				return
+			}
+			mux.ServeHTTP(w, r)
+		})
 	}
-	want := []byte("Bearer " + o.Token)
+	if o.Token != "" && len(o.Hosts) == 0 {
+		return next
+	}
+	hosts := map[string]bool{}
+	for _, name := range o.Hosts {
+		hosts[canonicalHost(name)] = true
+	}
+	inner := next
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="coopera"`)
-			h.problem(w, r, http.StatusUnauthorized, "unauthorized", "this node's API needs Authorization: Bearer <token> (the node's -api-token-file)", "")
+		if !hostAllowed(r.Host, hosts) {
+			h.problem(w, r, http.StatusForbidden, "host_not_allowed", fmt.Sprintf("this node's API answers requests for IP addresses, localhost and its -api-host names, not %q: a web page can reach a node on localhost under its own name (DNS rebinding); add the name with -api-host, or give the API a token", r.Host), "")
 			return
 		}
-		mux.ServeHTTP(w, r)
+		inner.ServeHTTP(w, r)
 	})
+}
+
+// canonicalHost lowers name and drops a trailing dot.
+func canonicalHost(name string) string {
+	return strings.TrimSuffix(strings.ToLower(name), ".")
+}
+
+// hostAllowed reports whether a request's Host header (a name or an IP
+// address, with an optional port) is one the API answers to: an IP
+// address (a browser sends one only to a page's own address, which no
+// other site can rebind), localhost or a subdomain of it (which browsers
+// resolve to the loopback address themselves), one of hosts, or none at
+// all (HTTP/1.0, which no browser speaks).
+func hostAllowed(hostport string, hosts map[string]bool) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = canonicalHost(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
+	if host == "" {
+		return true // no Host at all (HTTP/1.0): not a browser's request
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		return true
+	}
+	return host == "localhost" || strings.HasSuffix(host, ".localhost") || hosts[host]
 }
 
 type handler struct {

@@ -22,7 +22,10 @@
 // asset's decimals beside them.
 //
 // The handler enforces what a node exposed on a network needs: an optional
-// bearer token (Options.Token) checked in constant time, a bound on the
+// bearer token (Options.Token) checked in constant time, without one a
+// check of the Host header against IP addresses, localhost and
+// Options.Hosts (so that a web page cannot reach a node on localhost under
+// a name it points at 127.0.0.1: DNS rebinding), a bound on the
 // request body (413), JSON bodies only (415, so that a web page cannot post
 // a form to a node on localhost), and an idempotency key derived from the
 // content of an unsigned command that has none, so that a retry is answered

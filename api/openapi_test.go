@@ -257,6 +257,8 @@ func TestOpenAPIResponses(t *testing.T) {
 		{open, "DELETE", "/head", "", "", 405, "method_not_allowed", "another method"},
 		{guarded, "GET", "/head", "", "", 401, "unauthorized", "no token"},
 		{guarded, "POST", "/submit", "application/json", pay, 401, "unauthorized", "no token"},
+		{open, "POST", "/submit", "application/json", pay, 403, "host_not_allowed", "a rebound name"},
+		{open, "GET", "/balance?account=bob&asset=COOP", "", "", 403, "host_not_allowed", "a rebound name"},
 	}
 	seen := map[string]bool{}
 	for _, tc := range cases {
@@ -267,6 +269,9 @@ func TestOpenAPIResponses(t *testing.T) {
 		req, _ := http.NewRequest(tc.method, tc.srv.URL+tc.path, body)
 		if tc.ctype != "" {
 			req.Header.Set("Content-Type", tc.ctype)
+		}
+		if tc.code == "host_not_allowed" {
+			req.Host = "evil.example:80"
 		}
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {

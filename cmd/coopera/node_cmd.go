@@ -34,7 +34,9 @@ root, serve reads, and take over when the leader's lease lapses.
 With -http, the node serves a small JSON API (package api, documented in
 OpenAPI 3 in api/openapi.yaml; on 127.0.0.1 unless ADDR names another
 host; with -api-token-file, every request needs Authorization: Bearer
-TOKEN):
+TOKEN; without one, only requests for an IP address, localhost or an
+-api-host name are answered, so that no web page can reach the node under
+a name of its own pointed at 127.0.0.1):
   POST /submit          a command (the JSON form of coopera submit, sent as
                         Content-Type: application/json) -> receipt
   GET  /balance?account=A&asset=X  -> amount in base units and whole units
@@ -70,6 +72,7 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	stream := f.fs.String("stream", "", "stream `NAME` (default COOPERA_<CHAIN>)")
 	httpAddr := f.fs.String("http", "", "serve the JSON API on `ADDR`, such as 127.0.0.1:8080 (a missing host means 127.0.0.1)")
 	tokenFile := f.fs.String("api-token-file", "", "require Authorization: Bearer with the token in `FILE` on every API request")
+	apiHosts := f.fs.String("api-host", "", "host `NAMES` (comma-separated) the API answers to besides IP addresses and localhost; without a token, requests for other names are refused (a web page reaching a local node under its own name)")
 	maxConns := f.fs.Int("api-max-conns", 256, "serve at most `N` API connections at once (more wait to be accepted)")
 	metrics := f.fs.String("metrics", "", "serve Prometheus metrics at /metrics on `ADDR`")
 	logLevel := f.fs.String("log-level", "info", "log `LEVEL`: debug, info, warn or error (logs go to standard error: text on a terminal, JSON otherwise)")
@@ -131,6 +134,11 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 			return c.usageError(cmd, f.fs, err.Error())
 		}
 		apiOpts := &api.Options{}
+		for _, name := range strings.Split(*apiHosts, ",") {
+			if name = strings.TrimSpace(name); name != "" {
+				apiOpts.Hosts = append(apiOpts.Hosts, name)
+			}
+		}
 		if *tokenFile != "" {
 			tok, err := os.ReadFile(*tokenFile)
 			if err != nil {
