@@ -28,6 +28,7 @@ import (
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/ledgertest"
 	"github.com/coopera/coopera/ledger/replication"
+	"github.com/coopera/coopera/ledger/store"
 	"github.com/coopera/coopera/ledger/replication/natsembed"
 )
 
@@ -221,6 +222,61 @@ func TestAttackForgedSnapshot(t *testing.T) {
 	if !errors.Is(err, ledger.ErrDivergence) {
 		t.Fatalf("a node joining from a forged snapshot: %v, want ErrDivergence", err)
 	}
+}
+
+// TestAttackStrippedSnapshot: someone who can write the snapshot store
+// puts there the leader's own snapshot with one idempotency entry deleted.
+// Its state root and head block are the chain's, but a node adopting it
+// would apply a keyed retry of that command again. The node checks the
+// snapshot's entries against those its blocks record, and its blocks
+// against the chain, and refuses it; the untouched snapshot is adopted.
+func TestAttackStrippedSnapshot(t *testing.T) {
+	c := startNATS(t, 1)
+	a := openNode(t, c, t.TempDir(), "a", 1)
+	defer a.Close()
+	leader := waitLeader(t, a)
+	submitN(t, leader, "x", 4) // keys x-0 ... x-3
+	height := leader.Head().Height
+	good := t.TempDir() + "/good"
+	if err := leader.Snapshot(context.Background(), good); err != nil {
+		t.Fatal(err)
+	}
+	stripped := t.TempDir() + "/stripped"
+	if err := leader.Snapshot(context.Background(), stripped); err != nil {
+		t.Fatal(err)
+	}
+	rawEdit(t, stripped, func(db *store.DB) {
+		if err := db.Pebble().Delete(idemKeyRaw("alice", "x-2"), nil); err != nil {
+			t.Fatal(err)
+		}
+	})
+	log, err := replication.Connect(context.Background(), leader.ChainID(), replication.Options{URLs: c.urls(), NodeID: "mallory", Replicas: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	join := func() (*coopera.Engine, error) {
+		return coopera.Open(t.TempDir(), &coopera.Options{Genesis: testGenesis(t), Clock: stepClock(), MaxClockSkew: -1,
+			Replication: &replication.Options{URLs: c.urls(), NodeID: "new", Replicas: 1, SnapshotEvery: -1}})
+	}
+	if err := log.PutSnapshot(context.Background(), height, stripped); err != nil {
+		t.Fatal(err)
+	}
+	if e, err := join(); !errors.Is(err, ledger.ErrCorrupt) {
+		if err == nil {
+			e.Close()
+		}
+		t.Fatalf("a node joining from a snapshot without an idempotency entry: %v, want ErrCorrupt", err)
+	}
+	if err := log.PutSnapshot(context.Background(), height, good); err != nil {
+		t.Fatal(err)
+	}
+	e, err := join()
+	if err != nil {
+		t.Fatalf("a node joining from the leader's snapshot: %v", err)
+	}
+	defer e.Close()
+	converge(t, leader.Head(), a, e)
 }
 
 // TestAttackNATSPermissions: with per-user permissions on the NATS

@@ -294,12 +294,16 @@ func (f *follower) checkSnapshot(ctx context.Context, dir string) error {
 	if !ok {
 		return ledger.Errorf(ledger.ErrCorrupt, "the snapshot holds no ledger")
 	}
-	acc, _, err := db.StateAccumulator()
+	var idem ledger.LtHash
+	_, acc, _, err := db.HeadState(nil, &idem)
 	if err != nil {
 		return err
 	}
 	if acc.Root() != h.StateRoot {
 		return ledger.Errorf(ledger.ErrDivergence, "the snapshot's state hashes to %s, its head says %s", acc.Root().Short(), h.StateRoot.Short())
+	}
+	if err := checkSnapshotLog(db, f.reg, h, &idem); err != nil {
+		return err
 	}
 	cp, err := ledger.ChainParamsAt(f.rd.lookup(), f.seq.durable().Height+1)
 	if err != nil {
@@ -324,6 +328,40 @@ func (f *follower) checkSnapshot(ctx context.Context, dir string) error {
 		if err := cp.VerifyBlockSignature(f.chainID, b.Hash(), ent.Signature.Signer, ent.Signature.Sig); err != nil {
 			return ledger.Errorf(ledger.ErrDivergence, "the snapshot's head block: %v", err)
 		}
+	}
+	return nil
+}
+
+// checkSnapshotLog checks what of a snapshot its state root does not
+// cover: its blocks 1 to its head must each name the one before and end
+// at the head's hash (which checkSnapshot matches with the stream's, so
+// the whole log is the chain's), and its idempotency entries (stored, idem)
+// must be exactly those the blocks record. A snapshot stripped of an entry
+// would otherwise let a keyed retry apply twice on the node adopting it.
+// It decodes every block once: the snapshot's whole log.
+func checkSnapshotLog(db *store.DB, reg *ledger.Registry, head *store.Head, stored *ledger.LtHash) error {
+	var logged ledger.LtHash
+	var entries []ledger.IdemEntry
+	var prev ledger.Hash
+	for h := uint64(1); h <= head.Height; h++ {
+		b, err := db.Block(reg, h)
+		if err != nil {
+			return err
+		}
+		if h > 1 && b.PrevHash != prev {
+			return ledger.Errorf(ledger.ErrCorrupt, "the snapshot's block %d does not follow its block %d", h, h-1)
+		}
+		prev = b.Hash()
+		entries = b.IdemEntries(entries[:0])
+		for i := range entries {
+			store.AddIdem(&logged, &entries[i])
+		}
+	}
+	if head.Height > 0 && prev != head.Hash {
+		return ledger.Errorf(ledger.ErrCorrupt, "the snapshot's log ends at block %s, its head says %s", prev.Short(), head.Hash.Short())
+	}
+	if logged.Root() != stored.Root() {
+		return ledger.Errorf(ledger.ErrCorrupt, "the snapshot's idempotency keys differ from those its blocks record (one missing, added or changed)")
 	}
 	return nil
 }

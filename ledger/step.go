@@ -432,12 +432,19 @@ func (s *Step) changes(rd *Ready, st *State) error {
 			return err
 		}
 	}
+	rd.Idem = b.IdemEntries(rd.Idem)
+	return nil
+}
+
+// IdemEntries appends to dst the idempotency entries block b records: one
+// for each applied command with a key.
+func (b *Block) IdemEntries(dst []IdemEntry) []IdemEntry {
 	for i, c := range b.Commands {
 		if c.Key != "" && b.Results[i].Code == "" {
-			rd.Idem = append(rd.Idem, IdemEntry{Actor: c.Actor, Key: c.Key, Height: b.Height, Index: uint32(i), ContentHash: c.ContentHash()})
+			dst = append(dst, IdemEntry{Actor: c.Actor, Key: c.Key, Height: b.Height, Index: uint32(i), ContentHash: c.ContentHash()})
 		}
 	}
-	return nil
+	return dst
 }
 
 func (s *Step) finish(rd *Ready, st *State, prev Head) error {

@@ -516,19 +516,6 @@ func prefixEnd(p []byte) []byte {
 	return nil
 }
 
-// StateAccumulator recomputes the state accumulator from every stored state
-// key, for verification. It costs time in proportion to the state's size.
-func (s *DB) StateAccumulator() (*ledger.LtHash, int, error) {
-	var acc ledger.LtHash
-	n := 0
-	err := s.scan([]byte{pState}, func(k, v []byte) bool {
-		acc.Add(k[1:], v)
-		n++
-		return true
-	})
-	return &acc, n, err
-}
-
 // HeadState returns the head record and the state's accumulator (with its
 // key count) read from one snapshot of the store, so that they belong
 // together while blocks are being written: a block's state and its head
