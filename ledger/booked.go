@@ -14,7 +14,9 @@ import (
 // every route by which someone else could reach one asks Machine.Booked:
 //
 //   - the accounts module refuses a user transfer into one
-//     (ErrUnauthorized);
+//     (ErrUnauthorized), and a genesis refuses an allocation into one
+//     (ErrInvalidGenesis): its holders stake, register or deposit
+//     through the module after genesis;
 //   - a module whose parameters name an account that receives or pays
 //     funds (a treasury, a reward pool) refuses a booked one in its
 //     genesis and its ParamsStateChecker, through ParamsView.Booked;

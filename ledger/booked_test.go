@@ -2,6 +2,7 @@ package ledger_test
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -89,5 +90,47 @@ func TestBookingOthersAccountsRefused(t *testing.T) {
 	}
 	if _, err := ledger.NewMachine(keeper{books: []ledger.AccountID{"mod:keeper", "mod:keeper/a/b"}}); err != nil {
 		t.Errorf("a module booking its own accounts: %v", err)
+	}
+}
+
+// A genesis allocation into a booked account is refused, whichever
+// module keeps it: no record of the module would cover the funds (a
+// stake account allocated at genesis holds principal that no staker's
+// position owes). The message names the allocation, the module and the
+// fix. Other module accounts still take allocations.
+func TestGenesisAllocationIntoBookedAccountRefused(t *testing.T) {
+	const doc = `{"chain_id":"b","genesis_time":"2026-01-01T00:00:00Z","epoch_length":"1h",
+	 "assets":[{"id":"COOP","decimals":0}],"accounts":[{"id":"a"}],
+	 "allocations":[{"account":"a","asset":"COOP","amount":"100"},{"account":%q,"asset":"COOP","amount":"5"}]}`
+	genesis := func(to ledger.AccountID) (*ledgertest.Harness, error) {
+		h, err := ledgertest.New(keeper{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := ledger.ParseGenesis(fmt.Appendf(nil, doc, to))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = h.Genesis(g)
+		return h, err
+	}
+	h, err := genesis("mod:keeper/held")
+	if !errors.Is(err, ledger.ErrInvalidGenesis) {
+		t.Fatalf("an allocation into a booked account: %v; want ErrInvalidGenesis", err)
+	}
+	for _, want := range []string{"allocations[1].account", "mod:keeper/held is booked by module keeper", "allocate to the accounts that should own the funds"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("the error %q does not say %q", err, want)
+		}
+	}
+	if h.Height != 0 || len(h.Blocks) != 0 {
+		t.Fatalf("a refused genesis left %d blocks", len(h.Blocks))
+	}
+	h, err = genesis("mod:keeper/open")
+	if err != nil {
+		t.Fatalf("an allocation into mod:keeper/open, which is not booked: %v", err)
+	}
+	if got := h.Balance(t, "mod:keeper/open", "COOP"); got != ledger.NewAmount(5) {
+		t.Fatalf("mod:keeper/open has %s COOP; want its allocation of 5", got)
 	}
 }

@@ -47,7 +47,9 @@ type GenesisAccount struct {
 	PublicKey PublicKey `json:"public_key,omitempty"`
 }
 
-// GenesisAllocation gives an account an initial balance.
+// GenesisAllocation gives an account an initial balance. A module
+// account may receive one, but not a booked account (Bookkeeper), whose
+// balance is only what its module's records say.
 type GenesisAllocation struct {
 	Account AccountID `json:"account"`
 	Asset   AssetID   `json:"asset"`
@@ -164,6 +166,12 @@ func (m *Machine) genesisEvents(st *State, g *Genesis, boundary func(ctx *Contex
 	for _, name := range names {
 		if !slices.ContainsFunc(m.modules, func(mod Module) bool { return mod.Name() == name }) {
 			return nil, genesisErr("params."+name, "no module named %q; modules: %v", name, m.ModuleNames())
+		}
+	}
+	// Before any event, so that a chunked genesis sends nothing.
+	for i, a := range g.Allocations {
+		if mod, ok := m.Booked(a.Account); ok {
+			return nil, genesisErr(fmt.Sprintf("allocations[%d].account", i), "%s is booked by module %s: its balance is exactly what that module's records say, and no record would cover an allocation there; allocate to the accounts that should own the funds, and let them act through the module (stake, register, deposit) after genesis", a.Account, mod)
 		}
 	}
 	ctx := &Context{Height: 0, Time: g.GenesisTime.UnixNano(), st: st, m: m}

@@ -2,6 +2,7 @@ package tokenomics_test
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -251,6 +252,27 @@ func TestInvalidPayloads(t *testing.T) {
 		_, err := h.M.Registry().ParseCommandJSON([]byte(c.js))
 		if !errors.Is(err, c.want) {
 			t.Errorf("%s: got %v, want %v", c.js, err, c.want)
+		}
+	}
+}
+
+// A genesis cannot allocate into the module's booked accounts, as a
+// transfer cannot pay into them (TestBadInputChangesNothing): COOP
+// allocated to the stake account would be principal that no staker's
+// position owes. Stakers are allocated their COOP and stake it.
+func TestGenesisAllocationIntoBookedAccountRefused(t *testing.T) {
+	for _, to := range (tokenomics.Module{}).BookedAccounts() {
+		h, err := ledgertest.New(tokenomics.Module{}, govStub{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := ledger.ParseGenesis([]byte(badGenesis))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.Allocations = append(g.Allocations, ledger.GenesisAllocation{Account: to, Asset: "COOP", Amount: ledger.NewAmount(1000)})
+		if _, err := h.Genesis(g); !errors.Is(err, ledger.ErrInvalidGenesis) || !strings.Contains(err.Error(), string(to)+" is booked by module tokenomics") {
+			t.Errorf("a genesis allocating to %s: %v; want ErrInvalidGenesis saying it is booked", to, err)
 		}
 	}
 }

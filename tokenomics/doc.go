@@ -22,9 +22,10 @@
 //   - Booked. All those accounts but the treasury hold exactly what the
 //     module's records say; they are its booked accounts
 //     (ledger.Bookkeeper), so no user transfer reaches them (the accounts
-//     module refuses it) and no parameter of any module may pay into or
-//     spend from one: provider_pool is refused if booked, at genesis and
-//     for a change, as the governance and contribution treasuries are.
+//     module refuses it), nor a genesis allocation (the ledger refuses
+//     it), and no parameter of any module may pay into or spend from one:
+//     provider_pool is refused if booked, at genesis and for a change, as
+//     the governance and contribution treasuries are.
 //   - Typed rejections. Bad input is an *ledger.Error with a durable code
 //     (this package's sentinels, or the ledger's) that says what to fix; a
 //     rejected command changes nothing.
