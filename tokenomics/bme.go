@@ -2,6 +2,7 @@ package tokenomics
 
 import (
 	"bytes"
+	"fmt"
 	"math/big"
 	"slices"
 	"strings"
@@ -433,13 +434,17 @@ func (Module) EndEpoch(ctx *ledger.Context, epoch uint64) error {
 	mint := minting(ctx, p.NativeAsset)
 	ep := epochAlloc{ctx: ctx, p: p, epoch: epoch, price: rep.Price, dec: dec, mint: mint, capDen: sh.Providers + sh.Mining + sh.Creators}
 
-	if p.ProviderPool != "" {
+	forward, err := providerPool(ctx, p, epoch)
+	if err != nil {
+		return err
+	}
+	if forward != "" {
 		// Another module distributes the providers' share (and caps it).
-		if err := mint(p.ProviderPool, provPool); err != nil {
+		if err := mint(forward, provPool); err != nil {
 			return err
 		}
 		rep.Providers = provPool
-		if err := ctx.Emit(&ProviderWeightsForwarded{Epoch: epoch, Pool: p.ProviderPool, Amount: provPool}); err != nil {
+		if err := ctx.Emit(&ProviderWeightsForwarded{Epoch: epoch, Pool: forward, Amount: provPool}); err != nil {
 			return err
 		}
 	} else if rep.Providers, err = ep.allocate("providers", weightProviders, sh.Providers, es.WProviders, provPool, func(to string, a ledger.Amount) (ledger.Amount, error) {
@@ -506,6 +511,27 @@ func (Module) EndEpoch(ctx *ledger.Context, epoch uint64) error {
 	rep.CreditsIssued, rep.CreditsSpent = es.EpochIssued, es.EpochSpent
 	rep.CreditsOutstand = mustSub(es.CreditsIssued, es.CreditsSpent)
 	return ctx.Emit(rep)
+}
+
+// providerPool returns the account the close forwards the providers'
+// share to: provider_pool, unless that is a booked account
+// (ledger.Bookkeeper). The parameter checks refuse a booked one, but a
+// chain may hold one from before they existed, or from a release that
+// booked the account since; minting there would strand the share where
+// no record covers it. The close then pays the providers by their
+// weights, as if provider_pool were unset (the weights are kept whether
+// it is set or not), and says so with an epoch_work_failed event, which
+// changes no state, so that operators see it and change the parameter.
+func providerPool(ctx *ledger.Context, p *Params, epoch uint64) (ledger.AccountID, error) {
+	if p.ProviderPool == "" {
+		return "", nil
+	}
+	mod, booked := ctx.Booked(p.ProviderPool)
+	if !booked {
+		return p.ProviderPool, nil
+	}
+	return "", ctx.Emit(&ledger.EpochWorkFailed{Epoch: epoch, Module: ModuleName, Code: ledger.ErrInvalidParameter.Code,
+		Msg: fmt.Sprintf("provider_pool %s is booked by module %s: the providers' share was paid by their weights, as if provider_pool were unset, not minted there where no record covers it (the rest of the close went on); set provider_pool to the distributing module's pool, or unset it", p.ProviderPool, mod)})
 }
 
 type epochAlloc struct {

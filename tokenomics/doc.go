@@ -25,7 +25,10 @@
 //     module refuses it), nor a genesis allocation (the ledger refuses
 //     it), and no parameter of any module may pay into or spend from one:
 //     provider_pool is refused if booked, at genesis and for a change, as
-//     the governance and contribution treasuries are.
+//     the governance and contribution treasuries are. A close that finds
+//     one booked all the same (state from before the checks, or a release
+//     that booked the account since) treats it as unset and says so with
+//     an epoch_work_failed event.
 //   - Typed rejections. Bad input is an *ledger.Error with a durable code
 //     (this package's sentinels, or the ledger's) that says what to fix; a
 //     rejected command changes nothing.

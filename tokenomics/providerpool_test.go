@@ -120,3 +120,106 @@ func TestProviderPoolNotBookedAtGenesis(t *testing.T) {
 		}
 	}
 }
+
+// legacyParams stands in for a chain whose state names a booked account
+// as provider_pool, set before the parameter checks existed or left by a
+// release that booked the account since: its genesis rewrites
+// tokenomics' parameters with provider_pool = pool, bypassing the checks.
+type legacyParams struct{ pool ledger.AccountID }
+
+func (legacyParams) Name() string                   { return "legacy" }
+func (legacyParams) Commands() []ledger.CommandSpec { return nil }
+func (legacyParams) Events() []ledger.EventSpec     { return nil }
+func (legacyParams) Decide(*ledger.Context, *ledger.Command) error {
+	return ledger.Errorf(ledger.ErrUnknownCommand, "legacy has no commands")
+}
+func (legacyParams) Evolve(*ledger.State, ledger.Event) error {
+	return ledger.Errorf(ledger.ErrUnknownEvent, "legacy has no events")
+}
+func (l legacyParams) InitGenesis(ctx *ledger.Context, _ []byte) error {
+	cur, err := ctx.Params(tokenomics.ModuleName)
+	if err != nil {
+		return err
+	}
+	next, err := (tokenomics.Module{}).SetParam(cur, "provider_pool", []byte(`"`+l.pool+`"`))
+	if err != nil {
+		return err
+	}
+	return ledger.InitParams(ctx, tokenomics.ModuleName, next)
+}
+
+// A chain whose provider_pool is a booked account (here the stake
+// account, which holds the stakers' principal) does not mint the
+// providers' share there at each close: the close pays the providers by
+// their weights, exactly as a chain without provider_pool does, and says
+// so in an epoch_work_failed event. The stake account keeps what the
+// stakers staked, and the harness checks conservation and the invariants
+// at every block.
+func TestBookedProviderPoolIsNotPaid(t *testing.T) {
+	run := func(pool ledger.AccountID) (*ledgertest.Harness, []*ledger.Block) {
+		h, err := ledgertest.New(tokenomics.Module{}, govStub{}, legacyParams{pool})
+		if err != nil {
+			t.Fatal(err)
+		}
+		g, err := ledger.ParseGenesis([]byte(providerPoolGenesis))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Genesis(g); err != nil {
+			t.Fatal(err)
+		}
+		if p, err := tokenomics.ParamsAt(h, 0); err != nil || p.ProviderPool != pool {
+			t.Fatalf("provider_pool at genesis %q, %v; want %q", p.ProviderPool, err, pool)
+		}
+		for _, c := range []string{
+			`{"type": "observe_price", "actor": "f1", "payload": {"price": "2000000000000000000"}}`,
+			`{"type": "buy_credits", "actor": "alice", "payload": {"amount": "1000000000"}}`,
+			`{"type": "stake", "actor": "alice", "payload": {"pool": "protocol", "asset": "COOP", "amount": "5000000"}}`,
+			`{"type": "record_usage", "actor": "alice", "payload": {"platform": "plat", "gpu": "g1", "input_tokens": 100000, "price_in": 10}}`,
+			`{"type": "record_usage", "actor": "alice", "payload": {"platform": "plat", "gpu": "g1", "input_tokens": 3000, "price_in": 10}}`,
+		} {
+			apply(t, h, h.Time.Add(time.Second), c)
+		}
+		var closes []*ledger.Block
+		for range 2 {
+			b, err := h.Next(h.Time.Add(25*time.Hour), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			closes = append(closes, b)
+			apply(t, h, h.Time.Add(time.Second), `{"type": "record_usage", "actor": "alice", "payload": {"platform": "plat", "gpu": "g1", "input_tokens": 7000, "price_in": 10}}`)
+		}
+		return h, closes
+	}
+	booked, bookedCloses := run(tokenomics.StakeAccount)
+	unset, _ := run("")
+	for _, b := range bookedCloses {
+		var failed *ledger.EpochWorkFailed
+		for _, ev := range b.Events {
+			switch e := ev.(type) {
+			case *tokenomics.ProviderWeightsForwarded:
+				t.Fatalf("block %d forwarded %s to the booked %s", b.Height, e.Amount, e.Pool)
+			case *ledger.EpochWorkFailed:
+				failed = e
+			}
+		}
+		if failed == nil || failed.Module != tokenomics.ModuleName || failed.Code != "invalid_parameter" ||
+			!strings.Contains(failed.Msg, "provider_pool mod:tokenomics/stake is booked by module tokenomics") {
+			t.Fatalf("block %d: epoch_work_failed %+v; want tokenomics saying provider_pool is booked", b.Height, failed)
+		}
+	}
+	if got := booked.Balance(t, tokenomics.StakeAccount, "COOP"); got != ledger.NewAmount(5000000) {
+		t.Errorf("the stake account holds %s COOP; want the 5000000 staked", got)
+	}
+	if got := booked.Balance(t, "g1", "COOP"); got.IsZero() {
+		t.Error("the GPU that served the usage was paid nothing")
+	}
+	// Every balance and supply counter is the one of the chain without
+	// provider_pool: the providers were paid by their weights.
+	if a, b := booked.Balances(""), unset.Balances(""); a != b {
+		t.Errorf("balances with a booked provider_pool:\n%s\nwithout provider_pool:\n%s", a, b)
+	}
+	if a, b := booked.Supply(), unset.Supply(); a != b {
+		t.Errorf("supply with a booked provider_pool:\n%s\nwithout provider_pool:\n%s", a, b)
+	}
+}
