@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/big"
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
@@ -15,12 +16,15 @@ import (
 	"github.com/coopera/coopera/ledger"
 )
 
-// Backend is what the anchorer and Release use of the EVM chain: calls,
-// transactions and receipts. *ethclient.Client and the simulated
-// backend's client have it.
+// Backend is what the anchorer uses of the EVM chain: calls,
+// transactions, receipts and eth_chainId. *ethclient.Client and the
+// simulated backend's client have it.
 type Backend interface {
 	bind.ContractBackend
 	bind.DeployBackend
+	// ChainID is eth_chainId: each step checks it against the ledger's
+	// params.bridge.chain_id (ChainIDError).
+	ChainID(ctx context.Context) (*big.Int, error)
 }
 
 // AnchorerOptions configure an Anchorer.
@@ -33,7 +37,10 @@ type AnchorerOptions struct {
 	// params.bridge.anchorers). Required.
 	Signer *submit.Signer
 	// Backend and Bridge reach the CooperaBridge contract; Transact signs
-	// with the contract's anchorer key. Required.
+	// with the contract's anchorer key. Required. Every Step first checks
+	// that Backend is on the chain the ledger's params.bridge.chain_id
+	// names, and fails with a *ChainIDError, sealing and posting nothing,
+	// if not (or if the bridge names no chain yet).
 	Backend  Backend
 	Bridge   common.Address
 	Transact *bind.TransactOpts
@@ -101,6 +108,9 @@ func (a *Anchorer) Step(ctx context.Context) (AnchorStep, error) {
 	h := a.o.Reader.Height()
 	p, err := bridge.ParamsAt(a.o.Reader, h+1)
 	if err != nil {
+		return st, err
+	}
+	if err := checkChain(ctx, a.o.Backend, p.ChainID); err != nil {
 		return st, err
 	}
 	due := cur.Anchors == 0 || h+1-cur.AnchorHeight >= p.AnchorInterval // a difference: a sum could wrap

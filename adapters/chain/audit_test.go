@@ -3,8 +3,10 @@ package chain_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/big"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	ethereum "github.com/ethereum/go-ethereum"
@@ -125,5 +127,77 @@ func TestRelayerReorgConflictStops(t *testing.T) {
 	e.commit(3)
 	if _, err := r.Step(e.ctx); !errors.Is(err, chain.ErrConflict) {
 		t.Fatalf("a deposit replaced after its credit: %v; want ErrConflict", err)
+	}
+}
+
+// Tests from a second read-only audit of the bridge: each failed before
+// its fix.
+
+// A relayer whose client reaches another chain than the one it is
+// configured for (a wrong RPC URL, or DNS that an attacker controls)
+// credits nothing and stops with a *ChainIDError naming both ids. Here
+// the ledger and the relayer name chain 1 while the client reaches the
+// simulated chain (1337), where a vault sits at the configured address:
+// the relayer used to credit its deposit, which no vault on chain 1
+// holds.
+func TestRelayerRefusesAnotherChain(t *testing.T) {
+	e := newEnvWith(t, envConfig{bridgeChain: 1})
+	e.deposit("alice", 1_000)
+	r, err := chain.NewRelayer(chain.RelayerOptions{EVM: e.cl, ChainID: 1, Vault: e.vault, Ledger: e.eng,
+		Actor: "relayer", Key: adaptertest.Key("relayer"), LedgerChainID: e.ledgerID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		_, err := r.Step(e.ctx)
+		wrongChain(t, err, 1)
+	}
+	if got := e.balance("alice", "USDC"); got != 0 {
+		t.Fatalf("alice holds %d USDC units credited from another chain", got)
+	}
+	if c := r.Cursor(); c.Next != 0 || len(c.Pending) != 0 {
+		t.Fatalf("the relayer scanned another chain: %+v", c)
+	}
+}
+
+// An anchorer whose backend reaches another chain than the ledger's
+// params.bridge.chain_id neither seals nor posts: it stops with a
+// *ChainIDError naming both ids. It used to post the ledger's anchors
+// there.
+func TestAnchorerRefusesAnotherChain(t *testing.T) {
+	e := newEnvWith(t, envConfig{bridgeChain: 1})
+	a, err := chain.NewAnchorer(chain.AnchorerOptions{
+		Ledger: e.eng, Reader: chain.EngineReader(e.eng), Signer: e.signer("anchorer"),
+		Backend: e.cl, Bridge: e.bridgeA, Transact: e.opts(e.owner), Wait: e.c.WaitCommit, Empty: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := a.Step(e.ctx)
+	wrongChain(t, err, 1)
+	if st.Sealed || len(st.Posted) != 0 {
+		t.Fatalf("anchorer on another chain: %+v", st)
+	}
+	if cur, err := bridge.GetCursor(e.eng.View()); err != nil || cur.Anchors != 0 {
+		t.Fatalf("ledger anchors: %+v %v; want none", cur, err)
+	}
+	if n, err := bind.Call(e.bc.Instance(e.cl, e.bridgeA), nil, e.bc.PackAnchorCount(), e.bc.UnpackAnchorCount); err != nil || n != 0 {
+		t.Fatalf("anchors posted on the other chain: %d %v", n, err)
+	}
+}
+
+// wrongChain checks that err says the client is on the simulated chain
+// instead of chain want.
+func wrongChain(t *testing.T, err error, want uint64) {
+	t.Helper()
+	var ce *chain.ChainIDError
+	if !errors.Is(err, chain.ErrWrongChain) || !errors.As(err, &ce) {
+		t.Fatalf("on another chain: %v; want ErrWrongChain", err)
+	}
+	if ce.Want != want || ce.Got.Cmp(big.NewInt(simChainID)) != 0 {
+		t.Fatalf("ChainIDError %+v; want %d, got %d", ce, want, simChainID)
+	}
+	if msg := err.Error(); !strings.Contains(msg, fmt.Sprint(want)) || !strings.Contains(msg, fmt.Sprint(simChainID)) {
+		t.Fatalf("%q names not both chain ids", msg)
 	}
 }

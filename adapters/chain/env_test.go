@@ -46,10 +46,25 @@ type env struct {
 	ledgerID string
 }
 
-func newEnv(t testing.TB) *env { return newEnvInterval(t, 1) }
+func newEnv(t testing.TB) *env { return newEnvWith(t, envConfig{}) }
 
-func newEnvInterval(t testing.TB, interval int) *env {
+// envConfig varies an env's ledger.
+type envConfig struct {
+	// interval is params.bridge.anchor_interval. Default 1.
+	interval int
+	// bridgeChain is params.bridge.chain_id, the EVM chain the ledger
+	// credits. Default the simulated chain's, simChainID.
+	bridgeChain uint64
+}
+
+func newEnvWith(t testing.TB, cfg envConfig) *env {
 	t.Helper()
+	if cfg.interval == 0 {
+		cfg.interval = 1
+	}
+	if cfg.bridgeChain == 0 {
+		cfg.bridgeChain = simChainID
+	}
 	e := &env{t: t, ctx: context.Background()}
 	c, err := simchain.New(e.ctx, new(big.Int).Lsh(big.NewInt(1), 100))
 	if err != nil {
@@ -67,7 +82,7 @@ func newEnvInterval(t testing.TB, interval int) *env {
 	 "params": {"bridge": {"chain_id": %d, "vault": %q, "relayers": ["relayer"], "anchorers": ["anchorer"], "anchor_interval": %d,
 	   "tokens": [{"asset": "USDC", "contract": %q}]}}}`,
 		e.ledgerID, adaptertest.PublicHex("alice"), adaptertest.PublicHex("relayer"), adaptertest.PublicHex("anchorer"),
-		simChainID, lower(e.vault), interval, lower(e.token))
+		cfg.bridgeChain, lower(e.vault), cfg.interval, lower(e.token))
 	e.eng, _, err = adaptertest.Open(t.TempDir(), genesis)
 	if err != nil {
 		t.Fatal(err)
@@ -117,9 +132,14 @@ func (e *env) forkReplacing(parent, tx common.Hash) *bind.TransactOpts {
 	return o
 }
 
+// relayer returns the ledger's relayer on the simulated chain; o's
+// Ledger, if set, replaces the embedded engine.
 func (e *env) relayer(o chain.RelayerOptions) *chain.Relayer {
 	e.t.Helper()
-	o.EVM, o.ChainID, o.Vault, o.Ledger = e.cl, simChainID, e.vault, e.eng
+	o.EVM, o.ChainID, o.Vault = e.cl, simChainID, e.vault
+	if o.Ledger == nil {
+		o.Ledger = e.eng
+	}
 	o.Actor, o.Key, o.LedgerChainID = "relayer", adaptertest.Key("relayer"), e.ledgerID
 	r, err := chain.NewRelayer(o)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/coopera/coopera/adapters/chain/bindings"
 	"github.com/coopera/coopera/adapters/pricefeed"
@@ -21,7 +22,7 @@ import (
 // block, and headers.
 type Caller interface {
 	bind.ContractCaller
-	EVM
+	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
 }
 
 // ChainlinkFeed reads an AggregatorV3Interface (a Chainlink feed proxy).

@@ -26,13 +26,19 @@ import (
 type EVM interface {
 	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
 	FilterLogs(ctx context.Context, q ethereum.FilterQuery) ([]types.Log, error)
+	// ChainID is eth_chainId: each step checks it against
+	// RelayerOptions.ChainID (ChainIDError).
+	ChainID(ctx context.Context) (*big.Int, error)
 }
 
 // RelayerOptions configure a Relayer.
 type RelayerOptions struct {
 	// EVM reads the chain. Required.
 	EVM EVM
-	// ChainID is the EVM chain id the ledger's params.bridge.chain_id names.
+	// ChainID is the EVM chain id the ledger's params.bridge.chain_id
+	// names (the ledger refuses deposits from another, ErrRefused). Every
+	// Step first checks that EVM is on it (eth_chainId), and fails with
+	// a *ChainIDError before it reads anything else if not.
 	ChainID uint64
 	// Vault is the vault contract whose Deposited events are credited.
 	Vault common.Address
@@ -152,6 +158,9 @@ type StepResult struct {
 // became safe, and saves the cursor.
 func (r *Relayer) Step(ctx context.Context) (StepResult, error) {
 	var res StepResult
+	if err := checkChain(ctx, r.o.EVM, r.o.ChainID); err != nil {
+		return res, err
+	}
 	head, err := r.o.EVM.HeaderByNumber(ctx, nil)
 	if err != nil {
 		return res, fmt.Errorf("chain: head: %w", err)
