@@ -116,6 +116,9 @@ func (a *Anchorer) Step(ctx context.Context) (AnchorStep, error) {
 	due := cur.Anchors == 0 || h+1-cur.AnchorHeight >= p.AnchorInterval // a difference: a sum could wrap
 	if due && (a.o.Empty || cur.Pending() > 0) {
 		rcs, err := a.o.Ledger.SubmitBatch(ctx, []*ledger.Command{a.o.Signer.Command("", &bridge.Anchor{})})
+		if err == nil {
+			err = checkReceipts(rcs, 1)
+		}
 		if err != nil {
 			return st, fmt.Errorf("chain: bridge_anchor: %w", err)
 		}

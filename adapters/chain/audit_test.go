@@ -13,11 +13,13 @@ import (
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/core/types"
 
+	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/adapters/chain"
 	"github.com/coopera/coopera/adapters/internal/adaptertest"
 	"github.com/coopera/coopera/adapters/submit"
 	"github.com/coopera/coopera/api"
 	"github.com/coopera/coopera/bridge"
+	"github.com/coopera/coopera/ledger"
 )
 
 // Tests from a read-only audit of the bridge: each failed before its fix.
@@ -199,5 +201,64 @@ func wrongChain(t *testing.T, err error, want uint64) {
 	}
 	if msg := err.Error(); !strings.Contains(msg, fmt.Sprint(want)) || !strings.Contains(msg, fmt.Sprint(simChainID)) {
 		t.Fatalf("%q names not both chain ids", msg)
+	}
+}
+
+// shortLedger answers a batch for its first command only, as a faulty
+// node or proxy might: the commands after it were never applied.
+type shortLedger struct{ submit.Submitter }
+
+func (s shortLedger) SubmitBatch(ctx context.Context, cmds []*ledger.Command) ([]*coopera.Receipt, error) {
+	return s.Submitter.SubmitBatch(ctx, cmds[:1])
+}
+
+// A ledger answering fewer receipts than the deposits sent stops the
+// relayer with ErrReceipts, every deposit kept pending: resubmitted, the
+// one applied is answered as a duplicate and the other credited. The
+// relayer used to take the short answer as the whole one and drop the
+// deposit never answered.
+func TestRelayerShortAnswerKeepsDeposits(t *testing.T) {
+	e := newEnv(t)
+	e.deposit("alice", 1)
+	e.deposit("alice", 2)
+	cursor := &chain.MemCursor{}
+	short := e.relayer(chain.RelayerOptions{Cursor: cursor, Ledger: shortLedger{e.eng}})
+	if _, err := short.Step(e.ctx); !errors.Is(err, chain.ErrReceipts) {
+		t.Fatalf("a short answer: %v; want ErrReceipts", err)
+	}
+	if n := len(short.Cursor().Pending); n != 2 {
+		t.Fatalf("%d deposits pending after a short answer, want 2", n)
+	}
+	if err := cursor.Save(short.Cursor()); err != nil {
+		t.Fatal(err)
+	}
+	if res := e.step(e.relayer(chain.RelayerOptions{Cursor: cursor})); res.Duplicates != 1 || res.Credited != 1 {
+		t.Fatalf("resubmitted: %+v; want 1 duplicate, 1 credited", res)
+	}
+	if got := e.balance("alice", "USDC"); got != 3 {
+		t.Fatalf("alice holds %d, want 3", got)
+	}
+}
+
+// emptyLedger answers every batch with no receipt.
+type emptyLedger struct{}
+
+func (emptyLedger) SubmitBatch(context.Context, []*ledger.Command) ([]*coopera.Receipt, error) {
+	return nil, nil
+}
+
+// An anchorer answered with no receipt for its bridge_anchor stops with
+// ErrReceipts: it used to panic (index out of range).
+func TestAnchorerEmptyAnswer(t *testing.T) {
+	e := newEnv(t)
+	a, err := chain.NewAnchorer(chain.AnchorerOptions{
+		Ledger: emptyLedger{}, Reader: chain.EngineReader(e.eng), Signer: e.signer("anchorer"),
+		Backend: e.cl, Bridge: e.bridgeA, Transact: e.opts(e.owner), Wait: e.c.WaitCommit, Empty: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Step(e.ctx); !errors.Is(err, chain.ErrReceipts) {
+		t.Fatalf("no receipt: %v; want ErrReceipts", err)
 	}
 }

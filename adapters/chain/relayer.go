@@ -15,6 +15,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/rpc"
 
+	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/adapters/chain/bindings"
 	"github.com/coopera/coopera/adapters/submit"
 	"github.com/coopera/coopera/bridge"
@@ -114,6 +115,13 @@ var (
 	// before a reorg replaced it. The relayer stops, the deposit pending,
 	// for the operator: the ledger credited value the vault may not hold.
 	ErrConflict = errors.New("chain: the ledger credited another deposit under this one's nonce")
+	// ErrReceipts means the ledger answered a batch with another number
+	// of receipts than commands (or a nil one): a faulty node or proxy.
+	// Nothing is known about the commands left unanswered, so the
+	// relayer keeps every deposit of the batch pending (sent again, those
+	// applied are answered as duplicates) and the anchorer fails its step
+	// (its next step reads the ledger's anchors again).
+	ErrReceipts = errors.New("chain: the ledger's receipts do not match the commands sent")
 )
 
 // NewRelayer returns a relayer, resuming from its cursor.
@@ -366,6 +374,9 @@ func (r *Relayer) credit(ctx context.Context, safe uint64, res *StepResult) erro
 		cmds[i] = r.command(&ready[i].Deposit)
 	}
 	rcs, err := r.o.Ledger.SubmitBatch(ctx, cmds)
+	if err == nil {
+		err = checkReceipts(rcs, len(cmds))
+	}
 	if err != nil {
 		return fmt.Errorf("chain: submitting %d deposits: %w", len(cmds), err)
 	}
@@ -398,6 +409,21 @@ func (r *Relayer) credit(ctx context.Context, safe uint64, res *StepResult) erro
 		}
 	}
 	r.cur.Pending = r.cur.Pending[len(ready):]
+	return nil
+}
+
+// checkReceipts checks that a Submitter answered each of n commands
+// with a receipt: a shorter answer read as the whole one would drop the
+// commands it leaves out, a longer one misplace them.
+func checkReceipts(rcs []*coopera.Receipt, n int) error {
+	if len(rcs) != n {
+		return fmt.Errorf("%w: %d receipts for %d commands", ErrReceipts, len(rcs), n)
+	}
+	for i, rc := range rcs {
+		if rc == nil {
+			return fmt.Errorf("%w: no receipt for command %d of %d", ErrReceipts, i, n)
+		}
+	}
 	return nil
 }
 
