@@ -42,7 +42,11 @@
 // so paid + treasury = pool to the last base unit. The treasury must exist
 // and must not be a booked account (ledger.Bookkeeper), where the payment
 // would be stranded; the module's own is StakeAccount, whose balance is
-// the registrations' stakes.
+// the registrations' stakes. A close that finds the treasury booked all
+// the same (state from before the checks, or a release that booked the
+// account since) pays it nothing: the treasury's part stays in the pool
+// for the next close, EpochScored records no treasury payment, and an
+// epoch_work_failed event says why.
 //
 // Replay. The close is decided once, in EndEpoch: the EpochScored event
 // carries the epoch's provider columns, every result and the changes to

@@ -2,6 +2,7 @@ package contribution
 
 import (
 	"bytes"
+	"fmt"
 
 	"github.com/zeebo/blake3"
 
@@ -367,8 +368,17 @@ func (m Module) EndEpoch(ctx *ledger.Context, epoch uint64) error {
 	if err != nil {
 		return err
 	}
+	warn, err := keepBookedTreasury(ctx, &p, ev, &pay)
+	if err != nil {
+		return err
+	}
 	if err := ctx.Emit(ev); err != nil {
 		return err
+	}
+	if warn != nil {
+		if err := ctx.Emit(warn); err != nil {
+			return err
+		}
 	}
 	for _, t := range pay {
 		if err := ledger.Move(ctx, PoolAccount, t.to, p.RewardAsset, t.amount); err != nil {
@@ -376,4 +386,32 @@ func (m Module) EndEpoch(ctx *ledger.Context, epoch uint64) error {
 		}
 	}
 	return nil
+}
+
+// keepBookedTreasury keeps the treasury's part of the close in the pool
+// when the treasury is a booked account (ledger.Bookkeeper): the
+// parameter checks refuse one, but a chain may hold one from before they
+// existed, or from a release that booked the account since, and paying
+// there would strand the funds where no record covers them. The part
+// stays in the pool for the next close (ev.Treasury becomes zero: nothing
+// was paid there), and the returned epoch_work_failed event, which
+// changes no state, says so, so that operators see it and change the
+// parameter. It returns nil when the treasury is not booked.
+func keepBookedTreasury(ctx *ledger.Context, p *Params, ev *EpochScored, pay *[]payment) (*ledger.EpochWorkFailed, error) {
+	mod, booked := ctx.Booked(p.Treasury)
+	if !booked {
+		return nil, nil
+	}
+	kept := ev.Treasury
+	if !kept.IsZero() {
+		// plan pays the treasury last.
+		n := len(*pay)
+		if n == 0 || (*pay)[n-1].to != p.Treasury || (*pay)[n-1].amount != kept {
+			return nil, ledger.Errorf(ledger.ErrCorrupt, "epoch %d: the plan's last payment is not the treasury's %s", ev.Epoch, kept)
+		}
+		*pay = (*pay)[:n-1]
+		ev.Treasury = ledger.Amount{}
+	}
+	return &ledger.EpochWorkFailed{Epoch: ev.Epoch, Module: ModuleName, Code: ledger.ErrInvalidParameter.Code,
+		Msg: fmt.Sprintf("treasury %s is booked by module %s: the treasury's %s base units of %s stay in the pool for the next close, not paid there where no record covers them (the rest of the close went on); set contribution.treasury to an account that is not booked", p.Treasury, mod, kept, p.RewardAsset)}, nil
 }
