@@ -18,7 +18,12 @@
 //     see the EVM chain and trusts the relayer set (a parameter) for that.
 //     A deposit to an account that does not exist (or to a module account)
 //     is credited to SuspenseAccount, so it is recorded and never lost
-//     between chains; nothing moves it out in this version.
+//     between chains; nothing moves it out in this version. A deposit
+//     whose credit would overflow the asset's supply counter or the
+//     bridge's totals (ledger.ErrAmountOverflow: both count every credit
+//     ever made, in 128 bits) is refused and stays in the vault: credited
+//     to SuspenseAccount it would overflow the same per-asset counters.
+//     The relayer stops on it for its operator rather than skip it.
 //   - bridge_withdraw (any account): burns the amount from the actor and
 //     records Withdrawal number n (n = 1, 2, ...), to an EVM recipient.
 //     Burn, not lock: on the ledger a bridged asset is a claim on the

@@ -15,6 +15,7 @@ import (
 
 	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/adapters/chain"
+	"github.com/coopera/coopera/adapters/chain/simchain"
 	"github.com/coopera/coopera/adapters/internal/adaptertest"
 	"github.com/coopera/coopera/adapters/submit"
 	"github.com/coopera/coopera/api"
@@ -260,5 +261,36 @@ func TestAnchorerEmptyAnswer(t *testing.T) {
 	}
 	if _, err := a.Step(e.ctx); !errors.Is(err, chain.ErrReceipts) {
 		t.Fatalf("no receipt: %v; want ErrReceipts", err)
+	}
+}
+
+// A deposit whose credit would overflow the asset's supply counter (the
+// ledger keeps amounts in 128 bits, and the vault takes up to 2^128-1
+// per deposit) is refused by the ledger; the relayer stops with
+// ErrDepositRefused, the deposit pending, and keeps stopping (its
+// command's nonce is used by the refusal: replayed_nonce). It used to
+// count it rejected and drop it.
+func TestRelayerStopsOnOverflow(t *testing.T) {
+	e := newEnv(t)
+	maxU128 := new(big.Int).Sub(new(big.Int).Lsh(big.NewInt(1), 128), big.NewInt(1))
+	e.mine(e.owner, e.token, e.tok.PackMint(simchain.Addr(e.user), maxU128))
+	e.mine(e.user, e.vault, e.vt.PackDeposit(e.token, maxU128, "alice"))
+	e.deposit("alice", 1)
+	var dropped []uint64
+	r := e.relayer(chain.RelayerOptions{OnReject: func(d bridge.Deposit, _ error) { dropped = append(dropped, d.Nonce) }})
+	for i, cause := range []error{ledger.ErrAmountOverflow, ledger.ErrReplayedNonce} {
+		res, err := r.Step(e.ctx)
+		if !errors.Is(err, chain.ErrDepositRefused) || !errors.Is(err, cause) {
+			t.Fatalf("step %d: %+v, %v; want ErrDepositRefused for %v", i, res, err, cause)
+		}
+		if p := r.Cursor().Pending; len(p) != 1 || p[0].Deposit.Nonce != 2 {
+			t.Fatalf("step %d: pending %+v; want deposit 2", i, p)
+		}
+		if res.Rejected != 0 || len(dropped) != 0 {
+			t.Fatalf("step %d: %+v, dropped %v; want nothing dropped", i, res, dropped)
+		}
+	}
+	if bal, err := e.eng.Balance(e.ctx, "alice", "USDC"); err != nil || bal.Big().Cmp(maxU128) != 0 {
+		t.Fatalf("alice holds %v (%v); want 2^128-1", bal, err)
 	}
 }

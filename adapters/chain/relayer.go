@@ -70,11 +70,12 @@ type RelayerOptions struct {
 	// Metrics, if set, is updated by every step.
 	Metrics *Metrics
 	// OnReject is called for a deposit the ledger refused for good (a
-	// token with no asset): it is dropped, never retried. Its command
-	// nonce (the deposit nonce) is below the relayer's later ones, so
-	// crediting it after governance maps the token takes another relayer
-	// account. A refusal of the relayer itself is not a deposit's: see
-	// ErrRefused.
+	// token with no asset, the only such refusal): it is dropped, never
+	// retried. Its command nonce (the deposit nonce) is used by the
+	// refusal, so crediting it after governance maps the token takes
+	// another relayer account. A refusal of the relayer itself is not a
+	// deposit's (ErrRefused), and any other refusal stops the relayer
+	// (ErrDepositRefused): none is dropped.
 	OnReject func(d bridge.Deposit, err error)
 }
 
@@ -108,7 +109,12 @@ var (
 	// ErrRefused means the ledger refuses the relayer itself (the bridge
 	// disabled, the account not a relayer, another chain or vault, a bad
 	// signature): the deposits stay pending and Step fails until it is
-	// fixed.
+	// fixed. A refusal after the signature check (all but a bad signature
+	// or an unknown account) uses the refused commands' nonces, which are
+	// their deposit nonces: once fixed, this account cannot credit those
+	// deposits, Step stops on the first with ErrDepositRefused
+	// (replayed_nonce), and another relayer account credits them from
+	// this cursor.
 	ErrRefused = errors.New("chain: the ledger refuses the relayer")
 	// ErrConflict means the ledger holds another deposit under a
 	// deposit's key (its chain, vault and nonce): a deposit credited
@@ -122,6 +128,18 @@ var (
 	// applied are answered as duplicates) and the anchorer fails its step
 	// (its next step reads the ledger's anchors again).
 	ErrReceipts = errors.New("chain: the ledger's receipts do not match the commands sent")
+	// ErrDepositRefused means the ledger refused a deposit for a reason
+	// that is neither the relayer's configuration (ErrRefused) nor final
+	// for the deposit (a token with no asset, dropped and reported to
+	// OnReject): its credit would overflow the asset's supply counter or
+	// the bridge's totals (ledger.ErrAmountOverflow; both count every
+	// credit ever made in 128 bits, so it will not fit later either), its
+	// command's nonce was used by an earlier refusal
+	// (ledger.ErrReplayedNonce), or a code the relayer does not know. The
+	// relayer never skips such a deposit: it stops, the deposit pending
+	// and its tokens in the vault, until its operator settles it (see
+	// ErrConflict) or moves the cursor past it.
+	ErrDepositRefused = errors.New("chain: the ledger refused a deposit")
 )
 
 // NewRelayer returns a relayer, resuming from its cursor.
@@ -401,11 +419,17 @@ func (r *Relayer) credit(ctx context.Context, safe uint64, res *StepResult) erro
 			return fmt.Errorf("%w: deposit %d (%s to %s, block %d): %w", ErrConflict, ready[i].Deposit.Nonce, ready[i].Deposit.Amount, ready[i].Deposit.To, ready[i].Deposit.L1Block, rc.Err)
 		case errors.Is(rc.Err, bridge.ErrAlreadyCredited):
 			res.Duplicates++
-		default:
+		case errors.Is(rc.Err, bridge.ErrUnknownToken):
+			// Final for this relayer account: the refusal used the
+			// command's nonce. The tokens stay in the vault.
 			res.Rejected++
 			if r.o.OnReject != nil {
 				r.o.OnReject(ready[i].Deposit, rc.Err)
 			}
+		default:
+			r.cur.Pending = r.cur.Pending[i:]
+			d := &ready[i].Deposit
+			return fmt.Errorf("%w: deposit %d (%s of token %s to %s, block %d): %w", ErrDepositRefused, d.Nonce, d.Amount, d.Token, d.To, d.L1Block, rc.Err)
 		}
 	}
 	r.cur.Pending = r.cur.Pending[len(ready):]
