@@ -18,7 +18,9 @@
 //     see the EVM chain and trusts the relayer set (a parameter) for that.
 //     A deposit to an account that does not exist (or to a module account)
 //     is credited to SuspenseAccount, so it is recorded and never lost
-//     between chains; nothing moves it out in this version. A deposit
+//     between chains; nothing moves it out in this version. It is a
+//     booked account (ledger.Bookkeeper): its balance is exactly the
+//     deposits credited to it, so no user transfer may add to it. A deposit
 //     whose credit would overflow the asset's supply counter or the
 //     bridge's totals (ledger.ErrAmountOverflow: both count every credit
 //     ever made, in 128 bits) is refused and stays in the vault: credited

@@ -11,9 +11,18 @@ import (
 const ModuleName = "bridge"
 
 // SuspenseAccount holds deposits made to a ledger account that does not
-// exist, is not a valid account ID, or is a module account: they are credited, so the supply stays
-// backed and the deposit is not credited again, but no command moves them
-// out in this version (a governed release is future work).
+// exist, is not a valid account ID, or is a module account: they are
+// credited, so the supply stays backed and the deposit is not credited
+// again, but no command moves them out in this version (a governed
+// release is future work).
+//
+// It is booked (BookedAccounts): its balance of each asset is exactly
+// the deposits credited to it, each recorded by its Deposited event with
+// CreditedTo = SuspenseAccount, since nothing else credits or debits it.
+// A user transfer into it (refused by the ledger) would hold funds that
+// no deposit covers, and a governance treasury or pool naming it
+// (refused by those modules' checks) could pay out what depositors are
+// owed.
 var SuspenseAccount = ledger.ModuleAccount(ModuleName, "suspense")
 
 // Module is the bridge reducer. It holds no state.
@@ -23,7 +32,16 @@ var (
 	_ ledger.Module             = Module{}
 	_ ledger.Parameterized      = Module{}
 	_ ledger.GenesisInitializer = Module{}
+	_ ledger.Bookkeeper         = Module{}
 )
+
+// BookedAccounts lists the module's booked accounts (ledger.Bookkeeper):
+// the suspense account, whose balance is the deposits credited to it.
+// It is the bridge's only account: deposits mint and withdrawals burn, so
+// no escrow holds what is in flight between the chains.
+func (Module) BookedAccounts() []ledger.AccountID {
+	return []ledger.AccountID{SuspenseAccount}
+}
 
 func (Module) Name() string { return ModuleName }
 

@@ -24,8 +24,10 @@ const propGenesis = `{"chain_id": "prop", "genesis_time": "2026-01-01T00:00:00Z"
 // others), withdrawals and anchors, and checks after every block: each
 // deposit nonce is credited at most once and exactly when the model
 // says; USDC's supply equals deposits − withdrawals and the sum of the
-// balances (conservation with bridge flows counted); every anchored
-// withdrawal has a proof that verifies against its anchor's root.
+// balances (conservation with bridge flows counted); the suspense
+// account (booked) holds exactly the deposits whose Deposited events
+// credit it; every anchored withdrawal has a proof that verifies against
+// its anchor's root.
 func TestPropertyConservationNoDoubleCredit(t *testing.T) {
 	rapid.Check(t, func(t *rapid.T) {
 		h, err := ledgertest.New(bridge.Module{})
@@ -42,6 +44,7 @@ func TestPropertyConservationNoDoubleCredit(t *testing.T) {
 		credited := map[uint64]bool{}
 		var deposited, withdrawn uint64
 		bal := map[string]uint64{}
+		var suspenseRecords uint64 // the Deposited events credited to the suspense account
 		now := h.Time
 		blocks := rapid.IntRange(1, 12).Draw(t, "blocks")
 		for range blocks {
@@ -91,6 +94,12 @@ func TestPropertyConservationNoDoubleCredit(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			for _, ev := range b.Events {
+				if d, ok := ev.(*bridge.Deposited); ok && d.CreditedTo == bridge.SuspenseAccount {
+					a, _ := d.Amount.Uint64()
+					suspenseRecords += a
+				}
+			}
 			for i, r := range b.Results {
 				e := exp[i]
 				switch p := parsed[i].Payload.(type) {
@@ -139,6 +148,9 @@ func TestPropertyConservationNoDoubleCredit(t *testing.T) {
 					t.Fatalf("%s holds %d, model %d", acct, v, bal[acct])
 				}
 				sum += v
+			}
+			if v, _ := h.Balance(t, bridge.SuspenseAccount, "USDC").Uint64(); v != suspenseRecords {
+				t.Fatalf("the suspense account holds %d; the deposits credited to it add up to %d", v, suspenseRecords)
 			}
 			if sum != deposited-withdrawn {
 				t.Fatalf("balances sum to %d; deposits − withdrawals = %d", sum, deposited-withdrawn)
