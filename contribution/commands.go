@@ -44,6 +44,20 @@ type Record struct {
 	EnergyMJ uint64 `json:"energy_mj,omitempty"`
 }
 
+// MaxRecordCredits and MaxRecordEnergyMJ bound one record's credits
+// (micro-USD: about 281 million USD) and energy (millijoules: about 78
+// MWh, a 3 MW site's day). A provider's epoch sums each in 64 bits, so it
+// takes at least 2^16 records at the bounds to fill a sum: one bad record
+// can no longer set the provider's credits to the 64-bit maximum, which
+// lifted its self-dealing cap to any reward and, the sum being full, got
+// every later record of its epoch refused. A record that would overflow
+// a sum all the same is refused (ledger.ErrAmountOverflow), and the
+// provider's other records still apply.
+const (
+	MaxRecordCredits  = 1 << 48
+	MaxRecordEnergyMJ = 1 << 48
+)
+
 func (*Record) Type() string { return "contribution_record" }
 func (p *Record) Encode(e *ledger.Encoder) {
 	e.String(string(p.Provider))
@@ -77,6 +91,12 @@ func (p *Record) Validate() error {
 	}
 	if len(p.Source) > 128 || len(p.Class) > 64 {
 		return ledger.Errorf(ledger.ErrMalformed, "source or class too long")
+	}
+	if p.Credits > MaxRecordCredits {
+		return ledger.Errorf(ErrAbsurdQuantity, "credits %d is above the limit of %d micro-USD per record (MaxRecordCredits); split the usage over several records", p.Credits, uint64(MaxRecordCredits))
+	}
+	if p.EnergyMJ > MaxRecordEnergyMJ {
+		return ledger.Errorf(ErrAbsurdQuantity, "energy_mj %d is above the limit of %d millijoules per record (MaxRecordEnergyMJ); split the window over several records", p.EnergyMJ, uint64(MaxRecordEnergyMJ))
 	}
 	return nil
 }

@@ -7,7 +7,10 @@
 // device class, inference tokens served, models deployed or adopted, data
 // items and annotations, agents, templates and tools adopted. A governed
 // price table P(k) values it: C_i = sum_k P(k) N(i,k), and for GPU time
-// P(i,j) T(i,j) by device class.
+// P(i,j) T(i,j) by device class. A record's quantity, credits and energy
+// are bounded (max_quantity, MaxRecordCredits, MaxRecordEnergyMJ), and a
+// record that would overflow its provider's sums for the epoch is
+// refused, so that no one record breaks a provider's epoch.
 //
 // Consensus. Registered validators (with at least a minimum stake) commit
 // to weights over providers, then reveal them in a later block of the same

@@ -163,6 +163,9 @@ func (m Module) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
 		}
 		price := p.price(c.Kind, c.Class)
 		value, _, _ := ledger.NewAmount(price).MulDiv(c.Quantity, 1) // < 2^128
+		if err := fitsEpoch(ctx, epoch, c, value); err != nil {
+			return err
+		}
 		return ctx.Emit(&Recorded{RecordedV1: RecordedV1{Epoch: epoch, Provider: c.Provider, Kind: c.Kind, Class: c.Class, Quantity: c.Quantity, Value: value, Credits: c.Credits, Source: c.Source, Reporter: cmd.Actor}, EnergyMJ: c.EnergyMJ})
 	case *CommitWeights:
 		if _, ok := ctx.Get(validatorKey(cmd.Actor)); !ok {
@@ -201,6 +204,35 @@ func (m Module) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
 		return ctx.Emit(&Revealed{Validator: cmd.Actor, Epoch: epoch, Height: height, Weights: c.Weights})
 	}
 	return ledger.Errorf(ledger.ErrUnknownCommand, "contribution cannot decide %s", cmd.Payload.Type())
+}
+
+// fitsEpoch refuses a record that would overflow one of its provider's
+// sums for the epoch (ledger.ErrAmountOverflow), before anything is
+// emitted: the sums stay as they are, and the provider's later records
+// that fit still apply. With the bounds on a record (MaxRecordCredits,
+// MaxRecordEnergyMJ, max_quantity) it takes many records to get here.
+func fitsEpoch(ctx *ledger.Context, epoch uint64, c *Record, value ledger.Amount) error {
+	v, ok := ctx.Get(recordKey(epoch, c.Provider))
+	if !ok {
+		return nil
+	}
+	r, err := decodeRecord(v)
+	if err != nil {
+		return err
+	}
+	full := func(what string, has, adds any) error {
+		return ledger.Errorf(ledger.ErrAmountOverflow, "%s's %s in epoch %d (%v from %d records) plus this record's %v would overflow; the record is refused (the provider's records that fit still apply): record it in the next epoch", c.Provider, what, epoch, has, r.Count, adds)
+	}
+	if _, ok := r.Value.Add(value); !ok {
+		return full("contribution", r.Value, value)
+	}
+	if r.Credits+c.Credits < r.Credits {
+		return full("credits", r.Credits, c.Credits)
+	}
+	if r.EnergyMJ+c.EnergyMJ < r.EnergyMJ {
+		return full("energy_mj", r.EnergyMJ, c.EnergyMJ)
+	}
+	return nil
 }
 
 type commit struct {
