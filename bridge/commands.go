@@ -22,6 +22,12 @@ type Deposit struct {
 }
 
 func (*Deposit) Type() string { return "bridge_deposit" }
+
+// OnceOnly marks a deposit as credited once by its own record
+// (ledger.OnceOnly): a refused one uses no command nonce, so the relayer,
+// whose command nonce is the deposit nonce, can submit it again once what
+// refused it (the bridge's parameters, say) is fixed.
+func (*Deposit) OnceOnly() {}
 func (p *Deposit) Encode(e *ledger.Encoder) {
 	e.Uint(p.ChainID)
 	e.Fixed(p.Contract[:])

@@ -9,6 +9,18 @@ import (
 	"github.com/zeebo/blake3"
 )
 
+// OnceOnly is implemented by payloads whose own state record makes them
+// take effect at most once, whoever submits them and when (a bridge
+// deposit is credited once per chain, vault and deposit nonce), so that a
+// copy applied later does what its signer wanted. A rejected one uses no
+// nonce (NonceUsed): its signer (a relayer whose command nonce is the
+// deposit's) can submit the very same command again once what refused it
+// is fixed.
+type OnceOnly interface {
+	Payload
+	OnceOnly()
+}
+
 // Payload is the body of a command: what the actor wants done. Each module
 // defines its payload types and registers them in its CommandSpecs.
 type Payload interface {

@@ -246,8 +246,10 @@ func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) erro
 	// A create_account is signed by the key it registers, not by an
 	// account's key: it proves nothing about an existing account, so a
 	// rejected one uses no nonce (or anyone could push an account's nonce
-	// out of reach).
-	ctx.authenticated = !isCreate
+	// out of reach). A OnceOnly command uses none either: applying it
+	// later is what its signer wants.
+	_, once := cmd.Payload.(OnceOnly)
+	ctx.authenticated = !isCreate && !once
 	if err := owner.Decide(ctx, cmd); err != nil {
 		return err
 	}

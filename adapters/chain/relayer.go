@@ -71,9 +71,9 @@ type RelayerOptions struct {
 	Metrics *Metrics
 	// OnReject is called for a deposit the ledger refused for good (a
 	// token with no asset, the only such refusal): it is dropped, never
-	// retried. Its command nonce (the deposit nonce) is used by the
-	// refusal, so crediting it after governance maps the token takes
-	// another relayer account. A refusal of the relayer itself is not a
+	// retried (a refused deposit uses no command nonce, ledger.OnceOnly:
+	// after governance maps the token, resetting the cursor credits it).
+	// A refusal of the relayer itself is not a
 	// deposit's (ErrRefused), and any other refusal stops the relayer
 	// (ErrDepositRefused): none is dropped.
 	OnReject func(d bridge.Deposit, err error)
@@ -109,12 +109,10 @@ var (
 	// ErrRefused means the ledger refuses the relayer itself (the bridge
 	// disabled, the account not a relayer, another chain or vault, a bad
 	// signature): the deposits stay pending and Step fails until it is
-	// fixed. A refusal after the signature check (all but a bad signature
-	// or an unknown account) uses the refused commands' nonces, which are
-	// their deposit nonces: once fixed, this account cannot credit those
-	// deposits, Step stops on the first with ErrDepositRefused
-	// (replayed_nonce), and another relayer account credits them from
-	// this cursor.
+	// fixed, then credits them. (A refused deposit uses no command nonce:
+	// bridge.Deposit is ledger.OnceOnly, credited once by its own record,
+	// so the same commands, whose nonces are their deposit nonces, apply
+	// once the cause is fixed.)
 	ErrRefused = errors.New("chain: the ledger refuses the relayer")
 	// ErrConflict means the ledger holds another deposit under a
 	// deposit's key (its chain, vault and nonce): a deposit credited
@@ -134,8 +132,9 @@ var (
 	// OnReject): its credit would overflow the asset's supply counter or
 	// the bridge's totals (ledger.ErrAmountOverflow; both count every
 	// credit ever made in 128 bits, so it will not fit later either), its
-	// command's nonce was used by an earlier refusal
-	// (ledger.ErrReplayedNonce), or a code the relayer does not know. The
+	// command's nonce is not above the account's last (ledger.
+	// ErrReplayedNonce: the account signed something else with a higher
+	// nonce), or a code the relayer does not know. The
 	// relayer never skips such a deposit: it stops, the deposit pending
 	// and its tokens in the vault, until its operator settles it (see
 	// ErrConflict) or moves the cursor past it.
