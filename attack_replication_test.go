@@ -28,8 +28,8 @@ import (
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/ledgertest"
 	"github.com/coopera/coopera/ledger/replication"
-	"github.com/coopera/coopera/ledger/store"
 	"github.com/coopera/coopera/ledger/replication/natsembed"
+	"github.com/coopera/coopera/ledger/store"
 )
 
 // mirror rebuilds a node's chain on in-memory state from its blocks, so
