@@ -105,8 +105,11 @@ func (e *EpochClosed) Encode(enc *Encoder) {
 }
 func (e *EpochClosed) Decode(d *Decoder) { e.Epoch, e.End = d.Uint(), d.Int() }
 
-// EpochWorkFailed records that a module's end-of-epoch work failed and was
-// undone; the epoch closed regardless. It changes no state.
+// EpochWorkFailed records that a module's end-of-epoch work failed: emitted
+// by the chain when the work returned an error and was undone (the epoch
+// closed regardless), or by a module for a part of its work it skipped
+// while the rest went on (a payment into a booked account, say; Code and
+// Msg say which). It changes no state.
 type EpochWorkFailed struct {
 	Epoch  uint64 `json:"epoch"`
 	Module string `json:"module"`
