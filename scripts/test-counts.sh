@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Prints the test-suite figures the README's Testing section reports:
 #   - hostile inputs: subtests of the bad-input catalogues that passed, each
-#     asserting its typed error and an unchanged state root (counted from a
-#     run of the catalogues, not from their source);
+#     asserting its typed error and an unchanged state root, or for a signed
+#     command refused in its block its nonce used and nothing else (counted
+#     from a run of the catalogues, not from their source);
 #   - fuzz targets: func Fuzz* in the repository's test files;
 #   - rapid properties: rapid.Check calls in the repository's test files.
 # Usage: scripts/test-counts.sh [-v]   (-v lists the fuzz targets)
