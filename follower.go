@@ -10,6 +10,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/ledger/replication"
 	"github.com/coopera/coopera/ledger/store"
@@ -310,6 +312,12 @@ func (f *follower) checkSnapshot(ctx context.Context, dir string) error {
 		return err
 	}
 	ent, gerr := f.log.GetEntry(ctx, h.Height)
+	if gerr != nil && !errors.Is(gerr, jetstream.ErrMsgNotFound) {
+		// The stream holds the block but it cannot be read (its stored
+		// body missing or not that block, or the servers' trouble): the
+		// snapshot is not adopted unchecked.
+		return gerr
+	}
 	if gerr != nil {
 		if len(cp.SequencerKeys) > 0 {
 			return ledger.Errorf(ledger.ErrCorrupt, "the snapshot at block %d cannot be checked: the stream no longer holds that block (%v)", h.Height, gerr)

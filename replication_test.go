@@ -606,11 +606,12 @@ func TestReplicatedLargeBlock(t *testing.T) {
 	})
 	converge(t, leader.Head(), a, b, late)
 
-	// A message that names another block's stored body stops a follower
-	// (ErrDivergence) before it applies anything.
+	// A message naming a stored body that is missing stops a follower
+	// (ErrDivergence) before it applies anything, rather than leaving it
+	// to retry for ever.
 	good := b.Head()
 	forged := nats.NewMsg("coopera.COOPERA_TEST.blocks")
-	forged.Header.Set("Coopera-Body", name)
+	forged.Header.Set("Coopera-Body", fmt.Sprintf("block/%020d/%s", good.Height+1, good.Hash))
 	forged.Header.Set("Coopera-Size", strconv.Itoa(len(raw)))
 	if _, err := js.PublishMsg(context.Background(), forged, jetstream.WithExpectLastSequence(good.Height+1)); err != nil {
 		t.Fatal(err)

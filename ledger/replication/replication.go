@@ -281,6 +281,12 @@ func (l *Log) publish(ctx context.Context, h uint64, hash ledger.Hash, msg *nats
 		var apiErr *jetstream.APIError
 		if errors.As(err, &apiErr) {
 			if apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
+				if l.holds(ctx, h, hash) {
+					// An earlier attempt landed and its acknowledgement
+					// was lost (a server checks the sequence before the
+					// message ID): the block is ours.
+					return nil
+				}
 				return ledger.Errorf(ErrFenced, "the stream already holds a block at height %d: another node leads", h)
 			}
 			return fmt.Errorf("replication: publish block %d: %w", h, err)
@@ -291,6 +297,13 @@ func (l *Log) publish(ctx context.Context, h uint64, hash ledger.Hash, msg *nats
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// holds reports whether the stream's message at height h is the block
+// with hash (its message ID).
+func (l *Log) holds(ctx context.Context, h uint64, hash ledger.Hash) bool {
+	m, err := l.stream.GetMsg(ctx, h+1)
+	return err == nil && m.Header.Get(jetstream.MsgIDHeader) == hash.String()
 }
 
 // LastHeight returns the height of the stream's last block, and ok=false
@@ -409,6 +422,11 @@ func (l *Log) entry(ctx context.Context, h uint64, data []byte, hdr nats.Header,
 		return Entry{}, ledger.Errorf(ledger.ErrCorrupt, "replication: block %d: a malformed reference to a stored body (%q, size %q, %d bytes in the message)", h, name, hdr.Get(hdrSize), len(data))
 	}
 	raw, err := l.obj.GetBytes(ctx, name) // the object store checks its digest
+	if errors.Is(err, jetstream.ErrObjectNotFound) {
+		// The stream keeps the message, so its body was never stored
+		// or was deleted: the block cannot be had.
+		return Entry{}, ledger.Errorf(ledger.ErrCorrupt, "replication: block %d: its stored body %s is missing", h, name)
+	}
 	if err != nil {
 		return Entry{}, fmt.Errorf("replication: block %d: its stored body %s: %w", h, name, err)
 	}
