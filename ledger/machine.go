@@ -247,9 +247,10 @@ func (m *Machine) executeOne(ctx *Context, cmd *Command, chain **ChainInfo) erro
 	// account's key: it proves nothing about an existing account, so a
 	// rejected one uses no nonce (or anyone could push an account's nonce
 	// out of reach). A OnceOnly command uses none either: applying it
-	// later is what its signer wants.
+	// later is what its signer wants. Nor does a close_epoch, whose actor
+	// no key binds (only the sequencer puts one in a block).
 	_, once := cmd.Payload.(OnceOnly)
-	ctx.authenticated = !isCreate && !once
+	ctx.authenticated = !isCreate && !once && !isClose
 	if err := owner.Decide(ctx, cmd); err != nil {
 		return err
 	}

@@ -571,10 +571,10 @@ func TestStepApplyNonceUsed(t *testing.T) {
 		t.Fatalf("a's last nonce after Apply: %d (%v), want 3", last, err)
 	}
 	for name, ev := range map[string]ledger.Event{
-		"another event":    &ledger.Transferred{From: "a", To: "b", Asset: "COOP", Amount: ledger.NewAmount(1)},
-		"another actor":    &ledger.NonceUsed{Account: "b", Nonce: 3},
-		"another nonce":    &ledger.NonceUsed{Account: "a", Nonce: 4},
-		"a nonce it lacks": nil,
+		"another event":             &ledger.Transferred{From: "a", To: "b", Asset: "COOP", Amount: ledger.NewAmount(1)},
+		"another actor":             &ledger.NonceUsed{Account: "b", Nonce: 3},
+		"another nonce":             &ledger.NonceUsed{Account: "a", Nonce: 4},
+		"a count without its event": nil,
 	} {
 		forged := *b
 		forged.Events = []ledger.Event{ev}
@@ -585,5 +585,30 @@ func TestStepApplyNonceUsed(t *testing.T) {
 		if _, err := h.Step.Apply(base, rd0.Head, &forged); !errors.Is(err, ledger.ErrCorrupt) {
 			t.Errorf("%s: %v, want ErrCorrupt", name, err)
 		}
+	}
+}
+
+// TestRejectedCloseEpochUsesNoNonce: no key binds a close_epoch's actor
+// (only a sequencer puts one in a block), so its rejection must not use
+// the nonce of whatever account it names, or a close for the wrong epoch
+// could push an account's nonce out of reach.
+func TestRejectedCloseEpochUsesNoNonce(t *testing.T) {
+	h, err := ledgertest.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Genesis(stepGenesis(t)); err != nil {
+		t.Fatal(err)
+	}
+	cl := &ledger.Command{Actor: "a", Nonce: 1 << 62, Payload: &ledger.CloseEpoch{Epoch: 7}}
+	b, err := h.Next(h.Time.Add(time.Second), []*ledger.Command{cl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := b.Results[len(b.Results)-1]; r.Code == "" || r.Events != 0 {
+		t.Fatalf("a close of an epoch not due: %+v, want a rejection with no event", r)
+	}
+	if last, err := ledger.LastNonce(h, "a"); err != nil || last != 0 {
+		t.Fatalf("a's last nonce %d (%v), want 0", last, err)
 	}
 }
