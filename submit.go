@@ -20,7 +20,9 @@ type Receipt struct {
 	// (account, asset) its events touched, in event order.
 	Balances []Balance `json:"balances,omitempty"`
 	// Err is the rejection, an *ledger.Error, or nil if the command applied.
-	// A rejected command is recorded in its block but changes no state.
+	// A rejected command is recorded in its block but changes no state,
+	// but for its nonce if it passed its signature and nonce checks
+	// (Events then holds its one nonce_used event).
 	Err error `json:"-"`
 	// Duplicate is true when the command's idempotency key had been used
 	// with the same content: this receipt is the original one (without

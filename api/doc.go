@@ -11,7 +11,8 @@
 //	GET  /head      the node's head, role and lag -> Head
 //
 // A command applied, or answered as a duplicate, is 200 with its Receipt;
-// a command rejected in its block (it changed nothing) is 422 with its
+// a command rejected in its block (it changed nothing but, if it passed
+// its signature and nonce checks, its nonce) is 422 with its
 // Receipt, whose error names the reason. Every other failure is an RFC 9457
 // problem (Content-Type: application/problem+json) with the fields type,
 // title, status and detail, and code, the ledger's error code (such as

@@ -31,7 +31,8 @@
 //     an epoch_work_failed event.
 //   - Typed rejections. Bad input is an *ledger.Error with a durable code
 //     (this package's sentinels, or the ledger's) that says what to fix; a
-//     rejected command changes nothing.
+//     rejected command changes nothing (but a signed one uses its nonce:
+//     ledger.NonceUsed).
 //   - Governed. Every number is a parameter (Params): genesis state under
 //     params.tokenomics, changed only by governance through
 //     ledger.ChangeParam, validated by SetParam.

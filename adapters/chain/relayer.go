@@ -71,9 +71,11 @@ type RelayerOptions struct {
 	Metrics *Metrics
 	// OnReject is called for a deposit the ledger refused for good (a
 	// token with no asset, the only such refusal): it is dropped, never
-	// retried (a refused deposit uses no command nonce, ledger.OnceOnly:
-	// after governance maps the token, resetting the cursor credits it).
-	// A refusal of the relayer itself is not a
+	// retried. (A refused deposit uses no command nonce, ledger.OnceOnly,
+	// but the relayer goes on with later deposits, whose higher nonces
+	// then leave it below the account's last: after governance maps the
+	// token, another relayer account credits it.) A refusal of the
+	// relayer itself is not a
 	// deposit's (ErrRefused), and any other refusal stops the relayer
 	// (ErrDepositRefused): none is dropped.
 	OnReject func(d bridge.Deposit, err error)
@@ -419,8 +421,9 @@ func (r *Relayer) credit(ctx context.Context, safe uint64, res *StepResult) erro
 		case errors.Is(rc.Err, bridge.ErrAlreadyCredited):
 			res.Duplicates++
 		case errors.Is(rc.Err, bridge.ErrUnknownToken):
-			// Final for this relayer account: the refusal used the
-			// command's nonce. The tokens stay in the vault.
+			// Final for this relayer account once a later deposit is
+			// credited (its command nonce is then below the account's
+			// last). The tokens stay in the vault.
 			res.Rejected++
 			if r.o.OnReject != nil {
 				r.o.OnReject(ready[i].Deposit, rc.Err)

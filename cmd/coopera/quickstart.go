@@ -47,7 +47,7 @@ var quickstartSteps = []quickstartStep{
 		Command: json.RawMessage(`{"type": "transfer", "actor": "alice", "key": "payout-1",
 		  "payload": {"legs": [{"to": "bob", "asset": "COOP", "amount": "100000000"},
 		                       {"to": "carol", "asset": "COOP", "amount": "50250000"}], "memo": "team payout"}}`)},
-	{Say: "bob tries to pay carol 1000 COOP, more than he holds: rejected, and nothing changes (no fee either)",
+	{Say: "bob tries to pay carol 1000 COOP, more than he holds: rejected; no funds move and no fee is paid, only his signed command's nonce is used (nobody can replay it later)",
 		Command: json.RawMessage(`{"type": "transfer", "actor": "bob",
 		  "payload": {"legs": [{"to": "carol", "asset": "COOP", "amount": "1000000000"}]}}`)},
 	{Say: "alice sends invoice-1 again: answered with the first receipt, not applied twice",

@@ -37,7 +37,7 @@ instead, one at a time and in order, as written: sign them beforehand
 token.
 
 Exit status 1 if any command was rejected (it is recorded in its block and
-changed nothing), 2 if the input is malformed (nothing was submitted).`,
+changed nothing but, if signed, its nonce), 2 if the input is malformed (nothing was submitted).`,
 	run: runSubmit,
 }
 

@@ -80,8 +80,8 @@ import (
 // rejected signed command could be submitted again later by anyone).
 // Histories without it replay as before; a build from before it refuses a
 // block holding it (ErrUnknownEvent). A follower re-executing blocks must
-// run the same build as its leader (it would decide such a rejection
-// differently).
+// run the build that decided them: a later build decides such a rejection
+// differently (see the README's Upgrades).
 const FormatVersion = 3
 
 // oldestReadable is the oldest format this build reads.

@@ -23,7 +23,8 @@ import (
 // the commands it returns, and every metric is read from what the
 // reducers did. A behaviour decides only
 // which commands to submit: the reducers decide everything else, and a
-// command they reject is recorded as rejected and changes nothing.
+// command they reject is recorded as rejected and changes nothing (agents
+// sign nothing, so not even a nonce).
 //
 // A Behaviour holds its population's state for one run and is used by one
 // goroutine; each run gets a fresh one from the Factory. It must draw
