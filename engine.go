@@ -205,7 +205,7 @@ func newStep(m *ledger.Machine, o *Options) *ledger.Step {
 // step keeps nothing from block to block and its root hasher remembers no
 // element (the fresh step of Options.CheckInvariants).
 func stepOptions(o *Options, caches bool) ledger.StepOptions {
-	so := ledger.StepOptions{CheckInvariants: o.CheckInvariants, MaxCloses: maxEpochClosesPerBlock}
+	so := ledger.StepOptions{CheckInvariants: o.CheckInvariants, MaxCloses: maxEpochClosesPerBlock, RulesFrom: o.RulesFrom}
 	elements := 0
 	if caches {
 		elements = rootCacheEntries(o.RootCacheBytes)

@@ -83,6 +83,16 @@ type Options struct {
 	// unsigned; such a node cannot lead a chain with sequencer keys).
 	SequencerKey ed25519.PrivateKey
 
+	// RulesFrom is the height from which this build decides blocks by
+	// its rules (ledger.LatestRules); blocks below it are decided, and
+	// re-executed by followers, by the rules before (ledger.StepOptions.
+	// RulesFrom). Zero, the default, is every block: a chain this build
+	// started. A cluster moving to this build from one before
+	// ledger.RulesV2 gives all its nodes the same height, ahead of the
+	// chain's, and upgrades them before the chain reaches it (see the
+	// README's Upgrades).
+	RulesFrom uint64
+
 	// MaxClockSkew is how far a replicated node's clock (Clock) may differ
 	// from the NATS servers' before it refuses to lead (it steps down, and
 	// the coopera_clock_ahead_seconds metric shows the skew). Default 2s;

@@ -633,3 +633,45 @@ func stoppedAt(t *testing.T, b *coopera.Engine, good coopera.Head) {
 		t.Fatalf("the follower moved to block %d past a block it should refuse", b.Head().Height)
 	}
 }
+
+// TestReplicatedRulesFrom: a cluster that moved to this build's rules at a
+// height (Options.RulesFrom, the same on every node) has blocks below it
+// decided by the rules before (a rejected command used no nonce). A node
+// joining later with the same height re-executes them all and follows; one
+// without it decides those blocks differently and stops with
+// ErrDivergence rather than follow another chain.
+func TestReplicatedRulesFrom(t *testing.T) {
+	c := startNATS(t, 1)
+	const from = 4
+	rules := func(o *coopera.Options) { o.RulesFrom = from }
+	a := openNode(t, c, t.TempDir(), "a", 1, rules)
+	defer a.Close()
+	leader := waitLeader(t, a)
+	overdraft := func(nonce uint64) *coopera.Receipt {
+		cmd := transfer("carol", "bob", "COOP", 5) // carol holds no COOP
+		cmd.Nonce = nonce
+		rc, err := leader.Submit(context.Background(), cmd)
+		if !errors.Is(err, ledger.ErrInsufficientFunds) {
+			t.Fatalf("carol's overdraft: %v", err)
+		}
+		return rc
+	}
+	if rc := overdraft(1); rc.Height >= from || len(rc.Events) != 0 {
+		t.Fatalf("an overdraft at height %d with %d events; want one below %d with none", rc.Height, len(rc.Events), from)
+	}
+	submitN(t, leader, "x", 3)
+	if rc := overdraft(2); rc.Height < from || len(rc.Events) != 1 {
+		t.Fatalf("an overdraft at height %d with %d events; want one from %d with its nonce's use", rc.Height, len(rc.Events), from)
+	}
+	b := openNode(t, c, t.TempDir(), "b", 1, rules)
+	defer b.Close()
+	converge(t, leader.Head(), a, b)
+	x := openNode(t, c, t.TempDir(), "x", 1)
+	defer x.Close()
+	checkFor(t, 10*time.Second, func() error {
+		if !errors.Is(x.Err(), ledger.ErrDivergence) {
+			return fmt.Errorf("a node without RulesFrom: error %v, head %d", x.Err(), x.Head().Height)
+		}
+		return nil
+	})
+}

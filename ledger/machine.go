@@ -77,6 +77,7 @@ func (m *Machine) GenesisBlock(st *State, g *Genesis, acc *LtHash) (*Block, erro
 type BlockContext struct {
 	Height uint64
 	Time   int64 // Unix ns
+	Rules  Rules // the rules deciding it; zero is LatestRules
 }
 
 // Execute decides and applies cmds in order against st, exactly as a
@@ -103,7 +104,7 @@ func (m *Machine) Execute(st *State, bc BlockContext, cmds []*Command, after fun
 // command is expected to emit.
 func (m *Machine) execute(st *State, bc BlockContext, cmds []*Command, chain *ChainInfo, after func(*State, int, Result, []Event), perCmd int) ([]Result, []Event, error) {
 	results := make([]Result, len(cmds))
-	ctx := &Context{Height: bc.Height, Time: bc.Time, st: st, m: m, events: make([]Event, 0, len(cmds)*perCmd)}
+	ctx := &Context{Height: bc.Height, Time: bc.Time, st: st, m: m, rules: bc.Rules, events: make([]Event, 0, len(cmds)*perCmd)}
 	// The chain ID and signature rule never change after genesis, so the
 	// chain record is read once per block, on first need.
 	for i, cmd := range cmds {
@@ -123,7 +124,7 @@ func (m *Machine) execute(st *State, bc BlockContext, cmds []*Command, chain *Ch
 				e = &Error{Code: "rejected", Msg: err.Error()}
 			}
 			results[i] = Result{Code: e.Code, Msg: e.Msg}
-			if ctx.authenticated && cmd.Nonce != 0 {
+			if ctx.authenticated && cmd.Nonce != 0 && ctx.Rules() >= RulesV2 {
 				// The command was its actor's, with a fresh nonce: the
 				// nonce is used, or anyone could submit its signed bytes,
 				// public in this block, again once they would apply.

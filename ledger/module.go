@@ -76,6 +76,7 @@ type Context struct {
 	// signature and nonce checks: if it is rejected after that, its nonce
 	// is used all the same (NonceUsed).
 	authenticated bool
+	rules         Rules // zero: LatestRules
 }
 
 type eventOwner struct {

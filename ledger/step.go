@@ -80,6 +80,13 @@ type StepOptions struct {
 	// block when block time has passed several epoch ends; the rest
 	// follow in later blocks. Default 64.
 	MaxCloses int
+	// RulesFrom is the height from which blocks are decided by
+	// LatestRules; the blocks below it are decided, and re-executed, by
+	// RulesV1 (Rules). Zero, the default, is every block: a new chain.
+	// A cluster moving from a build before RulesV2 gives every node the
+	// same height, ahead of the chain, and upgrades its nodes before the
+	// chain reaches it.
+	RulesFrom uint64
 }
 
 // Step executes and applies blocks for one chain. It keeps no chain state
@@ -215,7 +222,7 @@ func (s *Step) Execute(r Reader, in BlockInput) (*Ready, error) {
 	if len(exec) == 0 && len(in.Commands) > 0 {
 		return rd, nil // every command was answered by an earlier one
 	}
-	results, events, err := s.m.execute(st, BlockContext{Height: height, Time: t}, exec, &chain, in.After, s.perCmd)
+	results, events, err := s.m.execute(st, BlockContext{Height: height, Time: t, Rules: rulesAt(height, s.opts.RulesFrom)}, exec, &chain, in.After, s.perCmd)
 	if err != nil {
 		return nil, err
 	}

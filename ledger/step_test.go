@@ -612,3 +612,55 @@ func TestRejectedCloseEpochUsesNoNonce(t *testing.T) {
 		t.Fatalf("a's last nonce %d (%v), want 0", last, err)
 	}
 }
+
+// TestStepRulesFrom: below StepOptions.RulesFrom a block is decided by
+// RulesV1 (a rejected command uses no nonce), from it on by LatestRules;
+// a step with the same RulesFrom re-executes either block to the same
+// hash, one with another RulesFrom decides the legacy block differently
+// (a follower on it would stop).
+func TestStepRulesFrom(t *testing.T) {
+	g := stepGenesis(t)
+	m, err := ledger.NewMachine()
+	if err != nil {
+		t.Fatal(err)
+	}
+	overdraft := func(nonce uint64) []*ledger.Command {
+		return []*ledger.Command{{Actor: "b", Nonce: nonce, Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "a", Asset: "COOP", Amount: ledger.NewAmount(5)}}}}}
+	}
+	// run decides blocks 1 and 2 (an overdraft each) on a step with
+	// RulesFrom from, and returns their hashes and the overdrafts' event
+	// counts.
+	run := func(from uint64) (hashes [2]ledger.Hash, events [2]uint32) {
+		t.Helper()
+		mem := ledger.NewMemStore()
+		step := ledger.NewStep(m, ledger.StepOptions{RulesFrom: from})
+		rd, err := step.Genesis(mem, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem.Apply(rd.Changes)
+		head := rd.Head
+		for i := range 2 {
+			rd, err := step.Execute(mem, ledger.BlockInput{Prev: head, Time: head.Time + int64(time.Second), Commands: overdraft(uint64(i + 1))})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mem.Apply(rd.Changes)
+			step.Applied()
+			head = rd.Head
+			hashes[i], events[i] = rd.Head.Hash, rd.Block.Results[0].Events
+		}
+		return hashes, events
+	}
+	upgraded, ev := run(2)
+	if ev != [2]uint32{0, 1} {
+		t.Fatalf("overdrafts' events %v with the rules from block 2, want [0 1]: block 1 by RulesV1, block 2 by LatestRules", ev)
+	}
+	if again, _ := run(2); again != upgraded {
+		t.Fatal("the same RulesFrom decided the blocks differently")
+	}
+	latest, ev := run(0)
+	if ev != [2]uint32{1, 1} || latest[0] == upgraded[0] {
+		t.Fatalf("overdrafts' events %v with the latest rules throughout, want [1 1] and another block 1", ev)
+	}
+}

@@ -79,9 +79,11 @@ import (
 // result counts that one event (before, a rejected result had none, and a
 // rejected signed command could be submitted again later by anyone).
 // Histories without it replay as before; a build from before it refuses a
-// block holding it (ErrUnknownEvent). A follower re-executing blocks must
-// run the build that decided them: a later build decides such a rejection
-// differently (see the README's Upgrades).
+// block holding it (ErrUnknownEvent). It comes with ledger.RulesV2: a
+// chain moving to it from an earlier build decides by it only from the
+// height every node is given (ledger.StepOptions.RulesFrom), so that its
+// followers re-execute the blocks before as they were decided (see the
+// README's Upgrades).
 const FormatVersion = 3
 
 // oldestReadable is the oldest format this build reads.
