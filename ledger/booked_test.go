@@ -134,3 +134,40 @@ func TestGenesisAllocationIntoBookedAccountRefused(t *testing.T) {
 		t.Fatalf("mod:keeper/open has %s COOP; want its allocation of 5", got)
 	}
 }
+
+// Under ledger.RulesV1 (blocks below StepOptions.RulesFrom) the accounts
+// module refuses no booked account, as the builds before it did: a
+// follower re-executes such blocks as they were decided. From RulesV2 on
+// the transfer is refused.
+func TestBookedTransferByRules(t *testing.T) {
+	m, err := ledger.NewMachine(keeper{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := ledger.ParseGenesis([]byte(`{"chain_id":"b","genesis_time":"2026-01-01T00:00:00Z","epoch_length":"1h",
+	 "assets":[{"id":"COOP","decimals":0}],"accounts":[{"id":"a"}],
+	 "allocations":[{"account":"a","asset":"COOP","amount":"100"}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		from   uint64
+		refuse bool
+	}{{from: 5, refuse: false}, {from: 0, refuse: true}} {
+		mem := ledger.NewMemStore()
+		step := ledger.NewStep(m, ledger.StepOptions{RulesFrom: tc.from})
+		rd, err := step.Genesis(mem, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem.Apply(rd.Changes)
+		pay := &ledger.Command{Actor: "a", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "mod:keeper/held", Asset: "COOP", Amount: ledger.NewAmount(7)}}}}
+		rd, err = step.Execute(mem, ledger.BlockInput{Prev: rd.Head, Time: rd.Head.Time + int64(time.Second), Commands: []*ledger.Command{pay}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if refused := rd.Block.Results[0].Code != ""; refused != tc.refuse {
+			t.Errorf("RulesFrom %d: a transfer into a booked account refused %v, want %v (%v)", tc.from, refused, tc.refuse, rd.Block.Results[0].Err())
+		}
+	}
+}

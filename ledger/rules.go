@@ -15,7 +15,9 @@ const (
 	RulesV1 Rules = 1
 	// RulesV2: a command rejected after its signature and nonce checks
 	// uses its nonce (NonceUsed), but for create_account, close_epoch and
-	// OnceOnly payloads.
+	// OnceOnly payloads; a transfer into any booked account is refused
+	// (Bookkeeper; before, tokenomics refused transfers into its own, with
+	// a message of its own, and the others took them).
 	RulesV2 Rules = 2
 	// LatestRules are the rules this build decides new blocks by.
 	LatestRules = RulesV2

@@ -221,10 +221,25 @@ func (Module) BookedAccounts() []ledger.AccountID {
 	return []ledger.AccountID{RewardsAccount, StakeAccount, UnbondingAccount, LockedAccount, CurveAccount}
 }
 
+// isBooked reports whether id is one of the module's booked accounts.
+func isBooked(id ledger.AccountID) bool {
+	switch id {
+	case RewardsAccount, StakeAccount, UnbondingAccount, LockedAccount, CurveAccount:
+		return true
+	}
+	return false
+}
+
 // AfterTransfer charges the platform fee on a user transfer leg, on top,
 // from the sender. Legs from or to a module account are exempt. (A leg
-// into a booked account never gets here: the accounts module refuses it.)
+// into a booked account gets here only in a block decided by
+// ledger.RulesV1: from RulesV2 on, the accounts module refuses it.)
 func (Module) AfterTransfer(ctx *ledger.Context, t *ledger.Transferred) error {
+	if ctx.Rules() < ledger.RulesV2 && isBooked(t.To) {
+		// As decided before the ledger refused every booked account
+		// (ledger.RulesV2), for the blocks decided so.
+		return ledger.Errorf(ledger.ErrUnauthorized, "%s holds what the tokenomics records say (stake, rewards, unbonding, locks, curve reserves); only the module moves funds into it (use stake, buy, ...); transfers to %s are welcome", t.To, Treasury)
+	}
 	if t.From.IsModule() || t.To.IsModule() {
 		return nil
 	}

@@ -1,0 +1,50 @@
+package tokenomics_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/tokenomics"
+)
+
+// TestTransferIntoBookedByRules: a transfer into the stake account is
+// refused under either rules, but a block decided by ledger.RulesV1 (below
+// StepOptions.RulesFrom) is refused as the builds before RulesV2 refused
+// it, by tokenomics with its message, so that a follower re-executes it
+// to the same block; from RulesV2 on the accounts module refuses it.
+func TestTransferIntoBookedByRules(t *testing.T) {
+	m, err := ledger.NewMachine(tokenomics.Module{}, govStub{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := ledger.ParseGenesis([]byte(badGenesis))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		from uint64
+		msg  string
+	}{
+		{5, "holds what the tokenomics records say"},
+		{0, "is booked by module tokenomics"},
+	} {
+		mem := ledger.NewMemStore()
+		step := ledger.NewStep(m, ledger.StepOptions{RulesFrom: tc.from})
+		rd, err := step.Genesis(mem, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem.Apply(rd.Changes)
+		pay := &ledger.Command{Actor: "alice", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: tokenomics.StakeAccount, Asset: "COOP", Amount: ledger.NewAmount(7)}}}}
+		rd, err = step.Execute(mem, ledger.BlockInput{Prev: rd.Head, Time: rd.Head.Time + int64(time.Second), Commands: []*ledger.Command{pay}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := rd.Block.Results[0]
+		if r.Code != ledger.ErrUnauthorized.Code || !strings.Contains(r.Msg, tc.msg) {
+			t.Errorf("RulesFrom %d: %+v, want unauthorized saying %q", tc.from, r, tc.msg)
+		}
+	}
+}
