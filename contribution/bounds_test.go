@@ -176,3 +176,51 @@ func TestRecordThatWouldOverflowTheEpochIsRefused(t *testing.T) {
 		t.Fatalf("a record in the next epoch: %v", err)
 	}
 }
+
+// Below ledger.StepOptions.RulesFrom a record is decided by RulesV1, as the
+// builds before the bounds decided it: a record over MaxRecordCredits
+// applies, so that a follower re-executes such an older block as it was.
+// From RulesV2 on it is refused.
+func TestRecordBoundsByRules(t *testing.T) {
+	m, err := ledger.NewMachine(contribution.New(fixedPrice(2_000_000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := ledger.ParseGenesis([]byte(`{"chain_id": "bounds", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "1h",
+	 "assets": [{"id": "COOP", "decimals": 2}],
+	 "accounts": [{"id": "meter"}, {"id": "p1"}],
+	 "allocations": [{"account": "mod:contribution/pool", "asset": "COOP", "amount": "10000"}],
+	 "params": {"contribution": {"reporters": ["meter"]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		from   uint64
+		refuse bool
+	}{{10, false}, {0, true}} {
+		mem := ledger.NewMemStore()
+		step := ledger.NewStep(m, ledger.StepOptions{RulesFrom: tc.from})
+		rd, err := step.Genesis(mem, g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem.Apply(rd.Changes)
+		head := rd.Head
+		var last ledger.Result
+		for _, c := range []*ledger.Command{
+			{Actor: "p1", Payload: &contribution.Register{Role: contribution.RoleCompute, Stake: ledger.NewAmount(0)}},
+			{Actor: "meter", Payload: &contribution.Record{Provider: "p1", Kind: "gpu_seconds", Quantity: 1, Credits: contribution.MaxRecordCredits + 1, Source: "m"}},
+		} {
+			rd, err := step.Execute(mem, ledger.BlockInput{Prev: head, Time: head.Time + int64(time.Second), Commands: []*ledger.Command{c}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mem.Apply(rd.Changes)
+			head = rd.Head
+			last = rd.Block.Results[0]
+		}
+		if refused := errors.Is(last.Err(), contribution.ErrAbsurdQuantity); refused != tc.refuse {
+			t.Errorf("RulesFrom %d: a record over MaxRecordCredits: %v; refused %v, want %v", tc.from, last.Err(), refused, tc.refuse)
+		}
+	}
+}

@@ -52,7 +52,8 @@ type Record struct {
 // lifted its self-dealing cap to any reward and, the sum being full, got
 // every later record of its epoch refused. A record that would overflow
 // a sum all the same is refused (ledger.ErrAmountOverflow), and the
-// provider's other records still apply.
+// provider's other records still apply. Both are refused in the record's
+// block, from ledger.RulesV2 on.
 const (
 	MaxRecordCredits  = 1 << 48
 	MaxRecordEnergyMJ = 1 << 48
@@ -92,6 +93,14 @@ func (p *Record) Validate() error {
 	if len(p.Source) > 128 || len(p.Class) > 64 {
 		return ledger.Errorf(ledger.ErrMalformed, "source or class too long")
 	}
+	return nil
+}
+
+// checkBounds refuses a record over MaxRecordCredits or
+// MaxRecordEnergyMJ. Decide checks it, from ledger.RulesV2 on, rather
+// than Validate: the blocks decided before (which a follower re-executes,
+// Validate included) took such records.
+func (p *Record) checkBounds() error {
 	if p.Credits > MaxRecordCredits {
 		return ledger.Errorf(ErrAbsurdQuantity, "credits %d is above the limit of %d micro-USD per record (MaxRecordCredits); split the usage over several records", p.Credits, uint64(MaxRecordCredits))
 	}

@@ -163,8 +163,13 @@ func (m Module) Decide(ctx *ledger.Context, cmd *ledger.Command) error {
 		}
 		price := p.price(c.Kind, c.Class)
 		value, _, _ := ledger.NewAmount(price).MulDiv(c.Quantity, 1) // < 2^128
-		if err := fitsEpoch(ctx, epoch, c, value); err != nil {
-			return err
+		if ctx.Rules() >= ledger.RulesV2 {
+			if err := c.checkBounds(); err != nil {
+				return err
+			}
+			if err := fitsEpoch(ctx, epoch, c, value); err != nil {
+				return err
+			}
 		}
 		return ctx.Emit(&Recorded{RecordedV1: RecordedV1{Epoch: epoch, Provider: c.Provider, Kind: c.Kind, Class: c.Class, Quantity: c.Quantity, Value: value, Credits: c.Credits, Source: c.Source, Reporter: cmd.Actor}, EnergyMJ: c.EnergyMJ})
 	case *CommitWeights:

@@ -17,7 +17,8 @@ const (
 	// uses its nonce (NonceUsed), but for create_account, close_epoch and
 	// OnceOnly payloads; a transfer into any booked account is refused
 	// (Bookkeeper; before, tokenomics refused transfers into its own, with
-	// a message of its own, and the others took them).
+	// a message of its own, and the others took them); contribution
+	// bounds a record's credits and energy. Modules ask Context.Rules.
 	RulesV2 Rules = 2
 	// LatestRules are the rules this build decides new blocks by.
 	LatestRules = RulesV2
