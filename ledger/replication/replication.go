@@ -281,15 +281,24 @@ func (l *Log) publish(ctx context.Context, h uint64, hash ledger.Hash, msg *nats
 		var apiErr *jetstream.APIError
 		if errors.As(err, &apiErr) {
 			if apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence {
-				if l.holds(ctx, h, hash) {
+				ours, herr := l.holds(ctx, h, hash)
+				switch {
+				case ours:
 					// An earlier attempt landed and its acknowledgement
 					// was lost (a server checks the sequence before the
 					// message ID): the block is ours.
 					return nil
+				case herr == nil:
+					return ledger.Errorf(ErrFenced, "the stream already holds a block at height %d: another node leads", h)
 				}
-				return ledger.Errorf(ErrFenced, "the stream already holds a block at height %d: another node leads", h)
+				// Which block holds the height is unknown: not fenced
+				// (that would delete a stored body the stream may name);
+				// try again while the deadline allows.
+				err = herr
 			}
-			return fmt.Errorf("replication: publish block %d: %w", h, err)
+			if apiErr.ErrorCode != jetstream.JSErrCodeStreamWrongLastSequence {
+				return fmt.Errorf("replication: publish block %d: %w", h, err)
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -301,9 +310,12 @@ func (l *Log) publish(ctx context.Context, h uint64, hash ledger.Hash, msg *nats
 
 // holds reports whether the stream's message at height h is the block
 // with hash (its message ID).
-func (l *Log) holds(ctx context.Context, h uint64, hash ledger.Hash) bool {
+func (l *Log) holds(ctx context.Context, h uint64, hash ledger.Hash) (bool, error) {
 	m, err := l.stream.GetMsg(ctx, h+1)
-	return err == nil && m.Header.Get(jetstream.MsgIDHeader) == hash.String()
+	if err != nil {
+		return false, err
+	}
+	return m.Header.Get(jetstream.MsgIDHeader) == hash.String(), nil
 }
 
 // LastHeight returns the height of the stream's last block, and ok=false
@@ -421,12 +433,7 @@ func (l *Log) entry(ctx context.Context, h uint64, data []byte, hdr nats.Header,
 	if err != nil || len(data) != 0 || !strings.HasPrefix(name, fmt.Sprintf("block/%020d/", h)) {
 		return Entry{}, ledger.Errorf(ledger.ErrCorrupt, "replication: block %d: a malformed reference to a stored body (%q, size %q, %d bytes in the message)", h, name, hdr.Get(hdrSize), len(data))
 	}
-	raw, err := l.obj.GetBytes(ctx, name) // the object store checks its digest
-	if errors.Is(err, jetstream.ErrObjectNotFound) {
-		// The stream keeps the message, so its body was never stored
-		// or was deleted: the block cannot be had.
-		return Entry{}, ledger.Errorf(ledger.ErrCorrupt, "replication: block %d: its stored body %s is missing", h, name)
-	}
+	raw, err := l.body(ctx, h, name)
 	if err != nil {
 		return Entry{}, fmt.Errorf("replication: block %d: its stored body %s: %w", h, name, err)
 	}
@@ -437,6 +444,37 @@ func (l *Log) entry(ctx context.Context, h uint64, data []byte, hdr nats.Header,
 	e.Raw = raw
 	return e, nil
 }
+
+// body fetches the stored body name of block h. A body not found may be
+// a replica's stale answer (the store answers reads from any replica) or
+// one pruned since the message was read: it is asked again for a while,
+// and only while the stream still holds block h is a body still missing
+// corrupt; once the stream has dropped the block too, the error is a
+// plain one (the reader is behind the stream's retention).
+func (l *Log) body(ctx context.Context, h uint64, name string) ([]byte, error) {
+	for attempt := 0; ; attempt++ {
+		raw, err := l.obj.GetBytes(ctx, name) // the object store checks its digest
+		if !errors.Is(err, jetstream.ErrObjectNotFound) {
+			return raw, err
+		}
+		if attempt < bodyAttempts {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(time.Duration(attempt+1) * 50 * time.Millisecond):
+			}
+			continue
+		}
+		if first, ferr := l.FirstHeight(ctx); ferr != nil || first > h {
+			return nil, fmt.Errorf("replication: block %d: its stored body is gone, and the stream keeps blocks from %d: %w", h, first, err)
+		}
+		return nil, ledger.Errorf(ledger.ErrCorrupt, "replication: block %d: its stored body %s is missing", h, name)
+	}
+}
+
+// bodyAttempts is how many times a stored body not found is asked again
+// (about 2 s in all) before it is taken as missing.
+const bodyAttempts = 8
 
 // Get fetches the block at height h directly.
 func (l *Log) Get(ctx context.Context, h uint64) ([]byte, error) {
