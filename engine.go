@@ -167,8 +167,8 @@ func (e *Engine) load(db *store.DB) (store.Head, error) {
 	return *h, nil
 }
 
-func genesisBlock(m *ledger.Machine, g *ledger.Genesis) (*ledger.Block, error) {
-	rd, err := ledger.NewStep(m, ledger.StepOptions{}).Genesis(ledger.NewMemStore(), g)
+func genesisBlock(m *ledger.Machine, g *ledger.Genesis, rulesFrom uint64) (*ledger.Block, error) {
+	rd, err := ledger.NewStep(m, ledger.StepOptions{RulesFrom: rulesFrom}).Genesis(ledger.NewMemStore(), g)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +231,7 @@ func writeGenesis(db *store.DB, m *ledger.Machine, g *ledger.Genesis, o *Options
 	if err := ledger.WriteGenesisJSON(w, g); err != nil {
 		return store.Head{}, err
 	}
-	step := ledger.NewStep(m, ledger.StepOptions{CheckInvariants: true, Roots: roothash.New(runtime.GOMAXPROCS(0), 0)})
+	step := ledger.NewStep(m, ledger.StepOptions{CheckInvariants: true, Roots: roothash.New(runtime.GOMAXPROCS(0), 0), RulesFrom: o.RulesFrom})
 	gb, err := step.GenesisChunked(db.State(), g, o.genesisChunkKeys, w)
 	if err != nil {
 		return store.Head{}, err
@@ -260,7 +260,7 @@ func (e *Engine) sameGenesis(db *store.DB, g *ledger.Genesis) error {
 			return nil
 		}
 	}
-	want, err := genesisBlock(e.machine, g)
+	want, err := genesisBlock(e.machine, g, e.opts.RulesFrom)
 	if err != nil {
 		return err
 	}

@@ -208,3 +208,54 @@ func TestUpgradeThatBooksRefusesQueuedProposals(t *testing.T) {
 		t.Errorf("b has %s COOP; want none", got)
 	}
 }
+
+// Below ledger.StepOptions.RulesFrom a block is decided by RulesV1, before
+// booked accounts: a spend to mod:tokenomics/stake is proposed (as the
+// builds before decided it, so that a follower re-executes such a block
+// as it was), and the escrow as treasury is refused with the message of
+// then. From RulesV2 on both are refused as booked.
+func TestBookedChecksByRules(t *testing.T) {
+	m, err := ledger.NewMachine(bookedModules()...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		from               uint64
+		spendOK, escrowOld bool
+	}{{from: 10, spendOK: true, escrowOld: true}, {from: 0}} {
+		mem := ledger.NewMemStore()
+		step := ledger.NewStep(m, ledger.StepOptions{RulesFrom: tc.from})
+		rd, err := step.Genesis(mem, bookedGenesis(t, ""))
+		if err != nil {
+			t.Fatal(err)
+		}
+		mem.Apply(rd.Changes)
+		head := rd.Head
+		next := func(cmds ...*ledger.Command) []ledger.Result {
+			t.Helper()
+			rd, err := step.Execute(mem, ledger.BlockInput{Prev: head, Time: head.Time + int64(time.Second), Commands: cmds})
+			if err != nil {
+				t.Fatal(err)
+			}
+			mem.Apply(rd.Changes)
+			step.Applied()
+			head = rd.Head
+			return rd.Block.Results
+		}
+		if r := next(&ledger.Command{Actor: "a", Payload: &govtest.SetStake{Account: "a", Amount: ledger.NewAmount(10)}}); r[0].Code != "" {
+			t.Fatalf("setup: %+v", r)
+		}
+		amount := ledger.NewAmount(1)
+		r := next(
+			decided(t, "a", &governance.Propose{Title: "spend", Deposit: ledger.NewAmount(1), Actions: []governance.Action{
+				{Kind: governance.TreasurySpend, To: tokenomics.StakeAccount, Asset: "COOP", Amount: &amount}}}),
+			decided(t, "a", &governance.Propose{Title: "treasury", Deposit: ledger.NewAmount(1), Actions: []governance.Action{
+				{Kind: governance.ParameterChange, Module: governance.ModuleName, Name: "treasury", Value: []byte(`"` + governance.DepositsAccount + `"`)}}}))
+		if ok := r[0].Code == ""; ok != tc.spendOK {
+			t.Errorf("RulesFrom %d: a spend to the stake account proposed %v, want %v (%v)", tc.from, ok, tc.spendOK, r[0].Err())
+		}
+		if old := strings.Contains(r[1].Msg, "deposit escrow; name another account"); r[1].Code == "" || old != tc.escrowOld {
+			t.Errorf("RulesFrom %d: the escrow as treasury: %v; want refused with the message of RulesV1: %v", tc.from, r[1].Err(), tc.escrowOld)
+		}
+	}
+}

@@ -245,7 +245,12 @@ func (Module) CheckParamsState(v ledger.ParamsView, encoded []byte) error {
 	if _, ok := v.Get(ledger.AssetKey(p.DepositAsset)); !ok {
 		return ledger.Errorf(ErrInvalidProposal, "deposit_asset %s is not a registered asset", p.DepositAsset)
 	}
-	if err := checkTreasury(v, p.Treasury); err != nil {
+	if v.Rules() < ledger.RulesV2 {
+		// As decided before booked accounts (ledger.RulesV2).
+		if p.Treasury == DepositsAccount {
+			return ledger.Errorf(ErrInvalidProposal, "treasury %s is the proposals' deposit escrow; name another account", p.Treasury)
+		}
+	} else if err := checkTreasury(v, p.Treasury); err != nil {
 		return err
 	}
 	if _, ok := v.Get(ledger.AccountKey(p.Treasury)); !ok {

@@ -183,7 +183,7 @@ func (a Accounts) Decide(ctx *Context, cmd *Command) error {
 			if l.To == cmd.Actor {
 				return Errorf(ErrMalformed, "leg %d transfers from %s to itself", i, l.To)
 			}
-			if mod, ok := ctx.Booked(l.To); ok && ctx.Rules() >= RulesV2 {
+			if mod, ok := ctx.Booked(l.To); ok { // none before RulesV2
 				return Errorf(ErrUnauthorized, "leg %d: %s is booked by module %s: its balance is what that module's records owe, so only that module's own commands move funds into it", i, l.To, mod)
 			}
 			t := &Transferred{From: cmd.Actor, To: l.To, Asset: l.Asset, Amount: l.Amount}

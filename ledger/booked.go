@@ -38,6 +38,8 @@ type ParamsView interface {
 	// Booked reports whether id is a booked account, and the module
 	// that keeps it.
 	Booked(id AccountID) (module string, ok bool)
+	// Rules are the rules the check is made under (Context.Rules).
+	Rules() Rules
 }
 
 // Booked reports whether id is a booked account (Bookkeeper), and the
@@ -50,8 +52,15 @@ func (m *Machine) Booked(id AccountID) (module string, ok bool) {
 	return module, ok
 }
 
-// Booked is the machine's Booked.
-func (c *Context) Booked(id AccountID) (module string, ok bool) { return c.m.Booked(id) }
+// Booked is the machine's Booked, under the rules deciding the block:
+// booked accounts came with RulesV2, and a block decided by the rules
+// before knows none (so that it is decided again as it was).
+func (c *Context) Booked(id AccountID) (module string, ok bool) {
+	if c.Rules() < RulesV2 {
+		return "", false
+	}
+	return c.m.Booked(id)
+}
 
 // bookedAccounts collects the modules' booked accounts, each checked to
 // be an account of the module that books it.

@@ -154,7 +154,7 @@ func (g *Genesis) Validate() error {
 // places where a genesis grows with its size), and may flush ctx's state
 // and events (a chunked genesis: Step.GenesisChunked); it returns then
 // only the events emitted since the last flush.
-func (m *Machine) genesisEvents(st *State, g *Genesis, boundary func(ctx *Context) error) ([]Event, error) {
+func (m *Machine) genesisEvents(st *State, g *Genesis, boundary func(ctx *Context) error, rules Rules) ([]Event, error) {
 	if err := g.Validate(); err != nil {
 		return nil, err
 	}
@@ -168,13 +168,15 @@ func (m *Machine) genesisEvents(st *State, g *Genesis, boundary func(ctx *Contex
 			return nil, genesisErr("params."+name, "no module named %q; modules: %v", name, m.ModuleNames())
 		}
 	}
-	// Before any event, so that a chunked genesis sends nothing.
+	// Before any event, so that a chunked genesis sends nothing (booked
+	// accounts came with RulesV2: a chain re-deriving its genesis under
+	// the rules before keeps its block 0).
 	for i, a := range g.Allocations {
-		if mod, ok := m.Booked(a.Account); ok {
+		if mod, ok := m.Booked(a.Account); ok && rules >= RulesV2 {
 			return nil, genesisErr(fmt.Sprintf("allocations[%d].account", i), "%s is booked by module %s: its balance is exactly what that module's records say, and no record would cover an allocation there; allocate to the accounts that should own the funds, and let them act through the module (stake, register, deposit) after genesis", a.Account, mod)
 		}
 	}
-	ctx := &Context{Height: 0, Time: g.GenesisTime.UnixNano(), st: st, m: m}
+	ctx := &Context{Height: 0, Time: g.GenesisTime.UnixNano(), st: st, m: m, rules: rules}
 	emit := func(ev Event) error { return ctx.Emit(ev) }
 	if err := emit(&ChainStarted{ChainID: g.ChainID, GenesisTime: g.GenesisTime.UnixNano(), EpochLength: int64(g.EpochLength), RequireSignatures: g.RequireSignatures, Modules: m.ModuleNames()}); err != nil {
 		return nil, err

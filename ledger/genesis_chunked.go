@@ -89,7 +89,7 @@ func (s *Step) GenesisChunked(r Reader, g *Genesis, chunkKeys int, sink GenesisS
 		ctx.events = ctx.events[:0]
 		return nil
 	}
-	events, err := s.m.genesisEvents(c.st, g, boundary)
+	events, err := s.m.genesisEvents(c.st, g, boundary, rulesAt(0, s.opts.RulesFrom))
 	if err != nil {
 		return nil, err
 	}

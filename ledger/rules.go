@@ -15,10 +15,11 @@ const (
 	RulesV1 Rules = 1
 	// RulesV2: a command rejected after its signature and nonce checks
 	// uses its nonce (NonceUsed), but for create_account, close_epoch and
-	// OnceOnly payloads; a transfer into any booked account is refused
-	// (Bookkeeper; before, tokenomics refused transfers into its own, with
-	// a message of its own, and the others took them); contribution
-	// bounds a record's credits and energy. Modules ask Context.Rules.
+	// OnceOnly payloads; booked accounts (Bookkeeper) exist: Context.Booked
+	// and the genesis check know none before (then tokenomics refused
+	// transfers into its own, with a message of its own, and governance
+	// refused only its escrow as treasury); contribution bounds a
+	// record's credits and energy. Modules ask Context.Rules.
 	RulesV2 Rules = 2
 	// LatestRules are the rules this build decides new blocks by.
 	LatestRules = RulesV2

@@ -405,7 +405,7 @@ func (s *Step) Genesis(r Reader, g *Genesis) (*Ready, error) {
 }
 
 func (s *Step) genesisOn(st *State, g *Genesis) (*Ready, error) {
-	events, err := s.m.genesisEvents(st, g, nil)
+	events, err := s.m.genesisEvents(st, g, nil, rulesAt(0, s.opts.RulesFrom))
 	if err != nil {
 		return nil, err
 	}

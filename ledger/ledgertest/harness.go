@@ -187,6 +187,9 @@ func (h *Harness) Get(key []byte) ([]byte, bool) {
 // machine; with Get, it makes the harness a ledger.ParamsView.
 func (h *Harness) Booked(id ledger.AccountID) (string, bool) { return h.M.Booked(id) }
 
+// Rules are the latest: the harness decides by them (ledger.ParamsView).
+func (h *Harness) Rules() ledger.Rules { return ledger.LatestRules }
+
 // Balance returns a balance, failing the test on error.
 func (h *Harness) Balance(t TB, a ledger.AccountID, asset ledger.AssetID) ledger.Amount {
 	t.Helper()
