@@ -22,6 +22,9 @@ import (
 //     genesis and its ParamsStateChecker, through ParamsView.Booked;
 //   - governance refuses a treasury spend to one, and spends from a
 //     treasury that is one.
+//
+// Booked accounts came with RulesV2: a block decided by the rules before
+// knows none (Context.Booked), so that it is decided again as it was.
 
 // Bookkeeper is implemented by modules with booked accounts: accounts of
 // the module's own ("mod:<name>" or "mod:<name>/...") whose balances are

@@ -85,9 +85,8 @@ type BlockContext struct {
 // is the reducers' bare loop, for benchmarks and tools). Every command gets
 // a Result; a rejected command leaves st as it was before it, but for its
 // nonce's use (NonceUsed) if it had passed its signature and nonce checks.
-// It returns
-// the results and all events. An I/O error from st's Reader is returned as
-// err, and the block must then be abandoned.
+// It returns the results and all events. An I/O error from st's Reader is
+// returned as err, and the block must then be abandoned.
 //
 // If after is not nil it is called after each command with its result and
 // events, while st shows the state right after that command.
