@@ -12,6 +12,14 @@ import (
 	"github.com/coopera/coopera/ledger/ledgertest"
 )
 
+// boundsGenesis is testdata/cap.txt's chain: COOP (2 decimals) at 2 USD,
+// a pool of 10,000.
+const boundsGenesis = `{"chain_id": "bounds", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "1h",
+ "assets": [{"id": "COOP", "decimals": 2}],
+ "accounts": [{"id": "meter"}, {"id": "p1"}, {"id": "p2"}],
+ "allocations": [{"account": "mod:contribution/pool", "asset": "COOP", "amount": "10000"}],
+ "params": {"contribution": {"reporters": ["meter"]}}}`
+
 // One bad record must not break a provider's epoch. A record of 2^64-1
 // credits used to apply: the provider's credits for the epoch were then
 // at their maximum, so its self-dealing cap allowed any reward (it was
@@ -25,11 +33,7 @@ func TestBadRecordDoesNotBreakTheEpoch(t *testing.T) {
 		t.Fatal(err)
 	}
 	// As testdata/cap.txt: COOP (2 decimals) at 2 USD, a pool of 10,000.
-	g, err := ledger.ParseGenesis([]byte(`{"chain_id": "bounds", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "1h",
-	 "assets": [{"id": "COOP", "decimals": 2}],
-	 "accounts": [{"id": "meter"}, {"id": "p1"}, {"id": "p2"}],
-	 "allocations": [{"account": "mod:contribution/pool", "asset": "COOP", "amount": "10000"}],
-	 "params": {"contribution": {"reporters": ["meter"]}}}`))
+	g, err := ledger.ParseGenesis([]byte(boundsGenesis))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,11 +190,7 @@ func TestRecordBoundsByRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := ledger.ParseGenesis([]byte(`{"chain_id": "bounds", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "1h",
-	 "assets": [{"id": "COOP", "decimals": 2}],
-	 "accounts": [{"id": "meter"}, {"id": "p1"}],
-	 "allocations": [{"account": "mod:contribution/pool", "asset": "COOP", "amount": "10000"}],
-	 "params": {"contribution": {"reporters": ["meter"]}}}`))
+	g, err := ledger.ParseGenesis([]byte(boundsGenesis))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -198,29 +198,11 @@ func TestRecordBoundsByRules(t *testing.T) {
 		from   uint64
 		refuse bool
 	}{{10, false}, {0, true}} {
-		mem := ledger.NewMemStore()
-		step := ledger.NewStep(m, ledger.StepOptions{RulesFrom: tc.from})
-		rd, err := step.Genesis(mem, g)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mem.Apply(rd.Changes)
-		head := rd.Head
-		var last ledger.Result
-		for _, c := range []*ledger.Command{
-			{Actor: "p1", Payload: &contribution.Register{Role: contribution.RoleCompute, Stake: ledger.NewAmount(0)}},
-			{Actor: "meter", Payload: &contribution.Record{Provider: "p1", Kind: "gpu_seconds", Quantity: 1, Credits: contribution.MaxRecordCredits + 1, Source: "m"}},
-		} {
-			rd, err := step.Execute(mem, ledger.BlockInput{Prev: head, Time: head.Time + int64(time.Second), Commands: []*ledger.Command{c}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			mem.Apply(rd.Changes)
-			head = rd.Head
-			last = rd.Block.Results[0]
-		}
-		if refused := errors.Is(last.Err(), contribution.ErrAbsurdQuantity); refused != tc.refuse {
-			t.Errorf("RulesFrom %d: a record over MaxRecordCredits: %v; refused %v, want %v", tc.from, last.Err(), refused, tc.refuse)
+		c := ledgertest.NewChain(t, m, ledger.StepOptions{RulesFrom: tc.from}, g)
+		c.Next(t, &ledger.Command{Actor: "p1", Payload: &contribution.Register{Role: contribution.RoleCompute, Stake: ledger.NewAmount(0)}})
+		b := c.Next(t, &ledger.Command{Actor: "meter", Payload: &contribution.Record{Provider: "p1", Kind: "gpu_seconds", Quantity: 1, Credits: contribution.MaxRecordCredits + 1, Source: "m"}})
+		if refused := errors.Is(b.Results[0].Err(), contribution.ErrAbsurdQuantity); refused != tc.refuse {
+			t.Errorf("RulesFrom %d: a record over MaxRecordCredits: %v; refused %v, want %v", tc.from, b.Results[0].Err(), refused, tc.refuse)
 		}
 	}
 }

@@ -223,34 +223,16 @@ func TestBookedChecksByRules(t *testing.T) {
 		from               uint64
 		spendOK, escrowOld bool
 	}{{from: 10, spendOK: true, escrowOld: true}, {from: 0}} {
-		mem := ledger.NewMemStore()
-		step := ledger.NewStep(m, ledger.StepOptions{RulesFrom: tc.from})
-		rd, err := step.Genesis(mem, bookedGenesis(t, ""))
-		if err != nil {
-			t.Fatal(err)
-		}
-		mem.Apply(rd.Changes)
-		head := rd.Head
-		next := func(cmds ...*ledger.Command) []ledger.Result {
-			t.Helper()
-			rd, err := step.Execute(mem, ledger.BlockInput{Prev: head, Time: head.Time + int64(time.Second), Commands: cmds})
-			if err != nil {
-				t.Fatal(err)
-			}
-			mem.Apply(rd.Changes)
-			step.Applied()
-			head = rd.Head
-			return rd.Block.Results
-		}
-		if r := next(&ledger.Command{Actor: "a", Payload: &govtest.SetStake{Account: "a", Amount: ledger.NewAmount(10)}}); r[0].Code != "" {
-			t.Fatalf("setup: %+v", r)
+		c := ledgertest.NewChain(t, m, ledger.StepOptions{RulesFrom: tc.from}, bookedGenesis(t, ""))
+		if b := c.Next(t, &ledger.Command{Actor: "a", Payload: &govtest.SetStake{Account: "a", Amount: ledger.NewAmount(10)}}); b.Results[0].Code != "" {
+			t.Fatalf("setup: %+v", b.Results)
 		}
 		amount := ledger.NewAmount(1)
-		r := next(
+		r := c.Next(t,
 			decided(t, "a", &governance.Propose{Title: "spend", Deposit: ledger.NewAmount(1), Actions: []governance.Action{
 				{Kind: governance.TreasurySpend, To: tokenomics.StakeAccount, Asset: "COOP", Amount: &amount}}}),
 			decided(t, "a", &governance.Propose{Title: "treasury", Deposit: ledger.NewAmount(1), Actions: []governance.Action{
-				{Kind: governance.ParameterChange, Module: governance.ModuleName, Name: "treasury", Value: []byte(`"` + governance.DepositsAccount + `"`)}}}))
+				{Kind: governance.ParameterChange, Module: governance.ModuleName, Name: "treasury", Value: []byte(`"` + governance.DepositsAccount + `"`)}}})).Results
 		if ok := r[0].Code == ""; ok != tc.spendOK {
 			t.Errorf("RulesFrom %d: a spend to the stake account proposed %v, want %v (%v)", tc.from, ok, tc.spendOK, r[0].Err())
 		}

@@ -154,20 +154,10 @@ func TestBookedTransferByRules(t *testing.T) {
 		from   uint64
 		refuse bool
 	}{{from: 5, refuse: false}, {from: 0, refuse: true}} {
-		mem := ledger.NewMemStore()
-		step := ledger.NewStep(m, ledger.StepOptions{RulesFrom: tc.from})
-		rd, err := step.Genesis(mem, g)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mem.Apply(rd.Changes)
-		pay := &ledger.Command{Actor: "a", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "mod:keeper/held", Asset: "COOP", Amount: ledger.NewAmount(7)}}}}
-		rd, err = step.Execute(mem, ledger.BlockInput{Prev: rd.Head, Time: rd.Head.Time + int64(time.Second), Commands: []*ledger.Command{pay}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if refused := rd.Block.Results[0].Code != ""; refused != tc.refuse {
-			t.Errorf("RulesFrom %d: a transfer into a booked account refused %v, want %v (%v)", tc.from, refused, tc.refuse, rd.Block.Results[0].Err())
+		c := ledgertest.NewChain(t, m, ledger.StepOptions{RulesFrom: tc.from}, g)
+		b := c.Next(t, &ledger.Command{Actor: "a", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "mod:keeper/held", Asset: "COOP", Amount: ledger.NewAmount(7)}}}})
+		if refused := b.Results[0].Code != ""; refused != tc.refuse {
+			t.Errorf("RulesFrom %d: a transfer into a booked account refused %v, want %v (%v)", tc.from, refused, tc.refuse, b.Results[0].Err())
 		}
 	}
 }

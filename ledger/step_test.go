@@ -619,36 +619,18 @@ func TestRejectedCloseEpochUsesNoNonce(t *testing.T) {
 // hash, one with another RulesFrom decides the legacy block differently
 // (a follower on it would stop).
 func TestStepRulesFrom(t *testing.T) {
-	g := stepGenesis(t)
 	m, err := ledger.NewMachine()
 	if err != nil {
 		t.Fatal(err)
 	}
-	overdraft := func(nonce uint64) []*ledger.Command {
-		return []*ledger.Command{{Actor: "b", Nonce: nonce, Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "a", Asset: "COOP", Amount: ledger.NewAmount(5)}}}}}
-	}
-	// run decides blocks 1 and 2 (an overdraft each) on a step with
-	// RulesFrom from, and returns their hashes and the overdrafts' event
-	// counts.
+	// run decides blocks 1 and 2, an overdraft each, with RulesFrom from,
+	// and returns their hashes and the overdrafts' event counts.
 	run := func(from uint64) (hashes [2]ledger.Hash, events [2]uint32) {
 		t.Helper()
-		mem := ledger.NewMemStore()
-		step := ledger.NewStep(m, ledger.StepOptions{RulesFrom: from})
-		rd, err := step.Genesis(mem, g)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mem.Apply(rd.Changes)
-		head := rd.Head
+		c := ledgertest.NewChain(t, m, ledger.StepOptions{RulesFrom: from}, stepGenesis(t))
 		for i := range 2 {
-			rd, err := step.Execute(mem, ledger.BlockInput{Prev: head, Time: head.Time + int64(time.Second), Commands: overdraft(uint64(i + 1))})
-			if err != nil {
-				t.Fatal(err)
-			}
-			mem.Apply(rd.Changes)
-			step.Applied()
-			head = rd.Head
-			hashes[i], events[i] = rd.Head.Hash, rd.Block.Results[0].Events
+			b := c.Next(t, &ledger.Command{Actor: "b", Nonce: uint64(i + 1), Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: "a", Asset: "COOP", Amount: ledger.NewAmount(5)}}}})
+			hashes[i], events[i] = b.Hash(), b.Results[0].Events
 		}
 		return hashes, events
 	}

@@ -3,9 +3,9 @@ package tokenomics_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/ledgertest"
 	"github.com/coopera/coopera/tokenomics"
 )
 
@@ -30,20 +30,9 @@ func TestTransferIntoBookedByRules(t *testing.T) {
 		{5, "holds what the tokenomics records say"},
 		{0, "is booked by module tokenomics"},
 	} {
-		mem := ledger.NewMemStore()
-		step := ledger.NewStep(m, ledger.StepOptions{RulesFrom: tc.from})
-		rd, err := step.Genesis(mem, g)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mem.Apply(rd.Changes)
-		pay := &ledger.Command{Actor: "alice", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: tokenomics.StakeAccount, Asset: "COOP", Amount: ledger.NewAmount(7)}}}}
-		rd, err = step.Execute(mem, ledger.BlockInput{Prev: rd.Head, Time: rd.Head.Time + int64(time.Second), Commands: []*ledger.Command{pay}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r := rd.Block.Results[0]
-		if r.Code != ledger.ErrUnauthorized.Code || !strings.Contains(r.Msg, tc.msg) {
+		c := ledgertest.NewChain(t, m, ledger.StepOptions{RulesFrom: tc.from}, g)
+		b := c.Next(t, &ledger.Command{Actor: "alice", Payload: &ledger.Transfer{Legs: []ledger.Leg{{To: tokenomics.StakeAccount, Asset: "COOP", Amount: ledger.NewAmount(7)}}}})
+		if r := b.Results[0]; r.Code != ledger.ErrUnauthorized.Code || !strings.Contains(r.Msg, tc.msg) {
 			t.Errorf("RulesFrom %d: %+v, want unauthorized saying %q", tc.from, r, tc.msg)
 		}
 	}
