@@ -15,17 +15,7 @@ import (
 // relayer can still submit its command with that nonce. A refused
 // withdrawal, which nothing else makes once-only, uses its nonce.
 func TestRefusedDepositKeepsItsNonce(t *testing.T) {
-	h, err := ledgertest.New(bridge.Module{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := ledger.ParseGenesis([]byte(propGenesis))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.Genesis(g); err != nil {
-		t.Fatal(err)
-	}
+	h := ledgertest.Start(t, propGenesis, bridge.Module{})
 	parse := func(js string) *ledger.Command {
 		t.Helper()
 		c, err := h.M.Registry().ParseCommandJSON([]byte(js))

@@ -46,21 +46,11 @@ func (l legacyTreasury) InitGenesis(ctx *ledger.Context, _ []byte) error {
 // account keeps exactly the stakes; the harness checks conservation and
 // the invariants at every block.
 func TestBookedTreasuryKeepsItsPartInThePool(t *testing.T) {
-	h, err := ledgertest.New(contribution.New(nil), legacyTreasury{contribution.StakeAccount})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := ledger.ParseGenesis([]byte(`{"chain_id": "booked", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "1h",
+	h := ledgertest.Start(t, `{"chain_id": "booked", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "1h",
 	 "assets": [{"id": "COOP", "decimals": 2}],
 	 "accounts": [{"id": "meter"}, {"id": "p1"}, {"id": "p2"}],
 	 "allocations": [{"account": "mod:contribution/pool", "asset": "COOP", "amount": "10000"}, {"account": "p1", "asset": "COOP", "amount": "500"}],
-	 "params": {"contribution": {"reporters": ["meter"]}}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.Genesis(g); err != nil {
-		t.Fatal(err)
-	}
+	 "params": {"contribution": {"reporters": ["meter"]}}}`, contribution.New(nil), legacyTreasury{contribution.StakeAccount})
 	block := func(at time.Time, js ...string) *ledger.Block {
 		t.Helper()
 		cmds := make([]*ledger.Command, len(js))

@@ -28,18 +28,8 @@ const boundsGenesis = `{"chain_id": "bounds", "genesis_time": "2026-01-01T00:00:
 // and energy are now bounded (MaxRecordCredits, MaxRecordEnergyMJ): the
 // bad records are refused, the later ones apply, and the cap holds.
 func TestBadRecordDoesNotBreakTheEpoch(t *testing.T) {
-	h, err := ledgertest.New(contribution.New(fixedPrice(2_000_000)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := ledgertest.Start(t, boundsGenesis, contribution.New(fixedPrice(2_000_000)))
 	// As testdata/cap.txt: COOP (2 decimals) at 2 USD, a pool of 10,000.
-	g, err := ledger.ParseGenesis([]byte(boundsGenesis))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.Genesis(g); err != nil {
-		t.Fatal(err)
-	}
 	run := func(p ledger.Payload, actor ledger.AccountID) error {
 		t.Helper()
 		b, err := h.Apply(h.Time.Add(time.Second), []*ledger.Command{{Actor: actor, Payload: p}})
@@ -123,21 +113,11 @@ func (earlierRecords) InitGenesis(ctx *ledger.Context, _ []byte) error {
 // do), and the provider's records that fit still apply; the epoch closes
 // and the next one starts empty.
 func TestRecordThatWouldOverflowTheEpochIsRefused(t *testing.T) {
-	h, err := ledgertest.New(contribution.New(nil), earlierRecords{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	g, err := ledger.ParseGenesis([]byte(`{"chain_id": "full", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "1h",
+	h := ledgertest.Start(t, `{"chain_id": "full", "genesis_time": "2026-01-01T00:00:00Z", "epoch_length": "1h",
 	 "assets": [{"id": "COOP", "decimals": 2}],
 	 "accounts": [{"id": "meter"}, {"id": "p1"}],
 	 "allocations": [{"account": "mod:contribution/pool", "asset": "COOP", "amount": "10000"}],
-	 "params": {"contribution": {"reporters": ["meter"]}}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.Genesis(g); err != nil {
-		t.Fatal(err)
-	}
+	 "params": {"contribution": {"reporters": ["meter"]}}}`, contribution.New(nil), earlierRecords{})
 	record := func(credits, energy uint64) (*ledger.Block, error) {
 		t.Helper()
 		b, err := h.Apply(h.Time.Add(time.Second), []*ledger.Command{{Actor: "meter", Payload: &contribution.Record{
@@ -190,10 +170,7 @@ func TestRecordBoundsByRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := ledger.ParseGenesis([]byte(boundsGenesis))
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := ledgertest.ParseGenesis(t, boundsGenesis)
 	for _, tc := range []struct {
 		from   uint64
 		refuse bool

@@ -18,16 +18,12 @@ import (
 // governance parameters' extra fields.
 func bookedGenesis(t ledgertest.TB, extra string) *ledger.Genesis {
 	v1, _ := testSets(t)
-	g, err := ledger.ParseGenesis([]byte(fmt.Sprintf(`{"chain_id": "booked", "genesis_time": %q, "epoch_length": "1000h",
+	return ledgertest.ParseGenesis(t, fmt.Sprintf(`{"chain_id": "booked", "genesis_time": %q, "epoch_length": "1000h",
 	 "assets": [{"id": "COOP", "decimals": 6}],
 	 "accounts": [{"id": "a"}, {"id": "b"}],
 	 "allocations": [{"account": "a", "asset": "COOP", "amount": "1000000"}],
 	 "params": {"governance": {"policy_hash": %q, "voting_period": "1h", "late_quorum_extension": "0s", "timelock": "0s", "max_live_proposals": 0%s}}}`,
-		propStart, v1.HashHex(), extra)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return g
+		propStart, v1.HashHex(), extra))
 }
 
 func bookedModules() []ledger.Module {

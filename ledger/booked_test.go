@@ -34,6 +34,11 @@ func (keeper) InitGenesis(ctx *ledger.Context, _ []byte) error {
 	return nil
 }
 
+// keeperGenesis is a chain where a holds 100 COOP.
+const keeperGenesis = `{"chain_id":"b","genesis_time":"2026-01-01T00:00:00Z","epoch_length":"1h",
+ "assets":[{"id":"COOP","decimals":0}],"accounts":[{"id":"a"}],
+ "allocations":[{"account":"a","asset":"COOP","amount":"100"}]}`
+
 // A user transfer into a booked account is refused, whichever module
 // keeps it, and changes nothing; other module accounts still take
 // transfers.
@@ -50,13 +55,7 @@ func TestTransferIntoBookedAccountRefused(t *testing.T) {
 			t.Fatalf("Booked(%s) = %q, true; want false", id, mod)
 		}
 	}
-	g, err := ledger.ParseGenesis([]byte(`{"chain_id":"b","genesis_time":"2026-01-01T00:00:00Z","epoch_length":"1h",
-	 "assets":[{"id":"COOP","decimals":0}],"accounts":[{"id":"a"}],
-	 "allocations":[{"account":"a","asset":"COOP","amount":"100"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := h.Genesis(g); err != nil {
+	if _, err := h.Genesis(ledgertest.ParseGenesis(t, keeperGenesis)); err != nil {
 		t.Fatal(err)
 	}
 	transfer := func(legs ...ledger.Leg) *ledger.Block {
@@ -107,11 +106,7 @@ func TestGenesisAllocationIntoBookedAccountRefused(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := ledger.ParseGenesis(fmt.Appendf(nil, doc, to))
-		if err != nil {
-			t.Fatal(err)
-		}
-		_, err = h.Genesis(g)
+		_, err = h.Genesis(ledgertest.ParseGenesis(t, fmt.Sprintf(doc, to)))
 		return h, err
 	}
 	h, err := genesis("mod:keeper/held")
@@ -144,12 +139,7 @@ func TestBookedTransferByRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := ledger.ParseGenesis([]byte(`{"chain_id":"b","genesis_time":"2026-01-01T00:00:00Z","epoch_length":"1h",
-	 "assets":[{"id":"COOP","decimals":0}],"accounts":[{"id":"a"}],
-	 "allocations":[{"account":"a","asset":"COOP","amount":"100"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := ledgertest.ParseGenesis(t, keeperGenesis)
 	for _, tc := range []struct {
 		from   uint64
 		refuse bool

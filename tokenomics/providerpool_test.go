@@ -111,10 +111,7 @@ func TestProviderPoolNotBookedAtGenesis(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		g, err := ledger.ParseGenesis([]byte(strings.Replace(providerPoolGenesis, `"provider_pool": "pp"`, `"provider_pool": "`+string(pool)+`"`, 1)))
-		if err != nil {
-			t.Fatal(err)
-		}
+		g := ledgertest.ParseGenesis(t, strings.Replace(providerPoolGenesis, `"provider_pool": "pp"`, `"provider_pool": "`+string(pool)+`"`, 1))
 		if _, err := h.Genesis(g); !errors.Is(err, ledger.ErrInvalidGenesis) || !strings.Contains(err.Error(), "provider_pool") {
 			t.Errorf("a genesis with provider_pool %s: %v; want ErrInvalidGenesis naming provider_pool", pool, err)
 		}
@@ -157,17 +154,7 @@ func (l legacyParams) InitGenesis(ctx *ledger.Context, _ []byte) error {
 // at every block.
 func TestBookedProviderPoolIsNotPaid(t *testing.T) {
 	run := func(pool ledger.AccountID) (*ledgertest.Harness, []*ledger.Block) {
-		h, err := ledgertest.New(tokenomics.Module{}, govStub{}, legacyParams{pool})
-		if err != nil {
-			t.Fatal(err)
-		}
-		g, err := ledger.ParseGenesis([]byte(providerPoolGenesis))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := h.Genesis(g); err != nil {
-			t.Fatal(err)
-		}
+		h := ledgertest.Start(t, providerPoolGenesis, tokenomics.Module{}, govStub{}, legacyParams{pool})
 		if p, err := tokenomics.ParamsAt(h, 0); err != nil || p.ProviderPool != pool {
 			t.Fatalf("provider_pool at genesis %q, %v; want %q", p.ProviderPool, err, pool)
 		}

@@ -19,10 +19,7 @@ func TestTransferIntoBookedByRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	g, err := ledger.ParseGenesis([]byte(badGenesis))
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := ledgertest.ParseGenesis(t, badGenesis)
 	for _, tc := range []struct {
 		from uint64
 		msg  string

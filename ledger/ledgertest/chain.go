@@ -42,3 +42,27 @@ func (c *Chain) Next(t TB, cmds ...*ledger.Command) *ledger.Block {
 	c.Head = rd.Head
 	return rd.Block
 }
+
+// ParseGenesis parses a genesis document, failing t if it does not.
+func ParseGenesis(t TB, doc string) *ledger.Genesis {
+	t.Helper()
+	g, err := ledger.ParseGenesis([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
+// Start returns a harness of mods after the genesis doc, failing t if it
+// cannot.
+func Start(t TB, doc string, mods ...ledger.Module) *Harness {
+	t.Helper()
+	h, err := New(mods...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.Genesis(ParseGenesis(t, doc)); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
