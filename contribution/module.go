@@ -1,7 +1,6 @@
 package contribution
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/zeebo/blake3"
@@ -376,16 +375,8 @@ func applyScores(st *ledger.State, e *EpochScored) error {
 	enc := ledger.NewEncoder(nil)
 	enc.Uint(e.Height)
 	st.Set(lastCloseKey(), enc.Bytes())
-	var working [][]byte
-	for _, prefix := range [][]byte{recordPrefix(e.Epoch), commitPrefix(e.Epoch)} {
-		st.Scan(prefix, func(k, _ []byte) bool {
-			working = append(working, bytes.Clone(k))
-			return true
-		})
-	}
-	for _, k := range working {
-		st.Delete(k)
-	}
+	st.DeletePrefix(recordPrefix(e.Epoch))
+	st.DeletePrefix(commitPrefix(e.Epoch))
 	return nil
 }
 

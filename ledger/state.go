@@ -441,6 +441,19 @@ func (s *State) Delete(key []byte) {
 	e.val, e.valOK, e.dec, e.kind, e.stale = nil, false, decoded{}, decNone, false
 }
 
+// DeletePrefix deletes every key with the prefix (collected first: a scan
+// does not see its own deletions).
+func (s *State) DeletePrefix(prefix []byte) {
+	var keys [][]byte
+	s.Scan(prefix, func(k, _ []byte) bool {
+		keys = append(keys, bytes.Clone(k))
+		return true
+	})
+	for _, k := range keys {
+		s.Delete(k)
+	}
+}
+
 // write journals key's entry before a write and marks it written.
 func (s *State) write(key []byte) *entry {
 	e := s.load(key)

@@ -1,7 +1,6 @@
 package tokenomics
 
 import (
-	"bytes"
 	"fmt"
 	"math/big"
 	"slices"
@@ -595,14 +594,7 @@ func (ep *epochAlloc) allocate(name, basis string, capNum uint32, total, pool le
 
 // evolveProviderWeightsForwarded clears the epoch's provider weights.
 func evolveProviderWeightsForwarded(st *ledger.State) error {
-	var keys [][]byte
-	st.Scan(weightPrefix(weightProviders), func(k, _ []byte) bool {
-		keys = append(keys, bytes.Clone(k))
-		return true
-	})
-	for _, k := range keys {
-		st.Delete(k)
-	}
+	st.DeletePrefix(weightPrefix(weightProviders))
 	return nil
 }
 
