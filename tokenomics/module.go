@@ -1,6 +1,8 @@
 package tokenomics
 
 import (
+	"slices"
+
 	"github.com/coopera/coopera/ledger"
 )
 
@@ -217,18 +219,12 @@ func (Module) Evolve(st *ledger.State, ev ledger.Event) error {
 // all but the treasury, which takes donations. As ledger.Bookkeeper says,
 // no user transfer, treasury spend or pool parameter of any module may
 // then send funds into one or take them out.
-func (Module) BookedAccounts() []ledger.AccountID {
-	return []ledger.AccountID{RewardsAccount, StakeAccount, UnbondingAccount, LockedAccount, CurveAccount}
-}
+func (Module) BookedAccounts() []ledger.AccountID { return slices.Clone(bookedAccounts) }
+
+var bookedAccounts = []ledger.AccountID{RewardsAccount, StakeAccount, UnbondingAccount, LockedAccount, CurveAccount}
 
 // isBooked reports whether id is one of the module's booked accounts.
-func isBooked(id ledger.AccountID) bool {
-	switch id {
-	case RewardsAccount, StakeAccount, UnbondingAccount, LockedAccount, CurveAccount:
-		return true
-	}
-	return false
-}
+func isBooked(id ledger.AccountID) bool { return slices.Contains(bookedAccounts, id) }
 
 // AfterTransfer charges the platform fee on a user transfer leg, on top,
 // from the sender. Legs from or to a module account are exempt. (A leg
