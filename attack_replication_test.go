@@ -1,6 +1,7 @@
 package coopera_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/ed25519"
@@ -9,6 +10,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -19,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cockroachdb/pebble/v2"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -237,19 +240,29 @@ func TestAttackStrippedSnapshot(t *testing.T) {
 	leader := waitLeader(t, a)
 	submitN(t, leader, "x", 4) // keys x-0 ... x-3
 	height := leader.Head().Height
-	good := t.TempDir() + "/good"
-	if err := leader.Snapshot(context.Background(), good); err != nil {
-		t.Fatal(err)
-	}
-	stripped := t.TempDir() + "/stripped"
-	if err := leader.Snapshot(context.Background(), stripped); err != nil {
-		t.Fatal(err)
-	}
-	rawEdit(t, stripped, func(db *store.DB) {
-		if err := db.Pebble().Delete(idemKeyRaw("alice", "x-2"), nil); err != nil {
+	snapshot := func(edit func(db *store.DB)) string {
+		dir := t.TempDir() + "/snapshot"
+		if err := leader.Snapshot(context.Background(), dir); err != nil {
 			t.Fatal(err)
 		}
-	})
+		if edit != nil {
+			rawEdit(t, dir, edit)
+		}
+		return dir
+	}
+	// indexEntry returns the first account-event index key (block 0's
+	// entries are always indexed).
+	indexEntry := func(db *store.DB) []byte {
+		it, err := db.Pebble().NewIter(&pebble.IterOptions{LowerBound: []byte{'X'}, UpperBound: []byte{'X' + 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer it.Close()
+		if !it.First() {
+			t.Fatal("the snapshot holds no account-event index")
+		}
+		return bytes.Clone(it.Key())
+	}
 	log, err := replication.Connect(context.Background(), leader.ChainID(), replication.Options{URLs: c.urls(), NodeID: "mallory", Replicas: 1})
 	if err != nil {
 		t.Fatal(err)
@@ -259,16 +272,39 @@ func TestAttackStrippedSnapshot(t *testing.T) {
 		return coopera.Open(t.TempDir(), &coopera.Options{Genesis: testGenesis(t), Clock: stepClock(), MaxClockSkew: -1,
 			Replication: &replication.Options{URLs: c.urls(), NodeID: "new", Replicas: 1, SnapshotEvery: -1}})
 	}
-	if err := log.PutSnapshot(context.Background(), height, stripped); err != nil {
-		t.Fatal(err)
-	}
-	if e, err := join(); !errors.Is(err, ledger.ErrCorrupt) {
-		if err == nil {
-			e.Close()
+	for _, tc := range []struct {
+		name string
+		edit func(db *store.DB)
+	}{
+		{"without an idempotency entry", func(db *store.DB) {
+			if err := db.Pebble().Delete(idemKeyRaw("alice", "x-2"), nil); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"without an account-event index entry", func(db *store.DB) {
+			if err := db.Pebble().Delete(indexEntry(db), nil); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"with a forged account-event index entry", func(db *store.DB) {
+			k := indexEntry(db)
+			binary.BigEndian.PutUint32(k[len(k)-4:], 1<<20) // an event block 0 does not have
+			if err := db.Pebble().Set(k, nil, nil); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		if err := log.PutSnapshot(context.Background(), height, snapshot(tc.edit)); err != nil {
+			t.Fatal(err)
 		}
-		t.Fatalf("a node joining from a snapshot without an idempotency entry: %v, want ErrCorrupt", err)
+		if e, err := join(); !errors.Is(err, ledger.ErrCorrupt) {
+			if err == nil {
+				e.Close()
+			}
+			t.Fatalf("a node joining from a snapshot %s: %v, want ErrCorrupt", tc.name, err)
+		}
 	}
-	if err := log.PutSnapshot(context.Background(), height, good); err != nil {
+	if err := log.PutSnapshot(context.Background(), height, snapshot(nil)); err != nil {
 		t.Fatal(err)
 	}
 	e, err := join()

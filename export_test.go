@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/coopera/coopera/ledger"
+	"github.com/coopera/coopera/ledger/store"
 )
 
 // CrashForTest stops the engine like a killed process would: no lease
@@ -85,4 +86,30 @@ func (e *Engine) SubmitUncheckedForTest(cmds ...*ledger.Command) error {
 	e.seq.reqs <- r
 	<-r.done
 	return r.err
+}
+
+// CheckSnapshotLogForTest makes the checks a node adopting a snapshot
+// makes of what its state root does not cover (checkSnapshotLog) on the
+// ledger in dir, opened read-only with the default modules.
+func CheckSnapshotLogForTest(dir string) error {
+	var o Options
+	o.EnsureDefaults()
+	m, err := ledger.NewMachine(o.Modules...)
+	if err != nil {
+		return err
+	}
+	db, err := store.Open(dir, &store.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	h, _, err := db.Head()
+	if err != nil {
+		return err
+	}
+	var idem ledger.LtHash
+	if _, _, _, err := db.HeadState(nil, &idem); err != nil {
+		return err
+	}
+	return checkSnapshotLog(db, m.Registry(), h, &idem)
 }

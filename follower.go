@@ -343,12 +343,26 @@ func (f *follower) checkSnapshot(ctx context.Context, dir string) error {
 // checkSnapshotLog checks what of a snapshot its state root does not
 // cover: its blocks 1 to its head must each name the one before and end
 // at the head's hash (which checkSnapshot matches with the stream's, so
-// the whole log is the chain's), and its idempotency entries (stored, idem)
-// must be exactly those the blocks record. A snapshot stripped of an entry
-// would otherwise let a keyed retry apply twice on the node adopting it.
-// It decodes every block once: the snapshot's whole log.
+// the whole log is the chain's); its idempotency entries (stored, idem)
+// must be exactly those the blocks record, and its account-event index
+// exactly the one they give (store.CheckAccountIndex). A snapshot stripped
+// of an idempotency entry would otherwise let a keyed retry apply twice on
+// the node adopting it, and one stripped of index entries would hide
+// events from AccountEvents. It decodes every block once, block 0 in
+// pieces: the snapshot's whole log.
 func checkSnapshotLog(db *store.DB, reg *ledger.Registry, head *store.Head, stored *ledger.LtHash) error {
-	var logged ledger.LtHash
+	var logged, index ledger.LtHash
+	indexed := uint64(0)
+	if db.AccountIndex() {
+		indexed = db.Indexed()
+		err := reg.GenesisEvents(func(fn func([]byte) error) error { return db.RawBlockPieces(0, fn) }, func(i uint64, ev ledger.Event) error {
+			store.AddAccountIndex(&index, []ledger.Event{ev}, 0, int(i))
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
 	var entries []ledger.IdemEntry
 	var prev ledger.Hash
 	for h := uint64(1); h <= head.Height; h++ {
@@ -364,12 +378,18 @@ func checkSnapshotLog(db *store.DB, reg *ledger.Registry, head *store.Head, stor
 		for i := range entries {
 			store.AddIdem(&logged, &entries[i])
 		}
+		if h <= indexed {
+			store.AddAccountIndex(&index, b.Events, h, 0)
+		}
 	}
 	if head.Height > 0 && prev != head.Hash {
 		return ledger.Errorf(ledger.ErrCorrupt, "the snapshot's log ends at block %s, its head says %s", prev.Short(), head.Hash.Short())
 	}
 	if logged.Root() != stored.Root() {
 		return ledger.Errorf(ledger.ErrCorrupt, "the snapshot's idempotency keys differ from those its blocks record (one missing, added or changed)")
+	}
+	if err := db.CheckAccountIndex(&index); err != nil {
+		return fmt.Errorf("adopting a snapshot: %w", err)
 	}
 	return nil
 }

@@ -1,10 +1,14 @@
 package coopera_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
+	"os"
 	"testing"
+
+	"github.com/cockroachdb/pebble/v2"
 
 	"github.com/coopera/coopera"
 	"github.com/coopera/coopera/ledger"
@@ -207,5 +211,72 @@ func TestVerifyChecksIdempotencyKeys(t *testing.T) {
 	defer e.Close()
 	if _, err := e.Verify(ctx); !errors.Is(err, ledger.ErrCorrupt) {
 		t.Fatalf("verify with an idempotency key deleted: %v; want ErrCorrupt", err)
+	}
+}
+
+// The account-event index is checked against the blocks when a node
+// adopts a snapshot (store.CheckAccountIndex): an intact ledger passes,
+// and an entry missing, forged, holding a value, malformed or past the
+// index's record is ErrCorrupt.
+func TestAccountIndexCheck(t *testing.T) {
+	dir := buildLedger(t)
+	if err := coopera.CheckSnapshotLogForTest(dir); err != nil {
+		t.Fatalf("an intact ledger: %v", err)
+	}
+	var entry []byte // an entry of the last block indexed
+	rawEdit(t, dir, func(db *store.DB) {
+		it, err := db.Pebble().NewIter(&pebble.IterOptions{LowerBound: []byte{'X'}, UpperBound: []byte{'X' + 1}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for ok := it.First(); ok; ok = it.Next() {
+			k := it.Key()
+			if entry == nil || binary.BigEndian.Uint64(k[len(k)-12:]) > binary.BigEndian.Uint64(entry[len(entry)-12:]) {
+				entry = bytes.Clone(k)
+			}
+		}
+		it.Close()
+		if entry == nil {
+			t.Fatal("no account-event index")
+		}
+		if h := binary.BigEndian.Uint64(entry[len(entry)-12:]); h != db.Indexed() || h == 0 {
+			t.Fatalf("the newest index entry is of block %d, the index reaches %d", h, db.Indexed())
+		}
+	})
+	at := func(height uint64, index uint32) []byte {
+		k := bytes.Clone(entry)
+		binary.BigEndian.PutUint64(k[len(k)-12:], height)
+		binary.BigEndian.PutUint32(k[len(k)-4:], index)
+		return k
+	}
+	h := binary.BigEndian.Uint64(entry[len(entry)-12:])
+	for _, tc := range []struct {
+		name string
+		edit func(b *pebble.Batch) error
+	}{
+		{"missing", func(b *pebble.Batch) error { return b.Delete(entry, nil) }},
+		{"forged", func(b *pebble.Batch) error { return b.Set(at(h, 1000), nil, nil) }},
+		{"with a value", func(b *pebble.Batch) error { return b.Set(entry, []byte{1}, nil) }},
+		{"malformed", func(b *pebble.Batch) error { return b.Set(entry[:len(entry)-1], nil, nil) }},
+		{"past the record", func(b *pebble.Batch) error { return b.Set(at(h+1, 0), nil, nil) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			damaged := t.TempDir()
+			if err := os.CopyFS(damaged, os.DirFS(dir)); err != nil {
+				t.Fatal(err)
+			}
+			rawEdit(t, damaged, func(db *store.DB) {
+				b := db.Pebble().NewBatch()
+				if err := tc.edit(b); err != nil {
+					t.Fatal(err)
+				}
+				if err := b.Commit(pebble.Sync); err != nil {
+					t.Fatal(err)
+				}
+			})
+			if err := coopera.CheckSnapshotLogForTest(damaged); !errors.Is(err, ledger.ErrCorrupt) {
+				t.Fatalf("an account-event index entry %s: %v, want ErrCorrupt", tc.name, err)
+			}
+		})
 	}
 }

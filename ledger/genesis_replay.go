@@ -56,23 +56,35 @@ func (s *Step) ApplyGenesisChunked(r Reader, pieces func(fn func(p []byte) error
 // are returned only if the whole block is intact.
 func (r *Registry) GenesisEventsAt(pieces func(fn func(p []byte) error) error, at []uint32) ([]Event, error) {
 	out := make([]Event, 0, len(at))
-	bs := &blockStream{reg: r}
-	bs.event = func(i uint64, ev Event, _ []byte) error {
+	var seen uint64
+	err := r.GenesisEvents(pieces, func(i uint64, ev Event) error {
+		seen++
 		if len(out) < len(at) && uint64(at[len(out)]) == i {
 			out = append(out, ev)
 		}
 		return nil
-	}
-	if err := pieces(bs.piece); err != nil {
-		return nil, err
-	}
-	if err := bs.finish(); err != nil {
+	})
+	if err != nil {
 		return nil, err
 	}
 	if len(out) != len(at) {
-		return nil, Errorf(ErrCorrupt, "block 0 has %d events; asked for event %d", bs.seen, at[len(out)])
+		return nil, Errorf(ErrCorrupt, "block 0 has %d events; asked for event %d", seen, at[len(out)])
 	}
 	return out, nil
+}
+
+// GenesisEvents calls fn with each event of block 0 and its index, in
+// order, reading the block in pieces as ApplyGenesisChunked does, without
+// holding the block (fn may keep the events it is given). The body hash is
+// checked only once every event has been handed on: a caller acts on what
+// fn saw only if GenesisEvents returns nil.
+func (r *Registry) GenesisEvents(pieces func(fn func(p []byte) error) error, fn func(i uint64, ev Event) error) error {
+	bs := &blockStream{reg: r}
+	bs.event = func(i uint64, ev Event, _ []byte) error { return fn(i, ev) }
+	if err := pieces(bs.piece); err != nil {
+		return err
+	}
+	return bs.finish()
 }
 
 type genesisReplay struct {

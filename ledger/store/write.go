@@ -270,20 +270,29 @@ func putAccountEvents(b *pebble.Batch, events []ledger.Event, height uint64, fir
 // being event first of the block at height.
 func (r *keyRun) accountEvents(events []ledger.Event, height uint64, first int) {
 	for i, ev := range events {
-		ae, ok := ev.(ledger.AccountEvent)
-		if !ok {
-			continue
-		}
-		accts := ae.Accounts()
-		for j, a := range accts {
-			if j > 0 && a == accts[j-1] {
-				continue
-			}
+		eachEventAccount(ev, func(a ledger.AccountID) {
 			r.start()
 			r.buf = acctEvKey(r.buf, a, height, uint32(first+i))
 			r.value()
 			r.end()
+		})
+	}
+}
+
+// eachEventAccount calls fn with each account the index files ev under:
+// the accounts it concerns (ledger.AccountEvent), a run of the same one
+// once.
+func eachEventAccount(ev ledger.Event, fn func(a ledger.AccountID)) {
+	ae, ok := ev.(ledger.AccountEvent)
+	if !ok {
+		return
+	}
+	accts := ae.Accounts()
+	for j, a := range accts {
+		if j > 0 && a == accts[j-1] {
+			continue
 		}
+		fn(a)
 	}
 }
 
