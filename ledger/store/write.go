@@ -280,16 +280,25 @@ func (r *keyRun) accountEvents(events []ledger.Event, height uint64, first int) 
 }
 
 // eachEventAccount calls fn with each account the index files ev under:
-// the accounts it concerns (ledger.AccountEvent), a run of the same one
-// once.
+// the accounts it concerns (ledger.AccountEvent), each once however often
+// they name it (its entry's key is the same each time).
 func eachEventAccount(ev ledger.Event, fn func(a ledger.AccountID)) {
 	ae, ok := ev.(ledger.AccountEvent)
 	if !ok {
 		return
 	}
 	accts := ae.Accounts()
+	var seen map[ledger.AccountID]bool // for long lists only
+	if len(accts) > 8 {
+		seen = make(map[ledger.AccountID]bool, len(accts))
+	}
 	for j, a := range accts {
-		if j > 0 && a == accts[j-1] {
+		if seen != nil {
+			if seen[a] {
+				continue
+			}
+			seen[a] = true
+		} else if slices.Contains(accts[:j], a) {
 			continue
 		}
 		fn(a)
