@@ -128,6 +128,8 @@ func (e *Engine) load(db *store.DB) (store.Head, error) {
 		if e.opts.Genesis == nil {
 			return store.Head{}, ledger.Errorf(ErrNoLedger, "%s holds no ledger; give Options.Genesis to create one", e.dir)
 		}
+		// A new ledger records the height it is given (0: a chain this
+		// build starts) with its genesis.
 		head, err := writeGenesis(db, e.machine, e.opts.Genesis, &e.opts, e.dir)
 		if err != nil {
 			return store.Head{}, err
@@ -151,6 +153,14 @@ func (e *Engine) load(db *store.DB) (store.Head, error) {
 		// The time too: the next block's time starts from the head's.
 		return store.Head{}, ledger.Errorf(ledger.ErrCorrupt, "head says block %d is %s at %d, the log holds %s at %d", h.Height, h.Hash.Short(), h.Time, b.Hash().Short(), b.Time)
 	}
+	// The rules height, settled before anything decides a block (the
+	// genesis compared below, the sequencer's step), and recorded once
+	// the ledger is accepted.
+	rules, err := e.decideRulesFrom(db, h.Height)
+	if err != nil {
+		return store.Head{}, err
+	}
+	e.opts.RulesFrom = rules.eff
 	if e.opts.Genesis != nil {
 		if err := e.sameGenesis(db, e.opts.Genesis); err != nil {
 			return store.Head{}, err
@@ -162,6 +172,9 @@ func (e *Engine) load(db *store.DB) (store.Head, error) {
 	}
 	if want := e.machine.ModuleNames(); !slices.Equal(c.Modules, want) {
 		return store.Head{}, ledger.Errorf(ledger.ErrInvalidGenesis, "%s was created with the modules %v; it must be opened with exactly those (Options.Modules gives %v)", e.dir, c.Modules, want)
+	}
+	if err := rules.apply(db, e.opts.Logger, e.dir); err != nil {
+		return store.Head{}, err
 	}
 	e.chain = c
 	return *h, nil
@@ -218,8 +231,9 @@ func stepOptions(o *Options, caches bool) ledger.StepOptions {
 // writeGenesis creates the ledger from g in bounded memory: the genesis
 // is applied and written in chunks (ledger.Step.GenesisChunked), the
 // document in pieces, and the head last, in the one synced batch that
-// completes it. A genesis cut short by a crash is discarded and redone by
-// the next Open. It returns the genesis block's head.
+// completes it, with the rules height o.RulesFrom. A genesis cut short by
+// a crash is discarded and redone by the next Open. It returns the genesis
+// block's head.
 func writeGenesis(db *store.DB, m *ledger.Machine, g *ledger.Genesis, o *Options, dir string) (store.Head, error) {
 	w, wiped, err := db.BeginGenesis()
 	if err != nil {
@@ -228,6 +242,7 @@ func writeGenesis(db *store.DB, m *ledger.Machine, g *ledger.Genesis, o *Options
 	if wiped {
 		o.Logger.Warn("discarded a genesis that was cut short; writing it again", "dir", dir)
 	}
+	w.RecordRulesFrom(o.RulesFrom)
 	if err := ledger.WriteGenesisJSON(w, g); err != nil {
 		return store.Head{}, err
 	}
@@ -335,6 +350,12 @@ func (e *Engine) ParseCommand(data []byte) (*ledger.Command, error) {
 // ErrNoLedger is returned when a directory holds no ledger and no genesis
 // was given to create one.
 var ErrNoLedger = ledger.NewCode("no_ledger")
+
+// ErrRulesFrom is returned when Options.RulesFrom contradicts the height
+// the ledger records (see Options.RulesFrom): the chain already reached
+// one of the two heights. A follower refuses a snapshot whose record
+// contradicts its height with it too.
+var ErrRulesFrom = ledger.NewCode("rules_from")
 
 // ErrNoAccountIndex: AccountEvents on a ledger created with
 // Options.NoAccountIndex, or an Open whose Options.NoAccountIndex differs

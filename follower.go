@@ -204,6 +204,19 @@ func (f *follower) restoreSnapshot(ctx context.Context, first uint64, needed, ru
 	if err := f.checkSnapshot(ctx, tmp); err != nil {
 		return err
 	}
+	// The snapshot carries its publisher's rules height (or none): it
+	// must agree with this node's, which is settled before the store is
+	// swapped.
+	rules, err := f.snapshotRulesFrom(tmp)
+	if err != nil {
+		if running && errors.Is(err, ErrRulesFrom) {
+			// The node's height contradicts the chain's: a later
+			// snapshot would not agree either, and the node cannot
+			// follow without one. It stops, and Err says why.
+			f.seq.setFatal(err)
+		}
+		return err
+	}
 	if running {
 		f.rd.rmu.Lock()
 		defer f.rd.rmu.Unlock()
@@ -227,6 +240,16 @@ func (f *follower) restoreSnapshot(ctx context.Context, first uint64, needed, ru
 		return f.lostStore(running, err)
 	}
 	f.rd.db = db
+	// The adopted store records the settled height (where the snapshot
+	// had none, or another); every step made from here on decides by it
+	// (seq.reset below). A crash before this write leaves the snapshot's
+	// record, or none, which the next Open settles with the height the
+	// node is given: a node given none then loses the height its old
+	// store recorded, where the snapshot has none.
+	if err := rules.apply(db, f.opts.Logger, f.dir); err != nil {
+		return f.lostStore(running, err)
+	}
+	f.opts.RulesFrom = rules.eff // under rmu when running (Engine.RulesFrom)
 	var head store.Head
 	if !running {
 		f.opts.Genesis = nil // the snapshot's genesis is checked against the stream's below

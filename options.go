@@ -86,11 +86,25 @@ type Options struct {
 	// RulesFrom is the height from which this build decides blocks by
 	// its rules (ledger.LatestRules); blocks below it are decided, and
 	// re-executed by followers, by the rules before (ledger.StepOptions.
-	// RulesFrom). Zero, the default, is every block: a chain this build
-	// started. A cluster moving to this build from one before
+	// RulesFrom). A cluster moving to this build from one before
 	// ledger.RulesV2 gives all its nodes the same height, ahead of the
 	// chain's, and upgrades them before the chain reaches it (see the
 	// README's Upgrades).
+	//
+	// The height is recorded in the ledger: a new ledger records the one
+	// given (0, the default: every block, a chain this build starts), and
+	// a ledger is then decided by its record; Engine.RulesFrom returns the
+	// height in force. Zero means "not given": the record. Another height
+	// than the record's is refused with ErrRulesFrom once the chain has
+	// reached either (its blocks from there were decided by the rules the
+	// record says); before, the cluster moved its upgrade height, and the
+	// new height replaces the record (with a warning to Logger). A ledger
+	// written by a build before the record holds none: it is decided by
+	// the height given, which is then recorded; opened without one, it
+	// records nothing (it may come from a build before ledger.RulesV2,
+	// whose height must still be given). A follower adopting a snapshot
+	// settles its height with the snapshot's record by the same rules,
+	// its own height given (the record of its store, when not configured).
 	RulesFrom uint64
 
 	// MaxClockSkew is how far a replicated node's clock (Clock) may differ

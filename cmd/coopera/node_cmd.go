@@ -69,7 +69,7 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 	tlsKey := f.fs.String("tls-key", "", "client key `FILE` for -tls-cert")
 	tlsCA := f.fs.String("tls-ca", "", "CA certificate `FILE` the NATS servers' certificates must chain to")
 	seqKey := f.fs.String("sequencer-key", "", "`FILE` with this node's ed25519 sequencer key (hex seed), needed to lead a chain with sequencer keys")
-	rulesFrom := f.fs.Uint64("rules-from", 0, "the `HEIGHT` from which this build's decision rules apply (the same on every node; 0: a chain this build started); see the README's Upgrades")
+	rulesFrom := f.fs.Uint64("rules-from", 0, "the `HEIGHT` from which this build's decision rules apply (the same on every node), recorded in the ledger; 0: the height recorded in the ledger, or every block for a new ledger; see the README's Upgrades")
 	stream := f.fs.String("stream", "", "stream `NAME` (default COOPERA_<CHAIN>)")
 	httpAddr := f.fs.String("http", "", "serve the JSON API on `ADDR`, such as 127.0.0.1:8080 (a missing host means 127.0.0.1)")
 	tokenFile := f.fs.String("api-token-file", "", "require Authorization: Bearer with the token in `FILE` on every API request")
@@ -104,6 +104,7 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 		opts.Replication.TLS = tc
 	}
 	opts.RulesFrom = *rulesFrom
+	opts.Logger = log // the engine's warnings (a moved -rules-from, a genesis redone)
 	if *seqKey != "" {
 		k, err := readKey(*seqKey)
 		if err != nil {
@@ -130,6 +131,7 @@ func runNode(c *cli, ctx context.Context, cmd *command, args []string) int {
 		return c.fail(err)
 	}
 	defer eng.Close()
+	log.Info("the ledger is open", "height", eng.Head().Height, "rules_from", eng.RulesFrom())
 	if *httpAddr != "" {
 		addr, public, err := apiAddr(*httpAddr)
 		if err != nil {

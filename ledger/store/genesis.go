@@ -39,6 +39,10 @@ type GenesisWriter struct {
 	chunks uint32 // of block 0's body
 	digest *blake3.Hasher
 	err    error
+	// rulesFrom is recorded with the head when recordRules is set
+	// (RecordRulesFrom).
+	rulesFrom   uint64
+	recordRules bool
 }
 
 // BeginGenesis starts writing a genesis into a store that has no head. A
@@ -154,7 +158,8 @@ func (w *GenesisWriter) piece(p []byte) error {
 
 // Finish completes the genesis (gb is Step.GenesisChunked's result): the
 // document's last piece, then, in one synced batch, the start of block 0,
-// the format, the document's digest and the head.
+// the format, the document's digest, the rules height (RecordRulesFrom)
+// and the head.
 func (w *GenesisWriter) Finish(gb *ledger.GenesisBlock) error {
 	if w.err != nil {
 		return w.err
@@ -177,6 +182,11 @@ func (w *GenesisWriter) Finish(gb *ledger.GenesisBlock) error {
 		}
 		if err := putIndexed(b, 0); err != nil {
 			return err
+		}
+		if w.recordRules {
+			if err := putRulesFrom(b, w.rulesFrom); err != nil {
+				return err
+			}
 		}
 		if err := b.Set(keyGenesisDigest, w.digest.Sum(nil), nil); err != nil {
 			return err

@@ -84,6 +84,14 @@ import (
 // height every node is given (ledger.StepOptions.RulesFrom), so that its
 // followers re-execute the blocks before as they were decided (see the
 // README's Upgrades).
+//
+// Within format 3, m/rules-from (that height, 8 bytes big-endian) was
+// added: a new ledger records it with its genesis, and the engine records
+// the height it is given in a ledger that has none, so that a node opened
+// without the height keeps deciding by the ledger's. A directory without
+// it (written before it, or by a build given no height) decides by the
+// height its owner gives, as before. A build from before it ignores the
+// record, and decides by the height it is given.
 const FormatVersion = 3
 
 // oldestReadable is the oldest format this build reads.
