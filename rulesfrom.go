@@ -125,3 +125,12 @@ func (e *Engine) RulesFrom() uint64 {
 	defer e.rd.rmu.RUnlock()
 	return e.opts.RulesFrom
 }
+
+// copyRulesFrom records in dst the rules height src records, if any.
+func copyRulesFrom(src, dst *store.DB) error {
+	h, ok, err := src.RulesFrom()
+	if err != nil || !ok {
+		return err
+	}
+	return dst.SetRulesFrom(h)
+}

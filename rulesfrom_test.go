@@ -210,3 +210,24 @@ func TestRulesFromNoRecord(t *testing.T) {
 	mustRules(t, e, 3)
 	e.Close()
 }
+
+// TestRulesFromReplayed: a ledger Replay rebuilds records the source's
+// rules height, so that the copy, opened without a height, decides by
+// the chain's.
+func TestRulesFromReplayed(t *testing.T) {
+	src := t.TempDir()
+	e := openTest(t, src, withRules(5))
+	fillTo(t, e, 2)
+	e.Close()
+	dst := t.TempDir() + "/replayed"
+	if _, err := coopera.Replay(context.Background(), src, dst, nil); err != nil {
+		t.Fatal(err)
+	}
+	if h, ok := recordedRules(t, dst); !ok || h != 5 {
+		t.Fatalf("the replayed ledger records %d, %v; want 5", h, ok)
+	}
+	e = openTest(t, dst)
+	defer e.Close()
+	mustRules(t, e, 5)
+	wantRules(t, overdraft(t, e, 1), false) // block 3
+}

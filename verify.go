@@ -439,6 +439,10 @@ func Replay(ctx context.Context, src, dst string, opts *Options) (*VerifyReport,
 		err = ledger.Errorf(ledger.ErrCorrupt, "replayed log ends at %s, the head is %s", rep.Head.Short(), head.Hash.Short())
 	}
 	if err == nil {
+		// The rules height is the chain's: the copy decides by it too.
+		err = copyRulesFrom(sdb, ddb)
+	}
+	if err == nil {
 		err = ddb.Flush()
 	}
 	if cerr := ddb.Close(); err == nil {
