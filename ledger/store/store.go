@@ -9,14 +9,16 @@
 //	'm' meta      format version, head, the genesis document (in pieces,
 //	              with its digest), block 0 of a chunked genesis (in
 //	              pieces), the partial-genesis marker, how far the account
-//	              event index reaches (m/indexed)
+//	              event index reaches (m/indexed), the height from which
+//	              blocks are decided by the latest rules (m/rules-from)
 //	'B' blocks    height (8 bytes, big-endian) -> encoded block
 //	'S' state     state key -> value
 //	'I' idempotency  actor 0x00 key -> height, index, content hash
 //	'X' account events  account 0x00 height index -> (empty); absent in
 //	              a ledger created with Options.NoAccountIndex; with
 //	              Options.DeferAccountIndex written after the blocks
-//	              (IndexBlocks), up to the height m/indexed records
+//	              (IndexBlocks), up to the height m/indexed records;
+//	              CheckAccountIndex compares it with the blocks'
 //
 // Every read of stored bytes is checked (block hashes, decoding, Pebble's
 // own checksums), and a failure is reported as ledger.ErrCorrupt.
