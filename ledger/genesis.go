@@ -102,6 +102,11 @@ func (g *Genesis) Validate() error {
 	if g.GenesisTime.IsZero() {
 		return genesisErr("genesis_time", `is missing; give an RFC 3339 time such as "2026-01-01T00:00:00Z"`)
 	}
+	if t := g.GenesisTime; !time.Unix(0, t.UnixNano()).Equal(t) {
+		// Outside 1678 to 2262, UnixNano wraps: the chain would start
+		// decades away from the time written.
+		return genesisErr("genesis_time", "%s cannot be a block time (nanoseconds since 1970 in 64 bits: 1678 to 2262)", t.Format(time.RFC3339))
+	}
 	if g.EpochLength <= 0 {
 		return genesisErr("epoch_length", `must be positive, such as "24h"`)
 	}

@@ -39,3 +39,30 @@ func TestStrictJSON(t *testing.T) {
 		t.Errorf("a genesis with chain_id twice: %v", err)
 	}
 }
+
+// A genesis time whose nanoseconds since 1970 do not fit 64 bits is
+// refused: UnixNano wrapped it, and the chain started centuries away from
+// the time written.
+func TestGenesisTimeRange(t *testing.T) {
+	doc := func(at string) []byte {
+		return []byte(`{"chain_id": "a", "genesis_time": "` + at + `", "epoch_length": "1h", "assets": [], "accounts": []}`)
+	}
+	for _, at := range []string{"2300-01-01T00:00:00Z", "1600-01-01T00:00:00Z", "0001-01-01T00:00:01Z"} {
+		g, err := ledger.ParseGenesis(doc(at))
+		if err == nil {
+			err = g.Validate()
+		}
+		if !errors.Is(err, ledger.ErrInvalidGenesis) || !strings.Contains(err.Error(), "genesis_time: ") {
+			t.Errorf("genesis_time %s: %v, want ErrInvalidGenesis on genesis_time", at, err)
+		}
+	}
+	for _, at := range []string{"1969-12-31T23:59:59Z", "2262-01-01T00:00:00Z"} {
+		g, err := ledger.ParseGenesis(doc(at))
+		if err == nil {
+			err = g.Validate()
+		}
+		if err != nil {
+			t.Errorf("genesis_time %s: %v", at, err)
+		}
+	}
+}

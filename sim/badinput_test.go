@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -74,6 +75,15 @@ func TestBadInput(t *testing.T) {
 			[]string{"2 problems", "bad.yaml:2: epochs: -1; give 1", "bad.yaml:3: runs: -2; give 1 to"}},
 		{"behaviour field", strings.Replace(okScenario, "count: 2", "count: 2\n    sell: 2", 1),
 			[]string{"bad.yaml:10: populations.providers.sell: 2; give the share of rewards sold, 0 to 1"}},
+		// Block times are int64 nanoseconds: past April 2262 they wrapped,
+		// and the run went on with times decades away.
+		{"genesis time", okScenario + "genesis: {genesis_time: 2300-01-01T00:00:00Z}\n", []string{"genesis.genesis_time: 2300-01-01T00:00:00Z; give a time from 1970 to 2262"}},
+		{"early genesis time", okScenario + "genesis: {genesis_time: 0001-01-01T00:00:01Z}\n", []string{"genesis.genesis_time: 0001-01-01T00:00:01Z; give a time from 1970 to 2262"}},
+		{"run past 2262", strings.Replace(okScenario, "epochs: 10", "epochs: 240\nepoch_length: 8760h", 1), []string{"bad.yaml:2: epochs: 240 epochs of 8760h0m0s from 2026-01-01T00:00:00Z end after April 2262"}},
+		// The tables hold base units in 64 bits: a genesis beyond them
+		// measured 2^63-1 for every amount.
+		{"supply beyond the tables", strings.Replace(okScenario, "epochs: 10", "epochs: 10\ngenesis:\n  assets: [{id: COOP, decimals: 9}]\n  accounts: [{id: foundation}]\n  allocations: [{account: foundation, amount: \"10000000000000000000\"}]", 1),
+			[]string{"genesis.allocations: the native supply at genesis is 10001000000000000000 base units of COOP (9 decimals), above 2^63-1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := Parse([]byte(tc.yaml), "bad.yaml")
@@ -315,5 +325,23 @@ func TestHugePopulationGenesis(t *testing.T) {
 	}
 	if _, err := s.RunOne(0, nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An amount a run measures beyond the tables' 64-bit integers stops the
+// run with ErrAmountRange instead of writing 2^63-1 (here the supply,
+// after an emission of 5*10^18 base units an epoch).
+func TestAmountBeyondTheTables(t *testing.T) {
+	s, err := Parse([]byte(strings.Replace(okScenario, "epochs: 10", "epochs: 4\ngenesis:\n  params:\n    tokenomics: {emission_initial: \"5000000000000000000\"}", 1)), "clip.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := s.Points()
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Simulate(context.Background(), pts, &Options{Runs: 1}, func(*RunResult) error { return nil })
+	if !errors.Is(err, ErrAmountRange) || !strings.Contains(err.Error(), "epoch 1: supply is 10000000") {
+		t.Fatalf("a supply past 2^63-1: %v, want ErrAmountRange at epoch 1", err)
 	}
 }

@@ -370,6 +370,17 @@ func (c *compiled) buildGenesis(p *scenario.Problems, bad func(path, format stri
 	} else {
 		c.probeAgents(g)
 	}
+	// The tables hold amounts exactly, as 64-bit integers of base units
+	// (ErrAmountRange): a genesis supply beyond them could never be.
+	supply := new(big.Int)
+	for _, a := range g.Allocations {
+		if a.Asset == c.native {
+			supply.Add(supply, a.Amount.Big())
+		}
+	}
+	if !supply.IsInt64() {
+		bad("genesis.allocations", "the native supply at genesis is %s base units of %s (%d decimals), above 2^63-1, the largest amount the tables hold exactly; declare the asset with fewer decimals, or allocate less (market.inventory and the populations' balances count too)", supply, c.native, c.decimals)
+	}
 
 	// Parameters: the scenario's, with the simulator's oracle feeds.
 	params := scenario.CloneNode(&s.Genesis.Params)

@@ -29,7 +29,13 @@
 //     USD in micro-USD, prices in micro-USD per whole token, ratios in basis
 //     points. Floats appear only in the charts. (The oracle takes 10^-18
 //     USD: observations are converted exactly, x 10^12, and the credit
-//     price read back is floored to the micro-USD.)
+//     price read back is floored to the micro-USD.) Table values are 64-bit
+//     integers: a genesis whose native supply exceeds 2^63-1 base units is
+//     refused (declare the asset with fewer decimals), and a run that
+//     measures a larger amount stops with ErrAmountRange rather than write
+//     a clipped one. Block times are nanoseconds since 1970 in 64 bits: a
+//     genesis_time outside 1970-2262, or a run ending after April 2262, is
+//     refused.
 //   - Safe outputs. WriteDir writes into a directory beside the target and
 //     renames it into place when every file is complete; an existing
 //     output directory that is not empty is refused unless Overwrite.

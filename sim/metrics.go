@@ -2,8 +2,10 @@ package sim
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"github.com/coopera/coopera/sim/scenario"
+	"math"
 	"math/big"
 	"math/bits"
 	"slices"
@@ -30,17 +32,25 @@ type builtin struct {
 	fn func(r *run, m *measureScratch) int64
 }
 
-func amt(a ledger.Amount) int64 {
+// ErrAmountRange is matched (errors.Is) by a run stopped because an
+// amount it measured does not fit a table's 64-bit integers.
+var ErrAmountRange = errors.New("sim: an amount exceeds the tables' 64-bit integers")
+
+// amt returns a as a table value: base units (or micro-USD), exactly. An
+// amount above 2^63-1 has no exact table value; amt notes it (clipped),
+// and measure stops the run rather than write a wrong number.
+func (m *measureScratch) amt(a ledger.Amount) int64 {
 	v, ok := a.Uint64()
-	if !ok || v > 1<<63-1 {
-		return 1<<63 - 1
+	if !ok || v > math.MaxInt64 {
+		m.clipped, m.clippedAt = true, a
+		return math.MaxInt64
 	}
 	return int64(v)
 }
 
 // builtins are the built-in metrics, in table order.
 var builtins = []builtin{
-	{MetricInfo{Name: "supply", Unit: UnitTokens, Doc: "native supply at the epoch's end: S(t+1) = S(t) - burned + minted"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Supply) }},
+	{MetricInfo{Name: "supply", Unit: UnitTokens, Doc: "native supply at the epoch's end: S(t+1) = S(t) - burned + minted"}, func(r *run, m *measureScratch) int64 { return m.amt(m.rep.Supply) }},
 	{MetricInfo{Name: "price", Unit: UnitPrice, Doc: "market price during the epoch"}, func(r *run, m *measureScratch) int64 { return m.acc.price }},
 	{MetricInfo{Name: "oracle_price", Unit: UnitPrice, Doc: "price credits were bought at (min(median, TWAP)); missing when they could not be"}, func(r *run, m *measureScratch) int64 {
 		if m.acc.creditPrice == 0 {
@@ -48,21 +58,21 @@ var builtins = []builtin{
 		}
 		return m.acc.creditPrice
 	}},
-	{MetricInfo{Name: "burned", Unit: UnitTokens, Doc: "native burned in the epoch, B(t)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Burned) }},
-	{MetricInfo{Name: "minted", Unit: UnitTokens, Doc: "native minted in the epoch, M(t) = emission + re-mint"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Minted) }},
-	{MetricInfo{Name: "emission", Unit: UnitTokens, Doc: "the emission schedule's E(t)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Emission) }},
-	{MetricInfo{Name: "reminted", Unit: UnitTokens, Doc: "net-emission re-mint R(t) = min(smoothed burns, cap)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.Remint) }},
-	{MetricInfo{Name: "staked", Unit: UnitTokens, Doc: "native staked in every pool"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Staked) }},
-	{MetricInfo{Name: "unbonding", Unit: UnitTokens, Doc: "native waiting out unbonding"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Unbonding) }},
-	{MetricInfo{Name: "locked", Unit: UnitTokens, Doc: "native locked (agent deposits, graduated liquidity)"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Locked) }},
-	{MetricInfo{Name: "treasury", Unit: UnitTokens, Doc: "native in the tokenomics treasury"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Treasury) }},
-	{MetricInfo{Name: "circulating", Unit: UnitTokens, Doc: "native held by user accounts (the exchange's inventory included)"}, func(r *run, m *measureScratch) int64 { return amt(m.supply(r).Circulating) }},
-	{MetricInfo{Name: "exchange", Unit: UnitTokens, Doc: "the exchange's native inventory"}, func(r *run, m *measureScratch) int64 { return amt(r.nativeOf(ExchangeAccount)) }},
-	{MetricInfo{Name: "credits_issued", Unit: UnitUSD, Doc: "credits bought in the epoch"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsIssued) }},
-	{MetricInfo{Name: "credits_spent", Unit: UnitUSD, Doc: "credits spent on services in the epoch (the demand served, D)"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsSpent) }},
-	{MetricInfo{Name: "credits_outstanding", Unit: UnitUSD, Doc: "credits bought and not yet spent, at the epoch's end"}, func(r *run, m *measureScratch) int64 { return amt(m.rep.CreditsOutstand) }},
+	{MetricInfo{Name: "burned", Unit: UnitTokens, Doc: "native burned in the epoch, B(t)"}, func(r *run, m *measureScratch) int64 { return m.amt(m.rep.Burned) }},
+	{MetricInfo{Name: "minted", Unit: UnitTokens, Doc: "native minted in the epoch, M(t) = emission + re-mint"}, func(r *run, m *measureScratch) int64 { return m.amt(m.rep.Minted) }},
+	{MetricInfo{Name: "emission", Unit: UnitTokens, Doc: "the emission schedule's E(t)"}, func(r *run, m *measureScratch) int64 { return m.amt(m.rep.Emission) }},
+	{MetricInfo{Name: "reminted", Unit: UnitTokens, Doc: "net-emission re-mint R(t) = min(smoothed burns, cap)"}, func(r *run, m *measureScratch) int64 { return m.amt(m.rep.Remint) }},
+	{MetricInfo{Name: "staked", Unit: UnitTokens, Doc: "native staked in every pool"}, func(r *run, m *measureScratch) int64 { return m.amt(m.supply(r).Staked) }},
+	{MetricInfo{Name: "unbonding", Unit: UnitTokens, Doc: "native waiting out unbonding"}, func(r *run, m *measureScratch) int64 { return m.amt(m.supply(r).Unbonding) }},
+	{MetricInfo{Name: "locked", Unit: UnitTokens, Doc: "native locked (agent deposits, graduated liquidity)"}, func(r *run, m *measureScratch) int64 { return m.amt(m.supply(r).Locked) }},
+	{MetricInfo{Name: "treasury", Unit: UnitTokens, Doc: "native in the tokenomics treasury"}, func(r *run, m *measureScratch) int64 { return m.amt(m.supply(r).Treasury) }},
+	{MetricInfo{Name: "circulating", Unit: UnitTokens, Doc: "native held by user accounts (the exchange's inventory included)"}, func(r *run, m *measureScratch) int64 { return m.amt(m.supply(r).Circulating) }},
+	{MetricInfo{Name: "exchange", Unit: UnitTokens, Doc: "the exchange's native inventory"}, func(r *run, m *measureScratch) int64 { return m.amt(r.nativeOf(ExchangeAccount)) }},
+	{MetricInfo{Name: "credits_issued", Unit: UnitUSD, Doc: "credits bought in the epoch"}, func(r *run, m *measureScratch) int64 { return m.amt(m.rep.CreditsIssued) }},
+	{MetricInfo{Name: "credits_spent", Unit: UnitUSD, Doc: "credits spent on services in the epoch (the demand served, D)"}, func(r *run, m *measureScratch) int64 { return m.amt(m.rep.CreditsSpent) }},
+	{MetricInfo{Name: "credits_outstanding", Unit: UnitUSD, Doc: "credits bought and not yet spent, at the epoch's end"}, func(r *run, m *measureScratch) int64 { return m.amt(m.rep.CreditsOutstand) }},
 	{MetricInfo{Name: "demand", Unit: UnitUSD, Doc: "what consumers wanted to spend"}, func(r *run, m *measureScratch) int64 { return m.acc.demand }},
-	{MetricInfo{Name: "provider_rewards", Unit: UnitTokens, Doc: "native the serving populations' accounts received at the close (minted, or from a module's pool)"}, func(r *run, m *measureScratch) int64 { return amt(m.providerRewards(r)) }},
+	{MetricInfo{Name: "provider_rewards", Unit: UnitTokens, Doc: "native the serving populations' accounts received at the close (minted, or from a module's pool)"}, func(r *run, m *measureScratch) int64 { return m.amt(m.providerRewards(r)) }},
 	{MetricInfo{Name: "provider_revenue", Unit: UnitUSD, Doc: "provider_rewards at the epoch's market price"}, func(r *run, m *measureScratch) int64 {
 		return agents.ValueOf(m.providerRewards(r), m.acc.price, r.c.decimals)
 	}},
@@ -138,6 +148,10 @@ type measureScratch struct {
 	equil           *int64
 	lastPoolRewards ledger.Amount
 	balances        []ledger.Amount
+	// clipped is set by amt when a measured amount has no table value
+	// (clippedAt).
+	clipped   bool
+	clippedAt ledger.Amount
 }
 
 type concentration struct{ hhi, gini int64 }
@@ -286,9 +300,10 @@ func (w *wide) big() *big.Int {
 }
 
 // measure computes the row of the epoch whose close has just run.
-func (r *run) measure(acc *epochAcc) []int64 {
+func (r *run) measure(acc *epochAcc, epoch int) ([]int64, error) {
 	m := &r.scr
 	m.acc, m.rep, m.sup, m.conc, m.provRewards, m.equil = acc, r.report, nil, nil, nil, nil
+	m.clipped = false
 	if m.rep == nil {
 		m.rep = &tokenomics.EpochReport{}
 	}
@@ -303,13 +318,21 @@ func (r *run) measure(acc *epochAcc) []int64 {
 	}
 	for i, col := range r.c.columns {
 		if col.pop >= 0 {
-			row[i] = r.pops[col.pop].measured[col.idx]
+			v := r.pops[col.pop].measured[col.idx]
+			if v == math.MaxInt64 && col.Unit != UnitCount && col.Unit != UnitBps {
+				// A behaviour's amount saturates there (agents' amt).
+				return nil, fmt.Errorf("%w: epoch %d: %s is 2^63-1 or more; declare the native asset with fewer decimals (genesis.assets), or scale the scenario's amounts down", ErrAmountRange, epoch, col.Name)
+			}
+			row[i] = v
 			continue
 		}
 		row[i] = col.fn(r, m)
+		if m.clipped {
+			return nil, fmt.Errorf("%w: epoch %d: %s is %s, above 2^63-1; declare the native asset with fewer decimals (genesis.assets), or scale the scenario's amounts down", ErrAmountRange, epoch, col.Name, m.clippedAt)
+		}
 	}
 	m.lastPoolRewards = acc.poolRewards
-	return row
+	return row, nil
 }
 
 // buildColumns resolves the scenario's metrics list into columns.
@@ -378,7 +401,7 @@ func (c *compiled) extraColumn(name string) (column, bool) {
 		}
 		return column{MetricInfo: MetricInfo{Name: name, Unit: unit, Doc: "balance of " + acct + " in " + string(a)}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
 			b, _ := ledger.BalanceOf(r.getter(), id, a)
-			return amt(b)
+			return m.amt(b)
 		}}, true
 	case "param":
 		module, name, ok := strings.Cut(arg, ".")
@@ -406,7 +429,7 @@ func (c *compiled) extraColumn(name string) (column, bool) {
 			if !ok {
 				return Missing
 			}
-			return amt(rec.Supply())
+			return m.amt(rec.Supply())
 		}}, true
 	}
 	return column{}, false

@@ -478,7 +478,11 @@ func (r *run) play(ctx context.Context) error {
 		r.cur.commands, r.cur.rejected = first.commands, first.rejected
 		if e > 0 {
 			r.closeEvents(x.allResults, x.closes, x.allEvents)
-			r.rows = append(r.rows, r.measure(&prev))
+			row, err := r.measure(&prev, e-1)
+			if err != nil {
+				return err
+			}
+			r.rows = append(r.rows, row)
 			if r.opts.OnEpoch != nil {
 				r.opts.OnEpoch()
 			}

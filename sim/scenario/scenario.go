@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strings"
@@ -490,6 +491,11 @@ func (s *Scenario) validate(p *Problems) {
 	if s.BlockSize < 1 || s.BlockSize > 1<<16 {
 		bad("block_size", "%d; give 1 to 65536 commands per block", s.BlockSize)
 	}
+	if s.Epochs > 0 && s.Epochs <= MaxEpochs && s.EpochLength >= time.Minute {
+		if path, msg := s.SpanProblem(s.Epochs); path != "" {
+			bad(path, "%s", msg)
+		}
+	}
 	for i, m := range s.Modules {
 		if !slices.Contains(KnownModules, m) {
 			bad(fmt.Sprintf("modules[%d]", i), "unknown module %q; modules: %s", m, strings.Join(KnownModules, ", "))
@@ -523,6 +529,34 @@ func (s *Scenario) validate(p *Problems) {
 	}
 	s.validateEvents(bad)
 	s.validateSweep(bad)
+}
+
+// Block times are nanoseconds since 1970 in 64 bits (the ledger's clock):
+// from 1970 to April 2262. A time outside it cannot be represented, and
+// arithmetic past it wraps silently into times decades away.
+var (
+	minClock = time.Unix(0, 0).UTC()
+	maxClock = time.Unix(0, math.MaxInt64).UTC()
+)
+
+// SpanProblem reports, as the field to change and what is wrong, a run of
+// epochs epochs whose block times would leave the ledger's clock: a
+// genesis_time before 1970 or after April 2262, or an end (the start of
+// the epoch after the last, where its close falls) past April 2262. It
+// returns "" when the run fits. Options that override a scenario's epochs
+// check them with it too.
+func (s *Scenario) SpanProblem(epochs int) (path, msg string) {
+	g := s.Genesis.GenesisTime
+	if g.Before(minClock) || g.After(maxClock) {
+		return "genesis.genesis_time", fmt.Sprintf("%s; give a time from 1970 to 2262 (block times are nanoseconds since 1970 in 64 bits)", g.Format(time.RFC3339))
+	}
+	// The close of the epoch after the last, and a minute of margin for
+	// the blocks within an epoch.
+	room := (math.MaxInt64 - g.UnixNano() - int64(time.Minute)) / int64(epochs+1)
+	if int64(s.EpochLength) > room {
+		return "epochs", fmt.Sprintf("%d epochs of %s from %s end after April 2262, where block times (nanoseconds since 1970 in 64 bits) end; give fewer or shorter epochs, or an earlier genesis_time", epochs, s.EpochLength, g.Format(time.RFC3339))
+	}
+	return "", ""
 }
 
 func (s *Scenario) validatePrice(bad func(path, format string, args ...any)) {
