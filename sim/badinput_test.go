@@ -80,6 +80,21 @@ func TestBadInput(t *testing.T) {
 		{"genesis time", okScenario + "genesis: {genesis_time: 2300-01-01T00:00:00Z}\n", []string{"genesis.genesis_time: 2300-01-01T00:00:00Z; give a time from 1970 to 2262"}},
 		{"early genesis time", okScenario + "genesis: {genesis_time: 0001-01-01T00:00:01Z}\n", []string{"genesis.genesis_time: 0001-01-01T00:00:01Z; give a time from 1970 to 2262"}},
 		{"run past 2262", strings.Replace(okScenario, "epochs: 10", "epochs: 240\nepoch_length: 8760h", 1), []string{"bad.yaml:2: epochs: 240 epochs of 8760h0m0s from 2026-01-01T00:00:00Z end after April 2262"}},
+		// A population that serves no models collected the provider
+		// pool's rewards; a demand event on one changed nothing.
+		{"providers that serve nothing", strings.Replace(okScenario, "demand: {base: 5}", "demand: {base: 5}\n    providers: stakers", 1) + "  stakers:\n    count: 1\n    balance: 1\n",
+			[]string{"populations.consumers.providers: population stakers has behaviour staker, which serves no models"}},
+		{"demand event on providers", okScenario + "events:\n  - {at: 1, demand: {factor: 0.5, population: providers}}\n",
+			[]string{"events[0].demand.population: population providers has behaviour provider, which has no demand to scale"}},
+		// A misspelt account, asset or parameter gave a column of zeros
+		// or of nothing.
+		{"metric account", okScenario + "metrics: [supply, \"balance:foundaton\"]\n", []string{"bad.yaml:10: metrics[1]: balance:foundaton: no account foundaton at genesis"}},
+		{"metric asset", okScenario + "metrics: [\"supply:XYZ\"]\n", []string{"metrics[0]: supply:XYZ: no asset XYZ at genesis"}},
+		{"metric param", okScenario + "metrics: [\"param:tokenomics.fee_bpz\"]\n", []string{"metrics[0]: param:tokenomics.fee_bpz: tokenomics has no parameter \"fee_bpz\"; its parameters: "}},
+		{"metric param not an integer", okScenario + "metrics: [\"param:tokenomics.fee_shares\"]\n", []string{"metrics[0]: param:tokenomics.fee_shares: tokenomics.fee_shares is {", "not an integer"}},
+		// The market model's pool of nothing sent the price to its floor.
+		{"market without inventory", strings.Replace(okScenario, "market: {inventory: 1000000}\n", "price: {model: market, initial: 2}\n", 1),
+			[]string{"market.inventory: 0; the market price model trades against the exchange's inventory"}},
 		// The tables hold base units in 64 bits: a genesis beyond them
 		// measured 2^63-1 for every amount.
 		{"supply beyond the tables", strings.Replace(okScenario, "epochs: 10", "epochs: 10\ngenesis:\n  assets: [{id: COOP, decimals: 9}]\n  accounts: [{id: foundation}]\n  allocations: [{account: foundation, amount: \"10000000000000000000\"}]", 1),
@@ -343,5 +358,14 @@ func TestAmountBeyondTheTables(t *testing.T) {
 	_, err = Simulate(context.Background(), pts, &Options{Runs: 1}, func(*RunResult) error { return nil })
 	if !errors.Is(err, ErrAmountRange) || !strings.Contains(err.Error(), "epoch 1: supply is 10000000") {
 		t.Fatalf("a supply past 2^63-1: %v, want ErrAmountRange at epoch 1", err)
+	}
+}
+
+// The extra columns' names are checked against the genesis, and what
+// exists passes: an agent, an account of the genesis, the exchange, an
+// asset a creator launches, an integer parameter.
+func TestExtraColumnsThatExist(t *testing.T) {
+	if _, err := Parse([]byte(okScenario+"metrics: [\"balance:consumers-2\", \"balance:"+string(ExchangeAccount)+"\", \"supply:COOP\", \"supply:AGT12\", \"param:tokenomics.fee_bps\"]\n"), "ok.yaml"); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -126,6 +126,11 @@ func compile(s *Scenario, p *scenario.Problems, agents bool) *compiled {
 	inv, err := s.Market.Inventory.Units(c.decimals)
 	if err != nil {
 		bad("market.inventory", "%v", err)
+	} else if inv.IsZero() && s.Price.Model == "market" {
+		// The market model prices trades on a pool of the inventory and
+		// its value at the initial price: an empty one gave every sale
+		// nothing and sent the price to its floor.
+		bad("market.inventory", "0; the market price model trades against the exchange's inventory: give the whole tokens it holds at genesis")
 	}
 	c.inventory = inv
 
@@ -200,13 +205,33 @@ func compile(s *Scenario, p *scenario.Problems, agents bool) *compiled {
 		}
 	}
 
-	c.buildGenesis(p, bad)
+	// A demand event scales what a population reads through
+	// Env.DemandFactor: consumers, or a behaviour of one's own. On a
+	// built-in behaviour that reads no demand it would change nothing.
+	for i, ev := range s.Events {
+		if ev.Demand == nil || ev.Demand.Population == "" {
+			continue
+		}
+		for _, ps := range c.pops {
+			if ps.pop.Name == ev.Demand.Population && slices.Contains(readsNoDemand, ps.behaviour) {
+				bad(fmt.Sprintf("events[%d].demand.population", i), "population %s has behaviour %s, which has no demand to scale; name a population of behaviour consumer", ps.pop.Name, ps.behaviour)
+			}
+		}
+	}
+
+	st := c.buildGenesis(p, bad)
 	c.buildColumns(bad)
+	if st != nil {
+		c.checkColumns(st, bad)
+	}
 	if len(p.List) > 0 {
 		return nil
 	}
 	return c
 }
+
+// readsNoDemand are the built-in behaviours that read no demand factor.
+var readsNoDemand = []string{"creator", "provider", "staker", "trader", "vesting"}
 
 // agentAccount returns the account of agent j of a population.
 func agentAccount(pop string, j int) ledger.AccountID {
@@ -322,7 +347,9 @@ var errPrefixRE = regexp.MustCompile(`coopera: [a-z_]+: `)
 
 var genesisPathRE = regexp.MustCompile(`^(params\.[a-z_]+|assets\[\d+\]\.[a-z_]+|accounts\[\d+\]\.[a-z_]+|allocations\[\d+\](\.[a-z_]+)?|[a-z_]+): (.*)$`)
 
-func (c *compiled) buildGenesis(p *scenario.Problems, bad func(path, format string, args ...any)) {
+// buildGenesis builds the chain's genesis and checks it against the
+// modules; it returns the genesis state, nil if the genesis is invalid.
+func (c *compiled) buildGenesis(p *scenario.Problems, bad func(path, format string, args ...any)) *ledger.State {
 	s := c.sc
 	g := &ledger.Genesis{
 		ChainID:     s.Genesis.ChainID,
@@ -389,7 +416,7 @@ func (c *compiled) buildGenesis(p *scenario.Problems, bad func(path, format stri
 	}
 	if params.Kind != yaml.MappingNode {
 		bad("genesis.params", "want a mapping of module name to parameters, got %s", scenario.Describe(params))
-		return
+		return nil
 	}
 	tp := mapValue(params, "tokenomics")
 	if tp == nil {
@@ -398,14 +425,14 @@ func (c *compiled) buildGenesis(p *scenario.Problems, bad func(path, format stri
 	}
 	if tp.Kind != yaml.MappingNode && !scenario.IsNull(tp) {
 		bad("genesis.params.tokenomics", "want a mapping of parameters, got %s", scenario.Describe(tp))
-		return
+		return nil
 	}
 	if tp.Kind != yaml.MappingNode {
 		*tp = yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
 	}
 	if mapValue(tp, "oracle_feeds") != nil {
 		bad("genesis.params.tokenomics.oracle_feeds", "is set by the simulator from oracle.feeds (accounts %s...); remove it", FeedAccount(0))
-		return
+		return nil
 	}
 	feeds := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
 	for _, f := range c.feeds {
@@ -434,7 +461,7 @@ func (c *compiled) buildGenesis(p *scenario.Problems, bad func(path, format stri
 	if slices.Contains(s.Modules, "governance") {
 		c.gov = newGovSetup(c, params, bad)
 		if c.gov == nil {
-			return
+			return nil
 		}
 	}
 	g.Params = map[string]json.RawMessage{}
@@ -451,14 +478,14 @@ func (c *compiled) buildGenesis(p *scenario.Problems, bad func(path, format stri
 		g.Params[name] = json.RawMessage(b.String())
 	}
 	if len(p.List) > 0 {
-		return
+		return nil
 	}
 	c.genesis = g
 	c.modules = c.buildModules()
 	m, err := ledger.NewMachine(c.modules...)
 	if err != nil {
 		bad("modules", "%v", err)
-		return
+		return nil
 	}
 	c.machine = m
 
@@ -476,7 +503,7 @@ func (c *compiled) buildGenesis(p *scenario.Problems, bad func(path, format stri
 			path, msg = "genesis."+sm[1], sm[3]
 		}
 		bad(path, "%s", msg)
-		return
+		return nil
 	}
 	if _, err := tokenomics.ParamsAt(st, 0); err != nil {
 		bad("genesis.params.tokenomics", "%v", err)
@@ -517,6 +544,7 @@ func (c *compiled) buildGenesis(p *scenario.Problems, bad func(path, format stri
 			bad(path+field, "%s", msg)
 		}
 	}
+	return st
 }
 
 func (c *compiled) buildModules() []ledger.Module {

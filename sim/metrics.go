@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/coopera/coopera/sim/scenario"
+	"maps"
 	"math"
 	"math/big"
 	"math/bits"
@@ -24,6 +25,15 @@ type column struct {
 	pop int // population index for a Measurer's metric, else -1
 	idx int // index in the Measurer's metrics
 	fn  func(r *run, m *measureScratch) int64
+	ref *columnRef // what a balance:, supply: or param: column names
+}
+
+// columnRef is what an extra column names, checked against the genesis
+// (checkColumns).
+type columnRef struct {
+	account       ledger.AccountID // balance:
+	asset         ledger.AssetID   // balance: (its asset), supply:
+	module, param string           // param:
 }
 
 // builtin is a built-in metric.
@@ -375,6 +385,80 @@ func (c *compiled) buildColumns(bad func(path, format string, args ...any)) {
 	}
 }
 
+// checkColumns checks what the extra columns name against the genesis
+// state st: an account that exists at genesis or is a population's agent,
+// an asset declared at genesis or one a creator launches (AGT<n>), a
+// parameter of the module holding an integer. A misspelt name would
+// otherwise give a column of zeros or of nothing.
+func (c *compiled) checkColumns(st *ledger.State, bad func(path, format string, args ...any)) {
+	for i, name := range c.sc.Metrics {
+		j := slices.IndexFunc(c.columns, func(col column) bool { return col.Name == name && col.ref != nil })
+		if j < 0 {
+			continue
+		}
+		ref, path := c.columns[j].ref, fmt.Sprintf("metrics[%d]", i)
+		if ref.module != "" {
+			if msg := c.paramProblem(st, ref.module, ref.param); msg != "" {
+				bad(path, "%s: %s", name, msg)
+			}
+			continue
+		}
+		if ref.account != "" && !st.Has(ledger.AccountKey(ref.account)) && !c.isAgent(ref.account) {
+			bad(path, "%s: no account %s at genesis, nor an agent of a population (<population>-<i>)", name, ref.account)
+		}
+		if _, ok, _ := ledger.GetAsset(st, ref.asset); !ok && !launchedSymbol(ref.asset) {
+			bad(path, "%s: no asset %s at genesis, nor one a creator launches (AGT1, AGT2, ...)", name, ref.asset)
+		}
+	}
+}
+
+// paramProblem says why param:module.name cannot be a column ("" if it
+// can): the module has no such parameter, or not an integer one.
+func (c *compiled) paramProblem(st *ledger.State, module, name string) string {
+	pm, ok := c.machine.Parameterized(module)
+	if !ok {
+		return fmt.Sprintf("module %s has no parameters", module)
+	}
+	enc, err := ledger.ParamsAt(st, module, 0)
+	if err != nil {
+		return err.Error()
+	}
+	js, err := pm.ParamsJSON(enc)
+	if err != nil {
+		return err.Error()
+	}
+	var fields map[string]json.RawMessage
+	if err := json.Unmarshal(js, &fields); err != nil {
+		return err.Error()
+	}
+	v, ok := fields[name]
+	if !ok {
+		names := slices.Sorted(maps.Keys(fields))
+		return fmt.Sprintf("%s has no parameter %q; its parameters: %s", module, name, strings.Join(names, ", "))
+	}
+	if _, err := strconv.ParseInt(strings.Trim(string(v), `"`), 10, 64); err != nil {
+		return fmt.Sprintf("%s.%s is %s, not an integer a column can hold", module, name, v)
+	}
+	return ""
+}
+
+// isAgent reports whether id is an agent of one of the populations.
+func (c *compiled) isAgent(id ledger.AccountID) bool {
+	for _, ps := range c.pops {
+		if _, ok := agentIndex(ps.pop, id); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// launchedSymbol reports whether a is a symbol creators' launches take
+// (envHost.NewSymbol: AGT1, AGT2, ...).
+func launchedSymbol(a ledger.AssetID) bool {
+	n, ok := strings.CutPrefix(string(a), "AGT")
+	return ok && n != "" && n[0] != '0' && strings.Trim(n, "0123456789") == ""
+}
+
 // extraColumn parses balance:ACCOUNT[:ASSET], supply:ASSET and
 // param:MODULE.NAME.
 func (c *compiled) extraColumn(name string) (column, bool) {
@@ -402,7 +486,7 @@ func (c *compiled) extraColumn(name string) (column, bool) {
 		return column{MetricInfo: MetricInfo{Name: name, Unit: unit, Doc: "balance of " + acct + " in " + string(a)}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
 			b, _ := ledger.BalanceOf(r.getter(), id, a)
 			return m.amt(b)
-		}}, true
+		}, ref: &columnRef{account: id, asset: a}}, true
 	case "param":
 		module, name, ok := strings.Cut(arg, ".")
 		if !ok || !slices.ContainsFunc(c.modules, func(m ledger.Module) bool { return m.Name() == module }) {
@@ -414,7 +498,7 @@ func (c *compiled) extraColumn(name string) (column, bool) {
 		}
 		return column{MetricInfo: MetricInfo{Name: "param:" + arg, Unit: unit, Doc: "parameter " + arg + " in effect in the epoch's last block"}, pop: -1, fn: func(r *run, m *measureScratch) int64 {
 			return r.paramValue(module, name)
-		}}, true
+		}, ref: &columnRef{module: module, param: name}}, true
 	case "supply":
 		a := ledger.AssetID(arg)
 		if a.Validate() != nil {
@@ -430,7 +514,7 @@ func (c *compiled) extraColumn(name string) (column, bool) {
 				return Missing
 			}
 			return m.amt(rec.Supply())
-		}}, true
+		}, ref: &columnRef{asset: a}}, true
 	}
 	return column{}, false
 }

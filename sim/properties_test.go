@@ -71,7 +71,8 @@ func randomScenario(t *rapid.T) string {
 	fmt.Fprintf(&b, "      remint_cap: \"%d\"\n      remint_smoothing: %d\n", rapid.IntRange(0, 1_000_000_000).Draw(t, "cap"), rapid.IntRange(1, 20).Draw(t, "smoothing"))
 	fmt.Fprintf(&b, "      unbonding_epochs: %d\n      agent_deposit: \"%d\"\n", rapid.IntRange(0, 3).Draw(t, "unbonding"), rapid.IntRange(0, 50_000_000).Draw(t, "deposit"))
 	fmt.Fprintf(&b, "      breaker_bps: %d\n", rapid.IntRange(100, 10000).Draw(t, "breaker"))
-	switch model := rapid.SampledFrom([]string{"constant", "path", "gbm", "market"}).Draw(t, "model"); model {
+	model := rapid.SampledFrom([]string{"constant", "path", "gbm", "market"}).Draw(t, "model")
+	switch model {
 	case "path":
 		fmt.Fprintf(&b, "price:\n  model: path\n  path: [%s, %s, %s]\n", dec(t, "p0", 1, 5000), dec(t, "p1", 1, 5000), dec(t, "p2", 1, 5000))
 	case "gbm":
@@ -79,7 +80,11 @@ func randomScenario(t *rapid.T) string {
 	default:
 		fmt.Fprintf(&b, "price: {model: %s, initial: %s}\n", model, dec(t, "init", 1, 5000))
 	}
-	fmt.Fprintf(&b, "market: {inventory: %d}\n", rapid.IntRange(0, 1_000_000).Draw(t, "inventory"))
+	minInventory := 0
+	if model == "market" {
+		minInventory = 1 // the market model trades against it
+	}
+	fmt.Fprintf(&b, "market: {inventory: %d}\n", rapid.IntRange(minInventory, 1_000_000).Draw(t, "inventory"))
 	feeds := rapid.IntRange(1, 4).Draw(t, "feeds")
 	fmt.Fprintf(&b, "oracle: {feeds: %d, noise: %s}\n", feeds, dec(t, "noise", 0, 100))
 	agentsShare := dec(t, "agents", 0, 1000)

@@ -1,6 +1,8 @@
 package agents
 
 import (
+	"slices"
+
 	"github.com/coopera/coopera/ledger"
 	"github.com/coopera/coopera/sim/scenario"
 	"github.com/coopera/coopera/tokenomics"
@@ -137,10 +139,17 @@ func newConsumer(spec *Spec) (Behaviour, error) {
 		spec.Invalid("providers", "no population serves models; add one with behaviour provider, or set services: {models: 0, agents: 1}")
 	case c.providers != "" && !spec.HasPopulation(c.providers):
 		spec.Invalid("providers", "no population %q", c.providers)
+	case c.providers != "" && slices.Contains(servesNone, spec.PopulationBehaviour(c.providers)):
+		// Their accounts would collect the provider pool's rewards.
+		spec.Invalid("providers", "population %s has behaviour %s, which serves no models; name a population of behaviour provider", c.providers, spec.PopulationBehaviour(c.providers))
 	}
 	c.base = int64(d.Base) / 1000 // Dec USD -> micro-USD
 	return c, nil
 }
+
+// servesNone are the built-in behaviours that serve no models (a
+// behaviour of one's own may serve: Server, or its accounts).
+var servesNone = []string{"consumer", "creator", "staker", "trader", "vesting"}
 
 func (c *consumer) Setup(env *Env) error { return nil }
 
