@@ -92,6 +92,14 @@ func TestBadInput(t *testing.T) {
 		{"metric asset", okScenario + "metrics: [\"supply:XYZ\"]\n", []string{"metrics[0]: supply:XYZ: no asset XYZ at genesis"}},
 		{"metric param", okScenario + "metrics: [\"param:tokenomics.fee_bpz\"]\n", []string{"metrics[0]: param:tokenomics.fee_bpz: tokenomics has no parameter \"fee_bpz\"; its parameters: "}},
 		{"metric param not an integer", okScenario + "metrics: [\"param:tokenomics.fee_shares\"]\n", []string{"metrics[0]: param:tokenomics.fee_shares: tokenomics.fee_shares is {", "not an integer"}},
+		// Prices below the micro-USD were cut to it; a floor above the
+		// initial price ran the whole scenario at the floor.
+		{"price precision", okScenario + "price: {model: path, path: [1, 0.0000019]}\n", []string{"price.path[1]: 0.0000019 has more than 6 decimal places"}},
+		{"floor above initial", okScenario + "price: {model: constant, initial: 1, floor: 5}\n", []string{"price.floor: 5 is above price.initial 1"}},
+		{"path below floor", okScenario + "price: {model: path, path: [1, 2], floor: 1.5}\n", []string{"price.path[0]: 1 is below price.floor 1.5"}},
+		// Demand compounded past a Dec's largest value went flat.
+		{"demand growth", strings.Replace(strings.Replace(okScenario, "base: 5", "base: 5, trend: 1", 1), "epochs: 10", "epochs: 40", 1),
+			[]string{"populations.consumers.demand.trend: 1 an epoch compounds past 9.2 billion times the base demand by epoch 34 of 40"}},
 		// The market model's pool of nothing sent the price to its floor.
 		{"market without inventory", strings.Replace(okScenario, "market: {inventory: 1000000}\n", "price: {model: market, initial: 2}\n", 1),
 			[]string{"market.inventory: 0; the market price model trades against the exchange's inventory"}},

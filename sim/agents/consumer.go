@@ -1,6 +1,7 @@
 package agents
 
 import (
+	"math"
 	"slices"
 
 	"github.com/coopera/coopera/ledger"
@@ -98,6 +99,16 @@ func newConsumer(spec *Spec) (Behaviour, error) {
 	}
 	if d.Trend <= -One || d.Trend > One {
 		spec.Invalid("demand.trend", "%s; give the growth per epoch, above -1 and at most 1", d.Trend)
+	} else if d.Trend > 0 {
+		// The growth factor is a Dec: compounded past its largest value
+		// (about 9.2 billion) it stayed there, and demand went flat.
+		g := One
+		for e := 1; e < spec.Epochs; e++ {
+			if g = g.MulDec(One + d.Trend); g == math.MaxInt64 {
+				spec.Invalid("demand.trend", "%s an epoch compounds past 9.2 billion times the base demand by epoch %d of %d; give a smaller trend or fewer epochs", d.Trend, e, spec.Epochs)
+				break
+			}
+		}
 	}
 	if d.Noise < 0 || d.Noise > One {
 		spec.Invalid("demand.noise", "%s; give a relative standard deviation from 0 to 1", d.Noise)

@@ -599,6 +599,25 @@ func (s *Scenario) validatePrice(bad func(path, format string, args ...any)) {
 	if pr.Model != "path" && pr.Initial > 0 && pr.Initial < MustDec("0.000001") {
 		bad("price.initial", "%s is below one micro-USD", pr.Initial)
 	}
+	// Prices are whole micro-USD: a finer one was cut to the micro-USD
+	// below (0.0000019 ran as 0.000001).
+	micro := func(path string, v Dec) {
+		if v%1000 != 0 {
+			bad(path, "%s has more than 6 decimal places; prices are whole micro-USD", v)
+		}
+	}
+	micro("price.initial", pr.Initial)
+	micro("price.floor", pr.Floor)
+	for i, v := range pr.Path {
+		micro(fmt.Sprintf("price.path[%d]", i), v)
+		if v > 0 && v < pr.Floor {
+			bad(fmt.Sprintf("price.path[%d]", i), "%s is below price.floor %s, which the price never goes under", v, pr.Floor)
+		}
+	}
+	if pr.Model != "path" && pr.Initial > 0 && pr.Floor > pr.Initial {
+		// The whole run went at the floor.
+		bad("price.floor", "%s is above price.initial %s; the price never goes under the floor, so it would start there", pr.Floor, pr.Initial)
+	}
 }
 
 func (s *Scenario) validateEvents(bad func(path, format string, args ...any)) {
