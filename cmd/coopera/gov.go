@@ -28,18 +28,23 @@ import (
 // staking pool (package economy).
 func govLedgerModules() []ledger.Module { return defaultModules() }
 
-// govAdmitters returns the admitter for the policies in dir, to give the
-// engine in Options.Admitters; the library watches dir, so a policy
-// upgrade finds its new set there. An empty dir means the policies built
-// into the binary (package policies).
-func govAdmitters(ctx context.Context, dir string) ([]coopera.Admitter, error) {
-	if dir == "" {
+// govAdmitters returns the admitter for the policies in dirs (one
+// directory, or several separated by commas: the set in force and, while
+// an upgrade is pending, the set it names), to give the engine in
+// Options.Admitters; the library watches them, so a policy upgrade finds
+// its new set there. An empty dirs means the policies built into the
+// binary (package policies).
+func govAdmitters(ctx context.Context, dirs string) ([]coopera.Admitter, error) {
+	if dirs == "" {
 		return defaultAdmitters()
 	}
-	if err := checkPolicyDir(dir); err != nil {
-		return nil, err
+	list := strings.Split(dirs, ",")
+	for _, dir := range list {
+		if err := checkPolicyDir(dir); err != nil {
+			return nil, err
+		}
 	}
-	lib, err := policy.LoadLibrary(ctx, dir)
+	lib, err := policy.LoadLibrary(ctx, list...)
 	if err != nil {
 		return nil, err
 	}
@@ -77,8 +82,12 @@ func checkPolicyDir(dir string) error {
 	return nil
 }
 
-// policiesUsage is the help of every -policies flag.
+// policiesUsage is the help of the -policies flags that take one set.
 const policiesUsage = "the policy `DIR` in force (default: the policies built into coopera, those of the repository's policies/)"
+
+// policyDirsUsage is the help of the -policies flags of the commands that
+// submit: the admitter may need two sets during an upgrade.
+const policyDirsUsage = "the policy `DIRS`, comma-separated: the set in force and, while a policy upgrade is pending, the set it names, in a directory of its own (default: the policies built into coopera)"
 
 var cmdGov = &command{
 	name:     "gov",
@@ -100,8 +109,11 @@ var cmdGov = &command{
 
 Every subcommand that reads policies takes -policies DIR; without it, the
 policies built into the binary (the repository's policies/ directory) are
-used, wherever coopera runs. The engine runs the policy admitter on that
-set, which must be the set in force (or one a pending upgrade names). Every subcommand accepts -json for
+used, wherever coopera runs. The subcommands that submit run the policy
+admitter on the sets of -policies DIRS (comma-separated), which must hold
+the set in force; a policy_upgrade is admitted only if the set it names is
+one of them too, and from its proposal until it executes both sets must be
+given, each in its own directory. Every subcommand accepts -json for
 one JSON document on standard output. Run "coopera gov <subcommand> -h"
 for its flags.`,
 }
@@ -127,7 +139,7 @@ type govFlags struct {
 
 func (c *cli) newGovFlags(cmd *command) *govFlags {
 	f := &govFlags{flags: c.newFlags(cmd)}
-	f.fs.StringVar(&f.policies, "policies", "", policiesUsage)
+	f.fs.StringVar(&f.policies, "policies", "", policyDirsUsage)
 	f.fs.StringVar(&f.actor, "actor", "", "the account `A` submitting the command (required)")
 	f.fs.StringVar(&f.key, "key", "", "an idempotency `KEY`")
 	f.fs.Uint64Var(&f.nonce, "nonce", 0, "a nonce `N` above the actor's last one (optional)")

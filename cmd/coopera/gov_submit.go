@@ -161,7 +161,7 @@ standard input, for example the stand-in stake command:
 
 func runGovSubmit(c *cli, ctx context.Context, cmd *command, args []string) int {
 	f := c.newFlags(cmd)
-	policies := f.fs.String("policies", "", policiesUsage)
+	policies := f.fs.String("policies", "", policyDirsUsage)
 	pos, code, done := c.parse(cmd, f, args, 1, 2)
 	if done {
 		return code

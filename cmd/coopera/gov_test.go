@@ -182,3 +182,47 @@ func TestBuiltinPolicies(t *testing.T) {
 		t.Errorf("decision %+v, want allowed by %s", doc.Decision, examplePolicyHash())
 	}
 }
+
+// TestGovPolicyUpgrade takes a policy upgrade through the CLI: it is
+// admitted only while the set it names can be loaded (else, executed, it
+// would leave governance with no set to evaluate), and both sets are
+// given while it is pending.
+func TestGovPolicyUpgrade(t *testing.T) {
+	dir := t.TempDir()
+	led := filepath.Join(dir, "ledger")
+	start := time.Now().UTC().Add(-time.Minute).Format(time.RFC3339)
+	genesis := writeFile(t, dir, "genesis.json", fmt.Sprintf(`{"chain_id": "govup", "genesis_time": %q, "epoch_length": "24h",
+	 "assets": [{"id": "COOP", "decimals": 0}],
+	 "accounts": [{"id": "council"}, {"id": "alice"}],
+	 "allocations": [{"account": "council", "asset": "COOP", "amount": "1000"}],
+	 "params": {"governance": {"voting_period": "1s", "late_quorum_extension": "0s", "timelock": "0s", "min_deposit": "0"}}}`, start))
+	govMust(t, exitOK, "", "gov", "init", "-genesis", genesis, "-policies", testPolicies, led)
+	v2 := filepath.Join(dir, "v2")
+	if err := os.CopyFS(v2, os.DirFS(testPolicies)); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, v2, "v2.rego", "package coopera.v2\n\nimport rego.v1\n\nversion := 2\n")
+	hash := strings.TrimSpace(govMust(t, exitOK, "", "gov", "hash", v2))
+	govMust(t, exitOK, `{"type": "stake", "actor": "council", "payload": {"pool": "protocol", "asset": "COOP", "amount": "1000"}}`, "gov", "submit", "-policies", testPolicies, led)
+	prop := writeFile(t, dir, "up.json", fmt.Sprintf(`{"title": "v2", "deposit": "0", "actions": [{"kind": "policy_upgrade", "policy_hash": %q}]}`, hash))
+	// The new set is not given: refused before sequencing.
+	out := govMust(t, exitFail, "", "gov", "propose", "-policies", testPolicies, "-actor", "council", led, prop)
+	if !strings.Contains(out, "cannot load") {
+		t.Fatalf("an upgrade to a set not given: %s", out)
+	}
+	both := "-policies=" + testPolicies + "," + v2
+	govMust(t, exitOK, "", "gov", "propose", both, "-actor", "council", led, prop)
+	// While it is pending, the set in force still admits.
+	govMust(t, exitOK, "", "gov", "propose", both, "-actor", "alice", led, writeFile(t, dir, "text.json", `{"title": "t", "deposit": "0"}`))
+	govMust(t, exitOK, "", "gov", "vote", both, "-actor", "council", "-proposal", "1", "-option", "yes", led)
+	time.Sleep(1100 * time.Millisecond)
+	// (The test policy's upgrade timelock is two hours: the test stops
+	// at the queue.)
+	for _, step := range []string{"tally", "queue"} {
+		govMust(t, exitOK, "", "gov", step, both, "-actor", "council", "-proposal", "1", led)
+	}
+	out = govMust(t, exitOK, "", "gov", "show", led, "1")
+	if !strings.Contains(out, "status queued") {
+		t.Fatalf("the upgrade is not queued:\n%s", out)
+	}
+}

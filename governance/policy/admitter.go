@@ -127,6 +127,9 @@ func (a *Admitter) Admit(ctx context.Context, view ledger.Getter, cmd *ledger.Co
 	}
 	if p, ok := cmd.Payload.(*governance.Propose); ok {
 		p.Decision = nil
+		if err := a.upgradesLoad(ctx, p); err != nil {
+			return err
+		}
 		blind := set.blind && set.Governs(typ)
 		in, payload, err := a.params.proposalValue(a.machine, view, cmd.Actor, p, blind)
 		if err != nil {
@@ -166,6 +169,30 @@ func (a *Admitter) Admit(ctx context.Context, view ledger.Getter, cmd *ledger.Co
 		}
 		if !ok {
 			return commandDenied(set, cmd, reasons)
+		}
+	}
+	return nil
+}
+
+// upgradesLoad refuses a proposal whose policy_upgrade names a set this
+// node cannot load (its files in no watched directory, or not
+// compiling). Executed, such an upgrade would leave in force a set no
+// node can evaluate: every later proposal, the one that would undo it
+// included, would be refused with ErrPolicyMismatch, and governance would
+// be frozen for good. The set must therefore be in place before the
+// upgrade is proposed (see LoadLibrary).
+func (a *Admitter) upgradesLoad(ctx context.Context, p *governance.Propose) error {
+	for i := range p.Actions {
+		act := &p.Actions[i]
+		if act.Kind != governance.PolicyUpgrade {
+			continue
+		}
+		hash, err := governance.ParseHash(act.PolicyHash)
+		if err != nil {
+			return err // Validate says so too
+		}
+		if _, err := a.lib.Get(ctx, hash); err != nil {
+			return ledger.Errorf(governance.ErrPolicyMismatch, "action %d upgrades to policy set %s, which this node cannot load (%v); put its files in a watched policy directory before proposing it: in force, a set no node can load would refuse every later proposal, the one undoing it included", i, act.PolicyHash, err)
 		}
 	}
 	return nil

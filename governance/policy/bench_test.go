@@ -24,7 +24,7 @@ const examples = "../../policies"
 
 // admitFixture is a ledger whose policy set in force is the example set,
 // and an admitter holding it.
-func admitFixture(b *testing.B) (*ledgertest.Harness, *policy.Admitter) {
+func admitFixture(b testing.TB) (*ledgertest.Harness, *policy.Admitter) {
 	b.Helper()
 	set, err := policy.Load(context.Background(), examples)
 	if err != nil {
