@@ -273,6 +273,9 @@ func BuildProposalInput(m *ledger.Machine, view ledger.Getter, actor ledger.Acco
 				return nil, err
 			}
 			in.Proposal.Actions[i].Current = fields[act.Name]
+			if err := checkValueCase(i, &act, fields[act.Name]); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return in, nil

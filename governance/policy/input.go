@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
@@ -244,6 +245,11 @@ func (c *paramsCache) proposalValue(m *ledger.Machine, view ledger.Getter, actor
 			continue
 		}
 		if cur := mp.fields.Get(str(act.Name)); cur != nil {
+			if v := obj.Get(str("value")); v != nil {
+				if given, want := caseMismatch(v, cur); given != "" {
+					return nil, nil, valueCaseErr(i, act, given, want)
+				}
+			}
 			if withPayload {
 				cp := ast.NewObject()
 				obj.Foreach(func(k, v *ast.Term) { cp.Insert(k, v) })
@@ -259,4 +265,76 @@ func (c *paramsCache) proposalValue(m *ledger.Machine, view ledger.Getter, actor
 		return in, nil, nil
 	}
 	return in, proposePayload(p, plain), nil
+}
+
+// valueCaseErr reports action i's value writing the field want as given.
+func valueCaseErr(i int, act *governance.Action, given, want string) error {
+	return ledger.Errorf(governance.ErrInvalidProposal, "action %d: %s.%s: field %q is written %q; write it as the module names it (the module reads JSON field names whatever their case, so the policy would judge a value with no field %q while the module applies one)", i, act.Module, act.Name, want, given, want)
+}
+
+// checkValueCase is caseMismatch for action i's value against the
+// parameter's current value cur, both JSON (BuildProposalInput).
+func checkValueCase(i int, act *governance.Action, cur json.RawMessage) error {
+	if len(act.Value) == 0 || len(cur) == 0 {
+		return nil
+	}
+	g, err := jsonValue(act.Value)
+	if err != nil {
+		return nil // the module refuses it
+	}
+	c, err := jsonValue(cur)
+	if err != nil {
+		return err
+	}
+	if given, want := caseMismatch(ast.NewTerm(g), ast.NewTerm(c)); given != "" {
+		return valueCaseErr(i, act, given, want)
+	}
+	return nil
+}
+
+// caseMismatch looks in a parameter change's value given for an object key
+// that names a field of the parameter's current value cur in another case
+// ("TREASURY" for "treasury"), and returns it with the field's name ("" if
+// none). Modules decode values with encoding/json, which matches field
+// names whatever their case, while a policy reads them exactly: such a key
+// would let a value through a policy that checks the field. Lists are
+// checked element by element against the current list's first element.
+func caseMismatch(given, cur *ast.Term) (string, string) {
+	switch g := given.Value.(type) {
+	case ast.Object:
+		c, ok := cur.Value.(ast.Object)
+		if !ok {
+			return "", ""
+		}
+		var gk, ck string
+		g.Until(func(k, v *ast.Term) bool {
+			ks, ok := k.Value.(ast.String)
+			if !ok {
+				return false
+			}
+			if cv := c.Get(k); cv != nil {
+				gk, ck = caseMismatch(v, cv)
+				return gk != ""
+			}
+			c.Until(func(k2, _ *ast.Term) bool {
+				if s2, ok := k2.Value.(ast.String); ok && strings.EqualFold(string(ks), string(s2)) {
+					gk, ck = string(ks), string(s2)
+				}
+				return gk != ""
+			})
+			return gk != ""
+		})
+		return gk, ck
+	case *ast.Array:
+		c, ok := cur.Value.(*ast.Array)
+		if !ok || c.Len() == 0 {
+			return "", ""
+		}
+		for i := range g.Len() {
+			if gk, ck := caseMismatch(g.Elem(i), c.Elem(0)); gk != "" {
+				return gk, ck
+			}
+		}
+	}
+	return "", ""
 }
