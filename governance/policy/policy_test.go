@@ -199,3 +199,22 @@ func TestEmptyDirectory(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A governed set that reads input, directly or through another rule, is
+// refused at load: it is evaluated once, with no input, and came out
+// empty, so a commands policy meant to deny governed nothing.
+func TestGovernedMustNotReadInput(t *testing.T) {
+	for _, src := range []string{
+		"package coopera.commands\n\nimport rego.v1\n\ngoverned contains \"transfer\" if input.actor != \"treasurer\"\n\ndefault allow := false\n",
+		"package coopera.commands\n\nimport rego.v1\n\ngoverned contains t if some t in types\n\ntypes contains \"transfer\" if input.payload\n\ndefault allow := false\n",
+	} {
+		_, err := compile(t, src)
+		if !errors.Is(err, policy.ErrPolicy) || !strings.Contains(err.Error(), "data.coopera.commands.governed reads input") || !strings.Contains(err.Error(), "pol/p.rego:") {
+			t.Errorf("a governed set reading input:\n%s\n%v", src, err)
+		}
+	}
+	s := mustCompile(t, "package coopera.commands\n\nimport rego.v1\n\ngoverned contains \"transfer\"\n\nallow if input.actor != \"mallory\"\n")
+	if !s.Governs("transfer") {
+		t.Fatal("a constant governed set governs nothing")
+	}
+}

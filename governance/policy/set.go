@@ -219,7 +219,12 @@ func Compile(ctx context.Context, files []File, display string, opts ...Option) 
 	if s.commands, err = prep(CommandsQuery, rego.GenerateJSON(rawResult)); err != nil {
 		return nil, &LoadError{Problems: []string{"preparing " + CommandsQuery + ": " + err.Error()}}
 	}
-	// The governed command types are fixed by the policy set, not by input.
+	// The governed command types are fixed by the policy set, not by
+	// input: they are read once, here, without one, so a governed set
+	// that read input would come out empty and govern nothing.
+	if loc := governedReadsInput(compiler); loc != nil {
+		return nil, &LoadError{Problems: []string{fmt.Sprintf("%s:%d:%d: %s reads input: the governed command types must not depend on it (they are read once, at load, with none, and would govern nothing)", loc.File, loc.Row, loc.Col, governedQuery)}}
+	}
 	gq, err := prep(governedQuery)
 	if err != nil {
 		return nil, &LoadError{Problems: []string{"preparing " + governedQuery + ": " + err.Error()}}
@@ -389,4 +394,34 @@ func typeName(v any) string {
 		return "an object"
 	}
 	return "a number"
+}
+
+// governedReadsInput returns where a rule data.coopera.commands.governed
+// depends on (itself, the rules and functions it refers to, transitively)
+// reads input, or nil. Of several places, the first by file and line.
+func governedReadsInput(c *ast.Compiler) *ast.Location {
+	seen := map[*ast.Rule]bool{}
+	var found *ast.Location
+	var visit func(ref ast.Ref)
+	visit = func(ref ast.Ref) {
+		for _, r := range c.GetRulesDynamicWithOpts(ref, ast.RulesOptions{}) {
+			if seen[r] {
+				continue
+			}
+			seen[r] = true
+			ast.WalkRefs(r, func(x ast.Ref) bool {
+				switch {
+				case x.HasPrefix(ast.InputRootRef):
+					if loc := x[0].Location; loc != nil && (found == nil || loc.File < found.File || loc.File == found.File && (loc.Row < found.Row || loc.Row == found.Row && loc.Col < found.Col)) {
+						found = loc
+					}
+				case x.HasPrefix(ast.DefaultRootRef):
+					visit(x)
+				}
+				return false
+			})
+		}
+	}
+	visit(ast.MustParseRef(governedQuery))
+	return found
 }
