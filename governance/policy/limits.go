@@ -33,7 +33,10 @@ type Limits struct {
 	// and string replacement, net.cidr_expand), so a policy that would
 	// build a huge value is stopped within the deadline; this is also what
 	// bounds the memory an evaluation can take, since OPA has no memory
-	// limit of its own. A canceled evaluation is refused with
+	// limit of its own, except inside one step of a built-in that does not
+	// check it: those that can build a value of any size in one step
+	// (sprintf widths, json.marshal_with_options) are refused at load
+	// (Compile). A canceled evaluation is refused with
 	// ErrEvalDeadline. Default 500ms (a decision takes tens of
 	// microseconds; BenchmarkAdmissionVsRaw).
 	EvalTimeout time.Duration

@@ -218,3 +218,28 @@ func TestGovernedMustNotReadInput(t *testing.T) {
 		t.Fatal("a constant governed set governs nothing")
 	}
 }
+
+// Calls whose result depends on the host, or whose one step can allocate
+// without bound, are refused at load with file and line: a time zone of
+// "Local" (two hosts in other zones decided otherwise) or not constant, a
+// layout parsing a zone abbreviation, sprintf widths past 64 or taken from
+// the arguments, json.marshal_with_options (an indent of 20,000 spaces
+// allocated gigabytes before the deadline fired).
+func TestHostDependentAndUnboundedCallsRefused(t *testing.T) {
+	for _, tc := range []struct{ body, says string }{
+		{`time.clock([0, "Local"])[0] == 0`, `time.clock: the time zone "Local" is the host's`},
+		{`time.weekday([0, input.zone]) == "Monday"`, "time.weekday: its time zone must be a constant string"},
+		{`time.parse_ns("2006-01-02 15:04 MST", input.at) > 0`, "time.parse_ns: a layout with a zone abbreviation"},
+		{`sprintf("%01000000d", [1]) != ""`, "sprintf: a width or precision of 1000000; at most 64"},
+		{`sprintf("%*d", [1000000, 1]) != ""`, "sprintf: a width or precision of"},
+		{`sprintf(input.format, [1]) != ""`, "sprintf: its format must be a constant string"},
+		{`json.marshal_with_options([1], {"indent": "  "}) != ""`, "json.marshal_with_options: its indent and prefix"},
+	} {
+		_, err := compile(t, "package coopera.proposals\n\nimport rego.v1\n\nallow if "+tc.body+"\n")
+		if !errors.Is(err, policy.ErrPolicy) || !strings.Contains(err.Error(), "pol/p.rego:5:") || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("allow if %s: %v, want a load error saying %q", tc.body, err, tc.says)
+		}
+	}
+	// Named zones, numbers, numeric offsets and short widths are fine.
+	mustCompile(t, "package coopera.proposals\n\nimport rego.v1\n\nallow if {\n\ttime.clock([0, \"Europe/Paris\"])[0] == 1\n\ttime.clock(0)[0] == 0\n\ttime.parse_ns(\"2006-01-02 15:04 -0700\", \"2026-01-01 00:00 +0000\") > 0\n\tsprintf(\"%08.3f %s\", [1.5, \"x\"]) != \"\"\n}\n")
+}

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	_ "time/tzdata" // named time zones resolve the same on every host, with or without its zone files
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -310,9 +311,19 @@ func forbiddenCalls(m *ast.Module) []string {
 			out = append(out, fmt.Sprintf("%s: forbidden built-in %s: %s; policies must be deterministic", where, name, why))
 		}
 	}
+	args := func(op ast.Ref, operands []*ast.Term, loc *ast.Location) {
+		if why := unsafeArgs(op.String(), operands); why != "" {
+			where := "?"
+			if loc != nil {
+				where = fmt.Sprintf("%s:%d:%d", loc.File, loc.Row, loc.Col)
+			}
+			out = append(out, fmt.Sprintf("%s: %s: %s", where, op, why))
+		}
+	}
 	ast.WalkExprs(m, func(e *ast.Expr) bool {
 		if e.IsCall() {
 			report(e.Operator(), e.Location)
+			args(e.Operator(), e.Operands(), e.Location)
 		}
 		return false
 	})
@@ -320,11 +331,95 @@ func forbiddenCalls(m *ast.Module) []string {
 		if c, ok := t.Value.(ast.Call); ok && len(c) > 0 {
 			if r, ok := c[0].Value.(ast.Ref); ok {
 				report(r, t.Location)
+				args(r, c[1:], t.Location)
 			}
 		}
 		return false
 	})
 	return out
+}
+
+// zoned are the time built-ins that take [ns, zone]: "Local" reads the
+// host's time zone, so two hosts would decide differently.
+var zoned = map[string]bool{"time.date": true, "time.clock": true, "time.weekday": true, "time.add_date": true, "time.diff": true, "time.format": true}
+
+// unsafeArgs says why a call of the built-in name with operands is refused
+// ("" if it is not): a call whose result depends on the host (a time zone
+// of "Local", one not written as a constant, a layout parsing a zone
+// abbreviation, which resolves through the host's zone), or whose one step
+// can allocate without bound, beyond what the evaluation deadline stops
+// (sprintf widths, json.marshal_with_options' indent and prefix).
+func unsafeArgs(name string, operands []*ast.Term) string {
+	switch {
+	case zoned[name]:
+		for _, op := range operands {
+			arr, ok := op.Value.(*ast.Array)
+			if !ok || arr.Len() < 2 {
+				continue // nanoseconds alone: UTC
+			}
+			zone, ok := arr.Elem(1).Value.(ast.String)
+			switch {
+			case !ok:
+				return "its time zone must be a constant string (a name such as \"UTC\" or \"Europe/Paris\"): one computed at evaluation could be \"Local\""
+			case zone == "Local":
+				return "the time zone \"Local\" is the host's, so nodes in other zones would decide otherwise; name the zone"
+			}
+		}
+	case name == "time.parse_ns":
+		if len(operands) == 0 {
+			return ""
+		}
+		layout, ok := operands[0].Value.(ast.String)
+		if !ok {
+			return "its layout must be a constant string"
+		}
+		if strings.Contains(string(layout), "MST") {
+			return "a layout with a zone abbreviation (MST) resolves it through the host's time zone; parse a numeric offset (-0700) or use time.parse_rfc3339_ns"
+		}
+	case name == "sprintf":
+		if len(operands) == 0 {
+			return ""
+		}
+		format, ok := operands[0].Value.(ast.String)
+		if !ok {
+			return "its format must be a constant string"
+		}
+		if w := maxVerbWidth(string(format)); w > maxSprintfWidth {
+			return fmt.Sprintf("a width or precision of %d; at most %d (one call would build a string of any size)", w, maxSprintfWidth)
+		}
+	case name == "json.marshal_with_options":
+		return "its indent and prefix make output of any size in one step; use json.marshal"
+	}
+	return ""
+}
+
+// maxSprintfWidth bounds the width and precision of sprintf's verbs.
+const maxSprintfWidth = 64
+
+// maxVerbWidth returns the largest number written in format's verbs
+// (their widths and precisions).
+func maxVerbWidth(format string) int {
+	most := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		for i++; i < len(format) && strings.IndexByte("+-# 0.123456789*[]", format[i]) >= 0; i++ {
+			if format[i] == '*' {
+				most = 1 << 30 // a width taken from the arguments: any
+			}
+			if format[i] < '1' || format[i] > '9' {
+				continue
+			}
+			n := 0
+			for ; i < len(format) && format[i] >= '0' && format[i] <= '9'; i++ {
+				n = min(n*10+int(format[i]-'0'), 1<<30)
+			}
+			most = max(most, n)
+			i--
+		}
+	}
+	return most
 }
 
 // Forbidden reports whether a built-in may not be used by a policy, and
