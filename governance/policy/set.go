@@ -366,31 +366,31 @@ func unsafeArgs(name string, operands []*ast.Term) string {
 			}
 		}
 	case name == "time.parse_ns":
-		if len(operands) == 0 {
-			return ""
-		}
-		layout, ok := operands[0].Value.(ast.String)
+		layout, ok := firstString(operands)
 		if !ok {
 			return "its layout must be a constant string"
 		}
-		if strings.Contains(string(layout), "MST") {
+		if strings.Contains(layout, "MST") {
 			return "a layout with a zone abbreviation (MST) resolves it through the host's time zone; parse a numeric offset (-0700) or use time.parse_rfc3339_ns"
 		}
 	case name == "sprintf":
-		if len(operands) == 0 {
-			return ""
-		}
-		format, ok := operands[0].Value.(ast.String)
-		if !ok {
-			return "" // computed: the policy's own (never let input be one)
-		}
-		if w := maxVerbWidth(string(format)); w > maxSprintfWidth {
-			return fmt.Sprintf("a width or precision of %d; at most %d (one call would build a string of any size)", w, maxSprintfWidth)
+		// A computed format is the policy's own (never let input be one).
+		if format, ok := firstString(operands); ok && maxVerbWidth(format) > maxSprintfWidth {
+			return fmt.Sprintf("a width or precision of %d; at most %d (one call would build a string of any size)", maxVerbWidth(format), maxSprintfWidth)
 		}
 	case name == "json.marshal_with_options":
 		return "its indent and prefix make output of any size in one step; use json.marshal"
 	}
 	return ""
+}
+
+// firstString returns the first operand if it is a constant string.
+func firstString(operands []*ast.Term) (string, bool) {
+	if len(operands) == 0 {
+		return "", false
+	}
+	s, ok := operands[0].Value.(ast.String)
+	return string(s), ok
 }
 
 // maxSprintfWidth bounds the width and precision of sprintf's verbs.
